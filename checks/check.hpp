@@ -1,0 +1,83 @@
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grader/config/assignment.hpp"
+#include "grader/config/params.hpp"
+#include "grader/runner/result.hpp"
+
+namespace ipcgrade::checks {
+
+// What a failed check points at: which process, which call, where in the source.
+struct Evidence {
+  std::string scenario;
+  std::string process;
+  long pid = 0;
+  std::string call;    // the call with decoded arguments, when the evidence is a call
+  std::string at;      // file:line, when known
+  std::string detail;  // what is wrong, in a sentence
+};
+
+enum class Status { Passed, Failed, NotChecked };
+
+struct Verdict {
+  Status status = Status::Passed;
+  std::string feedback;  // one or two sentences a student can act on
+  std::vector<Evidence> evidence;
+  int offences = 0;  // counted for per-offence deductions
+};
+
+// The material a check judges: the scenarios it covers, each with its specification and result
+// (processes, leftovers, trace). Checks never run anything; they are pure functions of this.
+struct ScenarioView {
+  const config::ScenarioSpec* spec;
+  const run::ScenarioResult* result;
+};
+
+struct CheckInput {
+  const config::CheckSpec* spec;
+  std::vector<ScenarioView> scenarios;
+
+  // The processes of `scenario` that this check judges (its `process:` selector, if any).
+  std::vector<const run::ProcessResult*> processes(const ScenarioView& scenario) const;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual Verdict evaluate(const CheckInput& input) const = 0;
+  // Points taken off per offence instead of all points at once (`per_object`, `per_violation`).
+  std::optional<double> per_offence;
+};
+
+// A check type: its name in assignment files and how to build one from its parameters.
+struct CheckType {
+  std::string_view name;
+  std::unique_ptr<Check> (*make)(const config::ParamReader& params);
+};
+
+const CheckType* find_check_type(std::string_view name);
+std::vector<std::string_view> check_type_names();
+
+// Each check type, defined in a file of its own.
+extern const CheckType kOutputCheck;
+extern const CheckType kExitCheck;
+extern const CheckType kNoLeftoversCheck;
+// Types judged from the trace of IPC calls; see checks/needs_trace.cpp.
+extern const CheckType kAssignedKeyCheck;
+extern const CheckType kPermissionsCheck;
+extern const CheckType kMessageSizeCheck;
+extern const CheckType kTypeFilterCheck;
+extern const CheckType kShmUsageCheck;
+extern const CheckType kPipeClosureCheck;
+extern const CheckType kPipeMessagesCheck;
+
+// "client #1 (pid 317)": how evidence and feedback name a process.
+std::string describe(const run::ProcessResult& process);
+// Output quoted for a sentence: escaped, shortened to `limit` characters.
+std::string quote_output(const std::string& text, size_t limit = 120);
+
+}  // namespace ipcgrade::checks

@@ -1,0 +1,76 @@
+// `no-leftovers`: the run removed every IPC object it created.
+#include <fmt/format.h>
+
+#include "checks/check.hpp"
+
+namespace ipcgrade::checks {
+
+namespace {
+
+std::string kind_name(const std::string& kind, bool plural) {
+  if (kind == "msg") return plural ? "message queues" : "message queue";
+  if (kind == "shm") return plural ? "shared memory segments" : "shared memory segment";
+  if (kind == "sem") return plural ? "semaphore sets" : "semaphore set";
+  return kind;
+}
+
+std::string how_to_remove(const std::string& kind) {
+  if (kind == "msg") return "msgctl(id, IPC_RMID, NULL)";
+  if (kind == "shm") return "shmctl(id, IPC_RMID, NULL)";
+  if (kind == "sem") return "semctl(id, 0, IPC_RMID)";
+  return "the matching remove call";
+}
+
+class NoLeftoversCheck : public Check {
+ public:
+  Verdict evaluate(const CheckInput& input) const override {
+    Verdict v;
+    std::map<std::string, int> per_kind;
+    for (const auto& scenario : input.scenarios) {
+      for (const auto& left : scenario.result->leftovers) {
+        ++v.offences;
+        ++per_kind[left.kind];
+        std::string what = fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
+                                       static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode);
+        if (left.kind == "msg") what += fmt::format(", {} message(s) still queued", left.messages);
+        if (left.kind == "shm") what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
+        if (left.kind == "sem") what += fmt::format(", {} semaphore(s)", left.messages);
+        what += ")";
+        std::string detail = fmt::format("{} was left behind{}", what,
+                                         left.reclaimed ? " and has been removed by the grader" : "");
+        v.evidence.push_back(Evidence{scenario.spec->name, left.creator, left.creator_pid, "", left.at, detail});
+      }
+    }
+    if (v.offences == 0) {
+      v.feedback = "Every IPC object the run created was removed.";
+      return v;
+    }
+    v.status = Status::Failed;
+    std::string list;
+    for (const auto& [kind, n] : per_kind) {
+      if (!list.empty()) list += " and ";
+      list += fmt::format("{} {}", n, kind_name(kind, n > 1));
+    }
+    const std::string first_kind = per_kind.begin()->first;
+    v.feedback = fmt::format("{} {} left behind after the programs exited; remove each with {} once it is no "
+                             "longer needed.",
+                             list, v.offences > 1 ? "were" : "was", how_to_remove(first_kind));
+    return v;
+  }
+};
+
+std::unique_ptr<Check> make(const config::ParamReader& params) {
+  params.allow_only({"per_object"});
+  auto check = std::make_unique<NoLeftoversCheck>();
+  if (params.has("per_object")) {
+    check->per_offence = params.number("per_object");
+    if (*check->per_offence < 0) params.fail("per_object", "'per_object' must be >= 0");
+  }
+  return check;
+}
+
+}  // namespace
+
+const CheckType kNoLeftoversCheck{"no-leftovers", &make};
+
+}  // namespace ipcgrade::checks

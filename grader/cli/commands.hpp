@@ -1,0 +1,24 @@
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace ipcgrade::cli {
+
+constexpr int kExitPassed = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInternal = 3;
+
+struct GradeArgs {
+  std::string assignment;
+  std::string submission;
+  std::string student;
+  std::string report;
+  bool json = false;
+};
+
+void add_grade_command(CLI::App& app, GradeArgs& args);
+int run_grade(const GradeArgs& args);
+int run_validate(const std::string& assignment);
+
+}  // namespace ipcgrade::cli

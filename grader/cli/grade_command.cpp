@@ -1,0 +1,42 @@
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "grader/cli/commands.hpp"
+#include "grader/config/assignment.hpp"
+#include "grader/config/error.hpp"
+#include "grader/report/render.hpp"
+#include "grader/runner/grade.hpp"
+#include "grader/util/atomic_file.hpp"
+
+namespace ipcgrade::cli {
+
+void add_grade_command(CLI::App& app, GradeArgs& args) {
+  CLI::App* cmd = app.add_subcommand("grade", "grade one submission against an assignment");
+  cmd->add_option("ASSIGNMENT", args.assignment, "assignment.yaml or the folder that holds it")->required();
+  cmd->add_option("SUBMISSION", args.submission, "the student's folder (copied; never modified)")->required();
+  cmd->add_option("--student", args.student, "student id (default: the submission folder's name)");
+  cmd->add_option("--report", args.report, "write the YAML report to FILE (atomically)");
+  cmd->add_flag("--json", args.json, "print the report as JSON instead of the summary");
+}
+
+int run_grade(const GradeArgs& args) {
+  const config::Assignment assignment = config::load_assignment(args.assignment);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(args.submission, ec)) {
+    throw config::ConfigError(args.submission + ": the submission must be a folder");
+  }
+  const report::Report r = run::grade_submission(assignment, args.submission, {args.student, false});
+  if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
+  if (args.json) {
+    std::cout << report::to_json(r).dump(2) << "\n";
+  } else {
+    const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    std::cout << report::summary(r, color);
+  }
+  return r.all_passed() ? kExitPassed : kExitFailed;
+}
+
+}  // namespace ipcgrade::cli

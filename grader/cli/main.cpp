@@ -1,0 +1,53 @@
+// ipcgrade: the command line. Each command parses its options, calls into the grader, and maps the
+// result to the exit codes of the specification (0 passed, 1 failed, 2 usage/assignment, 3 internal).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "grader/cli/commands.hpp"
+#include "grader/config/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ipcgrade;
+  CLI::App app{"ipcgrade: autograder and leak checker for System V IPC and pipe homework"};
+  app.set_version_flag("--version", std::string(IPCGRADE_VERSION));
+  app.require_subcommand(1);
+  int verbose = 0;
+  app.add_flag("-v,--verbose", verbose, "log what the grader does to stderr (-vv for more)");
+
+  cli::GradeArgs grade;
+  cli::add_grade_command(app, grade);
+  std::string validate_path;
+  CLI::App* validate = app.add_subcommand("validate", "check an assignment file and print what it holds");
+  validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : cli::kExitUsage;
+  }
+
+  auto logger = spdlog::stderr_color_mt("ipcgrade");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("ipcgrade: %^%l%$: %v");
+  spdlog::set_level(verbose >= 2 ? spdlog::level::debug : verbose == 1 ? spdlog::level::info : spdlog::level::warn);
+
+  try {
+    if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
+    if (app.got_subcommand("grade")) return cli::run_grade(grade);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "ipcgrade: internal error: " << e.what()
+              << "\nThis is a fault of the grader, not of the submission; please report it with the command line.\n";
+    return cli::kExitInternal;
+  }
+  return cli::kExitUsage;
+}

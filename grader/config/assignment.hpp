@@ -1,0 +1,92 @@
+#pragma once
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipcgrade::checks {
+class Check;
+}
+
+namespace ipcgrade::config {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Visibility { Visible, Hidden };
+
+struct Limits {
+  Millis wall{10000};
+  Millis cpu{5000};
+  std::uint64_t memory = 256ULL << 20;
+  int processes = 64;
+  std::uint64_t output = 64ULL << 10;
+};
+
+// When the runner may start the process that follows this one.
+struct Ready {
+  enum class Kind { AtOnce, Ipc, Exit, Stdout, Delay };
+  Kind kind = Kind::AtOnce;
+  std::string pattern;  // Kind::Stdout: a regular expression matched against each line
+  Millis delay{0};      // Kind::Delay
+};
+
+struct ProcessSpec {
+  std::string name;
+  std::vector<std::string> argv;  // unexpanded: placeholders are filled in by the runner
+  int count = 1;
+  std::optional<std::string> stdin_text;
+  std::optional<std::filesystem::path> stdin_file;  // absolute; contents are expanded too
+  Ready ready;
+};
+
+struct ScenarioSpec {
+  std::string name;
+  Visibility visibility = Visibility::Visible;
+  std::vector<ProcessSpec> processes;
+  Limits limits;
+};
+
+struct BuildSpec {
+  std::string command;
+  Millis timeout{60000};
+};
+
+struct KeysSpec {
+  int count = 1;
+  std::optional<key_t> base;
+  std::optional<std::filesystem::path> roster;  // absolute
+};
+
+struct CheckSpec {
+  std::string name;
+  std::string type;
+  double points = 0;
+  std::vector<std::string> scenarios;  // empty: every scenario
+  std::optional<std::string> process;  // empty: every process
+  std::shared_ptr<const checks::Check> impl;
+};
+
+struct Assignment {
+  std::filesystem::path file;  // absolute path of assignment.yaml
+  std::filesystem::path dir;   // its folder: {assignment}
+  std::string id;
+  std::string title;
+  std::optional<BuildSpec> build;
+  KeysSpec keys;
+  Limits limits;
+  std::vector<ScenarioSpec> scenarios;
+  std::vector<CheckSpec> checks;
+
+  const ScenarioSpec* scenario(const std::string& name) const;
+};
+
+// Reads and validates an assignment. ASSIGNMENT is a file or a folder holding assignment.yaml.
+// Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong.
+Assignment load_assignment(const std::filesystem::path& path);
+
+}  // namespace ipcgrade::config

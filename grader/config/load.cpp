@@ -1,0 +1,330 @@
+#include <fmt/format.h>
+
+#include <regex>
+#include <set>
+
+#include "checks/check.hpp"
+#include "grader/config/assignment.hpp"
+#include "grader/config/error.hpp"
+#include "grader/config/shell_words.hpp"
+#include "grader/config/yaml_node.hpp"
+#include "grader/runner/placeholders.hpp"
+#include "grader/util/units.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ipcgrade::config {
+
+const ScenarioSpec* Assignment::scenario(const std::string& name) const {
+  for (const auto& s : scenarios) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Parses one assignment file; holds the file name for messages and the folder for relative paths.
+class Loader {
+ public:
+  Loader(std::string shown_name, fs::path dir) : file_(std::move(shown_name)), dir_(std::move(dir)) {}
+
+  Assignment load(const YAML::Node& root) {
+    if (!root.IsMap()) fail_at(file_, root.Mark(), "an assignment file must be a mapping (assignment:, scenarios:, checks:, ...)");
+    reject_unknown_keys(file_, root, {"assignment", "title", "build", "keys", "limits", "scenarios", "checks"});
+    Assignment a;
+    a.id = required_text(root, "assignment");
+    static const std::regex id_re("^[a-z0-9-]+$");
+    if (!std::regex_match(a.id, id_re)) {
+      fail_at(file_, root["assignment"].Mark(),
+              fmt::format("assignment id '{}' may hold only lowercase letters, digits and '-'", a.id));
+    }
+    if (root["title"]) a.title = scalar_text(file_, root["title"], "title");
+    if (root["build"]) a.build = build(root["build"]);
+    if (root["keys"]) a.keys = keys(root["keys"]);
+    key_count_ = a.keys.count;
+    if (root["limits"]) a.limits = limits(root["limits"], a.limits);
+    const YAML::Node scenarios = root["scenarios"];
+    if (!scenarios) fail_at(file_, root.Mark(), "missing 'scenarios': an assignment needs at least one scenario");
+    if (!scenarios.IsSequence() || scenarios.size() == 0) {
+      fail_at(file_, scenarios.Mark(), "'scenarios' must be a non-empty list");
+    }
+    std::set<std::string> scenario_names;
+    for (const auto& s : scenarios) {
+      a.scenarios.push_back(scenario(s, a.limits));
+      if (!scenario_names.insert(a.scenarios.back().name).second) {
+        fail_at(file_, s["name"].Mark(), fmt::format("duplicate scenario name '{}'", a.scenarios.back().name));
+      }
+    }
+    const YAML::Node checks = root["checks"];
+    if (checks && !checks.IsSequence()) fail_at(file_, checks.Mark(), "'checks' must be a list");
+    std::set<std::string> check_names;
+    if (checks) {
+      for (const auto& c : checks) {
+        a.checks.push_back(check(c, a));
+        if (!check_names.insert(a.checks.back().name).second) {
+          fail_at(file_, c["name"].Mark(), fmt::format("duplicate check name '{}'", a.checks.back().name));
+        }
+      }
+    }
+    return a;
+  }
+
+ private:
+  std::string required_text(const YAML::Node& map, const char* key) {
+    const YAML::Node node = map[key];
+    if (!node) fail_at(file_, map.Mark(), fmt::format("missing '{}'", key));
+    std::string text = scalar_text(file_, node, fmt::format("'{}'", key));
+    if (text.empty()) fail_at(file_, node.Mark(), fmt::format("'{}' must not be empty", key));
+    return text;
+  }
+
+  Millis duration(const YAML::Node& node, const char* what) {
+    const std::string text = scalar_text(file_, node, what);
+    auto d = util::parse_duration(text);
+    if (!d || d->count() <= 0) {
+      fail_at(file_, node.Mark(),
+              fmt::format("{} '{}' is not a duration; write it like 250ms, 10s or 2m", what, text));
+    }
+    return *d;
+  }
+
+  std::uint64_t size(const YAML::Node& node, const char* what) {
+    const std::string text = scalar_text(file_, node, what);
+    auto s = util::parse_size(text);
+    if (!s || *s == 0) {
+      fail_at(file_, node.Mark(), fmt::format("{} '{}' is not a size; write it like 64KiB or 256MiB", what, text));
+    }
+    return *s;
+  }
+
+  long integer(const YAML::Node& node, const char* what, long min, long max) {
+    const std::string text = scalar_text(file_, node, what);
+    long value = 0;
+    try {
+      size_t used = 0;
+      value = std::stol(text, &used, 0);
+      if (used != text.size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      fail_at(file_, node.Mark(), fmt::format("{} must be an integer, not '{}'", what, text));
+    }
+    if (value < min || value > max) {
+      fail_at(file_, node.Mark(), fmt::format("{} must be between {} and {}, not {}", what, min, max, value));
+    }
+    return value;
+  }
+
+  fs::path existing_file(const YAML::Node& node, const char* what) {
+    const std::string text = scalar_text(file_, node, what);
+    fs::path p = fs::path(text).is_absolute() ? fs::path(text) : dir_ / text;
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec)) {
+      fail_at(file_, node.Mark(), fmt::format("{} '{}' does not exist (looked for {})", what, text, p.string()));
+    }
+    return fs::weakly_canonical(p);
+  }
+
+  BuildSpec build(const YAML::Node& node) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "'build' must be a mapping with 'command' and 'timeout'");
+    reject_unknown_keys(file_, node, {"command", "timeout"});
+    BuildSpec b;
+    b.command = required_text(node, "command");
+    if (node["timeout"]) b.timeout = duration(node["timeout"], "build timeout");
+    return b;
+  }
+
+  KeysSpec keys(const YAML::Node& node) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "'keys' must be a mapping (count, base, roster)");
+    reject_unknown_keys(file_, node, {"count", "base", "roster"});
+    KeysSpec k;
+    if (node["count"]) k.count = static_cast<int>(integer(node["count"], "keys count", 1, 16));
+    if (node["base"]) k.base = static_cast<key_t>(integer(node["base"], "keys base", 1, 0x7fffff00L));
+    if (node["roster"]) k.roster = existing_file(node["roster"], "roster");
+    return k;
+  }
+
+  Limits limits(const YAML::Node& node, Limits base) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "'limits' must be a mapping (wall, cpu, memory, processes, output)");
+    reject_unknown_keys(file_, node, {"wall", "cpu", "memory", "processes", "output"});
+    if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
+    if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
+    if (node["memory"]) base.memory = size(node["memory"], "memory limit");
+    if (node["processes"]) base.processes = static_cast<int>(integer(node["processes"], "process limit", 1, 100000));
+    if (node["output"]) base.output = size(node["output"], "output limit");
+    return base;
+  }
+
+  Ready ready(const YAML::Node& node) {
+    const std::string text = scalar_text(file_, node, "'ready'");
+    Ready r;
+    if (text == "ipc") {
+      r.kind = Ready::Kind::Ipc;
+    } else if (text == "exit") {
+      r.kind = Ready::Kind::Exit;
+    } else if (text.rfind("stdout ", 0) == 0) {
+      r.kind = Ready::Kind::Stdout;
+      r.pattern = text.substr(7);
+      check_regex(node, r.pattern);
+    } else if (auto d = util::parse_duration(text)) {
+      r.kind = Ready::Kind::Delay;
+      r.delay = *d;
+    } else {
+      fail_at(file_, node.Mark(),
+              fmt::format("ready '{}' is not one of: ipc, exit, stdout REGEX, or a duration like 200ms", text));
+    }
+    return r;
+  }
+
+  void check_placeholders(const YAML::Node& node, const std::string& text) {
+    if (auto bad = run::unknown_placeholder(text, key_count_)) {
+      fail_at(file_, node.Mark(),
+              fmt::format("unknown placeholder {}; known: {{key}}, {{key0}}..{{key{}}}, {{key_hex}}, {{index}}, "
+                          "{{student}}, {{assignment}}, {{submission}}",
+                          *bad, key_count_ - 1));
+    }
+  }
+
+  void check_regex(const YAML::Node& node, const std::string& pattern) {
+    try {
+      std::regex re(pattern);
+    } catch (const std::regex_error& e) {
+      fail_at(file_, node.Mark(), fmt::format("'{}' is not a valid regular expression: {}", pattern, e.what()));
+    }
+  }
+
+  ProcessSpec process(const YAML::Node& node) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "a process must be a mapping with 'name' and 'run'");
+    reject_unknown_keys(file_, node, {"name", "run", "ready", "count", "stdin", "stdin_file"});
+    ProcessSpec p;
+    p.name = required_text(node, "name");
+    const YAML::Node run = node["run"];
+    if (!run) fail_at(file_, node.Mark(), fmt::format("process '{}' has no 'run' command", p.name));
+    if (run.IsSequence()) {
+      for (const auto& word : run) p.argv.push_back(scalar_text(file_, word, "an item of 'run'"));
+    } else {
+      std::string error;
+      auto words = split_shell_words(scalar_text(file_, run, "'run'"), &error);
+      if (!words) fail_at(file_, run.Mark(), fmt::format("'run': {}", error));
+      p.argv = std::move(*words);
+    }
+    if (p.argv.empty()) fail_at(file_, run.Mark(), "'run' must name a program");
+    for (const auto& word : p.argv) check_placeholders(run, word);
+    if (node["count"]) p.count = static_cast<int>(integer(node["count"], "count", 1, 1000));
+    if (node["ready"]) p.ready = ready(node["ready"]);
+    if (node["stdin"] && node["stdin_file"]) {
+      fail_at(file_, node["stdin_file"].Mark(), "give either 'stdin' or 'stdin_file', not both");
+    }
+    if (node["stdin"]) {
+      p.stdin_text = scalar_text(file_, node["stdin"], "'stdin'");
+      check_placeholders(node["stdin"], *p.stdin_text);
+    }
+    if (node["stdin_file"]) p.stdin_file = existing_file(node["stdin_file"], "stdin_file");
+    return p;
+  }
+
+  ScenarioSpec scenario(const YAML::Node& node, const Limits& defaults) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "a scenario must be a mapping with 'name' and 'processes'");
+    reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits"});
+    ScenarioSpec s;
+    s.name = required_text(node, "name");
+    if (node["visibility"]) {
+      const std::string v = scalar_text(file_, node["visibility"], "'visibility'");
+      if (v == "visible") s.visibility = Visibility::Visible;
+      else if (v == "hidden") s.visibility = Visibility::Hidden;
+      else fail_at(file_, node["visibility"].Mark(), fmt::format("visibility '{}' must be visible or hidden", v));
+    }
+    s.limits = node["limits"] ? limits(node["limits"], defaults) : defaults;
+    const YAML::Node processes = node["processes"];
+    if (!processes) fail_at(file_, node.Mark(), fmt::format("scenario '{}' has no 'processes'", s.name));
+    if (!processes.IsSequence() || processes.size() == 0) {
+      fail_at(file_, processes.Mark(), "'processes' must be a non-empty list");
+    }
+    std::set<std::string> names;
+    for (const auto& p : processes) {
+      s.processes.push_back(process(p));
+      if (!names.insert(s.processes.back().name).second) {
+        fail_at(file_, p["name"].Mark(),
+                fmt::format("duplicate process name '{}' in scenario '{}'", s.processes.back().name, s.name));
+      }
+    }
+    return s;
+  }
+
+  CheckSpec check(const YAML::Node& node, const Assignment& a) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "a check must be a mapping with 'name', 'type' and 'points'");
+    CheckSpec c;
+    c.name = required_text(node, "name");
+    c.type = required_text(node, "type");
+    const checks::CheckType* type = checks::find_check_type(c.type);
+    if (!type) {
+      std::string known;
+      for (auto n : checks::check_type_names()) known += (known.empty() ? "" : ", ") + std::string(n);
+      fail_at(file_, node["type"].Mark(), fmt::format("unknown check type '{}'; known types: {}", c.type, known));
+    }
+    if (!node["points"]) fail_at(file_, node.Mark(), fmt::format("check '{}' has no 'points'", c.name));
+    {
+      const std::string text = scalar_text(file_, node["points"], "'points'");
+      try {
+        size_t used = 0;
+        c.points = std::stod(text, &used);
+        if (used != text.size() || c.points < 0) throw std::invalid_argument("bad");
+      } catch (const std::exception&) {
+        fail_at(file_, node["points"].Mark(), fmt::format("'points' must be a number >= 0, not '{}'", text));
+      }
+    }
+    if (node["scenarios"]) {
+      const YAML::Node list = node["scenarios"];
+      if (!list.IsSequence()) fail_at(file_, list.Mark(), "'scenarios' of a check must be a list of scenario names");
+      for (const auto& item : list) {
+        std::string name = scalar_text(file_, item, "a scenario name");
+        if (!a.scenario(name)) fail_at(file_, item.Mark(), fmt::format("no scenario is named '{}'", name));
+        c.scenarios.push_back(name);
+      }
+    }
+    if (node["process"]) {
+      const std::string name = scalar_text(file_, node["process"], "'process'");
+      bool found = false;
+      for (const auto& s : a.scenarios) {
+        if (!c.scenarios.empty() && std::find(c.scenarios.begin(), c.scenarios.end(), s.name) == c.scenarios.end()) continue;
+        for (const auto& p : s.processes) found = found || p.name == name;
+      }
+      if (!found) fail_at(file_, node["process"].Mark(), fmt::format("no process is named '{}' in the scenarios this check covers", name));
+      c.process = name;
+    }
+    // The check type reads its own parameters from the same mapping; the keys every check shares are
+    // allowed implicitly.
+    auto impl = std::make_shared<ParamReader::Impl>(
+        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process"}});
+    c.impl = type->make(ParamReader(impl));
+    return c;
+  }
+
+  std::string file_;
+  fs::path dir_;
+  int key_count_ = 1;
+};
+
+}  // namespace
+
+Assignment load_assignment(const fs::path& path) {
+  std::error_code ec;
+  fs::path file = path;
+  if (fs::is_directory(path, ec)) file = path / "assignment.yaml";
+  const std::string shown = file.string();
+  if (!fs::exists(file, ec)) throw ConfigError(fmt::format("{}: no such assignment file", shown));
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::ParserException& e) {
+    fail_at(shown, e.mark, e.msg);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(fmt::format("{}: cannot read the assignment file", shown));
+  }
+  fs::path absolute = fs::weakly_canonical(fs::absolute(file));
+  Assignment a = Loader(shown, absolute.parent_path()).load(root);
+  a.file = absolute;
+  a.dir = absolute.parent_path();
+  return a;
+}
+
+}  // namespace ipcgrade::config

@@ -1,0 +1,42 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipcgrade::config {
+
+// Read access to one YAML mapping of an assignment file (a check's parameters, say) without exposing
+// yaml-cpp: each check type parses its own parameters through it, and every error it raises carries the
+// file:line:column of the offending value.
+class ParamReader {
+ public:
+  struct Impl;
+  explicit ParamReader(std::shared_ptr<const Impl> impl);
+  ~ParamReader();
+  ParamReader(const ParamReader&);
+
+  bool has(std::string_view key) const;
+  bool is_map(std::string_view key) const;
+  bool is_list(std::string_view key) const;
+
+  std::string string(std::string_view key) const;
+  std::int64_t integer(std::string_view key) const;
+  double number(std::string_view key) const;
+  bool boolean(std::string_view key) const;
+  std::vector<std::int64_t> integer_list(std::string_view key) const;
+  std::vector<std::string> string_list(std::string_view key) const;
+  ParamReader map(std::string_view key) const;
+
+  // Rejects keys of this mapping other than `allowed` (with a hint when one is a near miss).
+  void allow_only(const std::vector<std::string_view>& allowed) const;
+  [[noreturn]] void fail(std::string_view key, const std::string& message) const;
+  [[noreturn]] void fail_here(const std::string& message) const;
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace ipcgrade::config

@@ -1,0 +1,117 @@
+#include <fmt/format.h>
+
+#include "grader/report/render.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::report {
+
+using nlohmann::ordered_json;
+
+std::string format_key(long key) { return fmt::format("0x{:08x}", static_cast<unsigned long>(key) & 0xffffffffUL); }
+
+namespace {
+
+std::string captured(const std::string& text, std::uint64_t cut) {
+  std::string out = util::valid_utf8(text);
+  if (cut > 0) out += fmt::format("\n[... {} bytes cut ...]\n", cut);
+  return out;
+}
+
+ordered_json evidence_json(const checks::Evidence& e) {
+  ordered_json j;
+  j["scenario"] = e.scenario;
+  if (!e.process.empty()) j["process"] = e.process;
+  if (e.pid > 0) j["pid"] = e.pid;
+  if (!e.call.empty()) j["call"] = e.call;
+  if (!e.at.empty()) j["at"] = e.at;
+  j["detail"] = util::valid_utf8(e.detail);
+  return j;
+}
+
+ordered_json process_json(const run::ProcessResult& p) {
+  ordered_json j;
+  j["name"] = p.name;
+  j["index"] = p.index;
+  j["pid"] = p.started ? ordered_json(p.pid) : ordered_json();
+  j["exit"] = p.exit_code ? ordered_json(*p.exit_code) : ordered_json();
+  j["signal"] = p.signal ? ordered_json(*p.signal) : ordered_json();
+  if (!p.started) j["start_error"] = p.start_error;
+  if (p.killed_by_grader) j["killed_by_grader"] = true;
+  j["stdout"] = captured(p.stdout_text, p.stdout_cut);
+  j["stderr"] = captured(p.stderr_text, p.stderr_cut);
+  return j;
+}
+
+ordered_json leftover_json(const run::Leftover& l) {
+  ordered_json j;
+  j["kind"] = l.kind;
+  j["key"] = format_key(l.key);
+  j["id"] = l.id;
+  j["mode"] = fmt::format("{:04o}", l.mode);
+  if (l.kind == "msg") {
+    j["bytes"] = l.bytes;
+    j["messages"] = l.messages;
+  } else if (l.kind == "shm") {
+    j["size"] = l.bytes;
+    j["attached"] = l.attached;
+  } else if (l.kind == "sem") {
+    j["semaphores"] = l.messages;
+  }
+  j["creator"] = l.creator.empty() ? ordered_json() : ordered_json(l.creator);
+  if (!l.at.empty()) j["at"] = l.at;
+  j["reclaimed"] = l.reclaimed;
+  if (!l.reclaim_error.empty()) j["reclaim_error"] = l.reclaim_error;
+  return j;
+}
+
+}  // namespace
+
+ordered_json to_json(const Report& r) {
+  ordered_json j;
+  j["assignment"] = r.assignment;
+  if (!r.title.empty()) j["title"] = r.title;
+  j["student"] = r.student;
+  ordered_json keys = ordered_json::array();
+  for (key_t k : r.keys) keys.push_back(format_key(k));
+  j["keys"] = keys;
+  j["score"] = r.score;
+  j["max_score"] = r.max_score;
+  j["mode"] = r.mode;
+  j["build"] = {{"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::valid_utf8(r.build.log)}};
+  ordered_json checks = ordered_json::array();
+  for (const auto& c : r.checks) {
+    ordered_json cj;
+    cj["name"] = c.name;
+    cj["type"] = c.type;
+    cj["score"] = c.score;
+    cj["max_score"] = c.max_score;
+    cj["status"] = c.status;
+    cj["visibility"] = c.visibility;
+    cj["feedback"] = util::valid_utf8(c.feedback);
+    ordered_json ev = ordered_json::array();
+    for (const auto& e : c.evidence) ev.push_back(evidence_json(e));
+    cj["evidence"] = ev;
+    checks.push_back(cj);
+  }
+  j["checks"] = checks;
+  ordered_json scenarios = ordered_json::array();
+  for (const auto& s : r.scenarios) {
+    ordered_json sj;
+    sj["name"] = s.name;
+    sj["visibility"] = s.visibility == config::Visibility::Hidden ? "hidden" : "visible";
+    sj["outcome"] = run::to_string(s.outcome);
+    if (!s.outcome_detail.empty()) sj["outcome_detail"] = s.outcome_detail;
+    sj["seconds"] = s.seconds;
+    ordered_json procs = ordered_json::array();
+    for (const auto& p : s.processes) procs.push_back(process_json(p));
+    sj["processes"] = procs;
+    ordered_json left = ordered_json::array();
+    for (const auto& l : s.leftovers) left.push_back(leftover_json(l));
+    sj["leftovers"] = left;
+    scenarios.push_back(sj);
+  }
+  j["scenarios"] = scenarios;
+  return j;
+}
+
+}  // namespace ipcgrade::report

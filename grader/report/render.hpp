@@ -1,0 +1,18 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "grader/report/report.hpp"
+
+namespace ipcgrade::report {
+
+// The report as the ordered tree that both --json and the YAML report print (see docs/report.md).
+nlohmann::ordered_json to_json(const Report& report);
+std::string to_yaml(const Report& report);
+// The human summary: one line per check, feedback and evidence for failures, the total.
+std::string summary(const Report& report, bool color);
+
+// "0x00005000", the way ipcs prints keys.
+std::string format_key(long key);
+
+}  // namespace ipcgrade::report

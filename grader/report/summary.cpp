@@ -1,0 +1,98 @@
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "grader/report/render.hpp"
+
+namespace ipcgrade::report {
+
+namespace {
+
+struct Palette {
+  bool on;
+  std::string green() const { return on ? "\033[32m" : ""; }
+  std::string red() const { return on ? "\033[31m" : ""; }
+  std::string dim() const { return on ? "\033[2m" : ""; }
+  std::string bold() const { return on ? "\033[1m" : ""; }
+  std::string reset() const { return on ? "\033[0m" : ""; }
+};
+
+std::string points(double p) {
+  if (std::floor(p) == p) return fmt::format("{}", static_cast<long long>(p));
+  return fmt::format("{:.2f}", p);
+}
+
+std::string indent(const std::string& text, const std::string& pad) {
+  std::string out = pad;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary(const Report& r, bool color) {
+  const Palette c{color};
+  std::string out = c.bold() + r.assignment + c.reset();
+  if (!r.title.empty()) out += " — " + r.title;
+  out += "\n";
+  std::string keys;
+  for (key_t k : r.keys) keys += (keys.empty() ? "" : ", ") + format_key(k);
+  out += c.dim() + fmt::format("student {} · keys {} · isolation {} · build {}", r.student, keys, r.mode,
+                               r.build.status);
+  if (r.build.status != "none") out += fmt::format(" ({:.2f} s)", r.build.seconds);
+  out += c.reset() + "\n\n";
+  if (!r.build.usable()) {
+    out += c.red() + "The submission did not build:" + c.reset() + "\n";
+    std::string log = r.build.log.size() > 4000 ? r.build.log.substr(0, 4000) + "\n..." : r.build.log;
+    out += indent(log, "    ") + "\n\n";
+  }
+  for (const auto& ch : r.checks) {
+    std::string mark, score;
+    if (ch.status == "passed") {
+      mark = c.green() + "PASS" + c.reset();
+      score = points(ch.score) + "/" + points(ch.max_score);
+    } else if (ch.status == "failed") {
+      mark = c.red() + "FAIL" + c.reset();
+      score = points(ch.score) + "/" + points(ch.max_score);
+    } else {
+      mark = c.dim() + "SKIP" + c.reset();
+      score = "not checked";
+    }
+    out += fmt::format("  {}  {:<52} {:>11}\n", mark, ch.name, score);
+    if (ch.status == "failed") {
+      out += indent(ch.feedback, "        ") + "\n";
+      size_t shown = 0;
+      for (const auto& e : ch.evidence) {
+        if (++shown > 5) {
+          out += fmt::format("        ... and {} more\n", ch.evidence.size() - 5);
+          break;
+        }
+        std::string line = fmt::format("[{}] ", e.scenario);
+        if (!e.call.empty()) line += e.call + " ";
+        if (!e.at.empty()) line += "at " + e.at + " ";
+        line += e.detail;
+        out += c.dim() + "        - " + line + c.reset() + "\n";
+      }
+    }
+  }
+  out += "\n";
+  for (const auto& s : r.scenarios) {
+    out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome), s.seconds);
+    if (!s.outcome_detail.empty()) out += " (" + s.outcome_detail + ")";
+    if (!s.leftovers.empty()) {
+      size_t reclaimed = 0;
+      for (const auto& l : s.leftovers) reclaimed += l.reclaimed ? 1 : 0;
+      out += fmt::format(", {} leftover(s), {} reclaimed", s.leftovers.size(), reclaimed);
+    }
+    out += "\n";
+  }
+  const bool full = r.score == r.max_score && r.all_passed();
+  out += "\n" + c.bold() + (full ? c.green() : c.red()) +
+         fmt::format("Score: {}/{}", points(r.score), points(r.max_score)) + c.reset() + "\n";
+  return out;
+}
+
+}  // namespace ipcgrade::report

@@ -1,0 +1,20 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "grader/config/assignment.hpp"
+#include "grader/report/report.hpp"
+
+namespace ipcgrade::run {
+
+struct GradeOptions {
+  std::string student;        // empty: the submission folder's name
+  bool visible_only = false;  // `check`: hidden scenarios are neither run nor named
+};
+
+// The whole flow for one submission: scratch copy, build, every scenario in its sandbox, checks,
+// score. Throws ConfigError for problems of the assignment (e.g. a student missing from the roster).
+report::Report grade_submission(const config::Assignment& assignment, const std::filesystem::path& submission,
+                                const GradeOptions& options);
+
+}  // namespace ipcgrade::run

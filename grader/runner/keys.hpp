@@ -1,0 +1,17 @@
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "grader/config/assignment.hpp"
+
+namespace ipcgrade::run {
+
+// The IPC keys handed to `student`: from the roster when the assignment has one (a student missing
+// from it is a ConfigError), else `keys.base` + i, else derived from the assignment id and the
+// student id: stable across runs, spread over 2^27 blocks, so two students of a class share keys only
+// with a vanishing chance (use a roster to rule it out).
+std::vector<key_t> assign_keys(const config::Assignment& assignment, const std::string& student);
+
+}  // namespace ipcgrade::run

@@ -1,0 +1,57 @@
+#include "grader/runner/placeholders.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace ipcgrade::run {
+
+namespace {
+const std::regex& placeholder_re() {
+  static const std::regex re(R"(\{(key(\d*)(_hex)?|index|student|assignment|submission)\})");
+  return re;
+}
+}  // namespace
+
+std::string Placeholders::expand(const std::string& text) const {
+  std::string out;
+  auto begin = std::sregex_iterator(text.begin(), text.end(), placeholder_re());
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    out += text.substr(last, static_cast<size_t>(m.position(0)) - last);
+    last = static_cast<size_t>(m.position(0) + m.length(0));
+    const std::string name = m[1].str();
+    if (name.rfind("key", 0) == 0) {
+      const size_t i = m[2].length() > 0 ? std::stoul(m[2].str()) : 0;
+      if (i >= keys.size()) {
+        out += m.str(0);
+        continue;
+      }
+      out += m[3].matched ? fmt::format("0x{:x}", keys[i]) : std::to_string(keys[i]);
+    } else if (name == "index") {
+      out += std::to_string(index);
+    } else if (name == "student") {
+      out += student;
+    } else if (name == "assignment") {
+      out += assignment;
+    } else if (name == "submission") {
+      out += submission;
+    }
+  }
+  out += text.substr(last);
+  return out;
+}
+
+std::optional<std::string> unknown_placeholder(const std::string& text, int key_count) {
+  static const std::regex any(R"(\{([A-Za-z0-9_]+)\})");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), any); it != std::sregex_iterator(); ++it) {
+    const std::string whole = (*it)[0].str();
+    std::smatch m;
+    if (!std::regex_match(whole, m, placeholder_re())) return whole;
+    if (m[2].length() > 0 && std::stoi(m[2].str()) >= key_count) return whole;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ipcgrade::run

@@ -1,0 +1,61 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grader/config/assignment.hpp"
+#include "grader/trace/trace.hpp"
+
+namespace ipcgrade::run {
+
+enum class Outcome { Completed, Timeout, Deadlock, Limit, CrashedGrader };
+std::string to_string(Outcome outcome);
+Outcome outcome_from_string(const std::string& text);
+
+struct ProcessResult {
+  std::string name;
+  int index = 0;
+  std::vector<std::string> argv;  // expanded
+  long pid = 0;                   // as the program saw itself (inside the run's PID namespace)
+  long host_pid = 0;              // as the grader saw it
+  bool started = false;
+  std::string start_error;  // why it could not start (program not found, ...)
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  bool killed_by_grader = false;  // ended by the wall limit or the end of the scenario
+  std::string stdout_text;
+  std::string stderr_text;
+  std::uint64_t stdout_cut = 0;  // bytes past the output limit that were dropped
+  std::uint64_t stderr_cut = 0;
+};
+
+// An IPC object that was still there when the scenario ended.
+struct Leftover {
+  std::string kind;  // msg | shm | sem
+  long key = 0;
+  int id = 0;
+  unsigned mode = 0;
+  std::uint64_t bytes = 0;     // msg: bytes queued; shm: segment size
+  std::uint64_t messages = 0;  // msg: messages queued; sem: semaphores in the set
+  int attached = 0;            // shm: attach count
+  long creator_pid = 0;        // as the program saw it; 0 when the kernel does not record it
+  std::string creator;         // "server (pid 316)" when known
+  std::string at;              // file:line of the creating call, when known
+  bool reclaimed = false;
+  std::string reclaim_error;
+};
+
+struct ScenarioResult {
+  std::string name;
+  config::Visibility visibility = config::Visibility::Visible;
+  Outcome outcome = Outcome::Completed;
+  std::string outcome_detail;  // "wall limit 10s", ...
+  double seconds = 0;
+  std::string mode;  // namespaces | tracked
+  std::vector<ProcessResult> processes;
+  std::vector<Leftover> leftovers;
+  trace::Trace trace;
+};
+
+}  // namespace ipcgrade::run

@@ -1,0 +1,126 @@
+#include "grader/runner/result_json.hpp"
+
+namespace ipcgrade::run {
+
+std::string to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Completed: return "completed";
+    case Outcome::Timeout: return "timeout";
+    case Outcome::Deadlock: return "deadlock";
+    case Outcome::Limit: return "limit";
+    case Outcome::CrashedGrader: return "crashed-grader";
+  }
+  return "crashed-grader";
+}
+
+Outcome outcome_from_string(const std::string& text) {
+  for (Outcome o : {Outcome::Completed, Outcome::Timeout, Outcome::Deadlock, Outcome::Limit}) {
+    if (to_string(o) == text) return o;
+  }
+  return Outcome::CrashedGrader;
+}
+
+void to_json(nlohmann::json& j, const ProcessResult& p) {
+  j = {{"name", p.name},
+       {"index", p.index},
+       {"argv", p.argv},
+       {"pid", p.pid},
+       {"host_pid", p.host_pid},
+       {"started", p.started},
+       {"start_error", p.start_error},
+       {"exit", p.exit_code ? nlohmann::json(*p.exit_code) : nlohmann::json()},
+       {"signal", p.signal ? nlohmann::json(*p.signal) : nlohmann::json()},
+       {"killed_by_grader", p.killed_by_grader},
+       // Output may hold any bytes; JSON strings must be UTF-8, so carry it as a byte array.
+       {"stdout", nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stdout_text.begin(), p.stdout_text.end()))},
+       {"stderr", nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stderr_text.begin(), p.stderr_text.end()))},
+       {"stdout_cut", p.stdout_cut},
+       {"stderr_cut", p.stderr_cut}};
+}
+
+void from_json(const nlohmann::json& j, ProcessResult& p) {
+  j.at("name").get_to(p.name);
+  j.at("index").get_to(p.index);
+  j.at("argv").get_to(p.argv);
+  j.at("pid").get_to(p.pid);
+  j.at("host_pid").get_to(p.host_pid);
+  j.at("started").get_to(p.started);
+  j.at("start_error").get_to(p.start_error);
+  if (!j.at("exit").is_null()) p.exit_code = j.at("exit").get<int>();
+  if (!j.at("signal").is_null()) p.signal = j.at("signal").get<int>();
+  j.at("killed_by_grader").get_to(p.killed_by_grader);
+  const auto& out = j.at("stdout").get_binary();
+  const auto& err = j.at("stderr").get_binary();
+  p.stdout_text.assign(out.begin(), out.end());
+  p.stderr_text.assign(err.begin(), err.end());
+  j.at("stdout_cut").get_to(p.stdout_cut);
+  j.at("stderr_cut").get_to(p.stderr_cut);
+}
+
+void to_json(nlohmann::json& j, const Leftover& l) {
+  j = {{"kind", l.kind},         {"key", l.key},           {"id", l.id},
+       {"mode", l.mode},         {"bytes", l.bytes},       {"messages", l.messages},
+       {"attached", l.attached}, {"creator_pid", l.creator_pid}, {"creator", l.creator},
+       {"at", l.at},             {"reclaimed", l.reclaimed}, {"reclaim_error", l.reclaim_error}};
+}
+
+void from_json(const nlohmann::json& j, Leftover& l) {
+  j.at("kind").get_to(l.kind);
+  j.at("key").get_to(l.key);
+  j.at("id").get_to(l.id);
+  j.at("mode").get_to(l.mode);
+  j.at("bytes").get_to(l.bytes);
+  j.at("messages").get_to(l.messages);
+  j.at("attached").get_to(l.attached);
+  j.at("creator_pid").get_to(l.creator_pid);
+  j.at("creator").get_to(l.creator);
+  j.at("at").get_to(l.at);
+  j.at("reclaimed").get_to(l.reclaimed);
+  j.at("reclaim_error").get_to(l.reclaim_error);
+}
+
+void to_json(nlohmann::json& j, const ScenarioResult& s) {
+  j = {{"name", s.name},
+       {"visibility", s.visibility == config::Visibility::Hidden ? "hidden" : "visible"},
+       {"outcome", to_string(s.outcome)},
+       {"outcome_detail", s.outcome_detail},
+       {"seconds", s.seconds},
+       {"mode", s.mode},
+       {"processes", s.processes},
+       {"leftovers", s.leftovers},
+       {"trace", s.trace.events}};
+}
+
+void from_json(const nlohmann::json& j, ScenarioResult& s) {
+  j.at("name").get_to(s.name);
+  s.visibility = j.at("visibility") == "hidden" ? config::Visibility::Hidden : config::Visibility::Visible;
+  s.outcome = outcome_from_string(j.at("outcome").get<std::string>());
+  j.at("outcome_detail").get_to(s.outcome_detail);
+  j.at("seconds").get_to(s.seconds);
+  j.at("mode").get_to(s.mode);
+  j.at("processes").get_to(s.processes);
+  j.at("leftovers").get_to(s.leftovers);
+  j.at("trace").get_to(s.trace.events);
+}
+
+}  // namespace ipcgrade::run
+
+namespace ipcgrade::trace {
+
+void to_json(nlohmann::json& j, const Event& e) {
+  j = {{"seq", e.seq},   {"kind", e.kind}, {"pid", e.pid},       {"process", e.process},
+       {"call", e.call}, {"args", e.args}, {"result", e.result}, {"error", e.error}};
+}
+
+void from_json(const nlohmann::json& j, Event& e) {
+  j.at("seq").get_to(e.seq);
+  j.at("kind").get_to(e.kind);
+  j.at("pid").get_to(e.pid);
+  j.at("process").get_to(e.process);
+  j.at("call").get_to(e.call);
+  j.at("args").get_to(e.args);
+  j.at("result").get_to(e.result);
+  j.at("error").get_to(e.error);
+}
+
+}  // namespace ipcgrade::trace

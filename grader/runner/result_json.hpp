@@ -1,0 +1,20 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "grader/runner/result.hpp"
+
+// JSON forms of the run model: how a scenario's supervisor hands its result to the grader, and the
+// basis of the report's JSON.
+namespace ipcgrade::run {
+void to_json(nlohmann::json& j, const ProcessResult& p);
+void from_json(const nlohmann::json& j, ProcessResult& p);
+void to_json(nlohmann::json& j, const Leftover& l);
+void from_json(const nlohmann::json& j, Leftover& l);
+void to_json(nlohmann::json& j, const ScenarioResult& s);
+void from_json(const nlohmann::json& j, ScenarioResult& s);
+}  // namespace ipcgrade::run
+
+namespace ipcgrade::trace {
+void to_json(nlohmann::json& j, const Event& e);
+void from_json(const nlohmann::json& j, Event& e);
+}  // namespace ipcgrade::trace

@@ -1,0 +1,23 @@
+#pragma once
+#include <filesystem>
+
+#include "grader/config/assignment.hpp"
+#include "grader/runner/placeholders.hpp"
+#include "grader/runner/result.hpp"
+
+namespace ipcgrade::run {
+
+struct RunContext {
+  Placeholders placeholders;       // keys, student, folders; `index` is set per process
+  std::filesystem::path work_dir;  // the scratch copy: every process starts there
+};
+
+// Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the
+// student's programs do; a failure of the grader's own machinery comes back as outcome CrashedGrader.
+ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context);
+
+// The part of run_scenario that runs inside the sandbox, in the supervisor process.
+ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
+                                  pid_t sandbox_init);
+
+}  // namespace ipcgrade::run

@@ -1,0 +1,316 @@
+// The scenario's supervisor: starts the processes in order, honours `ready:`, captures output, enforces
+// the wall limit, then audits and reclaims what the run left in its IPC namespace. Runs inside the
+// sandbox, in a process forked by run_scenario().
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fmt/format.h>
+#include <regex>
+#include <spdlog/spdlog.h>
+
+#include "grader/audit/sysv.hpp"
+#include "grader/runner/scenario.hpp"
+#include "grader/supervise/spawn.hpp"
+#include "grader/util/atomic_file.hpp"
+#include "grader/util/units.hpp"
+
+namespace ipcgrade::run {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Output of one stream, capped at the output limit; what is past the cap is counted, not kept.
+struct Stream {
+  int fd = -1;
+  std::string* text = nullptr;
+  std::uint64_t* cut = nullptr;
+
+  // Reads what is available; returns false at end of file.
+  bool drain(std::uint64_t cap) {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        const size_t room = text->size() < cap ? cap - text->size() : 0;
+        const size_t keep = std::min(room, static_cast<size_t>(n));
+        text->append(buf, keep);
+        *cut += static_cast<std::uint64_t>(n) - keep;
+        continue;
+      }
+      if (n == 0) return false;
+      if (errno == EINTR) continue;
+      return true;  // EAGAIN: nothing more for now
+    }
+  }
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+struct Live {
+  size_t result;  // index into ScenarioResult::processes
+  pid_t pid;
+  Stream out, err;
+  bool exited = false;
+  size_t lines_scanned = 0;  // for `ready: stdout`: bytes of stdout already searched
+};
+
+class Supervisor {
+ public:
+  Supervisor(const config::ScenarioSpec& spec, const RunContext& context, pid_t init)
+      : spec_(spec), context_(context), init_(init) {}
+
+  ScenarioResult run() {
+    result_.name = spec_.name;
+    result_.visibility = spec_.visibility;
+    result_.mode = "namespaces";
+    for (const auto& p : spec_.processes) {
+      for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
+    }
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &chld, nullptr);
+    sigfd_ = ::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+
+    start_ = Clock::now();
+    const auto deadline = start_ + spec_.limits.wall;
+    bool timed_out = false;
+    for (;;) {
+      launch_ready();
+      if (next_ == plan_.size() && all_exited()) break;
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        timed_out = true;
+        break;
+      }
+      wait_for_events(next_wake(deadline));
+      reap();
+      for (auto& l : live_) {
+        if (l.out.fd >= 0) l.out.drain(spec_.limits.output);
+        if (l.err.fd >= 0) l.err.drain(spec_.limits.output);
+      }
+    }
+    result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (timed_out) {
+      result_.outcome = Outcome::Timeout;
+      result_.outcome_detail = "wall limit " + util::format_duration(spec_.limits.wall);
+      for (auto& l : live_) {
+        if (!l.exited) result_.processes[l.result].killed_by_grader = true;
+      }
+    }
+    finish();
+    return std::move(result_);
+  }
+
+ private:
+  struct Planned {
+    const config::ProcessSpec* spec;
+    int index;
+  };
+
+  void launch_ready() {
+    while (next_ < plan_.size() && gate_open()) {
+      start(plan_[next_]);
+      ++next_;
+    }
+  }
+
+  // Whether the process started last lets the next one start.
+  bool gate_open() {
+    if (!gate_) return true;
+    Live& l = live_[*gate_];
+    const auto& ready = plan_[next_ - 1].spec->ready;
+    bool open = false;
+    switch (ready.kind) {
+      case config::Ready::Kind::AtOnce: open = true; break;
+      case config::Ready::Kind::Exit: open = l.exited; break;
+      case config::Ready::Kind::Delay: open = Clock::now() >= gate_since_ + ready.delay; break;
+      case config::Ready::Kind::Ipc:
+        open = l.exited || audit::count_sysv_objects() > ipc_before_;
+        break;
+      case config::Ready::Kind::Stdout: open = l.exited || stdout_matches(l, ready.pattern); break;
+    }
+    if (open) gate_.reset();
+    return open;
+  }
+
+  bool stdout_matches(Live& l, const std::string& pattern) {
+    const std::string& text = result_.processes[l.result].stdout_text;
+    const std::regex re(pattern);
+    size_t eol;
+    while ((eol = text.find('\n', l.lines_scanned)) != std::string::npos) {
+      const std::string line = text.substr(l.lines_scanned, eol - l.lines_scanned);
+      l.lines_scanned = eol + 1;
+      if (std::regex_search(line, re)) return true;
+    }
+    return false;
+  }
+
+  void start(const Planned& planned) {
+    Placeholders ph = context_.placeholders;
+    ph.index = planned.index;
+    ProcessResult pr;
+    pr.name = planned.spec->name;
+    pr.index = planned.index;
+    for (const auto& word : planned.spec->argv) pr.argv.push_back(ph.expand(word));
+    supervise::SpawnRequest req{pr.argv, context_.work_dir, "", spec_.limits};
+    if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
+    if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
+    if (planned.spec->ready.kind == config::Ready::Kind::Ipc) ipc_before_ = audit::count_sysv_objects();
+    const supervise::Spawned s = supervise::spawn(req);
+    if (s.pid < 0) {
+      pr.start_error = s.error;
+      spdlog::debug("scenario '{}': {} #{} did not start: {}", spec_.name, pr.name, pr.index, s.error);
+      result_.processes.push_back(std::move(pr));
+      return;  // nothing to wait for: the next process may start
+    }
+    pr.started = true;
+    pr.host_pid = s.pid;
+    pr.pid = s.inner_pid;
+    spdlog::debug("scenario '{}': started {} #{} as pid {} (host pid {})", spec_.name, pr.name, pr.index, pr.pid,
+                  pr.host_pid);
+    result_.processes.push_back(std::move(pr));
+    Live l{result_.processes.size() - 1, s.pid, {s.stdout_fd, nullptr, nullptr}, {s.stderr_fd, nullptr, nullptr}};
+    live_.push_back(l);
+    rebind_streams();
+    if (planned.spec->ready.kind != config::Ready::Kind::AtOnce) {
+      gate_ = live_.size() - 1;
+      gate_since_ = Clock::now();
+    }
+  }
+
+  // Streams point into result_.processes, which may have moved when it grew.
+  void rebind_streams() {
+    for (auto& l : live_) {
+      auto& pr = result_.processes[l.result];
+      l.out.text = &pr.stdout_text;
+      l.out.cut = &pr.stdout_cut;
+      l.err.text = &pr.stderr_text;
+      l.err.cut = &pr.stderr_cut;
+    }
+  }
+
+  bool all_exited() const {
+    for (const auto& l : live_) {
+      if (!l.exited) return false;
+    }
+    return true;
+  }
+
+  Clock::time_point next_wake(Clock::time_point deadline) const {
+    auto wake = deadline;
+    if (gate_ && next_ < plan_.size()) {
+      const auto& ready = plan_[next_ - 1].spec->ready;
+      if (ready.kind == config::Ready::Kind::Delay) wake = std::min(wake, gate_since_ + ready.delay);
+      // No event tells us that an IPC object appeared: look again shortly.
+      if (ready.kind == config::Ready::Kind::Ipc) wake = std::min(wake, Clock::now() + std::chrono::milliseconds(2));
+    }
+    return wake;
+  }
+
+  void wait_for_events(Clock::time_point wake) {
+    std::vector<pollfd> fds;
+    fds.push_back({sigfd_, POLLIN, 0});
+    for (const auto& l : live_) {
+      if (l.out.fd >= 0) fds.push_back({l.out.fd, POLLIN, 0});
+      if (l.err.fd >= 0) fds.push_back({l.err.fd, POLLIN, 0});
+    }
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count();
+    ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(ms, 0, 60000)));
+    signalfd_siginfo info;
+    while (::read(sigfd_, &info, sizeof info) > 0) {
+    }
+    // A stream at end of file is closed so poll does not report it again and again.
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLHUP | POLLERR)) || (fds[i].revents & POLLIN)) continue;
+      for (auto& l : live_) {
+        if (l.out.fd == fds[i].fd) l.out.close();
+        if (l.err.fd == fds[i].fd) l.err.close();
+      }
+    }
+  }
+
+  void reap() {
+    int status;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) record_exit(pid, status);
+  }
+
+  void record_exit(pid_t pid, int status) {
+    for (auto& l : live_) {
+      if (l.pid != pid || l.exited) continue;
+      l.exited = true;
+      auto& pr = result_.processes[l.result];
+      if (WIFEXITED(status)) pr.exit_code = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) pr.signal = WTERMSIG(status);
+    }
+  }
+
+  // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
+  // audits and reclaims the run's IPC objects.
+  void finish() {
+    for (auto& l : live_) {
+      if (!l.exited) ::kill(l.pid, SIGKILL);
+    }
+    ::kill(init_, SIGKILL);
+    int status;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, __WALL)) > 0 || (pid < 0 && errno == EINTR)) {
+      if (pid > 0) record_exit(pid, status);
+    }
+    // Every writer is gone now: read each pipe to its end.
+    for (auto& l : live_) {
+      for (Stream* s : {&l.out, &l.err}) {
+        if (s->fd < 0) continue;
+        s->drain(spec_.limits.output);
+        s->close();
+      }
+    }
+    if (sigfd_ >= 0) ::close(sigfd_);
+    result_.leftovers = audit::list_sysv_objects();
+    for (auto& left : result_.leftovers) {
+      attribute(left);
+      audit::reclaim(left);
+    }
+  }
+
+  // Names the creator of a leftover when the kernel recorded it (shm) and it is one of our processes.
+  void attribute(Leftover& left) const {
+    if (left.creator_pid <= 0) return;
+    for (const auto& pr : result_.processes) {
+      if (pr.host_pid != left.creator_pid) continue;
+      left.creator_pid = pr.pid;
+      left.creator = fmt::format("{} (pid {})", pr.name, pr.pid);
+      return;
+    }
+    left.creator_pid = 0;  // a process the supervisor did not start: its pid would mean nothing here
+  }
+
+  const config::ScenarioSpec& spec_;
+  const RunContext& context_;
+  const pid_t init_;
+  ScenarioResult result_;
+  std::vector<Planned> plan_;
+  std::vector<Live> live_;
+  size_t next_ = 0;
+  std::optional<size_t> gate_;  // the live process whose `ready:` holds back the next start
+  Clock::time_point gate_since_;
+  size_t ipc_before_ = 0;
+  Clock::time_point start_;
+  int sigfd_ = -1;
+};
+
+}  // namespace
+
+ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context, pid_t init) {
+  return Supervisor(spec, context, init).run();
+}
+
+}  // namespace ipcgrade::run
