@@ -28,7 +28,7 @@ class ExitCheck : public Check {
     } else {
       v.status = Status::Failed;
       v.feedback = v.evidence.front().detail;
-      if (v.offences > 1) v.feedback += fmt::format(" ({} processes in all)", v.offences);
+      if (v.offences > 1) v.feedback += fmt::format(" ({} failures in all; see the evidence)", v.offences);
     }
     return v;
   }
