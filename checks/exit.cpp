@@ -42,9 +42,11 @@ class ExitCheck : public Check {
           return fmt::format("{} was still running at the {} and was killed", describe(p),
                              scenario.result->outcome_detail);
         case run::Outcome::Deadlock:
-          return fmt::format("{} was stopped in a deadlock: {}", describe(p), scenario.result->outcome_detail);
+          return fmt::format("{} was stopped in a deadlock: {}", describe(p),
+                             scenario.result->outcome_detail);
         default:
-          return fmt::format("{} was killed by the grader ({})", describe(p), scenario.result->outcome_detail);
+          return fmt::format("{} was killed by the grader ({})", describe(p),
+                             scenario.result->outcome_detail);
       }
     }
     if (p.signal) {

@@ -14,8 +14,9 @@ class NeedsTrace : public Check {
   Verdict evaluate(const CheckInput&) const override {
     Verdict v;
     v.status = Status::NotChecked;
-    v.feedback = "Not checked: this check judges the IPC calls themselves, which this build of ipcgrade "
-                 "does not trace yet; it counts neither for nor against the score.";
+    v.feedback =
+        "Not checked: this check judges the IPC calls themselves, which this build of ipcgrade "
+        "does not trace yet; it counts neither for nor against the score.";
     return v;
   }
 };
@@ -39,7 +40,8 @@ void min_max(const config::ParamReader& params, std::string_view key) {
   if (!range.has("min") && !range.has("max")) range.fail_here(fmt::format("'{}' needs 'min' or 'max'", key));
   const auto lo = range.has("min") ? range.integer("min") : 0;
   const auto hi = range.has("max") ? range.integer("max") : lo;
-  if (lo < 0 || (range.has("max") && hi < lo)) range.fail_here(fmt::format("'{}': need 0 <= min <= max", key));
+  if (lo < 0 || (range.has("max") && hi < lo))
+    range.fail_here(fmt::format("'{}': need 0 <= min <= max", key));
 }
 
 std::unique_ptr<Check> make_assigned_key(const config::ParamReader& params) {
@@ -52,7 +54,8 @@ std::unique_ptr<Check> make_permissions(const config::ParamReader& params) {
   params.allow_only({"allow", "per_violation"});
   if (params.has("allow")) {
     for (auto mode : params.integer_list("allow")) {
-      if (mode < 0 || mode > 0777) params.fail("allow", fmt::format("mode {:o} is not a permission mode", mode));
+      if (mode < 0 || mode > 0777)
+        params.fail("allow", fmt::format("mode {:o} is not a permission mode", mode));
     }
   }
   return with_deduction(params);
@@ -67,7 +70,8 @@ std::unique_ptr<Check> make_message_size(const config::ParamReader& params) {
 
 std::unique_ptr<Check> make_type_filter(const config::ParamReader& params) {
   params.allow_only({"msgtyp", "per_violation"});
-  if (!params.has("msgtyp")) params.fail_here("a type-filter check needs 'msgtyp' (an integer, pid, ppid or any)");
+  if (!params.has("msgtyp"))
+    params.fail_here("a type-filter check needs 'msgtyp' (an integer, pid, ppid or any)");
   const std::string text = params.string("msgtyp");
   if (text != "pid" && text != "ppid" && text != "any") params.integer("msgtyp");
   return with_deduction(params);
@@ -88,7 +92,8 @@ std::unique_ptr<Check> make_pipe_closure(const config::ParamReader& params) {
 
 std::unique_ptr<Check> make_pipe_messages(const config::ParamReader& params) {
   params.allow_only({"terminator", "per_violation"});
-  if (!params.has("terminator")) params.fail_here("a pipe-messages check needs 'terminator' (e.g. \"\\n\\0\")");
+  if (!params.has("terminator"))
+    params.fail_here("a pipe-messages check needs 'terminator' (e.g. \"\\n\\0\")");
   if (params.string("terminator").empty()) params.fail("terminator", "'terminator' must not be empty");
   return with_deduction(params);
 }

@@ -30,15 +30,17 @@ class NoLeftoversCheck : public Check {
       for (const auto& left : scenario.result->leftovers) {
         ++v.offences;
         ++per_kind[left.kind];
-        std::string what = fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
-                                       static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode);
+        std::string what =
+            fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
+                        static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode);
         if (left.kind == "msg") what += fmt::format(", {} message(s) still queued", left.messages);
         if (left.kind == "shm") what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
         if (left.kind == "sem") what += fmt::format(", {} semaphore(s)", left.messages);
         what += ")";
         std::string detail = fmt::format("{} was left behind{}", what,
                                          left.reclaimed ? " and has been removed by the grader" : "");
-        v.evidence.push_back(Evidence{scenario.spec->name, left.creator, left.creator_pid, "", left.at, detail});
+        v.evidence.push_back(
+            Evidence{scenario.spec->name, left.creator, left.creator_pid, "", left.at, detail});
       }
     }
     if (v.offences == 0) {
@@ -52,9 +54,10 @@ class NoLeftoversCheck : public Check {
       list += fmt::format("{} {}", n, kind_name(kind, n > 1));
     }
     const std::string first_kind = per_kind.begin()->first;
-    v.feedback = fmt::format("{} {} left behind after the programs exited; remove each with {} once it is no "
-                             "longer needed.",
-                             list, v.offences > 1 ? "were" : "was", how_to_remove(first_kind));
+    v.feedback = fmt::format(
+        "{} {} left behind after the programs exited; remove each with {} once it is no "
+        "longer needed.",
+        list, v.offences > 1 ? "were" : "was", how_to_remove(first_kind));
     return v;
   }
 };

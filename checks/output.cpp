@@ -16,17 +16,23 @@ struct Expectation {
 
   bool holds(const std::string& output) const {
     switch (how) {
-      case How::Equals: return output == text;
-      case How::Contains: return output.find(text) != std::string::npos;
-      case How::Matches: return std::regex_match(output, re);
+      case How::Equals:
+        return output == text;
+      case How::Contains:
+        return output.find(text) != std::string::npos;
+      case How::Matches:
+        return std::regex_match(output, re);
     }
     return false;
   }
   std::string describe() const {
     switch (how) {
-      case How::Equals: return "to be exactly " + quote_output(text);
-      case How::Contains: return "to contain " + quote_output(text);
-      case How::Matches: return "to match the pattern " + quote_output(text);
+      case How::Equals:
+        return "to be exactly " + quote_output(text);
+      case How::Contains:
+        return "to contain " + quote_output(text);
+      case How::Matches:
+        return "to match the pattern " + quote_output(text);
     }
     return {};
   }
@@ -36,7 +42,8 @@ Expectation parse_expectation(const config::ParamReader& params, std::string_vie
   const config::ParamReader m = params.map(stream);
   m.allow_only({"equals", "contains", "matches"});
   const int given = int(m.has("equals")) + int(m.has("contains")) + int(m.has("matches"));
-  if (given != 1) params.fail(stream, fmt::format("'{}' needs exactly one of: equals, contains, matches", stream));
+  if (given != 1)
+    params.fail(stream, fmt::format("'{}' needs exactly one of: equals, contains, matches", stream));
   Expectation e;
   if (m.has("equals")) {
     e.text = m.string("equals");
@@ -67,9 +74,10 @@ class OutputCheck : public Check {
     }
     if (v.offences > 0) {
       v.status = Status::Failed;
-      v.feedback = v.offences == 1 ? v.evidence.front().detail
-                                   : fmt::format("{} processes printed something else than expected; first: {}",
-                                                 v.offences, v.evidence.front().detail);
+      v.feedback = v.offences == 1
+                       ? v.evidence.front().detail
+                       : fmt::format("{} processes printed something else than expected; first: {}",
+                                     v.offences, v.evidence.front().detail);
     } else {
       v.feedback = "Every process printed what was expected.";
     }
@@ -82,14 +90,16 @@ class OutputCheck : public Check {
     if (!p.started) {
       problem = fmt::format("{} could not be started: {}", describe(p), p.start_error);
     } else if (out && !out->holds(p.stdout_text)) {
-      problem = fmt::format("{} printed {} on stdout; expected it {}", describe(p), quote_output(p.stdout_text),
-                            out->describe());
+      problem = fmt::format("{} printed {} on stdout; expected it {}", describe(p),
+                            quote_output(p.stdout_text), out->describe());
     } else if (err && !err->holds(p.stderr_text)) {
-      problem = fmt::format("{} printed {} on stderr; expected it {}", describe(p), quote_output(p.stderr_text),
-                            err->describe());
+      problem = fmt::format("{} printed {} on stderr; expected it {}", describe(p),
+                            quote_output(p.stderr_text), err->describe());
     } else if (exit && (p.signal || p.exit_code != exit)) {
-      problem = p.signal ? fmt::format("{} was killed by signal {}; expected exit code {}", describe(p), *p.signal, *exit)
-                         : fmt::format("{} exited with code {}; expected {}", describe(p), p.exit_code.value_or(-1), *exit);
+      problem = p.signal ? fmt::format("{} was killed by signal {}; expected exit code {}", describe(p),
+                                       *p.signal, *exit)
+                         : fmt::format("{} exited with code {}; expected {}", describe(p),
+                                       p.exit_code.value_or(-1), *exit);
     }
     if (problem.empty()) return;
     ++v.offences;

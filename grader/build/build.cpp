@@ -3,11 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <chrono>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "grader/util/atomic_file.hpp"
 
@@ -39,8 +39,8 @@ BuildResult run_build(const config::BuildSpec& spec, const fs::path& dir) {
   spdlog::debug("build: sh -c '{}' in {}", spec.command, dir.string());
   std::error_code ec;
   bp::child child(
-      "/bin/sh", "-c", spec.command, bp::start_dir = dir.string(), env, bp::std_in < bp::null,
-      (bp::std_out & bp::std_err) > log_path.string(),
+      "/bin/sh", "-c", spec.command, bp::start_dir = dir.string(), env,
+      bp::std_in<bp::null, (bp::std_out & bp::std_err)> log_path.string(),
       // Its own process group, so a timeout kills make and every compiler it started.
       bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); }, ec);
   if (ec) {
@@ -64,7 +64,8 @@ BuildResult run_build(const config::BuildSpec& spec, const fs::path& dir) {
   } catch (const std::exception&) {
   }
   if (result.status == "timeout") {
-    result.log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n", spec.timeout.count());
+    result.log +=
+        fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n", spec.timeout.count());
   } else if (result.status == "failed") {
     result.log += fmt::format("\n[build command exited with code {}]\n", result.exit_code);
   }

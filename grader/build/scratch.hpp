@@ -12,7 +12,7 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
-  const std::filesystem::path& dir() const { return work_; }  // the copy: {submission} in run commands
+  const std::filesystem::path& dir() const { return work_; }   // the copy: {submission} in run commands
   const std::filesystem::path& root() const { return root_; }  // holds the copy and grader-private files
 
  private:

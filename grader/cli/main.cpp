@@ -2,12 +2,12 @@
 // result to the exit codes of the specification (0 passed, 1 failed, 2 usage/assignment, 3 internal).
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <iostream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
 
 #include "grader/cli/commands.hpp"
 #include "grader/config/error.hpp"
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   cli::add_grade_command(app, grade);
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check an assignment file and print what it holds");
-  validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")->required();
+  validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -36,7 +37,9 @@ int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("ipcgrade");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("ipcgrade: %^%l%$: %v");
-  spdlog::set_level(verbose >= 2 ? spdlog::level::debug : verbose == 1 ? spdlog::level::info : spdlog::level::warn);
+  spdlog::set_level(verbose >= 2   ? spdlog::level::debug
+                    : verbose == 1 ? spdlog::level::info
+                                   : spdlog::level::warn);
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
@@ -46,7 +49,8 @@ int main(int argc, char** argv) {
     return cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "ipcgrade: internal error: " << e.what()
-              << "\nThis is a fault of the grader, not of the submission; please report it with the command line.\n";
+              << "\nThis is a fault of the grader, not of the submission; please report it with the command "
+                 "line.\n";
     return cli::kExitInternal;
   }
   return cli::kExitUsage;

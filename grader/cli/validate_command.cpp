@@ -13,7 +13,8 @@ int run_validate(const std::string& path) {
   const config::Assignment a = config::load_assignment(path);
   double points = 0;
   for (const auto& c : a.checks) points += c.points;
-  std::cout << fmt::format("{}: ok — assignment '{}'{}\n", a.file.string(), a.id, a.title.empty() ? "" : " (" + a.title + ")");
+  std::cout << fmt::format("{}: ok — assignment '{}'{}\n", a.file.string(), a.id,
+                           a.title.empty() ? "" : " (" + a.title + ")");
   std::cout << fmt::format("  build: {}\n", a.build ? a.build->command : "(nothing to build)");
   for (const auto& s : a.scenarios) {
     size_t processes = 0;

@@ -30,8 +30,11 @@ class Loader {
   Loader(std::string shown_name, fs::path dir) : file_(std::move(shown_name)), dir_(std::move(dir)) {}
 
   Assignment load(const YAML::Node& root) {
-    if (!root.IsMap()) fail_at(file_, root.Mark(), "an assignment file must be a mapping (assignment:, scenarios:, checks:, ...)");
-    reject_unknown_keys(file_, root, {"assignment", "title", "build", "keys", "limits", "scenarios", "checks"});
+    if (!root.IsMap())
+      fail_at(file_, root.Mark(),
+              "an assignment file must be a mapping (assignment:, scenarios:, checks:, ...)");
+    reject_unknown_keys(file_, root,
+                        {"assignment", "title", "build", "keys", "limits", "scenarios", "checks"});
     Assignment a;
     a.id = required_text(root, "assignment");
     static const std::regex id_re("^[a-z0-9-]+$");
@@ -45,7 +48,8 @@ class Loader {
     key_count_ = a.keys.count;
     if (root["limits"]) a.limits = limits(root["limits"], a.limits);
     const YAML::Node scenarios = root["scenarios"];
-    if (!scenarios) fail_at(file_, root.Mark(), "missing 'scenarios': an assignment needs at least one scenario");
+    if (!scenarios)
+      fail_at(file_, root.Mark(), "missing 'scenarios': an assignment needs at least one scenario");
     if (!scenarios.IsSequence() || scenarios.size() == 0) {
       fail_at(file_, scenarios.Mark(), "'scenarios' must be a non-empty list");
     }
@@ -53,7 +57,8 @@ class Loader {
     for (const auto& s : scenarios) {
       a.scenarios.push_back(scenario(s, a.limits));
       if (!scenario_names.insert(a.scenarios.back().name).second) {
-        fail_at(file_, s["name"].Mark(), fmt::format("duplicate scenario name '{}'", a.scenarios.back().name));
+        fail_at(file_, s["name"].Mark(),
+                fmt::format("duplicate scenario name '{}'", a.scenarios.back().name));
       }
     }
     const YAML::Node checks = root["checks"];
@@ -93,7 +98,8 @@ class Loader {
     const std::string text = scalar_text(file_, node, what);
     auto s = util::parse_size(text);
     if (!s || *s == 0) {
-      fail_at(file_, node.Mark(), fmt::format("{} '{}' is not a size; write it like 64KiB or 256MiB", what, text));
+      fail_at(file_, node.Mark(),
+              fmt::format("{} '{}' is not a size; write it like 64KiB or 256MiB", what, text));
     }
     return *s;
   }
@@ -119,7 +125,8 @@ class Loader {
     fs::path p = fs::path(text).is_absolute() ? fs::path(text) : dir_ / text;
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) {
-      fail_at(file_, node.Mark(), fmt::format("{} '{}' does not exist (looked for {})", what, text, p.string()));
+      fail_at(file_, node.Mark(),
+              fmt::format("{} '{}' does not exist (looked for {})", what, text, p.string()));
     }
     return fs::weakly_canonical(p);
   }
@@ -144,12 +151,14 @@ class Loader {
   }
 
   Limits limits(const YAML::Node& node, Limits base) {
-    if (!node.IsMap()) fail_at(file_, node.Mark(), "'limits' must be a mapping (wall, cpu, memory, processes, output)");
+    if (!node.IsMap())
+      fail_at(file_, node.Mark(), "'limits' must be a mapping (wall, cpu, memory, processes, output)");
     reject_unknown_keys(file_, node, {"wall", "cpu", "memory", "processes", "output"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
-    if (node["processes"]) base.processes = static_cast<int>(integer(node["processes"], "process limit", 1, 100000));
+    if (node["processes"])
+      base.processes = static_cast<int>(integer(node["processes"], "process limit", 1, 100000));
     if (node["output"]) base.output = size(node["output"], "output limit");
     return base;
   }
@@ -169,18 +178,20 @@ class Loader {
       r.kind = Ready::Kind::Delay;
       r.delay = *d;
     } else {
-      fail_at(file_, node.Mark(),
-              fmt::format("ready '{}' is not one of: ipc, exit, stdout REGEX, or a duration like 200ms", text));
+      fail_at(
+          file_, node.Mark(),
+          fmt::format("ready '{}' is not one of: ipc, exit, stdout REGEX, or a duration like 200ms", text));
     }
     return r;
   }
 
   void check_placeholders(const YAML::Node& node, const std::string& text) {
     if (auto bad = run::unknown_placeholder(text, key_count_)) {
-      fail_at(file_, node.Mark(),
-              fmt::format("unknown placeholder {}; known: {{key}}, {{key0}}..{{key{}}}, {{key_hex}}, {{index}}, "
-                          "{{student}}, {{assignment}}, {{submission}}",
-                          *bad, key_count_ - 1));
+      fail_at(
+          file_, node.Mark(),
+          fmt::format("unknown placeholder {}; known: {{key}}, {{key0}}..{{key{}}}, {{key_hex}}, {{index}}, "
+                      "{{student}}, {{assignment}}, {{submission}}",
+                      *bad, key_count_ - 1));
     }
   }
 
@@ -188,7 +199,8 @@ class Loader {
     try {
       std::regex re(pattern);
     } catch (const std::regex_error& e) {
-      fail_at(file_, node.Mark(), fmt::format("'{}' is not a valid regular expression: {}", pattern, e.what()));
+      fail_at(file_, node.Mark(),
+              fmt::format("'{}' is not a valid regular expression: {}", pattern, e.what()));
     }
   }
 
@@ -223,15 +235,20 @@ class Loader {
   }
 
   ScenarioSpec scenario(const YAML::Node& node, const Limits& defaults) {
-    if (!node.IsMap()) fail_at(file_, node.Mark(), "a scenario must be a mapping with 'name' and 'processes'");
+    if (!node.IsMap())
+      fail_at(file_, node.Mark(), "a scenario must be a mapping with 'name' and 'processes'");
     reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits"});
     ScenarioSpec s;
     s.name = required_text(node, "name");
     if (node["visibility"]) {
       const std::string v = scalar_text(file_, node["visibility"], "'visibility'");
-      if (v == "visible") s.visibility = Visibility::Visible;
-      else if (v == "hidden") s.visibility = Visibility::Hidden;
-      else fail_at(file_, node["visibility"].Mark(), fmt::format("visibility '{}' must be visible or hidden", v));
+      if (v == "visible")
+        s.visibility = Visibility::Visible;
+      else if (v == "hidden")
+        s.visibility = Visibility::Hidden;
+      else
+        fail_at(file_, node["visibility"].Mark(),
+                fmt::format("visibility '{}' must be visible or hidden", v));
     }
     s.limits = node["limits"] ? limits(node["limits"], defaults) : defaults;
     const YAML::Node processes = node["processes"];
@@ -251,7 +268,8 @@ class Loader {
   }
 
   CheckSpec check(const YAML::Node& node, const Assignment& a) {
-    if (!node.IsMap()) fail_at(file_, node.Mark(), "a check must be a mapping with 'name', 'type' and 'points'");
+    if (!node.IsMap())
+      fail_at(file_, node.Mark(), "a check must be a mapping with 'name', 'type' and 'points'");
     CheckSpec c;
     c.name = required_text(node, "name");
     c.type = required_text(node, "type");
@@ -259,7 +277,8 @@ class Loader {
     if (!type) {
       std::string known;
       for (auto n : checks::check_type_names()) known += (known.empty() ? "" : ", ") + std::string(n);
-      fail_at(file_, node["type"].Mark(), fmt::format("unknown check type '{}'; known types: {}", c.type, known));
+      fail_at(file_, node["type"].Mark(),
+              fmt::format("unknown check type '{}'; known types: {}", c.type, known));
     }
     if (!node["points"]) fail_at(file_, node.Mark(), fmt::format("check '{}' has no 'points'", c.name));
     {
@@ -274,7 +293,8 @@ class Loader {
     }
     if (node["scenarios"]) {
       const YAML::Node list = node["scenarios"];
-      if (!list.IsSequence()) fail_at(file_, list.Mark(), "'scenarios' of a check must be a list of scenario names");
+      if (!list.IsSequence())
+        fail_at(file_, list.Mark(), "'scenarios' of a check must be a list of scenario names");
       for (const auto& item : list) {
         std::string name = scalar_text(file_, item, "a scenario name");
         if (!a.scenario(name)) fail_at(file_, item.Mark(), fmt::format("no scenario is named '{}'", name));
@@ -285,10 +305,14 @@ class Loader {
       const std::string name = scalar_text(file_, node["process"], "'process'");
       bool found = false;
       for (const auto& s : a.scenarios) {
-        if (!c.scenarios.empty() && std::find(c.scenarios.begin(), c.scenarios.end(), s.name) == c.scenarios.end()) continue;
+        if (!c.scenarios.empty() &&
+            std::find(c.scenarios.begin(), c.scenarios.end(), s.name) == c.scenarios.end())
+          continue;
         for (const auto& p : s.processes) found = found || p.name == name;
       }
-      if (!found) fail_at(file_, node["process"].Mark(), fmt::format("no process is named '{}' in the scenarios this check covers", name));
+      if (!found)
+        fail_at(file_, node["process"].Mark(),
+                fmt::format("no process is named '{}' in the scenarios this check covers", name));
       c.process = name;
     }
     // The check type reads its own parameters from the same mapping; the keys every check shares are

@@ -58,8 +58,12 @@ ParamReader::ParamReader(std::shared_ptr<const Impl> impl) : impl_(std::move(imp
 ParamReader::~ParamReader() = default;
 ParamReader::ParamReader(const ParamReader&) = default;
 
-bool ParamReader::has(std::string_view key) const { return bool(impl_->node[std::string(key)]); }
-bool ParamReader::is_map(std::string_view key) const { return impl_->node[std::string(key)].IsMap(); }
+bool ParamReader::has(std::string_view key) const {
+  return bool(impl_->node[std::string(key)]);
+}
+bool ParamReader::is_map(std::string_view key) const {
+  return impl_->node[std::string(key)].IsMap();
+}
 bool ParamReader::is_list(std::string_view key) const {
   return impl_->node[std::string(key)].IsSequence();
 }
@@ -123,7 +127,8 @@ std::vector<std::string> ParamReader::string_list(std::string_view key) const {
   if (list.IsScalar()) return {list.Scalar()};
   if (!list.IsSequence()) fail(key, fmt::format("'{}' must be a list", key));
   std::vector<std::string> out;
-  for (const auto& item : list) out.push_back(scalar_text(impl_->file, item, fmt::format("an item of '{}'", key)));
+  for (const auto& item : list)
+    out.push_back(scalar_text(impl_->file, item, fmt::format("an item of '{}'", key)));
   return out;
 }
 

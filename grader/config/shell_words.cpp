@@ -10,8 +10,10 @@ std::optional<std::vector<std::string>> split_shell_words(std::string_view text,
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0;
-      else current += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        current += c;
       continue;
     }
     if (quote == '"') {

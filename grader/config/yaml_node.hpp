@@ -12,8 +12,8 @@
 namespace ipcgrade::config {
 
 struct ParamReader::Impl {
-  std::string file;  // as the user named it, for messages
-  YAML::Node node;   // a mapping
+  std::string file;                                // as the user named it, for messages
+  YAML::Node node;                                 // a mapping
   std::vector<std::string_view> shared_keys = {};  // keys handled elsewhere, always allowed
 };
 

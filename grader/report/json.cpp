@@ -7,7 +7,9 @@ namespace ipcgrade::report {
 
 using nlohmann::ordered_json;
 
-std::string format_key(long key) { return fmt::format("0x{:08x}", static_cast<unsigned long>(key) & 0xffffffffUL); }
+std::string format_key(long key) {
+  return fmt::format("0x{:08x}", static_cast<unsigned long>(key) & 0xffffffffUL);
+}
 
 namespace {
 
@@ -77,7 +79,8 @@ ordered_json to_json(const Report& r) {
   j["score"] = r.score;
   j["max_score"] = r.max_score;
   j["mode"] = r.mode;
-  j["build"] = {{"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::valid_utf8(r.build.log)}};
+  j["build"] = {
+      {"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::valid_utf8(r.build.log)}};
   ordered_json checks = ordered_json::array();
   for (const auto& c : r.checks) {
     ordered_json cj;

@@ -80,7 +80,8 @@ std::string summary(const Report& r, bool color) {
   }
   out += "\n";
   for (const auto& s : r.scenarios) {
-    out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome), s.seconds);
+    out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome),
+                       s.seconds);
     if (!s.outcome_detail.empty()) out += " (" + s.outcome_detail + ")";
     if (!s.leftovers.empty()) {
       size_t reclaimed = 0;

@@ -1,8 +1,8 @@
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/format.h>
 #include <cmath>
 #include <regex>
-#include <fmt/format.h>
 
 #include "grader/report/render.hpp"
 
@@ -34,11 +34,13 @@ void emit(YAML::Emitter& out, const ordered_json& j, bool flow) {
       for (const auto& [key, value] : j.items()) {
         out << YAML::Key << key << YAML::Value;
         const bool child_flow = flow || key == "build";
-        if (value.is_array() && (key == "evidence" || key == "processes" || key == "leftovers" || key == "keys")) {
+        if (value.is_array() &&
+            (key == "evidence" || key == "processes" || key == "leftovers" || key == "keys")) {
           out << (value.empty() ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
           for (const auto& item : value) emit(out, item, true);
           out << YAML::EndSeq;
-        } else if (key == "log" && value.is_string() && value.get<std::string>().find('\n') != std::string::npos) {
+        } else if (key == "log" && value.is_string() &&
+                   value.get<std::string>().find('\n') != std::string::npos) {
           out << YAML::DoubleQuoted << value.get<std::string>();
         } else {
           emit(out, value, child_flow && key == "build" ? false : child_flow);
@@ -57,17 +59,29 @@ void emit(YAML::Emitter& out, const ordered_json& j, bool flow) {
       out << s;
       break;
     }
-    case ordered_json::value_t::boolean: out << j.get<bool>(); break;
-    case ordered_json::value_t::number_integer: out << j.get<long long>(); break;
-    case ordered_json::value_t::number_unsigned: out << j.get<unsigned long long>(); break;
+    case ordered_json::value_t::boolean:
+      out << j.get<bool>();
+      break;
+    case ordered_json::value_t::number_integer:
+      out << j.get<long long>();
+      break;
+    case ordered_json::value_t::number_unsigned:
+      out << j.get<unsigned long long>();
+      break;
     case ordered_json::value_t::number_float: {
       const double d = j.get<double>();
-      if (std::floor(d) == d && std::fabs(d) < 1e15) out << static_cast<long long>(d);
-      else out << fmt::format("{:.2f}", d);
+      if (std::floor(d) == d && std::fabs(d) < 1e15)
+        out << static_cast<long long>(d);
+      else
+        out << fmt::format("{:.2f}", d);
       break;
     }
-    case ordered_json::value_t::null: out << YAML::Null; break;
-    default: out << YAML::Null; break;
+    case ordered_json::value_t::null:
+      out << YAML::Null;
+      break;
+    default:
+      out << YAML::Null;
+      break;
   }
 }
 

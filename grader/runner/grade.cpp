@@ -45,7 +45,8 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     r.build = build::run_build(*assignment.build, scratch.dir());
   }
   if (r.build.usable()) {
-    RunContext context{{r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()}, scratch.dir()};
+    RunContext context{{r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()},
+                       scratch.dir()};
     for (const auto& scenario : shown.scenarios) {
       spdlog::info("running scenario '{}'", scenario.name);
       r.scenarios.push_back(run_scenario(scenario, context));

@@ -39,8 +39,8 @@ std::vector<key_t> from_roster(const config::Assignment& a, const std::string& s
     while (std::getline(row, cell, ',')) cells.push_back(trim(cell));
     if (cells.empty() || cells[0] != student) continue;
     if (static_cast<int>(cells.size()) < 1 + a.keys.count) {
-      throw config::ConfigError(fmt::format("{}:{}: student '{}' needs {} key column(s)", path.string(), line_no,
-                                            student, a.keys.count));
+      throw config::ConfigError(fmt::format("{}:{}: student '{}' needs {} key column(s)", path.string(),
+                                            line_no, student, a.keys.count));
     }
     std::vector<key_t> keys;
     for (int i = 0; i < a.keys.count; ++i) {

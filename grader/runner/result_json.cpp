@@ -4,11 +4,16 @@ namespace ipcgrade::run {
 
 std::string to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Completed: return "completed";
-    case Outcome::Timeout: return "timeout";
-    case Outcome::Deadlock: return "deadlock";
-    case Outcome::Limit: return "limit";
-    case Outcome::CrashedGrader: return "crashed-grader";
+    case Outcome::Completed:
+      return "completed";
+    case Outcome::Timeout:
+      return "timeout";
+    case Outcome::Deadlock:
+      return "deadlock";
+    case Outcome::Limit:
+      return "limit";
+    case Outcome::CrashedGrader:
+      return "crashed-grader";
   }
   return "crashed-grader";
 }
@@ -32,8 +37,10 @@ void to_json(nlohmann::json& j, const ProcessResult& p) {
        {"signal", p.signal ? nlohmann::json(*p.signal) : nlohmann::json()},
        {"killed_by_grader", p.killed_by_grader},
        // Output may hold any bytes; JSON strings must be UTF-8, so carry it as a byte array.
-       {"stdout", nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stdout_text.begin(), p.stdout_text.end()))},
-       {"stderr", nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stderr_text.begin(), p.stderr_text.end()))},
+       {"stdout",
+        nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stdout_text.begin(), p.stdout_text.end()))},
+       {"stderr",
+        nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stderr_text.begin(), p.stderr_text.end()))},
        {"stdout_cut", p.stdout_cut},
        {"stderr_cut", p.stderr_cut}};
 }
@@ -58,10 +65,18 @@ void from_json(const nlohmann::json& j, ProcessResult& p) {
 }
 
 void to_json(nlohmann::json& j, const Leftover& l) {
-  j = {{"kind", l.kind},         {"key", l.key},           {"id", l.id},
-       {"mode", l.mode},         {"bytes", l.bytes},       {"messages", l.messages},
-       {"attached", l.attached}, {"creator_pid", l.creator_pid}, {"creator", l.creator},
-       {"at", l.at},             {"reclaimed", l.reclaimed}, {"reclaim_error", l.reclaim_error}};
+  j = {{"kind", l.kind},
+       {"key", l.key},
+       {"id", l.id},
+       {"mode", l.mode},
+       {"bytes", l.bytes},
+       {"messages", l.messages},
+       {"attached", l.attached},
+       {"creator_pid", l.creator_pid},
+       {"creator", l.creator},
+       {"at", l.at},
+       {"reclaimed", l.reclaimed},
+       {"reclaim_error", l.reclaim_error}};
 }
 
 void from_json(const nlohmann::json& j, Leftover& l) {

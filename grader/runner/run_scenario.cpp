@@ -8,11 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <chrono>
 #include <cstring>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "grader/runner/result_json.hpp"
 #include "grader/runner/scenario.hpp"
@@ -90,7 +90,8 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
   const auto give_up = std::chrono::steady_clock::now() + spec.limits.wall + kSupervisorGrace;
   bool abandoned = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       abandoned = true;
       break;

@@ -7,10 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fmt/format.h>
-#include <regex>
 #include <spdlog/spdlog.h>
+#include <chrono>
+#include <regex>
 
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
@@ -129,13 +129,21 @@ class Supervisor {
     const auto& ready = plan_[next_ - 1].spec->ready;
     bool open = false;
     switch (ready.kind) {
-      case config::Ready::Kind::AtOnce: open = true; break;
-      case config::Ready::Kind::Exit: open = l.exited; break;
-      case config::Ready::Kind::Delay: open = Clock::now() >= gate_since_ + ready.delay; break;
+      case config::Ready::Kind::AtOnce:
+        open = true;
+        break;
+      case config::Ready::Kind::Exit:
+        open = l.exited;
+        break;
+      case config::Ready::Kind::Delay:
+        open = Clock::now() >= gate_since_ + ready.delay;
+        break;
       case config::Ready::Kind::Ipc:
         open = l.exited || audit::count_sysv_objects() > ipc_before_;
         break;
-      case config::Ready::Kind::Stdout: open = l.exited || stdout_matches(l, ready.pattern); break;
+      case config::Ready::Kind::Stdout:
+        open = l.exited || stdout_matches(l, ready.pattern);
+        break;
     }
     if (open) gate_.reset();
     return open;
@@ -174,10 +182,13 @@ class Supervisor {
     pr.started = true;
     pr.host_pid = s.pid;
     pr.pid = s.inner_pid;
-    spdlog::debug("scenario '{}': started {} #{} as pid {} (host pid {})", spec_.name, pr.name, pr.index, pr.pid,
-                  pr.host_pid);
+    spdlog::debug("scenario '{}': started {} #{} as pid {} (host pid {})", spec_.name, pr.name, pr.index,
+                  pr.pid, pr.host_pid);
     result_.processes.push_back(std::move(pr));
-    Live l{result_.processes.size() - 1, s.pid, {s.stdout_fd, nullptr, nullptr}, {s.stderr_fd, nullptr, nullptr}};
+    Live l{result_.processes.size() - 1,
+           s.pid,
+           {s.stdout_fd, nullptr, nullptr},
+           {s.stderr_fd, nullptr, nullptr}};
     live_.push_back(l);
     rebind_streams();
     if (planned.spec->ready.kind != config::Ready::Kind::AtOnce) {
@@ -210,7 +221,8 @@ class Supervisor {
       const auto& ready = plan_[next_ - 1].spec->ready;
       if (ready.kind == config::Ready::Kind::Delay) wake = std::min(wake, gate_since_ + ready.delay);
       // No event tells us that an IPC object appeared: look again shortly.
-      if (ready.kind == config::Ready::Kind::Ipc) wake = std::min(wake, Clock::now() + std::chrono::milliseconds(2));
+      if (ready.kind == config::Ready::Kind::Ipc)
+        wake = std::min(wake, Clock::now() + std::chrono::milliseconds(2));
     }
     return wake;
   }

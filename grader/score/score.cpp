@@ -1,27 +1,33 @@
 #include "grader/score/score.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace ipcgrade::score {
 
 namespace {
 
+bool covers(const config::CheckSpec& spec, const std::string& scenario) {
+  return spec.scenarios.empty() ||
+         std::find(spec.scenarios.begin(), spec.scenarios.end(), scenario) != spec.scenarios.end();
+}
+
+// A check that covers a hidden scenario is itself hidden (Gradescope: after_published).
+std::string visibility(const config::CheckSpec& spec, const config::Assignment& assignment) {
+  for (const auto& s : assignment.scenarios) {
+    if (covers(spec, s.name) && s.visibility == config::Visibility::Hidden) return "hidden";
+  }
+  return "visible";
+}
+
 report::CheckResult judge(const config::CheckSpec& spec, const config::Assignment& assignment,
                           const std::vector<run::ScenarioResult>& results) {
   checks::CheckInput input{&spec, {}};
-  bool hidden = false;
   for (const auto& result : results) {
-    if (!spec.scenarios.empty() &&
-        std::find(spec.scenarios.begin(), spec.scenarios.end(), result.name) == spec.scenarios.end()) {
-      continue;
-    }
     const config::ScenarioSpec* scenario = assignment.scenario(result.name);
-    if (!scenario) continue;
-    hidden = hidden || scenario->visibility == config::Visibility::Hidden;
-    input.scenarios.push_back({scenario, &result});
+    if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
   }
-  report::CheckResult r{spec.name, spec.type, 0, spec.points, "", hidden ? "hidden" : "visible", "", {}};
+  report::CheckResult r{spec.name, spec.type, 0, spec.points, "", visibility(spec, assignment), "", {}};
   const checks::Verdict v = spec.impl->evaluate(input);
   r.feedback = v.feedback;
   r.evidence = v.evidence;
@@ -32,7 +38,8 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
       break;
     case checks::Status::Failed:
       r.status = "failed";
-      r.score = spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences) : 0.0;
+      r.score =
+          spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences) : 0.0;
       break;
     case checks::Status::NotChecked:
       r.status = "not-checked";
@@ -50,18 +57,20 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
   std::vector<report::CheckResult> out;
   for (const auto& spec : assignment.checks) {
     if (!build.usable()) {
-      bool hidden = false;
-      for (const auto& s : assignment.scenarios) {
-        const bool covered = spec.scenarios.empty() ||
-                             std::find(spec.scenarios.begin(), spec.scenarios.end(), s.name) != spec.scenarios.end();
-        hidden = hidden || (covered && s.visibility == config::Visibility::Hidden);
+      report::CheckResult r = judge(spec, assignment, {});
+      // Checks that this build cannot judge stay out of the total, as for every other student, so that
+      // max_score is the same for the whole class.
+      if (r.status != "not-checked") {
+        r.status = "failed";
+        r.score = 0;
+        r.evidence.clear();
+        r.feedback = build.status == "timeout"
+                         ? "The build did not finish within its time limit, so nothing could be run; see the "
+                           "build log."
+                         : "The submission did not build, so nothing could be run; see the build log for the "
+                           "compiler's messages.";
       }
-      out.push_back({spec.name, spec.type, 0, spec.points, "failed", hidden ? "hidden" : "visible",
-                     build.status == "timeout" ? "The build did not finish within its time limit, so nothing could be "
-                                                 "run; see the build log."
-                                               : "The submission did not build, so nothing could be run; see the "
-                                                 "build log for the compiler's messages.",
-                     {}});
+      out.push_back(r);
       continue;
     }
     out.push_back(judge(spec, assignment, scenarios));

@@ -18,7 +18,9 @@ namespace {
 
 // Async-signal-safe helpers for the child between fork and exec.
 void set_limit(int resource, rlim_t value) {
-  struct rlimit rl{value, value};
+  struct rlimit rl {
+    value, value
+  };
   ::setrlimit(resource, &rl);
 }
 

@@ -14,7 +14,7 @@ std::optional<Millis> parse_duration(std::string_view text);
 // "64KiB", "256MiB", "1GiB", "4096", "10MB" -> bytes. nullopt when the text is not a size.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
-std::string format_duration(Millis d);   // 10000ms -> "10s", 250ms -> "250ms"
+std::string format_duration(Millis d);         // 10000ms -> "10s", 250ms -> "250ms"
 std::string format_size(std::uint64_t bytes);  // 65536 -> "64 KiB"
 
 }  // namespace ipcgrade::util

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Second command of the README (and what CI runs): install what is needed, build, run the whole test
+# suite, then make sure the suite left the machine as it found it: the same System V IPC objects, the
+# same /dev/shm, and no process of the suite still running.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+./scripts/build.sh
+
+snapshot() {
+  for t in msg shm sem; do awk -v t="$t" 'NR>1 {print t, $1, $2, $3}' "/proc/sysvipc/$t"; done | sort
+  find /dev/shm -mindepth 1 -maxdepth 1 ! -name libpod_lock 2>/dev/null | sort
+}
+before=$(snapshot)
+
+# Serially: one test makes an IPC object on the host on purpose (to prove the sandbox cannot touch
+# it), and every other test asserts that the host's objects do not change while it runs.
+status=0
+(cd build && ctest --output-on-failure --timeout 600) || status=$?
+
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+  echo "FAILED: the test suite changed the host's IPC objects"
+  echo "before:"; echo "$before"; echo "after:"; echo "$after"
+  status=1
+fi
+if pgrep -f 'ipcgrade-test-|build/ipcgrade ' >/dev/null 2>&1; then
+  echo "FAILED: processes of the test suite are still running:"
+  pgrep -af 'ipcgrade-test-|build/ipcgrade '
+  status=1
+fi
+exit $status

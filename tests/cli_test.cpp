@@ -1,0 +1,78 @@
+// The command line: exit codes, help, error messages, the files it writes.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "grader/util/atomic_file.hpp"
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+namespace fs = std::filesystem;
+
+TEST(Cli, HelpOnEveryCommand) {
+  for (const char* cmd : {"grade", "validate"}) {
+    const CliResult r = run_ipcgrade({cmd, "--help"});
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find("ASSIGNMENT"), std::string::npos) << r.out;
+  }
+  const CliResult top = run_ipcgrade({"--help"});
+  EXPECT_EQ(top.code, 0);
+  EXPECT_NE(top.out.find("grade"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(run_ipcgrade({}).code, 2);
+  EXPECT_EQ(run_ipcgrade({"frobnicate"}).code, 2);
+  EXPECT_EQ(run_ipcgrade({"grade", sample("pipe-shout").string()}).code, 2);
+  const CliResult missing = run_ipcgrade({"grade", sample("pipe-shout").string(), "/nonexistent/alice"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "/nonexistent/alice: the submission must be a folder\n");
+}
+
+TEST(Cli, ValidateAcceptsTheSamplesAndPointsAtMistakes) {
+  const CliResult ok = run_ipcgrade({"validate", sample("msgqueue-relay").string()});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("ok — assignment 'msgqueue-relay'"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("9 check(s), 100 point(s) in all"), std::string::npos) << ok.out;
+
+  TempDir dir;
+  const fs::path file = dir.write("assignment.yaml",
+                                  "assignment: x\nscenarios:\n  - name: s\n    processes:\n"
+                                  "      - {name: p, run: ./p, count: many}\n");
+  const CliResult bad = run_ipcgrade({"validate", file.string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, file.string() + ":5:36: count must be an integer, not 'many'\n");
+  // grade rejects it the same way, before building anything.
+  fs::create_directories(dir.path() / "alice");
+  const CliResult grade = run_ipcgrade({"grade", file.string(), (dir.path() / "alice").string()});
+  EXPECT_EQ(grade.code, 2);
+  EXPECT_EQ(grade.err, bad.err);
+}
+
+class CliGrade : public HostCleanTest {};
+
+TEST_F(CliGrade, ReportFileSummaryAndVerboseLog) {
+  TempDir out;
+  const fs::path report = out.path() / "report.yaml";
+  const CliResult r = run_ipcgrade({"-v", "grade", sample("shm-exchange").string(),
+                                    sample("shm-exchange/variants/no-rmid").string(), "--student", "carol",
+                                    "--report", report.string()});
+  EXPECT_EQ(r.code, 1);
+  // The summary: one line per check, the failure's feedback, the total.
+  EXPECT_NE(r.out.find("PASS  the reader prints the writer's text"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL  the segment is removed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 shared memory segments were left behind"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Score: 60/80"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\033["), std::string::npos) << "no colour when stdout is not a terminal";
+  EXPECT_NE(r.err.find("ipcgrade: info: running scenario 'one message'"), std::string::npos) << r.err;
+  // The report, and nothing else, is in the folder: it was written through a temporary file and a rename.
+  const YAML::Node y = YAML::LoadFile(report.string());
+  EXPECT_EQ(y["student"].as<std::string>(), "carol");
+  EXPECT_EQ(y["score"].as<int>(), 60);
+  EXPECT_EQ(y["checks"].size(), 7u);
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out.path())) ++files;
+  EXPECT_EQ(files, 1u);
+}

@@ -1,0 +1,118 @@
+// The report formats: the YAML of the specification, read back by a YAML parser; the JSON twin.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "grader/report/render.hpp"
+
+using namespace ipcgrade;
+
+namespace {
+
+template <size_t N>
+std::string bytes(const char (&text)[N]) {
+  return std::string(text, N - 1);  // keeps embedded NULs
+}
+
+report::Report sample_report() {
+  report::Report r;
+  r.assignment = "relay";
+  r.title = "Relay";
+  r.student = "alice";
+  r.keys = {0x5000};
+  r.mode = "namespaces";
+  r.build.status = "ok";
+  r.build.seconds = 0.41;
+  r.build.log = "cc -g -O0 -o server server.c\n";
+  report::CheckResult c{"every client gets its own word back", "output", 0, 20, "failed", "visible",
+                        "client #1 printed something else",    {}};
+  c.evidence.push_back({"three clients", "client", 317, "", "client.c:18", "wrong word"});
+  r.checks.push_back(c);
+  r.checks.push_back({"queue removed", "no-leftovers", 10, 10, "passed", "hidden", "ok", {}});
+  r.score = 10;
+  r.max_score = 30;
+  run::ScenarioResult s;
+  s.name = "three clients";
+  s.seconds = 0.08;
+  run::ProcessResult p;
+  p.name = "server";
+  p.pid = 316;
+  p.started = true;
+  p.exit_code = 0;
+  // Hostile output: a NUL, an escape, invalid UTF-8, YAML and XML syntax.
+  p.stdout_text = bytes("ok\0\x1b[31m\xff: - ]]> #x\n");
+  p.stdout_cut = 1234;
+  s.processes.push_back(p);
+  run::Leftover l;
+  l.kind = "msg";
+  l.key = 0x5000;
+  l.id = 0;
+  l.mode = 0600;
+  l.creator = "server (pid 316)";
+  l.at = "server.c:16";
+  l.reclaimed = true;
+  s.leftovers.push_back(l);
+  r.scenarios.push_back(s);
+  return r;
+}
+
+}  // namespace
+
+TEST(YamlReport, HasTheFieldsOfTheSpecification) {
+  const YAML::Node y = YAML::Load(report::to_yaml(sample_report()));
+  EXPECT_EQ(y["assignment"].as<std::string>(), "relay");
+  EXPECT_EQ(y["student"].as<std::string>(), "alice");
+  EXPECT_EQ(y["score"].as<int>(), 10);
+  EXPECT_EQ(y["max_score"].as<int>(), 30);
+  EXPECT_EQ(y["mode"].as<std::string>(), "namespaces");
+  EXPECT_EQ(y["build"]["status"].as<std::string>(), "ok");
+  EXPECT_DOUBLE_EQ(y["build"]["seconds"].as<double>(), 0.41);
+  EXPECT_EQ(y["build"]["log"].as<std::string>(), "cc -g -O0 -o server server.c\n");
+  const YAML::Node c = y["checks"][0];
+  EXPECT_EQ(c["name"].as<std::string>(), "every client gets its own word back");
+  EXPECT_EQ(c["type"].as<std::string>(), "output");
+  EXPECT_EQ(c["score"].as<int>(), 0);
+  EXPECT_EQ(c["max_score"].as<int>(), 20);
+  EXPECT_EQ(c["status"].as<std::string>(), "failed");
+  EXPECT_EQ(c["visibility"].as<std::string>(), "visible");
+  EXPECT_EQ(c["evidence"][0]["scenario"].as<std::string>(), "three clients");
+  EXPECT_EQ(c["evidence"][0]["pid"].as<int>(), 317);
+  EXPECT_EQ(c["evidence"][0]["at"].as<std::string>(), "client.c:18");
+  EXPECT_EQ(y["checks"][1]["visibility"].as<std::string>(), "hidden");
+  const YAML::Node s = y["scenarios"][0];
+  EXPECT_EQ(s["outcome"].as<std::string>(), "completed");
+  EXPECT_EQ(s["processes"][0]["pid"].as<int>(), 316);
+  EXPECT_TRUE(s["processes"][0]["signal"].IsNull());
+  const YAML::Node l = s["leftovers"][0];
+  // Keys and modes stay strings: a YAML reader must not turn "0600" into 384.
+  EXPECT_EQ(l["key"].as<std::string>(), "0x00005000");
+  EXPECT_EQ(l["mode"].as<std::string>(), "0600");
+  EXPECT_EQ(l["creator"].as<std::string>(), "server (pid 316)");
+  EXPECT_EQ(l["at"].as<std::string>(), "server.c:16");
+  EXPECT_TRUE(l["reclaimed"].as<bool>());
+}
+
+TEST(YamlReport, HostileOutputSurvivesAndCutsAreMarked) {
+  const YAML::Node y = YAML::Load(report::to_yaml(sample_report()));
+  EXPECT_EQ(y["scenarios"][0]["processes"][0]["stdout"].as<std::string>(),
+            bytes("ok\0\x1b[31m\xef\xbf\xbd: - ]]> #x\n\n[... 1234 bytes cut ...]\n"));
+}
+
+TEST(JsonReport, SameTreeAsTheYaml) {
+  const auto j = report::to_json(sample_report());
+  EXPECT_EQ(j["checks"][0]["evidence"][0]["at"], "client.c:18");
+  EXPECT_EQ(j["scenarios"][0]["leftovers"][0]["mode"], "0600");
+  const YAML::Node y = YAML::Load(report::to_yaml(sample_report()));
+  EXPECT_EQ(y["scenarios"][0]["processes"][0]["stdout"].as<std::string>(),
+            j["scenarios"][0]["processes"][0]["stdout"].get<std::string>());
+}
+
+TEST(Summary, OneLinePerCheckWithFeedbackForFailures) {
+  const std::string text = report::summary(sample_report(), false);
+  EXPECT_NE(text.find("FAIL  every client gets its own word back"), std::string::npos) << text;
+  EXPECT_NE(text.find("client #1 printed something else"), std::string::npos);
+  EXPECT_NE(text.find("- [three clients] at client.c:18 wrong word"), std::string::npos);
+  EXPECT_NE(text.find("PASS  queue removed"), std::string::npos);
+  EXPECT_NE(text.find("Score: 10/30"), std::string::npos);
+  EXPECT_EQ(text.find("\033["), std::string::npos);  // no colour when asked for none
+  EXPECT_NE(report::summary(sample_report(), true).find("\033[31m"), std::string::npos);
+}

@@ -1,0 +1,36 @@
+#pragma once
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace ipcgrade::testing {
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+  double seconds = 0;
+};
+
+// Runs the ipcgrade binary under test with `args`, as a user would from a shell.
+CliResult run_ipcgrade(const std::vector<std::string>& args);
+
+// A temporary folder removed at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, const std::string& content,
+                              bool executable = false) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::filesystem::path sample(const std::string& relative) {
+  return std::filesystem::path(SOURCE_DIR) / "assignments" / relative;
+}
+
+}  // namespace ipcgrade::testing

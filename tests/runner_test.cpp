@@ -1,0 +1,213 @@
+// The runner and the sandbox, driven through `ipcgrade grade` on small shell-script submissions:
+// ordering (`ready:`), placeholders, stdin, output caps, the wall limit, and the leftover audit.
+#include <gtest/gtest.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Runner : public HostCleanTest {
+ protected:
+  // Writes assignment.yaml with `body` into a fresh folder, grades an empty submission folder.
+  json grade(const std::string& body, int expected_code, const std::vector<std::string>& extra = {}) {
+    dir_.write("assignment.yaml", "assignment: runner-test\n" + body);
+    fs::create_directories(dir_.path() / "alice");
+    std::vector<std::string> args{"grade", dir_.path().string(), (dir_.path() / "alice").string(), "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    last_ = run_ipcgrade(args);
+    EXPECT_EQ(last_.code, expected_code) << last_.err << last_.out;
+    try {
+      return json::parse(last_.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what() << "\n" << last_.out << last_.err;
+      return json::object();
+    }
+  }
+
+  static bool process_alive_with(const std::string& marker) {
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+      if (cmdline.find(marker) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  CliResult last_;
+};
+
+}  // namespace
+
+TEST_F(Runner, WallLimitStopsTheWholeTreeDaemonsIncluded) {
+  const json r = grade(R"(limits: {wall: 500ms}
+scenarios:
+  - name: sleepy
+    processes:
+      - name: sleeper
+        run: ["sh", "-c", "(setsid sleep 31.4159 &); sleep 27.1828"]
+checks:
+  - {name: exits, type: exit, points: 1}
+)",
+                       1);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "timeout");
+  EXPECT_EQ(s["outcome_detail"], "wall limit 500ms");
+  EXPECT_GE(s["seconds"].get<double>(), 0.5);
+  EXPECT_LT(s["seconds"].get<double>(), 2.0);  // generous: catches a grader that waits the sleep out
+  EXPECT_LT(last_.seconds, 10.0);
+  EXPECT_EQ(s["processes"][0]["signal"], 9);
+  EXPECT_EQ(s["processes"][0]["killed_by_grader"], true);
+  EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
+            "sleeper #0 (pid 1000) was still running at the wall limit 500ms and was killed");
+  EXPECT_FALSE(process_alive_with("27.1828"));
+  EXPECT_FALSE(process_alive_with("31.4159"));  // the daemon died with the run's PID namespace
+}
+
+TEST_F(Runner, ReadyConditionsOrderTheStarts) {
+  const json r = grade(R"(scenarios:
+  - name: order
+    processes:
+      - name: a
+        run: ["sh", "-c", "echo a1 >> log; echo ready; sleep 0.3; echo a2 >> log"]
+        ready: stdout ^ready$
+      - name: b
+        run: ["sh", "-c", "echo b >> log"]
+        ready: exit
+      - name: c
+        run: ["sh", "-c", "echo c >> log"]
+        ready: 600ms
+      - name: d
+        run: cat log
+)",
+                       0);
+  const json& procs = r["scenarios"][0]["processes"];
+  ASSERT_EQ(procs.size(), 4u);
+  EXPECT_EQ(procs[3]["stdout"], "a1\nb\nc\na2\n");
+  EXPECT_EQ(procs[0]["stdout"], "ready\n");
+}
+
+TEST_F(Runner, ReadyIpcStartsTheNextProcessOnceAQueueExists) {
+  const json r = grade(R"(scenarios:
+  - name: ipc
+    processes:
+      - name: server
+        run: ["sh", "-c", "sleep 0.3; ipcmk -Q > /dev/null; sleep 0.5; ipcrm --all=msg"]
+        ready: ipc
+      - name: client
+        run: ["sh", "-c", "ipcs -q | grep -c '^0x'"]
+)",
+                       0);
+  const json& procs = r["scenarios"][0]["processes"];
+  EXPECT_EQ(procs[1]["stdout"], "1\n");  // started after the queue appeared, before it went
+  EXPECT_TRUE(r["scenarios"][0]["leftovers"].empty());
+}
+
+TEST_F(Runner, PlaceholdersCountAndStdin) {
+  dir_.write("input.txt", "file for {student} #{index}\n");
+  const json r = grade(R"(keys: {base: 0x5000, count: 2}
+scenarios:
+  - name: fill
+    processes:
+      - name: echo
+        run: ["sh", "-c", "echo {index} {key} {key1} {key_hex} {student}; cat", "{assignment}"]
+        count: 2
+        stdin: "text {index}\n"
+      - name: file
+        run: cat
+        stdin_file: input.txt
+)",
+                       0, {"--student", "bob"});
+  const json& procs = r["scenarios"][0]["processes"];
+  ASSERT_EQ(procs.size(), 3u);
+  EXPECT_EQ(procs[0]["stdout"], "0 20480 20481 0x5000 bob\ntext 0\n");
+  EXPECT_EQ(procs[1]["stdout"], "1 20480 20481 0x5000 bob\ntext 1\n");
+  EXPECT_EQ(procs[2]["stdout"], "file for bob #0\n");
+  EXPECT_EQ(r["student"], "bob");
+  EXPECT_EQ(r["keys"], json::array({"0x00005000", "0x00005001"}));
+}
+
+TEST_F(Runner, OutputIsCappedAndTheCutIsMarked) {
+  const json r = grade(R"(limits: {output: 1KiB}
+scenarios:
+  - name: flood
+    processes:
+      - name: flood
+        run: ["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x; echo done >&2"]
+)",
+                       0);
+  const std::string out = r["scenarios"][0]["processes"][0]["stdout"];
+  EXPECT_EQ(out, std::string(1024, 'x') + "\n[... 98976 bytes cut ...]\n");
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["stderr"], "done\n");
+}
+
+TEST_F(Runner, AProgramThatDoesNotExistIsAGradedFailure) {
+  const json r = grade(R"(scenarios:
+  - name: missing
+    processes:
+      - {name: ghost, run: ./ghost}
+      - {name: after, run: echo still runs}
+checks:
+  - {name: exits, type: exit, points: 5}
+)",
+                       1);
+  EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
+            "ghost #0 could not be started: ./ghost: No such file or directory");
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["start_error"], "./ghost: No such file or directory");
+  EXPECT_EQ(r["scenarios"][0]["processes"][1]["stdout"], "still runs\n");
+  EXPECT_EQ(r["score"], 0);
+}
+
+TEST_F(Runner, LeftoversOfEveryKindAreListedAndReclaimed) {
+  const json r = grade(R"(scenarios:
+  - name: leak
+    processes:
+      - name: leaker
+        run: ["sh", "-c", "ipcmk -Q -p 0640 && ipcmk -M 8192 && ipcmk -S 3"]
+checks:
+  - {name: clean, type: no-leftovers, per_object: 1, points: 5}
+)",
+                       1);
+  const json& left = r["scenarios"][0]["leftovers"];
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(left[0]["kind"], "msg");
+  EXPECT_EQ(left[0]["mode"], "0640");
+  EXPECT_EQ(left[1]["kind"], "shm");
+  EXPECT_EQ(left[1]["size"], 8192);
+  EXPECT_EQ(left[2]["kind"], "sem");
+  EXPECT_EQ(left[2]["semaphores"], 3);
+  for (const auto& l : left) EXPECT_EQ(l["reclaimed"], true);
+  EXPECT_EQ(r["checks"][0]["score"], 2);
+  EXPECT_EQ(
+      r["checks"][0]["feedback"],
+      "1 message queue and 1 semaphore set and 1 shared memory segment were left behind after the programs "
+      "exited; remove each with msgctl(id, IPC_RMID, NULL) once it is no longer needed.");
+}
+
+TEST_F(Runner, TheHostsObjectsAreNeitherSeenNorTouched) {
+  // A queue and a segment of the host's own, which a hostile submission tries to list and remove.
+  const int host_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  ASSERT_GE(host_queue, 0);
+  const json r = grade(R"(scenarios:
+  - name: vandal
+    processes:
+      - name: vandal
+        run: ["sh", "-c", "ipcrm --all; ipcrm -q 0; ipcs -q | grep -c '^0x'"]
+)",
+                       0);
+  struct msqid_ds info;
+  EXPECT_EQ(msgctl(host_queue, IPC_STAT, &info), 0) << "the host's queue was removed";
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["stdout"], "0\n");
+  EXPECT_TRUE(r["scenarios"][0]["leftovers"].empty());
+  msgctl(host_queue, IPC_RMID, nullptr);
+}
