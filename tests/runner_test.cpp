@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -210,4 +212,21 @@ TEST_F(Runner, TheHostsObjectsAreNeitherSeenNorTouched) {
   EXPECT_EQ(r["scenarios"][0]["processes"][0]["stdout"], "0\n");
   EXPECT_TRUE(r["scenarios"][0]["leftovers"].empty());
   msgctl(host_queue, IPC_RMID, nullptr);
+}
+
+TEST_F(Runner, StudentsWithoutRootGetTheSameSandbox) {
+  if (::geteuid() != 0) GTEST_SKIP() << "already unprivileged: every other test covers this case";
+  // As an unprivileged user the grader enters a user namespace first; grade a leaking sample that way.
+  fs::permissions(dir_.path(), fs::perms::all, fs::perm_options::add);
+  const fs::path report = dir_.path() / "report.json";
+  const std::string command = std::string("setpriv --reuid=65534 --regid=65534 --clear-groups ") + IPCGRADE_BINARY +
+                              " grade " + sample("msgqueue-relay").string() + " " +
+                              sample("msgqueue-relay/variants/queue-never-removed").string() + " --json > " +
+                              report.string();
+  EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
+  const json r = json::parse(std::ifstream(report));
+  EXPECT_EQ(r["mode"], "namespaces");
+  EXPECT_EQ(r["score"], 50);
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["pid"], 1000);
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["reclaimed"], true);
 }

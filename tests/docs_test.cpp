@@ -1,0 +1,77 @@
+// The examples in the documentation are real: assignment examples load, and the report example is
+// what grading the named sample produces.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "grader/config/assignment.hpp"
+#include "grader/util/atomic_file.hpp"
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade;
+using namespace ipcgrade::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The ```yaml blocks of a Markdown file.
+std::vector<std::string> yaml_blocks(const fs::path& markdown) {
+  const std::string text = util::read_file(markdown);
+  std::vector<std::string> blocks;
+  const std::regex block("```yaml\n([\\s\\S]*?)```");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), block); it != std::sregex_iterator(); ++it) {
+    blocks.push_back((*it)[1].str());
+  }
+  return blocks;
+}
+
+}  // namespace
+
+TEST(Docs, AssignmentExamplesLoad) {
+  const auto blocks = yaml_blocks(fs::path(SOURCE_DIR) / "docs/assignment-format.md");
+  ASSERT_FALSE(blocks.empty());
+  for (const auto& block : blocks) {
+    TempDir dir;
+    dir.write("assignment.yaml", block);
+    EXPECT_NO_THROW(config::load_assignment(dir.path())) << block;
+  }
+}
+
+class DocsReport : public HostCleanTest {};
+
+TEST_F(DocsReport, ReportExampleIsWhatGradingPrints) {
+  const auto blocks = yaml_blocks(fs::path(SOURCE_DIR) / "docs/report.md");
+  ASSERT_EQ(blocks.size(), 1u);
+  const YAML::Node doc = YAML::Load(blocks[0]);
+  TempDir out;
+  const fs::path report = out.path() / "carol.yaml";
+  const CliResult r = run_ipcgrade({"grade", sample("shm-exchange").string(),
+                                    sample("shm-exchange/variants/no-rmid").string(), "--student", "carol",
+                                    "--report", report.string()});
+  ASSERT_EQ(r.code, 1) << r.err;
+  const YAML::Node real = YAML::LoadFile(report.string());
+  for (const char* key : {"assignment", "title", "student", "score", "max_score", "mode"}) {
+    EXPECT_EQ(doc[key].as<std::string>(), real[key].as<std::string>()) << key;
+  }
+  EXPECT_EQ(doc["keys"][0].as<std::string>(), real["keys"][0].as<std::string>());
+  EXPECT_EQ(doc["build"]["log"].as<std::string>(), real["build"]["log"].as<std::string>());
+  // Each check of the example, field by field.
+  for (const auto& check : doc["checks"]) {
+    std::string match;
+    for (size_t i = 0; i < real["checks"].size(); ++i) {
+      if (real["checks"][i]["name"].as<std::string>() == check["name"].as<std::string>()) {
+        match = YAML::Dump(real["checks"][i]);
+      }
+    }
+    ASSERT_FALSE(match.empty()) << check["name"].as<std::string>();
+    EXPECT_EQ(YAML::Dump(check), match);
+  }
+  const YAML::Node scenario = doc["scenarios"][0], real_scenario = real["scenarios"][0];
+  EXPECT_EQ(YAML::Dump(scenario["processes"]), YAML::Dump(real_scenario["processes"]));
+  EXPECT_EQ(YAML::Dump(scenario["leftovers"]), YAML::Dump(real_scenario["leftovers"]));
+  EXPECT_EQ(scenario["outcome"].as<std::string>(), real_scenario["outcome"].as<std::string>());
+}
