@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -40,6 +41,7 @@ class Runner : public HostCleanTest {
     for (const auto& entry : fs::directory_iterator("/proc")) {
       std::ifstream in(entry.path() / "cmdline", std::ios::binary);
       std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');  // arguments are NUL-separated
       if (cmdline.find(marker) != std::string::npos) return true;
     }
     return false;
@@ -219,8 +221,8 @@ TEST_F(Runner, StudentsWithoutRootGetTheSameSandbox) {
   // As an unprivileged user the grader enters a user namespace first; grade a leaking sample that way.
   fs::permissions(dir_.path(), fs::perms::all, fs::perm_options::add);
   const fs::path report = dir_.path() / "report.json";
-  const std::string command = std::string("setpriv --reuid=65534 --regid=65534 --clear-groups ") + IPCGRADE_BINARY +
-                              " grade " + sample("msgqueue-relay").string() + " " +
+  const std::string command = std::string("setpriv --reuid=65534 --regid=65534 --clear-groups ") +
+                              IPCGRADE_BINARY + " grade " + sample("msgqueue-relay").string() + " " +
                               sample("msgqueue-relay/variants/queue-never-removed").string() + " --json > " +
                               report.string();
   EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
@@ -229,4 +231,46 @@ TEST_F(Runner, StudentsWithoutRootGetTheSameSandbox) {
   EXPECT_EQ(r["score"], 50);
   EXPECT_EQ(r["scenarios"][0]["processes"][0]["pid"], 1000);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["reclaimed"], true);
+}
+
+TEST_F(Runner, KeysComeFromTheRoster) {
+  dir_.write("roster.csv", "student,key0,key1\nalice,0x7000,0x7001\nbob,12345,12346\n");
+  const json r = grade(R"(keys: {count: 2, roster: roster.csv}
+scenarios:
+  - name: keys
+    processes:
+      - {name: show, run: "echo {key0} {key1_hex}"}
+)",
+                       0);
+  EXPECT_EQ(r["keys"], json::array({"0x00007000", "0x00007001"}));
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["stdout"], "28672 0x7001\n");
+  // A student the roster does not know is an assignment error, not a grade.
+  fs::create_directories(dir_.path() / "mallory");
+  const CliResult unknown = run_ipcgrade({"grade", dir_.path().string(), (dir_.path() / "mallory").string()});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(unknown.err,
+            fs::canonical(dir_.path() / "roster.csv").string() + ": no row for student 'mallory'\n");
+}
+
+TEST_F(Runner, ABuildThatHangsIsStoppedAtItsTimeoutAndScoresZero) {
+  const json r = grade(R"(build:
+  command: echo compiling; sleep 30.0271 & sleep 29.0172
+  timeout: 500ms
+scenarios:
+  - name: never
+    processes:
+      - {name: p, run: ./p}
+checks:
+  - {name: exits, type: exit, points: 5}
+)",
+                       1);
+  EXPECT_EQ(r["build"]["status"], "timeout");
+  EXPECT_EQ(r["build"]["log"], "compiling\n\n[build stopped: it ran longer than its 500 ms time limit]\n");
+  EXPECT_LT(r["build"]["seconds"].get<double>(), 3.0);
+  EXPECT_TRUE(r["scenarios"].empty());
+  EXPECT_EQ(r["checks"][0]["score"], 0);
+  EXPECT_EQ(r["checks"][0]["feedback"],
+            "The build did not finish within its time limit, so nothing could be run; see the build log.");
+  EXPECT_FALSE(process_alive_with("sleep 30.0271"));  // the whole build's process group is gone
+  EXPECT_FALSE(process_alive_with("sleep 29.0172"));
 }
