@@ -40,6 +40,7 @@ struct ScenarioView {
 struct CheckInput {
   const config::CheckSpec* spec;
   std::vector<ScenarioView> scenarios;
+  std::vector<key_t> keys;  // the student's IPC keys
 
   // The processes of `scenario` that this check judges (its `process:` selector, if any).
   std::vector<const run::ProcessResult*> processes(const ScenarioView& scenario) const;
@@ -66,7 +67,7 @@ std::vector<std::string_view> check_type_names();
 extern const CheckType kOutputCheck;
 extern const CheckType kExitCheck;
 extern const CheckType kNoLeftoversCheck;
-// Types judged from the trace of IPC calls; see checks/needs_trace.cpp.
+// Types judged from the trace of IPC and descriptor calls.
 extern const CheckType kAssignedKeyCheck;
 extern const CheckType kPermissionsCheck;
 extern const CheckType kMessageSizeCheck;
@@ -74,6 +75,28 @@ extern const CheckType kTypeFilterCheck;
 extern const CheckType kShmUsageCheck;
 extern const CheckType kPipeClosureCheck;
 extern const CheckType kPipeMessagesCheck;
+
+// The calls named in `calls` that this check judges, in order: made by processes that run the
+// submission's own programs (not the tools they exec) and match the check's `process:` selector.
+std::vector<const trace::Event*> judged_calls(const CheckInput& input, const ScenarioView& scenario,
+                                              std::initializer_list<std::string_view> calls);
+// "msgsnd(msqid=0, msgsz=80, mtype=1, msgflg=0)", with " = 3" or " = -1 EINVAL" when the result is known.
+std::string format_call(const trace::Event& call);
+// Evidence pointing at a call.
+Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, std::string detail);
+// Sets the status and feedback from the evidence collected: `passed` when there is none, else the
+// first piece's detail, with the count of the others.
+void conclude(Verdict& verdict, const std::string& passed, const std::string& advice);
+
+// Reads the optional `per_violation` parameter shared by the trace checks.
+std::optional<double> per_violation(const config::ParamReader& params);
+// Reads a size parameter written as bytes or as {min, max}.
+struct SizeRange {
+  std::int64_t min = 0, max = 0;
+  bool holds(std::int64_t n) const { return n >= min && n <= max; }
+  std::string describe() const;  // "72 bytes", "64 to 72 bytes"
+};
+SizeRange size_range(const config::ParamReader& params, std::string_view key);
 
 // "client #1 (pid 317)": how evidence and feedback name a process.
 std::string describe(const run::ProcessResult& process);

@@ -48,10 +48,32 @@ run::ScenarioResult relay_run() {
   return s;
 }
 
+// A call as the tracer records it.
+trace::Event call(long pid, const std::string& process, const std::string& name,
+                  std::map<std::string, std::string> args, std::optional<long> result = std::nullopt,
+                  int error = 0) {
+  trace::Event e;
+  e.kind = "call";
+  e.pid = pid;
+  e.process = process;
+  e.call = name;
+  e.args = std::move(args);
+  e.result = result;
+  e.error = error;
+  return e;
+}
+
+run::ScenarioResult with_trace(std::vector<trace::Event> events) {
+  auto s = relay_run();
+  for (size_t i = 0; i < events.size(); ++i) events[i].seq = i + 1;
+  s.trace.events = std::move(events);
+  return s;
+}
+
 report::CheckResult only(const config::Assignment& a, const std::vector<run::ScenarioResult>& runs) {
   build::BuildResult ok;
   ok.status = "ok";
-  auto results = score::score_checks(a, runs, ok);
+  auto results = score::score_checks(a, runs, ok, {0x5000});
   EXPECT_EQ(results.size(), 1u);
   return results.at(0);
 }
@@ -201,20 +223,12 @@ TEST(NoLeftoversCheck, DeductionsStopAtZeroAndCleanRunsPass) {
   EXPECT_EQ(clean.feedback, "Every IPC object the run created was removed.");
 }
 
-TEST(TraceChecks, ReportedAsNotCheckedAndCountForNeither) {
-  const auto a = assignment_with("  - {name: sizes, type: message-size, payload: 72, points: 15}\n");
-  const auto r = only(a, {relay_run()});
-  EXPECT_EQ(r.status, "not-checked");
-  EXPECT_EQ(r.score, 0);
-  EXPECT_EQ(r.max_score, 0);
-}
-
 TEST(Scoring, AFailedBuildScoresZeroEverywhere) {
   const auto a = assignment_with(
       "  - {name: exits, type: exit, points: 10}\n  - {name: clean, type: no-leftovers, points: 5}\n");
   build::BuildResult failed;
   failed.status = "failed";
-  const auto results = score::score_checks(a, {}, failed);
+  const auto results = score::score_checks(a, {}, failed, {0x5000});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     EXPECT_EQ(r.status, "failed");
@@ -228,4 +242,244 @@ TEST(Scoring, AFailedBuildScoresZeroEverywhere) {
   score::total(rep);
   EXPECT_EQ(rep.score, 0);
   EXPECT_EQ(rep.max_score, 15);
+}
+
+// ---- checks judged from the trace, on hand-made traces ----
+
+TEST(MessageSizeCheck, ThePayloadPasses) {
+  const auto a = assignment_with("  - {name: sizes, type: message-size, payload: 72, points: 15}\n");
+  const auto r = only(
+      a,
+      {with_trace({
+          call(1001, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "72"}, {"msgflg", "0"}}),
+          call(1000, "server", "msgrcv", {{"msqid", "0"}, {"msgsz", "72"}, {"msgtyp", "1"}, {"msgflg", "0"}}),
+          // IPC_NOWAIT with nothing queued: still the right size.
+          call(1000, "server", "msgrcv",
+               {{"msqid", "0"}, {"msgsz", "72"}, {"msgtyp", "2"}, {"msgflg", "IPC_NOWAIT"}}, -1, ENOMSG),
+      })});
+  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.score, 15);
+  EXPECT_EQ(r.feedback,
+            "Every msgsnd and msgrcv passed the payload size, and every message had a positive type.");
+}
+
+TEST(MessageSizeCheck, TheWholeStructIsNamedAsSuch) {
+  const auto a =
+      assignment_with("  - {name: sizes, type: message-size, payload: {min: 64, max: 72}, points: 15}\n");
+  const auto r = only(
+      a,
+      {with_trace({
+          call(1001, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "80"}, {"msgflg", "0"}}),
+          call(1000, "server", "msgrcv",
+               {{"msqid", "0"}, {"msgsz", "100"}, {"msgtyp", "1"}, {"msgflg", "0"}}),
+      })});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 0);
+  ASSERT_EQ(r.evidence.size(), 2u);
+  EXPECT_EQ(r.evidence[0].call, "msgsnd(0, {mtype=1, ...}, 80, 0)");
+  EXPECT_EQ(r.evidence[0].process, "client");
+  EXPECT_EQ(r.evidence[0].pid, 1001);
+  EXPECT_EQ(r.evidence[0].detail, "msgsz 80 counts the long mtype; the payload is 64 to 72 bytes");
+  EXPECT_EQ(r.evidence[1].detail, "msgsz 100 is not the payload size (64 to 72 bytes)");
+  EXPECT_EQ(r.feedback,
+            "client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) — msgsz 80 counts the long mtype; the "
+            "payload is 64 "
+            "to 72 bytes. msgsz is the size of the struct minus sizeof(long): write sizeof(struct msg) - "
+            "sizeof(long) (2 such calls in all; see the evidence)");
+}
+
+TEST(MessageSizeCheck, MtypeZeroFailsEvenThoughTheKernelRefusedIt) {
+  const auto a =
+      assignment_with("  - {name: sizes, type: message-size, payload: 72, per_violation: 5, points: 15}\n");
+  auto send = call(1001, "client", "msgsnd",
+                   {{"msqid", "0"}, {"mtype", "0"}, {"msgsz", "72"}, {"msgflg", "0"}}, -1, EINVAL);
+  const auto r = only(a, {with_trace({send})});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 10);  // per_violation 5
+  EXPECT_EQ(r.evidence.at(0).call, "msgsnd(0, {mtype=0, ...}, 72, 0) = -1 EINVAL");
+  EXPECT_EQ(r.evidence.at(0).detail,
+            "mtype 0 — every message needs a type > 0 (the kernel refuses it with EINVAL)");
+}
+
+TEST(MessageSizeCheck, ToolsTheSubmissionRunsAreNotJudged) {
+  const auto a = assignment_with("  - {name: sizes, type: message-size, payload: 72, points: 15}\n");
+  auto tool =
+      call(1003, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "4"}, {"msgflg", "0"}});
+  tool.judged = false;
+  EXPECT_EQ(only(a, {with_trace({tool})}).status, "passed");
+}
+
+TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
+  const auto a = assignment_with("  - {name: keys, type: assigned-key, points: 10}\n");
+  EXPECT_EQ(
+      only(a, {with_trace({call(1000, "server", "msgget",
+                                {{"key", "0x00005000"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 0)})})
+          .status,
+      "passed");
+  const auto r = only(
+      a,
+      {with_trace({
+          call(1000, "server", "msgget",
+               {{"key", "0x00001234"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 0),
+          call(1001, "client", "shmget",
+               {{"key", "IPC_PRIVATE"}, {"size", "4096"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 3),
+      })});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 2u);
+  EXPECT_EQ(r.evidence[0].call, "msgget(0x00001234, IPC_CREAT|0600) = 0");
+  EXPECT_EQ(r.evidence[0].detail, "key 0x00001234 is not one of your keys (0x00005000)");
+  EXPECT_EQ(r.evidence[1].detail, "IPC_PRIVATE makes a new object that no other program can find by key");
+  const auto allowed =
+      assignment_with("  - {name: keys, type: assigned-key, allow_private: true, points: 10}\n");
+  EXPECT_EQ(
+      only(allowed, {with_trace({call(
+                        1001, "client", "shmget",
+                        {{"key", "IPC_PRIVATE"}, {"size", "1"}, {"flags", "0600"}, {"mode", "0600"}}, 3)})})
+          .status,
+      "passed");
+}
+
+TEST(PermissionsCheck, OnlyCreatingCallsAreJudged) {
+  const auto a = assignment_with("  - {name: modes, type: permissions, allow: [0600, 0660], points: 5}\n");
+  const auto r = only(
+      a, {with_trace({
+             call(1000, "server", "msgget",
+                  {{"key", "0x00005000"}, {"flags", "IPC_CREAT|IPC_EXCL|0777"}, {"mode", "0777"}}, 0),
+             call(1001, "client", "msgget", {{"key", "0x00005000"}, {"flags", "0000"}, {"mode", "0000"}}, 0),
+         })});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].call, "msgget(0x00005000, IPC_CREAT|IPC_EXCL|0777) = 0");
+  EXPECT_EQ(r.evidence[0].detail,
+            "mode 0777 is not allowed (allowed: 0600, 0660); execute bits mean nothing for IPC objects; any "
+            "user on "
+            "the machine could write to it");
+}
+
+TEST(TypeFilterCheck, PidMeansTheReceiversOwnPid) {
+  const auto a =
+      assignment_with("  - {name: types, type: type-filter, process: client, msgtyp: pid, points: 10}\n");
+  EXPECT_EQ(
+      only(a, {with_trace({call(1001, "client", "msgrcv",
+                                {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1001"}, {"msgflg", "0"}})})})
+          .status,
+      "passed");
+  const auto r = only(
+      a,
+      {with_trace({
+          call(1001, "client", "msgrcv", {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "0"}, {"msgflg", "0"}}),
+          // The server's receive is not selected by `process: client`.
+          call(1000, "server", "msgrcv", {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1"}, {"msgflg", "0"}}),
+      })});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail,
+            "msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
+            "even one "
+            "meant for another process");
+}
+
+TEST(TypeFilterCheck, PpidComesFromTheSpawnEvent) {
+  const auto a = assignment_with("  - {name: types, type: type-filter, msgtyp: ppid, points: 10}\n");
+  trace::Event spawn;
+  spawn.kind = "spawn";
+  spawn.pid = 1005;
+  spawn.parent = 1000;
+  spawn.process = "server";
+  const auto ok = only(
+      a, {with_trace({spawn, call(1005, "server", "msgrcv",
+                                  {{"msqid", "0"}, {"msgsz", "8"}, {"msgtyp", "1000"}, {"msgflg", "0"}})})});
+  EXPECT_EQ(ok.status, "passed");
+  const auto any = assignment_with("  - {name: types, type: type-filter, msgtyp: any, points: 10}\n");
+  EXPECT_EQ(
+      only(any, {with_trace({call(1005, "server", "msgrcv",
+                                  {{"msqid", "0"}, {"msgsz", "8"}, {"msgtyp", "1000"}, {"msgflg", "0"}})})})
+          .evidence.at(0)
+          .detail,
+      "msgtyp 1000 — it must receive any type (msgtyp 0)");
+}
+
+TEST(ShmUsageCheck, AttachingAnotherProcesssSegmentAndCleaningUpPasses) {
+  const auto a =
+      assignment_with("  - {name: shm, type: shm-usage, size: {min: 4096, max: 4096}, points: 10}\n");
+  const auto r = only(
+      a,
+      {with_trace({
+          call(1000, "server", "shmget",
+               {{"key", "0x00005000"}, {"size", "4096"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 7),
+          call(1001, "client", "shmget",
+               {{"key", "0x00005000"}, {"size", "0"}, {"flags", "0000"}, {"mode", "0000"}}, 7),
+          call(
+              1001, "client", "shmat",
+              {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "SHM_RDONLY"}, {"address", "0x7f0000001000"}}),
+          call(1001, "client", "shmdt", {{"shmaddr", "0x7f0000001000"}}),
+          call(1001, "client", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}),
+      })});
+  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.score, 10);
+}
+
+TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
+  const auto a = assignment_with("  - {name: shm, type: shm-usage, size: 4096, points: 10}\n");
+  const auto r = only(
+      a, {with_trace({
+             call(1000, "server", "shmget",
+                  {{"key", "0x00005000"}, {"size", "100"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 7),
+             call(1000, "server", "shmat",
+                  {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x7f0000001000"}}),
+         })});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 3u);
+  EXPECT_EQ(r.evidence[0].detail, "the segment should be 4096 bytes");
+  EXPECT_EQ(r.evidence[1].call, "shmat(7, NULL, 0) = 0x7f0000001000");
+  EXPECT_EQ(r.evidence[1].detail,
+            "0x7f0000001000 was never detached: call shmdt(0x7f0000001000) when done with it");
+  EXPECT_EQ(r.evidence[2].detail,
+            "segment 7 was never removed: call shmctl(7, IPC_RMID, NULL) when it is no longer needed");
+  const auto lenient =
+      assignment_with("  - {name: shm, type: shm-usage, detach: false, remove: false, points: 10}\n");
+  EXPECT_EQ(
+      only(
+          lenient,
+          {with_trace({call(1000, "server", "shmat",
+                            {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x1000"}})})})
+          .status,
+      "passed");
+}
+
+TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
+  const auto a = assignment_with("  - {name: ends, type: pipe-closure, points: 20}\n");
+  auto read =
+      call(1001, "client", "read",
+           {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}, {"holds_write_end", "fd 4"}});
+  const auto r = only(a, {with_trace({read, read})});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].call, "read(3, 4096)");
+  EXPECT_EQ(r.evidence[0].detail,
+            "reads pipe 1 while it still holds the pipe's write end (fd 4): read will never see end-of-file "
+            "while a "
+            "write end is open; close it before reading");
+  auto write =
+      call(1000, "server", "write",
+           {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"holds_read_end", "fd 3"}});
+  EXPECT_EQ(only(a, {with_trace({write})}).evidence.at(0).detail,
+            "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use");
+  auto clean = call(1001, "client", "read", {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}});
+  EXPECT_EQ(only(a, {with_trace({clean})}).status, "passed");
+}
+
+TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
+  const auto a =
+      assignment_with("  - {name: nul, type: pipe-messages, terminator: \"\\n\\0\", points: 10}\n");
+  auto good =
+      call(1000, "server", "write",
+           {{"fd", "4"}, {"count", "11"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n\\0"}});
+  EXPECT_EQ(only(a, {with_trace({good})}).status, "passed");
+  auto bad = call(1000, "server", "write",
+                  {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n"}});
+  const auto r = only(a, {with_trace({good, bad})});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.evidence.at(0).detail,
+            "the message ends with \"message 0\\n\", not with the terminator \"\\n\\0\"");
 }

@@ -14,6 +14,7 @@ struct GradeArgs {
   std::string submission;
   std::string student;
   std::string report;
+  std::string trace;
   bool json = false;
 };
 

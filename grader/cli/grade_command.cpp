@@ -9,9 +9,12 @@
 #include "grader/config/error.hpp"
 #include "grader/report/render.hpp"
 #include "grader/runner/grade.hpp"
+#include "grader/trace/trace_file.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::cli {
+
+using trace::trace_file;
 
 void add_grade_command(CLI::App& app, GradeArgs& args) {
   CLI::App* cmd = app.add_subcommand("grade", "grade one submission against an assignment");
@@ -20,6 +23,7 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--student", args.student, "student id (default: the submission folder's name)");
   cmd->add_option("--report", args.report, "write the YAML report to FILE (atomically)");
   cmd->add_flag("--json", args.json, "print the report as JSON instead of the summary");
+  cmd->add_option("--trace", args.trace, "write every scenario's trace of IPC and pipe calls to FILE (JSON)");
 }
 
 int run_grade(const GradeArgs& args) {
@@ -30,6 +34,7 @@ int run_grade(const GradeArgs& args) {
   }
   const report::Report r = run::grade_submission(assignment, args.submission, {args.student, false});
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
+  if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
   if (args.json) {
     std::cout << report::to_json(r).dump(2) << "\n";
   } else {

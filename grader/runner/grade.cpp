@@ -53,7 +53,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
       if (!r.scenarios.back().mode.empty()) r.mode = r.scenarios.back().mode;
     }
   }
-  r.checks = score::score_checks(shown, r.scenarios, r.build);
+  r.checks = score::score_checks(shown, r.scenarios, r.build, r.keys);
   score::total(r);
   return r;
 }

@@ -123,19 +123,33 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
 namespace ipcgrade::trace {
 
 void to_json(nlohmann::json& j, const Event& e) {
-  j = {{"seq", e.seq},   {"kind", e.kind}, {"pid", e.pid},       {"process", e.process},
-       {"call", e.call}, {"args", e.args}, {"result", e.result}, {"error", e.error}};
+  j = {{"seq", e.seq},           {"kind", e.kind},       {"pid", e.pid},
+       {"host_pid", e.host_pid}, {"process", e.process}, {"index", e.index}};
+  if (e.parent) j["parent"] = e.parent;
+  if (!e.program.empty()) j["program"] = e.program;
+  if (!e.judged) j["judged"] = false;
+  if (!e.call.empty()) j["call"] = e.call;
+  if (!e.args.empty()) j["args"] = e.args;
+  if (e.result) j["result"] = *e.result;
+  if (e.error) j["error"] = e.error;
+  if (!e.at.empty()) j["at"] = e.at;
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
-  j.at("seq").get_to(e.seq);
+  e.seq = j.value("seq", std::uint64_t{0});
   j.at("kind").get_to(e.kind);
   j.at("pid").get_to(e.pid);
-  j.at("process").get_to(e.process);
-  j.at("call").get_to(e.call);
-  j.at("args").get_to(e.args);
-  j.at("result").get_to(e.result);
-  j.at("error").get_to(e.error);
+  e.host_pid = j.value("host_pid", 0L);
+  e.parent = j.value("parent", 0L);
+  e.process = j.value("process", std::string());
+  e.index = j.value("index", 0);
+  e.program = j.value("program", std::string());
+  e.judged = j.value("judged", true);
+  e.call = j.value("call", std::string());
+  if (j.contains("args")) j.at("args").get_to(e.args);
+  if (j.contains("result")) e.result = j.at("result").get<long>();
+  e.error = j.value("error", 0);
+  e.at = j.value("at", std::string());
 }
 
 }  // namespace ipcgrade::trace

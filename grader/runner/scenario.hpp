@@ -10,6 +10,8 @@ namespace ipcgrade::run {
 struct RunContext {
   Placeholders placeholders;       // keys, student, folders; `index` is set per process
   std::filesystem::path work_dir;  // the scratch copy: every process starts there
+  bool trace_pipe_io = false;      // also trace read/write on descriptors above 2 (pipe checks, `run`)
+  bool inherit_stdio = false;      // `run`: programs use the grader's terminal, output is not captured
 };
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the

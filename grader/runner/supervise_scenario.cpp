@@ -11,10 +11,12 @@
 #include <spdlog/spdlog.h>
 #include <chrono>
 #include <regex>
+#include <set>
 
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/spawn.hpp"
+#include "grader/supervise/tracer.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/units.hpp"
 
@@ -64,7 +66,11 @@ struct Live {
 class Supervisor {
  public:
   Supervisor(const config::ScenarioSpec& spec, const RunContext& context, pid_t init)
-      : spec_(spec), context_(context), init_(init) {}
+      : spec_(spec),
+        context_(context),
+        init_(init),
+        filter_(context.trace_pipe_io),
+        tracer_(result_.trace, context.work_dir.string()) {}
 
   ScenarioResult run() {
     result_.name = spec_.name;
@@ -139,7 +145,10 @@ class Supervisor {
         open = Clock::now() >= gate_since_ + ready.delay;
         break;
       case config::Ready::Kind::Ipc:
-        open = l.exited || audit::count_sysv_objects() > ipc_before_;
+        // Set by the tracer the moment a msgget/shmget/semget with IPC_CREAT of this process (or of
+        // a process it started) returned.
+        for (pid_t root : tracer_.take_ipc_creators()) ipc_ready_.insert(root);
+        open = l.exited || ipc_ready_.count(l.pid) > 0;
         break;
       case config::Ready::Kind::Stdout:
         open = l.exited || stdout_matches(l, ready.pattern);
@@ -168,10 +177,10 @@ class Supervisor {
     pr.name = planned.spec->name;
     pr.index = planned.index;
     for (const auto& word : planned.spec->argv) pr.argv.push_back(ph.expand(word));
-    supervise::SpawnRequest req{pr.argv, context_.work_dir, "", spec_.limits};
+    supervise::SpawnRequest req{pr.argv,      context_.work_dir, "",
+                                spec_.limits, &filter_,          context_.inherit_stdio};
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
-    if (planned.spec->ready.kind == config::Ready::Kind::Ipc) ipc_before_ = audit::count_sysv_objects();
     const supervise::Spawned s = supervise::spawn(req);
     if (s.pid < 0) {
       pr.start_error = s.error;
@@ -184,6 +193,7 @@ class Supervisor {
     pr.pid = s.inner_pid;
     spdlog::debug("scenario '{}': started {} #{} as pid {} (host pid {})", spec_.name, pr.name, pr.index,
                   pr.pid, pr.host_pid);
+    tracer_.adopt(s.pid, s.inner_pid, pr.name, pr.index);
     result_.processes.push_back(std::move(pr));
     Live l{result_.processes.size() - 1,
            s.pid,
@@ -252,7 +262,14 @@ class Supervisor {
   void reap() {
     int status;
     pid_t pid;
-    while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) record_exit(pid, status);
+    while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+      if (WIFSTOPPED(status)) {
+        tracer_.on_stop(pid, status);
+      } else {
+        tracer_.on_exit(pid, status);
+        record_exit(pid, status);
+      }
+    }
   }
 
   void record_exit(pid_t pid, int status) {
@@ -275,7 +292,9 @@ class Supervisor {
     int status;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, __WALL)) > 0 || (pid < 0 && errno == EINTR)) {
-      if (pid > 0) record_exit(pid, status);
+      if (pid <= 0 || WIFSTOPPED(status)) continue;  // a stop that raced with SIGKILL: the end follows
+      tracer_.on_exit(pid, status);
+      record_exit(pid, status);
     }
     // Every writer is gone now: read each pipe to its end.
     for (auto& l : live_) {
@@ -314,9 +333,11 @@ class Supervisor {
   size_t next_ = 0;
   std::optional<size_t> gate_;  // the live process whose `ready:` holds back the next start
   Clock::time_point gate_since_;
-  size_t ipc_before_ = 0;
+  std::set<pid_t> ipc_ready_;  // runner-started processes (host pids) that created an IPC object
   Clock::time_point start_;
   int sigfd_ = -1;
+  supervise::SeccompFilter filter_;
+  supervise::Tracer tracer_;
 };
 
 }  // namespace

@@ -21,8 +21,8 @@ std::string visibility(const config::CheckSpec& spec, const config::Assignment& 
 }
 
 report::CheckResult judge(const config::CheckSpec& spec, const config::Assignment& assignment,
-                          const std::vector<run::ScenarioResult>& results) {
-  checks::CheckInput input{&spec, {}};
+                          const std::vector<run::ScenarioResult>& results, const std::vector<key_t>& keys) {
+  checks::CheckInput input{&spec, {}, keys};
   for (const auto& result : results) {
     const config::ScenarioSpec* scenario = assignment.scenario(result.name);
     if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
@@ -53,11 +53,12 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
 
 std::vector<report::CheckResult> score_checks(const config::Assignment& assignment,
                                               const std::vector<run::ScenarioResult>& scenarios,
-                                              const build::BuildResult& build) {
+                                              const build::BuildResult& build,
+                                              const std::vector<key_t>& keys) {
   std::vector<report::CheckResult> out;
   for (const auto& spec : assignment.checks) {
     if (!build.usable()) {
-      report::CheckResult r = judge(spec, assignment, {});
+      report::CheckResult r = judge(spec, assignment, {}, keys);
       // Checks that this build cannot judge stay out of the total, as for every other student, so that
       // max_score is the same for the whole class.
       if (r.status != "not-checked") {
@@ -73,7 +74,7 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
       out.push_back(r);
       continue;
     }
-    out.push_back(judge(spec, assignment, scenarios));
+    out.push_back(judge(spec, assignment, scenarios, keys));
   }
   return out;
 }

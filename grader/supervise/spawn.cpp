@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "grader/supervise/tracer.hpp"
 
 namespace ipcgrade::supervise {
 
@@ -25,7 +29,10 @@ void set_limit(int resource, rlim_t value) {
 }
 
 [[noreturn]] void child_fail(int report_fd, int err) {
-  (void)!::write(report_fd, &err, sizeof err);
+  // writev, not write: write on descriptors above 2 may be traced, and the parent is not yet in its
+  // wait loop to resume us.
+  iovec v{&err, sizeof err};
+  (void)!::writev(report_fd, &v, 1);
   ::_exit(127);
 }
 
@@ -63,15 +70,16 @@ pid_t inner_pid_of(pid_t pid) {
 
 Spawned spawn(const SpawnRequest& request) {
   Spawned s;
-  int out[2], err[2], report[2];
-  const int in = stdin_from(request.stdin_data);
-  if (in < 0 || ::pipe2(out, O_CLOEXEC) != 0) {
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, report[2], go[2];
+  const bool own_stdio = !request.inherit_stdio;
+  const int in = own_stdio ? stdin_from(request.stdin_data) : -1;
+  if (own_stdio && (in < 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)) {
     s.error = std::string("cannot set up standard input/output: ") + std::strerror(errno);
     if (in >= 0) ::close(in);
     return s;
   }
-  ::pipe2(err, O_CLOEXEC);
   ::pipe2(report, O_CLOEXEC);
+  ::pipe2(go, O_CLOEXEC);
 
   std::vector<char*> argv;
   for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -88,26 +96,38 @@ Spawned spawn(const SpawnRequest& request) {
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGCHLD, SIG_DFL);
-    if (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) child_fail(report[1], errno);
+    ::close(go[1]);
+    if (own_stdio && (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)) {
+      child_fail(report[1], errno);
+    }
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
     set_limit(RLIMIT_CPU, cpu_seconds);
     set_limit(RLIMIT_AS, limits.memory);
     set_limit(RLIMIT_CORE, 0);
+    if (request.filter) {
+      char byte;
+      while (::read(go[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      if (!request.filter->install()) child_fail(report[1], errno);
+    }
     ::execvp(argv[0], argv.data());
     child_fail(report[1], errno);
   }
   const int fork_errno = errno;
-  ::close(in);
-  ::close(out[1]);
-  ::close(err[1]);
-  ::close(report[1]);
+  for (int fd : {in, out[1], err[1], report[1], go[0]}) {
+    if (fd >= 0) ::close(fd);
+  }
   if (pid < 0) {
-    ::close(out[0]);
-    ::close(err[0]);
-    ::close(report[0]);
+    for (int fd : {out[0], err[0], report[0], go[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
     s.error = std::string("fork failed: ") + std::strerror(fork_errno);
     return s;
   }
+  if (request.filter && ::ptrace(PTRACE_SEIZE, pid, nullptr, Tracer::kOptions) != 0) {
+    s.error = std::string("cannot trace the program: ptrace: ") + std::strerror(errno);
+  }
+  ::close(go[1]);  // let the child go on: to its exec, or (ptrace failed) to its end
   // The report pipe closes on a successful exec; otherwise it carries exec's errno.
   int child_errno = 0;
   ssize_t n;
@@ -115,17 +135,24 @@ Spawned spawn(const SpawnRequest& request) {
     n = ::read(report[0], &child_errno, sizeof child_errno);
   } while (n < 0 && errno == EINTR);
   ::close(report[0]);
-  if (n == sizeof child_errno) {
-    ::waitpid(pid, nullptr, 0);
-    ::close(out[0]);
-    ::close(err[0]);
-    s.error = request.argv[0] + ": " + std::strerror(child_errno);
+  if (n == sizeof child_errno || !s.error.empty()) {
+    // A traced child stops at its exit_group: kill it rather than walk it through its end.
+    ::kill(pid, SIGKILL);
+    int status;
+    while (::waitpid(pid, &status, __WALL) == pid && !WIFEXITED(status) && !WIFSIGNALED(status)) {
+    }
+    for (int fd : {out[0], err[0]}) {
+      if (fd >= 0) ::close(fd);
+    }
+    if (s.error.empty()) s.error = request.argv[0] + ": " + std::strerror(child_errno);
     return s;
   }
   s.pid = pid;
   s.inner_pid = inner_pid_of(pid);
-  ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-  ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+  if (own_stdio) {
+    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+  }
   s.stdout_fd = out[0];
   s.stderr_fd = err[0];
   return s;

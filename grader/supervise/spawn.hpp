@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grader/config/assignment.hpp"
+#include "grader/supervise/seccomp_filter.hpp"
 
 namespace ipcgrade::supervise {
 
@@ -14,6 +15,8 @@ struct SpawnRequest {
   std::filesystem::path cwd;
   std::string stdin_data;
   config::Limits limits;
+  const SeccompFilter* filter = nullptr;  // set: the program runs traced (seized before its exec)
+  bool inherit_stdio = false;             // `ipcgrade run`: the program uses the grader's terminal
 };
 
 struct Spawned {
@@ -26,6 +29,8 @@ struct Spawned {
 
 // Starts one student program: stdin from `stdin_data`, stdout and stderr into pipes, the working
 // directory and resource limits applied, then exec (PATH is searched for names without a '/').
+// With a filter, the child waits until the caller has seized it with ptrace (Tracer::kOptions),
+// installs the seccomp filter and execs: its first stop is the exec event.
 Spawned spawn(const SpawnRequest& request);
 
 // The pid a process sees for itself, from the NSpid line of /proc/PID/status; `pid` if unknown.

@@ -1,23 +1,43 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ipcgrade::trace {
 
-// One thing the supervisor saw happen in the run: a process starting or exiting, or a call it made.
-// The Trace is the contract between the supervisor and the checks; it can be written to and read from
-// a file, so checks can be tested on hand-written traces with no process running.
+// One thing the supervisor saw happen in a run. The Trace is the contract between the supervisor and
+// the checks: an ordered list of these, which can be written to a file and read back, so that checks
+// are tested on hand-written traces with no process running.
+//
+// kind:
+//   spawn  a process appeared (started by the runner, or forked by one of the run's processes);
+//          `parent` holds the parent's pid
+//   exec   a process ran a new program: `program` (its path) and `judged` say which and whether it is
+//          the submission's own
+//   exit   a process ended: args "code" or "signal"
+//   call   a system call: `call` with decoded `args`; `result`/`error` when the tracer waited for them
 struct Event {
   std::uint64_t seq = 0;
-  std::string kind;     // "spawn", "exec", "exit", "call"
-  long pid = 0;         // as the program sees it
-  std::string process;  // the assignment's process name
-  std::string call;     // "msgsnd", ... for kind == "call"
+  std::string kind;
+  long pid = 0;         // as the program sees it (inside the run's PID namespace)
+  long host_pid = 0;    // as the grader sees it
+  long parent = 0;      // spawn: the parent's pid as the program sees it (0 for processes the runner started)
+  std::string process;  // the assignment's process name; forked children inherit their parent's
+  int index = 0;        // the instance (count) of that process
+  std::string program;  // the program the process runs (path)
+  bool judged = true;   // the process runs the submission's own program: checks judge only these calls
+  std::string call;
   std::map<std::string, std::string> args;
-  long result = 0;
-  int error = 0;  // errno when the call failed
+  std::optional<long> result;  // the return value, when the tracer stopped at the call's exit
+  int error = 0;               // errno, when the call failed
+  std::string at;              // file:line of the call, when known
+
+  // A decoded argument as a number (0 when absent); accepts decimal, 0x hex and 0 octal.
+  long long number(const std::string& name) const;
+  bool has(const std::string& name) const { return args.count(name) > 0; }
+  bool failed() const { return error != 0; }
 };
 
 struct Trace {

@@ -29,4 +29,22 @@ std::string valid_utf8(std::string_view s) {
   return out;
 }
 
+std::string escape_bytes(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\0')
+      out += "\\0";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c < 0x20 || c >= 0x7f)
+      out += std::string("\\x") + digits[c >> 4] + digits[c & 15];
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
 }  // namespace ipcgrade::util

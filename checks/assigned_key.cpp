@@ -1,0 +1,60 @@
+// `assigned-key`: every msgget/shmget/semget uses one of the keys handed to the student.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "checks/check.hpp"
+
+namespace ipcgrade::checks {
+
+namespace {
+
+std::string key_list(const std::vector<key_t>& keys) {
+  std::string out;
+  for (key_t k : keys) out += (out.empty() ? "" : ", ") + fmt::format("0x{:08x}", static_cast<unsigned>(k));
+  return out;
+}
+
+class AssignedKeyCheck : public Check {
+ public:
+  bool allow_private = false;
+
+  Verdict evaluate(const CheckInput& input) const override {
+    Verdict v;
+    for (const auto& scenario : input.scenarios) {
+      for (const trace::Event* call : judged_calls(input, scenario, {"msgget", "shmget", "semget"})) {
+        const std::string& key = call->args.at("key");
+        if (key == "IPC_PRIVATE") {
+          if (!allow_private)
+            v.evidence.push_back(call_evidence(scenario, *call,
+                                               "IPC_PRIVATE makes a new object "
+                                               "that no other program can find by key"));
+          continue;
+        }
+        const auto value = static_cast<key_t>(call->number("key"));
+        if (std::find(input.keys.begin(), input.keys.end(), value) != input.keys.end()) continue;
+        v.evidence.push_back(call_evidence(
+            scenario, *call, fmt::format("key {} is not one of your keys ({})", key, key_list(input.keys))));
+      }
+    }
+    v.offences = static_cast<int>(v.evidence.size());
+    conclude(v, "Every msgget, shmget and semget used one of your assigned keys.",
+             "Take the key from the command line (the assignment passes it to your program) instead of "
+             "a constant or ftok()");
+    return v;
+  }
+};
+
+std::unique_ptr<Check> make(const config::ParamReader& params) {
+  params.allow_only({"allow_private", "per_violation"});
+  auto check = std::make_unique<AssignedKeyCheck>();
+  if (params.has("allow_private")) check->allow_private = params.boolean("allow_private");
+  check->per_offence = per_violation(params);
+  return check;
+}
+
+}  // namespace
+
+const CheckType kAssignedKeyCheck{"assigned-key", &make};
+
+}  // namespace ipcgrade::checks

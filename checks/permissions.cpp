@@ -1,0 +1,55 @@
+// `permissions`: every IPC object the programs create has one of the allowed modes.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "checks/check.hpp"
+
+namespace ipcgrade::checks {
+
+namespace {
+
+class PermissionsCheck : public Check {
+ public:
+  std::vector<std::int64_t> allow = {0600, 0666};
+
+  Verdict evaluate(const CheckInput& input) const override {
+    Verdict v;
+    std::string allowed;
+    for (auto mode : allow) allowed += (allowed.empty() ? "" : ", ") + fmt::format("{:04o}", mode);
+    for (const auto& scenario : input.scenarios) {
+      for (const trace::Event* call : judged_calls(input, scenario, {"msgget", "shmget", "semget"})) {
+        if (call->args.at("flags").find("IPC_CREAT") == std::string::npos || call->failed()) continue;
+        const auto mode = call->number("mode");
+        if (std::find(allow.begin(), allow.end(), mode) != allow.end()) continue;
+        std::string why = fmt::format("mode {:04o} is not allowed (allowed: {})", mode, allowed);
+        if (mode & 0111) why += "; execute bits mean nothing for IPC objects";
+        if (mode & 0002) why += "; any user on the machine could write to it";
+        v.evidence.push_back(call_evidence(scenario, *call, why));
+      }
+    }
+    v.offences = static_cast<int>(v.evidence.size());
+    conclude(v, "Every IPC object was created with an allowed mode.",
+             "Create objects with the mode the assignment asks for, e.g. IPC_CREAT | 0600");
+    return v;
+  }
+};
+
+std::unique_ptr<Check> make(const config::ParamReader& params) {
+  params.allow_only({"allow", "per_violation"});
+  auto check = std::make_unique<PermissionsCheck>();
+  if (params.has("allow")) {
+    check->allow = params.integer_list("allow");
+    for (auto mode : check->allow) {
+      if (mode < 0 || mode > 0777) params.fail("allow", fmt::format("{:o} is not a permission mode", mode));
+    }
+  }
+  check->per_offence = per_violation(params);
+  return check;
+}
+
+}  // namespace
+
+const CheckType kPermissionsCheck{"permissions", &make};
+
+}  // namespace ipcgrade::checks

@@ -1,0 +1,63 @@
+#include "grader/supervise/seccomp_filter.hpp"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace ipcgrade::supervise {
+
+namespace {
+
+// The calls the tracer decodes; see grader/supervise/tracer.cpp.
+constexpr int kTraced[] = {
+    SCMP_SYS(msgget),      SCMP_SYS(msgsnd), SCMP_SYS(msgrcv), SCMP_SYS(msgctl),     SCMP_SYS(shmget),
+    SCMP_SYS(shmat),       SCMP_SYS(shmdt),  SCMP_SYS(shmctl), SCMP_SYS(semget),     SCMP_SYS(semop),
+    SCMP_SYS(semtimedop),  SCMP_SYS(semctl), SCMP_SYS(pipe),   SCMP_SYS(pipe2),      SCMP_SYS(close),
+    SCMP_SYS(close_range), SCMP_SYS(dup),    SCMP_SYS(dup2),   SCMP_SYS(dup3),       SCMP_SYS(fork),
+    SCMP_SYS(vfork),       SCMP_SYS(clone),  SCMP_SYS(clone3), SCMP_SYS(exit_group),
+};
+
+void check(int rc, const char* what) {
+  if (rc < 0) throw std::runtime_error(std::string("seccomp: ") + what + ": " + std::strerror(-rc));
+}
+
+}  // namespace
+
+SeccompFilter::SeccompFilter(bool pipe_io) {
+  std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_ALLOW), seccomp_release);
+  if (!ctx) throw std::runtime_error("seccomp_init failed");
+  check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS)), "bad-arch action");
+  for (int nr : kTraced) check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "rule");
+  if (pipe_io) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(read), 1, SCMP_A0(SCMP_CMP_GT, 2)),
+          "read rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_GT, 2)),
+          "write rule");
+  }
+  // Export the BPF once, here; the child installs it with a bare system call.
+  const int fd = memfd_create("ipcgrade-seccomp", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("memfd_create failed");
+  check(seccomp_export_bpf(ctx.get(), fd), "export");
+  const off_t size = lseek(fd, 0, SEEK_END);
+  program_.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+  const ssize_t n = pread(fd, program_.data(), static_cast<size_t>(size), 0);
+  close(fd);
+  if (n != size || program_.empty()) throw std::runtime_error("seccomp: cannot read the exported filter");
+}
+
+bool SeccompFilter::install() const {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+  sock_fprog prog{static_cast<unsigned short>(program_.size()), const_cast<sock_filter*>(program_.data())};
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0;
+}
+
+}  // namespace ipcgrade::supervise

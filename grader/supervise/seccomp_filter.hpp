@@ -1,0 +1,25 @@
+#pragma once
+#include <linux/filter.h>
+
+#include <vector>
+
+namespace ipcgrade::supervise {
+
+// The seccomp-bpf program that makes only the calls the tracer decodes stop: SysV IPC, pipes and
+// descriptor calls, process creation, exit_group — and, when `pipe_io` is set, read and write on
+// descriptors above 2 (the BPF compares the first argument, so stdout and stderr stay on the fast
+// path). Every other call runs at native speed. The i386 and x32 ABIs are refused with ENOSYS: their
+// calls would bypass the tracer.
+class SeccompFilter {
+ public:
+  explicit SeccompFilter(bool pipe_io);  // built with libseccomp; throws std::runtime_error on failure
+
+  // Installs the filter in the calling process: for the child between fork and exec. Uses only raw
+  // system calls (no libseccomp code runs after the filter is active). Returns false on failure.
+  bool install() const;
+
+ private:
+  std::vector<sock_filter> program_;
+};
+
+}  // namespace ipcgrade::supervise

@@ -1,0 +1,237 @@
+#include "grader/supervise/tracer.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "grader/supervise/spawn.hpp"
+#include "grader/supervise/tracer_state.hpp"
+
+namespace ipcgrade::supervise {
+
+namespace {
+
+struct Status {  // what /proc/PID/status says about a new tracee
+  pid_t tgid = 0, ppid = 0;
+  long inner = 0;
+};
+
+Status read_status(pid_t pid) {
+  Status s;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Tgid:", 0) == 0) s.tgid = std::stoi(line.substr(5));
+    if (line.rfind("PPid:", 0) == 0) s.ppid = std::stoi(line.substr(5));
+    if (line.rfind("NSpid:", 0) == 0) {
+      std::istringstream fields(line.substr(6));
+      long v;
+      while (fields >> v) s.inner = v;
+    }
+  }
+  return s;
+}
+
+std::string exe_of(pid_t pid) {
+  std::error_code ec;
+  auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+  return ec ? std::string() : target.string();
+}
+
+}  // namespace
+
+Tracer::Tracer(trace::Trace& out, std::string own_dir) : out_(out), own_dir_(std::move(own_dir)) {
+  if (!own_dir_.empty() && own_dir_.back() != '/') own_dir_ += '/';
+}
+Tracer::~Tracer() = default;
+
+void Tracer::adopt(pid_t host_pid, long pid, const std::string& name, int index) {
+  auto p = std::make_unique<Proc>();
+  p->host_pid = host_pid;
+  p->pid = pid;
+  p->root = host_pid;
+  p->name = name;
+  p->index = index;
+  emit(*p, "spawn");
+  procs_[host_pid] = std::move(p);
+}
+
+Tracer::Proc& Tracer::proc(pid_t host_pid) {
+  auto it = procs_.find(host_pid);
+  return it != procs_.end() ? *it->second : discover(host_pid);
+}
+
+// A tracee we have not seen: a child or thread auto-attached through fork/clone. Its first stop can
+// come before its parent's fork event, so the parent is found from /proc rather than from the event.
+Tracer::Proc& Tracer::discover(pid_t host_pid) {
+  const Status st = read_status(host_pid);
+  auto p = std::make_unique<Proc>();
+  p->host_pid = host_pid;
+  p->pid = st.inner ? st.inner : host_pid;
+  const bool thread = st.tgid != 0 && st.tgid != host_pid;
+  auto parent = procs_.find(thread ? st.tgid : st.ppid);
+  if (parent != procs_.end()) {
+    const Proc& from = *parent->second;
+    p->root = from.root;
+    p->name = from.name;
+    p->index = from.index;
+    p->program = from.program;
+    p->judged = from.judged;
+    // Threads share their process's descriptors; a forked child gets a copy of its parent's.
+    p->fds = thread ? from.fds : std::make_shared<FdTable>(*from.fds);
+  }
+  p->thread = thread;
+  Proc& ref = *p;
+  procs_[host_pid] = std::move(p);
+  if (!thread) {
+    trace::Event& e = emit(ref, "spawn");
+    e.parent = parent != procs_.end() ? parent->second->pid : 0;
+  }
+  return ref;
+}
+
+trace::Event& Tracer::emit(const Proc& p, const std::string& kind) {
+  trace::Event e;
+  e.seq = out_.events.size() + 1;
+  e.kind = kind;
+  e.pid = p.pid;
+  e.host_pid = p.host_pid;
+  e.process = p.name;
+  e.index = p.index;
+  e.program = p.program;
+  e.judged = p.judged;
+  out_.events.push_back(std::move(e));
+  return out_.events.back();
+}
+
+void Tracer::resume(Proc& p, int signal) {
+  // A call waiting for its exit must be resumed with PTRACE_SYSCALL even after an intervening stop,
+  // or the exit stop is lost.
+  const auto request = p.pending ? PTRACE_SYSCALL : PTRACE_CONT;
+  if (ptrace(request, p.host_pid, nullptr, reinterpret_cast<void*>(static_cast<long>(signal))) != 0 &&
+      errno != ESRCH) {
+    spdlog::debug("tracer: resuming {} failed: {}", p.host_pid, std::strerror(errno));
+  }
+}
+
+void Tracer::on_stop(pid_t host_pid, int status) {
+  Proc& p = proc(host_pid);
+  const int sig = WSTOPSIG(status);
+  const int event = status >> 16;
+  switch (event) {
+    case PTRACE_EVENT_SECCOMP:
+      on_seccomp(p);
+      return;
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE:
+      on_fork(p);
+      return;
+    case PTRACE_EVENT_EXEC:
+      on_exec(p);
+      return;
+    case PTRACE_EVENT_STOP:
+      resume(p, 0);
+      return;  // initial stop of a new tracee, or a group-stop
+    default:
+      break;
+  }
+  if (sig == (SIGTRAP | 0x80)) {
+    on_syscall_exit(p);
+    return;
+  }
+  // A signal on its way to the tracee: deliver it.
+  resume(p, sig == SIGTRAP ? 0 : sig);
+}
+
+void Tracer::on_seccomp(Proc& p) {
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) <= 0 ||
+      info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+    resume(p, 0);
+    return;
+  }
+  unsigned long long args[6];
+  for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
+  const int nr = static_cast<int>(info.seccomp.nr);
+  trace::Event e;
+  CallContext ctx{p, next_pipe_};
+  const bool wants_exit = decode_entry(ctx, nr, args, e);
+  if (wants_exit) {
+    p.pending = Pending{std::move(e), nr, {}};
+    std::copy(std::begin(args), std::end(args), p.pending->args);
+  } else if (worth_recording(e)) {
+    trace::Event& out = emit(p, "call");
+    out.call = std::move(e.call);
+    out.args = std::move(e.args);
+  }
+  resume(p, 0);
+}
+
+void Tracer::on_syscall_exit(Proc& p) {
+  if (!p.pending) {
+    resume(p, 0);
+    return;
+  }
+  __ptrace_syscall_info info{};
+  Pending pending = std::move(*p.pending);
+  p.pending.reset();
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) > 0 &&
+      info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    const long rval = static_cast<long>(info.exit.rval);
+    CallContext ctx{p, next_pipe_};
+    if (decode_exit(ctx, pending.nr, pending.args, rval, info.exit.is_error != 0, pending.event)) {
+      ipc_creators_.insert(p.root);
+    }
+    if (worth_recording(pending.event)) {
+      trace::Event& out = emit(p, "call");
+      out.call = std::move(pending.event.call);
+      out.args = std::move(pending.event.args);
+      out.result = pending.event.result;
+      out.error = pending.event.error;
+    }
+  }
+  resume(p, 0);
+}
+
+void Tracer::on_fork(Proc& p) {
+  unsigned long child = 0;
+  ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
+  if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));
+  resume(p, 0);
+}
+
+void Tracer::on_exec(Proc& p) {
+  p.program = exe_of(p.host_pid);
+  p.judged = !own_dir_.empty() && p.program.rfind(own_dir_, 0) == 0;
+  // A new program starts with the descriptors that were not close-on-exec.
+  if (p.fds.use_count() > 1) p.fds = std::make_shared<FdTable>(*p.fds);
+  std::erase_if(*p.fds, [](const auto& kv) { return kv.second.cloexec; });
+  emit(p, "exec");
+  resume(p, 0);
+}
+
+void Tracer::on_exit(pid_t host_pid, int status) {
+  auto it = procs_.find(host_pid);
+  if (it == procs_.end()) return;
+  const Proc& p = *it->second;
+  if (p.thread) {
+    procs_.erase(it);
+    return;
+  }
+  trace::Event& e = emit(p, "exit");
+  if (WIFEXITED(status)) e.args["code"] = std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) e.args["signal"] = std::to_string(WTERMSIG(status));
+  procs_.erase(it);
+}
+
+std::set<pid_t> Tracer::take_ipc_creators() {
+  return std::exchange(ipc_creators_, {});
+}
+
+}  // namespace ipcgrade::supervise

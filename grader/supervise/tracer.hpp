@@ -1,0 +1,66 @@
+#pragma once
+#include <sys/ptrace.h>
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "grader/trace/trace.hpp"
+
+namespace ipcgrade::supervise {
+
+// One open descriptor that refers to a pipe the tracer saw created.
+struct PipeEnd {
+  long pipe = 0;  // the pipe's number in this run: 1, 2, ...
+  bool write = false;
+  bool cloexec = false;
+};
+using FdTable = std::map<int, PipeEnd>;
+
+// Follows every process of a run with ptrace. The seccomp filter makes the interesting calls stop;
+// this class decodes them into trace events, keeps each process's table of pipe descriptors through
+// fork, dup and exec, and resumes the process — stopping at a call's exit only when its result is
+// needed (ids from *get, addresses from shmat, descriptors from pipe and dup).
+class Tracer {
+ public:
+  static constexpr int kOptions = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+                                  PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                                  PTRACE_O_EXITKILL;
+
+  // `own_dir`: programs under it are the submission's own, and their calls are judged.
+  Tracer(trace::Trace& out, std::string own_dir);
+  ~Tracer();
+
+  // A process the runner started and seized, before its exec.
+  void adopt(pid_t host_pid, long pid, const std::string& name, int index);
+  // Handles a waitpid() status of a traced process that is stopped, and resumes it.
+  void on_stop(pid_t host_pid, int status);
+  // Records the end of a traced process.
+  void on_exit(pid_t host_pid, int status);
+  // The runner-started processes (host pids) whose process tree created an IPC object (msgget, shmget
+  // or semget with IPC_CREAT succeeded) since the last call: `ready: ipc`.
+  std::set<pid_t> take_ipc_creators();
+
+  struct Proc;
+  struct Pending;
+
+ private:
+  Proc& proc(pid_t host_pid);
+  Proc& discover(pid_t host_pid);
+  void resume(Proc& p, int signal);
+  void on_seccomp(Proc& p);
+  void on_syscall_exit(Proc& p);
+  void on_fork(Proc& p);
+  void on_exec(Proc& p);
+  trace::Event& emit(const Proc& p, const std::string& kind);
+
+  trace::Trace& out_;
+  std::string own_dir_;
+  std::map<pid_t, std::unique_ptr<Proc>> procs_;
+  std::set<pid_t> ipc_creators_;
+  long next_pipe_ = 1;
+};
+
+}  // namespace ipcgrade::supervise

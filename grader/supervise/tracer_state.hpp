@@ -1,0 +1,43 @@
+#pragma once
+// Internal to the tracer: what it keeps about each traced process.
+
+#include <optional>
+
+#include "grader/supervise/tracer.hpp"
+
+namespace ipcgrade::supervise {
+
+// A call stopped at entry whose exit the tracer waits for.
+struct Tracer::Pending {
+  trace::Event event;
+  int nr = 0;
+  unsigned long long args[6] = {};
+};
+
+struct Tracer::Proc {
+  pid_t host_pid = 0;
+  long pid = 0;    // inside the run's PID namespace
+  pid_t root = 0;  // host pid of the runner-started process this one descends from
+  std::string name;
+  int index = 0;
+  std::string program;
+  bool judged = false;
+  bool thread = false;  // a thread of another tracee: its exit is not a process exit
+  std::shared_ptr<FdTable> fds = std::make_shared<FdTable>();  // shared by the threads of a process
+  std::optional<Pending> pending;
+};
+
+// Decoders: fill `event` from a call's entry; return true when the call's exit is needed.
+struct CallContext {
+  Tracer::Proc& proc;
+  long& next_pipe;
+};
+bool decode_entry(CallContext& ctx, int nr, const unsigned long long (&args)[6], trace::Event& event);
+// Completes a call at its exit; returns true when it created an IPC object (for `ready: ipc`).
+bool decode_exit(CallContext& ctx, int nr, const unsigned long long (&args)[6], long rval, bool is_error,
+                 trace::Event& event);
+// Whether the entry of call `nr` on these arguments is worth an event (close of a file that is not a
+// pipe, read of a socket, ... are not).
+bool worth_recording(const trace::Event& event);
+
+}  // namespace ipcgrade::supervise
