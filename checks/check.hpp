@@ -80,8 +80,6 @@ extern const CheckType kPipeMessagesCheck;
 // submission's own programs (not the tools they exec) and match the check's `process:` selector.
 std::vector<const trace::Event*> judged_calls(const CheckInput& input, const ScenarioView& scenario,
                                               std::initializer_list<std::string_view> calls);
-// "msgsnd(msqid=0, msgsz=80, mtype=1, msgflg=0)", with " = 3" or " = -1 EINVAL" when the result is known.
-std::string format_call(const trace::Event& call);
 // Evidence pointing at a call.
 Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, std::string detail);
 // Sets the status and feedback from the evidence collected: `passed` when there is none, else the

@@ -39,8 +39,8 @@ class NoLeftoversCheck : public Check {
         what += ")";
         std::string detail = fmt::format("{} was left behind{}", what,
                                          left.reclaimed ? " and has been removed by the grader" : "");
-        v.evidence.push_back(
-            Evidence{scenario.spec->name, left.creator, left.creator_pid, "", left.at, detail});
+        v.evidence.push_back(Evidence{scenario.spec->name, left.creator_process, left.creator_pid, left.call,
+                                      left.at, detail});
       }
     }
     if (v.offences == 0) {

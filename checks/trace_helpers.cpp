@@ -8,33 +8,6 @@
 
 namespace ipcgrade::checks {
 
-namespace {
-// The order arguments are printed in, per call: the order of the C prototype.
-const std::map<std::string, std::vector<std::string>>& argument_order() {
-  static const std::map<std::string, std::vector<std::string>> order = {
-      {"msgget", {"key", "flags"}},
-      {"msgsnd", {"msqid", "mtype", "msgsz", "msgflg"}},
-      {"msgrcv", {"msqid", "msgsz", "msgtyp", "msgflg"}},
-      {"msgctl", {"msqid", "cmd"}},
-      {"shmget", {"key", "size", "flags"}},
-      {"shmat", {"shmid", "shmaddr", "shmflg"}},
-      {"shmdt", {"shmaddr"}},
-      {"shmctl", {"shmid", "cmd"}},
-      {"semget", {"key", "nsems", "flags"}},
-      {"semop", {"semid", "nsops"}},
-      {"semtimedop", {"semid", "nsops"}},
-      {"semctl", {"semid", "semnum", "cmd"}},
-      {"read", {"fd", "count"}},
-      {"write", {"fd", "count"}},
-      {"close", {"fd"}},
-      {"dup", {"oldfd"}},
-      {"dup2", {"oldfd", "newfd"}},
-      {"dup3", {"oldfd", "newfd"}},
-  };
-  return order;
-}
-}  // namespace
-
 std::vector<const trace::Event*> judged_calls(const CheckInput& input, const ScenarioView& scenario,
                                               std::initializer_list<std::string_view> calls) {
   std::vector<const trace::Event*> out;
@@ -46,29 +19,9 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
   return out;
 }
 
-std::string format_call(const trace::Event& call) {
-  std::string args;
-  auto order = argument_order().find(call.call);
-  if (order != argument_order().end()) {
-    for (const auto& name : order->second) {
-      auto it = call.args.find(name);
-      if (it == call.args.end()) continue;
-      args += (args.empty() ? "" : ", ") + (name == "mtype" ? "{mtype=" + it->second + ", ...}" : it->second);
-    }
-  }
-  std::string out = fmt::format("{}({})", call.call, args);
-  if (call.error) {
-    out += fmt::format(" = -1 {}", strerrorname_np(call.error) ? strerrorname_np(call.error) : "error");
-  } else if (call.has("address")) {
-    out += " = " + call.args.at("address");
-  } else if (call.result) {
-    out += fmt::format(" = {}", *call.result);
-  }
-  return out;
-}
-
 Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, std::string detail) {
-  return Evidence{scenario.spec->name, call.process, call.pid, format_call(call), call.at, std::move(detail)};
+  return Evidence{scenario.spec->name,      call.process, call.pid,
+                  trace::format_call(call), call.at,      std::move(detail)};
 }
 
 void conclude(Verdict& v, const std::string& passed, const std::string& advice) {

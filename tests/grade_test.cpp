@@ -62,7 +62,7 @@ class Sample : public HostCleanTest {
 TEST_F(Sample, MessageQueueSolutionGetsFullMarks) {
   const json r = grade("msgqueue-relay", "solution", 0);
   expect_full_marks(r);
-  EXPECT_EQ(r["score"], 60);
+  EXPECT_EQ(r["score"], 100);
   // Programs see ordinary pids, well past the request types 1 and 2.
   for (const auto& p : r["scenarios"][0]["processes"]) EXPECT_GE(p["pid"].get<int>(), 1000);
 }
@@ -75,24 +75,90 @@ TEST_F(Sample, PipeSolutionGetsFullMarks) {
   expect_full_marks(grade("pipe-shout", "solution", 0));
 }
 
-TEST_F(Sample, BugsInvisibleToOutputExitAndLeftoversPass) {
-  // These bugs are only seen by the checks that trace the IPC calls; the others must not blame them.
-  for (const auto& [assignment, variant] :
-       std::vector<std::pair<std::string, std::string>>{{"msgqueue-relay", "whole-struct-msgsz"},
-                                                        {"msgqueue-relay", "hard-coded-key"},
-                                                        {"msgqueue-relay", "mode-0777"},
-                                                        {"shm-exchange", "no-shmdt"},
-                                                        {"shm-exchange", "ftok-key"},
-                                                        {"pipe-shout", "writer-keeps-read-end"}}) {
-    SCOPED_TRACE(assignment + "/" + variant);
-    expect_full_marks(grade(assignment, "variants/" + variant, 0));
+// Every variant fails exactly the checks its bug breaks, and passes all the others.
+TEST_F(Sample, EveryVariantFailsExactlyItsChecks) {
+  struct Case {
+    std::string assignment, variant;
+    std::set<std::string> failed;
+    double score;
+  };
+  const std::vector<Case> cases = {
+      {"msgqueue-relay", "whole-struct-msgsz", {"msgsz counts the payload, not the mtype"}, 85},
+      {"msgqueue-relay", "queue-never-removed", {"the queue is removed"}, 90},
+      {"msgqueue-relay", "hard-coded-key", {"msgget uses the assigned key"}, 90},
+      {"msgqueue-relay", "mode-0777", {"the queue is private to its owner"}, 95},
+      {"shm-exchange", "no-shmdt", {"attach, detach and remove"}, 90},
+      {"shm-exchange", "no-rmid", {"the segment is removed", "attach, detach and remove"}, 70},
+      {"shm-exchange", "ftok-key", {"shmget uses the assigned key"}, 90},
+      {"pipe-shout", "writer-keeps-read-end", {"each process closes the pipe end it does not use"}, 80},
+      {"pipe-shout",
+       "no-nul",
+       {"the child prints every message in upper case", "many messages arrive one by one",
+        "every message ends with a newline and a NUL"},
+       40},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.assignment + "/" + c.variant);
+    const json r = grade(c.assignment, "variants/" + c.variant, 1);
+    EXPECT_EQ(failed_checks(r), c.failed);
+    EXPECT_EQ(r["score"], c.score);
+    EXPECT_EQ(r["max_score"], 100);
   }
+}
+
+TEST_F(Sample, WholeStructAsMsgszNamesTheCallAndThePayload) {
+  const json r = grade("msgqueue-relay", "variants/whole-struct-msgsz", 1);
+  const json& c = check(r, "msgsz counts the payload, not the mtype");
+  // The server receives requests with the whole struct too; the client sends them.
+  ASSERT_GE(c["evidence"].size(), 2u);
+  EXPECT_EQ(c["evidence"][0]["process"], "server");
+  EXPECT_EQ(c["evidence"][0]["call"], "msgrcv(0, {...}, 80, 1, 0)");
+  const json& e = c["evidence"][1];
+  EXPECT_EQ(e["process"], "client");
+  EXPECT_GE(e["pid"].get<int>(), 1000);
+  EXPECT_EQ(e["call"], "msgsnd(0, {mtype=1, ...}, 80, 0)");
+  EXPECT_EQ(e["detail"], "msgsz 80 counts the long mtype; the payload is 64 to 72 bytes");
+}
+
+TEST_F(Sample, HardCodedKeyAndModeAreNamed) {
+  const json key = grade("msgqueue-relay", "variants/hard-coded-key", 1);
+  const json& e = check(key, "msgget uses the assigned key")["evidence"][0];
+  EXPECT_EQ(e["process"], "server");
+  EXPECT_EQ(e["call"], "msgget(0x00001234, IPC_CREAT|IPC_EXCL|0600) = 0");
+  EXPECT_EQ(e["detail"],
+            "key 0x00001234 is not one of your keys (" + key["keys"][0].get<std::string>() + ")");
+  const json mode = grade("msgqueue-relay", "variants/mode-0777", 1);
+  EXPECT_EQ(check(mode, "the queue is private to its owner")["evidence"][0]["detail"],
+            "mode 0777 is not allowed (allowed: 0600, 0660); execute bits mean nothing for IPC objects; any "
+            "user on "
+            "the machine could write to it");
+}
+
+TEST_F(Sample, SharedMemoryWithoutShmdtNamesEachAttachment) {
+  const json r = grade("shm-exchange", "variants/no-shmdt", 1);
+  const json& ev = check(r, "attach, detach and remove")["evidence"];
+  ASSERT_EQ(ev.size(), 4u);  // writer and reader, in both scenarios
+  EXPECT_EQ(ev[0]["process"], "writer");
+  EXPECT_EQ(ev[0]["call"].get<std::string>().rfind("shmat(0, NULL, 0) = 0x", 0), 0u) << ev[0];
+  EXPECT_NE(ev[0]["detail"].get<std::string>().find("was never detached: call shmdt("), std::string::npos);
+  EXPECT_EQ(ev[1]["process"], "reader");
+  EXPECT_EQ(ev[1]["call"].get<std::string>().rfind("shmat(0, NULL, SHM_RDONLY) = 0x", 0), 0u) << ev[1];
+}
+
+TEST_F(Sample, WriterKeepingTheReadEndIsNamed) {
+  const json r = grade("pipe-shout", "variants/writer-keeps-read-end", 1);
+  const json& e = check(r, "each process closes the pipe end it does not use")["evidence"][0];
+  EXPECT_EQ(e["process"], "shout");
+  EXPECT_EQ(e["pid"], 1000);
+  EXPECT_EQ(e["call"], "write(4, \"message 0\\n\\0\", 11)");
+  EXPECT_EQ(e["detail"],
+            "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use");
 }
 
 TEST_F(Sample, QueueNeverRemovedIsReclaimedAndDeducted) {
   const json r = grade("msgqueue-relay", "variants/queue-never-removed", 1);
   EXPECT_EQ(failed_checks(r), std::set<std::string>{"the queue is removed"});
-  EXPECT_EQ(r["score"], 50);
+  EXPECT_EQ(r["score"], 90);
   const json& c = check(r, "the queue is removed");
   EXPECT_EQ(c["score"], 0);  // per_object 10, one queue in each of the two scenarios
   EXPECT_EQ(
@@ -111,6 +177,8 @@ TEST_F(Sample, QueueNeverRemovedIsReclaimedAndDeducted) {
     EXPECT_EQ(s["leftovers"][0]["key"], key);
     EXPECT_EQ(s["leftovers"][0]["mode"], "0600");
     EXPECT_EQ(s["leftovers"][0]["reclaimed"], true);
+    EXPECT_EQ(s["leftovers"][0]["creator"], "server (pid 1000)");
+    EXPECT_EQ(s["leftovers"][0]["call"], "msgget(" + key + ", IPC_CREAT|IPC_EXCL|0600) = 0");
   }
 }
 
@@ -121,7 +189,12 @@ TEST_F(Sample, ClientReceivingTypeZeroStealsAnotherMessage) {
   EXPECT_EQ(failed_checks(r),
             (std::set<std::string>{"every client gets its own word back",
                                    "the server reports how many clients it served",
-                                   "every program exits with status 0", "the queue is removed"}));
+                                   "every program exits with status 0", "the queue is removed",
+                                   "clients receive only replies of their own pid"}));
+  EXPECT_EQ(check(r, "clients receive only replies of their own pid")["evidence"][0]["detail"],
+            "msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
+            "even one "
+            "meant for another process");
   EXPECT_EQ(r["scenarios"][0]["outcome"], "timeout");
   EXPECT_EQ(r["scenarios"][0]["outcome_detail"], "wall limit 3s");
   EXPECT_EQ(r["scenarios"][1]["outcome"], "completed");  // one client alone gets its reply
@@ -133,14 +206,13 @@ TEST_F(Sample, ClientReceivingTypeZeroStealsAnotherMessage) {
 TEST_F(Sample, SubmissionThatDoesNotCompileScoresZeroWithTheCompilerMessage) {
   const json r = grade("msgqueue-relay", "variants/syntax-error", 1);
   EXPECT_EQ(r["score"], 0);
-  EXPECT_EQ(r["max_score"], 60);
+  EXPECT_EQ(r["max_score"], 100);
   EXPECT_EQ(r["build"]["status"], "failed");
   const std::string log = r["build"]["log"];
   EXPECT_NE(log.find("server.c:21:3: error: expected"), std::string::npos) << log;
   EXPECT_NE(log.find("[build command exited with code 2]"), std::string::npos) << log;
   EXPECT_TRUE(r["scenarios"].empty());
   for (const auto& c : r["checks"]) {
-    if (c["status"] == "not-checked") continue;
     EXPECT_EQ(c["status"], "failed");
     EXPECT_EQ(c["score"], 0);
   }
@@ -148,7 +220,6 @@ TEST_F(Sample, SubmissionThatDoesNotCompileScoresZeroWithTheCompilerMessage) {
 
 TEST_F(Sample, SegmentNeverRemovedNamesItsCreator) {
   const json r = grade("shm-exchange", "variants/no-rmid", 1);
-  EXPECT_EQ(failed_checks(r), std::set<std::string>{"the segment is removed"});
   const json& left = r["scenarios"][0]["leftovers"];
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0]["kind"], "shm");
@@ -156,25 +227,43 @@ TEST_F(Sample, SegmentNeverRemovedNamesItsCreator) {
   EXPECT_EQ(left[0]["attached"], 0);
   EXPECT_EQ(left[0]["creator"], "writer (pid 1000)");
   EXPECT_EQ(left[0]["reclaimed"], true);
-  EXPECT_EQ(check(r, "the segment is removed")["evidence"][0]["process"], "writer (pid 1000)");
+  EXPECT_EQ(check(r, "the segment is removed")["evidence"][0]["process"], "writer");
+  EXPECT_EQ(check(r, "the segment is removed")["evidence"][0]["call"],
+            "shmget(" + r["keys"][0].get<std::string>() + ", 4096, IPC_CREAT|IPC_EXCL|0600) = 0");
 }
 
 TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
   const json r = grade("shm-exchange", "variants/crash-after-attach", 1);
-  EXPECT_EQ(failed_checks(r),
-            (std::set<std::string>{"both programs exit with status 0", "the segment is removed"}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{"both programs exit with status 0",
+                                                     "the segment is removed", "attach, detach and remove"}));
+  // The reader died attached: the segment is neither detached nor removed.
+  const json& shm = check(r, "attach, detach and remove")["evidence"];
+  ASSERT_EQ(shm.size(), 4u);  // reader's shmat, writer's segment never removed; in both scenarios
+  EXPECT_EQ(shm[0]["process"], "reader");
+  EXPECT_NE(shm[0]["detail"].get<std::string>().find("was never detached"), std::string::npos);
+  EXPECT_EQ(shm[1]["process"], "writer");
+  EXPECT_EQ(shm[1]["detail"],
+            "segment 0 was never removed: call shmctl(0, IPC_RMID, NULL) when it is no longer needed");
   EXPECT_EQ(check(r, "both programs exit with status 0")["evidence"][0]["detail"],
             "reader #0 (pid 1001) was killed by signal 11 (Segmentation fault); it must exit with code 0");
   EXPECT_EQ(r["scenarios"][0]["processes"][1]["signal"], 11);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "shm");
-  EXPECT_EQ(r["score"], 40);
+  EXPECT_EQ(r["score"], 50);
 }
 
 TEST_F(Sample, ReaderKeepingTheWriteEndHangsUntilTheWallLimit) {
   const json r = grade("pipe-shout", "variants/reader-keeps-write-end", 1);
-  EXPECT_EQ(failed_checks(r), (std::set<std::string>{"the child prints every message in upper case",
-                                                     "many messages arrive one by one",
-                                                     "parent and child exit with status 0"}));
+  EXPECT_EQ(failed_checks(r),
+            (std::set<std::string>{"the child prints every message in upper case",
+                                   "many messages arrive one by one", "parent and child exit with status 0",
+                                   "each process closes the pipe end it does not use"}));
+  const json& e = check(r, "each process closes the pipe end it does not use")["evidence"][0];
+  EXPECT_EQ(e["pid"], 1001);
+  EXPECT_EQ(e["call"], "read(3, ..., 4096)");
+  EXPECT_EQ(e["detail"],
+            "reads pipe 1 while it still holds the pipe's write end (fd 4): read will never see end-of-file "
+            "while a "
+            "write end is open; close it before reading");
   for (const auto& s : r["scenarios"]) {
     EXPECT_EQ(s["outcome"], "timeout");
     EXPECT_GE(s["seconds"].get<double>(), 2.0);
@@ -187,7 +276,8 @@ TEST_F(Sample, ReaderKeepingTheWriteEndHangsUntilTheWallLimit) {
 TEST_F(Sample, MessagesWithoutTheirNulRunTogether) {
   const json r = grade("pipe-shout", "variants/no-nul", 1);
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{"the child prints every message in upper case",
-                                                     "many messages arrive one by one"}));
+                                                     "many messages arrive one by one",
+                                                     "every message ends with a newline and a NUL"}));
   EXPECT_EQ(
       check(r, "the child prints every message in upper case")["evidence"][0]["detail"],
       "shout #0 (pid 1000) printed \"MESSAGE 0\\nMESSAGE 1\\nMESSAGE 2\\nreceived 1 messages\\nsent 3 "

@@ -228,7 +228,7 @@ TEST_F(Runner, StudentsWithoutRootGetTheSameSandbox) {
   EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
   const json r = json::parse(std::ifstream(report));
   EXPECT_EQ(r["mode"], "namespaces");
-  EXPECT_EQ(r["score"], 50);
+  EXPECT_EQ(r["score"], 90);
   EXPECT_EQ(r["scenarios"][0]["processes"][0]["pid"], 1000);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["reclaimed"], true);
 }

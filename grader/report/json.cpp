@@ -60,6 +60,7 @@ ordered_json leftover_json(const run::Leftover& l) {
     j["semaphores"] = l.messages;
   }
   j["creator"] = l.creator.empty() ? ordered_json() : ordered_json(l.creator);
+  if (!l.call.empty()) j["call"] = l.call;
   if (!l.at.empty()) j["at"] = l.at;
   j["reclaimed"] = l.reclaimed;
   if (!l.reclaim_error.empty()) j["reclaim_error"] = l.reclaim_error;

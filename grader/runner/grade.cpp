@@ -47,6 +47,10 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   if (r.build.usable()) {
     RunContext context{{r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()},
                        scratch.dir()};
+    // read/write are traced only when a check needs them: they are the most frequent calls.
+    for (const auto& c : shown.checks) {
+      context.trace_pipe_io = context.trace_pipe_io || c.type == "pipe-closure" || c.type == "pipe-messages";
+    }
     for (const auto& scenario : shown.scenarios) {
       spdlog::info("running scenario '{}'", scenario.name);
       r.scenarios.push_back(run_scenario(scenario, context));

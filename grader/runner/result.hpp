@@ -36,12 +36,14 @@ struct Leftover {
   long key = 0;
   int id = 0;
   unsigned mode = 0;
-  std::uint64_t bytes = 0;     // msg: bytes queued; shm: segment size
-  std::uint64_t messages = 0;  // msg: messages queued; sem: semaphores in the set
-  int attached = 0;            // shm: attach count
-  long creator_pid = 0;        // as the program saw it; 0 when the kernel does not record it
-  std::string creator;         // "server (pid 316)" when known
-  std::string at;              // file:line of the creating call, when known
+  std::uint64_t bytes = 0;      // msg: bytes queued; shm: segment size
+  std::uint64_t messages = 0;   // msg: messages queued; sem: semaphores in the set
+  int attached = 0;             // shm: attach count
+  long creator_pid = 0;         // as the program saw it; 0 when the kernel does not record it
+  std::string creator;          // "server (pid 316)" when known
+  std::string creator_process;  // "server": the assignment's name of the creating process
+  std::string call;             // the creating call, "msgget(0x00005000, IPC_CREAT|0600) = 0", when traced
+  std::string at;               // file:line of the creating call, when known
   bool reclaimed = false;
   std::string reclaim_error;
 };

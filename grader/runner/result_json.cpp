@@ -74,6 +74,8 @@ void to_json(nlohmann::json& j, const Leftover& l) {
        {"attached", l.attached},
        {"creator_pid", l.creator_pid},
        {"creator", l.creator},
+       {"creator_process", l.creator_process},
+       {"call", l.call},
        {"at", l.at},
        {"reclaimed", l.reclaimed},
        {"reclaim_error", l.reclaim_error}};
@@ -89,6 +91,8 @@ void from_json(const nlohmann::json& j, Leftover& l) {
   j.at("attached").get_to(l.attached);
   j.at("creator_pid").get_to(l.creator_pid);
   j.at("creator").get_to(l.creator);
+  j.at("creator_process").get_to(l.creator_process);
+  j.at("call").get_to(l.call);
   j.at("at").get_to(l.at);
   j.at("reclaimed").get_to(l.reclaimed);
   j.at("reclaim_error").get_to(l.reclaim_error);

@@ -312,16 +312,22 @@ class Supervisor {
     }
   }
 
-  // Names the creator of a leftover when the kernel recorded it (shm) and it is one of our processes.
+  // Names the process and the call that created a leftover: the last successful msgget/shmget/semget
+  // with IPC_CREAT that returned its id.
   void attribute(Leftover& left) const {
-    if (left.creator_pid <= 0) return;
-    for (const auto& pr : result_.processes) {
-      if (pr.host_pid != left.creator_pid) continue;
-      left.creator_pid = pr.pid;
-      left.creator = fmt::format("{} (pid {})", pr.name, pr.pid);
+    const std::string call = left.kind + "get";
+    const auto& events = result_.trace.events;
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      if (it->kind != "call" || it->call != call || !it->result || *it->result != left.id) continue;
+      if (it->args.at("flags").find("IPC_CREAT") == std::string::npos) continue;
+      left.creator_pid = it->pid;
+      left.creator = fmt::format("{} (pid {})", it->process, it->pid);
+      left.creator_process = it->process;
+      left.call = trace::format_call(*it);
+      left.at = it->at;
       return;
     }
-    left.creator_pid = 0;  // a process the supervisor did not start: its pid would mean nothing here
+    left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
   }
 
   const config::ScenarioSpec& spec_;

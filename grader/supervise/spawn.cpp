@@ -1,10 +1,12 @@
 #include "grader/supervise/spawn.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +102,9 @@ Spawned spawn(const SpawnRequest& request) {
     if (own_stdio && (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)) {
       child_fail(report[1], errno);
     }
+    // The program starts with 0, 1 and 2 only: descriptors the grader inherited from whatever started
+    // it must not leak in (they would also shift the numbers a student's pipe() returns).
+    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
     set_limit(RLIMIT_CPU, cpu_seconds);
     set_limit(RLIMIT_AS, limits.memory);

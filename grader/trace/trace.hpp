@@ -44,4 +44,8 @@ struct Trace {
   std::vector<Event> events;
 };
 
+// A call the way a student writes it in C: "msgsnd(0, {mtype=1, ...}, 80, 0)", followed by " = 3",
+// " = 0x7f..." or " = -1 EINVAL" when the result is known.
+std::string format_call(const Event& call);
+
 }  // namespace ipcgrade::trace
