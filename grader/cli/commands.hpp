@@ -1,6 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace ipcgrade::cli {
 
@@ -18,7 +19,16 @@ struct GradeArgs {
   bool json = false;
 };
 
+struct RunArgs {
+  std::vector<std::string> keys;
+  std::string timeout;
+  std::string trace;
+  std::vector<std::string> command;
+};
+
 void add_grade_command(CLI::App& app, GradeArgs& args);
+void add_run_command(CLI::App& app, RunArgs& args);
+int run_run(const RunArgs& args);
 int run_grade(const GradeArgs& args);
 int run_validate(const std::string& assignment);
 

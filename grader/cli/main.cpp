@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
 
   cli::GradeArgs grade;
   cli::add_grade_command(app, grade);
+  cli::RunArgs run;
+  cli::add_run_command(app, run);
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check an assignment file and print what it holds");
   validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
     if (app.got_subcommand("grade")) return cli::run_grade(grade);
+    if (app.got_subcommand("run")) return cli::run_run(run);
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return cli::kExitUsage;

@@ -12,6 +12,8 @@ struct RunContext {
   std::filesystem::path work_dir;  // the scratch copy: every process starts there
   bool trace_pipe_io = false;      // also trace read/write on descriptors above 2 (pipe checks, `run`)
   bool inherit_stdio = false;      // `run`: programs use the grader's terminal, output is not captured
+  bool expand = true;              // `run`: the command line is used as given, placeholders and all
+  std::string judged_dir;          // programs under it are judged; default: work_dir
 };
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the

@@ -70,7 +70,8 @@ class Supervisor {
         context_(context),
         init_(init),
         filter_(context.trace_pipe_io),
-        tracer_(result_.trace, context.work_dir.string()) {}
+        tracer_(result_.trace, context.judged_dir.empty() ? context.work_dir.string() : context.judged_dir,
+                context.inherit_stdio) {}
 
   ScenarioResult run() {
     result_.name = spec_.name;
@@ -176,7 +177,7 @@ class Supervisor {
     ProcessResult pr;
     pr.name = planned.spec->name;
     pr.index = planned.index;
-    for (const auto& word : planned.spec->argv) pr.argv.push_back(ph.expand(word));
+    for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
     supervise::SpawnRequest req{pr.argv,      context_.work_dir, "",
                                 spec_.limits, &filter_,          context_.inherit_stdio};
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);

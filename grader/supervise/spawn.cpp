@@ -96,8 +96,8 @@ Spawned spawn(const SpawnRequest& request) {
     sigset_t all;
     sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::signal(SIGCHLD, SIG_DFL);
+    // Dispositions set to "ignore" survive exec: give the program the defaults.
+    for (int sig : {SIGPIPE, SIGCHLD, SIGINT, SIGQUIT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
     ::close(go[1]);
     if (own_stdio && (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)) {
       child_fail(report[1], errno);

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -45,7 +46,8 @@ std::string exe_of(pid_t pid) {
 
 }  // namespace
 
-Tracer::Tracer(trace::Trace& out, std::string own_dir) : out_(out), own_dir_(std::move(own_dir)) {
+Tracer::Tracer(trace::Trace& out, std::string own_dir, bool name_by_program)
+    : out_(out), own_dir_(std::move(own_dir)), name_by_program_(name_by_program) {
   if (!own_dir_.empty() && own_dir_.back() != '/') own_dir_ += '/';
 }
 Tracer::~Tracer() = default;
@@ -209,6 +211,7 @@ void Tracer::on_fork(Proc& p) {
 void Tracer::on_exec(Proc& p) {
   p.program = exe_of(p.host_pid);
   p.judged = !own_dir_.empty() && p.program.rfind(own_dir_, 0) == 0;
+  if (name_by_program_ && !p.program.empty()) p.name = std::filesystem::path(p.program).filename().string();
   // A new program starts with the descriptors that were not close-on-exec.
   if (p.fds.use_count() > 1) p.fds = std::make_shared<FdTable>(*p.fds);
   std::erase_if(*p.fds, [](const auto& kv) { return kv.second.cloexec; });

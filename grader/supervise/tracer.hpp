@@ -30,7 +30,9 @@ class Tracer {
                                   PTRACE_O_EXITKILL;
 
   // `own_dir`: programs under it are the submission's own, and their calls are judged.
-  Tracer(trace::Trace& out, std::string own_dir);
+  // `name_by_program`: a process takes the name of the program it execs (`run`, where there are no
+  // assignment names); otherwise forked children keep their parent's assignment name.
+  Tracer(trace::Trace& out, std::string own_dir, bool name_by_program = false);
   ~Tracer();
 
   // A process the runner started and seized, before its exec.
@@ -58,6 +60,7 @@ class Tracer {
 
   trace::Trace& out_;
   std::string own_dir_;
+  bool name_by_program_;
   std::map<pid_t, std::unique_ptr<Proc>> procs_;
   std::set<pid_t> ipc_creators_;
   long next_pipe_ = 1;

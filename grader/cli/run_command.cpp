@@ -1,0 +1,201 @@
+// `ipcgrade run -- PROGRAM ARGS...`: valgrind for IPC. Runs any program unchanged (its own terminal,
+// its own folder) under the tracer, prints the IPC calls that look wrong and a leak summary of what it
+// left behind, and removes that.
+#include <signal.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+#include <filesystem>
+#include <iostream>
+
+#include "grader/build/build.hpp"
+#include "grader/cli/commands.hpp"
+#include "grader/config/assignment.hpp"
+#include "grader/config/error.hpp"
+#include "grader/report/render.hpp"
+#include "grader/runner/scenario.hpp"
+#include "grader/score/score.hpp"
+#include "grader/trace/trace_file.hpp"
+#include "grader/util/atomic_file.hpp"
+#include "grader/util/units.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ipcgrade::cli {
+
+void add_run_command(CLI::App& app, RunArgs& args) {
+  CLI::App* cmd =
+      app.add_subcommand("run", "run any program under the IPC tracer and report misuse and leaks");
+  cmd->add_option("--key", args.keys,
+                  "a key the program is meant to use (repeatable): other keys are reported");
+  cmd->add_option("--timeout", args.timeout,
+                  "stop the program after this long (e.g. 10s); default: no limit");
+  cmd->add_option("--trace", args.trace, "write the trace of IPC and pipe calls to FILE (JSON)");
+  cmd->add_option("PROGRAM", args.command, "the program and its arguments (after --)")->required();
+  cmd->positionals_at_end();
+}
+
+namespace {
+
+const std::string kPrefix = "==ipcgrade== ";
+
+// The program named on the command line, as exec will find it.
+fs::path resolve(const std::string& program) {
+  if (program.find('/') != std::string::npos) return fs::weakly_canonical(fs::absolute(program));
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return fs::weakly_canonical(candidate);
+    start = end + 1;
+  }
+  return program;
+}
+
+// The run as an assignment: one scenario with the program, and the checks that need no knowledge of
+// the homework (no payload size, no expected output).
+std::string run_assignment(const RunArgs& args, const std::string& wall) {
+  YAML::Emitter y;
+  y << YAML::BeginMap << YAML::Key << "assignment" << YAML::Value << "run";
+  if (!args.keys.empty()) {
+    y << YAML::Key << "keys" << YAML::Value << YAML::BeginMap << YAML::Key << "count" << YAML::Value
+      << args.keys.size() << YAML::EndMap;
+  }
+  y << YAML::Key << "scenarios" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+  y << YAML::Key << "name" << YAML::Value << "run";
+  y << YAML::Key << "limits" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "wall"
+    << YAML::Value << wall << YAML::Key << "cpu" << YAML::Value << wall << YAML::Key << "memory"
+    << YAML::Value << "1024GiB" << YAML::EndMap;
+  y << YAML::Key << "processes" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+  y << YAML::Key << "name" << YAML::Value << fs::path(args.command[0]).filename().string();
+  y << YAML::Key << "run" << YAML::Value << YAML::Flow << args.command;
+  y << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndSeq;
+  y << YAML::Key << "checks" << YAML::Value << YAML::BeginSeq;
+  auto check = [&](const char* name, const char* type) {
+    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name << YAML::Key << "type" << YAML::Value
+      << type << YAML::Key << "points" << YAML::Value << 1;
+  };
+  if (!args.keys.empty()) {
+    check("keys", "assigned-key");
+    y << YAML::EndMap;
+  }
+  check("modes", "permissions");
+  // Any mode without execute bits: those mean nothing for IPC objects and mark a copied 0777.
+  std::vector<int> modes;
+  for (int m = 0; m <= 0777; ++m) {
+    if ((m & 0111) == 0) modes.push_back(m);
+  }
+  y << YAML::Key << "allow" << YAML::Value << YAML::Flow << modes << YAML::EndMap;
+  check("mtype", "message-size");
+  y << YAML::Key << "payload" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "min"
+    << YAML::Value << 0 << YAML::EndMap << YAML::EndMap;
+  check("shmdt", "shm-usage");
+  y << YAML::Key << "remove" << YAML::Value << false << YAML::EndMap;  // the leak summary says it
+  check("pipes", "pipe-closure");
+  y << YAML::EndMap;
+  check("leaks", "no-leftovers");
+  y << YAML::EndMap;
+  y << YAML::EndSeq << YAML::EndMap;
+  return y.c_str();
+}
+
+std::string kind_name(const std::string& kind) {
+  if (kind == "msg") return "message queue";
+  if (kind == "shm") return "shared memory segment";
+  return "semaphore set";
+}
+
+}  // namespace
+
+int run_run(const RunArgs& args) {
+  std::string wall = "24h";
+  if (!args.timeout.empty()) {
+    if (!util::parse_duration(args.timeout)) {
+      throw config::ConfigError("--timeout '" + args.timeout +
+                                "' is not a duration; write it like 500ms, 10s, 2m");
+    }
+    wall = args.timeout;
+  }
+  std::vector<key_t> keys;
+  for (const auto& k : args.keys) {
+    try {
+      keys.push_back(static_cast<key_t>(std::stol(k, nullptr, 0)));
+    } catch (const std::exception&) {
+      throw config::ConfigError("--key '" + k + "' is not a key; write it like 0x5000 or 20480");
+    }
+  }
+  const fs::path cwd = fs::current_path();
+  const config::Assignment a = config::parse_assignment(run_assignment(args, wall), "(run)", cwd);
+
+  // The program's directory holds "its own" programs, unless it is a system tool (sh -c "...").
+  const fs::path program = resolve(args.command[0]);
+  std::string judged = program.parent_path().string();
+  for (const char* system : {"/usr/", "/bin", "/sbin"}) {
+    if (judged.rfind(system, 0) == 0) judged = cwd.string();
+  }
+  run::RunContext context{{keys, 0, "", cwd.string(), cwd.string()}, cwd, true, true, false, judged};
+  // Ctrl-C is for the program: the grader stays to report what it left behind.
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGQUIT, SIG_IGN);
+  const run::ScenarioResult result = run::run_scenario(a.scenarios[0], context);
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGQUIT, SIG_DFL);
+  if (!args.trace.empty())
+    util::write_file_atomically(args.trace, trace::trace_file({result}).dump(1) + "\n");
+
+  build::BuildResult none;
+  const auto checks = score::score_checks(a, {result}, none, keys);
+  std::ostream& out = std::cerr;
+  size_t misuse = 0;
+  for (const auto& c : checks) {
+    if (c.type == "no-leftovers" || c.status != "failed") continue;
+    for (const auto& e : c.evidence) {
+      if (misuse++ == 0) out << kPrefix << "IPC calls that look wrong:\n";
+      out << kPrefix << "  " << e.call << (e.at.empty() ? "" : " at " + e.at) << " in " << e.process
+          << " (pid " << e.pid << ")\n";
+      out << kPrefix << "    " << e.detail << "\n";
+    }
+  }
+  if (misuse > 0) out << kPrefix << "\n";
+  out << kPrefix << "IPC LEAK SUMMARY:\n";
+  if (result.leftovers.empty()) {
+    out << kPrefix << "  no IPC objects were left behind\n";
+  }
+  size_t reclaimed = 0;
+  for (const auto& l : result.leftovers) {
+    std::string what = fmt::format("{} key {} (id {}, mode {:04o}", kind_name(l.kind),
+                                   report::format_key(l.key), l.id, l.mode);
+    if (l.kind == "msg") what += fmt::format(", {} message(s) queued", l.messages);
+    if (l.kind == "shm") what += fmt::format(", {} bytes", l.bytes);
+    out << kPrefix << "  " << what << ")\n";
+    if (!l.call.empty())
+      out << kPrefix << "    created by " << l.creator << ": " << l.call
+          << (l.at.empty() ? "" : " at " + l.at) << "\n";
+    reclaimed += l.reclaimed ? 1 : 0;
+  }
+  if (!result.leftovers.empty()) {
+    out << kPrefix
+        << fmt::format("  {} object(s) left behind; {} removed\n", result.leftovers.size(), reclaimed);
+  }
+  if (result.outcome != run::Outcome::Completed) {
+    out << kPrefix << "the program did not finish: " << run::to_string(result.outcome)
+        << (result.outcome_detail.empty() ? "" : " (" + result.outcome_detail + ")") << "\n";
+  }
+  if (!result.leftovers.empty()) return kExitFailed;
+  if (result.outcome == run::Outcome::CrashedGrader) return kExitInternal;
+  const run::ProcessResult* main_process = result.processes.empty() ? nullptr : &result.processes[0];
+  if (main_process && !main_process->started) {
+    out << kPrefix << main_process->start_error << "\n";
+    return 127;
+  }
+  if (main_process && main_process->signal) return 128 + *main_process->signal;
+  if (main_process && main_process->exit_code && *main_process->exit_code != 0)
+    return *main_process->exit_code;
+  if (result.outcome != run::Outcome::Completed) return kExitFailed;
+  return misuse > 0 ? kExitFailed : kExitPassed;
+}
+
+}  // namespace ipcgrade::cli
