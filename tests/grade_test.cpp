@@ -284,3 +284,19 @@ TEST_F(Sample, MessagesWithoutTheirNulRunTogether) {
       "messages\\n\" on stdout; expected it to be exactly \"MESSAGE 0\\nMESSAGE 1\\nMESSAGE 2\\nreceived 3 "
       "messages\\nsent 3 messages\\n\"");
 }
+
+TEST_F(Sample, TheSameSubmissionGetsTheSameVerdictTenTimes) {
+  // Concurrency in the samples (three clients, a forked child) must not make verdicts depend on
+  // scheduling.
+  for (const auto& [assignment, variant] :
+       std::vector<std::pair<std::string, std::string>>{{"msgqueue-relay", "variants/whole-struct-msgsz"},
+                                                        {"pipe-shout", "variants/writer-keeps-read-end"}}) {
+    SCOPED_TRACE(assignment + "/" + variant);
+    const json first = grade(assignment, variant, 1);
+    for (int i = 1; i < 10; ++i) {
+      const json again = grade(assignment, variant, 1);
+      EXPECT_EQ(again["score"], first["score"]);
+      EXPECT_EQ(failed_checks(again), failed_checks(first));
+    }
+  }
+}

@@ -186,6 +186,7 @@ int run_run(const RunArgs& args) {
   }
   if (!result.leftovers.empty()) return kExitFailed;
   if (result.outcome == run::Outcome::CrashedGrader) return kExitInternal;
+  if (result.outcome != run::Outcome::Completed) return kExitFailed;  // stopped by the grader
   const run::ProcessResult* main_process = result.processes.empty() ? nullptr : &result.processes[0];
   if (main_process && !main_process->started) {
     out << kPrefix << main_process->start_error << "\n";

@@ -79,6 +79,7 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
   auto parent = procs_.find(thread ? st.tgid : st.ppid);
   if (parent != procs_.end()) {
     const Proc& from = *parent->second;
+    if (thread) p->pid = from.pid;  // getpid() in a thread is its process's pid
     p->root = from.root;
     p->name = from.name;
     p->index = from.index;

@@ -1,0 +1,178 @@
+// The tracer against real programs: a shell pipeline behind dup2, vfork, threads, raw syscall(), a
+// static binary; and `ipcgrade run` reporting misuse and leaks like valgrind reports lost blocks.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+
+namespace {
+
+class Tracer : public HostCleanTest {
+ protected:
+  // `ipcgrade run --trace FILE [extra] -- PROGRAMS_DIR/<program>`; returns the events.
+  json run(const std::string& program, int expected_code, std::vector<std::string> extra = {}) {
+    const std::string trace = (dir_.path() / "trace.json").string();
+    std::vector<std::string> args{"run", "--trace", trace};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("--");
+    args.push_back(std::string(PROGRAMS_DIR) + "/" + program);
+    last_ = run_ipcgrade(args);
+    EXPECT_EQ(last_.code, expected_code) << last_.err;
+    return json::parse(std::ifstream(trace))["scenarios"][0]["events"];
+  }
+
+  static std::vector<json> calls(const json& events, const std::string& name) {
+    std::vector<json> out;
+    for (const auto& e : events) {
+      if (e["kind"] == "call" && e["call"] == name) out.push_back(e);
+    }
+    return out;
+  }
+  static size_t count(const json& events, const std::string& kind) {
+    size_t n = 0;
+    for (const auto& e : events) n += e["kind"] == kind ? 1 : 0;
+    return n;
+  }
+
+  TempDir dir_;
+  CliResult last_;
+};
+
+}  // namespace
+
+TEST_F(Tracer, ForkDup2AndExecOfAShellPipelineRaiseNoFalseAlarm) {
+  const json events = run("pipeline", 0);
+  EXPECT_EQ(last_.out, "read 8 bytes\n");  // "ONE\ntwo\n"
+  EXPECT_EQ(last_.err.find("look wrong"), std::string::npos) << last_.err;
+  EXPECT_NE(last_.err.find("no IPC objects were left behind"), std::string::npos) << last_.err;
+  const auto pipes = calls(events, "pipe2");
+  ASSERT_GE(pipes.size(), 1u);
+  EXPECT_EQ(pipes[0]["args"]["read_fd"], "3");
+  EXPECT_EQ(pipes[0]["args"]["write_fd"], "4");
+  EXPECT_TRUE(pipes[0].value("judged", true));
+  std::vector<json> dups;  // the program's own: the shell dup2s for its pipeline too
+  for (const auto& d : calls(events, "dup2")) {
+    if (d.value("judged", true)) dups.push_back(d);
+  }
+  ASSERT_EQ(dups.size(), 1u);
+  EXPECT_EQ(dups[0]["args"]["oldfd"], "4");
+  EXPECT_EQ(dups[0]["args"]["newfd"], "1");
+  EXPECT_EQ(dups[0]["args"]["end"], "write");
+  // The shell is followed (its exec is in the trace) but not judged.
+  bool shell_exec = false;
+  for (const auto& e : events) {
+    if (e["kind"] == "exec" && e.value("program", "").find("sh") != std::string::npos) {
+      shell_exec = true;
+      EXPECT_FALSE(e.value("judged", true));
+    }
+  }
+  EXPECT_TRUE(shell_exec);
+  // The parent reads with its write end closed: no end is reported held.
+  for (const auto& r : calls(events, "read")) EXPECT_FALSE(r["args"].contains("holds_write_end")) << r;
+  EXPECT_GE(calls(events, "read").size(), 2u);  // the data, then end-of-file
+}
+
+TEST_F(Tracer, VforkAndExecAreFollowed) {
+  const json events = run("vfork_queue", 0);
+  EXPECT_EQ(count(events, "spawn"), 2u);
+  long parent_pid = 0;
+  for (const auto& e : events) {
+    if (e["kind"] == "spawn" && !e.contains("parent")) parent_pid = e["pid"];
+    if (e["kind"] == "spawn" && e.contains("parent")) {
+      EXPECT_EQ(e["parent"], parent_pid);
+      EXPECT_EQ(e["pid"], parent_pid + 1);
+    }
+  }
+  const auto get = calls(events, "msgget");
+  ASSERT_EQ(get.size(), 1u);
+  EXPECT_EQ(get[0]["args"]["key"], "0x00007001");
+  EXPECT_EQ(get[0]["args"]["flags"], "IPC_CREAT|0600");
+  EXPECT_EQ(get[0]["result"], 0);
+  ASSERT_EQ(calls(events, "msgctl").size(), 1u);
+  EXPECT_EQ(calls(events, "msgctl")[0]["args"]["cmd"], "IPC_RMID");
+}
+
+TEST_F(Tracer, ThreadsBelongToTheirProcess) {
+  const json events = run("threads_queue", 0);
+  EXPECT_EQ(count(events, "spawn"), 1u);  // threads are not processes
+  EXPECT_EQ(count(events, "exit"), 1u);
+  const auto sends = calls(events, "msgsnd");
+  ASSERT_EQ(sends.size(), 2u);
+  const long pid = calls(events, "msgget")[0]["pid"];
+  for (const auto& s : sends) {
+    EXPECT_EQ(s["pid"], pid);  // what getpid() says in the thread
+    EXPECT_EQ(s["args"]["mtype"], "5");
+    EXPECT_EQ(s["args"]["msgsz"], "8");  // sizeof(struct msg) - sizeof(long), padding included
+  }
+  EXPECT_EQ(calls(events, "msgrcv").size(), 2u);
+}
+
+TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {
+  const json events = run("raw_syscalls", 1);
+  const auto get = calls(events, "msgget");
+  ASSERT_EQ(get.size(), 1u);
+  EXPECT_EQ(get[0]["args"]["flags"], "IPC_CREAT|0640");
+  const auto send = calls(events, "msgsnd");
+  ASSERT_EQ(send.size(), 1u);
+  EXPECT_EQ(send[0]["args"]["msgsz"], "24");
+  EXPECT_EQ(send[0]["args"]["mtype"], "7");
+  EXPECT_NE(last_.err.find(
+                "==ipcgrade== IPC LEAK SUMMARY:\n"
+                "==ipcgrade==   message queue key 0x00007003 (id 0, mode 0640, 1 message(s) queued)\n"
+                "==ipcgrade==     created by raw_syscalls (pid 1000): msgget(0x00007003, IPC_CREAT|0640) = "
+                "0\n"
+                "==ipcgrade==   1 object(s) left behind; 1 removed\n"),
+            std::string::npos)
+      << last_.err;
+}
+
+TEST_F(Tracer, AStaticBinaryIsTracedAndItsAttachmentReported) {
+  const json events = run("static_shm", 1);
+  ASSERT_EQ(calls(events, "shmget").size(), 1u);
+  EXPECT_EQ(calls(events, "shmget")[0]["args"]["size"], "8192");
+  const auto at = calls(events, "shmat");
+  ASSERT_EQ(at.size(), 1u);
+  const std::string address = at[0]["args"]["address"];
+  EXPECT_EQ(address.rfind("0x", 0), 0u);
+  EXPECT_NE(last_.err.find("==ipcgrade==   shmat(0, NULL, 0) = " + address +
+                           " in static_shm (pid 1000)\n"
+                           "==ipcgrade==     " +
+                           address + " was never detached: call shmdt(" + address + ") when done with it\n"),
+            std::string::npos)
+      << last_.err;
+  EXPECT_NE(last_.err.find("shared memory segment key 0x00007004 (id 0, mode 0600, 8192 bytes)"),
+            std::string::npos)
+      << last_.err;
+}
+
+TEST_F(Tracer, ACleanProgramExitsZero) {
+  run("clean_queue", 0, {"--key", "0x7005"});
+  EXPECT_EQ(last_.err, "==ipcgrade== IPC LEAK SUMMARY:\n==ipcgrade==   no IPC objects were left behind\n");
+}
+
+TEST_F(Tracer, AKeyOtherThanTheOneGivenIsReported) {
+  run("clean_queue", 1, {"--key", "0x5000"});
+  EXPECT_NE(last_.err.find("==ipcgrade==   msgget(0x00007005, IPC_CREAT|0600) = 0 in clean_queue (pid 1000)\n"
+                           "==ipcgrade==     key 0x00007005 is not one of your keys (0x00005000)\n"),
+            std::string::npos)
+      << last_.err;
+}
+
+TEST_F(Tracer, RunPassesOnTheProgramsOwnFailure) {
+  const CliResult failed = run_ipcgrade({"run", "--", "sh", "-c", "exit 3"});
+  EXPECT_EQ(failed.code, 3);
+  const CliResult missing = run_ipcgrade({"run", "--", "/nonexistent/program"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_NE(missing.err.find("/nonexistent/program: No such file or directory"), std::string::npos)
+      << missing.err;
+  const CliResult slow = run_ipcgrade({"run", "--timeout", "300ms", "--", "sleep", "10"});
+  EXPECT_EQ(slow.code, 1);
+  EXPECT_NE(slow.err.find("the program did not finish: timeout (wall limit 300ms)"), std::string::npos)
+      << slow.err;
+  EXPECT_LT(slow.seconds, 5.0);
+}
