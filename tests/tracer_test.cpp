@@ -33,6 +33,12 @@ class Tracer : public HostCleanTest {
     }
     return out;
   }
+  // How many calls the events stand for: identical calls in a loop are one event with a repeat count.
+  static size_t times(const std::vector<json>& events) {
+    size_t n = 0;
+    for (const auto& e : events) n += e.value("repeat", 1);
+    return n;
+  }
   static size_t count(const json& events, const std::string& kind) {
     size_t n = 0;
     for (const auto& e : events) n += e["kind"] == kind ? 1 : 0;
@@ -74,7 +80,7 @@ TEST_F(Tracer, ForkDup2AndExecOfAShellPipelineRaiseNoFalseAlarm) {
   EXPECT_TRUE(shell_exec);
   // The parent reads with its write end closed: no end is reported held.
   for (const auto& r : calls(events, "read")) EXPECT_FALSE(r["args"].contains("holds_write_end")) << r;
-  EXPECT_GE(calls(events, "read").size(), 2u);  // the data, then end-of-file
+  EXPECT_GE(times(calls(events, "read")), 2u);  // the data, then end-of-file
 }
 
 TEST_F(Tracer, VforkAndExecAreFollowed) {
@@ -102,14 +108,14 @@ TEST_F(Tracer, ThreadsBelongToTheirProcess) {
   EXPECT_EQ(count(events, "spawn"), 1u);  // threads are not processes
   EXPECT_EQ(count(events, "exit"), 1u);
   const auto sends = calls(events, "msgsnd");
-  ASSERT_EQ(sends.size(), 2u);
+  ASSERT_EQ(times(sends), 2u);
   const long pid = calls(events, "msgget")[0]["pid"];
   for (const auto& s : sends) {
     EXPECT_EQ(s["pid"], pid);  // what getpid() says in the thread
     EXPECT_EQ(s["args"]["mtype"], "5");
     EXPECT_EQ(s["args"]["msgsz"], "8");  // sizeof(struct msg) - sizeof(long), padding included
   }
-  EXPECT_EQ(calls(events, "msgrcv").size(), 2u);
+  EXPECT_EQ(times(calls(events, "msgrcv")), 2u);
 }
 
 TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {

@@ -89,6 +89,7 @@ struct Assignment {
 // Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong.
 Assignment load_assignment(const std::filesystem::path& path);
 // The same from text; `shown` names it in messages, `dir` is what relative paths are relative to.
-Assignment parse_assignment(const std::string& text, const std::string& shown, const std::filesystem::path& dir);
+Assignment parse_assignment(const std::string& text, const std::string& shown,
+                            const std::filesystem::path& dir);
 
 }  // namespace ipcgrade::config

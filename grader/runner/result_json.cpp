@@ -137,6 +137,7 @@ void to_json(nlohmann::json& j, const Event& e) {
   if (e.result) j["result"] = *e.result;
   if (e.error) j["error"] = e.error;
   if (!e.at.empty()) j["at"] = e.at;
+  if (e.repeat > 1) j["repeat"] = e.repeat;
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
@@ -154,6 +155,7 @@ void from_json(const nlohmann::json& j, Event& e) {
   if (j.contains("result")) e.result = j.at("result").get<long>();
   e.error = j.value("error", 0);
   e.at = j.value("at", std::string());
+  e.repeat = j.value("repeat", std::uint64_t{1});
 }
 
 }  // namespace ipcgrade::trace

@@ -3,7 +3,7 @@
 // sandbox, in a process forked by run_scenario().
 #include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +25,8 @@ namespace ipcgrade::run {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+volatile sig_atomic_t output_pending = 0;  // set by SIGIO: a program wrote to stdout or stderr
 
 // Output of one stream, capped at the output limit; what is past the cap is counted, not kept.
 struct Stream {
@@ -80,11 +82,7 @@ class Supervisor {
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
     }
-    sigset_t chld;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    ::sigprocmask(SIG_BLOCK, &chld, nullptr);
-    sigfd_ = ::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+    install_wakeups();
 
     start_ = Clock::now();
     const auto deadline = start_ + spec_.limits.wall;
@@ -98,11 +96,6 @@ class Supervisor {
         break;
       }
       wait_for_events(next_wake(deadline));
-      reap();
-      for (auto& l : live_) {
-        if (l.out.fd >= 0) l.out.drain(spec_.limits.output);
-        if (l.err.fd >= 0) l.err.drain(spec_.limits.output);
-      }
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     if (timed_out) {
@@ -231,46 +224,81 @@ class Supervisor {
     if (gate_ && next_ < plan_.size()) {
       const auto& ready = plan_[next_ - 1].spec->ready;
       if (ready.kind == config::Ready::Kind::Delay) wake = std::min(wake, gate_since_ + ready.delay);
-      // No event tells us that an IPC object appeared: look again shortly.
-      if (ready.kind == config::Ready::Kind::Ipc)
-        wake = std::min(wake, Clock::now() + std::chrono::milliseconds(2));
     }
     return wake;
   }
 
-  void wait_for_events(Clock::time_point wake) {
-    std::vector<pollfd> fds;
-    fds.push_back({sigfd_, POLLIN, 0});
+  // The loop blocks in waitpid, like strace: every ptrace stop costs one waitpid, not a poll, a
+  // signalfd read and a waitpid. What else can need attention interrupts it: SIGIO when a program
+  // writes output (the pipes are O_ASYNC), SIGALRM at the next deadline — and, while output pipes
+  // are open, every 20 ms, so that a SIGIO that lands just before waitpid is never waited out.
+  void install_wakeups() {
+    struct sigaction sa {};
+    sa.sa_handler = [](int sig) {
+      if (sig == SIGIO) output_pending = 1;
+    };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: the signal must interrupt waitpid
+    ::sigaction(SIGIO, &sa, nullptr);
+    ::sigaction(SIGALRM, &sa, nullptr);
+  }
+
+  // Arms SIGALRM for `in` from now, unless it is already armed for no later than that: re-arming on
+  // every ptrace stop would add a system call to the hot path.
+  void arm_timer(Clock::duration in) {
+    const auto at = Clock::now() + in;
+    if (timer_at_ > Clock::now() && timer_at_ <= at) return;
+    const auto us =
+        std::max<long long>(std::chrono::duration_cast<std::chrono::microseconds>(in).count(), 100);
+    itimerval t{{0, 0}, {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)}};
+    ::setitimer(ITIMER_REAL, &t, nullptr);
+    timer_at_ = at;
+  }
+
+  bool outputs_open() const {
     for (const auto& l : live_) {
-      if (l.out.fd >= 0) fds.push_back({l.out.fd, POLLIN, 0});
-      if (l.err.fd >= 0) fds.push_back({l.err.fd, POLLIN, 0});
+      if (l.out.fd >= 0 || l.err.fd >= 0) return true;
     }
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now()).count();
-    ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(ms, 0, 60000)));
-    signalfd_siginfo info;
-    while (::read(sigfd_, &info, sizeof info) > 0) {
+    return false;
+  }
+
+  void wait_for_events(Clock::time_point wake) {
+    auto in = wake - Clock::now();
+    if (outputs_open()) in = std::min<Clock::duration>(in, std::chrono::milliseconds(20));
+    arm_timer(in);
+    int status;
+    const pid_t pid = output_pending ? 0 : ::waitpid(-1, &status, __WALL);
+    if (pid > 0) {
+      handle(pid, status);  // more stops are collected by the next waitpid, which returns at once
+    } else if (pid < 0 && errno == ECHILD) {
+      // Nothing runs (a `ready:` delay after a process that already ended): wait for the timer.
+      ::pause();
     }
-    // A stream at end of file is closed so poll does not report it again and again.
-    for (size_t i = 1; i < fds.size(); ++i) {
-      if (!(fds[i].revents & (POLLHUP | POLLERR)) || (fds[i].revents & POLLIN)) continue;
-      for (auto& l : live_) {
-        if (l.out.fd == fds[i].fd) l.out.close();
-        if (l.err.fd == fds[i].fd) l.err.close();
+    output_pending = 0;
+    drain_outputs();
+  }
+
+  void drain_outputs() {
+    for (auto& l : live_) {
+      for (Stream* s : {&l.out, &l.err}) {
+        if (s->fd >= 0 && !s->drain(spec_.limits.output)) s->close();  // end of file
       }
+    }
+  }
+
+  void handle(pid_t pid, int status) {
+    if (WIFSTOPPED(status)) {
+      tracer_.on_stop(pid, status);
+    } else {
+      tracer_.on_exit(pid, status);
+      record_exit(pid, status);
     }
   }
 
   void reap() {
     int status;
     pid_t pid;
-    while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
-      if (WIFSTOPPED(status)) {
-        tracer_.on_stop(pid, status);
-      } else {
-        tracer_.on_exit(pid, status);
-        record_exit(pid, status);
-      }
-    }
+    while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) handle(pid, status);
   }
 
   void record_exit(pid_t pid, int status) {
@@ -305,7 +333,8 @@ class Supervisor {
         s->close();
       }
     }
-    if (sigfd_ >= 0) ::close(sigfd_);
+    const itimerval off{};
+    ::setitimer(ITIMER_REAL, &off, nullptr);
     result_.leftovers = audit::list_sysv_objects();
     for (auto& left : result_.leftovers) {
       attribute(left);
@@ -342,7 +371,7 @@ class Supervisor {
   Clock::time_point gate_since_;
   std::set<pid_t> ipc_ready_;  // runner-started processes (host pids) that created an IPC object
   Clock::time_point start_;
-  int sigfd_ = -1;
+  Clock::time_point timer_at_;  // when the armed SIGALRM fires
   supervise::SeccompFilter filter_;
   supervise::Tracer tracer_;
 };

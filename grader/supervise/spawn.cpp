@@ -155,8 +155,11 @@ Spawned spawn(const SpawnRequest& request) {
   s.pid = pid;
   s.inner_pid = inner_pid_of(pid);
   if (own_stdio) {
-    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+    // Non-blocking, and O_ASYNC: new output raises SIGIO in the supervisor, waking it from waitpid.
+    for (int fd : {out[0], err[0]}) {
+      ::fcntl(fd, F_SETOWN, ::getpid());
+      ::fcntl(fd, F_SETFL, O_NONBLOCK | O_ASYNC);
+    }
   }
   s.stdout_fd = out[0];
   s.stderr_fd = err[0];

@@ -57,6 +57,7 @@ class Tracer {
   void on_fork(Proc& p);
   void on_exec(Proc& p);
   trace::Event& emit(const Proc& p, const std::string& kind);
+  size_t emit_call(Proc& p, trace::Event&& call);  // returns the index of the event it was counted on
 
   trace::Trace& out_;
   std::string own_dir_;

@@ -25,6 +25,18 @@ struct Tracer::Proc {
   bool thread = false;  // a thread of another tracee: its exit is not a process exit
   std::shared_ptr<FdTable> fds = std::make_shared<FdTable>();  // shared by the threads of a process
   std::optional<Pending> pending;
+  // Indices in the trace of this process's latest calls of the kinds that loops repeat, so that an
+  // identical call is counted on its earlier event instead of recorded again.
+  std::vector<size_t> recent;
+  // The raw arguments of the latest msgsnd/msgrcv/semop calls and the events they were counted on:
+  // a loop repeating the same call skips decoding altogether.
+  struct Raw {
+    int nr;
+    unsigned long long args[6];
+    long mtype;
+    size_t event;
+  };
+  std::vector<Raw> raw;
 };
 
 // Decoders: fill `event` from a call's entry; return true when the call's exit is needed.

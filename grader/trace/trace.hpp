@@ -33,6 +33,9 @@ struct Event {
   std::optional<long> result;  // the return value, when the tracer stopped at the call's exit
   int error = 0;               // errno, when the call failed
   std::string at;              // file:line of the call, when known
+  // How many times the process made this very call (same arguments and result) in a short run of
+  // calls: a loop of msgsnd/msgrcv is recorded once per distinct call, not once per iteration.
+  std::uint64_t repeat = 1;
 
   // A decoded argument as a number (0 when absent); accepts decimal, 0x hex and 0 octal.
   long long number(const std::string& name) const;
