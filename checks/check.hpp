@@ -21,7 +21,7 @@ struct Evidence {
   std::string detail;  // what is wrong, in a sentence
 };
 
-enum class Status { Passed, Failed, NotChecked };
+enum class Status { Passed, Failed };
 
 struct Verdict {
   Status status = Status::Passed;

@@ -16,7 +16,7 @@ struct CheckResult {
   std::string type;
   double score = 0;
   double max_score = 0;
-  std::string status;      // passed | failed | not-checked
+  std::string status;      // passed | failed
   std::string visibility;  // visible | hidden (covers a hidden scenario)
   std::string feedback;
   std::vector<checks::Evidence> evidence;

@@ -50,17 +50,9 @@ std::string summary(const Report& r, bool color) {
     out += indent(log, "    ") + "\n\n";
   }
   for (const auto& ch : r.checks) {
-    std::string mark, score;
-    if (ch.status == "passed") {
-      mark = c.green() + "PASS" + c.reset();
-      score = points(ch.score) + "/" + points(ch.max_score);
-    } else if (ch.status == "failed") {
-      mark = c.red() + "FAIL" + c.reset();
-      score = points(ch.score) + "/" + points(ch.max_score);
-    } else {
-      mark = c.dim() + "SKIP" + c.reset();
-      score = "not checked";
-    }
+    const bool passed = ch.status == "passed";
+    const std::string mark = passed ? c.green() + "PASS" + c.reset() : c.red() + "FAIL" + c.reset();
+    const std::string score = points(ch.score) + "/" + points(ch.max_score);
     out += fmt::format("  {}  {:<52} {:>11}\n", mark, ch.name, score);
     if (ch.status == "failed") {
       out += indent(ch.feedback, "        ") + "\n";
@@ -70,10 +62,12 @@ std::string summary(const Report& r, bool color) {
           out += fmt::format("        ... and {} more\n", ch.evidence.size() - 5);
           break;
         }
+        // "[three clients] client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) at client.c:18 — detail"
         std::string line = fmt::format("[{}] ", e.scenario);
-        if (!e.call.empty()) line += e.call + " ";
-        if (!e.at.empty()) line += "at " + e.at + " ";
-        line += e.detail;
+        if (!e.process.empty()) line += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
+        std::string where = e.call;
+        if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
+        line += where.empty() ? e.detail : where + " — " + e.detail;
         out += c.dim() + "        - " + line + c.reset() + "\n";
       }
     }

@@ -41,10 +41,6 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
       r.score =
           spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences) : 0.0;
       break;
-    case checks::Status::NotChecked:
-      r.status = "not-checked";
-      r.max_score = 0;
-      break;
   }
   return r;
 }
@@ -58,20 +54,13 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
   std::vector<report::CheckResult> out;
   for (const auto& spec : assignment.checks) {
     if (!build.usable()) {
-      report::CheckResult r = judge(spec, assignment, {}, keys);
-      // Checks that this build cannot judge stay out of the total, as for every other student, so that
-      // max_score is the same for the whole class.
-      if (r.status != "not-checked") {
-        r.status = "failed";
-        r.score = 0;
-        r.evidence.clear();
-        r.feedback = build.status == "timeout"
+      out.push_back({spec.name, spec.type, 0, spec.points, "failed", visibility(spec, assignment),
+                     build.status == "timeout"
                          ? "The build did not finish within its time limit, so nothing could be run; see the "
                            "build log."
                          : "The submission did not build, so nothing could be run; see the build log for the "
-                           "compiler's messages.";
-      }
-      out.push_back(r);
+                           "compiler's messages.",
+                     {}});
       continue;
     }
     out.push_back(judge(spec, assignment, scenarios, keys));
