@@ -6,6 +6,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/score/score.hpp"
+#include "grader/trace/trace_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace ipcgrade;
@@ -486,4 +487,41 @@ TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
   EXPECT_EQ(r.status, "failed");
   EXPECT_EQ(r.evidence.at(0).detail,
             "the message ends with \"message 0\\n\", not with the terminator \"\\n\\0\"");
+}
+
+TEST(TraceFile, RoundTripsEveryField) {
+  trace::Event e = call(
+      1001, "client", "msgrcv",
+      {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1001"}, {"msgflg", "0"}, {"received_mtype", "1001"}}, 64);
+  e.host_pid = 4242;
+  e.index = 2;
+  e.program = "/tmp/work/client";
+  e.judged = false;
+  e.at = "client.c:31";
+  e.repeat = 7;
+  trace::Event failed =
+      call(1000, "server", "msgsnd", {{"msqid", "0"}, {"mtype", "0"}, {"msgsz", "8"}}, -1, EINVAL);
+  trace::Event spawn;
+  spawn.kind = "spawn";
+  spawn.pid = 1002;
+  spawn.parent = 1001;
+  run::ScenarioResult s = with_trace({e, failed, spawn});
+  const std::string text = trace::trace_file({s}).dump();
+  const auto back = trace::read_trace_file(text);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].first, "relay");
+  const auto& events = back[0].second.events;
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].args, e.args);
+  EXPECT_EQ(events[0].result, 64);
+  EXPECT_EQ(events[0].host_pid, 4242);
+  EXPECT_EQ(events[0].index, 2);
+  EXPECT_EQ(events[0].program, "/tmp/work/client");
+  EXPECT_FALSE(events[0].judged);
+  EXPECT_EQ(events[0].at, "client.c:31");
+  EXPECT_EQ(events[0].repeat, 7u);
+  EXPECT_EQ(events[1].error, EINVAL);
+  EXPECT_TRUE(events[1].judged);
+  EXPECT_EQ(events[2].parent, 1001);
+  EXPECT_THROW(trace::read_trace_file("{\"scenarios\": 3}"), std::runtime_error);
 }

@@ -110,7 +110,8 @@ TEST(Summary, OneLinePerCheckWithFeedbackForFailures) {
   const std::string text = report::summary(sample_report(), false);
   EXPECT_NE(text.find("FAIL  every client gets its own word back"), std::string::npos) << text;
   EXPECT_NE(text.find("client #1 printed something else"), std::string::npos);
-  EXPECT_NE(text.find("- [three clients] client (pid 317): at client.c:18 — wrong word"), std::string::npos) << text;
+  EXPECT_NE(text.find("- [three clients] client (pid 317): at client.c:18 — wrong word"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("PASS  queue removed"), std::string::npos);
   EXPECT_NE(text.find("Score: 10/30"), std::string::npos);
   EXPECT_EQ(text.find("\033["), std::string::npos);  // no colour when asked for none

@@ -64,7 +64,8 @@ std::string summary(const Report& r, bool color) {
         }
         // "[three clients] client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) at client.c:18 — detail"
         std::string line = fmt::format("[{}] ", e.scenario);
-        if (!e.process.empty()) line += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
+        if (!e.process.empty())
+          line += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
         std::string where = e.call;
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
         line += where.empty() ? e.detail : where + " — " + e.detail;

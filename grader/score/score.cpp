@@ -54,7 +54,12 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
   std::vector<report::CheckResult> out;
   for (const auto& spec : assignment.checks) {
     if (!build.usable()) {
-      out.push_back({spec.name, spec.type, 0, spec.points, "failed", visibility(spec, assignment),
+      out.push_back({spec.name,
+                     spec.type,
+                     0,
+                     spec.points,
+                     "failed",
+                     visibility(spec, assignment),
                      build.status == "timeout"
                          ? "The build did not finish within its time limit, so nothing could be run; see the "
                            "build log."

@@ -132,7 +132,8 @@ bool decode_entry(CallContext& ctx, int nr, const Args& a, trace::Event& e) {
                 {"msgsz", num(static_cast<long long>(a[2]))},
                 {"msgtyp", num(static_cast<long>(a[3]))},
                 {"msgflg", msg_flags_name(as_int(a[4]))}};
-      return false;
+      // The exit gives the type and size actually received. A loop's repeats skip it (see the tracer).
+      return true;
     case SYS_msgctl:
       e.call = "msgctl";
       e.args = {{"msqid", num(as_int(a[0]))}, {"cmd", ctl_command_name(as_int(a[1]), 'm')}};
@@ -221,6 +222,10 @@ bool decode_exit(CallContext& ctx, int nr, const Args& a, long rval, bool is_err
       const int flag_arg = nr == SYS_msgget ? 1 : 2;
       return (a[flag_arg] & IPC_CREAT) != 0;
     }
+    case SYS_msgrcv:
+      if (auto mtype = read_tracee_value<long>(ctx.proc.host_pid, a[1]))
+        e.args["received_mtype"] = num(*mtype);
+      return false;
     case SYS_shmat:
       e.result.reset();
       e.args["address"] = hex(static_cast<unsigned long>(rval));

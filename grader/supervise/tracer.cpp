@@ -184,7 +184,9 @@ void Tracer::on_seccomp(Proc& p) {
   if (loop_call) {
     if (nr == SYS_msgsnd) mtype = read_tracee_value<long>(p.host_pid, args[0 + 1]).value_or(0);
     for (const auto& r : p.raw) {
-      if (r.nr == nr && r.mtype == mtype && std::equal(std::begin(args), std::end(args), r.args)) {
+      // Only the call's own arguments: the registers past them hold whatever the caller left there.
+      const int used = nr == SYS_msgrcv ? 5 : nr == SYS_semop ? 3 : 4;
+      if (r.nr == nr && r.mtype == mtype && std::equal(args, args + used, r.args)) {
         ++out_.events[r.event].repeat;
         resume(p, 0);
         return;
@@ -199,12 +201,7 @@ void Tracer::on_seccomp(Proc& p) {
     std::copy(std::begin(args), std::end(args), p.pending->args);
   } else if (worth_recording(e)) {
     const size_t index = emit_call(p, std::move(e));
-    if (loop_call) {
-      Proc::Raw r{nr, {}, mtype, index};
-      std::copy(std::begin(args), std::end(args), r.args);
-      p.raw.push_back(r);
-      if (p.raw.size() > kRecent) p.raw.erase(p.raw.begin());
-    }
+    if (loop_call) remember_raw(p, nr, args, mtype, index);
   }
   resume(p, 0);
 }
@@ -232,6 +229,13 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   return out_.events.size() - 1;
 }
 
+void Tracer::remember_raw(Proc& p, int nr, const unsigned long long (&args)[6], long mtype, size_t event) {
+  Proc::Raw r{nr, {}, mtype, event};
+  std::copy(std::begin(args), std::end(args), r.args);
+  p.raw.push_back(r);
+  if (p.raw.size() > kRecent) p.raw.erase(p.raw.begin());
+}
+
 void Tracer::on_syscall_exit(Proc& p) {
   if (!p.pending) {
     resume(p, 0);
@@ -247,7 +251,10 @@ void Tracer::on_syscall_exit(Proc& p) {
     if (decode_exit(ctx, pending.nr, pending.args, rval, info.exit.is_error != 0, pending.event)) {
       ipc_creators_.insert(p.root);
     }
-    if (worth_recording(pending.event)) emit_call(p, std::move(pending.event));
+    if (worth_recording(pending.event)) {
+      const size_t index = emit_call(p, std::move(pending.event));
+      if (pending.nr == SYS_msgrcv) remember_raw(p, pending.nr, pending.args, 0, index);
+    }
   }
   resume(p, 0);
 }

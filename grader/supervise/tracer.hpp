@@ -57,7 +57,9 @@ class Tracer {
   void on_fork(Proc& p);
   void on_exec(Proc& p);
   trace::Event& emit(const Proc& p, const std::string& kind);
-  size_t emit_call(Proc& p, trace::Event&& call);  // returns the index of the event it was counted on
+  size_t emit_call(Proc& p, trace::Event&& call);
+  void remember_raw(Proc& p, int nr, const unsigned long long (&args)[6], long mtype,
+                    size_t event);  // returns the index of the event it was counted on
 
   trace::Trace& out_;
   std::string own_dir_;
