@@ -525,3 +525,28 @@ TEST(TraceFile, RoundTripsEveryField) {
   EXPECT_EQ(events[2].parent, 1001);
   EXPECT_THROW(trace::read_trace_file("{\"scenarios\": 3}"), std::runtime_error);
 }
+
+TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
+  const auto a = assignment_with("  - {name: sizes, type: message-size, points: 15}\n");
+  trace::Event exec;
+  exec.kind = "exec";
+  exec.pid = 1001;
+  exec.process = "client";
+  exec.program = "/work/client";
+  exec.args["message_structs"] = "reply=72,request=80";
+  auto whole =
+      call(1001, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "80"}, {"msgflg", "0"}});
+  whole.program = "/work/client";
+  auto right =
+      call(1001, "client", "msgrcv", {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1001"}, {"msgflg", "0"}});
+  right.program = "/work/client";
+  const auto r = only(a, {with_trace({exec, whole, right})});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail,
+            "msgsz 80 is sizeof(struct request), which counts the long mtype; the payload is 72 bytes");
+  // Without debug information there is nothing to measure against: only mtype is judged.
+  auto unknown = whole;
+  unknown.program = "/work/other";
+  EXPECT_EQ(only(a, {with_trace({exec, unknown})}).status, "passed");
+}

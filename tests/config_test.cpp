@@ -204,8 +204,9 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
                                        "    stdout: {matches: \"([a-z\"}\n"),
       "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: Unexpected character within "
       "'[...]' in regular expression");
-  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: message-size\n    points: 1\n"),
-            "DIR/assignment.yaml:8:5: a message-size check needs 'payload' (bytes, or {min, max})");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: message-size\n    points: 1\n"
+                                             "    payload: {min: 72, max: 64}\n"),
+            "DIR/assignment.yaml:11:14: 'payload': need 0 <= min <= max");
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: type-filter\n    points: 1\n"
                                              "    msgtyp: mine\n"),
             "DIR/assignment.yaml:11:13: 'msgtyp' must be an integer, not 'mine'");

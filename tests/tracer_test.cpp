@@ -127,6 +127,13 @@ TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {
   ASSERT_EQ(send.size(), 1u);
   EXPECT_EQ(send[0]["args"]["msgsz"], "24");
   EXPECT_EQ(send[0]["args"]["mtype"], "7");
+  // The program's debug information knows struct msg: 24 bytes, 16 of payload.
+  EXPECT_NE(
+      last_.err.find("==ipcgrade==   msgsnd(0, {mtype=7, ...}, 24, 0) in raw_syscalls (pid 1000)\n"
+                     "==ipcgrade==     msgsz 24 is sizeof(struct msg), which counts the long mtype; the "
+                     "payload is 16 bytes\n"),
+      std::string::npos)
+      << last_.err;
   EXPECT_NE(last_.err.find(
                 "==ipcgrade== IPC LEAK SUMMARY:\n"
                 "==ipcgrade==   message queue key 0x00007003 (id 0, mode 0640, 1 message(s) queued)\n"

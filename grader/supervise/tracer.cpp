@@ -14,6 +14,7 @@
 
 #include <algorithm>
 
+#include "grader/supervise/message_structs.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
@@ -275,7 +276,16 @@ void Tracer::on_exec(Proc& p) {
   std::erase_if(*p.fds, [](const auto& kv) { return kv.second.cloexec; });
   p.recent.clear();
   p.raw.clear();
-  emit(p, "exec");
+  trace::Event& e = emit(p, "exec");
+  // The submission's message structs (from its debug info), so that message sizes can be judged
+  // without being told the payload: `ipcgrade run`, or a message-size check without `payload`.
+  if (p.judged) {
+    auto cached = structs_.find(p.program);
+    if (cached == structs_.end()) {
+      cached = structs_.emplace(p.program, encode_message_structs(message_structs(p.program))).first;
+    }
+    if (!cached->second.empty()) e.args["message_structs"] = cached->second;
+  }
   resume(p, 0);
 }
 

@@ -67,6 +67,7 @@ class Tracer {
   std::map<pid_t, std::unique_ptr<Proc>> procs_;
   std::set<pid_t> ipc_creators_;
   long next_pipe_ = 1;
+  std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
 };
 
 }  // namespace ipcgrade::supervise
