@@ -6,6 +6,7 @@
 
 #define REQUEST_TYPE 1 /* client -> server: a word to upper-case */
 #define DONE_TYPE 2    /* client -> server: "I have my reply", so the server may remove the queue */
+#define STATUS_TYPE 3  /* server -> anyone: the status notice the server posts when it starts */
 #define WORD_MAX 64
 
 struct request {

@@ -1,5 +1,5 @@
 /* Relay server: ./server KEY N
- * Creates the queue, answers N requests with the word in upper case (reply type = the client's pid),
+ * Creates the queue, posts a status notice (type 3), answers N requests with the word in upper case (reply type = the client's pid),
  * waits until all N clients confirm they got their reply, then removes the queue. */
 #include <ctype.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <unistd.h>
 
 #include "relay.h"
 
@@ -23,6 +24,16 @@ int main(int argc, char **argv) {
     perror("msgget");
     return 1;
   }
+  /* A notice for whoever looks: the queue is never empty, so only a receiver that filters by type
+   * gets the message meant for it. */
+  struct request notice = {.mtype = STATUS_TYPE, .pid = getpid()};
+  strcpy(notice.word, "relay ready");
+  if (msgsnd(qid, &notice, REQUEST_SIZE, 0) < 0) {
+    perror("msgsnd");
+    return 1;
+  }
+  printf("ready\n");
+  fflush(stdout);
   for (int served = 0; served < clients; served++) {
     struct request req;
     if (msgrcv(qid, &req, REQUEST_SIZE, REQUEST_TYPE, 0) < 0) {
