@@ -274,3 +274,31 @@ checks:
   EXPECT_FALSE(process_alive_with("sleep 30.0271"));  // the whole build's process group is gone
   EXPECT_FALSE(process_alive_with("sleep 29.0172"));
 }
+
+// The watchdog stops a run only when nothing can move; each of these is slow but alive.
+TEST_F(Runner, SlowButLiveRunsAreNeverCalledDeadlocked) {
+  const std::string programs = PROGRAMS_DIR;
+  const json r = grade(R"(limits: {wall: 5s}
+scenarios:
+  - name: sleeping child
+    processes:
+      - {name: p, run: ["sh", "-c", "sleep 0.6"]}
+  - name: reader of a slow writer
+    processes:
+      - {name: p, run: ["sh", "-c", "sleep 0.6 | cat"]}
+  - name: computing
+    processes:
+      - {name: p, run: ["sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]}
+  - name: alarm then pause
+    processes:
+      - {name: p, run: [")" +
+                           programs + R"(/alarm_pause"]}
+)",
+                       0);
+  for (const auto& s : r["scenarios"]) {
+    SCOPED_TRACE(s["name"].get<std::string>());
+    EXPECT_EQ(s["outcome"], "completed") << s.dump(2);
+    EXPECT_EQ(s["processes"][0]["exit"], 0);
+  }
+  EXPECT_GE(r["scenarios"][3]["seconds"].get<double>(), 0.9);  // it did wait for its alarm
+}

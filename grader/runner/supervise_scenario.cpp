@@ -17,6 +17,7 @@
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracer.hpp"
+#include "grader/supervise/watchdog.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/units.hpp"
 
@@ -87,6 +88,8 @@ class Supervisor {
     start_ = Clock::now();
     const auto deadline = start_ + spec_.limits.wall;
     bool timed_out = false;
+    std::optional<std::string> deadlock;
+    auto next_sample = start_ + supervise::Watchdog::kInterval;
     for (;;) {
       launch_ready();
       if (next_ == plan_.size() && all_exited()) break;
@@ -95,12 +98,18 @@ class Supervisor {
         timed_out = true;
         break;
       }
-      wait_for_events(next_wake(deadline));
+      // Only once every process has started: a run waiting for its next start is not stuck.
+      if (now >= next_sample) {
+        next_sample = now + supervise::Watchdog::kInterval;
+        if (next_ == plan_.size() && (deadlock = watchdog_.sample(tracer_))) break;
+      }
+      wait_for_events(std::min(next_wake(deadline), next_sample));
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (timed_out) {
-      result_.outcome = Outcome::Timeout;
-      result_.outcome_detail = "wall limit " + util::format_duration(spec_.limits.wall);
+    if (timed_out || deadlock) {
+      result_.outcome = timed_out ? Outcome::Timeout : Outcome::Deadlock;
+      result_.outcome_detail =
+          timed_out ? "wall limit " + util::format_duration(spec_.limits.wall) : *deadlock;
       for (auto& l : live_) {
         if (!l.exited) result_.processes[l.result].killed_by_grader = true;
       }
@@ -374,6 +383,7 @@ class Supervisor {
   Clock::time_point timer_at_;  // when the armed SIGALRM fires
   supervise::SeccompFilter filter_;
   supervise::Tracer tracer_;
+  supervise::Watchdog watchdog_;
 };
 
 }  // namespace

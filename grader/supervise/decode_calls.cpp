@@ -4,7 +4,10 @@
 #include <linux/close_range.h>
 #include <sys/ipc.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+
 #include <array>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -201,6 +204,24 @@ bool decode_entry(CallContext& ctx, int nr, const Args& a, trace::Event& e) {
       return false;
     case SYS_write:
       pipe_io(ctx, "write", a, e);
+      return false;
+    case SYS_alarm:
+      ctx.proc.timer_until = a[0] ? std::chrono::steady_clock::now() + std::chrono::seconds(a[0])
+                                  : std::chrono::steady_clock::time_point{};
+      return false;
+    case SYS_setitimer:
+      if (a[0] == ITIMER_REAL && a[1]) {
+        if (auto t = read_tracee_value<itimerval>(ctx.proc.host_pid, a[1])) {
+          const auto in =
+              std::chrono::seconds(t->it_value.tv_sec) + std::chrono::microseconds(t->it_value.tv_usec);
+          ctx.proc.timer_until =
+              in.count() ? std::chrono::steady_clock::now() + in : std::chrono::steady_clock::time_point{};
+        }
+      }
+      return false;
+    case SYS_timer_settime:
+    case SYS_timerfd_settime:
+      ctx.proc.timer_until = std::chrono::steady_clock::time_point::max();
       return false;
     default:  // fork, vfork, clone, clone3, exit_group: followed through ptrace events
       return false;

@@ -19,11 +19,35 @@ namespace {
 
 // The calls the tracer decodes; see grader/supervise/tracer.cpp.
 constexpr int kTraced[] = {
-    SCMP_SYS(msgget),      SCMP_SYS(msgsnd), SCMP_SYS(msgrcv), SCMP_SYS(msgctl),     SCMP_SYS(shmget),
-    SCMP_SYS(shmat),       SCMP_SYS(shmdt),  SCMP_SYS(shmctl), SCMP_SYS(semget),     SCMP_SYS(semop),
-    SCMP_SYS(semtimedop),  SCMP_SYS(semctl), SCMP_SYS(pipe),   SCMP_SYS(pipe2),      SCMP_SYS(close),
-    SCMP_SYS(close_range), SCMP_SYS(dup),    SCMP_SYS(dup2),   SCMP_SYS(dup3),       SCMP_SYS(fork),
-    SCMP_SYS(vfork),       SCMP_SYS(clone),  SCMP_SYS(clone3), SCMP_SYS(exit_group),
+    SCMP_SYS(msgget),
+    SCMP_SYS(msgsnd),
+    SCMP_SYS(msgrcv),
+    SCMP_SYS(msgctl),
+    SCMP_SYS(shmget),
+    SCMP_SYS(shmat),
+    SCMP_SYS(shmdt),
+    SCMP_SYS(shmctl),
+    SCMP_SYS(semget),
+    SCMP_SYS(semop),
+    SCMP_SYS(semtimedop),
+    SCMP_SYS(semctl),
+    SCMP_SYS(pipe),
+    SCMP_SYS(pipe2),
+    SCMP_SYS(close),
+    SCMP_SYS(close_range),
+    SCMP_SYS(dup),
+    SCMP_SYS(dup2),
+    SCMP_SYS(dup3),
+    SCMP_SYS(fork),
+    SCMP_SYS(vfork),
+    SCMP_SYS(clone),
+    SCMP_SYS(clone3),
+    SCMP_SYS(exit_group),
+    // Timers, so that the deadlock watchdog knows which processes one will wake.
+    SCMP_SYS(alarm),
+    SCMP_SYS(setitimer),
+    SCMP_SYS(timer_settime),
+    SCMP_SYS(timerfd_settime),
 };
 
 void check(int rc, const char* what) {

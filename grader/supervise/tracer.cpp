@@ -303,6 +303,15 @@ void Tracer::on_exit(pid_t host_pid, int status) {
   procs_.erase(it);
 }
 
+std::vector<Tracer::Live> Tracer::live() const {
+  std::vector<Live> out;
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [host, p] : procs_) {
+    out.push_back({host, p->pid, p->name, p->thread, p->fds.get(), p->timer_until > now});
+  }
+  return out;
+}
+
 std::set<pid_t> Tracer::take_ipc_creators() {
   return std::exchange(ipc_creators_, {});
 }

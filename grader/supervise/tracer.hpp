@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "grader/trace/trace.hpp"
 
@@ -44,6 +45,18 @@ class Tracer {
   // The runner-started processes (host pids) whose process tree created an IPC object (msgget, shmget
   // or semget with IPC_CREAT succeeded) since the last call: `ready: ipc`.
   std::set<pid_t> take_ipc_creators();
+
+  // What the watchdog needs to know of each live traced process.
+  struct Live {
+    pid_t host_pid;
+    long pid;
+    std::string name;
+    bool thread;
+    const FdTable* fds;
+    bool timer_pending;  // an alarm or interval timer will wake it
+  };
+  std::vector<Live> live() const;
+  const trace::Trace& trace() const { return out_; }
 
   struct Proc;
   struct Pending;

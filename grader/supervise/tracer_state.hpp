@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the tracer: what it keeps about each traced process.
 
+#include <chrono>
 #include <optional>
 
 #include "grader/supervise/tracer.hpp"
@@ -23,6 +24,9 @@ struct Tracer::Proc {
   std::string program;
   bool judged = false;
   bool thread = false;  // a thread of another tracee: its exit is not a process exit
+  // When the latest alarm()/setitimer(ITIMER_REAL) fires; max() for a timer the tracer cannot time
+  // (timer_settime, timerfd_settime): a process with a timer is never called deadlocked.
+  std::chrono::steady_clock::time_point timer_until{};
   std::shared_ptr<FdTable> fds = std::make_shared<FdTable>();  // shared by the threads of a process
   std::optional<Pending> pending;
   // Indices in the trace of this process's latest calls of the kinds that loops repeat, so that an

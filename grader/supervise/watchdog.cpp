@@ -1,0 +1,206 @@
+#include "grader/supervise/watchdog.hpp"
+
+#include <sys/syscall.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace ipcgrade::supervise {
+
+namespace {
+
+// A blocked process, as /proc shows it.
+struct Blocked {
+  const Tracer::Live* proc;
+  long nr = -1;
+  unsigned long long args[6] = {};
+  std::string fingerprint;  // changes whenever the process makes progress
+};
+
+// Reads state, CPU time and the current system call of a process; nullopt when it is not asleep
+// in a system call (running, in the disk wait, stopped, gone).
+std::optional<Blocked> read_blocked(const Tracer::Live& p) {
+  const std::string dir = "/proc/" + std::to_string(p.host_pid);
+  std::ifstream stat_file(dir + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string state;
+  fields >> state;
+  if (state != "S") return std::nullopt;
+  std::string skip, utime, stime;
+  for (int i = 0; i < 10; ++i) fields >> skip;  // ppid .. cmajflt
+  fields >> utime >> stime;
+  std::ifstream syscall_file(dir + "/syscall");
+  std::string line;
+  std::getline(syscall_file, line);
+  std::istringstream sc(line);
+  Blocked b{&p, -1, {}, {}};
+  if (!(sc >> b.nr) || b.nr < 0) return std::nullopt;
+  for (auto& a : b.args) {
+    std::string hex;
+    sc >> hex;
+    a = std::stoull(hex, nullptr, 16);
+  }
+  std::ifstream status(dir + "/status");
+  std::string switches;
+  while (std::getline(status, line)) {
+    if (line.rfind("voluntary_ctxt_switches", 0) == 0) switches = line;
+  }
+  b.fingerprint = std::to_string(b.nr) + "|" + std::to_string(b.args[0]) + "|" + std::to_string(b.args[1]) +
+                  "|" + utime + "|" + stime + "|" + switches;
+  return b;
+}
+
+const PipeEnd* pipe_end(const Tracer::Live& p, unsigned long long fd) {
+  auto it = p.fds->find(static_cast<int>(fd));
+  return it == p.fds->end() ? nullptr : &it->second;
+}
+
+// Whether the call `b` is blocked in can only be ended by another process of the run.
+bool waits_on_others(const Blocked& b) {
+  switch (b.nr) {
+    case SYS_read: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      return end && !end->write;
+    }
+    case SYS_write: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      return end && end->write;
+    }
+    case SYS_msgrcv:
+    case SYS_msgsnd:
+    case SYS_semop:
+    case SYS_wait4:
+    case SYS_waitid:
+    case SYS_pause:
+    case SYS_rt_sigsuspend:
+      return true;
+    case SYS_semtimedop:
+      return b.args[3] == 0;  // no timeout
+    case SYS_futex:
+      return b.args[3] == 0;  // FUTEX_WAIT without a timeout
+    default:
+      return false;  // sleeping with a timeout, polling, reading a file or a socket: alive
+  }
+}
+
+std::string who(const Tracer::Live& p) {
+  return fmt::format("{} (pid {})", p.name, p.pid);
+}
+
+// The key of a queue id, from the msgget that returned it.
+std::string queue_name(const trace::Trace& trace, long id) {
+  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
+    if (it->kind == "call" && it->call == "msgget" && it->result && *it->result == id) {
+      return it->args.at("key");
+    }
+  }
+  return fmt::format("id {}", id);
+}
+
+std::string short_state(const Blocked& b, const trace::Trace& trace) {
+  switch (b.nr) {
+    case SYS_read:
+      return fmt::format("is blocked in read on pipe {} (fd {})", pipe_end(*b.proc, b.args[0])->pipe,
+                         b.args[0]);
+    case SYS_write:
+      return fmt::format("is blocked in write on the full pipe {} (fd {})",
+                         pipe_end(*b.proc, b.args[0])->pipe, b.args[0]);
+    case SYS_msgrcv: {
+      const long type = static_cast<long>(b.args[3]);
+      return fmt::format("is blocked in msgrcv for {} on queue {}",
+                         type == 0 ? std::string("any message") : fmt::format("type {}", type),
+                         queue_name(trace, static_cast<long>(b.args[0])));
+    }
+    case SYS_msgsnd:
+      return fmt::format("is blocked in msgsnd on the full queue {}",
+                         queue_name(trace, static_cast<long>(b.args[0])));
+    case SYS_semop:
+    case SYS_semtimedop:
+      return fmt::format("is blocked in semop on semaphore set {}", b.args[0]);
+    case SYS_wait4:
+    case SYS_waitid:
+      return "waits in waitpid for a child";
+    case SYS_futex:
+      return "waits for another thread";
+    default:
+      return "waits for a signal";
+  }
+}
+
+// One sentence per blocked process that says what it waits for and why that cannot come.
+std::string explain(const Blocked& b, const std::vector<Blocked>& all, const trace::Trace& trace) {
+  std::string text = who(*b.proc) + " " + short_state(b, trace);
+  if (b.nr == SYS_read) {
+    const long pipe = pipe_end(*b.proc, b.args[0])->pipe;
+    std::vector<std::string> holders;
+    bool self = false;
+    for (const auto& other : all) {
+      if (other.proc->thread) continue;
+      for (const auto& [fd, end] : *other.proc->fds) {
+        if (end.pipe != pipe || !end.write) continue;
+        if (other.proc == b.proc) {
+          holders.push_back(fmt::format("{} itself (fd {})", b.proc->name, fd));
+          self = true;
+        } else {
+          holders.push_back(
+              fmt::format("{} (fd {}, which {})", who(*other.proc), fd, short_state(other, trace)));
+        }
+      }
+    }
+    std::string list;
+    for (size_t i = 0; i < holders.size(); ++i) {
+      list += (i == 0 ? "" : i + 1 == holders.size() ? " and in " : ", in ") + holders[i];
+    }
+    text += "; its write end is still open in " + list;
+    text +=
+        self ? " — close it before reading" : " — every process must close the write ends it does not use";
+  } else if (b.nr == SYS_msgrcv || b.nr == SYS_msgsnd) {
+    text += b.nr == SYS_msgrcv ? "; no live process can send it" : "; no live process will receive";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
+  const auto live = tracer.live();
+  std::vector<Blocked> blocked;
+  std::map<pid_t, std::string> seen;
+  bool stuck = !live.empty();
+  for (const auto& p : live) {
+    auto b = read_blocked(p);
+    if (!b || p.timer_pending || !waits_on_others(*b)) {
+      stuck = false;
+      break;
+    }
+    seen[p.host_pid] = b->fingerprint;
+    blocked.push_back(*b);
+  }
+  const size_t events = tracer.trace().events.size();
+  const bool unchanged = stuck && seen == previous_ && events == previous_events_;
+  previous_ = stuck ? seen : std::map<pid_t, std::string>{};
+  previous_events_ = events;
+  if (!unchanged) return std::nullopt;
+  // Those blocked on a pipe or a queue first: theirs is the explanation a student needs.
+  std::stable_sort(blocked.begin(), blocked.end(), [](const Blocked& a, const Blocked& b) {
+    auto rank = [](long nr) {
+      return nr == SYS_read || nr == SYS_write || nr == SYS_msgrcv || nr == SYS_msgsnd ? 0 : 1;
+    };
+    return rank(a.nr) < rank(b.nr);
+  });
+  std::string explanation;
+  for (const auto& b : blocked) {
+    if (b.proc->thread) continue;
+    explanation += (explanation.empty() ? "" : "; ") + explain(b, blocked, tracer.trace());
+  }
+  return explanation + ".";
+}
+
+}  // namespace ipcgrade::supervise

@@ -1,0 +1,31 @@
+#pragma once
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "grader/supervise/tracer.hpp"
+
+namespace ipcgrade::supervise {
+
+// Notices when every live process of a run is blocked with no way forward — each in a blocking call
+// (read or write on a pipe, msgrcv, msgsnd, semop, waitpid, pause, a futex wait without timeout), none
+// advancing (same call, same CPU time, same context switches, no new trace events) over two samples,
+// and none with a timer pending — and explains who waits on what, from /proc and the tracer's
+// descriptor tables. A process sleeping, computing, waiting with a timeout, or reading anything but a
+// pipe keeps the run alive.
+class Watchdog {
+ public:
+  static constexpr std::chrono::milliseconds kInterval{100};
+
+  // Takes a sample; returns the explanation when the run is deadlocked.
+  std::optional<std::string> sample(const Tracer& tracer);
+
+ private:
+  std::map<pid_t, std::string> previous_;  // host pid -> what was seen of it last time
+  size_t previous_events_ = 0;
+};
+
+}  // namespace ipcgrade::supervise
