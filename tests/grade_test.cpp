@@ -2,6 +2,7 @@
 // and asserts the scores, which checks fail, and the evidence a student would read.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "tests/host_clean.hpp"
@@ -277,8 +278,9 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
             "while a "
             "write end is open; close it before reading");
   const std::string why =
-      "shout (pid 1001) is blocked in read on pipe 1 (fd 3); its write end is still open in shout itself (fd "
-      "4) — "
+      "shout (pid 1001) is blocked in read on the pipe created at shout.c:45 (fd 3); its write end is still "
+      "open in "
+      "shout itself (fd 4) — "
       "close it before reading; shout (pid 1000) waits in waitpid for a child.";
   for (const auto& s : r["scenarios"]) {
     EXPECT_EQ(s["outcome"], "deadlock");
@@ -315,4 +317,58 @@ TEST_F(Sample, TheSameSubmissionGetsTheSameVerdictTenTimes) {
       EXPECT_EQ(failed_checks(again), failed_checks(first));
     }
   }
+}
+
+// Every failed trace check on the samples points at the right line of the student's source.
+TEST_F(Sample, EvidenceNamesTheSourceLine) {
+  struct Case {
+    std::string assignment, variant, check, process, call, at;
+  };
+  const std::vector<Case> cases = {
+      {"msgqueue-relay", "hard-coded-key", "msgget uses the assigned key", "server", "msgget(",
+       "server.c:22"},
+      {"msgqueue-relay", "hard-coded-key", "msgget uses the assigned key", "client", "msgget(",
+       "client.c:19"},
+      {"msgqueue-relay", "mode-0777", "the queue is private to its owner", "server", "msgget(",
+       "server.c:22"},
+      {"msgqueue-relay", "msgtyp-zero", "clients receive only replies of their own pid", "client", "msgrcv(",
+       "client.c:31"},
+      {"msgqueue-relay", "queue-never-removed", "the queue is removed", "server", "msgget(", "server.c:22"},
+      {"msgqueue-relay", "whole-struct-msgsz", "msgsz counts the payload, not the mtype", "client",
+       "msgsnd(0, {mtype=1", "client.c:26"},
+      {"msgqueue-relay", "whole-struct-msgsz", "msgsz counts the payload, not the mtype", "client",
+       "msgsnd(0, {mtype=2", "client.c:37"},
+      {"msgqueue-relay", "whole-struct-msgsz", "msgsz counts the payload, not the mtype", "server",
+       "msgrcv(0, {...}, 80, 1", "server.c:39"},
+      {"shm-exchange", "crash-after-attach", "attach, detach and remove", "reader", "shmat(", "reader.c:22"},
+      {"shm-exchange", "ftok-key", "shmget uses the assigned key", "reader", "shmget(", "reader.c:17"},
+      {"shm-exchange", "no-rmid", "the segment is removed", "writer", "shmget(", "writer.c:18"},
+      {"shm-exchange", "no-shmdt", "attach, detach and remove", "writer", "shmat(", "writer.c:23"},
+      {"pipe-shout", "no-nul", "every message ends with a newline and a NUL", "shout", "write(",
+       "shout.c:64"},
+      {"pipe-shout", "reader-keeps-write-end", "each process closes the pipe end it does not use", "shout",
+       "read(", "shout.c:17"},
+      {"pipe-shout", "writer-keeps-read-end", "each process closes the pipe end it does not use", "shout",
+       "write(", "shout.c:63"},
+  };
+  std::map<std::string, json> reports;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.variant + ": " + c.call);
+    const std::string id = c.assignment + "/" + c.variant;
+    if (!reports.count(id)) reports[id] = grade(c.assignment, "variants/" + c.variant, 1);
+    bool found = false;
+    for (const auto& e : check(reports[id], c.check)["evidence"]) {
+      if (e["process"] != c.process || e.value("call", "").rfind(c.call, 0) != 0) continue;
+      EXPECT_EQ(e["at"], c.at) << e;
+      found = true;
+    }
+    EXPECT_TRUE(found);
+  }
+  // Leftovers and deadlock explanations name lines too.
+  EXPECT_EQ(reports["msgqueue-relay/queue-never-removed"]["scenarios"][0]["leftovers"][0]["at"],
+            "server.c:22");
+  EXPECT_NE(
+      reports["pipe-shout/reader-keeps-write-end"]["scenarios"][0]["outcome_detail"].get<std::string>().find(
+          "is blocked in read on the pipe created at shout.c:45 (fd 3)"),
+      std::string::npos);
 }

@@ -129,18 +129,20 @@ TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {
   EXPECT_EQ(send[0]["args"]["mtype"], "7");
   // The program's debug information knows struct msg: 24 bytes, 16 of payload.
   EXPECT_NE(
-      last_.err.find("==ipcgrade==   msgsnd(0, {mtype=7, ...}, 24, 0) in raw_syscalls (pid 1000)\n"
-                     "==ipcgrade==     msgsz 24 is sizeof(struct msg), which counts the long mtype; the "
-                     "payload is 16 bytes\n"),
+      last_.err.find(
+          "==ipcgrade==   msgsnd(0, {mtype=7, ...}, 24, 0) at raw_syscalls.c:16 in raw_syscalls (pid 1000)\n"
+          "==ipcgrade==     msgsz 24 is sizeof(struct msg), which counts the long mtype; the "
+          "payload is 16 bytes\n"),
       std::string::npos)
       << last_.err;
-  EXPECT_NE(last_.err.find(
-                "==ipcgrade== IPC LEAK SUMMARY:\n"
-                "==ipcgrade==   message queue key 0x00007003 (id 0, mode 0640, 1 message(s) queued)\n"
-                "==ipcgrade==     created by raw_syscalls (pid 1000): msgget(0x00007003, IPC_CREAT|0640) = "
-                "0\n"
-                "==ipcgrade==   1 object(s) left behind; 1 removed\n"),
-            std::string::npos)
+  EXPECT_NE(
+      last_.err.find(
+          "==ipcgrade== IPC LEAK SUMMARY:\n"
+          "==ipcgrade==   message queue key 0x00007003 (id 0, mode 0640, 1 message(s) queued)\n"
+          "==ipcgrade==     created by raw_syscalls (pid 1000): msgget(0x00007003, IPC_CREAT|0640) = 0 at "
+          "raw_syscalls.c:13\n"
+          "==ipcgrade==   1 object(s) left behind; 1 removed\n"),
+      std::string::npos)
       << last_.err;
 }
 
@@ -153,7 +155,7 @@ TEST_F(Tracer, AStaticBinaryIsTracedAndItsAttachmentReported) {
   const std::string address = at[0]["args"]["address"];
   EXPECT_EQ(address.rfind("0x", 0), 0u);
   EXPECT_NE(last_.err.find("==ipcgrade==   shmat(0, NULL, 0) = " + address +
-                           " in static_shm (pid 1000)\n"
+                           " at static_shm.c:10 in static_shm (pid 1000)\n"
                            "==ipcgrade==     " +
                            address + " was never detached: call shmdt(" + address + ") when done with it\n"),
             std::string::npos)
@@ -170,7 +172,8 @@ TEST_F(Tracer, ACleanProgramExitsZero) {
 
 TEST_F(Tracer, AKeyOtherThanTheOneGivenIsReported) {
   run("clean_queue", 1, {"--key", "0x5000"});
-  EXPECT_NE(last_.err.find("==ipcgrade==   msgget(0x00007005, IPC_CREAT|0600) = 0 in clean_queue (pid 1000)\n"
+  EXPECT_NE(last_.err.find("==ipcgrade==   msgget(0x00007005, IPC_CREAT|0600) = 0 at clean_queue.c:13 in "
+                           "clean_queue (pid 1000)\n"
                            "==ipcgrade==     key 0x00007005 is not one of your keys (0x00005000)\n"),
             std::string::npos)
       << last_.err;
@@ -188,4 +191,27 @@ TEST_F(Tracer, RunPassesOnTheProgramsOwnFailure) {
   EXPECT_NE(slow.err.find("the program did not finish: timeout (wall limit 300ms)"), std::string::npos)
       << slow.err;
   EXPECT_LT(slow.seconds, 5.0);
+}
+
+TEST_F(Tracer, CallSitesAreExactInCAndCppAtO0AndO2) {
+  for (const char* program : {"cpp_queue_O0", "cpp_queue_O2"}) {
+    SCOPED_TRACE(program);
+    run(program, 1);
+    EXPECT_NE(last_.err.find("==ipcgrade==   msgsnd(0, {mtype=1, ...}, 40, 0) at cpp_queue.cpp:17 in " +
+                             std::string(program)),
+              std::string::npos)
+        << last_.err;
+    EXPECT_NE(last_.err.find(
+                  "msgsz 40 is sizeof(struct Message), which counts the long mtype; the payload is 32 bytes"),
+              std::string::npos)
+        << last_.err;
+  }
+  // syscall() through libc's generic wrapper, optimized: the line of the syscall() call.
+  run("raw_syscalls_O2", 1);
+  EXPECT_NE(
+      last_.err.find(
+          "==ipcgrade==     created by raw_syscalls_O2 (pid 1000): msgget(0x00007003, IPC_CREAT|0640) = 0 "
+          "at raw_syscalls.c:13\n"),
+      std::string::npos)
+      << last_.err;
 }

@@ -63,7 +63,7 @@ constexpr size_t kRecent = 4;
 }  // namespace
 
 Tracer::Tracer(trace::Trace& out, std::string own_dir, bool name_by_program)
-    : out_(out), own_dir_(std::move(own_dir)), name_by_program_(name_by_program) {
+    : out_(out), own_dir_(std::move(own_dir)), name_by_program_(name_by_program), symbolizer_(own_dir_) {
   if (!own_dir_.empty() && own_dir_.back() != '/') own_dir_ += '/';
 }
 Tracer::~Tracer() = default;
@@ -219,6 +219,12 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
     }
   }
   trace::Event& out = emit(p, "call");
+  // Where in the student's code the call was made: paid once per distinct call, not per repeat.
+  if (p.judged) {
+    user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
+      out.at = symbolizer_.call_site(p.host_pid, regs);
+  }
   out.call = std::move(call.call);
   out.args = std::move(call.args);
   out.result = call.result;
@@ -269,6 +275,7 @@ void Tracer::on_fork(Proc& p) {
 
 void Tracer::on_exec(Proc& p) {
   p.program = exe_of(p.host_pid);
+  symbolizer_.forget(p.host_pid);
   p.judged = !own_dir_.empty() && p.program.rfind(own_dir_, 0) == 0;
   if (name_by_program_ && !p.program.empty()) p.name = std::filesystem::path(p.program).filename().string();
   // A new program starts with the descriptors that were not close-on-exec.

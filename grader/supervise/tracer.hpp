@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "grader/supervise/symbolizer.hpp"
 #include "grader/trace/trace.hpp"
 
 namespace ipcgrade::supervise {
@@ -81,6 +82,7 @@ class Tracer {
   std::set<pid_t> ipc_creators_;
   long next_pipe_ = 1;
   std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
+  Symbolizer symbolizer_;
 };
 
 }  // namespace ipcgrade::supervise

@@ -104,11 +104,21 @@ std::string queue_name(const trace::Trace& trace, long id) {
   return fmt::format("id {}", id);
 }
 
+// "shout.c:28" for the pipe() that made pipe `pipe`, or "pipe 2" when the line is not known.
+std::string pipe_origin(const trace::Trace& trace, long pipe) {
+  for (const auto& e : trace.events) {
+    if (e.kind == "call" && (e.call == "pipe" || e.call == "pipe2") && e.number("pipe") == pipe) {
+      return e.at.empty() ? fmt::format("pipe() #{}", pipe) : e.at;
+    }
+  }
+  return fmt::format("pipe() #{}", pipe);
+}
+
 std::string short_state(const Blocked& b, const trace::Trace& trace) {
   switch (b.nr) {
     case SYS_read:
-      return fmt::format("is blocked in read on pipe {} (fd {})", pipe_end(*b.proc, b.args[0])->pipe,
-                         b.args[0]);
+      return fmt::format("is blocked in read on the pipe created at {} (fd {})",
+                         pipe_origin(trace, pipe_end(*b.proc, b.args[0])->pipe), b.args[0]);
     case SYS_write:
       return fmt::format("is blocked in write on the full pipe {} (fd {})",
                          pipe_end(*b.proc, b.args[0])->pipe, b.args[0]);
