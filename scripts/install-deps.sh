@@ -8,7 +8,7 @@ PACKAGES="
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev
-  libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev
+  libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
   util-linux procps
 "
 

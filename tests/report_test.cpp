@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <pugixml.hpp>
+
+#include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
 
 using namespace ipcgrade;
@@ -116,4 +119,47 @@ TEST(Summary, OneLinePerCheckWithFeedbackForFailures) {
   EXPECT_NE(text.find("Score: 10/30"), std::string::npos);
   EXPECT_EQ(text.find("\033["), std::string::npos);  // no colour when asked for none
   EXPECT_NE(report::summary(sample_report(), true).find("\033[31m"), std::string::npos);
+}
+
+TEST(GradescopeJson, HasTheFieldsGradescopeReads) {
+  const auto j = nlohmann::json::parse(report::gradescope_json(sample_report()));
+  EXPECT_EQ(j["score"], 10);
+  EXPECT_TRUE(j["execution_time"].is_number());
+  EXPECT_TRUE(j["output"].is_string());
+  ASSERT_EQ(j["tests"].size(), 2u);
+  EXPECT_EQ(j["tests"][0]["name"], "every client gets its own word back");
+  EXPECT_EQ(j["tests"][0]["score"], 0);
+  EXPECT_EQ(j["tests"][0]["max_score"], 20);
+  EXPECT_EQ(j["tests"][0]["status"], "failed");
+  EXPECT_EQ(j["tests"][0]["visibility"], "visible");
+  EXPECT_EQ(
+      j["tests"][0]["output"],
+      "client #1 printed something else\n- [three clients] client (pid 317): at client.c:18 wrong word");
+  EXPECT_EQ(j["tests"][1]["status"], "passed");
+  EXPECT_EQ(j["tests"][1]["visibility"], "after_published");  // it covers a hidden scenario
+}
+
+TEST(JunitXml, OneTestcasePerCheckAndHostileTextSurvives) {
+  auto r = sample_report();
+  r.checks[0].feedback = bytes("bad ]]> <tag> & \x01\x02 \xff end");
+  const std::string xml = report::junit_xml(r);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str())) << xml;
+  const auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("tests").value(), "2");
+  EXPECT_STREQ(suite.attribute("failures").value(), "1");
+  size_t cases = 0;
+  for (auto tc : suite.children("testcase")) {
+    ++cases;
+    EXPECT_STREQ(tc.attribute("classname").value(), "relay");
+  }
+  EXPECT_EQ(cases, 2u);
+  const auto failure = suite.child("testcase").child("failure");
+  ASSERT_TRUE(failure);
+  // Control bytes and invalid UTF-8 become U+FFFD; markup is escaped, not interpreted.
+  EXPECT_EQ(std::string(failure.attribute("message").value()),
+            "bad ]]> <tag> & \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd end");
+  EXPECT_NE(std::string(failure.text().get()).find("[three clients] client: at client.c:18 wrong word"),
+            std::string::npos);
+  EXPECT_FALSE(suite.child("testcase").next_sibling("testcase").child("failure"));
 }

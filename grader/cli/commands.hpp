@@ -16,7 +16,25 @@ struct GradeArgs {
   std::string student;
   std::string report;
   std::string trace;
+  std::string gradescope;
+  std::string junit;
   bool json = false;
+};
+
+struct CheckArgs {
+  std::string assignment;
+  std::string submission = ".";
+};
+
+struct BatchArgs {
+  std::string assignment;
+  std::string submissions;
+  std::string out;
+  int jobs = 0;  // 0: one per core
+  std::string shard;
+  bool resume = false;
+  bool gradescope = false;
+  bool junit = false;
 };
 
 struct RunArgs {
@@ -31,5 +49,9 @@ void add_run_command(CLI::App& app, RunArgs& args);
 int run_run(const RunArgs& args);
 int run_grade(const GradeArgs& args);
 int run_validate(const std::string& assignment);
+void add_check_command(CLI::App& app, CheckArgs& args);
+int run_check(const CheckArgs& args);
+void add_batch_command(CLI::App& app, BatchArgs& args);
+int run_batch(const BatchArgs& args);
 
 }  // namespace ipcgrade::cli

@@ -7,6 +7,7 @@
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
 #include "grader/runner/grade.hpp"
 #include "grader/trace/trace_file.hpp"
@@ -24,6 +25,8 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--report", args.report, "write the YAML report to FILE (atomically)");
   cmd->add_flag("--json", args.json, "print the report as JSON instead of the summary");
   cmd->add_option("--trace", args.trace, "write every scenario's trace of IPC and pipe calls to FILE (JSON)");
+  cmd->add_option("--gradescope", args.gradescope, "write Gradescope's results.json to FILE");
+  cmd->add_option("--junit", args.junit, "write JUnit XML (one testcase per check) to FILE");
 }
 
 int run_grade(const GradeArgs& args) {
@@ -35,6 +38,8 @@ int run_grade(const GradeArgs& args) {
   const report::Report r = run::grade_submission(assignment, args.submission, {args.student, false});
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
   if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
+  if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));
+  if (!args.junit.empty()) util::write_file_atomically(args.junit, report::junit_xml(r));
   if (args.json) {
     std::cout << report::to_json(r).dump(2) << "\n";
   } else {

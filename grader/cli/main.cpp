@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   cli::add_grade_command(app, grade);
   cli::RunArgs run;
   cli::add_run_command(app, run);
+  cli::CheckArgs check;
+  cli::add_check_command(app, check);
+  cli::BatchArgs batch;
+  cli::add_batch_command(app, batch);
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check an assignment file and print what it holds");
   validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")
@@ -47,6 +51,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
     if (app.got_subcommand("grade")) return cli::run_grade(grade);
     if (app.got_subcommand("run")) return cli::run_run(run);
+    if (app.got_subcommand("check")) return cli::run_check(check);
+    if (app.got_subcommand("batch")) return cli::run_batch(batch);
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return cli::kExitUsage;

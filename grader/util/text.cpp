@@ -29,6 +29,19 @@ std::string valid_utf8(std::string_view s) {
   return out;
 }
 
+std::string xml_text(std::string_view bytes) {
+  std::string out;
+  for (char c : valid_utf8(bytes)) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
+      out += "\xef\xbf\xbd";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string escape_bytes(std::string_view bytes) {
   static const char digits[] = "0123456789abcdef";
   std::string out;

@@ -8,6 +8,10 @@ namespace ipcgrade::util {
 // by formats that must be UTF-8 (JSON, YAML, XML).
 std::string valid_utf8(std::string_view bytes);
 
+// valid_utf8, and control characters other than tab, newline and carriage return replaced with
+// U+FFFD: what XML 1.0 can carry.
+std::string xml_text(std::string_view bytes);
+
 // Bytes as the trace spells them: printable ASCII as is, newline as \n, NUL as \0, a backslash as
 // \\, anything else as \xNN.
 std::string escape_bytes(std::string_view bytes);

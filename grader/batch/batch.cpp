@@ -1,0 +1,167 @@
+#include "grader/batch/batch.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "grader/batch/gradebook.hpp"
+#include "grader/report/render.hpp"
+#include "grader/util/atomic_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ipcgrade::batch {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> students_of(const Options& o) {
+  std::vector<std::string> all;
+  for (const auto& entry : fs::directory_iterator(o.submissions)) {
+    if (entry.is_directory() && entry.path().filename().string()[0] != '.') {
+      all.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<std::string> mine;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(o.shards)) == o.shard) mine.push_back(all[i]);
+  }
+  return mine;
+}
+
+// Starts `ipcgrade grade` for one student; its log goes to DIR/<student>/grader.log.
+pid_t start_worker(const Options& o, const std::string& student) {
+  const fs::path dir = o.out / student;
+  fs::create_directories(dir);
+  std::vector<std::string> args = {
+      "ipcgrade", "grade",    o.assignment.string(),         (o.submissions / student).string(), "--student",
+      student,    "--report", (dir / "report.yaml").string()};
+  if (o.gradescope) args.insert(args.end(), {"--gradescope", (dir / "results.json").string()});
+  if (o.junit) args.insert(args.end(), {"--junit", (dir / "junit.xml").string()});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string log = (dir / "grader.log").string();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed batch takes its workers (and their runs) along
+    const int null = ::open("/dev/null", O_RDWR);
+    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    if (err >= 0) ::dup2(err, 2);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// A worker that crashed: its student gets a report that says so, and a score of 0.
+void record_fault(const config::Assignment& a, const Options& o, const std::string& student, int status) {
+  const std::string why = WIFSIGNALED(status)
+                              ? fmt::format("the grader's worker was killed by signal {} ({})",
+                                            WTERMSIG(status), strsignal(WTERMSIG(status)))
+                              : fmt::format("the grader's worker exited with code {}", WEXITSTATUS(status));
+  std::string log;
+  try {
+    log = util::read_file(o.out / student / "grader.log");
+  } catch (const std::exception&) {
+  }
+  double max = 0;
+  for (const auto& c : a.checks) max += c.points;
+  YAML::Emitter y;
+  y << YAML::BeginMap << YAML::Key << "assignment" << YAML::Value << a.id << YAML::Key << "student"
+    << YAML::Value << student << YAML::Key << "score" << YAML::Value << 0 << YAML::Key << "max_score"
+    << YAML::Value << max << YAML::Key << "internal_fault" << YAML::Value << why << YAML::Key << "log"
+    << YAML::Value << YAML::DoubleQuoted << log << YAML::Key << "checks" << YAML::Value << YAML::Flow
+    << YAML::BeginSeq << YAML::EndSeq << YAML::EndMap;
+  util::write_file_atomically(o.out / student / "report.yaml", std::string(y.c_str()) + "\n");
+}
+
+class Progress {
+ public:
+  Progress(size_t total, bool tty) : total_(total), tty_(tty), start_(Clock::now()) {}
+  void done(const std::string& student, const std::optional<Row>& row) {
+    ++done_;
+    if (row && row->score < row->max_score) ++failing_;
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    const double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0;
+    const std::string result = !row                  ? "no report"
+                               : !row->fault.empty() ? "internal fault"
+                                                     : fmt::format("{}/{}", row->score, row->max_score);
+    if (tty_) {
+      const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0;
+      std::cerr << fmt::format(
+                       "\r\033[K{}/{} graded · {:.1f}/s · ETA {:.0f} s · {} below full marks · last: {} {}",
+                       done_, total_, rate, eta, failing_, student, result)
+                << std::flush;
+    } else {
+      std::cerr << fmt::format("[{}/{}] {} {}\n", done_, total_, student, result);
+    }
+  }
+  void finish() {
+    if (tty_) std::cerr << "\n";
+  }
+
+ private:
+  size_t total_, done_ = 0, failing_ = 0;
+  bool tty_;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+size_t grade_class(const config::Assignment& a, const Options& o) {
+  fs::create_directories(o.out);
+  const std::vector<std::string> students = students_of(o);
+  std::vector<std::string> todo;
+  for (const auto& s : students) {
+    if (o.resume && read_row(o.out / s / "report.yaml")) continue;
+    todo.push_back(s);
+  }
+  Progress progress(todo.size(), ::isatty(STDERR_FILENO) != 0);
+  std::map<pid_t, std::string> running;
+  size_t next = 0;
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+      running[start_worker(o, todo[next])] = todo[next];
+      ++next;
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const std::string student = it->second;
+    running.erase(it);
+    const bool graded = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
+    if (!graded) record_fault(a, o, student, status);
+    progress.done(student, read_row(o.out / student / "report.yaml"));
+  }
+  progress.finish();
+  std::vector<Row> rows;
+  for (const auto& s : students) {
+    if (auto row = read_row(o.out / s / "report.yaml")) rows.push_back(*row);
+  }
+  util::write_file_atomically(o.out / "gradebook.csv", gradebook_csv(a, rows));
+  util::write_file_atomically(o.out / "summary.md", summary_md(a, rows));
+  return rows.size();
+}
+
+}  // namespace ipcgrade::batch

@@ -1,0 +1,26 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "grader/config/assignment.hpp"
+
+namespace ipcgrade::batch {
+
+struct Options {
+  std::filesystem::path assignment;   // as given: passed on to each worker
+  std::filesystem::path submissions;  // one sub-folder per student
+  std::filesystem::path out;
+  int jobs = 1;
+  int shard = 0, shards = 1;  // grade the students whose index in name order is shard mod shards
+  bool resume = false;        // skip students whose report is already complete
+  bool gradescope = false;    // also write DIR/<student>/results.json
+  bool junit = false;         // also write DIR/<student>/junit.xml
+};
+
+// Grades a class: a bounded pool of worker processes, each an `ipcgrade grade` of one submission
+// in its own sandbox; a worker that dies is recorded as an internal fault for its student and the
+// batch goes on. Writes DIR/<student>/report.yaml, DIR/gradebook.csv and DIR/summary.md.
+// Returns the number of students graded (or found complete).
+size_t grade_class(const config::Assignment& assignment, const Options& options);
+
+}  // namespace ipcgrade::batch

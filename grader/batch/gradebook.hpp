@@ -1,0 +1,35 @@
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grader/config/assignment.hpp"
+
+namespace ipcgrade::batch {
+
+// What the class summary and the gradebook need of one student's report.yaml.
+struct Row {
+  std::string student;
+  double score = 0;
+  double max_score = 0;
+  std::string fault;  // internal fault of the grader for this student, if any
+  struct Check {
+    std::string name;
+    double score = 0;
+    std::string status;
+    std::string feedback;
+  };
+  std::vector<Check> checks;
+};
+
+// Reads DIR/<student>/report.yaml; nullopt when it is missing or incomplete.
+std::optional<Row> read_row(const std::filesystem::path& report);
+
+// gradebook.csv: student,score,max_score, then one column per check (its score), in file order.
+std::string gradebook_csv(const config::Assignment& assignment, const std::vector<Row>& rows);
+// summary.md: the class at a glance — score distribution, and per check how many failed it and
+// their most common feedback.
+std::string summary_md(const config::Assignment& assignment, const std::vector<Row>& rows);
+
+}  // namespace ipcgrade::batch

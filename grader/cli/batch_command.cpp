@@ -1,0 +1,59 @@
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <iostream>
+#include <regex>
+#include <thread>
+
+#include "grader/batch/batch.hpp"
+#include "grader/cli/commands.hpp"
+#include "grader/config/assignment.hpp"
+#include "grader/config/error.hpp"
+
+namespace ipcgrade::cli {
+
+void add_batch_command(CLI::App& app, BatchArgs& args) {
+  CLI::App* cmd = app.add_subcommand("batch", "grade a whole class: one sub-folder per student");
+  cmd->add_option("ASSIGNMENT", args.assignment, "assignment.yaml or the folder that holds it")->required();
+  cmd->add_option("SUBMISSIONS_DIR", args.submissions,
+                  "one sub-folder per student (its name is the student id)")
+      ->required();
+  cmd->add_option("--out", args.out, "where reports, gradebook.csv and summary.md go")->required();
+  cmd->add_option("--jobs", args.jobs, "submissions graded at once (default: the number of cores)");
+  cmd->add_option("--shard", args.shard,
+                  "I/N: grade only the submissions whose index in name order is I mod N");
+  cmd->add_flag("--resume", args.resume, "skip students whose report is already complete");
+  cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
+  cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
+}
+
+int run_batch(const BatchArgs& args) {
+  const config::Assignment assignment = config::load_assignment(args.assignment);
+  batch::Options o;
+  o.assignment = std::filesystem::absolute(args.assignment);
+  o.submissions = args.submissions;
+  o.out = args.out;
+  o.jobs = args.jobs > 0 ? args.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  o.resume = args.resume;
+  o.gradescope = args.gradescope;
+  o.junit = args.junit;
+  if (!args.shard.empty()) {
+    std::smatch m;
+    static const std::regex re(R"(^(\d+)/(\d+)$)");
+    if (!std::regex_match(args.shard, m, re) || std::stoi(m[2]) < 1 || std::stoi(m[1]) >= std::stoi(m[2])) {
+      throw config::ConfigError("--shard '" + args.shard + "' must be I/N with 0 <= I < N, e.g. 0/4");
+    }
+    o.shard = std::stoi(m[1]);
+    o.shards = std::stoi(m[2]);
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(o.submissions, ec)) {
+    throw config::ConfigError(args.submissions + ": the submissions must be a folder of student folders");
+  }
+  const size_t graded = batch::grade_class(assignment, o);
+  std::cout << fmt::format("{} submission(s) in {}; gradebook: {}/gradebook.csv, summary: {}/summary.md\n",
+                           graded, args.out, args.out, args.out);
+  return kExitPassed;
+}
+
+}  // namespace ipcgrade::cli

@@ -1,0 +1,68 @@
+// `ipcgrade check`: a student's self-check. Runs only the visible scenarios (hidden ones are neither
+// run nor named), prints the friendly summary, and works without root (a user namespace).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "grader/cli/commands.hpp"
+#include "grader/config/assignment.hpp"
+#include "grader/config/error.hpp"
+#include "grader/report/render.hpp"
+#include "grader/runner/grade.hpp"
+#include "grader/util/atomic_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ipcgrade::cli {
+
+void add_check_command(CLI::App& app, CheckArgs& args) {
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "check your homework against the visible scenarios (default: the assignment named in .ipcgrade)");
+  cmd->add_option("ASSIGNMENT", args.assignment,
+                  "assignment.yaml or its folder; default: ./assignment.yaml, or the path in ./.ipcgrade");
+  cmd->add_option("SUBMISSION", args.submission, "your folder (default: .)");
+}
+
+namespace {
+
+// ASSIGNMENT when given; else assignment.yaml in the submission folder; else the path written in
+// its .ipcgrade file (relative to that folder).
+fs::path find_assignment(const CheckArgs& args) {
+  if (!args.assignment.empty()) return args.assignment;
+  const fs::path folder = args.submission;
+  std::error_code ec;
+  if (fs::exists(folder / "assignment.yaml", ec)) return folder / "assignment.yaml";
+  const fs::path pointer = folder / ".ipcgrade";
+  if (fs::exists(pointer, ec)) {
+    std::string text = util::read_file(pointer);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+      text.pop_back();
+    const fs::path named(text);
+    return named.is_absolute() ? named : folder / named;
+  }
+  throw config::ConfigError(
+      folder.string() + ": no assignment given, no assignment.yaml here, and no .ipcgrade file naming one");
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& args) {
+  const config::Assignment assignment = config::load_assignment(find_assignment(args));
+  std::error_code ec;
+  if (!fs::is_directory(args.submission, ec)) {
+    throw config::ConfigError(args.submission + ": the submission must be a folder");
+  }
+  const report::Report r = run::grade_submission(assignment, args.submission, {"", true});
+  const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  std::cout << report::summary(r, color);
+  if (r.all_passed()) {
+    std::cout
+        << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";
+  }
+  return r.all_passed() ? kExitPassed : kExitFailed;
+}
+
+}  // namespace ipcgrade::cli

@@ -1,0 +1,52 @@
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "grader/report/exports.hpp"
+#include "grader/report/render.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::report {
+
+namespace {
+std::string evidence_text(const CheckResult& c) {
+  std::string out = c.feedback;
+  for (const auto& e : c.evidence) {
+    out += fmt::format("\n- [{}] ", e.scenario);
+    if (!e.process.empty())
+      out += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
+    if (!e.call.empty()) out += e.call + " ";
+    if (!e.at.empty()) out += "at " + e.at + " ";
+    out += e.detail;
+  }
+  return util::valid_utf8(out);
+}
+}  // namespace
+
+double total_seconds(const Report& r) {
+  double total = r.build.seconds;
+  for (const auto& s : r.scenarios) total += s.seconds;
+  return total;
+}
+
+std::string gradescope_json(const Report& r) {
+  nlohmann::ordered_json j;
+  j["score"] = r.score;
+  j["execution_time"] = total_seconds(r);
+  std::string output = fmt::format("{}: {} of {} points.", r.assignment, r.score, r.max_score);
+  if (!r.build.usable()) output += "\nThe submission did not build:\n" + util::valid_utf8(r.build.log);
+  j["output"] = output;
+  j["tests"] = nlohmann::ordered_json::array();
+  for (const auto& c : r.checks) {
+    nlohmann::ordered_json t;
+    t["name"] = c.name;
+    t["score"] = c.score;
+    t["max_score"] = c.max_score;
+    t["status"] = c.status == "passed" ? "passed" : "failed";
+    t["output"] = evidence_text(c);
+    t["visibility"] = c.visibility == "hidden" ? "after_published" : "visible";
+    j["tests"].push_back(t);
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace ipcgrade::report

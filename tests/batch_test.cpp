@@ -1,0 +1,211 @@
+// A class graded at once: reports equal to single gradings, the gradebook, shards, kill and resume,
+// a crashed worker, the student's self-check, and the exports.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <pugixml.hpp>
+#include <set>
+#include <thread>
+
+#include "grader/util/atomic_file.hpp"
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A dozen students: copies of the message-queue solution and its variants (every outcome: full
+// marks, leaks, a deadlock, a failed build).
+class Batch : public HostCleanTest {
+ protected:
+  void SetUp() override {
+    HostCleanTest::SetUp();
+    const fs::path a = sample("msgqueue-relay");
+    std::vector<fs::path> sources = {a / "solution"};
+    for (const auto& v : fs::directory_iterator(a / "variants")) sources.push_back(v.path());
+    std::sort(sources.begin(), sources.end());
+    for (int i = 0; i < 12; ++i) {
+      const fs::path to = class_.path() / ("s" + std::to_string(10 + i) + "-" +
+                                           sources[i % sources.size()].filename().string());
+      fs::copy(sources[i % sources.size()], to, fs::copy_options::recursive);
+    }
+  }
+  std::set<std::string> students() const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(class_.path())) out.insert(e.path().filename().string());
+    return out;
+  }
+  CliResult batch(const fs::path& out, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{
+        "batch", sample("msgqueue-relay").string(), class_.path().string(), "--out", out.string(), "--jobs",
+        "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_ipcgrade(args);
+  }
+  TempDir class_, out_;
+};
+
+YAML::Node report_of(const fs::path& out, const std::string& student) {
+  return YAML::LoadFile((out / student / "report.yaml").string());
+}
+
+}  // namespace
+
+TEST_F(Batch, EveryReportEqualsASingleGradingAndTheGradebookMatches) {
+  const CliResult r = batch(out_.path(), {"--gradescope", "--junit"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("[12/12] "), std::string::npos) << r.err;  // plain progress lines when not a TTY
+  const std::string csv = ipcgrade::util::read_file(out_.path() / "gradebook.csv");
+  EXPECT_EQ(
+      csv.substr(0, csv.find('\n')),
+      "student,score,max_score,every client gets its own word back,the long word comes back in upper "
+      "case,the server reports how many clients it served,every program exits with status 0,the queue is "
+      "removed,msgget uses the assigned key,the queue is private to its owner,\"msgsz counts the payload, "
+      "not "
+      "the mtype\",clients receive only replies of their own pid");
+  for (const auto& student : students()) {
+    SCOPED_TRACE(student);
+    const YAML::Node batch_report = report_of(out_.path(), student);
+    const CliResult single = run_ipcgrade(
+        {"grade", sample("msgqueue-relay").string(), (class_.path() / student).string(), "--json"});
+    const json one = json::parse(single.out);
+    EXPECT_EQ(batch_report["score"].as<double>(), one["score"].get<double>());
+    ASSERT_EQ(batch_report["checks"].size(), one["checks"].size());
+    std::string line = student + "," + std::to_string(one["score"].get<int>()) + ",100";
+    for (size_t i = 0; i < one["checks"].size(); ++i) {
+      EXPECT_EQ(batch_report["checks"][i]["status"].as<std::string>(),
+                one["checks"][i]["status"].get<std::string>());
+      line += "," + std::to_string(one["checks"][i]["score"].get<int>());
+    }
+    EXPECT_NE(csv.find(line + "\n"), std::string::npos) << line;
+    // The exports are there and parse.
+    const json gs = json::parse(std::ifstream(out_.path() / student / "results.json"));
+    EXPECT_EQ(gs["score"], one["score"]);
+    EXPECT_EQ(gs["tests"].size(), 9u);
+    pugi::xml_document junit;
+    EXPECT_TRUE(junit.load_file((out_.path() / student / "junit.xml").c_str()));
+  }
+  const std::string summary = ipcgrade::util::read_file(out_.path() / "summary.md");
+  EXPECT_NE(summary.find("12 submissions"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| the queue is removed | "), std::string::npos) << summary;
+}
+
+TEST_F(Batch, ShardsSplitTheClassExactly) {
+  TempDir a, b;
+  ASSERT_EQ(batch(a.path(), {"--shard", "0/2"}).code, 0);
+  ASSERT_EQ(batch(b.path(), {"--shard", "1/2"}).code, 0);
+  std::set<std::string> first, second;
+  for (const auto& e : fs::directory_iterator(a.path())) {
+    if (e.is_directory()) first.insert(e.path().filename().string());
+  }
+  for (const auto& e : fs::directory_iterator(b.path())) {
+    if (e.is_directory()) second.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(first.size(), 6u);
+  EXPECT_EQ(second.size(), 6u);
+  std::set<std::string> both = first;
+  both.insert(second.begin(), second.end());
+  EXPECT_EQ(both, students());  // disjoint and complete
+  EXPECT_EQ(batch(a.path(), {"--shard", "2/2"}).code, 2);
+}
+
+TEST_F(Batch, KilledAndResumedGivesTheSameGradebook) {
+  TempDir whole;
+  ASSERT_EQ(batch(whole.path()).code, 0);
+  // Start a batch and SIGKILL it part way.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(IPCGRADE_BINARY, "ipcgrade", "batch", sample("msgqueue-relay").c_str(), class_.path().c_str(),
+            "--out", out_.path().c_str(), "--jobs", "1", (char*)nullptr);
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // its workers die with it
+  size_t complete = 0;
+  for (const auto& s : students()) complete += fs::exists(out_.path() / s / "report.yaml") ? 1 : 0;
+  EXPECT_LT(complete, 12u) << "the batch finished before it could be killed";
+  const CliResult resumed = batch(out_.path(), {"--resume"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(ipcgrade::util::read_file(out_.path() / "gradebook.csv"),
+            ipcgrade::util::read_file(whole.path() / "gradebook.csv"));
+}
+
+TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
+  // A student whose build hangs; its worker is killed while the others are graded.
+  TempDir assignment, klass, out;
+  assignment.write(
+      "assignment.yaml",
+      "assignment: fragile\nbuild: {command: sh build.sh, timeout: 60s}\nscenarios:\n  - name: s\n"
+      "    processes: [{name: p, run: ./p}]\nchecks:\n  - {name: runs, type: exit, points: 4}\n");
+  klass.write("alice/build.sh", "printf '#!/bin/sh\\nexit 0\\n' > p; chmod +x p\n");
+  klass.write("bob/build.sh", "sleep 30.555\n");
+  klass.write("carol/build.sh", "printf '#!/bin/sh\\nexit 0\\n' > p; chmod +x p\n");
+  // Kills the process whose arguments hold "--student bob": bob's worker.
+  auto kill_matching = [](const std::string& needle) {
+    bool killed = false;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      const std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+      if (cmdline.find(needle) == std::string::npos) continue;
+      ::kill(std::stoi(entry.path().filename().string()), SIGKILL);
+      killed = true;
+    }
+    return killed;
+  };
+  auto kill_worker = [&] { return kill_matching(std::string("--student\0bob\0", 14)); };
+  std::thread killer([&] {
+    for (int i = 0; i < 200 && !kill_worker(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  });
+  const CliResult r = run_ipcgrade({"batch", assignment.path().string(), klass.path().string(), "--out",
+                                    out.path().string(), "--jobs", "2"});
+  killer.join();
+  kill_matching(
+      std::string("sleep\0"
+                  "30.555",
+                  12));  // the hung build the dead worker left behind
+  EXPECT_EQ(r.code, 0) << r.err;
+  const YAML::Node bob = report_of(out.path(), "bob");
+  EXPECT_EQ(bob["internal_fault"].as<std::string>(), "the grader's worker was killed by signal 9 (Killed)");
+  EXPECT_EQ(bob["score"].as<int>(), 0);
+  EXPECT_EQ(report_of(out.path(), "alice")["score"].as<int>(), 4);
+  EXPECT_EQ(report_of(out.path(), "carol")["score"].as<int>(), 4);
+  EXPECT_EQ(ipcgrade::util::read_file(out.path() / "gradebook.csv"),
+            "student,score,max_score,runs\nalice,4,4,4\nbob,0,4,\ncarol,4,4,4\n");
+}
+
+TEST_F(Batch, CheckRunsOnlyVisibleScenariosAndNamesNoHiddenOne) {
+  // A student's folder that names its assignment in .ipcgrade, checked from inside the folder.
+  const fs::path mine = class_.path() / "s10-solution";
+  std::ofstream(mine / ".ipcgrade") << sample("msgqueue-relay").string() << "\n";
+  const std::string command = "cd '" + mine.string() + "' && " + IPCGRADE_BINARY + " check";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_NE(out.find("scenario 'three clients'"), std::string::npos) << out;
+  EXPECT_EQ(out.find("two long words"), std::string::npos) << out;            // the hidden scenario
+  EXPECT_EQ(out.find("the long word comes back"), std::string::npos) << out;  // its check
+  EXPECT_NE(out.find("Every visible check passes."), std::string::npos) << out;
+  // A variant fails its visible checks, still without a word about the hidden scenario.
+  const CliResult broken = run_ipcgrade({"check", sample("msgqueue-relay").string(),
+                                         sample("msgqueue-relay/variants/queue-never-removed").string()});
+  EXPECT_EQ(broken.code, 1);
+  EXPECT_NE(broken.out.find("FAIL  the queue is removed"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("1 message queue was left behind"), std::string::npos) << broken.out;
+  EXPECT_EQ(broken.out.find("two long words"), std::string::npos) << broken.out;
+}
