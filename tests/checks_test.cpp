@@ -550,3 +550,23 @@ TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
   unknown.program = "/work/other";
   EXPECT_EQ(only(a, {with_trace({exec, unknown})}).status, "passed");
 }
+
+TEST(Scoring, AScenarioTheGraderCouldNotRunPassesNothing) {
+  const auto a = assignment_with(
+      "  - {name: exits, type: exit, points: 10}\n  - {name: clean, type: no-leftovers, points: 5}\n");
+  run::ScenarioResult crashed;
+  crashed.name = "relay";
+  crashed.outcome = run::Outcome::CrashedGrader;
+  crashed.outcome_detail =
+      "the sandbox could not be set up: cannot create IPC, UTS, network and PID namespaces";
+  build::BuildResult ok;
+  ok.status = "ok";
+  for (const auto& r : score::score_checks(a, {crashed}, ok, {0x5000})) {
+    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.score, 0);
+    EXPECT_EQ(r.feedback,
+              "Not judged: the grader could not run scenario 'relay' (the sandbox could not be set up: "
+              "cannot create "
+              "IPC, UTS, network and PID namespaces). This is a fault of the grader, not of the submission.");
+  }
+}

@@ -302,3 +302,19 @@ scenarios:
   }
   EXPECT_GE(r["scenarios"][3]["seconds"].get<double>(), 0.9);  // it did wait for its alarm
 }
+
+TEST_F(Runner, RootWithoutCapSysAdminEntersAUserNamespaceFirst) {
+  // What a container's default profile leaves root with: no CAP_SYS_ADMIN. unshare(IPC|PID|...) is
+  // refused, but a user namespace is allowed and the others inside it.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const fs::path report = dir_.path() / "report.json";
+  const std::string command = std::string("setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin ") +
+                              IPCGRADE_BINARY + " grade " + sample("pipe-shout").string() + " " +
+                              sample("pipe-shout/variants/writer-keeps-read-end").string() + " --json > " +
+                              report.string();
+  EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
+  const json r = json::parse(std::ifstream(report));
+  EXPECT_EQ(r["mode"], "namespaces");
+  EXPECT_EQ(r["score"], 80);
+  for (const auto& s : r["scenarios"]) EXPECT_EQ(s["outcome"], "completed");
+}

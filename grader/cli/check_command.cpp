@@ -62,6 +62,11 @@ int run_check(const CheckArgs& args) {
     std::cout
         << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";
   }
+  if (r.grader_failed()) {
+    std::cerr << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
+                 "valid. This is a fault of the grader, not of the submission.\n";
+    return kExitInternal;
+  }
   return r.all_passed() ? kExitPassed : kExitFailed;
 }
 

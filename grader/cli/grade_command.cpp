@@ -46,6 +46,11 @@ int run_grade(const GradeArgs& args) {
     const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     std::cout << report::summary(r, color);
   }
+  if (r.grader_failed()) {
+    std::cerr << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
+                 "valid. This is a fault of the grader, not of the submission.\n";
+    return kExitInternal;
+  }
   return r.all_passed() ? kExitPassed : kExitFailed;
 }
 

@@ -36,6 +36,7 @@ struct Report {
   std::vector<run::ScenarioResult> scenarios;
 
   bool all_passed() const;
+  bool grader_failed() const;  // a scenario ended crashed-grader: the grade is not to be trusted
 };
 
 }  // namespace ipcgrade::report

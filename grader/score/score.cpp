@@ -28,6 +28,14 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
     if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
   }
   report::CheckResult r{spec.name, spec.type, 0, spec.points, "", visibility(spec, assignment), "", {}};
+  // A scenario the grader could not run judges nothing: never let it pass a check by default.
+  for (const auto& view : input.scenarios) {
+    if (view.result->outcome != run::Outcome::CrashedGrader) continue;
+    r.status = "failed";
+    r.feedback = "Not judged: the grader could not run scenario '" + view.result->name + "' (" +
+                 view.result->outcome_detail + "). This is a fault of the grader, not of the submission.";
+    return r;
+  }
   const checks::Verdict v = spec.impl->evaluate(input);
   r.feedback = v.feedback;
   r.evidence = v.evidence;
@@ -85,6 +93,13 @@ void total(report::Report& report) {
 }  // namespace ipcgrade::score
 
 namespace ipcgrade::report {
+bool Report::grader_failed() const {
+  for (const auto& s : scenarios) {
+    if (s.outcome == run::Outcome::CrashedGrader) return true;
+  }
+  return false;
+}
+
 bool Report::all_passed() const {
   for (const auto& c : checks) {
     if (c.status == "failed") return false;

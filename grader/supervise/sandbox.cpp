@@ -55,10 +55,16 @@ bool enter_user_namespace(std::string* error) {
 }  // namespace
 
 bool Sandbox::enter(std::string* error) {
+  constexpr int kFlags = CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID;
   if (::geteuid() != 0 && !enter_user_namespace(error)) return false;
-  if (::unshare(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID) != 0) {
-    *error = fmt::format("cannot create IPC, UTS, network and PID namespaces: {}", std::strerror(errno));
-    return false;
+  if (::unshare(kFlags) != 0) {
+    // Root without CAP_SYS_ADMIN (a container's default profile) may still make a user namespace
+    // and the others inside it.
+    const int first = errno;
+    if (::geteuid() != 0 || first != EPERM || !enter_user_namespace(error) || ::unshare(kFlags) != 0) {
+      *error = fmt::format("cannot create IPC, UTS, network and PID namespaces: {}", std::strerror(first));
+      return false;
+    }
   }
   ::sethostname("ipcgrade", 8);
   int ready[2];
