@@ -1,0 +1,89 @@
+#!/bin/bash
+# The real test of the grader image: builds it with podman, grades a sample solution and a leaking
+# variant inside a container with the engine's default security (no --privileged, no added
+# capabilities, the default seccomp profile), runs the Gradescope entry point on a Gradescope-shaped
+# folder, and checks the reports. Reuses a debian:bookworm base image already present, and makes one
+# with debootstrap otherwise (no registry is needed). Skips only where podman cannot run at all.
+# Usage: docker/test.sh   (as root, from anywhere)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+image=localhost/ipcgrade:test
+base=docker.io/library/debian:bookworm
+podman_run=(podman --runtime runc --cgroup-manager cgroupfs run --rm
+            --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
+
+if ! command -v podman > /dev/null || ! podman info > /dev/null 2>&1; then
+  echo "docker/test.sh: SKIPPED — podman cannot run on this machine (install podman, runc and debootstrap)"
+  exit 0
+fi
+
+if ! podman image exists "$base"; then
+  mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  rootfs=$(mktemp -d)
+  echo "docker/test.sh: making $base with debootstrap from $mirror"
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > /dev/null
+  tar -C "$rootfs" -c . | podman import - "$base" > /dev/null
+  rm -rf "$rootfs"
+fi
+
+echo "docker/test.sh: building $image"
+podman build --pull=never --isolation=chroot -f docker/Dockerfile -t "$image" . > /dev/null
+
+failures=0
+expect() {  # description, condition (a python expression on the JSON report r)
+  if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$3"; then
+    echo "ok   - $1"
+  else
+    echo "FAIL - $1"; failures=$((failures + 1))
+  fi
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# 1. A sample solution and a leaking variant, graded with the image's own copy of the samples.
+a=/usr/share/ipcgrade/assignments/msgqueue-relay
+"${podman_run[@]}" "$image" grade "$a" "$a/solution" --json > "$work/solution.json" || true
+expect "the solution gets full marks in a default container" \
+  'r["score"] == r["max_score"] == 100 and all(s["outcome"] == "completed" for s in r["scenarios"])' \
+  "$work/solution.json"
+expect "the report says which isolation ran" 'r["mode"] == "namespaces"' "$work/solution.json"
+"${podman_run[@]}" "$image" grade "$a" "$a/variants/queue-never-removed" --json > "$work/leak.json" || true
+expect "the leaking variant loses the leftover check, its queue reclaimed, with the source line" \
+  'r["score"] == 90 and r["scenarios"][0]["leftovers"][0]["reclaimed"] and r["scenarios"][0]["leftovers"][0]["at"] == "server.c:22"' \
+  "$work/leak.json"
+expect "the same verdicts as the native build" \
+  '[c["status"] for c in r["checks"]] == ["passed"]*4 + ["failed"] + ["passed"]*4' "$work/leak.json"
+
+# 2. A student's repository, checked from inside it (what a CI job runs).
+cp -r assignments/pipe-shout/variants/writer-keeps-read-end "$work/repo"
+cp -r assignments/pipe-shout "$work/repo/hw"
+rm -rf "$work/repo/hw/solution" "$work/repo/hw/variants"
+echo hw/assignment.yaml > "$work/repo/.ipcgrade"
+set +e
+"${podman_run[@]}" -v "$work/repo:/work" -w /work "$image" check > "$work/check.txt" 2>&1
+status=$?
+set -e
+if [ $status -eq 1 ] && grep -q "FAIL  each process closes the pipe end it does not use" "$work/check.txt" &&
+   grep -q "at shout.c:63" "$work/check.txt" && ! grep -q "many messages" "$work/check.txt"; then
+  echo "ok   - check in a student's repository: the pipe-closure failure, its line, no hidden scenario"
+else
+  echo "FAIL - check in a student's repository (exit $status):"; cat "$work/check.txt"; failures=$((failures + 1))
+fi
+
+# 3. Gradescope's layout and entry point.
+mkdir -p "$work/autograder/source" "$work/autograder/submission" "$work/autograder/results"
+cp -r assignments/shm-exchange/. "$work/autograder/source/"
+cp -r assignments/shm-exchange/variants/no-rmid/. "$work/autograder/submission/"
+"${podman_run[@]}" -v "$work/autograder:/autograder" --entrypoint /usr/share/ipcgrade/gradescope/run_autograder \
+  "$image"
+expect "Gradescope's results.json has the score and one test per check" \
+  'r["score"] == 70 and len(r["tests"]) == 7 and {t["visibility"] for t in r["tests"]} <= {"visible", "after_published"}' \
+  "$work/autograder/results/results.json"
+
+if [ $failures -gt 0 ]; then
+  echo "docker/test.sh: $failures failure(s)"
+  exit 1
+fi
+echo "docker/test.sh: all passed"
