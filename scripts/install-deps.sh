@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian 12 packages that ipcgrade needs to build, test and grade.
+# Installs the Debian 12 packages that ipcgrade needs to build, test and grade (podman, runc and
+# debootstrap build and test the container image of docker/).
 # Idempotent: packages already present are left alone. Run as root.
 set -eu
 
@@ -10,6 +11,7 @@ PACKAGES="
   libgtest-dev libgmock-dev
   libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
   util-linux procps
+  podman runc debootstrap
 "
 
 missing=""

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Second command of the README (and what CI runs): install what is needed, build, run the whole test
-# suite, then make sure the suite left the machine as it found it: the same System V IPC objects, the
+# suite and the container image's test (docker/test.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
 # same /dev/shm, and no process of the suite still running.
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,6 +17,9 @@ before=$(snapshot)
 # it), and every other test asserts that the host's objects do not change while it runs.
 status=0
 (cd build && ctest --output-on-failure --timeout 600) || status=$?
+
+# The container image: built with podman and tested in a default-security container.
+./docker/test.sh || status=1
 
 after=$(snapshot)
 if [ "$before" != "$after" ]; then

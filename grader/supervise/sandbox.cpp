@@ -44,8 +44,16 @@ bool enter_user_namespace(std::string* error) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Orphans of the run are reparented to this process; ignoring SIGCHLD makes the kernel reap them.
   ::signal(SIGCHLD, SIG_IGN);
-  // The next pid the kernel hands out in this namespace is one above ns_last_pid.
-  const bool moved = write_proc("/proc/sys/kernel/ns_last_pid", std::to_string(Sandbox::kFirstPid - 1));
+  // The next pid the kernel hands out in this namespace is one above ns_last_pid. Where /proc/sys is
+  // read-only (inside a container), spend the small pids instead: pids are handed out in order, so
+  // after forking up to kFirstPid - 1 the next one is kFirstPid (a few milliseconds of forks).
+  bool moved = write_proc("/proc/sys/kernel/ns_last_pid", std::to_string(Sandbox::kFirstPid - 1));
+  for (pid_t last = 1; !moved && last < Sandbox::kFirstPid - 1;) {
+    last = ::fork();
+    if (last == 0) ::_exit(0);
+    if (last < 0) break;
+    moved = last >= Sandbox::kFirstPid - 1;
+  }
   const char status = moved ? 'y' : 'n';
   (void)!::write(ready_fd, &status, 1);
   ::close(ready_fd);
