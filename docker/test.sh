@@ -31,9 +31,10 @@ echo "docker/test.sh: building $image"
 podman build --pull=never --isolation=chroot -f docker/Dockerfile -t "$image" . > /dev/null
 
 failures=0
+passes=0
 expect() {  # description, condition (a python expression on the JSON report r)
   if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$3"; then
-    echo "ok   - $1"
+    echo "ok   - $1"; passes=$((passes + 1))
   else
     echo "FAIL - $1"; failures=$((failures + 1))
   fi
@@ -68,6 +69,7 @@ set -e
 if [ $status -eq 1 ] && grep -q "FAIL  each process closes the pipe end it does not use" "$work/check.txt" &&
    grep -q "at shout.c:63" "$work/check.txt" && ! grep -q "many messages" "$work/check.txt"; then
   echo "ok   - check in a student's repository: the pipe-closure failure, its line, no hidden scenario"
+  passes=$((passes + 1))
 else
   echo "FAIL - check in a student's repository (exit $status):"; cat "$work/check.txt"; failures=$((failures + 1))
 fi
@@ -77,13 +79,10 @@ mkdir -p "$work/autograder/source" "$work/autograder/submission" "$work/autograd
 cp -r assignments/shm-exchange/. "$work/autograder/source/"
 cp -r assignments/shm-exchange/variants/no-rmid/. "$work/autograder/submission/"
 "${podman_run[@]}" -v "$work/autograder:/autograder" --entrypoint /usr/share/ipcgrade/gradescope/run_autograder \
-  "$image"
+  "$image" > "$work/gradescope.txt" 2>&1
 expect "Gradescope's results.json has the score and one test per check" \
   'r["score"] == 70 and len(r["tests"]) == 7 and {t["visibility"] for t in r["tests"]} <= {"visible", "after_published"}' \
   "$work/autograder/results/results.json"
 
-if [ $failures -gt 0 ]; then
-  echo "docker/test.sh: $failures failure(s)"
-  exit 1
-fi
-echo "docker/test.sh: all passed"
+echo "docker: $passes passed, $failures failed"
+[ $failures -eq 0 ]
