@@ -74,7 +74,30 @@ else
   echo "FAIL - check in a student's repository (exit $status):"; cat "$work/check.txt"; failures=$((failures + 1))
 fi
 
-# 3. Gradescope's layout and entry point.
+# 3. Every sample variant: the image's verdicts equal the native build's, gradebook for gradebook.
+if [ -x build/ipcgrade ]; then
+  for assignment in msgqueue-relay shm-exchange pipe-shout; do
+    class="$work/class-$assignment"
+    mkdir -p "$class"
+    cp -r "assignments/$assignment/solution" "$class/solution"
+    for v in assignments/$assignment/variants/*; do cp -r "$v" "$class/$(basename "$v")"; done
+    ./build/ipcgrade batch "assignments/$assignment" "$class" --out "$work/native-$assignment" > /dev/null 2>&1
+    mkdir -p "$work/image-$assignment"
+    "${podman_run[@]}" -v "$class:/class:ro" -v "$work/image-$assignment:/out" "$image" \
+      batch "/usr/share/ipcgrade/assignments/$assignment" /class --out /out > /dev/null 2>&1 || true
+    if cmp -s "$work/native-$assignment/gradebook.csv" "$work/image-$assignment/gradebook.csv"; then
+      echo "ok   - $assignment: every variant graded in the container as natively"; passes=$((passes + 1))
+    else
+      echo "FAIL - $assignment: the container's gradebook differs from the native one:"
+      diff "$work/native-$assignment/gradebook.csv" "$work/image-$assignment/gradebook.csv" || true
+      failures=$((failures + 1))
+    fi
+  done
+else
+  echo "docker/test.sh: build/ipcgrade is not built; the comparison with the native verdicts is left out"
+fi
+
+# 4. Gradescope's layout and entry point.
 mkdir -p "$work/autograder/source" "$work/autograder/submission" "$work/autograder/results"
 cp -r assignments/shm-exchange/. "$work/autograder/source/"
 cp -r assignments/shm-exchange/variants/no-rmid/. "$work/autograder/submission/"
