@@ -7,25 +7,25 @@
 #include <map>
 
 #include "checks/check.hpp"
-#include "grader/supervise/message_structs.hpp"
+#include "grader/trace/message_structs.hpp"
 
 namespace ipcgrade::checks {
 
 namespace {
 
 // The message structs of each program, from the exec events.
-std::map<std::string, std::vector<supervise::MessageStruct>> structs_by_program(const trace::Trace& trace) {
-  std::map<std::string, std::vector<supervise::MessageStruct>> out;
+std::map<std::string, std::vector<trace::MessageStruct>> structs_by_program(const trace::Trace& trace) {
+  std::map<std::string, std::vector<trace::MessageStruct>> out;
   for (const auto& e : trace.events) {
     if (e.kind == "exec" && e.has("message_structs")) {
-      out[e.program] = supervise::decode_message_structs(e.args.at("message_structs"));
+      out[e.program] = trace::decode_message_structs(e.args.at("message_structs"));
     }
   }
   return out;
 }
 
 // Judges msgsz against the program's own structs; empty when it looks right or cannot be told.
-std::string judge_by_structs(long long msgsz, const std::vector<supervise::MessageStruct>& structs) {
+std::string judge_by_structs(long long msgsz, const std::vector<trace::MessageStruct>& structs) {
   for (const auto& s : structs) {
     if (msgsz == static_cast<long long>(s.size - sizeof(long))) return {};
   }

@@ -83,15 +83,4 @@ void reclaim(run::Leftover& object) {
   if (rc != 0) object.reclaim_error = std::strerror(errno);
 }
 
-size_t count_sysv_objects() {
-  size_t n = 0;
-  for (const char* path : {"/proc/sysvipc/msg", "/proc/sysvipc/shm", "/proc/sysvipc/sem"}) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) ++n;
-  }
-  return n;
-}
-
 }  // namespace ipcgrade::audit

@@ -14,7 +14,4 @@ std::vector<run::Leftover> list_sysv_objects();
 // Removes one object with IPC_RMID; sets `reclaimed` or `reclaim_error`.
 void reclaim(run::Leftover& object);
 
-// How many System V objects the calling IPC namespace holds (cheap: for `ready: ipc`).
-size_t count_sysv_objects();
-
 }  // namespace ipcgrade::audit

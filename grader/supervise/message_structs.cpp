@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 #include <tuple>
 
 namespace ipcgrade::supervise {
@@ -83,24 +82,6 @@ std::vector<MessageStruct> message_structs(const std::string& path) {
   out.erase(std::unique(out.begin(), out.end(),
                         [](const auto& a, const auto& b) { return a.name == b.name && a.size == b.size; }),
             out.end());
-  return out;
-}
-
-std::string encode_message_structs(const std::vector<MessageStruct>& structs) {
-  std::string out;
-  for (const auto& s : structs) out += (out.empty() ? "" : ",") + s.name + "=" + std::to_string(s.size);
-  return out;
-}
-
-std::vector<MessageStruct> decode_message_structs(const std::string& text) {
-  std::vector<MessageStruct> out;
-  std::istringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    const auto eq = item.rfind('=');
-    if (eq == std::string::npos) continue;
-    out.push_back({item.substr(0, eq), std::stoul(item.substr(eq + 1))});
-  }
   return out;
 }
 

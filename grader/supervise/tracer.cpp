@@ -289,7 +289,7 @@ void Tracer::on_exec(Proc& p) {
   if (p.judged) {
     auto cached = structs_.find(p.program);
     if (cached == structs_.end()) {
-      cached = structs_.emplace(p.program, encode_message_structs(message_structs(p.program))).first;
+      cached = structs_.emplace(p.program, trace::encode_message_structs(message_structs(p.program))).first;
     }
     if (!cached->second.empty()) e.args["message_structs"] = cached->second;
   }
