@@ -318,3 +318,26 @@ TEST_F(Runner, RootWithoutCapSysAdminEntersAUserNamespaceFirst) {
   EXPECT_EQ(r["score"], 80);
   for (const auto& s : r["scenarios"]) EXPECT_EQ(s["outcome"], "completed");
 }
+
+TEST_F(Runner, AForkBombHitsTheProcessLimit) {
+  // Only where a pids cgroup can be made: without one a fork bomb is not something to run here.
+  std::error_code ec;
+  const fs::path probe = "/sys/fs/cgroup/pids/ipcgrade-probe-" + std::to_string(::getpid());
+  if (!fs::create_directory(probe, ec)) GTEST_SKIP() << "no writable pids cgroup on this machine";
+  fs::remove(probe, ec);
+  const json r = grade(R"(limits: {wall: 5s, processes: 20}
+scenarios:
+  - name: bomb
+    processes:
+      - {name: bomb, run: ["sh", "-c", "b() { b & b & wait; }; b; sleep 0.2"]}
+)",
+                       0);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "limit");
+  EXPECT_EQ(s["outcome_detail"], "process limit 20: forks were refused (pids cgroup)");
+  EXPECT_LT(last_.seconds, 10.0);
+  // The scenario's cgroup is gone with it.
+  for (const auto& e : fs::directory_iterator("/sys/fs/cgroup/pids")) {
+    EXPECT_EQ(e.path().filename().string().rfind("ipcgrade-", 0), std::string::npos) << e.path();
+  }
+}

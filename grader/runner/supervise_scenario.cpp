@@ -15,6 +15,7 @@
 
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
+#include "grader/supervise/pids_cgroup.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
@@ -115,6 +116,14 @@ class Supervisor {
       }
     }
     finish();
+    if (cgroup_.limit_hit() &&
+        (result_.outcome == Outcome::Completed || result_.outcome == Outcome::Timeout)) {
+      // The fork bomb was stopped by the limit; say which limit, not a bare time-out.
+      result_.outcome_detail =
+          fmt::format("process limit {}: forks were refused (pids cgroup){}", spec_.limits.processes,
+                      result_.outcome == Outcome::Timeout ? "; then the wall limit" : "");
+      result_.outcome = Outcome::Limit;
+    }
     return std::move(result_);
   }
 
@@ -180,8 +189,8 @@ class Supervisor {
     pr.name = planned.spec->name;
     pr.index = planned.index;
     for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
-    supervise::SpawnRequest req{pr.argv,      context_.work_dir, "",
-                                spec_.limits, &filter_,          context_.inherit_stdio};
+    supervise::SpawnRequest req{pr.argv,  context_.work_dir,      "",      spec_.limits,
+                                &filter_, context_.inherit_stdio, &cgroup_};
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);
@@ -384,6 +393,8 @@ class Supervisor {
   supervise::SeccompFilter filter_;
   supervise::Tracer tracer_;
   supervise::Watchdog watchdog_;
+  // Declared last: destroyed first, once finish() has ended every process of the run.
+  supervise::PidsCgroup cgroup_{spec_.limits.processes, "ipcgrade-" + std::to_string(::getpid())};
 };
 
 }  // namespace

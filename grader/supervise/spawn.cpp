@@ -132,6 +132,7 @@ Spawned spawn(const SpawnRequest& request) {
   if (request.filter && ::ptrace(PTRACE_SEIZE, pid, nullptr, Tracer::kOptions) != 0) {
     s.error = std::string("cannot trace the program: ptrace: ") + std::strerror(errno);
   }
+  if (request.cgroup) request.cgroup->add(pid);  // before it runs a line of the program
   ::close(go[1]);  // let the child go on: to its exec, or (ptrace failed) to its end
   // The report pipe closes on a successful exec; otherwise it carries exec's errno.
   int child_errno = 0;

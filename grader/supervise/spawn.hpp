@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grader/config/assignment.hpp"
+#include "grader/supervise/pids_cgroup.hpp"
 #include "grader/supervise/seccomp_filter.hpp"
 
 namespace ipcgrade::supervise {
@@ -17,6 +18,7 @@ struct SpawnRequest {
   config::Limits limits;
   const SeccompFilter* filter = nullptr;  // set: the program runs traced (seized before its exec)
   bool inherit_stdio = false;             // `ipcgrade run`: the program uses the grader's terminal
+  const PidsCgroup* cgroup = nullptr;     // the run's pids cgroup, joined before the program runs
 };
 
 struct Spawned {
