@@ -341,3 +341,22 @@ scenarios:
     EXPECT_EQ(e.path().filename().string().rfind("ipcgrade-", 0), std::string::npos) << e.path();
   }
 }
+
+TEST_F(Runner, ASpinningProgramIsStoppedAtItsCpuLimitAndTheLimitIsNamed) {
+  const json r = grade(R"(limits: {wall: 20s, cpu: 1s}
+scenarios:
+  - name: spin
+    processes:
+      - {name: spin, run: ["sh", "-c", "while :; do :; done"]}
+checks:
+  - {name: exits, type: exit, points: 1}
+)",
+                       1);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "limit");
+  EXPECT_EQ(s["outcome_detail"], "cpu limit 1s: spin #0 (pid 1000) used it up");
+  EXPECT_EQ(s["processes"][0]["signal"], 24);   // SIGXCPU
+  EXPECT_LT(s["seconds"].get<double>(), 10.0);  // not the 20 s wall limit
+  EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
+            "spin #0 (pid 1000) was killed by signal 24 (CPU time limit exceeded); it must exit with code 0");
+}

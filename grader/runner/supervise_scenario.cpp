@@ -116,6 +116,12 @@ class Supervisor {
       }
     }
     finish();
+    for (const auto& p : result_.processes) {
+      if (!p.signal || *p.signal != SIGXCPU || result_.outcome == Outcome::Limit) continue;
+      result_.outcome = Outcome::Limit;
+      result_.outcome_detail = fmt::format("cpu limit {}: {} #{} (pid {}) used it up",
+                                           util::format_duration(spec_.limits.cpu), p.name, p.index, p.pid);
+    }
     if (cgroup_.limit_hit() &&
         (result_.outcome == Outcome::Completed || result_.outcome == Outcome::Timeout)) {
       // The fork bomb was stopped by the limit; say which limit, not a bare time-out.

@@ -106,7 +106,12 @@ Spawned spawn(const SpawnRequest& request) {
     // it must not leak in (they would also shift the numbers a student's pipe() returns).
     ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
-    set_limit(RLIMIT_CPU, cpu_seconds);
+    // Soft below hard: the program gets SIGXCPU at the limit (which the report can name), and SIGKILL
+    // a second later if it ignores that.
+    struct rlimit cpu {
+      cpu_seconds, cpu_seconds + 1
+    };
+    ::setrlimit(RLIMIT_CPU, &cpu);
     set_limit(RLIMIT_AS, limits.memory);
     set_limit(RLIMIT_CORE, 0);
     if (request.filter) {
