@@ -153,15 +153,9 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
   klass.write("carol/build.sh", "printf '#!/bin/sh\\nexit 0\\n' > p; chmod +x p\n");
   // Kills the process whose arguments hold "--student bob": bob's worker.
   auto kill_matching = [](const std::string& needle) {
-    bool killed = false;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-      const std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-      if (cmdline.find(needle) == std::string::npos) continue;
-      ::kill(std::stoi(entry.path().filename().string()), SIGKILL);
-      killed = true;
-    }
-    return killed;
+    const auto pids = processes_with(needle);
+    for (pid_t pid : pids) ::kill(pid, SIGKILL);
+    return !pids.empty();
   };
   auto kill_worker = [&] { return kill_matching(std::string("--student\0bob\0", 14)); };
   std::thread killer([&] {

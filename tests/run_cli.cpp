@@ -33,6 +33,19 @@ fs::path TempDir::write(const std::string& name, const std::string& content, boo
   return p;
 }
 
+std::vector<pid_t> processes_with(const std::string& needle) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    if (cmdline.find(needle) != std::string::npos) out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
 CliResult run_ipcgrade(const std::vector<std::string>& args) {
   TempDir io;
   const fs::path out = io.path() / "stdout", err = io.path() / "stderr";

@@ -1,6 +1,8 @@
 #pragma once
+#include <sys/types.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The pids of the processes whose command line (arguments joined by NUL) contains `needle`.
+std::vector<pid_t> processes_with(const std::string& needle);
 
 inline std::filesystem::path sample(const std::string& relative) {
   return std::filesystem::path(SOURCE_DIR) / "assignments" / relative;

@@ -37,14 +37,10 @@ class Runner : public HostCleanTest {
     }
   }
 
-  static bool process_alive_with(const std::string& marker) {
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-      std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');  // arguments are NUL-separated
-      if (cmdline.find(marker) != std::string::npos) return true;
-    }
-    return false;
+  // The command line holds the arguments separated by NULs: "sleep 30" is looked for as "sleep\030".
+  static bool process_alive_with(std::string marker) {
+    std::replace(marker.begin(), marker.end(), ' ', '\0');
+    return !processes_with(marker).empty();
   }
 
   TempDir dir_;

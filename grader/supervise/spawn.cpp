@@ -57,17 +57,19 @@ int stdin_from(const std::string& data) {
 
 }  // namespace
 
-pid_t inner_pid_of(pid_t pid) {
+ProcStatus read_proc_status(pid_t pid) {
+  ProcStatus st{0, 0, pid};
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("NSpid:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
-    pid_t last = pid, value;
-    while (fields >> value) last = value;
-    return last;
+    if (line.rfind("Tgid:", 0) == 0) st.tgid = std::stoi(line.substr(5));
+    if (line.rfind("PPid:", 0) == 0) st.ppid = std::stoi(line.substr(5));
+    if (line.rfind("NSpid:", 0) == 0) {
+      std::istringstream fields(line.substr(6));
+      for (pid_t value; fields >> value;) st.inner = value;
+    }
   }
-  return pid;
+  return st;
 }
 
 Spawned spawn(const SpawnRequest& request) {
@@ -159,7 +161,7 @@ Spawned spawn(const SpawnRequest& request) {
     return s;
   }
   s.pid = pid;
-  s.inner_pid = inner_pid_of(pid);
+  s.inner_pid = read_proc_status(pid).inner;
   if (own_stdio) {
     // Non-blocking, and O_ASYNC: new output raises SIGIO in the supervisor, waking it from waitpid.
     for (int fd : {out[0], err[0]}) {

@@ -35,7 +35,11 @@ struct Spawned {
 // installs the seccomp filter and execs: its first stop is the exec event.
 Spawned spawn(const SpawnRequest& request);
 
-// The pid a process sees for itself, from the NSpid line of /proc/PID/status; `pid` if unknown.
-pid_t inner_pid_of(pid_t pid);
+// What /proc/PID/status says of a process: its thread group, parent, and the pid it sees for itself
+// (the last NSpid field; `pid` when unknown).
+struct ProcStatus {
+  pid_t tgid = 0, ppid = 0, inner = 0;
+};
+ProcStatus read_proc_status(pid_t pid);
 
 }  // namespace ipcgrade::supervise

@@ -23,27 +23,6 @@ namespace ipcgrade::supervise {
 
 namespace {
 
-struct Status {  // what /proc/PID/status says about a new tracee
-  pid_t tgid = 0, ppid = 0;
-  long inner = 0;
-};
-
-Status read_status(pid_t pid) {
-  Status s;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) s.tgid = std::stoi(line.substr(5));
-    if (line.rfind("PPid:", 0) == 0) s.ppid = std::stoi(line.substr(5));
-    if (line.rfind("NSpid:", 0) == 0) {
-      std::istringstream fields(line.substr(6));
-      long v;
-      while (fields >> v) s.inner = v;
-    }
-  }
-  return s;
-}
-
 std::string exe_of(pid_t pid) {
   std::error_code ec;
   auto target = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
@@ -87,10 +66,10 @@ Tracer::Proc& Tracer::proc(pid_t host_pid) {
 // A tracee we have not seen: a child or thread auto-attached through fork/clone. Its first stop can
 // come before its parent's fork event, so the parent is found from /proc rather than from the event.
 Tracer::Proc& Tracer::discover(pid_t host_pid) {
-  const Status st = read_status(host_pid);
+  const ProcStatus st = read_proc_status(host_pid);
   auto p = std::make_unique<Proc>();
   p->host_pid = host_pid;
-  p->pid = st.inner ? st.inner : host_pid;
+  p->pid = st.inner;
   const bool thread = st.tgid != 0 && st.tgid != host_pid;
   auto parent = procs_.find(thread ? st.tgid : st.ppid);
   if (parent != procs_.end()) {
