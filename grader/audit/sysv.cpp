@@ -5,8 +5,12 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +49,11 @@ std::vector<run::Leftover> list_sysv_objects() {
     l.mode = static_cast<unsigned>(r[2]) & 0777;
     l.bytes = static_cast<std::uint64_t>(r[3]);
     l.messages = static_cast<std::uint64_t>(r[4]);
+    if (r.size() >= 14) {
+      l.uid = static_cast<long>(r[7]);
+      l.cuid = static_cast<long>(r[9]);
+      l.created = r[13];
+    }
     out.push_back(l);
   }
   // shm: key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap
@@ -58,6 +67,11 @@ std::vector<run::Leftover> list_sysv_objects() {
     l.bytes = static_cast<std::uint64_t>(r[3]);
     l.creator_pid = static_cast<long>(r[4]);
     l.attached = static_cast<int>(r[6]);
+    if (r.size() >= 14) {
+      l.uid = static_cast<long>(r[7]);
+      l.cuid = static_cast<long>(r[9]);
+      l.created = r[13];
+    }
     out.push_back(l);
   }
   // sem: key semid perms nsems uid gid cuid cgid otime ctime
@@ -69,12 +83,53 @@ std::vector<run::Leftover> list_sysv_objects() {
     l.id = static_cast<int>(r[1]);
     l.mode = static_cast<unsigned>(r[2]) & 0777;
     l.messages = static_cast<std::uint64_t>(r[3]);
+    if (r.size() >= 10) {
+      l.uid = static_cast<long>(r[4]);
+      l.cuid = static_cast<long>(r[6]);
+      l.created = r[9];
+    }
     out.push_back(l);
   }
   return out;
 }
 
+std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_dir,
+                                              const std::filesystem::path& mqueue_dir) {
+  std::vector<run::Leftover> out;
+  std::error_code ec;
+  for (const auto& [dir, kind] : {std::pair{shm_dir, "posix-shm"}, std::pair{mqueue_dir, "posix-mq"}}) {
+    if (dir.empty()) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      struct stat st {};
+      if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      run::Leftover l;
+      l.kind = kind;
+      l.name = "/" + entry.path().filename().string();
+      l.id = -1;
+      l.mode = st.st_mode & 0777;
+      l.uid = st.st_uid;
+      l.created = st.st_ctime;
+      l.path = entry.path().string();
+      if (l.kind == "posix-shm") l.bytes = static_cast<std::uint64_t>(st.st_size);
+      if (l.kind == "posix-mq") {
+        // The file reads "QSIZE:N NOTIFY:..." : bytes queued.
+        std::ifstream in(entry.path());
+        std::string word;
+        in >> word;
+        if (word.rfind("QSIZE:", 0) == 0) l.bytes = std::strtoull(word.c_str() + 6, nullptr, 10);
+      }
+      out.push_back(l);
+    }
+  }
+  return out;
+}
+
 void reclaim(run::Leftover& object) {
+  if (!object.path.empty()) {
+    object.reclaimed = ::unlink(object.path.c_str()) == 0;
+    if (!object.reclaimed) object.reclaim_error = std::strerror(errno);
+    return;
+  }
   int rc = -1;
   if (object.kind == "msg") rc = msgctl(object.id, IPC_RMID, nullptr);
   if (object.kind == "shm") rc = shmctl(object.id, IPC_RMID, nullptr);

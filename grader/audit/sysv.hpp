@@ -1,4 +1,5 @@
 #pragma once
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,12 @@ namespace ipcgrade::audit {
 // sees them (`creator_pid` holds the shm creator's pid; the kernel records no creator for msg and sem).
 std::vector<run::Leftover> list_sysv_objects();
 
-// Removes one object with IPC_RMID; sets `reclaimed` or `reclaim_error`.
+// The POSIX shared memory objects (files in `shm_dir`, normally /dev/shm) and message queues (files
+// of an mqueue filesystem mounted at `mqueue_dir`); an empty path skips that kind.
+std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_dir,
+                                              const std::filesystem::path& mqueue_dir);
+
+// Removes one object (IPC_RMID, or unlink for POSIX objects); sets `reclaimed` or `reclaim_error`.
 void reclaim(run::Leftover& object);
 
 }  // namespace ipcgrade::audit

@@ -25,6 +25,8 @@ struct Limits {
   std::uint64_t memory = 256ULL << 20;
   int processes = 64;
   std::uint64_t output = 64ULL << 10;
+  std::uint64_t file_size = 16ULL << 20;  // largest file a process may write (RLIMIT_FSIZE)
+  int open_files = 256;                   // descriptors per process (RLIMIT_NOFILE)
 };
 
 // When the runner may start the process that follows this one.

@@ -152,14 +152,19 @@ class Loader {
 
   Limits limits(const YAML::Node& node, Limits base) {
     if (!node.IsMap())
-      fail_at(file_, node.Mark(), "'limits' must be a mapping (wall, cpu, memory, processes, output)");
-    reject_unknown_keys(file_, node, {"wall", "cpu", "memory", "processes", "output"});
+      fail_at(file_, node.Mark(),
+              "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files)");
+    reject_unknown_keys(file_, node,
+                        {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
     if (node["processes"])
       base.processes = static_cast<int>(integer(node["processes"], "process limit", 1, 100000));
     if (node["output"]) base.output = size(node["output"], "output limit");
+    if (node["file_size"]) base.file_size = size(node["file_size"], "file size limit");
+    if (node["open_files"])
+      base.open_files = static_cast<int>(integer(node["open_files"], "open files limit", 16, 1048576));
     return base;
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,13 +33,18 @@ struct ProcessResult {
 
 // An IPC object that was still there when the scenario ended.
 struct Leftover {
-  std::string kind;  // msg | shm | sem
+  std::string kind;  // msg | shm | sem (System V) | posix-shm | posix-mq (POSIX, by name)
+  std::string name;  // POSIX objects: "/name"
+  std::string path;  // POSIX objects: the file that stands for it (how it is removed)
   long key = 0;
   int id = 0;
   unsigned mode = 0;
   std::uint64_t bytes = 0;      // msg: bytes queued; shm: segment size
   std::uint64_t messages = 0;   // msg: messages queued; sem: semaphores in the set
   int attached = 0;             // shm: attach count
+  long uid = -1;                // owner
+  long cuid = -1;               // creator (System V)
+  long long created = 0;        // System V: the ctime column (seconds since the epoch), 0 when unknown
   long creator_pid = 0;         // as the program saw it; 0 when the kernel does not record it
   std::string creator;          // "server (pid 316)" when known
   std::string creator_process;  // "server": the assignment's name of the creating process
@@ -55,6 +61,12 @@ struct ScenarioResult {
   std::string outcome_detail;  // "wall limit 10s", ...
   double seconds = 0;
   std::string mode;  // namespaces | tracked
+  // Which mechanism enforced each limit: {"processes": "pids cgroup v1", "memory": "RLIMIT_AS + memory
+  // cgroup v1", ...}; a limit nothing could enforce says "not enforced".
+  std::map<std::string, std::string> enforced;
+  // Why the run is in tracked mode when namespaces were asked for with `auto`.
+  std::string mode_reason;
+  bool sandbox_refused = false;  // internal: the namespaces could not be made (auto then retries tracked)
   std::vector<ProcessResult> processes;
   std::vector<Leftover> leftovers;
   trace::Trace trace;

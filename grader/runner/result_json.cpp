@@ -78,7 +78,12 @@ void to_json(nlohmann::json& j, const Leftover& l) {
        {"call", l.call},
        {"at", l.at},
        {"reclaimed", l.reclaimed},
-       {"reclaim_error", l.reclaim_error}};
+       {"reclaim_error", l.reclaim_error},
+       {"name", l.name},
+       {"path", l.path},
+       {"uid", l.uid},
+       {"cuid", l.cuid},
+       {"created", l.created}};
 }
 
 void from_json(const nlohmann::json& j, Leftover& l) {
@@ -96,6 +101,11 @@ void from_json(const nlohmann::json& j, Leftover& l) {
   j.at("at").get_to(l.at);
   j.at("reclaimed").get_to(l.reclaimed);
   j.at("reclaim_error").get_to(l.reclaim_error);
+  l.name = j.value("name", "");
+  l.path = j.value("path", "");
+  l.uid = j.value("uid", -1L);
+  l.cuid = j.value("cuid", -1L);
+  l.created = j.value("created", 0LL);
 }
 
 void to_json(nlohmann::json& j, const ScenarioResult& s) {
@@ -105,6 +115,9 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"outcome_detail", s.outcome_detail},
        {"seconds", s.seconds},
        {"mode", s.mode},
+       {"enforced", s.enforced},
+       {"mode_reason", s.mode_reason},
+       {"sandbox_refused", s.sandbox_refused},
        {"processes", s.processes},
        {"leftovers", s.leftovers},
        {"trace", s.trace.events}};
@@ -117,6 +130,9 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   j.at("outcome_detail").get_to(s.outcome_detail);
   j.at("seconds").get_to(s.seconds);
   j.at("mode").get_to(s.mode);
+  s.enforced = j.value("enforced", std::map<std::string, std::string>{});
+  s.mode_reason = j.value("mode_reason", "");
+  s.sandbox_refused = j.value("sandbox_refused", false);
   j.at("processes").get_to(s.processes);
   j.at("leftovers").get_to(s.leftovers);
   j.at("trace").get_to(s.trace.events);

@@ -10,13 +10,18 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "grader/runner/result_json.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/sandbox.hpp"
+#include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::run {
 
@@ -36,19 +41,52 @@ void write_all(int fd, const std::vector<std::uint8_t>& bytes) {
   }
 }
 
-[[noreturn]] void supervisor_main(const config::ScenarioSpec& spec, const RunContext& context, int out_fd) {
+// The uid student programs run as when the grader is root: one of the run's own, so that nothing
+// else on the host belongs to it (kill(-1) and RLIMIT_NPROC then reach exactly the run's processes).
+std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace) {
+  if (!context.drop_privileges || ::geteuid() != 0 || own_user_namespace) return std::nullopt;
+  return static_cast<uid_t>(2000000000U + static_cast<unsigned>(::getpid()));
+}
+
+// Hands the working folder to the run's uid: the scratch copy was built by the grader. Its parent, the
+// grader's private scratch folder, is opened for traversal only.
+void hand_over(const std::filesystem::path& work, uid_t uid) {
+  std::error_code ec;
+  ::chown(work.c_str(), uid, uid);
+  for (auto it = std::filesystem::recursive_directory_iterator(work, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    ::lchown(it->path().c_str(), uid, uid);
+  }
+  if (work.parent_path().filename().string().rfind("ipcgrade-", 0) == 0)
+    ::chmod(work.parent_path().c_str(), 0711);
+}
+
+[[noreturn]] void supervisor_main(const config::ScenarioSpec& spec, const RunContext& context, bool tracked,
+                                  const std::string& mode_reason, int out_fd) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ScenarioResult result;
   try {
     supervise::Sandbox sandbox;
+    Containment box;
+    box.tracked = tracked;
+    box.mode_reason = mode_reason;
     std::string error;
-    if (!sandbox.enter(&error)) {
+    supervise::RunMounts mounts;
+    mounts.work_dir = context.work_dir;
+    mounts.tmp_bytes = spec.limits.memory;
+    if (!tracked && !sandbox.enter(mounts, &error)) {
       result.name = spec.name;
       result.visibility = spec.visibility;
       result.outcome = Outcome::CrashedGrader;
       result.outcome_detail = "the sandbox could not be set up: " + error;
+      result.sandbox_refused = true;
     } else {
-      result = supervise_scenario(spec, context, sandbox.init_pid());
+      box.init = sandbox.init_pid();
+      box.mqueue_dir = mounts.mqueue_dir;
+      box.read_only = mounts.read_only;
+      box.run_as = run_uid(context, sandbox.own_user_namespace());
+      if (box.run_as) hand_over(context.work_dir, *box.run_as);
+      result = supervise_scenario(spec, context, box);
     }
   } catch (const std::exception& e) {
     result.name = spec.name;
@@ -69,9 +107,19 @@ ScenarioResult crashed(const config::ScenarioSpec& spec, const std::string& why)
   return r;
 }
 
-}  // namespace
-
-ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
+// One scenario in one supervisor process, in the given mode.
+ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& context, bool tracked,
+                        const std::string& mode_reason) {
+  // Input files are read here, in the grader's view of the filesystem: the supervisor's mount
+  // namespace has a /tmp of its own.
+  config::ScenarioSpec spec = given;
+  try {
+    for (auto& p : spec.processes) {
+      if (p.stdin_file) p.stdin_text = util::read_file(*std::exchange(p.stdin_file, std::nullopt));
+    }
+  } catch (const std::exception& e) {
+    return crashed(spec, e.what());
+  }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return crashed(spec, std::string("pipe: ") + std::strerror(errno));
   std::fflush(nullptr);
@@ -83,7 +131,7 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
   }
   if (pid == 0) {
     ::close(fds[0]);
-    supervisor_main(spec, context, fds[1]);
+    supervisor_main(spec, context, tracked, mode_reason, fds[1]);
   }
   ::close(fds[1]);
   std::vector<std::uint8_t> bytes;
@@ -117,6 +165,29 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
                                                 : fmt::format("exited with code {}", WEXITSTATUS(status));
     return crashed(spec, fmt::format("the scenario's supervisor {} without a result ({})", how, e.what()));
   }
+}
+
+}  // namespace
+
+Isolation isolation_from_string(const std::string& text) {
+  if (text == "auto") return Isolation::Auto;
+  if (text == "namespaces") return Isolation::Namespaces;
+  if (text == "tracked") return Isolation::Tracked;
+  throw std::invalid_argument("isolation must be auto, namespaces or tracked, not '" + text + "'");
+}
+
+ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
+  // Under `auto`, once the kernel has refused the namespaces it will go on refusing them: the
+  // following scenarios go straight to tracked mode.
+  static std::string refused;
+  if (context.isolation == Isolation::Tracked) return run_once(spec, context, true, "");
+  if (context.isolation == Isolation::Auto && !refused.empty()) return run_once(spec, context, true, refused);
+  ScenarioResult result = run_once(spec, context, false, "");
+  if (!result.sandbox_refused || context.isolation == Isolation::Namespaces) return result;
+  refused =
+      "namespaces unavailable (" + result.outcome_detail.substr(result.outcome_detail.find(": ") + 2) + ")";
+  spdlog::info("scenario '{}': {}; running it in tracked mode", spec.name, refused);
+  return run_once(spec, context, true, refused);
 }
 
 }  // namespace ipcgrade::run

@@ -1,11 +1,17 @@
 #pragma once
+#include <sys/types.h>
+
 #include <filesystem>
+#include <optional>
 
 #include "grader/config/assignment.hpp"
 #include "grader/runner/placeholders.hpp"
 #include "grader/runner/result.hpp"
 
 namespace ipcgrade::run {
+
+enum class Isolation { Auto, Namespaces, Tracked };
+Isolation isolation_from_string(const std::string& text);  // throws std::invalid_argument
 
 struct RunContext {
   Placeholders placeholders;       // keys, student, folders; `index` is set per process
@@ -14,6 +20,20 @@ struct RunContext {
   bool inherit_stdio = false;      // `run`: programs use the grader's terminal, output is not captured
   bool expand = true;              // `run`: the command line is used as given, placeholders and all
   std::string judged_dir;          // programs under it are judged; default: work_dir
+  Isolation isolation = Isolation::Auto;
+  // When the grader is root, student programs run as a uid of their own (2000000000 + the scenario
+  // supervisor's pid). `run` keeps the caller's uid: the program is the caller's own.
+  bool drop_privileges = true;
+};
+
+// How a scenario's supervisor contains the run (decided in run_scenario).
+struct Containment {
+  bool tracked = false;
+  pid_t init = -1;                   // namespaces: the PID namespace's init
+  std::filesystem::path mqueue_dir;  // namespaces: the run's mqueue filesystem
+  bool read_only = false;            // namespaces: the rest of the filesystem is read-only
+  std::optional<uid_t> run_as;       // the uid student programs run as
+  std::string mode_reason;           // tracked under `auto`: why namespaces were not used
 };
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the
@@ -22,6 +42,6 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
 
 // The part of run_scenario that runs inside the sandbox, in the supervisor process.
 ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
-                                  pid_t sandbox_init);
+                                  const Containment& containment);
 
 }  // namespace ipcgrade::run

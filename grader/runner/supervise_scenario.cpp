@@ -13,9 +13,10 @@
 #include <regex>
 #include <set>
 
+#include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
-#include "grader/supervise/pids_cgroup.hpp"
+#include "grader/supervise/run_cgroup.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
@@ -69,18 +70,25 @@ struct Live {
 
 class Supervisor {
  public:
-  Supervisor(const config::ScenarioSpec& spec, const RunContext& context, pid_t init)
+  Supervisor(const config::ScenarioSpec& spec, const RunContext& context, const Containment& containment)
       : spec_(spec),
         context_(context),
-        init_(init),
-        filter_(context.trace_pipe_io),
+        box_(containment),
+        filter_(context.trace_pipe_io, containment.tracked),
         tracer_(result_.trace, context.judged_dir.empty() ? context.work_dir.string() : context.judged_dir,
                 context.inherit_stdio) {}
 
   ScenarioResult run() {
     result_.name = spec_.name;
     result_.visibility = spec_.visibility;
-    result_.mode = "namespaces";
+    result_.mode = box_.tracked ? "tracked" : "namespaces";
+    result_.mode_reason = box_.mode_reason;
+    if (box_.tracked) {
+      tracer_.set_guard(true);
+      journal_.emplace(box_.run_as ? static_cast<long>(*box_.run_as) : static_cast<long>(::geteuid()));
+      if (!journal_->ok()) spdlog::warn("{}", journal_->error());
+    }
+    describe_enforcement();
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
     }
@@ -99,12 +107,14 @@ class Supervisor {
         timed_out = true;
         break;
       }
+      if (flood_) break;
       // Only once every process has started: a run waiting for its next start is not stuck.
       if (now >= next_sample) {
         next_sample = now + supervise::Watchdog::kInterval;
         if (next_ == plan_.size() && (deadlock = watchdog_.sample(tracer_))) break;
       }
       wait_for_events(std::min(next_wake(deadline), next_sample));
+      if (journal_ && tracer_.created().size() != journaled_.size()) update_journal();
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     if (timed_out || deadlock) {
@@ -115,25 +125,85 @@ class Supervisor {
         if (!l.exited) result_.processes[l.result].killed_by_grader = true;
       }
     }
+    if (flood_) {
+      for (auto& l : live_) {
+        if (!l.exited) result_.processes[l.result].killed_by_grader = true;
+      }
+    }
     finish();
-    for (const auto& p : result_.processes) {
-      if (!p.signal || *p.signal != SIGXCPU || result_.outcome == Outcome::Limit) continue;
-      result_.outcome = Outcome::Limit;
-      result_.outcome_detail = fmt::format("cpu limit {}: {} #{} (pid {}) used it up",
-                                           util::format_duration(spec_.limits.cpu), p.name, p.index, p.pid);
-    }
-    if (cgroup_.limit_hit() &&
-        (result_.outcome == Outcome::Completed || result_.outcome == Outcome::Timeout)) {
-      // The fork bomb was stopped by the limit; say which limit, not a bare time-out.
-      result_.outcome_detail =
-          fmt::format("process limit {}: forks were refused (pids cgroup){}", spec_.limits.processes,
-                      result_.outcome == Outcome::Timeout ? "; then the wall limit" : "");
-      result_.outcome = Outcome::Limit;
-    }
+    name_the_limit();
     return std::move(result_);
   }
 
  private:
+  // The report's `enforced`: which mechanism holds each limit in this run.
+  void describe_enforcement() {
+    auto& e = result_.enforced;
+    const auto& lim = spec_.limits;
+    e["wall"] = fmt::format("{}: the supervisor kills the whole run", util::format_duration(lim.wall));
+    e["cpu"] = fmt::format("{} per process: RLIMIT_CPU", util::format_duration(lim.cpu));
+    e["memory"] = fmt::format("{}: RLIMIT_AS per process", util::format_size(lim.memory));
+    if (!cgroup_.memory_enforcer().empty())
+      e["memory"] += "; " + cgroup_.memory_enforcer() + " for the whole run";
+    e["processes"] = !cgroup_.pids_enforcer().empty()
+                         ? fmt::format("{}: {}", lim.processes, cgroup_.pids_enforcer())
+                     : box_.run_as ? fmt::format("{}: RLIMIT_NPROC of the run's uid", lim.processes)
+                                   : fmt::format("{}: not enforced (no pids cgroup here)", lim.processes);
+    e["output"] = fmt::format("{} per stream: the supervisor keeps that much", util::format_size(lim.output));
+    e["file_size"] = fmt::format("{}: RLIMIT_FSIZE", util::format_size(lim.file_size));
+    e["open_files"] = fmt::format("{}: RLIMIT_NOFILE", lim.open_files);
+    e["core_dumps"] = "none: RLIMIT_CORE 0";
+    e["network"] =
+        box_.tracked ? "IPv4 and IPv6 sockets refused by seccomp" : "network namespace without interfaces";
+    e["uid"] = box_.run_as ? fmt::format("{} (the run's own)", *box_.run_as)
+                           : fmt::format("{} (the grader's)", ::geteuid());
+    e["files"] =
+        !box_.tracked
+            ? (box_.read_only ? "mount namespace: read-only but for the working folder, /tmp and /dev/shm"
+                              : "mount namespace: private /tmp and /dev/shm (read-only remount refused)")
+        : box_.run_as ? "the run's uid may write only where anyone may"
+                      : "not isolated (tracked mode with the grader's uid)";
+  }
+
+  // Names the limit the run ran into, so the outcome says "memory limit 256 MiB", not a bare kill.
+  // The first limit that explains what happened wins; a later wall limit is mentioned after it.
+  void name_the_limit() {
+    const auto& lim = spec_.limits;
+    std::optional<std::string> hit = flood_;
+    auto who = [](const ProcessResult& p) { return fmt::format("{} #{} (pid {})", p.name, p.index, p.pid); };
+    if (!hit && cgroup_.memory_limit_hit()) {
+      std::string victim = "a process of the run";
+      for (const auto& p : result_.processes) {
+        if (p.signal && *p.signal == SIGKILL && !p.killed_by_grader) victim = who(p);
+      }
+      hit = fmt::format("memory limit {}: the run used it up and the kernel killed {} ({})",
+                        util::format_size(lim.memory), victim, cgroup_.memory_enforcer());
+    }
+    // An allocation refused is the limit at work only when the program did not get over it.
+    bool any_failed = result_.outcome == Outcome::Timeout;
+    for (const auto& p : result_.processes)
+      any_failed = any_failed || p.signal || p.exit_code.value_or(0) != 0;
+    if (!hit && any_failed && !tracer_.memory_refusals().empty()) {
+      const auto& r = tracer_.memory_refusals().front();
+      hit = fmt::format("memory limit {}: {} #{} (pid {}) was refused {}{}", util::format_size(lim.memory),
+                        r.process, r.index, r.pid, r.bytes ? util::format_size(r.bytes) + " " : "",
+                        fmt::format("({} failed with ENOMEM)", r.call));
+    }
+    for (const auto& p : result_.processes) {
+      if (hit || !p.signal) continue;
+      if (*p.signal == SIGXCPU)
+        hit = fmt::format("cpu limit {}: {} used it up", util::format_duration(lim.cpu), who(p));
+      if (*p.signal == SIGXFSZ)
+        hit = fmt::format("file size limit {}: {} wrote past it", util::format_size(lim.file_size), who(p));
+    }
+    if (!hit && cgroup_.pids_limit_hit())
+      hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
+    if (!hit || result_.outcome == Outcome::Deadlock || result_.outcome == Outcome::CrashedGrader) return;
+    if (result_.outcome == Outcome::Timeout) *hit += "; then the wall limit";
+    result_.outcome = Outcome::Limit;
+    result_.outcome_detail = *hit;
+  }
+
   struct Planned {
     const config::ProcessSpec* spec;
     int index;
@@ -195,8 +265,8 @@ class Supervisor {
     pr.name = planned.spec->name;
     pr.index = planned.index;
     for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
-    supervise::SpawnRequest req{pr.argv,  context_.work_dir,      "",      spec_.limits,
-                                &filter_, context_.inherit_stdio, &cgroup_};
+    supervise::SpawnRequest req{pr.argv,  context_.work_dir,      "",       spec_.limits,
+                                &filter_, context_.inherit_stdio, &cgroup_, box_.run_as};
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);
@@ -306,9 +376,19 @@ class Supervisor {
     for (auto& l : live_) {
       for (Stream* s : {&l.out, &l.err}) {
         if (s->fd >= 0 && !s->drain(spec_.limits.output)) s->close();  // end of file
+        // Output past the limit is dropped, but a program that floods it would keep the grader
+        // reading until the wall limit: far past it, the run is stopped.
+        if (!flood_ && *s->cut > flood_bytes()) {
+          const auto& pr = result_.processes[l.result];
+          flood_ = fmt::format("output cut at {}: {} #{} (pid {}) wrote {} more to {} and was stopped",
+                               util::format_size(spec_.limits.output), pr.name, pr.index, pr.pid,
+                               util::format_size(*s->cut), s == &l.out ? "stdout" : "stderr");
+        }
       }
     }
   }
+
+  std::uint64_t flood_bytes() const { return std::max<std::uint64_t>(16ULL << 20, 64 * spec_.limits.output); }
 
   void handle(pid_t pid, int status) {
     if (WIFSTOPPED(status)) {
@@ -341,11 +421,21 @@ class Supervisor {
     for (auto& l : live_) {
       if (!l.exited) ::kill(l.pid, SIGKILL);
     }
-    ::kill(init_, SIGKILL);
+    if (box_.tracked) {
+      kill_tracked_run();
+    } else {
+      ::kill(box_.init, SIGKILL);
+    }
     int status;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, __WALL)) > 0 || (pid < 0 && errno == EINTR)) {
-      if (pid <= 0 || WIFSTOPPED(status)) continue;  // a stop that raced with SIGKILL: the end follows
+      if (pid <= 0) continue;
+      // A stop that raced with SIGKILL: the end follows. In tracked mode it may be a child forked
+      // a moment before the kill, which nothing else would take down.
+      if (WIFSTOPPED(status)) {
+        if (box_.tracked) ::kill(pid, SIGKILL);
+        continue;
+      }
       tracer_.on_exit(pid, status);
       record_exit(pid, status);
     }
@@ -359,10 +449,68 @@ class Supervisor {
     }
     const itimerval off{};
     ::setitimer(ITIMER_REAL, &off, nullptr);
-    result_.leftovers = audit::list_sysv_objects();
+    if (journal_ && tracer_.created().size() != journaled_.size()) update_journal();
+    result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
       attribute(left);
       audit::reclaim(left);
+    }
+    if (journal_) journal_->remove();
+  }
+
+  // What the run left: in namespace mode everything in its IPC namespace and its private /dev/shm and
+  // mqueue; in tracked mode exactly the objects the trace shows it created that still exist as they
+  // were created (same key, and created by the run's uid when it has one of its own) — the host's
+  // own objects are never touched.
+  std::vector<Leftover> run_objects() const {
+    if (!box_.tracked) {
+      auto all = audit::list_sysv_objects();
+      for (auto& posix : audit::list_posix_objects("/dev/shm", box_.mqueue_dir)) all.push_back(posix);
+      return all;
+    }
+    std::vector<Leftover> mine;
+    for (auto& object : audit::list_sysv_objects()) {
+      const char kind = object.kind == "msg" ? 'm' : object.kind == "shm" ? 's' : 'e';
+      auto created = tracer_.created().find({kind, object.id});
+      if (created == tracer_.created().end() || created->second != object.key) continue;
+      if (box_.run_as && object.cuid != static_cast<long>(*box_.run_as)) continue;
+      mine.push_back(object);
+    }
+    // POSIX shared memory is made with open(), which is not traced: only the run's own uid tells its
+    // files apart from the host's.
+    if (box_.run_as) {
+      for (auto& posix : audit::list_posix_objects("/dev/shm", {})) {
+        if (posix.uid == static_cast<long>(*box_.run_as)) mine.push_back(posix);
+      }
+    }
+    return mine;
+  }
+
+  void update_journal() {
+    for (const auto& [object, key] : tracer_.created()) {
+      if (!journaled_.insert(object).second) continue;
+      const char* kind = object.first == 'm' ? "msg" : object.first == 's' ? "shm" : "sem";
+      journal_->record(kind, object.second, key);
+    }
+  }
+
+  // Tracked mode has no PID namespace whose end takes every process along: kill every process the
+  // tracer follows (each fork is followed, daemons included), whatever is in the run's cgroup, and
+  // every process of the run's own uid.
+  void kill_tracked_run() {
+    for (pid_t pid : tracer_.live_pids()) ::kill(pid, SIGKILL);
+    for (pid_t pid : cgroup_.members()) ::kill(pid, SIGKILL);
+    if (!box_.run_as) return;
+    const pid_t killer = ::fork();
+    if (killer == 0) {
+      const uid_t id = *box_.run_as;
+      // As the run's uid, kill(-1) reaches exactly the processes of that uid, never the caller.
+      if (::setresuid(id, id, id) == 0) ::kill(-1, SIGKILL);
+      ::_exit(0);
+    }
+    if (killer > 0) {
+      while (::waitpid(killer, nullptr, __WALL) < 0 && errno == EINTR) {
+      }
     }
   }
 
@@ -386,7 +534,10 @@ class Supervisor {
 
   const config::ScenarioSpec& spec_;
   const RunContext& context_;
-  const pid_t init_;
+  const Containment box_;
+  std::optional<audit::Journal> journal_;  // tracked mode
+  std::set<std::pair<char, int>> journaled_;
+  std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   ScenarioResult result_;
   std::vector<Planned> plan_;
   std::vector<Live> live_;
@@ -400,13 +551,15 @@ class Supervisor {
   supervise::Tracer tracer_;
   supervise::Watchdog watchdog_;
   // Declared last: destroyed first, once finish() has ended every process of the run.
-  supervise::PidsCgroup cgroup_{spec_.limits.processes, "ipcgrade-" + std::to_string(::getpid())};
+  supervise::RunCgroup cgroup_{spec_.limits.processes, spec_.limits.memory,
+                               "ipcgrade-" + std::to_string(::getpid())};
 };
 
 }  // namespace
 
-ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context, pid_t init) {
-  return Supervisor(spec, context, init).run();
+ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
+                                  const Containment& containment) {
+  return Supervisor(spec, context, containment).run();
 }
 
 }  // namespace ipcgrade::run

@@ -62,18 +62,22 @@ bool enter_user_namespace(std::string* error) {
 
 }  // namespace
 
-bool Sandbox::enter(std::string* error) {
-  constexpr int kFlags = CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID;
+bool Sandbox::enter(RunMounts& mounts, std::string* error) {
+  constexpr int kFlags = CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
   if (::geteuid() != 0 && !enter_user_namespace(error)) return false;
   if (::unshare(kFlags) != 0) {
     // Root without CAP_SYS_ADMIN (a container's default profile) may still make a user namespace
     // and the others inside it.
     const int first = errno;
     if (::geteuid() != 0 || first != EPERM || !enter_user_namespace(error) || ::unshare(kFlags) != 0) {
-      *error = fmt::format("cannot create IPC, UTS, network and PID namespaces: {}", std::strerror(first));
+      *error =
+          fmt::format("cannot create IPC, UTS, network, PID and mount namespaces: {}", std::strerror(first));
       return false;
     }
+    own_user_namespace_ = true;
   }
+  if (::geteuid() != 0) own_user_namespace_ = true;
+  if (!mounts.setup(error)) return false;
   ::sethostname("ipcgrade", 8);
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) {
@@ -107,7 +111,9 @@ bool Sandbox::enter(std::string* error) {
 void Sandbox::stop() {
   if (init_pid_ <= 0) return;
   ::kill(init_pid_, SIGKILL);
-  while (::waitpid(init_pid_, nullptr, __WALL) < 0 && errno == EINTR) {
+  // The init finishes dying only once every process of its namespace is reaped, and those the
+  // supervisor started are the supervisor's to reap: reap everything, not just the init.
+  while (::waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
   }
   init_pid_ = -1;
 }

@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +49,9 @@ constexpr int kTraced[] = {
     SCMP_SYS(setitimer),
     SCMP_SYS(timer_settime),
     SCMP_SYS(timerfd_settime),
+    // Allocations, for naming the memory limit when one is refused (see Tracer::memory_refusals).
+    SCMP_SYS(mmap),
+    SCMP_SYS(mremap),
 };
 
 void check(int rc, const char* what) {
@@ -56,7 +60,7 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-SeccompFilter::SeccompFilter(bool pipe_io) {
+SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_ALLOW), seccomp_release);
   if (!ctx) throw std::runtime_error("seccomp_init failed");
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS)), "bad-arch action");
@@ -69,6 +73,15 @@ SeccompFilter::SeccompFilter(bool pipe_io) {
           "read rule");
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_GT, 2)),
           "write rule");
+  }
+  if (tracked) {
+    for (int nr : {SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill)})
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "kill rule");
+    for (int family : {AF_INET, AF_INET6}) {
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family))),
+            "socket rule");
+    }
   }
   // Export the BPF once, here; the child installs it with a bare system call.
   const int fd = memfd_create("ipcgrade-seccomp", MFD_CLOEXEC);

@@ -1,6 +1,7 @@
 #include "grader/supervise/spawn.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -107,6 +108,18 @@ Spawned spawn(const SpawnRequest& request) {
     // The program starts with 0, 1 and 2 only: descriptors the grader inherited from whatever started
     // it must not leak in (they would also shift the numbers a student's pipe() returns).
     ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    // A process group of its own (not with a terminal, whose job control it would upset): kill(0, ...)
+    // in the program then reaches the run's processes, not the grader's.
+    if (own_stdio) ::setpgid(0, 0);
+    if (request.run_as) {
+      const uid_t id = *request.run_as;
+      // The uid is the run's alone, so this counts exactly the run's processes; a pids cgroup says
+      // when it refused a fork, so it is preferred where there is one.
+      if (!request.cgroup || request.cgroup->pids_enforcer().empty())
+        set_limit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
+      if (::setgroups(0, nullptr) != 0 || ::setresgid(id, id, id) != 0 || ::setresuid(id, id, id) != 0)
+        child_fail(report[1], errno);
+    }
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
     // Soft below hard: the program gets SIGXCPU at the limit (which the report can name), and SIGKILL
     // a second later if it ignores that.
@@ -116,6 +129,8 @@ Spawned spawn(const SpawnRequest& request) {
     ::setrlimit(RLIMIT_CPU, &cpu);
     set_limit(RLIMIT_AS, limits.memory);
     set_limit(RLIMIT_CORE, 0);
+    set_limit(RLIMIT_FSIZE, limits.file_size);
+    set_limit(RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files));
     if (request.filter) {
       char byte;
       while (::read(go[0], &byte, 1) < 0 && errno == EINTR) {

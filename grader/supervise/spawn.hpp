@@ -2,11 +2,12 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "grader/config/assignment.hpp"
-#include "grader/supervise/pids_cgroup.hpp"
+#include "grader/supervise/run_cgroup.hpp"
 #include "grader/supervise/seccomp_filter.hpp"
 
 namespace ipcgrade::supervise {
@@ -18,7 +19,9 @@ struct SpawnRequest {
   config::Limits limits;
   const SeccompFilter* filter = nullptr;  // set: the program runs traced (seized before its exec)
   bool inherit_stdio = false;             // `ipcgrade run`: the program uses the grader's terminal
-  const PidsCgroup* cgroup = nullptr;     // the run's pids cgroup, joined before the program runs
+  const RunCgroup* cgroup = nullptr;      // the run's cgroups, joined before the program runs
+  // When set (the grader is root): the program runs as this uid and gid, with no supplementary groups.
+  std::optional<uid_t> run_as;
 };
 
 struct Spawned {

@@ -55,6 +55,8 @@ void Tracer::adopt(pid_t host_pid, long pid, const std::string& name, int index)
   p->name = name;
   p->index = index;
   emit(*p, "spawn");
+  seen_pids_.insert(pid);
+  seen_pids_.insert(host_pid);
   procs_[host_pid] = std::move(p);
 }
 
@@ -84,6 +86,8 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
     p->fds = thread ? from.fds : std::make_shared<FdTable>(*from.fds);
   }
   p->thread = thread;
+  seen_pids_.insert(p->pid);
+  seen_pids_.insert(host_pid);
   Proc& ref = *p;
   procs_[host_pid] = std::move(p);
   if (!thread) {
@@ -157,6 +161,14 @@ void Tracer::on_seccomp(Proc& p) {
   unsigned long long args[6];
   for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
   const int nr = static_cast<int>(info.seccomp.nr);
+  if (nr == SYS_mmap || nr == SYS_mremap) {
+    // Only the result matters (ENOMEM names the memory limit); nothing is recorded.
+    p.pending = Pending{{}, nr, {}};
+    std::copy(std::begin(args), std::end(args), p.pending->args);
+    resume(p, 0);
+    return;
+  }
+  if (guard_ && guard_call(p, nr, args)) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again.
   const bool loop_call = nr == SYS_msgsnd || nr == SYS_msgrcv || nr == SYS_semop || nr == SYS_semtimedop;
@@ -233,9 +245,24 @@ void Tracer::on_syscall_exit(Proc& p) {
   if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) > 0 &&
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
     const long rval = static_cast<long>(info.exit.rval);
+    const bool is_error = info.exit.is_error != 0;
+    if (is_error && rval == -ENOMEM &&
+        (pending.nr == SYS_mmap || pending.nr == SYS_mremap || pending.nr == SYS_shmat)) {
+      const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
+                                       : pending.nr == SYS_mremap ? pending.args[2]
+                                                                  : 0;
+      const char* call = pending.nr == SYS_mmap ? "mmap" : pending.nr == SYS_mremap ? "mremap" : "shmat";
+      memory_refusals_.push_back({p.name, p.index, p.pid, call, bytes});
+    }
+    if (pending.nr == SYS_mmap || pending.nr == SYS_mremap) {
+      resume(p, 0);
+      return;
+    }
     CallContext ctx{p, next_pipe_};
-    if (decode_exit(ctx, pending.nr, pending.args, rval, info.exit.is_error != 0, pending.event)) {
+    if (decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event)) {
       ipc_creators_.insert(p.root);
+      const char kind = pending.nr == SYS_msgget ? 'm' : pending.nr == SYS_shmget ? 's' : 'e';
+      created_[{kind, static_cast<int>(rval)}] = static_cast<int>(pending.args[0]);
     }
     if (worth_recording(pending.event)) {
       const size_t index = emit_call(p, std::move(pending.event));
@@ -295,6 +322,12 @@ std::vector<Tracer::Live> Tracer::live() const {
   for (const auto& [host, p] : procs_) {
     out.push_back({host, p->pid, p->name, p->thread, p->fds.get(), p->timer_until > now});
   }
+  return out;
+}
+
+std::vector<pid_t> Tracer::live_pids() const {
+  std::vector<pid_t> out;
+  for (const auto& [host, p] : procs_) out.push_back(host);
   return out;
 }
 

@@ -59,6 +59,26 @@ class Tracer {
   std::vector<Live> live() const;
   const trace::Trace& trace() const { return out_; }
 
+  // Tracked mode (no namespaces around the run): refuse with EPERM what the namespaces would have
+  // kept out of reach — removing or changing an IPC object the run did not create, and signals to
+  // processes that are not the run's (kill(-1, ...) included). The filter must be built `tracked`.
+  void set_guard(bool on) { guard_ = on; }
+  // Every IPC object a msgget/shmget/semget with IPC_CREAT of the run returned: ('m'|'s'|'e', id)
+  // and the key it was asked for.
+  const std::map<std::pair<char, int>, long>& created() const { return created_; }
+  // Host pids of every traced process still alive (threads included).
+  std::vector<pid_t> live_pids() const;
+
+  // An allocation the kernel refused with ENOMEM (mmap, mremap, shmat): the memory limit at work.
+  struct MemoryRefusal {
+    std::string process;
+    int index = 0;
+    long pid = 0;
+    std::string call;
+    unsigned long long bytes = 0;
+  };
+  const std::vector<MemoryRefusal>& memory_refusals() const { return memory_refusals_; }
+
   struct Proc;
   struct Pending;
 
@@ -74,6 +94,9 @@ class Tracer {
   size_t emit_call(Proc& p, trace::Event&& call);
   void remember_raw(Proc& p, int nr, const unsigned long long (&args)[6], long mtype,
                     size_t event);  // returns the index of the event it was counted on
+  // Tracked mode: refuses the call at its seccomp stop when it reaches outside the run; returns
+  // whether it did (the call is then skipped and the process resumed). See tracer_guard.cpp.
+  bool guard_call(Proc& p, int nr, const unsigned long long (&args)[6]);
 
   trace::Trace& out_;
   std::string own_dir_;
@@ -83,6 +106,10 @@ class Tracer {
   long next_pipe_ = 1;
   std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
   Symbolizer symbolizer_;
+  bool guard_ = false;
+  std::map<std::pair<char, int>, long> created_;
+  std::set<long> seen_pids_;  // every pid of the run, for the signal guard
+  std::vector<MemoryRefusal> memory_refusals_;
 };
 
 }  // namespace ipcgrade::supervise

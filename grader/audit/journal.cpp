@@ -1,0 +1,128 @@
+#include "grader/audit/journal.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "grader/audit/sysv.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ipcgrade::audit {
+
+namespace {
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. With the pid it
+// names one process for good: a reused pid has another start time.
+std::string start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return {};
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+  }
+  return field;
+}
+
+bool alive(pid_t pid, const std::string& started) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  return start_time(pid) == started;
+}
+
+}  // namespace
+
+fs::path journal_dir() {
+  if (const char* dir = std::getenv("IPCGRADE_STATE_DIR"); dir && *dir) return fs::path(dir) / "journal";
+  if (::geteuid() == 0) return "/var/lib/ipcgrade/journal";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) return fs::path(xdg) / "ipcgrade/journal";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/tmp") / ".local/state/ipcgrade/journal";
+}
+
+Journal::Journal(long creator_uid) : uid_(creator_uid) {
+  std::error_code ec;
+  const fs::path dir = journal_dir();
+  fs::create_directories(dir, ec);
+  const pid_t self = ::getpid();
+  const std::string started = start_time(self);
+  path_ = dir / fmt::format("run-{}-{}.journal", self, started);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    error_ = fmt::format("cannot write the journal {}: {}", path_.string(), std::strerror(errno));
+    return;
+  }
+  const std::string header = fmt::format("owner {} {}\n", self, started);
+  (void)!::write(fd_, header.data(), header.size());
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::record(const std::string& kind, int id, long key) {
+  if (fd_ < 0) return;
+  const std::string line = fmt::format("{} {} {} {}\n", kind, id, key, uid_);
+  (void)!::write(fd_, line.data(), line.size());
+  ::fdatasync(fd_);
+}
+
+void Journal::remove() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  fs::remove(path_, ec);
+}
+
+std::vector<OrphanJournal> orphan_journals() {
+  std::vector<OrphanJournal> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(journal_dir(), ec)) {
+    if (entry.path().extension() != ".journal") continue;
+    std::ifstream in(entry.path());
+    std::string word, started;
+    OrphanJournal j;
+    j.file = entry.path();
+    if (!(in >> word >> j.owner >> started) || word != "owner") continue;
+    if (alive(j.owner, started)) continue;
+    JournalObject o;
+    while (in >> o.kind >> o.id >> o.key >> o.uid) j.objects.push_back(o);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+bool recorded_in(const run::Leftover& object, const std::vector<OrphanJournal>& orphans) {
+  for (const auto& j : orphans) {
+    for (const auto& o : j.objects) {
+      if (o.kind == object.kind && o.id == object.id && o.key == object.key && o.uid == object.cuid)
+        return true;
+    }
+  }
+  return false;
+}
+
+std::vector<run::Leftover> reclaim_orphans() {
+  const auto orphans = orphan_journals();
+  std::vector<run::Leftover> found;
+  if (orphans.empty()) return found;
+  for (auto& object : list_sysv_objects()) {
+    if (!recorded_in(object, orphans)) continue;
+    reclaim(object);
+    found.push_back(object);
+  }
+  std::error_code ec;
+  for (const auto& j : orphans) fs::remove(j.file, ec);
+  return found;
+}
+
+}  // namespace ipcgrade::audit
