@@ -11,6 +11,8 @@ std::string kind_name(const std::string& kind, bool plural) {
   if (kind == "msg") return plural ? "message queues" : "message queue";
   if (kind == "shm") return plural ? "shared memory segments" : "shared memory segment";
   if (kind == "sem") return plural ? "semaphore sets" : "semaphore set";
+  if (kind == "posix-shm") return plural ? "POSIX shared memory objects" : "POSIX shared memory object";
+  if (kind == "posix-mq") return plural ? "POSIX message queues" : "POSIX message queue";
   return kind;
 }
 
@@ -18,6 +20,8 @@ std::string how_to_remove(const std::string& kind) {
   if (kind == "msg") return "msgctl(id, IPC_RMID, NULL)";
   if (kind == "shm") return "shmctl(id, IPC_RMID, NULL)";
   if (kind == "sem") return "semctl(id, 0, IPC_RMID)";
+  if (kind == "posix-shm") return "shm_unlink(name)";
+  if (kind == "posix-mq") return "mq_unlink(name)";
   return "the matching remove call";
 }
 
@@ -31,8 +35,11 @@ class NoLeftoversCheck : public Check {
         ++v.offences;
         ++per_kind[left.kind];
         std::string what =
-            fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
-                        static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode);
+            left.name.empty()
+                ? fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
+                              static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode)
+                : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(left.kind, false), left.name,
+                              left.mode, left.bytes);
         if (left.kind == "msg") what += fmt::format(", {} message(s) still queued", left.messages);
         if (left.kind == "shm") what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
         if (left.kind == "sem") what += fmt::format(", {} semaphore(s)", left.messages);

@@ -51,6 +51,7 @@ pid_t start_worker(const Options& o, const std::string& student) {
       student,    "--report", (dir / "report.yaml").string()};
   if (o.gradescope) args.insert(args.end(), {"--gradescope", (dir / "results.json").string()});
   if (o.junit) args.insert(args.end(), {"--junit", (dir / "junit.xml").string()});
+  args.insert(args.end(), {"--isolation", o.isolation});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

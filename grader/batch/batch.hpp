@@ -15,6 +15,7 @@ struct Options {
   bool resume = false;        // skip students whose report is already complete
   bool gradescope = false;    // also write DIR/<student>/results.json
   bool junit = false;         // also write DIR/<student>/junit.xml
+  std::string isolation = "auto";
 };
 
 // Grades a class: a bounded pool of worker processes, each an `ipcgrade grade` of one submission

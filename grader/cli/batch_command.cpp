@@ -25,6 +25,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
   cmd->add_flag("--resume", args.resume, "skip students whose report is already complete");
   cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
   cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
+  add_isolation_option(cmd, args.isolation);
 }
 
 int run_batch(const BatchArgs& args) {
@@ -37,6 +38,7 @@ int run_batch(const BatchArgs& args) {
   o.resume = args.resume;
   o.gradescope = args.gradescope;
   o.junit = args.junit;
+  o.isolation = args.isolation;
   if (!args.shard.empty()) {
     std::smatch m;
     static const std::regex re(R"(^(\d+)/(\d+)$)");

@@ -24,6 +24,7 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
   cmd->add_option("ASSIGNMENT", args.assignment,
                   "assignment.yaml or its folder; default: ./assignment.yaml, or the path in ./.ipcgrade");
   cmd->add_option("SUBMISSION", args.submission, "your folder (default: .)");
+  add_isolation_option(cmd, args.isolation);
 }
 
 namespace {
@@ -55,7 +56,8 @@ int run_check(const CheckArgs& args) {
   if (!fs::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  const report::Report r = run::grade_submission(assignment, args.submission, {"", true});
+  const report::Report r = run::grade_submission(assignment, args.submission,
+                                                 {"", true, run::isolation_from_string(args.isolation)});
   const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::cout << report::summary(r, color);
   if (r.all_passed()) {

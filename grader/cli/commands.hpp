@@ -19,11 +19,13 @@ struct GradeArgs {
   std::string gradescope;
   std::string junit;
   bool json = false;
+  std::string isolation = "auto";
 };
 
 struct CheckArgs {
   std::string assignment;
   std::string submission = ".";
+  std::string isolation = "auto";
 };
 
 struct BatchArgs {
@@ -35,6 +37,7 @@ struct BatchArgs {
   bool resume = false;
   bool gradescope = false;
   bool junit = false;
+  std::string isolation = "auto";
 };
 
 struct RunArgs {
@@ -42,8 +45,22 @@ struct RunArgs {
   std::string timeout;
   std::string trace;
   std::vector<std::string> command;
+  std::string isolation = "auto";
 };
 
+// --isolation auto|namespaces|tracked, the same on every command that runs student programs.
+void add_isolation_option(CLI::App* cmd, std::string& isolation);
+
+struct AuditArgs {
+  std::string key;
+  std::string key_range;
+  std::string user;
+  bool reclaim = false;
+  bool json = false;
+};
+
+void add_audit_command(CLI::App& app, AuditArgs& args);
+int run_audit(const AuditArgs& args);
 void add_grade_command(CLI::App& app, GradeArgs& args);
 void add_run_command(CLI::App& app, RunArgs& args);
 int run_run(const RunArgs& args);

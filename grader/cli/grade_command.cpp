@@ -27,6 +27,14 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--trace", args.trace, "write every scenario's trace of IPC and pipe calls to FILE (JSON)");
   cmd->add_option("--gradescope", args.gradescope, "write Gradescope's results.json to FILE");
   cmd->add_option("--junit", args.junit, "write JUnit XML (one testcase per check) to FILE");
+  add_isolation_option(cmd, args.isolation);
+}
+
+void add_isolation_option(CLI::App* cmd, std::string& isolation) {
+  cmd->add_option("--isolation", isolation,
+                  "auto (default): namespaces where the kernel allows, else tracked; namespaces: fail "
+                  "rather than fall back; tracked: no namespaces, remove exactly what the run created")
+      ->check(CLI::IsMember({"auto", "namespaces", "tracked"}));
 }
 
 int run_grade(const GradeArgs& args) {
@@ -35,7 +43,8 @@ int run_grade(const GradeArgs& args) {
   if (!std::filesystem::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  const report::Report r = run::grade_submission(assignment, args.submission, {args.student, false});
+  const report::Report r = run::grade_submission(
+      assignment, args.submission, {args.student, false, run::isolation_from_string(args.isolation)});
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
   if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
   if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "grader/audit/journal.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/error.hpp"
 
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   cli::add_check_command(app, check);
   cli::BatchArgs batch;
   cli::add_batch_command(app, batch);
+  cli::AuditArgs audit;
+  cli::add_audit_command(app, audit);
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "check an assignment file and print what it holds");
   validate->add_option("ASSIGNMENT", validate_path, "assignment.yaml or the folder that holds it")
@@ -49,6 +52,14 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
+    if (app.got_subcommand("audit")) return cli::run_audit(audit);
+    // Objects of tracked runs whose grader was killed are reclaimed by the next command that runs
+    // student programs.
+    for (const auto& object : audit::reclaim_orphans()) {
+      spdlog::warn("reclaimed {} id {} (key 0x{:08x}) left by a killed ipcgrade run{}", object.kind,
+                   object.id, static_cast<unsigned long>(object.key),
+                   object.reclaimed ? "" : ": removing it failed: " + object.reclaim_error);
+    }
     if (app.got_subcommand("grade")) return cli::run_grade(grade);
     if (app.got_subcommand("run")) return cli::run_run(run);
     if (app.got_subcommand("check")) return cli::run_check(check);

@@ -32,6 +32,7 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   cmd->add_option("--timeout", args.timeout,
                   "stop the program after this long (e.g. 10s); default: no limit");
   cmd->add_option("--trace", args.trace, "write the trace of IPC and pipe calls to FILE (JSON)");
+  add_isolation_option(cmd, args.isolation);
   cmd->add_option("PROGRAM", args.command, "the program and its arguments (after --)")->required();
   cmd->positionals_at_end();
 }
@@ -104,6 +105,8 @@ std::string run_assignment(const RunArgs& args, const std::string& wall) {
 std::string kind_name(const std::string& kind) {
   if (kind == "msg") return "message queue";
   if (kind == "shm") return "shared memory segment";
+  if (kind == "posix-shm") return "POSIX shared memory object";
+  if (kind == "posix-mq") return "POSIX message queue";
   return "semaphore set";
 }
 
@@ -136,6 +139,8 @@ int run_run(const RunArgs& args) {
     if (judged.rfind(system, 0) == 0) judged = cwd.string();
   }
   run::RunContext context{{keys, 0, "", cwd.string(), cwd.string()}, cwd, true, true, false, judged};
+  context.isolation = run::isolation_from_string(args.isolation);
+  context.drop_privileges = false;  // the program is the caller's own
   // Ctrl-C is for the program: the grader stays to report what it left behind.
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGQUIT, SIG_IGN);
@@ -165,8 +170,10 @@ int run_run(const RunArgs& args) {
   }
   size_t reclaimed = 0;
   for (const auto& l : result.leftovers) {
-    std::string what = fmt::format("{} key {} (id {}, mode {:04o}", kind_name(l.kind),
-                                   report::format_key(l.key), l.id, l.mode);
+    std::string what = l.name.empty() ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(l.kind),
+                                                    report::format_key(l.key), l.id, l.mode)
+                                      : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(l.kind), l.name,
+                                                    l.mode, l.bytes);
     if (l.kind == "msg") what += fmt::format(", {} message(s) queued", l.messages);
     if (l.kind == "shm") what += fmt::format(", {} bytes", l.bytes);
     out << kPrefix << "  " << what << ")\n";

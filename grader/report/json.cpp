@@ -47,9 +47,14 @@ ordered_json process_json(const run::ProcessResult& p) {
 ordered_json leftover_json(const run::Leftover& l) {
   ordered_json j;
   j["kind"] = l.kind;
-  j["key"] = format_key(l.key);
-  j["id"] = l.id;
+  if (l.name.empty()) {
+    j["key"] = format_key(l.key);
+    j["id"] = l.id;
+  } else {
+    j["name"] = l.name;  // POSIX objects have a name, no key or id
+  }
   j["mode"] = fmt::format("{:04o}", l.mode);
+  if (l.kind == "posix-shm" || l.kind == "posix-mq") j["bytes"] = l.bytes;
   if (l.kind == "msg") {
     j["bytes"] = l.bytes;
     j["messages"] = l.messages;
@@ -80,6 +85,11 @@ ordered_json to_json(const Report& r) {
   j["score"] = r.score;
   j["max_score"] = r.max_score;
   j["mode"] = r.mode;
+  for (const auto& s : r.scenarios) {
+    if (s.mode_reason.empty()) continue;
+    j["mode_reason"] = s.mode_reason;
+    break;
+  }
   j["build"] = {
       {"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::valid_utf8(r.build.log)}};
   ordered_json checks = ordered_json::array();
@@ -106,6 +116,11 @@ ordered_json to_json(const Report& r) {
     sj["outcome"] = run::to_string(s.outcome);
     if (!s.outcome_detail.empty()) sj["outcome_detail"] = s.outcome_detail;
     sj["seconds"] = s.seconds;
+    if (!s.enforced.empty()) {
+      ordered_json enforced;
+      for (const auto& [limit, how] : s.enforced) enforced[limit] = how;
+      sj["enforced"] = enforced;
+    }
     ordered_json procs = ordered_json::array();
     for (const auto& p : s.processes) procs.push_back(process_json(p));
     sj["processes"] = procs;

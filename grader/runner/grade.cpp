@@ -48,6 +48,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     RunContext context;
     context.placeholders = {r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()};
     context.work_dir = scratch.dir();
+    context.isolation = options.isolation;
     // read/write are traced only when a check needs them: they are the most frequent calls.
     for (const auto& c : shown.checks) {
       context.trace_pipe_io = context.trace_pipe_io || c.type == "pipe-closure" || c.type == "pipe-messages";

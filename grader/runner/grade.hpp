@@ -4,12 +4,14 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/report/report.hpp"
+#include "grader/runner/scenario.hpp"
 
 namespace ipcgrade::run {
 
 struct GradeOptions {
   std::string student;        // empty: the submission folder's name
   bool visible_only = false;  // `check`: hidden scenarios are neither run nor named
+  Isolation isolation = Isolation::Auto;
 };
 
 // The whole flow for one submission: scratch copy, build, every scenario in its sandbox, checks,
