@@ -20,22 +20,25 @@ namespace ipcgrade::audit {
 namespace {
 
 // Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. With the pid it
-// names one process for good: a reused pid has another start time.
+// names one process for good: a reused pid has another start time. Empty for a process that is gone
+// or a zombie (a killed supervisor whose parent died too may wait a while to be reaped).
 std::string start_time(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), {});
   const auto close = text.rfind(')');
-  if (close == std::string::npos) return {};
+  if (close == std::string::npos || close + 2 >= text.size()) return {};
   std::istringstream rest(text.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && rest >> field; ++i) {
+  std::string state, field;
+  rest >> state;
+  if (state == "Z" || state == "X") return {};
+  for (int i = 4; i <= 22 && rest >> field; ++i) {
   }
   return field;
 }
 
 bool alive(pid_t pid, const std::string& started) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-  return start_time(pid) == started;
+  return !started.empty() && start_time(pid) == started;
 }
 
 }  // namespace
@@ -71,8 +74,9 @@ Journal::~Journal() {
 void Journal::record(const std::string& kind, int id, long key) {
   if (fd_ < 0) return;
   const std::string line = fmt::format("{} {} {} {}\n", kind, id, key, uid_);
+  // No fsync: the journal guards against a killed grader, not a crashed machine (which takes the IPC
+  // objects with it).
   (void)!::write(fd_, line.data(), line.size());
-  ::fdatasync(fd_);
 }
 
 void Journal::remove() {

@@ -29,6 +29,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A size as a person reads it in an outcome: "8.0 GiB", "19.1 MiB" (util::format_size is exact).
+std::string about(std::uint64_t bytes) {
+  if (bytes >= (1ULL << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ULL << 30));
+  if (bytes >= (1ULL << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1ULL << 20));
+  return util::format_size(bytes);
+}
+
 volatile sig_atomic_t output_pending = 0;  // set by SIGIO: a program wrote to stdout or stderr
 
 // Output of one stream, capped at the output limit; what is past the cap is counted, not kept.
@@ -170,6 +177,10 @@ class Supervisor {
   void name_the_limit() {
     const auto& lim = spec_.limits;
     std::optional<std::string> hit = flood_;
+    // A fork bomb also fills the memory cgroup with the kernel's bookkeeping: the process limit is the
+    // cause to name.
+    if (!hit && cgroup_.pids_limit_hit())
+      hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
     auto who = [](const ProcessResult& p) { return fmt::format("{} #{} (pid {})", p.name, p.index, p.pid); };
     if (!hit && cgroup_.memory_limit_hit()) {
       std::string victim = "a process of the run";
@@ -186,7 +197,7 @@ class Supervisor {
     if (!hit && any_failed && !tracer_.memory_refusals().empty()) {
       const auto& r = tracer_.memory_refusals().front();
       hit = fmt::format("memory limit {}: {} #{} (pid {}) was refused {}{}", util::format_size(lim.memory),
-                        r.process, r.index, r.pid, r.bytes ? util::format_size(r.bytes) + " " : "",
+                        r.process, r.index, r.pid, r.bytes ? about(r.bytes) + " " : "",
                         fmt::format("({} failed with ENOMEM)", r.call));
     }
     for (const auto& p : result_.processes) {
@@ -196,8 +207,6 @@ class Supervisor {
       if (*p.signal == SIGXFSZ)
         hit = fmt::format("file size limit {}: {} wrote past it", util::format_size(lim.file_size), who(p));
     }
-    if (!hit && cgroup_.pids_limit_hit())
-      hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
     if (!hit || result_.outcome == Outcome::Deadlock || result_.outcome == Outcome::CrashedGrader) return;
     if (result_.outcome == Outcome::Timeout) *hit += "; then the wall limit";
     result_.outcome = Outcome::Limit;
@@ -382,7 +391,7 @@ class Supervisor {
           const auto& pr = result_.processes[l.result];
           flood_ = fmt::format("output cut at {}: {} #{} (pid {}) wrote {} more to {} and was stopped",
                                util::format_size(spec_.limits.output), pr.name, pr.index, pr.pid,
-                               util::format_size(*s->cut), s == &l.out ? "stdout" : "stderr");
+                               about(*s->cut), s == &l.out ? "stdout" : "stderr");
         }
       }
     }

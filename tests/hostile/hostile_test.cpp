@@ -1,0 +1,324 @@
+// The hostile suite: submissions that attack the grader and the host. Every case runs in `auto`
+// mode (namespaces here) and in `tracked` mode, and asserts what an instructor relies on: the grader
+// finishes within the wall limit plus a small margin, a report exists with the right outcome, no
+// process of the run outlives it, and the host's IPC objects (HostCleanTest), processes and files are
+// unchanged.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A margin for the grader's own work (audit, report) past a scenario's wall limit.
+constexpr double kMargin = 5.0;
+
+std::string program(const std::string& name) {
+  return std::string(HOSTILE_DIR) + "/" + name;
+}
+
+bool matches(const json& text, const std::string& pattern) {
+  return text.is_string() && std::regex_match(text.get<std::string>(), std::regex(pattern));
+}
+
+class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    HostCleanTest::SetUp();
+    // Journals of tracked runs go to the test's own folder, not the machine's.
+    ::setenv("IPCGRADE_STATE_DIR", state_.path().c_str(), 1);
+  }
+
+  void TearDown() override {
+    // No process of the run outlives it: every hostile program lives in HOSTILE_DIR.
+    std::vector<pid_t> left;
+    for (int i = 0; i < 50 && !(left = processes_with(std::string(HOSTILE_DIR) + "/")).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(left.empty()) << left.size() << " process(es) of the run survived it, e.g. pid " << left[0];
+    for (pid_t pid : left) ::kill(pid, SIGKILL);
+    HostCleanTest::TearDown();
+  }
+
+  // Grades an empty submission against an assignment with `body`, in this test's isolation mode.
+  // Returns the report; asserts it was written and the grader finished in time.
+  json grade(const std::string& body, double wall) {
+    dir_.write("assignment.yaml", "assignment: hostile\n" + body);
+    fs::create_directories(dir_.path() / "mallory");
+    const fs::path report = dir_.path() / "report.yaml";
+    last_ = run_ipcgrade({"grade", dir_.path().string(), (dir_.path() / "mallory").string(), "--json",
+                          "--isolation", GetParam(), "--report", report.string()});
+    EXPECT_TRUE(last_.code == 0 || last_.code == 1) << last_.code << last_.err;
+    EXPECT_LT(last_.seconds, wall + kMargin);
+    EXPECT_TRUE(fs::exists(report));
+    try {
+      json r = json::parse(last_.out);
+      EXPECT_EQ(r["mode"], GetParam() == "tracked" ? "tracked" : "namespaces");
+      return r;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what() << "\n" << last_.out << last_.err;
+      return json::object();
+    }
+  }
+
+  static const json& scenario(const json& r) { return r["scenarios"][0]; }
+
+  TempDir dir_, state_;
+  CliResult last_;
+};
+
+}  // namespace
+
+TEST_P(Hostile, ForkBombIsStoppedByTheProcessLimit) {
+  const json r = grade(
+      "limits: {wall: 3s, processes: 32}\nscenarios:\n  - name: bomb\n    processes:\n"
+      "      - {name: bomb, run: " +
+          program("fork_bomb") + "}\n",
+      3);
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(matches(scenario(r)["outcome_detail"],
+                      R"(process limit 32: forks were refused \((pids cgroup v[12]|RLIMIT_NPROC)\).*)"))
+      << scenario(r)["outcome_detail"];
+}
+
+TEST_P(Hostile, TwoGibibytesOfOutputAreCutAndTheFloodIsStopped) {
+  const json r = grade(
+      "limits: {wall: 20s}\nscenarios:\n  - name: flood\n    processes:\n"
+      "      - {name: flood, run: " +
+          program("output_flood") + "}\n",
+      20);
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(matches(
+      scenario(r)["outcome_detail"],
+      R"(output cut at 64 KiB: flood #0 \(pid \d+\) wrote [0-9.]+ MiB more to stdout and was stopped)"))
+      << scenario(r)["outcome_detail"];
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  EXPECT_EQ(out.substr(0, 65536), std::string(65536, 'x'));
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(\[\.\.\. \d+ bytes cut \.\.\.\]\n?$)")))
+      << out.substr(65536);
+  EXPECT_LT(last_.seconds, 10.0);  // stopped, not read to the end of its 2 GiB nor to the wall limit
+}
+
+TEST_P(Hostile, ASetsidDaemonIgnoringSigtermIsKilledAndItsQueuesRemoved) {
+  const json r = grade(
+      "limits: {wall: 3s}\nscenarios:\n  - name: daemon\n    processes:\n"
+      "      - {name: daemon, run: " +
+          program("setsid_daemon") +
+          "}\n"
+          "      - {name: wait, run: [sleep, '0.5']}\n",
+      3);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  const json& left = scenario(r)["leftovers"];
+  EXPECT_GE(left.size(), 2u);
+  for (const auto& l : left) {
+    EXPECT_EQ(l["kind"], "msg");
+    EXPECT_EQ(l["reclaimed"], true);
+    EXPECT_TRUE(matches(l["creator"], R"(daemon \(pid \d+\))")) << l;
+  }
+}
+
+TEST_P(Hostile, KillMinusOneReachesNothingOutsideTheRun) {
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: killer\n    processes:\n"
+      "      - {name: bystander, run: [sleep, '1']}\n"
+      "      - {name: killer, run: " +
+          program("kill_everything") + "}\n",
+      5);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  const json& bystander = scenario(r)["processes"][0];
+  if (GetParam() == "tracked") {
+    // No namespace to contain it: the tracer refuses signals to anything but the run's processes.
+    EXPECT_EQ(scenario(r)["processes"][1]["stdout"],
+              "kill(-1): Operation not permitted\nkill(parent): Operation not permitted\n"
+              "kill(1): Operation not permitted\n");
+    EXPECT_EQ(bystander["exit"], 0);
+  } else {
+    // Inside the PID namespace kill(-1) reaches the run's own processes, and only those.
+    EXPECT_EQ(bystander["signal"], SIGKILL);
+  }
+}
+
+TEST_P(Hostile, RemovingEveryIdLeavesTheHostsObjectsAlone) {
+  const int queue = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  const int segment = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+  ASSERT_GE(queue, 0);
+  ASSERT_GE(segment, 0);
+  const json r = grade(
+      "limits: {wall: 20s}\nscenarios:\n  - name: vandal\n    processes:\n"
+      "      - {name: vandal, run: " +
+          program("remove_everything") + "}\n",
+      20);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "removed 0\n");
+  msqid_ds m{};
+  shmid_ds s{};
+  EXPECT_EQ(::msgctl(queue, IPC_STAT, &m), 0) << "the host's queue was removed";
+  EXPECT_EQ(::shmctl(segment, IPC_STAT, &s), 0) << "the host's segment was removed";
+  ::msgctl(queue, IPC_RMID, nullptr);
+  ::shmctl(segment, IPC_RMID, nullptr);
+}
+
+TEST_P(Hostile, EightGibibytesOfMallocHitTheMemoryLimit) {
+  const json r = grade(
+      "limits: {wall: 10s}\nscenarios:\n  - name: hog\n    processes:\n"
+      "      - {name: hog, run: " +
+          program("malloc_8g") + "}\n",
+      10);
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(
+      matches(scenario(r)["outcome_detail"],
+              R"(memory limit 256 MiB: hog #0 \(pid \d+\) was refused 8\.0 GiB \(mmap failed with ENOMEM\))"))
+      << scenario(r)["outcome_detail"];
+  EXPECT_EQ(scenario(r)["processes"][0]["stderr"], "malloc of 8 GiB failed\n");
+}
+
+TEST_P(Hostile, FiveThousandLeakedQueuesAndFiveHundredSegmentsAreAllReclaimed) {
+  const json r = grade(
+      "limits: {wall: 60s}\nscenarios:\n  - name: leak\n    processes:\n"
+      "      - {name: leak, run: " +
+          program("leak_many") +
+          "}\n"
+          "checks:\n  - {name: nothing is left behind, type: no-leftovers, points: 10}\n",
+      60);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "5000 queues, 500 segments\n");
+  const json& left = scenario(r)["leftovers"];
+  ASSERT_EQ(left.size(), 5500u);
+  size_t reclaimed = 0;
+  for (const auto& l : left) reclaimed += l["reclaimed"] == true;
+  EXPECT_EQ(reclaimed, 5500u);
+  const json& check = r["checks"][0];
+  EXPECT_EQ(check["status"], "failed");
+  EXPECT_EQ(check["score"], 0);
+  EXPECT_EQ(check["feedback"],
+            "5000 message queues and 500 shared memory segments were left behind after the programs exited; "
+            "remove each with msgctl(id, IPC_RMID, NULL) once it is no longer needed.");
+  EXPECT_EQ(check["evidence"].size(), 5500u);
+}
+
+TEST_P(Hostile, ACpuSpinIsStoppedAtTheCpuLimit) {
+  const json r = grade(
+      "limits: {wall: 10s, cpu: 1s}\nscenarios:\n  - name: spin\n    processes:\n"
+      "      - {name: spin, run: " +
+          program("cpu_spin") + "}\n",
+      10);
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(matches(scenario(r)["outcome_detail"], R"(cpu limit 1s: spin #0 \(pid \d+\) used it up)"))
+      << scenario(r)["outcome_detail"];
+  EXPECT_LT(last_.seconds, 5.0);
+}
+
+TEST_P(Hostile, WritingOutsideTheScratchFolderAndConnectingToLocalhostFail) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof at;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&at), &len);
+  const fs::path outside = dir_.path() / "outside.txt";
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: escape\n    processes:\n"
+      "      - {name: escape, run: [" +
+          program("escape") + ", " + outside.string() + ", '" + std::to_string(ntohs(at.sin_port)) + "']}\n",
+      5);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  EXPECT_EQ(out.find("written"), std::string::npos) << out;
+  EXPECT_EQ(out.find("connected"), std::string::npos) << out;
+  EXPECT_NE(out.find("connect: "), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(outside));
+  EXPECT_FALSE(fs::exists("/etc/ipcgrade-hostile-escape"));
+  EXPECT_LT(::accept(listener, nullptr, nullptr), 0);  // nobody knocked
+  ::close(listener);
+}
+
+TEST_P(Hostile, AFourGibibyteSegmentFilledWithMemsetHitsTheMemoryLimit) {
+  const json r = grade(
+      "limits: {wall: 10s}\nscenarios:\n  - name: shm\n    processes:\n"
+      "      - {name: shm, run: " +
+          program("shm_4g") + "}\n",
+      10);
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(matches(scenario(r)["outcome_detail"],
+                      R"(memory limit 256 MiB: shm #0 \(pid \d+\) was refused \(shmat failed with ENOMEM\))"))
+      << scenario(r)["outcome_detail"];
+  const json& left = scenario(r)["leftovers"];
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["size"], 4ULL << 30);
+  EXPECT_EQ(left[0]["reclaimed"], true);
+}
+
+TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
+  dir_.write("assignment.yaml",
+             "assignment: hostile\nlimits: {wall: 30s}\nscenarios:\n  - name: linger\n"
+             "    processes:\n      - {name: linger, run: " +
+                 program("linger") + "}\n");
+  fs::create_directories(dir_.path() / "mallory");
+  const fs::path report = dir_.path() / "report.yaml";
+  for (const std::string next : {"audit --reclaim", "the next command"}) {
+    const pid_t grader = ::fork();
+    if (grader == 0) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execl(IPCGRADE_BINARY, "ipcgrade", "grade", dir_.path().c_str(), (dir_.path() / "mallory").c_str(),
+              "--isolation", GetParam().c_str(), "--report", report.c_str(), nullptr);
+      ::_exit(127);
+    }
+    // Until the run has made its queues and sleeps.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_FALSE(processes_with(program("linger")).empty()) << "the run did not start";
+    ::kill(grader, SIGKILL);
+    ::waitpid(grader, nullptr, 0);
+    for (int i = 0; i < 100 && !processes_with(program("linger")).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(processes_with(program("linger")).empty()) << "the run outlived its grader";
+    EXPECT_FALSE(fs::exists(report)) << "a killed grader writes no report";
+    if (GetParam() != "tracked") return;  // the IPC namespace went with the run: nothing to reclaim
+
+    // Tracked mode: the queues are on the host, and the journal names them.
+    const CliResult listed = run_ipcgrade({"audit", "--json"});
+    size_t orphans = 0;
+    for (const auto& o : json::parse(listed.out)) orphans += o["orphan"] == true;
+    EXPECT_EQ(orphans, 3u) << listed.out;
+    if (next == "audit --reclaim") {
+      const CliResult reclaimed = run_ipcgrade({"audit", "--reclaim"});
+      EXPECT_EQ(reclaimed.code, 0) << reclaimed.out << reclaimed.err;
+      // Exactly the three orphans are removed; whatever else the host holds is listed and left alone.
+      size_t removed = 0;
+      for (size_t at = 0;
+           (at = reclaimed.out.find("orphan of a killed ipcgrade run; removed", at)) != std::string::npos;
+           ++at)
+        ++removed;
+      EXPECT_EQ(removed, 3u) << reclaimed.out;
+    } else {
+      const CliResult run = run_ipcgrade({"run", "--", "/bin/true"});
+      EXPECT_EQ(run.code, 0) << run.err;
+      EXPECT_NE(run.err.find("left by a killed ipcgrade run"), std::string::npos) << run.err;
+    }
+    EXPECT_EQ(json::parse(run_ipcgrade({"audit", "--json"}).out).size(), json::parse(listed.out).size() - 3);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
+                         [](const auto& mode) { return mode.param; });
