@@ -74,4 +74,15 @@ TEST_F(DocsReport, ReportExampleIsWhatGradingPrints) {
   EXPECT_EQ(YAML::Dump(scenario["processes"]), YAML::Dump(real_scenario["processes"]));
   EXPECT_EQ(YAML::Dump(scenario["leftovers"]), YAML::Dump(real_scenario["leftovers"]));
   EXPECT_EQ(scenario["outcome"].as<std::string>(), real_scenario["outcome"].as<std::string>());
+  // What enforced each limit, entry by entry; the run's uid differs from run to run.
+  ASSERT_EQ(scenario["enforced"].size(), real_scenario["enforced"].size());
+  for (const auto& entry : scenario["enforced"]) {
+    const std::string limit = entry.first.as<std::string>();
+    const std::string got = real_scenario["enforced"][limit].as<std::string>();
+    if (limit == "uid") {
+      EXPECT_TRUE(std::regex_match(got, std::regex(R"(\d+ \(the run's own\))"))) << got;
+    } else {
+      EXPECT_EQ(entry.second.as<std::string>(), got) << limit;
+    }
+  }
 }
