@@ -27,9 +27,9 @@ if [ "$before" != "$after" ]; then
   echo "before:"; echo "$before"; echo "after:"; echo "$after"
   status=1
 fi
-if pgrep -f 'ipcgrade-test-|build/ipcgrade ' >/dev/null 2>&1; then
+if pgrep -f 'ipcgrade-test-|build/ipcgrade |tests/hostile/' >/dev/null 2>&1; then
   echo "FAILED: processes of the test suite are still running:"
-  pgrep -af 'ipcgrade-test-|build/ipcgrade '
+  pgrep -af 'ipcgrade-test-|build/ipcgrade |tests/hostile/'
   status=1
 fi
 exit $status
