@@ -320,5 +320,33 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
   }
 }
 
+TEST_P(Hostile, AScenarioThatHitsALimitCostsOnlyItsOwnChecks) {
+  const json r = grade(
+      "limits: {wall: 3s, processes: 16}\nscenarios:\n"
+      "  - name: good\n    processes:\n"
+      "      - {name: hello, run: [sh, -c, 'echo hello']}\n"
+      "  - name: bomb\n    processes:\n"
+      "      - {name: bomb, run: " +
+          program("fork_bomb") +
+          "}\n"
+          "checks:\n"
+          "  - {name: hello says hello, type: output, scenarios: [good], process: hello,"
+          " stdout: {equals: \"hello\\n\"}, points: 10}\n"
+          "  - {name: the bomb exits, type: exit, scenarios: [bomb], code: 0, points: 10}\n"
+          "  - {name: nothing is left, type: no-leftovers, points: 10}\n",
+      6);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "completed");
+  EXPECT_EQ(r["scenarios"][1]["outcome"], "limit");
+  ASSERT_EQ(r["checks"].size(), 3u);
+  EXPECT_EQ(r["checks"][0]["status"], "passed");
+  EXPECT_EQ(r["checks"][0]["score"], 10);
+  EXPECT_EQ(r["checks"][1]["status"], "failed");
+  EXPECT_EQ(r["checks"][1]["score"], 0);
+  // Judged on what happened before the kill: the bomb made no IPC object.
+  EXPECT_EQ(r["checks"][2]["status"], "passed");
+  EXPECT_EQ(r["checks"][2]["score"], 10);
+  EXPECT_EQ(r["score"], 20);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
