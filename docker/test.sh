@@ -57,6 +57,20 @@ expect "the leaking variant loses the leftover check, its queue reclaimed, with 
 expect "the same verdicts as the native build" \
   '[c["status"] for c in r["checks"]] == ["passed"]*4 + ["failed"] + ["passed"]*4' "$work/leak.json"
 
+# 1b. An engine whose seccomp profile refuses namespaces (as some default profiles do): `auto` falls
+# back to tracked mode, says why, and grades the same; the leaked queue is still reclaimed.
+cat > "$work/no-namespaces.json" <<'PROFILE'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["unshare", "setns"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+PROFILE
+"${podman_run[@]}" --security-opt seccomp="$work/no-namespaces.json" "$image" \
+  grade "$a" "$a/variants/queue-never-removed" --json > "$work/tracked.json" || true
+expect "without namespaces, auto grades in tracked mode and says why" \
+  'r["mode"] == "tracked" and "namespaces unavailable" in r["mode_reason"] and r["score"] == 90' "$work/tracked.json"
+expect "tracked mode: the same verdicts, the leaked queue reclaimed with its source line" \
+  '[c["status"] for c in r["checks"]] == ["passed"]*4 + ["failed"] + ["passed"]*4 and all(l["reclaimed"] and l["at"] == "server.c:22" for s in r["scenarios"] for l in s["leftovers"])' \
+  "$work/tracked.json"
+
 # 2. A student's repository, checked from inside it (what a CI job runs).
 cp -r assignments/pipe-shout/variants/writer-keeps-read-end "$work/repo"
 cp -r assignments/pipe-shout "$work/repo/hw"

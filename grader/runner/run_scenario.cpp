@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <linux/capability.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -43,8 +45,25 @@ void write_all(int fd, const std::vector<std::uint8_t>& bytes) {
 
 // The uid student programs run as when the grader is root: one of the run's own, so that nothing
 // else on the host belongs to it (kill(-1) and RLIMIT_NPROC then reach exactly the run's processes).
+// Root in a container often lacks some of these: then another uid could not be traced
+// (CAP_SYS_PTRACE), its memory read, its objects removed (CAP_IPC_OWNER) or its files handed over.
+bool can_manage_another_uid() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    const unsigned long long caps = std::stoull(line.substr(7), nullptr, 16);
+    for (int cap : {CAP_CHOWN, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_IPC_OWNER, CAP_SYS_PTRACE}) {
+      if ((caps & (1ULL << cap)) == 0) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace) {
-  if (!context.drop_privileges || ::geteuid() != 0 || own_user_namespace) return std::nullopt;
+  if (!context.drop_privileges || ::geteuid() != 0 || own_user_namespace || !can_manage_another_uid())
+    return std::nullopt;
   return static_cast<uid_t>(2000000000U + static_cast<unsigned>(::getpid()));
 }
 
