@@ -16,9 +16,11 @@ namespace {
 class Sample : public HostCleanTest {
  protected:
   // Grades assignments/<assignment>/<submission> and returns the JSON report.
-  json grade(const std::string& assignment, const std::string& submission, int expected_code) {
-    const CliResult r = run_ipcgrade(
-        {"grade", sample(assignment).string(), sample(assignment + "/" + submission).string(), "--json"});
+  json grade(const std::string& assignment, const std::string& submission, int expected_code,
+             const std::string& isolation = "auto") {
+    const CliResult r =
+        run_ipcgrade({"grade", sample(assignment).string(), sample(assignment + "/" + submission).string(),
+                      "--json", "--isolation", isolation});
     EXPECT_EQ(r.code, expected_code) << r.err << r.out;
     try {
       return json::parse(r.out);
@@ -104,6 +106,40 @@ TEST_F(Sample, EveryVariantFailsExactlyItsChecks) {
     EXPECT_EQ(failed_checks(r), c.failed);
     EXPECT_EQ(r["score"], c.score);
     EXPECT_EQ(r["max_score"], 100);
+  }
+}
+
+TEST_F(Sample, TrackedModeGivesTheSameVerdictsAsNamespaces) {
+  const std::vector<std::pair<std::string, std::string>> submissions = {
+      {"msgqueue-relay", "solution"},
+      {"msgqueue-relay", "variants/queue-never-removed"},
+      {"msgqueue-relay", "variants/msgtyp-zero"},
+      {"msgqueue-relay", "variants/whole-struct-msgsz"},
+      {"shm-exchange", "solution"},
+      {"shm-exchange", "variants/no-rmid"},
+      {"shm-exchange", "variants/crash-after-attach"},
+      {"pipe-shout", "solution"},
+      {"pipe-shout", "variants/reader-keeps-write-end"},
+  };
+  for (const auto& [assignment, submission] : submissions) {
+    SCOPED_TRACE(assignment + "/" + submission);
+    const int code = submission == "solution" ? 0 : 1;
+    const json namespaced = grade(assignment, submission, code, "namespaces");
+    const json tracked = grade(assignment, submission, code, "tracked");
+    EXPECT_EQ(namespaced["mode"], "namespaces");
+    EXPECT_EQ(tracked["mode"], "tracked");
+    EXPECT_EQ(failed_checks(tracked), failed_checks(namespaced));
+    EXPECT_EQ(tracked["score"], namespaced["score"]);
+    ASSERT_EQ(tracked["scenarios"].size(), namespaced["scenarios"].size());
+    for (size_t i = 0; i < tracked["scenarios"].size(); ++i) {
+      const json &t = tracked["scenarios"][i], &n = namespaced["scenarios"][i];
+      EXPECT_EQ(t["outcome"], n["outcome"]) << t["name"];
+      EXPECT_EQ(t["leftovers"].size(), n["leftovers"].size()) << t["name"];
+      for (const auto& left : t["leftovers"]) {
+        EXPECT_EQ(left["reclaimed"], true);
+        EXPECT_FALSE(left["at"].get<std::string>().empty()) << left;
+      }
+    }
   }
 }
 
