@@ -170,6 +170,19 @@ TEST_F(Tracer, ACleanProgramExitsZero) {
   EXPECT_EQ(last_.err, "==ipcgrade== IPC LEAK SUMMARY:\n==ipcgrade==   no IPC objects were left behind\n");
 }
 
+TEST_F(Tracer, RunFindsAProgramUnderTmpFromAnotherFolderInBothModes) {
+  // Behind the run's private /tmp, the program's own folder stays visible.
+  TempDir dir;
+  const std::filesystem::path copy = dir.path() / "clean_queue";
+  std::filesystem::copy_file(std::filesystem::path(PROGRAMS_DIR) / "clean_queue", copy);
+  for (const char* mode : {"namespaces", "tracked"}) {
+    const CliResult r = run_ipcgrade({"run", "--isolation", mode, "--key", "0x7005", "--", copy.string()});
+    EXPECT_EQ(r.code, 0) << mode << ": " << r.err;
+    EXPECT_EQ(r.err, "==ipcgrade== IPC LEAK SUMMARY:\n==ipcgrade==   no IPC objects were left behind\n")
+        << mode;
+  }
+}
+
 TEST_F(Tracer, AKeyOtherThanTheOneGivenIsReported) {
   run("clean_queue", 1, {"--key", "0x5000"});
   EXPECT_NE(last_.err.find("==ipcgrade==   msgget(0x00007005, IPC_CREAT|0600) = 0 at clean_queue.c:13 in "

@@ -92,6 +92,7 @@ void hand_over(const std::filesystem::path& work, uid_t uid) {
     std::string error;
     supervise::RunMounts mounts;
     mounts.work_dir = context.work_dir;
+    if (!context.judged_dir.empty()) mounts.keep.push_back(context.judged_dir);
     mounts.tmp_bytes = spec.limits.memory;
     if (!tracked && !sandbox.enter(mounts, &error)) {
       result.name = spec.name;

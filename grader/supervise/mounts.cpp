@@ -82,6 +82,14 @@ bool RunMounts::setup(std::string* error) {
     return false;
   }
   const int work_fd = ::open(work.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  std::vector<std::pair<fs::path, int>> kept;
+  for (const auto& dir : keep) {
+    std::error_code ec;
+    const fs::path path = fs::weakly_canonical(dir, ec);
+    if (ec || path == work || !under(path.string(), "/tmp")) continue;
+    const int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) kept.emplace_back(path, fd);
+  }
   read_only = true;
   for (const auto& m : mount_points()) {
     if (under(m.path, "/proc") || under(m.path, "/sys") || under(m.path, "/dev") || m.path == work.string())
@@ -101,6 +109,14 @@ bool RunMounts::setup(std::string* error) {
     }
   }
   if (work_fd >= 0) ::close(work_fd);
+  for (const auto& [path, fd] : kept) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    const std::string source = fmt::format("/proc/self/fd/{}", fd);
+    if (::mount(source.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0)
+      ::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr);
+    ::close(fd);
+  }
   std::error_code ec;
   if (fs::is_directory("/dev/shm", ec) && !mount_tmpfs("/dev/shm", tmp_bytes)) {
     *error = fmt::format("cannot mount a private /dev/shm: {}", std::strerror(errno));

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ipcgrade::supervise {
 
@@ -19,6 +20,9 @@ namespace ipcgrade::supervise {
 // only when the private /dev/shm or the working folder cannot be set up.
 struct RunMounts {
   std::filesystem::path work_dir;
+  // Folders under /tmp that must stay visible behind the private /tmp, besides the working folder (the
+  // program's own folder for `run`); bound back read-only.
+  std::vector<std::filesystem::path> keep;
   std::uint64_t tmp_bytes = 64ULL << 20;
   std::filesystem::path mqueue_dir;  // set by setup(): where the run's mqueue filesystem is mounted
   bool read_only = false;            // set by setup(): the rest of the filesystem was made read-only
