@@ -118,6 +118,28 @@ TEST_F(Batch, ShardsSplitTheClassExactly) {
   EXPECT_EQ(batch(a.path(), {"--shard", "2/2"}).code, 2);
 }
 
+TEST_F(Batch, TrackedModeGradesTheClassTheSameAndSaysSo) {
+  TempDir namespaced, tracked;
+  ASSERT_EQ(batch(namespaced.path(), {"--shard", "0/3"}).code, 0);
+  ASSERT_EQ(batch(tracked.path(), {"--shard", "0/3", "--isolation", "tracked"}).code, 0);
+  EXPECT_EQ(ipcgrade::util::read_file(tracked.path() / "gradebook.csv"),
+            ipcgrade::util::read_file(namespaced.path() / "gradebook.csv"));
+  size_t reports = 0;
+  for (const auto& e : fs::directory_iterator(tracked.path())) {
+    if (!e.is_directory()) continue;
+    ++reports;
+    EXPECT_EQ(YAML::LoadFile((e.path() / "report.yaml").string())["mode"].as<std::string>(), "tracked")
+        << e.path();
+  }
+  EXPECT_EQ(reports, 4u);
+  // `check` takes the option too.
+  const CliResult check =
+      run_ipcgrade({"check", sample("msgqueue-relay").string(), sample("msgqueue-relay/solution").string(),
+                    "--isolation", "tracked"});
+  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("isolation tracked"), std::string::npos) << check.out;
+}
+
 TEST_F(Batch, KilledAndResumedGivesTheSameGradebook) {
   TempDir whole;
   ASSERT_EQ(batch(whole.path()).code, 0);
