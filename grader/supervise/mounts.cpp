@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -66,6 +67,26 @@ bool mount_tmpfs(const char* where, std::uint64_t bytes) {
   return ::mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) == 0;
 }
 
+// /tmp as the run sees it: the host's files still there to read (homework and tools may live under
+// /tmp), the run's own writes in a tmpfs of its own — an overlay with the host's /tmp beneath. Where
+// the kernel refuses the overlay, /tmp stays the host's, read-only like the rest.
+bool private_tmp(std::uint64_t bytes) {
+  const int lower = ::open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lower < 0) return false;
+  bool ok = mount_tmpfs("/tmp", bytes);
+  if (ok) {
+    ::mkdir("/tmp/.upper", 01777);
+    ::mkdir("/tmp/.work", 0700);
+    ::chmod("/tmp/.upper", 01777);
+    const std::string options =
+        fmt::format("lowerdir=/proc/self/fd/{},upperdir=/tmp/.upper,workdir=/tmp/.work", lower);
+    ok = ::mount("overlay", "/tmp", "overlay", MS_NOSUID | MS_NODEV, options.c_str()) == 0;
+    if (!ok) ::umount2("/tmp", MNT_DETACH);  // back to the host's /tmp, read-only
+  }
+  ::close(lower);
+  return ok;
+}
+
 }  // namespace
 
 bool RunMounts::setup(std::string* error) {
@@ -97,7 +118,7 @@ bool RunMounts::setup(std::string* error) {
     const unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | m.flags;
     if (::mount(nullptr, m.path.c_str(), nullptr, flags, nullptr) != 0) read_only = false;
   }
-  if (mount_tmpfs("/tmp", tmp_bytes) && under(work.string(), "/tmp") && work_fd >= 0) {
+  if (private_tmp(tmp_bytes) && under(work.string(), "/tmp") && work_fd >= 0) {
     std::error_code ec;
     fs::create_directories(work, ec);
     const std::string source = fmt::format("/proc/self/fd/{}", work_fd);

@@ -11,8 +11,9 @@ namespace ipcgrade::supervise {
 //   - every mount read-only, except /proc, /sys and /dev, which hold no files a program could change
 //     (device nodes stay usable);
 //   - the working folder (the scratch copy, or the user's folder for `run`) writable;
-//   - a private tmpfs on /tmp (1777, `tmp_bytes` large), the working folder bound back at its path
-//     when it lies under /tmp;
+//   - a private /tmp: an overlay whose lower layer is the host's /tmp (readable, never changed) and
+//     whose upper layer is a tmpfs of `tmp_bytes` that takes the run's writes; the working folder bound
+//     back writable at its path when it lies under /tmp;
 //   - a private tmpfs on /dev/shm, so POSIX shared memory (shm_open) is the run's own;
 //   - a fresh mqueue filesystem for the run's IPC namespace, on /dev/mqueue when that folder exists and
 //     on /tmp/.mqueue otherwise, so POSIX message queues can be listed and removed.
