@@ -12,7 +12,7 @@ struct msg {
 };
 #define PAYLOAD (sizeof(struct msg) - sizeof(long))
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   int rounds = argc > 1 ? atoi(argv[1]) : 20000;
   int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
   if (q < 0) return 1;
