@@ -64,7 +64,8 @@ struct ScenarioResult {
   // Which mechanism enforced each limit: {"processes": "pids cgroup v1", "memory": "RLIMIT_AS + memory
   // cgroup v1", ...}; a limit nothing could enforce says "not enforced".
   std::map<std::string, std::string> enforced;
-  // Why the run is in tracked mode when namespaces were asked for with `auto`.
+  // Why the run is in tracked mode when namespaces were asked for with `auto` (set with
+  // sandbox_refused: why they could not be made).
   std::string mode_reason;
   bool sandbox_refused = false;  // internal: the namespaces could not be made (auto then retries tracked)
   std::vector<ProcessResult> processes;

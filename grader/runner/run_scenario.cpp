@@ -19,6 +19,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 
 #include "grader/runner/result_json.hpp"
 #include "grader/runner/scenario.hpp"
@@ -100,6 +101,7 @@ void hand_over(const std::filesystem::path& work, uid_t uid) {
       result.outcome = Outcome::CrashedGrader;
       result.outcome_detail = "the sandbox could not be set up: " + error;
       result.sandbox_refused = true;
+      result.mode_reason = "namespaces unavailable (" + error + ")";  // what `auto` reports if it falls back
     } else {
       box.init = sandbox.init_pid();
       box.mqueue_dir = mounts.mqueue_dir;
@@ -203,9 +205,9 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
   if (context.isolation == Isolation::Tracked) return run_once(spec, context, true, "");
   if (context.isolation == Isolation::Auto && !refused.empty()) return run_once(spec, context, true, refused);
   ScenarioResult result = run_once(spec, context, false, "");
-  if (!result.sandbox_refused || context.isolation == Isolation::Namespaces) return result;
-  refused =
-      "namespaces unavailable (" + result.outcome_detail.substr(result.outcome_detail.find(": ") + 2) + ")";
+  if (!result.sandbox_refused) return result;
+  refused = std::exchange(result.mode_reason, "");
+  if (context.isolation == Isolation::Namespaces) return result;  // no fallback: the outcome says why
   spdlog::info("scenario '{}': {}; running it in tracked mode", spec.name, refused);
   return run_once(spec, context, true, refused);
 }

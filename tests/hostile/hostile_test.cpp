@@ -79,6 +79,14 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
     }
   }
 
+  // One scenario named `name` with one process of that name running the hostile `program`.
+  json grade_one(const std::string& limits, const std::string& name, const std::string& hostile,
+                 double wall) {
+    return grade("limits: " + limits + "\nscenarios:\n  - name: " + name +
+                     "\n    processes:\n      - {name: " + name + ", run: " + program(hostile) + "}\n",
+                 wall);
+  }
+
   static const json& scenario(const json& r) { return r["scenarios"][0]; }
 
   TempDir dir_, state_;
@@ -88,11 +96,7 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
 }  // namespace
 
 TEST_P(Hostile, ForkBombIsStoppedByTheProcessLimit) {
-  const json r = grade(
-      "limits: {wall: 3s, processes: 32}\nscenarios:\n  - name: bomb\n    processes:\n"
-      "      - {name: bomb, run: " +
-          program("fork_bomb") + "}\n",
-      3);
+  const json r = grade_one("{wall: 3s, processes: 32}", "bomb", "fork_bomb", 3);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(matches(scenario(r)["outcome_detail"],
                       R"(process limit 32: forks were refused \((pids cgroup v[12]|RLIMIT_NPROC)\).*)"))
@@ -100,11 +104,7 @@ TEST_P(Hostile, ForkBombIsStoppedByTheProcessLimit) {
 }
 
 TEST_P(Hostile, TwoGibibytesOfOutputAreCutAndTheFloodIsStopped) {
-  const json r = grade(
-      "limits: {wall: 20s}\nscenarios:\n  - name: flood\n    processes:\n"
-      "      - {name: flood, run: " +
-          program("output_flood") + "}\n",
-      20);
+  const json r = grade_one("{wall: 20s}", "flood", "output_flood", 20);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(matches(
       scenario(r)["outcome_detail"],
@@ -161,11 +161,7 @@ TEST_P(Hostile, RemovingEveryIdLeavesTheHostsObjectsAlone) {
   const int segment = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
   ASSERT_GE(queue, 0);
   ASSERT_GE(segment, 0);
-  const json r = grade(
-      "limits: {wall: 20s}\nscenarios:\n  - name: vandal\n    processes:\n"
-      "      - {name: vandal, run: " +
-          program("remove_everything") + "}\n",
-      20);
+  const json r = grade_one("{wall: 20s}", "vandal", "remove_everything", 20);
   EXPECT_EQ(scenario(r)["outcome"], "completed");
   EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "removed 0\n");
   msqid_ds m{};
@@ -177,11 +173,7 @@ TEST_P(Hostile, RemovingEveryIdLeavesTheHostsObjectsAlone) {
 }
 
 TEST_P(Hostile, EightGibibytesOfMallocHitTheMemoryLimit) {
-  const json r = grade(
-      "limits: {wall: 10s}\nscenarios:\n  - name: hog\n    processes:\n"
-      "      - {name: hog, run: " +
-          program("malloc_8g") + "}\n",
-      10);
+  const json r = grade_one("{wall: 10s}", "hog", "malloc_8g", 10);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(
       matches(scenario(r)["outcome_detail"],
@@ -215,11 +207,7 @@ TEST_P(Hostile, FiveThousandLeakedQueuesAndFiveHundredSegmentsAreAllReclaimed) {
 }
 
 TEST_P(Hostile, ACpuSpinIsStoppedAtTheCpuLimit) {
-  const json r = grade(
-      "limits: {wall: 10s, cpu: 1s}\nscenarios:\n  - name: spin\n    processes:\n"
-      "      - {name: spin, run: " +
-          program("cpu_spin") + "}\n",
-      10);
+  const json r = grade_one("{wall: 10s, cpu: 1s}", "spin", "cpu_spin", 10);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(matches(scenario(r)["outcome_detail"], R"(cpu limit 1s: spin #0 \(pid \d+\) used it up)"))
       << scenario(r)["outcome_detail"];
@@ -253,11 +241,7 @@ TEST_P(Hostile, WritingOutsideTheScratchFolderAndConnectingToLocalhostFail) {
 }
 
 TEST_P(Hostile, AFourGibibyteSegmentFilledWithMemsetHitsTheMemoryLimit) {
-  const json r = grade(
-      "limits: {wall: 10s}\nscenarios:\n  - name: shm\n    processes:\n"
-      "      - {name: shm, run: " +
-          program("shm_4g") + "}\n",
-      10);
+  const json r = grade_one("{wall: 10s}", "shm", "shm_4g", 10);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(matches(scenario(r)["outcome_detail"],
                       R"(memory limit 256 MiB: shm #0 \(pid \d+\) was refused \(shmat failed with ENOMEM\))"))
