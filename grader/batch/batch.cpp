@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -30,9 +31,13 @@ using Clock = std::chrono::steady_clock;
 std::vector<std::string> students_of(const Options& o) {
   std::vector<std::string> all;
   for (const auto& entry : fs::directory_iterator(o.submissions)) {
-    if (entry.is_directory() && entry.path().filename().string()[0] != '.') {
-      all.push_back(entry.path().filename().string());
+    if (entry.path().filename().string()[0] == '.') continue;
+    // A student folder that is a symlink could lead the grader to anyone's files: never followed.
+    if (entry.is_symlink()) {
+      spdlog::warn("skipping {}: a student folder must be a folder, not a symlink", entry.path().string());
+      continue;
     }
+    if (entry.is_directory()) all.push_back(entry.path().filename().string());
   }
   std::sort(all.begin(), all.end());
   std::vector<std::string> mine;

@@ -1,22 +1,17 @@
 #pragma once
-#include <filesystem>
 #include <string>
-
-#include "grader/config/assignment.hpp"
 
 namespace ipcgrade::build {
 
+// What building a submission gave (the build runs in the run's sandbox: see runner/build_step.hpp).
 struct BuildResult {
-  std::string status = "none";  // none (nothing to build) | ok | failed | timeout
+  std::string status = "none";  // none (nothing to build) | ok | failed | timeout | refused (the submission)
   double seconds = 0;
   int exit_code = 0;
-  std::string log;  // compiler output, stdout and stderr interleaved, capped
+  std::string log;            // compiler output, stdout and stderr interleaved, capped, control bytes escaped
+  bool grader_fault = false;  // the sandbox could not run the build: the grade is not to be trusted
 
   bool usable() const { return status == "none" || status == "ok"; }
 };
-
-// Runs the assignment's build command with /bin/sh -c in `dir`, with CFLAGS/CXXFLAGS asking for debug
-// information, and kills the whole build (its process group) at the timeout.
-BuildResult run_build(const config::BuildSpec& spec, const std::filesystem::path& dir);
 
 }  // namespace ipcgrade::build

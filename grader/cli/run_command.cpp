@@ -138,9 +138,16 @@ int run_run(const RunArgs& args) {
   for (const char* system : {"/usr/", "/bin", "/sbin"}) {
     if (judged.rfind(system, 0) == 0) judged = cwd.string();
   }
-  run::RunContext context{{keys, 0, "", cwd.string(), cwd.string()}, cwd, true, true, false, judged};
+  run::RunContext context;
+  context.placeholders = {keys, 0, "", cwd.string(), cwd.string()};
+  context.work_dir = cwd;
+  context.trace_pipe_io = true;
+  context.inherit_stdio = true;
+  context.expand = false;
+  context.judged_dir = judged;
   context.isolation = run::isolation_from_string(args.isolation);
-  context.drop_privileges = false;  // the program is the caller's own
+  context.drop_privileges = false;   // the program is the caller's own
+  context.private_work_dir = false;  // ... and so is the folder it works in
   // Ctrl-C is for the program: the grader stays to report what it left behind.
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGQUIT, SIG_IGN);

@@ -25,8 +25,10 @@ struct Limits {
   std::uint64_t memory = 256ULL << 20;
   int processes = 64;
   std::uint64_t output = 64ULL << 10;
-  std::uint64_t file_size = 16ULL << 20;  // largest file a process may write (RLIMIT_FSIZE)
-  int open_files = 256;                   // descriptors per process (RLIMIT_NOFILE)
+  std::uint64_t file_size = 16ULL << 20;   // largest file a process may write (RLIMIT_FSIZE)
+  int open_files = 256;                    // descriptors per process (RLIMIT_NOFILE)
+  std::uint64_t disk = 256ULL << 20;       // the working folder's filesystem: copy + what the run writes
+  std::uint64_t submission = 64ULL << 20;  // largest submission copied (apparent size); larger is refused
 };
 
 // When the runner may start the process that follows this one.
@@ -53,9 +55,17 @@ struct ScenarioSpec {
   Limits limits;
 };
 
+// What the build may use; the rest of its limits follow from these and the timeout.
+struct BuildLimits {
+  std::uint64_t memory = 1ULL << 30;
+  int processes = 128;
+  std::uint64_t disk = 512ULL << 20;
+};
+
 struct BuildSpec {
   std::string command;
   Millis timeout{60000};
+  BuildLimits limits;
 };
 
 struct KeysSpec {
@@ -83,6 +93,11 @@ struct Assignment {
   Limits limits;
   std::vector<ScenarioSpec> scenarios;
   std::vector<CheckSpec> checks;
+  // Instructor files (relative to `dir`) copied into the working folder after the build, at the same
+  // relative path: the sandbox shows the programs nothing of the assignment folder.
+  std::vector<std::string> files;
+  // Added to the clean environment of the build and the programs.
+  std::vector<std::pair<std::string, std::string>> env;
 
   const ScenarioSpec* scenario(const std::string& name) const;
 };

@@ -33,8 +33,9 @@ class Loader {
     if (!root.IsMap())
       fail_at(file_, root.Mark(),
               "an assignment file must be a mapping (assignment:, scenarios:, checks:, ...)");
-    reject_unknown_keys(file_, root,
-                        {"assignment", "title", "build", "keys", "limits", "scenarios", "checks"});
+    reject_unknown_keys(
+        file_, root,
+        {"assignment", "title", "build", "keys", "limits", "scenarios", "checks", "files", "env"});
     Assignment a;
     a.id = required_text(root, "assignment");
     static const std::regex id_re("^[a-z0-9-]+$");
@@ -47,6 +48,8 @@ class Loader {
     if (root["keys"]) a.keys = keys(root["keys"]);
     key_count_ = a.keys.count;
     if (root["limits"]) a.limits = limits(root["limits"], a.limits);
+    if (root["files"]) a.files = files(root["files"]);
+    if (root["env"]) a.env = env(root["env"]);
     const YAML::Node scenarios = root["scenarios"];
     if (!scenarios)
       fail_at(file_, root.Mark(), "missing 'scenarios': an assignment needs at least one scenario");
@@ -133,11 +136,55 @@ class Loader {
 
   BuildSpec build(const YAML::Node& node) {
     if (!node.IsMap()) fail_at(file_, node.Mark(), "'build' must be a mapping with 'command' and 'timeout'");
-    reject_unknown_keys(file_, node, {"command", "timeout"});
+    reject_unknown_keys(file_, node, {"command", "timeout", "limits"});
     BuildSpec b;
     b.command = required_text(node, "command");
     if (node["timeout"]) b.timeout = duration(node["timeout"], "build timeout");
+    if (const YAML::Node lim = node["limits"]) {
+      if (!lim.IsMap())
+        fail_at(file_, lim.Mark(), "build 'limits' must be a mapping (memory, processes, disk)");
+      reject_unknown_keys(file_, lim, {"memory", "processes", "disk"});
+      if (lim["memory"]) b.limits.memory = size(lim["memory"], "build memory limit");
+      if (lim["processes"])
+        b.limits.processes = static_cast<int>(integer(lim["processes"], "build process limit", 1, 100000));
+      if (lim["disk"]) b.limits.disk = size(lim["disk"], "build disk limit");
+    }
     return b;
+  }
+
+  // `files:` — paths inside the assignment folder, each an existing regular file or folder.
+  std::vector<std::string> files(const YAML::Node& node) {
+    if (!node.IsSequence())
+      fail_at(file_, node.Mark(), "'files' must be a list of paths in the assignment folder");
+    std::vector<std::string> out;
+    for (const auto& item : node) {
+      const std::string text = scalar_text(file_, item, "an item of 'files'");
+      const fs::path rel = fs::path(text).lexically_normal();
+      if (text.empty() || rel.is_absolute() || *rel.begin() == "..")
+        fail_at(file_, item.Mark(),
+                fmt::format("'{}' must be a path inside the assignment folder (relative, no '..')", text));
+      std::error_code ec;
+      const auto status = fs::symlink_status(dir_ / rel, ec);
+      if (!fs::is_regular_file(status) && !fs::is_directory(status))
+        fail_at(file_, item.Mark(),
+                fmt::format("file '{}' does not exist (looked for {})", text, (dir_ / rel).string()));
+      out.push_back(rel.string());
+    }
+    return out;
+  }
+
+  // `env:` — a mapping of variable names to values, added to the clean environment.
+  std::vector<std::pair<std::string, std::string>> env(const YAML::Node& node) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "'env' must be a mapping of NAME: value");
+    static const std::regex name_re("^[A-Za-z_][A-Za-z0-9_]*$");
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& item : node) {
+      const std::string name = scalar_text(file_, item.first, "an environment variable name");
+      if (!std::regex_match(name, name_re))
+        fail_at(file_, item.first.Mark(), fmt::format("'{}' is not an environment variable name", name));
+      out.emplace_back(name, scalar_text(file_, item.second, fmt::format("the value of {}", name)));
+    }
+    return out;
   }
 
   KeysSpec keys(const YAML::Node& node) {
@@ -153,9 +200,11 @@ class Loader {
   Limits limits(const YAML::Node& node, Limits base) {
     if (!node.IsMap())
       fail_at(file_, node.Mark(),
-              "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files)");
-    reject_unknown_keys(file_, node,
-                        {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files"});
+              "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files, "
+              "disk, submission)");
+    reject_unknown_keys(
+        file_, node,
+        {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk", "submission"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
@@ -165,6 +214,8 @@ class Loader {
     if (node["file_size"]) base.file_size = size(node["file_size"], "file size limit");
     if (node["open_files"])
       base.open_files = static_cast<int>(integer(node["open_files"], "open files limit", 16, 1048576));
+    if (node["disk"]) base.disk = size(node["disk"], "disk limit");
+    if (node["submission"]) base.submission = size(node["submission"], "submission limit");
     return base;
   }
 

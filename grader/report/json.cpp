@@ -91,7 +91,11 @@ ordered_json to_json(const Report& r) {
     break;
   }
   j["build"] = {
-      {"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::valid_utf8(r.build.log)}};
+      {"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::escape_controls(r.build.log)}};
+  ordered_json skipped = ordered_json::array();
+  for (const auto& s : r.submission.skipped)
+    skipped.push_back({{"path", util::escape_controls(s.path)}, {"kind", s.kind}, {"why", s.why}});
+  j["submission"] = {{"bytes", r.submission.bytes}, {"files", r.submission.files}, {"skipped", skipped}};
   ordered_json checks = ordered_json::array();
   for (const auto& c : r.checks) {
     ordered_json cj;

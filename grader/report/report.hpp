@@ -7,6 +7,7 @@
 #include "checks/check.hpp"
 #include "grader/build/build.hpp"
 #include "grader/runner/result.hpp"
+#include "grader/util/copy_tree.hpp"
 
 namespace ipcgrade::report {
 
@@ -32,11 +33,13 @@ struct Report {
   double max_score = 0;
   std::string mode;
   build::BuildResult build;
+  util::CopyResult submission;  // what of the submission was copied, skipped, or why it was refused
   std::vector<CheckResult> checks;
   std::vector<run::ScenarioResult> scenarios;
 
   bool all_passed() const;
-  bool grader_failed() const;  // a scenario ended crashed-grader: the grade is not to be trusted
+  // The build or a scenario could not be run by the grader (crashed-grader): the grade is not to be trusted.
+  bool grader_failed() const;
 };
 
 }  // namespace ipcgrade::report

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "grader/build/build.hpp"
 #include "grader/build/scratch.hpp"
+#include "grader/runner/build_step.hpp"
 #include "grader/runner/keys.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/score/score.hpp"
@@ -12,6 +12,32 @@
 namespace fs = std::filesystem;
 
 namespace ipcgrade::run {
+
+namespace {
+
+// `files:` into the working folder, after the build (which must not see or change them), over whatever
+// the submission holds at those paths.
+// The working folder was written by the build (in tracked mode directly): a folder on the way may be a
+// symlink to anywhere, so each one that is not a real folder is replaced by one.
+void copy_instructor_files(const config::Assignment& assignment, const fs::path& work) {
+  for (const auto& file : assignment.files) {
+    std::error_code ec;
+    fs::path at = work;
+    const fs::path relative(file);
+    for (auto part = relative.begin(); part != relative.end(); ++part) {
+      at /= *part;
+      const auto status = fs::symlink_status(at, ec);
+      const bool last = std::next(part) == relative.end();
+      if (last || (fs::exists(status) && !fs::is_directory(status))) fs::remove_all(at, ec);
+      if (!last) fs::create_directory(at, ec);
+    }
+    fs::copy(assignment.dir / file, at, fs::copy_options::recursive, ec);
+    if (ec)
+      throw std::runtime_error(fmt::format("cannot copy {} into the working folder: {}", file, ec.message()));
+  }
+}
+
+}  // namespace
 
 report::Report grade_submission(const config::Assignment& assignment, const fs::path& submission,
                                 const GradeOptions& options) {
@@ -39,16 +65,24 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     }
   }
 
-  build::Scratch scratch(absolute);
-  if (assignment.build) {
+  build::Scratch scratch(absolute, assignment.limits.submission);
+  r.submission = scratch.copied();
+  RunContext context;
+  context.placeholders = {r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()};
+  context.work_dir = scratch.dir();
+  context.isolation = options.isolation;
+  context.env = clean_environment(scratch.dir(), assignment.env);
+  if (!r.submission.refused.empty()) {
+    r.build.status = "refused";
+    r.build.log = "submission refused: " + r.submission.refused + "\n";
+  } else if (assignment.build) {
     spdlog::info("building {} with '{}'", r.student, assignment.build->command);
-    r.build = build::run_build(*assignment.build, scratch.dir());
+    r.build = run_build(assignment, context);
+    if (!r.build.grader_fault && !r.build.log.empty() && r.build.log.back() != '\n') r.build.log += "\n";
   }
+  if (!r.submission.skipped.empty()) r.build.log = r.submission.describe_skipped() + "\n" + r.build.log;
   if (r.build.usable()) {
-    RunContext context;
-    context.placeholders = {r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()};
-    context.work_dir = scratch.dir();
-    context.isolation = options.isolation;
+    copy_instructor_files(assignment, scratch.dir());
     // read/write are traced only when a check needs them: they are the most frequent calls.
     for (const auto& c : shown.checks) {
       context.trace_pipe_io = context.trace_pipe_io || c.type == "pipe-closure" || c.type == "pipe-messages";

@@ -81,34 +81,66 @@ void hand_over(const std::filesystem::path& work, uid_t uid) {
     ::chmod(work.parent_path().c_str(), 0711);
 }
 
+ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& error) {
+  ScenarioResult result;
+  result.name = spec.name;
+  result.visibility = spec.visibility;
+  result.outcome = Outcome::CrashedGrader;
+  result.outcome_detail = "the sandbox could not be set up: " + error;
+  result.sandbox_refused = true;
+  result.mode_reason = "namespaces unavailable (" + error + ")";  // what `auto` reports if it falls back
+  return result;
+}
+
+// The sandbox in namespaces mode, as its steps: namespaces, the run's uid, the filesystem (the
+// supervisor's side, then the programs' root made by the init), the working folder handed over; then
+// the scenario; then, for the build, its result copied out of the sandbox.
+ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunContext& context) {
+  supervise::Sandbox sandbox;
+  std::string error;
+  if (!sandbox.enter_namespaces(&error)) return refused(spec, error);
+  Containment box;
+  box.run_as = run_uid(context, sandbox.own_user_namespace());
+  supervise::RunMounts mounts;
+  mounts.work_dir = context.work_dir;
+  mounts.disk_bytes = context.private_work_dir ? spec.limits.disk : 0;
+  mounts.shm_bytes = spec.limits.memory;
+  supervise::RootPlan root;
+  root.work_dir = context.work_dir;
+  if (!context.judged_dir.empty()) root.keep.push_back(context.judged_dir);
+  root.tmp_bytes = spec.limits.disk;
+  root.uid = box.run_as.value_or(::geteuid());
+  root.gid = box.run_as.value_or(::getegid());
+  if (!sandbox.start(mounts, root, &error)) return refused(spec, error);
+  box.init = sandbox.init_pid();
+  box.mount_namespace = sandbox.mount_namespace();
+  box.mqueue_dir = mounts.mqueue_dir();
+  box.read_only = true;
+  box.mounts = &mounts;
+  box.root_lines = sandbox.lines();
+  if (box.run_as) hand_over(context.work_dir, *box.run_as);
+  ScenarioResult result = supervise_scenario(spec, context, box);
+  if (context.is_build && result.outcome != Outcome::CrashedGrader && !mounts.copy_back(&error)) {
+    result.outcome = Outcome::CrashedGrader;
+    result.outcome_detail = error;
+  }
+  return result;
+}
+
 [[noreturn]] void supervisor_main(const config::ScenarioSpec& spec, const RunContext& context, bool tracked,
                                   const std::string& mode_reason, int out_fd) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ScenarioResult result;
   try {
-    supervise::Sandbox sandbox;
-    Containment box;
-    box.tracked = tracked;
-    box.mode_reason = mode_reason;
-    std::string error;
-    supervise::RunMounts mounts;
-    mounts.work_dir = context.work_dir;
-    if (!context.judged_dir.empty()) mounts.keep.push_back(context.judged_dir);
-    mounts.tmp_bytes = spec.limits.memory;
-    if (!tracked && !sandbox.enter(mounts, &error)) {
-      result.name = spec.name;
-      result.visibility = spec.visibility;
-      result.outcome = Outcome::CrashedGrader;
-      result.outcome_detail = "the sandbox could not be set up: " + error;
-      result.sandbox_refused = true;
-      result.mode_reason = "namespaces unavailable (" + error + ")";  // what `auto` reports if it falls back
-    } else {
-      box.init = sandbox.init_pid();
-      box.mqueue_dir = mounts.mqueue_dir;
-      box.read_only = mounts.read_only;
-      box.run_as = run_uid(context, sandbox.own_user_namespace());
+    if (tracked) {
+      Containment box;
+      box.tracked = true;
+      box.mode_reason = mode_reason;
+      box.run_as = run_uid(context, false);
       if (box.run_as) hand_over(context.work_dir, *box.run_as);
       result = supervise_scenario(spec, context, box);
+    } else {
+      result = run_in_namespaces(spec, context);
     }
   } catch (const std::exception& e) {
     result.name = spec.name;
@@ -190,6 +222,17 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
 }
 
 }  // namespace
+
+std::vector<std::string> clean_environment(const std::filesystem::path& work_dir,
+                                           const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + work_dir.string(),
+                                  "LANG=C.UTF-8", "TMPDIR=/tmp"};
+  for (const auto& [name, value] : extra) {
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+    env.push_back(name + "=" + value);
+  }
+  return env;
+}
 
 Isolation isolation_from_string(const std::string& text) {
   if (text == "auto") return Isolation::Auto;

@@ -7,6 +7,11 @@
 #include "grader/config/assignment.hpp"
 #include "grader/runner/placeholders.hpp"
 #include "grader/runner/result.hpp"
+#include "grader/supervise/new_root.hpp"
+
+namespace ipcgrade::supervise {
+class RunMounts;
+}
 
 namespace ipcgrade::run {
 
@@ -24,16 +29,31 @@ struct RunContext {
   // When the grader is root, student programs run as a uid of their own (2000000000 + the scenario
   // supervisor's pid). `run` keeps the caller's uid: the program is the caller's own.
   bool drop_privileges = true;
+  // The programs' whole environment ("NAME=value"): the clean one of clean_environment() for `grade`,
+  // `check` and the build; unset for `run`, whose program is the caller's own.
+  std::optional<std::vector<std::string>> env;
+  // The working folder is the grader's copy: in namespaces mode it is put on a filesystem of
+  // `limits.disk` for the run. `run` works in the caller's own folder, which is bound as it is.
+  bool private_work_dir = true;
+  bool is_build = false;  // the build: its working folder is copied back, nothing is judged, no watchdog
 };
+
+// The environment of the build and the programs: PATH=/usr/local/bin:/usr/bin:/bin, HOME = the working
+// folder, LANG=C.UTF-8, TMPDIR=/tmp, then `extra` (the assignment's `env:`).
+std::vector<std::string> clean_environment(const std::filesystem::path& work_dir,
+                                           const std::vector<std::pair<std::string, std::string>>& extra);
 
 // How a scenario's supervisor contains the run (decided in run_scenario).
 struct Containment {
   bool tracked = false;
-  pid_t init = -1;                   // namespaces: the PID namespace's init
-  std::filesystem::path mqueue_dir;  // namespaces: the run's mqueue filesystem
-  bool read_only = false;            // namespaces: the rest of the filesystem is read-only
-  std::optional<uid_t> run_as;       // the uid student programs run as
-  std::string mode_reason;           // tracked under `auto`: why namespaces were not used
+  pid_t init = -1;                         // namespaces: the PID namespace's init
+  std::filesystem::path mqueue_dir;        // namespaces: the run's mqueue filesystem
+  bool read_only = false;                  // namespaces: the rest of the filesystem is read-only
+  std::optional<uid_t> run_as;             // the uid student programs run as
+  std::string mode_reason;                 // tracked under `auto`: why namespaces were not used
+  int mount_namespace = -1;                // namespaces: the programs' root, joined by each program
+  supervise::RunMounts* mounts = nullptr;  // namespaces: the working folder's filesystem
+  supervise::StepLines root_lines;         // namespaces: the `enforced` lines of the root's steps
 };
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the

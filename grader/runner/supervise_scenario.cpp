@@ -17,6 +17,7 @@
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/run_cgroup.hpp"
+#include "grader/supervise/run_mounts.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
@@ -82,7 +83,11 @@ class Supervisor {
         context_(context),
         box_(containment),
         filter_(context.trace_pipe_io, containment.tracked),
-        tracer_(result_.trace, context.judged_dir.empty() ? context.work_dir.string() : context.judged_dir,
+        // The build's programs (make, the compiler) are followed for containment, never judged.
+        tracer_(result_.trace,
+                context.is_build             ? std::string()
+                : context.judged_dir.empty() ? context.work_dir.string()
+                                             : context.judged_dir,
                 context.inherit_stdio) {}
 
   ScenarioResult run() {
@@ -100,6 +105,8 @@ class Supervisor {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
     }
     install_wakeups();
+    // A built submission larger than this scenario's disk: nothing can run.
+    if (box_.mounts && !box_.mounts->copied().error.empty()) plan_.clear();
 
     start_ = Clock::now();
     const auto deadline = start_ + spec_.limits.wall;
@@ -118,7 +125,7 @@ class Supervisor {
       // Only once every process has started: a run waiting for its next start is not stuck.
       if (now >= next_sample) {
         next_sample = now + supervise::Watchdog::kInterval;
-        if (next_ == plan_.size() && (deadlock = watchdog_.sample(tracer_))) break;
+        if (next_ == plan_.size() && !context_.is_build && (deadlock = watchdog_.sample(tracer_))) break;
       }
       wait_for_events(std::min(next_wake(deadline), next_sample));
       if (journal_ && tracer_.created().size() != journaled_.size()) update_journal();
@@ -162,14 +169,21 @@ class Supervisor {
     e["core_dumps"] = "none: RLIMIT_CORE 0";
     e["network"] =
         box_.tracked ? "IPv4 and IPv6 sockets refused by seccomp" : "network namespace without interfaces";
+    for (const auto& [name, line] : box_.root_lines) e[name] = line;
+    e["disk"] =
+        box_.mounts && box_.mounts->disk_bytes
+            ? fmt::format("{}: the working folder is a tmpfs of that size", util::format_size(lim.disk))
+        : box_.tracked ? "not enforced (tracked mode: the working folder is on the host's disk)"
+                       : "not enforced (the working folder is the caller's own)";
+    e["environment"] = context_.env ? fmt::format("clean: {} variables (PATH, HOME, LANG, TMPDIR and env:)",
+                                                  context_.env->size())
+                                    : "the caller's own";
     e["uid"] = box_.run_as ? fmt::format("{} (the run's own)", *box_.run_as)
                            : fmt::format("{} (the grader's)", ::geteuid());
-    e["files"] =
-        !box_.tracked
-            ? (box_.read_only ? "mount namespace: read-only but for the working folder, /tmp and /dev/shm"
-                              : "mount namespace: private /tmp and /dev/shm (read-only remount refused)")
-        : box_.run_as ? "the run's uid may write only where anyone may"
-                      : "not isolated (tracked mode with the grader's uid)";
+    e["files"] = !box_.tracked
+                     ? "a root of its own: only the system folders (read-only) and the working folder"
+                 : box_.run_as ? "the host's, with the run's uid: it may read and write only where anyone may"
+                               : "not isolated (tracked mode with the grader's uid)";
   }
 
   // Names the limit the run ran into, so the outcome says "memory limit 256 MiB", not a bare kill.
@@ -182,6 +196,24 @@ class Supervisor {
     if (!hit && cgroup_.pids_limit_hit())
       hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
     auto who = [](const ProcessResult& p) { return fmt::format("{} #{} (pid {})", p.name, p.index, p.pid); };
+    // The working folder's files live in memory too: a full folder is the cause even when the memory
+    // cgroup also filled.
+    if (!hit && box_.mounts) {
+      if (auto full = box_.mounts->full()) {
+        hit = fmt::format("disk limit {}: {}", util::format_size(lim.disk), *full);
+        if (!box_.mounts->copied().error.empty()) {
+          *hit += "; the built submission does not fit, so nothing was run";
+        } else {
+          for (const auto& p : result_.processes) {
+            if (p.killed_by_grader || (!p.signal && p.exit_code.value_or(0) == 0)) continue;
+            *hit += fmt::format("; {} could not write past it and {}", who(p),
+                                p.signal ? fmt::format("was killed by signal {}", *p.signal)
+                                         : fmt::format("exited with code {}", *p.exit_code));
+            break;
+          }
+        }
+      }
+    }
     if (!hit && cgroup_.memory_limit_hit()) {
       std::string victim = "a process of the run";
       for (const auto& p : result_.processes) {
@@ -274,8 +306,17 @@ class Supervisor {
     pr.name = planned.spec->name;
     pr.index = planned.index;
     for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
-    supervise::SpawnRequest req{pr.argv,  context_.work_dir,      "",       spec_.limits,
-                                &filter_, context_.inherit_stdio, &cgroup_, box_.run_as};
+    supervise::SpawnRequest req;
+    req.argv = pr.argv;
+    req.cwd = context_.work_dir;
+    req.limits = spec_.limits;
+    req.filter = &filter_;
+    req.inherit_stdio = context_.inherit_stdio;
+    req.cgroup = &cgroup_;
+    req.run_as = box_.run_as;
+    req.mount_namespace = box_.mount_namespace;
+    req.env = context_.env;
+    req.merge_stderr = context_.is_build;
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);
@@ -560,7 +601,10 @@ class Supervisor {
   supervise::Tracer tracer_;
   supervise::Watchdog watchdog_;
   // Declared last: destroyed first, once finish() has ended every process of the run.
-  supervise::RunCgroup cgroup_{spec_.limits.processes, spec_.limits.memory,
+  // The working folder's tmpfs is charged to the memory cgroup of whoever writes it: the run may hold
+  // its memory limit and its disk limit at once.
+  supervise::RunCgroup cgroup_{spec_.limits.processes,
+                               spec_.limits.memory + (box_.mounts ? box_.mounts->disk_bytes : 0),
                                "ipcgrade-" + std::to_string(::getpid())};
 };
 

@@ -71,6 +71,9 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                      build.status == "timeout"
                          ? "The build did not finish within its time limit, so nothing could be run; see the "
                            "build log."
+                     : build.status == "refused"
+                         ? "The submission was not accepted, so nothing could be built or run; see the build "
+                           "log for why."
                          : "The submission did not build, so nothing could be run; see the build log for the "
                            "compiler's messages.",
                      {}});
@@ -94,6 +97,7 @@ void total(report::Report& report) {
 
 namespace ipcgrade::report {
 bool Report::grader_failed() const {
+  if (build.grader_fault) return true;
   for (const auto& s : scenarios) {
     if (s.outcome == run::Outcome::CrashedGrader) return true;
   }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 
 namespace ipcgrade::supervise {
 
@@ -21,6 +22,16 @@ bool write_proc(const char* path, const std::string& text) {
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
   return ok;
+}
+
+void write_all(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
 }
 
 // Maps the caller's own uid and gid into a new user namespace, so files keep their owners.
@@ -40,13 +51,10 @@ bool enter_user_namespace(std::string* error) {
   return true;
 }
 
-[[noreturn]] void run_init(int ready_fd) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Orphans of the run are reparented to this process; ignoring SIGCHLD makes the kernel reap them.
-  ::signal(SIGCHLD, SIG_IGN);
-  // The next pid the kernel hands out in this namespace is one above ns_last_pid. Where /proc/sys is
-  // read-only (inside a container), spend the small pids instead: pids are handed out in order, so
-  // after forking up to kFirstPid - 1 the next one is kFirstPid (a few milliseconds of forks).
+// The next pid the kernel hands out in this namespace is one above ns_last_pid. Where /proc/sys is
+// read-only (inside a container), spend the small pids instead: pids are handed out in order, so after
+// forking up to kFirstPid - 1 the next one is kFirstPid (a few milliseconds of forks).
+void move_pids() {
   bool moved = write_proc("/proc/sys/kernel/ns_last_pid", std::to_string(Sandbox::kFirstPid - 1));
   for (pid_t last = 1; !moved && last < Sandbox::kFirstPid - 1;) {
     last = ::fork();
@@ -54,15 +62,31 @@ bool enter_user_namespace(std::string* error) {
     if (last < 0) break;
     moved = last >= Sandbox::kFirstPid - 1;
   }
-  const char status = moved ? 'y' : 'n';
-  (void)!::write(ready_fd, &status, 1);
+}
+
+// The PID namespace's init: reaps orphans, builds the programs' root, then waits to be killed. It
+// reports on `ready_fd` either "ok" and the root's step lines ("name\tline"), or "error\t<why>".
+[[noreturn]] void run_init(const RootPlan& plan, int ready_fd) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Orphans of the run are reparented to this process; ignoring SIGCHLD makes the kernel reap them.
+  ::signal(SIGCHLD, SIG_IGN);
+  move_pids();
+  StepLines lines;
+  std::string error;
+  if (!build_new_root(plan, &lines, &error)) {
+    write_all(ready_fd, "error\t" + error + "\n");
+    ::_exit(1);
+  }
+  std::string text = "ok\n";
+  for (const auto& [name, line] : lines) text += name + "\t" + line + "\n";
+  write_all(ready_fd, text);
   ::close(ready_fd);
   for (;;) ::pause();
 }
 
 }  // namespace
 
-bool Sandbox::enter(RunMounts& mounts, std::string* error) {
+bool Sandbox::enter_namespaces(std::string* error) {
   constexpr int kFlags = CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS;
   if (::geteuid() != 0 && !enter_user_namespace(error)) return false;
   if (::unshare(kFlags) != 0) {
@@ -77,8 +101,14 @@ bool Sandbox::enter(RunMounts& mounts, std::string* error) {
     own_user_namespace_ = true;
   }
   if (::geteuid() != 0) own_user_namespace_ = true;
-  if (!mounts.setup(error)) return false;
   ::sethostname("ipcgrade", 8);
+  return true;
+}
+
+bool Sandbox::start(RunMounts& mounts, const RootPlan& root, std::string* error) {
+  if (!mounts.setup(error)) return false;
+  RootPlan plan = root;
+  plan.mqueue_dir = mounts.mqueue_dir();
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) {
     *error = fmt::format("pipe: {}", std::strerror(errno));
@@ -91,24 +121,40 @@ bool Sandbox::enter(RunMounts& mounts, std::string* error) {
   }
   if (pid == 0) {
     ::close(ready[0]);
-    run_init(ready[1]);
+    run_init(plan, ready[1]);
   }
   init_pid_ = pid;
   ::close(ready[1]);
-  char status = 0;
-  ssize_t n;
-  do {
-    n = ::read(ready[0], &status, 1);
-  } while (n < 0 && errno == EINTR);
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(ready[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
   ::close(ready[0]);
-  if (n != 1) {
-    *error = "the namespace's init died before it was ready";
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != "ok") {
+    *error = line.rfind("error\t", 0) == 0 ? line.substr(6) : "the namespace's init died before it was ready";
+    return false;
+  }
+  while (std::getline(in, line)) {
+    const size_t tab = line.find('\t');
+    if (tab != std::string::npos) lines_[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  mount_ns_ = ::open(fmt::format("/proc/{}/ns/mnt", pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (mount_ns_ < 0) {
+    *error = fmt::format("cannot open the root's mount namespace: {}", std::strerror(errno));
     return false;
   }
   return true;
 }
 
 void Sandbox::stop() {
+  if (mount_ns_ >= 0) ::close(mount_ns_);
+  mount_ns_ = -1;
   if (init_pid_ <= 0) return;
   ::kill(init_pid_, SIGKILL);
   // The init finishes dying only once every process of its namespace is reaped, and those the

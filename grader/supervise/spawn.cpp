@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -89,6 +90,11 @@ Spawned spawn(const SpawnRequest& request) {
   std::vector<char*> argv;
   for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  if (request.env) {
+    for (const auto& e : *request.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
   const std::string cwd = request.cwd.string();
   const auto& limits = request.limits;
   const rlim_t cpu_seconds = static_cast<rlim_t>((limits.cpu.count() + 999) / 1000);
@@ -102,9 +108,13 @@ Spawned spawn(const SpawnRequest& request) {
     // Dispositions set to "ignore" survive exec: give the program the defaults.
     for (int sig : {SIGPIPE, SIGCHLD, SIGINT, SIGQUIT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
     ::close(go[1]);
-    if (own_stdio && (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0)) {
+    if (own_stdio && (::dup2(in, 0) < 0 || ::dup2(out[1], 1) < 0 ||
+                      ::dup2(request.merge_stderr ? out[1] : err[1], 2) < 0)) {
       child_fail(report[1], errno);
     }
+    // Into the run's root: from here on the host's filesystem is out of reach.
+    if (request.mount_namespace >= 0 && ::setns(request.mount_namespace, CLONE_NEWNS) != 0)
+      child_fail(report[1], errno);
     // The program starts with 0, 1 and 2 only: descriptors the grader inherited from whatever started
     // it must not leak in (they would also shift the numbers a student's pipe() returns).
     ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -137,6 +147,7 @@ Spawned spawn(const SpawnRequest& request) {
       }
       if (!request.filter->install()) child_fail(report[1], errno);
     }
+    if (request.env) environ = envp.data();  // execvp searches the program's own PATH
     ::execvp(argv[0], argv.data());
     child_fail(report[1], errno);
   }

@@ -22,6 +22,10 @@ struct SpawnRequest {
   const RunCgroup* cgroup = nullptr;      // the run's cgroups, joined before the program runs
   // When set (the grader is root): the program runs as this uid and gid, with no supplementary groups.
   std::optional<uid_t> run_as;
+  int mount_namespace = -1;  // the run's root (namespaces mode): joined before anything else
+  // The program's whole environment ("NAME=value"); unset: the grader's own (`run`).
+  std::optional<std::vector<std::string>> env;
+  bool merge_stderr = false;  // stderr into the stdout pipe (the build's one log)
 };
 
 struct Spawned {

@@ -1,5 +1,7 @@
 #include "grader/util/text.hpp"
 
+#include <fmt/format.h>
+
 namespace ipcgrade::util {
 
 std::string valid_utf8(std::string_view s) {
@@ -56,6 +58,31 @@ std::string escape_bytes(std::string_view bytes) {
       out += std::string("\\x") + digits[c >> 4] + digits[c & 15];
     else
       out += static_cast<char>(c);
+  }
+  return out;
+}
+
+}  // namespace ipcgrade::util
+
+namespace ipcgrade::util {
+
+std::string escape_controls(std::string_view bytes) {
+  const std::string text = valid_utf8(bytes);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') {
+      out += "\\r";
+    } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+      ++i;
+    } else {
+      out += text[i];
+    }
   }
   return out;
 }

@@ -1,0 +1,84 @@
+#include "grader/runner/build_step.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "grader/util/text.hpp"
+#include "grader/util/units.hpp"
+
+namespace ipcgrade::run {
+
+namespace {
+constexpr std::uint64_t kMaxLog = 256 * 1024;
+}  // namespace
+
+build::BuildResult run_build(const config::Assignment& assignment, const RunContext& base) {
+  const config::BuildSpec& b = *assignment.build;
+  config::ScenarioSpec spec;
+  spec.name = "build";
+  config::ProcessSpec sh;
+  sh.name = "build";
+  sh.argv = {"/bin/sh", "-c", b.command};
+  spec.processes = {sh};
+  spec.limits = assignment.limits;
+  spec.limits.wall = b.timeout;
+  spec.limits.cpu = b.timeout;
+  spec.limits.memory = b.limits.memory;
+  spec.limits.processes = b.limits.processes;
+  spec.limits.disk = b.limits.disk;
+  spec.limits.file_size = b.limits.disk;
+  spec.limits.output = kMaxLog;
+
+  RunContext context = base;
+  context.expand = false;
+  context.is_build = true;
+  context.trace_pipe_io = false;
+  context.judged_dir.clear();
+  context.env = clean_environment(context.work_dir, assignment.env);
+  // -g so evidence can name source lines; -O0 so those lines are the ones the student wrote.
+  context.env->push_back("CFLAGS=-g -O0");
+  context.env->push_back("CXXFLAGS=-g -O0");
+
+  spdlog::debug("build: sh -c '{}' in {}", b.command, context.work_dir.string());
+  const ScenarioResult r = run_scenario(spec, context);
+  build::BuildResult result;
+  result.seconds = r.seconds;
+  std::string log;
+  if (!r.processes.empty()) {
+    const ProcessResult& p = r.processes.front();
+    log = p.stdout_text;
+    if (p.stdout_cut) log += fmt::format("\n[... {} bytes cut ...]\n", p.stdout_cut);
+    if (!p.start_error.empty()) log += "could not start /bin/sh: " + p.start_error + "\n";
+    result.exit_code = p.exit_code.value_or(-1);
+  }
+  switch (r.outcome) {
+    case Outcome::Completed:
+      result.status =
+          result.exit_code == 0 && r.processes.size() == 1 && r.processes[0].started ? "ok" : "failed";
+      if (result.status == "failed" && !r.processes.empty() && r.processes[0].signal)
+        log += fmt::format("\n[build command was killed by signal {}]\n", *r.processes[0].signal);
+      else if (result.status == "failed")
+        log += fmt::format("\n[build command exited with code {}]\n", result.exit_code);
+      break;
+    case Outcome::Timeout:
+      result.status = "timeout";
+      log += fmt::format("\n[build stopped: it ran longer than its {} time limit]\n",
+                         util::format_duration(b.timeout));
+      break;
+    case Outcome::Deadlock:
+    case Outcome::Limit:
+      result.status = "failed";
+      log += fmt::format("\n[build stopped: {}]\n", r.outcome_detail);
+      break;
+    case Outcome::CrashedGrader:
+      result.status = "failed";
+      result.grader_fault = true;
+      log += fmt::format("\n[the grader could not run the build: {}]\n", r.outcome_detail);
+      break;
+  }
+  // Text from the submission reaches terminals, reports and Gradescope: no control byte stays raw.
+  result.log = util::escape_controls(log);
+  return result;
+}
+
+}  // namespace ipcgrade::run
