@@ -4,6 +4,7 @@
 # of shell_harness.sh run two at a time, in one invocation.
 # WALL (default 3, the assignment's own limit) is the time limit in seconds given to both graders.
 # Usage: bench/throughput.sh [WALL]   (needs a built ./build/ipcgrade; run from the project root)
+# IPCGRADE=/path/to/another/ipcgrade compares another build (before and after a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -19,7 +20,7 @@ sed -i "s/^  wall: .*/  wall: ${wall}s/" "$work/assignment/assignment.yaml"
 now() { date +%s.%N; }
 
 start=$(now)
-./build/ipcgrade batch "$work/assignment" "$work/class" --out "$work/out" --jobs 2 > /dev/null 2>&1
+"${IPCGRADE:-./build/ipcgrade}" batch "$work/assignment" "$work/class" --out "$work/out" --jobs 2 > /dev/null 2>&1
 ipcgrade_s=$(echo "$(now) - $start" | bc)
 
 start=$(now)

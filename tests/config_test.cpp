@@ -166,7 +166,7 @@ TEST_F(ConfigTest, UnknownKeyWithHint) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "limts:\n  wall: 1s\n"),
       "DIR/assignment.yaml:7:1: unknown key 'limts' (did you mean 'limits'?); expected one of: assignment, "
-      "title, build, keys, limits, scenarios, checks");
+      "title, build, keys, limits, scenarios, checks, files, env");
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n      - name: p\n"
                "        run: ./p\n        cuont: 3\n"),

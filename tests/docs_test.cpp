@@ -37,6 +37,14 @@ TEST(Docs, AssignmentExamplesLoad) {
   for (const auto& block : blocks) {
     TempDir dir;
     dir.write("assignment.yaml", block);
+    // The instructor files an example names exist beside it, as they would in a real assignment.
+    const YAML::Node doc = YAML::Load(block);
+    if (doc["files"]) {
+      for (const auto& f : doc["files"]) {
+        fs::create_directories((dir.path() / f.as<std::string>()).parent_path());
+        dir.write(f.as<std::string>(), "data\n");
+      }
+    }
     EXPECT_NO_THROW(config::load_assignment(dir.path())) << block;
   }
 }
@@ -54,6 +62,7 @@ TEST_F(DocsReport, ReportExampleIsWhatGradingPrints) {
                                     "--report", report.string()});
   ASSERT_EQ(r.code, 1) << r.err;
   const YAML::Node real = YAML::LoadFile(report.string());
+  EXPECT_EQ(YAML::Dump(doc["submission"]), YAML::Dump(real["submission"]));
   for (const char* key : {"assignment", "title", "student", "score", "max_score", "mode"}) {
     EXPECT_EQ(doc[key].as<std::string>(), real[key].as<std::string>()) << key;
   }

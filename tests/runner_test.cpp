@@ -274,7 +274,9 @@ checks:
 
 // The watchdog stops a run only when nothing can move; each of these is slow but alive.
 TEST_F(Runner, SlowButLiveRunsAreNeverCalledDeadlocked) {
-  const std::string programs = PROGRAMS_DIR;
+  // The program is part of the submission: the sandbox shows the programs nothing else.
+  fs::create_directories(dir_.path() / "alice");
+  fs::copy_file(fs::path(PROGRAMS_DIR) / "alarm_pause", dir_.path() / "alice" / "alarm_pause");
   const json r = grade(R"(limits: {wall: 5s}
 scenarios:
   - name: sleeping child
@@ -288,8 +290,7 @@ scenarios:
       - {name: p, run: ["sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]}
   - name: alarm then pause
     processes:
-      - {name: p, run: [")" +
-                           programs + R"(/alarm_pause"]}
+      - {name: p, run: [./alarm_pause]}
 )",
                        0);
   for (const auto& s : r["scenarios"]) {

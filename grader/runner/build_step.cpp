@@ -62,8 +62,8 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
       break;
     case Outcome::Timeout:
       result.status = "timeout";
-      log += fmt::format("\n[build stopped: it ran longer than its {} time limit]\n",
-                         util::format_duration(b.timeout));
+      log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n",
+                         b.timeout.count());
       break;
     case Outcome::Deadlock:
     case Outcome::Limit:

@@ -8,6 +8,7 @@
 #include "grader/runner/keys.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/score/score.hpp"
+#include "grader/util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -80,7 +81,9 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     r.build = run_build(assignment, context);
     if (!r.build.grader_fault && !r.build.log.empty() && r.build.log.back() != '\n') r.build.log += "\n";
   }
-  if (!r.submission.skipped.empty()) r.build.log = r.submission.describe_skipped() + "\n" + r.build.log;
+  // File names are the submission's own text: escaped like the rest of the log.
+  if (!r.submission.skipped.empty())
+    r.build.log = util::escape_controls(r.submission.describe_skipped()) + "\n" + r.build.log;
   if (r.build.usable()) {
     copy_instructor_files(assignment, scratch.dir());
     // read/write are traced only when a check needs them: they are the most frequent calls.
