@@ -273,3 +273,42 @@ TEST_F(ConfigTest, SampleAssignmentsAreValid) {
     EXPECT_NO_THROW(load_assignment(fs::path(SOURCE_DIR) / "assignments" / name));
   }
 }
+
+TEST_F(ConfigTest, TheSandboxFieldsAreReadWithTheirDefaults) {
+  fs::create_directories(dir_ / "data");
+  std::ofstream(dir_ / "data" / "words.txt") << "alpha\n";
+  const auto a = load_assignment(write(std::string(kMinimal) + R"(build:
+  command: make
+  limits: {memory: 2GiB, disk: 1GiB}
+limits: {disk: 32MiB, submission: 1MiB}
+files: [data/words.txt, data]
+env: {OMP_NUM_THREADS: "1", GREETING: hello world}
+)"));
+  EXPECT_EQ(a.build->limits.memory, 2ULL << 30);
+  EXPECT_EQ(a.build->limits.processes, 128);  // the default
+  EXPECT_EQ(a.build->limits.disk, 1ULL << 30);
+  EXPECT_EQ(a.limits.disk, 32ULL << 20);
+  EXPECT_EQ(a.limits.submission, 1ULL << 20);
+  EXPECT_EQ(a.files, (std::vector<std::string>{"data/words.txt", "data"}));
+  ASSERT_EQ(a.env.size(), 2u);
+  EXPECT_EQ(a.env[1], (std::pair<std::string, std::string>{"GREETING", "hello world"}));
+  const auto d = load_assignment(write(kMinimal));
+  EXPECT_EQ(d.limits.disk, 256ULL << 20);
+  EXPECT_EQ(d.limits.submission, 64ULL << 20);
+}
+
+TEST_F(ConfigTest, SandboxFieldMistakesNameTheirPlace) {
+  EXPECT_EQ(
+      error_of(std::string(kMinimal) + "build:\n  command: make\n  limits: {memroy: 1GiB}\n"),
+      "DIR/assignment.yaml:9:12: unknown key 'memroy' (did you mean 'memory'?); expected one of: memory, "
+      "processes, disk");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "limits: {disk: lots}\n"),
+            "DIR/assignment.yaml:7:16: disk limit 'lots' is not a size; write it like 64KiB or 256MiB");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "files: [../solution/server.c]\n"),
+            "DIR/assignment.yaml:7:9: '../solution/server.c' must be a path inside the assignment folder "
+            "(relative, no '..')");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "files: [missing.txt]\n"),
+            "DIR/assignment.yaml:7:9: file 'missing.txt' does not exist (looked for DIR/missing.txt)");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "env: {1BAD: x}\n"),
+            "DIR/assignment.yaml:7:7: '1BAD' is not an environment variable name");
+}

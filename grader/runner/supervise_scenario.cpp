@@ -30,13 +30,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A size as a person reads it in an outcome: "8.0 GiB", "19.1 MiB" (util::format_size is exact).
-std::string about(std::uint64_t bytes) {
-  if (bytes >= (1ULL << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ULL << 30));
-  if (bytes >= (1ULL << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1ULL << 20));
-  return util::format_size(bytes);
-}
-
 volatile sig_atomic_t output_pending = 0;  // set by SIGIO: a program wrote to stdout or stderr
 
 // Output of one stream, capped at the output limit; what is past the cap is counted, not kept.
@@ -229,7 +222,7 @@ class Supervisor {
     if (!hit && any_failed && !tracer_.memory_refusals().empty()) {
       const auto& r = tracer_.memory_refusals().front();
       hit = fmt::format("memory limit {}: {} #{} (pid {}) was refused {}{}", util::format_size(lim.memory),
-                        r.process, r.index, r.pid, r.bytes ? about(r.bytes) + " " : "",
+                        r.process, r.index, r.pid, r.bytes ? util::approx_size(r.bytes) + " " : "",
                         fmt::format("({} failed with ENOMEM)", r.call));
     }
     for (const auto& p : result_.processes) {
@@ -432,7 +425,7 @@ class Supervisor {
           const auto& pr = result_.processes[l.result];
           flood_ = fmt::format("output cut at {}: {} #{} (pid {}) wrote {} more to {} and was stopped",
                                util::format_size(spec_.limits.output), pr.name, pr.index, pr.pid,
-                               about(*s->cut), s == &l.out ? "stdout" : "stderr");
+                               util::approx_size(*s->cut), s == &l.out ? "stdout" : "stderr");
         }
       }
     }

@@ -87,7 +87,7 @@ class Copier {
       result_.refused = fmt::format(
           "the submission holds {} (apparent size, holes included), over the "
           "submission limit {}",
-          util::format_size(measured_bytes_), util::format_size(limits_.max_bytes));
+          util::approx_size(measured_bytes_), util::format_size(limits_.max_bytes));
     if (!result_.refused.empty()) {
       result_.skipped.clear();
       return result_;

@@ -50,4 +50,10 @@ std::string format_size(std::uint64_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+std::string approx_size(std::uint64_t bytes) {
+  if (bytes >= (1ULL << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ULL << 30));
+  if (bytes >= (1ULL << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1ULL << 20));
+  return format_size(bytes);
+}
+
 }  // namespace ipcgrade::util

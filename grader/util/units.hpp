@@ -16,5 +16,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 
 std::string format_duration(Millis d);         // 10000ms -> "10s", 250ms -> "250ms"
 std::string format_size(std::uint64_t bytes);  // 65536 -> "64 KiB"
+// A size as a person reads it in a message: "8.0 GiB", "19.1 MiB" (format_size is exact).
+std::string approx_size(std::uint64_t bytes);
 
 }  // namespace ipcgrade::util
