@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 snapshot() {
   for t in msg shm sem; do awk -v t="$t" 'NR>1 {print t, $1, $2, $3}' "/proc/sysvipc/$t"; done | sort
   find /dev/shm -mindepth 1 -maxdepth 1 ! -name libpod_lock 2>/dev/null | sort
+  find /dev/mqueue -mindepth 1 -maxdepth 1 2>/dev/null | sort
+  # Scratch folders of the grader and the tests' own folders: every one is removed on every path.
+  find "${TMPDIR:-/tmp}" -mindepth 1 -maxdepth 1 -name 'ipcgrade-*' ! -name '*.log' ! -name '*.txt' 2>/dev/null | sort
 }
 before=$(snapshot)
 
@@ -23,7 +26,7 @@ status=0
 
 after=$(snapshot)
 if [ "$before" != "$after" ]; then
-  echo "FAILED: the test suite changed the host's IPC objects"
+  echo "FAILED: the test suite changed the host's IPC objects or left files in the temporary folder"
   echo "before:"; echo "$before"; echo "after:"; echo "$after"
   status=1
 fi
