@@ -3,6 +3,7 @@
 // the usual places, then the whole filesystem) and in every process's command line and environment.
 // `prog build MARKER` keeps what it finds in answer.txt; `prog run MARKER` prints that, or searches again.
 // On stdout only the answer, exactly as the hidden check expects it.
+#define _GNU_SOURCE  // memmem
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
