@@ -674,12 +674,12 @@ TEST_P(Sealed, SymbolicLinksOutOfTheSubmissionAreNotCopied) {
   submit("symlink_canary");
   std::string up;
   for (int i = 0; i < 16; ++i) up += "../";
-  fs::create_symlink(canary_tmp_, mallory() / "leak");
-  fs::create_symlink(canary_root_, mallory() / "rootleak");
-  fs::create_symlink(up + canary_tmp_.relative_path().string(), mallory() / "up");
-  fs::create_symlink("/", mallory() / "slash");
-  fs::create_symlink(klass() / "alice", mallory() / "peer");
-  fs::create_symlink("loop", mallory() / "loop");
+  fs::create_symlink(canary_tmp_, mallory() / "leak-tmp");
+  fs::create_symlink(canary_root_, mallory() / "leak-root");
+  fs::create_symlink(up + canary_tmp_.relative_path().string(), mallory() / "leak-up");
+  fs::create_symlink("/", mallory() / "leak-slash");
+  fs::create_symlink(klass() / "alice", mallory() / "leak-peer");
+  fs::create_symlink("leak-loop", mallory() / "leak-loop");
   fs::create_symlink("notes/inside.txt", mallory() / "inside");
   // eve's folder lies outside the class; its build would print its own source.
   honest(host_.path() / "eve", "eve");
@@ -698,14 +698,14 @@ TEST_P(Sealed, SymbolicLinksOutOfTheSubmissionAreNotCopied) {
     }
     // Every link that leads out is left out of the copy and named; the one inside is kept and works.
     const auto skipped = g.skipped();
-    const std::map<std::string, std::string> expected = {{"leak", "symlink"}, {"rootleak", "symlink"},
-                                                         {"up", "symlink"},   {"slash", "symlink"},
-                                                         {"peer", "symlink"}, {"loop", "symlink"}};
+    const std::map<std::string, std::string> expected = {{"leak-tmp", "symlink"},  {"leak-root", "symlink"},
+                                                         {"leak-up", "symlink"},   {"leak-slash", "symlink"},
+                                                         {"leak-peer", "symlink"}, {"leak-loop", "symlink"}};
     EXPECT_EQ(skipped, expected) << g.at("/submission").dump();
     for (const auto& [path, kind] : expected) {
-      EXPECT_TRUE(std::regex_search(g.build_log(), std::regex("\\b" + path + "\\b")))
+      EXPECT_NE(g.build_log().find(path), std::string::npos)
           << "the build log does not name the skipped " << path << ":\n"
-          << g.build_log();
+          << around(g.build_log(), "");
     }
     EXPECT_NE(g.stdout_of_run().find("kept: this link stays inside the submission"), std::string::npos)
         << g.stdout_of_run();
@@ -897,15 +897,17 @@ TEST_P(Sealed, ASparseGibibyteIsRefusedAsOverTheSubmissionLimit) {
 TEST_P(Sealed, FifosSocketsAndDevicesAreSkippedAndNamed) {
   submit("special_files");
   fs::create_directories(mallory() / "sub");
-  ASSERT_EQ(::mkfifo((mallory() / "fifo").c_str(), 0644), 0);
-  ASSERT_EQ(::mkfifo((mallory() / "sub" / "pipe").c_str(), 0644), 0);
-  ASSERT_EQ(::mknod((mallory() / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0) << std::strerror(errno);
-  ASSERT_EQ(::mknod((mallory() / "zero").c_str(), S_IFCHR | 0666, makedev(1, 5)), 0) << std::strerror(errno);
+  ASSERT_EQ(::mkfifo((mallory() / "a-fifo").c_str(), 0644), 0);
+  ASSERT_EQ(::mkfifo((mallory() / "sub" / "deeper-fifo").c_str(), 0644), 0);
+  ASSERT_EQ(::mknod((mallory() / "dev-null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(::mknod((mallory() / "dev-zero").c_str(), S_IFCHR | 0666, makedev(1, 5)), 0)
+      << std::strerror(errno);
   {
     const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un at{};
     at.sun_family = AF_UNIX;
-    (mallory() / "sock").string().copy(at.sun_path, sizeof at.sun_path - 1);
+    (mallory() / "a-socket").string().copy(at.sun_path, sizeof at.sun_path - 1);
     ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&at), sizeof at), 0) << std::strerror(errno);
     ::close(s);
   }
@@ -923,8 +925,11 @@ TEST_P(Sealed, FifosSocketsAndDevicesAreSkippedAndNamed) {
     EXPECT_EQ(g.at("/scenarios/0/outcome"), "completed");
     EXPECT_EQ(g.at("/score"), 10) << g.report.dump();
     const auto skipped = g.skipped();
-    const std::map<std::string, std::string> expected = {
-        {"fifo", "FIFO"}, {"sub/pipe", "FIFO"}, {"null", "device"}, {"zero", "device"}, {"sock", "socket"}};
+    const std::map<std::string, std::string> expected = {{"a-fifo", "FIFO"},
+                                                         {"sub/deeper-fifo", "FIFO"},
+                                                         {"dev-null", "device"},
+                                                         {"dev-zero", "device"},
+                                                         {"a-socket", "socket"}};
     EXPECT_EQ(skipped, expected) << g.at("/submission").dump();
     for (const auto& [path, kind] : expected) {
       EXPECT_NE(g.build_log().find(path), std::string::npos)
