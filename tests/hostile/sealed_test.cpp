@@ -580,11 +580,18 @@ class Sealed : public HostCleanTest, public ::testing::WithParamInterface<std::s
 
 // A scenario that runs the attacker's ./prog, and a check it cannot pass: the run is graded, and fails.
 std::string one_scenario(const std::string& build, const std::string& wall) {
-  return "build: {command: '" + build + "', timeout: 30s}\nlimits: {wall: " + wall +
-         "}\nscenarios:\n  - name: attack\n    processes:\n      - {name: prog, run: ./prog run MARKER}\n"
-         "checks:\n  - {name: prints the answer, type: output, process: prog, stdout: {contains: \"the "
-         "answer is "
-         "42\"}, points: 10}\n";
+  return "build: {command: '" + build +
+         "', timeout: 30s}\n"
+         "limits: {wall: " +
+         wall +
+         "}\n"
+         "scenarios:\n"
+         "  - name: attack\n"
+         "    processes:\n"
+         "      - {name: prog, run: ./prog run MARKER}\n"
+         "checks:\n"
+         "  - {name: prints the answer, type: output, process: prog, stdout: {contains: the answer is 42},"
+         " points: 10}\n";
 }
 
 }  // namespace
