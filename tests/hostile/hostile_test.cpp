@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -32,8 +33,25 @@ namespace {
 // A margin for the grader's own work (audit, report) past a scenario's wall limit.
 constexpr double kMargin = 5.0;
 
-std::string program(const std::string& name) {
-  return std::string(HOSTILE_DIR) + "/" + name;
+// The live (not zombie) processes running the program `name`: by /proc/PID/comm (the kernel keeps 15
+// characters of it), or by /proc/PID/exe, which names the file even when the run's root is not the host's.
+std::vector<pid_t> processes_named(const std::string& name) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), {});
+    const size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) continue;
+    if (stat[close + 2] == 'Z') continue;
+    std::string exe = fs::read_symlink(entry.path() / "exe", ec).string();
+    if (exe.size() > 10 && exe.compare(exe.size() - 10, 10, " (deleted)") == 0) exe.resize(exe.size() - 10);
+    if (stat.substr(open + 1, close - open - 1) == name.substr(0, 15) || fs::path(exe).filename() == name)
+      out.push_back(static_cast<pid_t>(std::stoi(pid)));
+  }
+  return out;
 }
 
 bool matches(const json& text, const std::string& pattern) {
@@ -49,17 +67,36 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
   }
 
   void TearDown() override {
-    // No process of the run outlives it: every hostile program lives in HOSTILE_DIR.
+    // No process of the run outlives it: none runs a hostile program the test submitted.
     std::vector<pid_t> left;
-    for (int i = 0; i < 50 && !(left = processes_with(std::string(HOSTILE_DIR) + "/")).empty(); ++i)
+    auto survivors = [&] {
+      std::vector<pid_t> all;
+      for (const auto& name : submitted_) {
+        for (pid_t pid : processes_named(name)) all.push_back(pid);
+      }
+      return all;
+    };
+    for (int i = 0; i < 50 && !(left = survivors()).empty(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_TRUE(left.empty()) << left.size() << " process(es) of the run survived it, e.g. pid " << left[0];
     for (pid_t pid : left) ::kill(pid, SIGKILL);
     HostCleanTest::TearDown();
   }
 
-  // Grades an empty submission against an assignment with `body`, in this test's isolation mode.
-  // Returns the report; asserts it was written and the grader finished in time.
+  // Puts the hostile program `name` into the submission (mallory/), as a student's own program, and
+  // returns how the assignment runs it: from the working folder, the only folder of the machine's a
+  // sealed run sees besides the system's.
+  std::string submit(const std::string& name) {
+    fs::create_directories(dir_.path() / "mallory");
+    fs::copy_file(fs::path(HOSTILE_DIR) / name, dir_.path() / "mallory" / name,
+                  fs::copy_options::overwrite_existing);
+    submitted_.push_back(name);
+    return "./" + name;
+  }
+
+  // Grades the submission (mallory/, with the programs submit() put there) against an assignment with
+  // `body`, in this test's isolation mode. Returns the report; asserts it was written and the grader
+  // finished in time.
   json grade(const std::string& body, double wall) {
     dir_.write("assignment.yaml", "assignment: hostile\n" + body);
     fs::create_directories(dir_.path() / "mallory");
@@ -83,7 +120,7 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
   json grade_one(const std::string& limits, const std::string& name, const std::string& hostile,
                  double wall) {
     return grade("limits: " + limits + "\nscenarios:\n  - name: " + name +
-                     "\n    processes:\n      - {name: " + name + ", run: " + program(hostile) + "}\n",
+                     "\n    processes:\n      - {name: " + name + ", run: " + submit(hostile) + "}\n",
                  wall);
   }
 
@@ -91,6 +128,7 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
 
   TempDir dir_, state_;
   CliResult last_;
+  std::vector<std::string> submitted_;
 };
 
 }  // namespace
@@ -121,7 +159,7 @@ TEST_P(Hostile, ASetsidDaemonIgnoringSigtermIsKilledAndItsQueuesRemoved) {
   const json r = grade(
       "limits: {wall: 3s}\nscenarios:\n  - name: daemon\n    processes:\n"
       "      - {name: daemon, run: " +
-          program("setsid_daemon") +
+          submit("setsid_daemon") +
           "}\n"
           "      - {name: wait, run: [sleep, '0.5']}\n",
       3);
@@ -140,7 +178,7 @@ TEST_P(Hostile, KillMinusOneReachesNothingOutsideTheRun) {
       "limits: {wall: 5s}\nscenarios:\n  - name: killer\n    processes:\n"
       "      - {name: bystander, run: [sleep, '1']}\n"
       "      - {name: killer, run: " +
-          program("kill_everything") + "}\n",
+          submit("kill_everything") + "}\n",
       5);
   EXPECT_EQ(scenario(r)["outcome"], "completed");
   const json& bystander = scenario(r)["processes"][0];
@@ -186,7 +224,7 @@ TEST_P(Hostile, FiveThousandLeakedQueuesAndFiveHundredSegmentsAreAllReclaimed) {
   const json r = grade(
       "limits: {wall: 60s}\nscenarios:\n  - name: leak\n    processes:\n"
       "      - {name: leak, run: " +
-          program("leak_many") +
+          submit("leak_many") +
           "}\n"
           "checks:\n  - {name: nothing is left behind, type: no-leftovers, points: 10}\n",
       60);
@@ -227,7 +265,7 @@ TEST_P(Hostile, WritingOutsideTheScratchFolderAndConnectingToLocalhostFail) {
   const json r = grade(
       "limits: {wall: 5s}\nscenarios:\n  - name: escape\n    processes:\n"
       "      - {name: escape, run: [" +
-          program("escape") + ", " + outside.string() + ", '" + std::to_string(ntohs(at.sin_port)) + "']}\n",
+          submit("escape") + ", " + outside.string() + ", '" + std::to_string(ntohs(at.sin_port)) + "']}\n",
       5);
   EXPECT_EQ(scenario(r)["outcome"], "completed");
   const std::string out = scenario(r)["processes"][0]["stdout"];
@@ -256,8 +294,7 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
   dir_.write("assignment.yaml",
              "assignment: hostile\nlimits: {wall: 30s}\nscenarios:\n  - name: linger\n"
              "    processes:\n      - {name: linger, run: " +
-                 program("linger") + "}\n");
-  fs::create_directories(dir_.path() / "mallory");
+                 submit("linger") + "}\n");
   const fs::path report = dir_.path() / "report.yaml";
   for (const std::string next : {"audit --reclaim", "the next command"}) {
     const pid_t grader = ::fork();
@@ -271,12 +308,12 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
     }
     // Until the run has made its queues and sleeps.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    ASSERT_FALSE(processes_with(program("linger")).empty()) << "the run did not start";
+    ASSERT_FALSE(processes_named("linger").empty()) << "the run did not start";
     ::kill(grader, SIGKILL);
     ::waitpid(grader, nullptr, 0);
-    for (int i = 0; i < 100 && !processes_with(program("linger")).empty(); ++i)
+    for (int i = 0; i < 100 && !processes_named("linger").empty(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    EXPECT_TRUE(processes_with(program("linger")).empty()) << "the run outlived its grader";
+    EXPECT_TRUE(processes_named("linger").empty()) << "the run outlived its grader";
     EXPECT_FALSE(fs::exists(report)) << "a killed grader writes no report";
     if (GetParam() != "tracked") return;  // the IPC namespace went with the run: nothing to reclaim
 
@@ -311,7 +348,7 @@ TEST_P(Hostile, AScenarioThatHitsALimitCostsOnlyItsOwnChecks) {
       "      - {name: hello, run: [sh, -c, 'echo hello']}\n"
       "  - name: bomb\n    processes:\n"
       "      - {name: bomb, run: " +
-          program("fork_bomb") +
+          submit("fork_bomb") +
           "}\n"
           "checks:\n"
           "  - {name: hello says hello, type: output, scenarios: [good], process: hello,"
