@@ -10,6 +10,7 @@ struct BuildResult {
   int exit_code = 0;
   std::string log;            // compiler output, stdout and stderr interleaved, capped, control bytes escaped
   bool grader_fault = false;  // the sandbox could not run the build: the grade is not to be trusted
+  std::string mode;           // the isolation the build ran in (namespaces | tracked)
 
   bool usable() const { return status == "none" || status == "ok"; }
 };

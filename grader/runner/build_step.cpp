@@ -43,6 +43,7 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
   const ScenarioResult r = run_scenario(spec, context);
   build::BuildResult result;
   result.seconds = r.seconds;
+  result.mode = r.mode;
   std::string log;
   if (!r.processes.empty()) {
     const ProcessResult& p = r.processes.front();
@@ -62,8 +63,7 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
       break;
     case Outcome::Timeout:
       result.status = "timeout";
-      log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n",
-                         b.timeout.count());
+      log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n", b.timeout.count());
       break;
     case Outcome::Deadlock:
     case Outcome::Limit:

@@ -48,7 +48,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
   r.student = options.student.empty() ? absolute.filename().string() : options.student;
   r.keys = assign_keys(assignment, r.student);
-  r.mode = "namespaces";
+  r.mode = options.isolation == Isolation::Tracked ? "tracked" : "namespaces";
 
   config::Assignment shown = assignment;
   if (options.visible_only) {
@@ -79,6 +79,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   } else if (assignment.build) {
     spdlog::info("building {} with '{}'", r.student, assignment.build->command);
     r.build = run_build(assignment, context);
+    if (!r.build.mode.empty()) r.mode = r.build.mode;
     if (!r.build.grader_fault && !r.build.log.empty() && r.build.log.back() != '\n') r.build.log += "\n";
   }
   // File names are the submission's own text: escaped like the rest of the log.

@@ -10,7 +10,10 @@
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
+#include <vector>
 
 namespace ipcgrade::supervise {
 
@@ -64,12 +67,35 @@ void move_pids() {
   }
 }
 
+// The init is pid 1 of the run's /proc, the one process there that is not the run's: it shows a name,
+// not the grader's command line (which names the assignment's and the submission's folders). The
+// command line is the memory between arg_start and arg_end (fields 48 and 49 of /proc/self/stat), a
+// copy of the grader's own in this forked process: overwritten in place, as setproctitle does.
+void rename_init() {
+  constexpr char kName[] = "ipcgrade-init";
+  ::prctl(PR_SET_NAME, kName);
+  std::ifstream in("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::vector<std::string> f;
+  for (std::string word; fields >> word;) f.push_back(word);
+  if (f.size() < 47) return;  // f[0] is field 3
+  const auto start = std::stoull(f[45]), end = std::stoull(f[46]);
+  if (end <= start) return;
+  char* args = reinterpret_cast<char*>(start);
+  std::memset(args, 0, end - start);
+  std::memcpy(args, kName, std::min<size_t>(sizeof kName, end - start) - 1);
+}
+
 // The PID namespace's init: reaps orphans, builds the programs' root, then waits to be killed. It
 // reports on `ready_fd` either "ok" and the root's step lines ("name\tline"), or "error\t<why>".
 [[noreturn]] void run_init(const RootPlan& plan, int ready_fd) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Orphans of the run are reparented to this process; ignoring SIGCHLD makes the kernel reap them.
   ::signal(SIGCHLD, SIG_IGN);
+  rename_init();
   move_pids();
   StepLines lines;
   std::string error;

@@ -21,7 +21,7 @@ std::string escape_bytes(std::string_view bytes);
 namespace ipcgrade::util {
 
 // Text from a submission made safe to show: control bytes (C0 but tab and newline, DEL, and the C1
-// controls U+0080..U+009F) become \xNN and a carriage return \r, so an escape sequence in a build log
+// controls U+0080..U+009F) become \xNN and \u00NN, so an escape sequence or a carriage return in a build log
 // can neither clear nor repaint the reader's terminal; invalid UTF-8 becomes U+FFFD.
 std::string escape_controls(std::string_view bytes);
 

@@ -777,11 +777,12 @@ TEST_P(Sealed, ProcShowsOnlyTheRunsOwnProcesses) {
       std::smatch self;
       ASSERT_TRUE(std::regex_search(text, self, std::regex(mode + " self: (\\d+)"))) << around(text, "");
       EXPECT_TRUE(listed.count(std::stol(self[1]))) << "the program does not see itself in /proc";
-      // Pids from 1000 up are the run's; below that, the machine's (or the sandbox's own init). Neither
-      // the grader nor the test runner is the run's.
+      // Pids from 1000 up are the run's; pid 1 is the sandbox's init, which shows a name and nothing of
+      // the grader's command line; anything else below 1000 is the machine's. Neither the grader nor
+      // the test runner is the run's.
       std::vector<std::string> foreign;
       for (const auto& [pid, comm] : listed) {
-        if (pid < 1000 || comm == "ipcgrade" || comm == runner)
+        if ((pid < 1000 && !(pid == 1 && comm == "ipcgrade-init")) || comm == "ipcgrade" || comm == runner)
           foreign.push_back(std::to_string(pid) + " " + comm);
       }
       EXPECT_TRUE(foreign.empty()) << foreign.size() << " of the " << listed.size()
@@ -790,6 +791,7 @@ TEST_P(Sealed, ProcShowsOnlyTheRunsOwnProcesses) {
                                           foreign.begin(),
                                           foreign.begin() + std::min<size_t>(foreign.size(), 12)));
       EXPECT_LT(listed.size(), 16u) << "the run has a handful of processes, not " << listed.size();
+      EXPECT_NE(text.find(mode + " init: ipcgrade-init\n"), std::string::npos) << around(text, " init: ");
     }
   }
   if (tracked()) GTEST_SKIP() << "tracked mode has no PID namespace: /proc is the host's, nothing to assert";

@@ -20,6 +20,16 @@ int main(int argc, char** argv) {
     printf("%s proc: %s %s\n", mode, e->d_name, comm);
   }
   if (proc) closedir(proc);
+  /* The command line of pid 1: the sandbox's init must not carry the grader's (folders, student). */
+  char cmdline[4096] = "";
+  FILE* init = fopen("/proc/1/cmdline", "r");
+  size_t n = init ? fread(cmdline, 1, sizeof cmdline - 1, init) : 0;
+  if (init) fclose(init);
+  for (size_t i = 0; i + 1 < n; ++i)
+    if (cmdline[i] == '\0') cmdline[i] = ' ';
+  cmdline[n] = '\0';
+  while (n > 0 && (cmdline[n - 1] == ' ' || cmdline[n - 1] == '\0')) cmdline[--n] = '\0';
+  printf("%s init: %s\n", mode, cmdline);
   printf("%s self: %d\n", mode, (int)getpid());
   return 0;
 }
