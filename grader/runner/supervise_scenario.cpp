@@ -310,6 +310,7 @@ class Supervisor {
     req.mount_namespace = box_.mount_namespace;
     req.env = context_.env;
     req.merge_stderr = context_.is_build;
+    req.drop_capabilities = context_.drop_privileges && !box_.run_as && ::geteuid() == 0;
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);

@@ -26,6 +26,9 @@ struct SpawnRequest {
   // The program's whole environment ("NAME=value"); unset: the grader's own (`run`).
   std::optional<std::vector<std::string>> env;
   bool merge_stderr = false;  // stderr into the stdout pipe (the build's one log)
+  // Root without a uid of the run's own (a user namespace of the grader's, a container without the
+  // capabilities to manage another uid): the program runs as uid 0 with no capability at all.
+  bool drop_capabilities = false;
 };
 
 struct Spawned {

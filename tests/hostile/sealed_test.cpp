@@ -1048,3 +1048,35 @@ TEST_P(Sealed, InstructorFilesAreCopiedAndTheAssignmentFolderStaysHidden) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, Sealed, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
+
+// Root without CAP_SYS_ADMIN (a container's default profile) makes its namespaces inside a user
+// namespace of its own, where it cannot give the programs another uid: they run as uid 0 of that
+// namespace. With its capabilities, a program could remount the read-only root writable and write the
+// grader's own files; it runs without any.
+TEST(SealedInAUserNamespace, RootWithoutCapSysAdminHandsTheProgramsNoCapabilities) {
+  if (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0)
+    GTEST_SKIP() << "needs root and capsh (libcap2-bin) to drop CAP_SYS_ADMIN";
+  TempDir dir;
+  dir.write("assignment.yaml",
+            "assignment: caps\nlimits: {wall: 5s}\nscenarios:\n  - name: caps\n    processes:\n"
+            "      - {name: climber, run: [sh, -c, 'grep CapEff /proc/self/status; "
+            "mount -o remount,rw / 2>/dev/null && echo remounted /; "
+            "mount -o remount,rw /usr 2>/dev/null && echo remounted /usr; "
+            "touch /usr/climbed 2>/dev/null && echo wrote /usr; id -u']}\n");
+  fs::create_directories(dir.path() / "mallory");
+  const std::string command = std::string("/usr/sbin/capsh --drop=cap_sys_admin -- -c '") + IPCGRADE_BINARY +
+                              " grade " + dir.path().string() + " " + (dir.path() / "mallory").string() +
+                              " --json'";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    ::pclose(pipe);
+  }
+  const json r = json::parse(out);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(r["mode"], "namespaces");
+  EXPECT_EQ(s["enforced"]["uid"].get<std::string>().substr(0, 2), "0 ");
+  EXPECT_EQ(s["processes"][0]["stdout"], "CapEff:\t0000000000000000\n0\n");
+  EXPECT_FALSE(fs::exists("/usr/climbed"));
+}
