@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,12 @@ Scratch::Scratch(const fs::path& submission, std::uint64_t max_bytes) {
   root_ = tmpl;
   work_ = root_ / "work";
   try {
+    // Locked under a temporary name, then renamed: a `.lock` that exists is always a held one.
+    const fs::path lock = root_ / ".lock";
+    lock_ = ::open((root_ / ".lock-new").c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (lock_ < 0 || ::flock(lock_, LOCK_EX) != 0 ||
+        ::rename((root_ / ".lock-new").c_str(), lock.c_str()) != 0)
+      throw std::system_error(errno, std::generic_category(), "cannot lock " + root_.string());
     // World-traversable so that student programs, which may run under another uid, reach their copy.
     ::chmod(root_.c_str(), 0755);
     fs::create_directory(work_);
@@ -36,6 +43,7 @@ Scratch::Scratch(const fs::path& submission, std::uint64_t max_bytes) {
   } catch (...) {
     std::error_code ec;
     fs::remove_all(root_, ec);
+    if (lock_ >= 0) ::close(lock_);
     throw;
   }
 }
@@ -43,6 +51,26 @@ Scratch::Scratch(const fs::path& submission, std::uint64_t max_bytes) {
 Scratch::~Scratch() {
   std::error_code ec;
   fs::remove_all(root_, ec);
+  if (lock_ >= 0) ::close(lock_);
+}
+
+std::vector<fs::path> reclaim_orphan_scratches() {
+  std::vector<fs::path> removed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ipcgrade-", 0) != 0 || name.rfind("ipcgrade-test-", 0) == 0) continue;
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    const int fd = ::open((entry.path() / ".lock").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;  // not a scratch folder, or one made before locks
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      fs::remove_all(entry.path(), ec);
+      removed.push_back(entry.path());
+    }
+    ::close(fd);
+  }
+  return removed;
 }
 
 }  // namespace ipcgrade::build

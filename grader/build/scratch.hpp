@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <vector>
 
 #include "grader/util/copy_tree.hpp"
 
@@ -21,9 +22,16 @@ class Scratch {
   const util::CopyResult& copied() const { return copied_; }   // what was copied, skipped or refused
 
  private:
+  int lock_ = -1;  // flock on root/.lock for as long as this grader lives: see reclaim_orphan_scratches
   std::filesystem::path root_;
   std::filesystem::path work_;
   util::CopyResult copied_;
 };
+
+// Removes the scratch folders of graders that were killed (SIGKILL leaves no chance to clean up): every
+// `ipcgrade-*` folder of this uid under the temporary folder whose `.lock` no process holds any more.
+// A live grader holds its lock from before the lock file has its name, so it is never taken for dead,
+// even by a grader in another PID namespace sharing the folder. Returns the folders removed.
+std::vector<std::filesystem::path> reclaim_orphan_scratches();
 
 }  // namespace ipcgrade::build

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "grader/audit/journal.hpp"
+#include "grader/build/scratch.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/error.hpp"
 
@@ -52,7 +53,11 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
-    if (app.got_subcommand("audit")) return cli::run_audit(audit);
+    if (app.got_subcommand("audit")) {
+      // The scratch folders of killed graders go with their objects.
+      if (audit.reclaim) build::reclaim_orphan_scratches();
+      return cli::run_audit(audit);
+    }
     // Objects of tracked runs whose grader was killed are reclaimed by the next command that runs
     // student programs.
     for (const auto& object : audit::reclaim_orphans()) {
@@ -60,6 +65,8 @@ int main(int argc, char** argv) {
                    object.id, static_cast<unsigned long>(object.key),
                    object.reclaimed ? "" : ": removing it failed: " + object.reclaim_error);
     }
+    for (const auto& folder : build::reclaim_orphan_scratches())
+      spdlog::warn("removed {}, the scratch folder of a killed ipcgrade run", folder.string());
     if (app.got_subcommand("grade")) return cli::run_grade(grade);
     if (app.got_subcommand("run")) return cli::run_run(run);
     if (app.got_subcommand("check")) return cli::run_check(check);

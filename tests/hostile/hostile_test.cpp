@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
@@ -290,6 +291,21 @@ TEST_P(Hostile, AFourGibibyteSegmentFilledWithMemsetHitsTheMemoryLimit) {
   EXPECT_EQ(left[0]["reclaimed"], true);
 }
 
+// The grader's scratch folders under the temporary folder that no live grader holds (see
+// build::reclaim_orphan_scratches): what a killed grader leaves.
+std::vector<fs::path> orphan_scratches() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path())) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("ipcgrade-", 0) != 0 || name.rfind("ipcgrade-test-", 0) == 0) continue;
+    const int fd = ::open((e.path() / ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) out.push_back(e.path());
+    ::close(fd);
+  }
+  return out;
+}
+
 TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
   dir_.write("assignment.yaml",
              "assignment: hostile\nlimits: {wall: 30s}\nscenarios:\n  - name: linger\n"
@@ -315,7 +331,16 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_TRUE(processes_named("linger").empty()) << "the run outlived its grader";
     EXPECT_FALSE(fs::exists(report)) << "a killed grader writes no report";
-    if (GetParam() != "tracked") return;  // the IPC namespace went with the run: nothing to reclaim
+    // Its scratch folder outlives it, and is removed by the next command.
+    const auto scratch = orphan_scratches();
+    EXPECT_EQ(scratch.size(), 1u) << "the killed grader's scratch folder";
+    if (GetParam() != "tracked") {
+      // The IPC namespace went with the run: only the scratch folder is left to reclaim.
+      const CliResult run = run_ipcgrade({"run", "--", "/bin/true"});
+      EXPECT_NE(run.err.find("the scratch folder of a killed ipcgrade run"), std::string::npos) << run.err;
+      EXPECT_TRUE(orphan_scratches().empty());
+      return;
+    }
 
     // Tracked mode: the queues are on the host, and the journal names them.
     const CliResult listed = run_ipcgrade({"audit", "--json"});
@@ -338,6 +363,7 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
       EXPECT_NE(run.err.find("left by a killed ipcgrade run"), std::string::npos) << run.err;
     }
     EXPECT_EQ(json::parse(run_ipcgrade({"audit", "--json"}).out).size(), json::parse(listed.out).size() - 3);
+    for (const auto& folder : scratch) EXPECT_FALSE(fs::exists(folder)) << folder;
   }
 }
 
