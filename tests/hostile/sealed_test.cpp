@@ -867,6 +867,13 @@ TEST_P(Sealed, TheAssignmentsDiskLimitIsTheOneApplied) {
   EXPECT_LE(std::stoi(m[1]), 64);
 }
 
+// One scenario whose program says hello: the attacks on the copy must not cost the rest its grade.
+const char* const kSaysHello =
+    "build: {command: make, timeout: 30s}\nlimits: {wall: 2s}\nscenarios:\n  - name: hello\n"
+    "    processes:\n      - {name: prog, run: ./prog run MARKER}\n"
+    "checks:\n  - {name: says hello, type: output, process: prog, stdout: {equals: \"hello\\n\"}, points: "
+    "10}\n";
+
 // Attack 7: a submission holding a 1 GiB sparse file: a few blocks on disk, 1 GiB to any copy that reads it.
 // Over the 64 MiB submission limit by apparent size: refused, graded 0, nothing run.
 TEST_P(Sealed, ASparseGibibyteIsRefusedAsOverTheSubmissionLimit) {
@@ -875,11 +882,7 @@ TEST_P(Sealed, ASparseGibibyteIsRefusedAsOverTheSubmissionLimit) {
     std::ofstream(mallory() / "data.bin");
     fs::resize_file(mallory() / "data.bin", 1ULL << 30);
   }
-  assign(
-      "build: {command: make, timeout: 30s}\nlimits: {wall: 2s}\nscenarios:\n  - name: hello\n"
-      "    processes:\n      - {name: prog, run: ./prog run MARKER}\n"
-      "checks:\n  - {name: says hello, type: output, process: prog, stdout: {equals: \"hello\\n\"}, points: "
-      "10}\n");
+  assign(kSaysHello);
   for (const Phase phase : {Phase::Grade, Phase::Batch}) {
     SCOPED_TRACE(name_of(phase));
     plant();
@@ -920,11 +923,7 @@ TEST_P(Sealed, FifosSocketsAndDevicesAreSkippedAndNamed) {
     ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&at), sizeof at), 0) << std::strerror(errno);
     ::close(s);
   }
-  assign(
-      "build: {command: make, timeout: 30s}\nlimits: {wall: 2s}\nscenarios:\n  - name: hello\n"
-      "    processes:\n      - {name: prog, run: ./prog run MARKER}\n"
-      "checks:\n  - {name: says hello, type: output, process: prog, stdout: {equals: \"hello\\n\"}, points: "
-      "10}\n");
+  assign(kSaysHello);
   for (const Phase phase : {Phase::Grade, Phase::Batch}) {
     SCOPED_TRACE(name_of(phase));
     plant();
