@@ -99,7 +99,7 @@ void staging_root() {
   must(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, step,
        "cannot make the mounts private");
   // Any folder will do as the place of the staging tmpfs; /tmp always exists.
-  must(::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") == 0, step,
+  must(::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m") == 0, step,
        "cannot mount a tmpfs");
   must(::mkdir("/tmp/oldroot", 0755) == 0 && ::mkdir("/tmp/newroot", 0755) == 0, step, "cannot make folders");
   must(::syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") == 0, step, "pivot_root");
