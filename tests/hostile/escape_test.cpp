@@ -1,0 +1,360 @@
+// The escape suite: attacks on what the sealed suite does not cover — the terminal the grader runs in, the
+// instructor's own programs in the working folder, the grader's copy of the build's result, the report's
+// evidence, and the other students of a batch in tracked mode. Each attack is a submission of its own (its
+// sources in tests/hostile/escape/), graded as a user would grade it; each test asserts what the user must
+// see once the wall holds.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kAttacks = fs::path(SOURCE_DIR) / "tests" / "hostile" / "escape";
+
+// A grader that hangs fails its test instead of stalling the suite.
+constexpr auto kCommandLimit = std::chrono::seconds(60);
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+void write_file(const fs::path& path, const std::string& content, fs::perms mode = fs::perms(0644)) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  fs::permissions(path, mode);
+}
+
+// The attack's sources, copied as a student's submission folder.
+fs::path submit(const fs::path& dir, const std::string& attack, const std::string& student = "mallory") {
+  const fs::path to = dir / student;
+  fs::create_directories(dir);
+  fs::copy(kAttacks / attack, to, fs::copy_options::recursive);
+  return to;
+}
+
+json parse(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    ADD_FAILURE() << "not a JSON report (" << e.what() << "):\n" << text;
+    return json::object();
+  }
+}
+
+json check_named(const json& report, const std::string& name) {
+  for (const auto& c : report.value("checks", json::array())) {
+    if (c.value("name", "") == name) return c;
+  }
+  ADD_FAILURE() << "no check '" << name << "' in the report";
+  return json::object();
+}
+
+// Waits until no process has `needle` on its command line (the supervisors of a grader that was killed die
+// with it, a moment later).
+void wait_gone(const std::string& needle) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!processes_with(needle).empty() && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// `text` with its control bytes written out (\x1b), for messages shown on the terminal running the tests.
+std::string shown(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class Escape : public ::testing::TestWithParam<std::string> {};
+
+// Attack 1: a program that opens /dev/tty. The grader started from an instructor's terminal shares its
+// session with every program it runs (each is only in a process group of its own), so /dev/tty is that
+// terminal: the program writes past the report's escaping straight onto the screen, and TIOCSTI types a
+// command that the instructor's shell runs, as root, once the grader returns. The build (`./prog build` in
+// the Makefile) and the scenario's program both try. Nothing of theirs may reach the terminal.
+TEST_P(Escape, ProgramsCannotWriteToOrTypeIntoTheGradersTerminal) {
+  TempDir dir;
+  const fs::path student = submit(dir.path(), "terminal");
+  write_file(dir.path() / "assignment" / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 30s}\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog run}\n"
+             "checks:\n"
+             "  - {name: output, type: output, stdout: {equals: \"the answer\\n\"}, points: 10}\n");
+  std::vector<std::string> args = {"ipcgrade",       "grade",       (dir.path() / "assignment").string(),
+                                   student.string(), "--isolation", GetParam()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  // The grader as an instructor runs it: in a session of its own whose controlling terminal is a pty.
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0) << std::strerror(errno);
+  if (pid == 0) {
+    ::execv(IPCGRADE_BINARY, argv.data());
+    ::_exit(127);
+  }
+  std::string screen;
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  bool exited = false, killed = false;
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      char buf[4096];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) screen.append(buf, static_cast<size_t>(n));
+      if (n <= 0 && exited) break;  // EIO: the grader's side of the terminal is closed
+    } else if (exited) {
+      break;
+    }
+    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (!exited && std::chrono::steady_clock::now() - start > kCommandLimit) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      exited = killed = true;
+    }
+  }
+  ::close(master);
+  ASSERT_FALSE(killed) << "the grader did not finish in 60 s";
+  ASSERT_TRUE(WIFEXITED(status)) << screen;
+  EXPECT_TRUE(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1) << "exit " << WEXITSTATUS(status) << "\n"
+                                                                    << screen;
+  // What the student wrote to the terminal, and what it typed (echoed by the terminal, and waiting as the
+  // shell's next command line).
+  for (const std::string where : {"build", "run"}) {
+    EXPECT_EQ(screen.find("ESCAPE-TTY-WRITE-" + where), std::string::npos)
+        << "the " << where << " wrote to the grader's terminal";
+    EXPECT_EQ(screen.find("ESCAPE-TTY-TYPED-" + where), std::string::npos)
+        << "the " << where << " typed a command into the grader's terminal";
+  }
+  EXPECT_EQ(screen.find("\033]0;owned"), std::string::npos) << "the terminal's title was set by the student";
+  if (::testing::Test::HasFailure()) std::cerr << "the terminal showed:\n" << shown(screen) << "\n";
+  // The summary on the screen: the submission built and was graded.
+  EXPECT_NE(screen.find("build ok"), std::string::npos) << screen;
+}
+
+// Attack 2: the instructor's judge (`files: [tools/judge]`, run after the student's program in the same
+// scenario) is in the student's working folder, owned by the student's uid like the rest of it: the
+// student's program replaces it with one that says PASS. The judge that runs must be the instructor's.
+TEST_P(Escape, AProgramCannotReplaceTheInstructorsJudge) {
+  TempDir dir;
+  const fs::path student = submit(dir.path(), "instructor_peer");
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "tools" / "judge",
+             "#!/bin/sh\n# the reference judge: this submission does no work\necho FAIL\n", fs::perms(0755));
+  write_file(assignment / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 30s}\n"
+             "files: [tools/judge]\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: student, run: ./prog, ready: exit}\n"
+             "      - {name: judge, run: ./tools/judge}\n"
+             "checks:\n"
+             "  - {name: the judge approves, type: output, process: judge, stdout: {equals: \"PASS\\n\"}, "
+             "points: 10}\n");
+  const CliResult cli =
+      run_ipcgrade({"grade", assignment.string(), student.string(), "--json", "--isolation", GetParam()});
+  ASSERT_TRUE(cli.code == 0 || cli.code == 1) << "exit " << cli.code << "\n" << cli.err;
+  const json r = parse(cli.out);
+  const json judged = check_named(r, "the judge approves");
+  EXPECT_EQ(judged.value("status", ""), "failed") << "the student's program rewrote the instructor's judge:\n"
+                                                  << judged.dump(2);
+  EXPECT_EQ(r.value("score", -1.0), 0.0) << r.dump(2);
+  for (const auto& s : r.value("scenarios", json::array())) {
+    for (const auto& p : s.value("processes", json::array())) {
+      if (p.value("name", "") == "judge") {
+        EXPECT_EQ(p.value("stdout", json()), "FAIL\n") << p.dump(2);
+      }
+    }
+  }
+}
+
+// Attack 3: hard links. The build's working folder is a tmpfs of its disk limit, where a hard link costs no
+// block: 4 MiB of data under 2001 names fits in a 16 MiB build. The grader copies the build's result back
+// to its scratch folder on the host's disk one name at a time, each as a file of its own: 8 GB written to
+// the grader's TMPDIR (and, with a 512 MiB file and 32768 names, the host's disk filled). The scratch
+// folder must never hold much more than the build's disk limit. The test stops the grader once it holds
+// 256 MiB.
+TEST(EscapeNamespaces, HardLinksInTheBuildsResultDoNotMultiplyOnTheHostsDisk) {
+  TempDir dir;
+  const fs::path student = submit(dir.path(), "hard_links");
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 10s, limits: {disk: 16MiB}}\n"
+             "limits: {wall: 3s, disk: 32MiB}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog}\n"
+             "checks:\n"
+             "  - {name: output, type: output, stdout: {equals: \"hello\\n\"}, points: 10}\n");
+  const fs::path tmpdir = dir.path() / "tmpdir";
+  fs::create_directories(tmpdir);
+  const fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
+
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setenv("TMPDIR", tmpdir.c_str(), 1);
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    ::execl(IPCGRADE_BINARY, "ipcgrade", "grade", assignment.c_str(), student.c_str(), "--json",
+            "--isolation", "auto", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // The blocks the grader's scratch folders hold, sampled while it runs.
+  auto used = [&] {
+    std::uintmax_t bytes = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(tmpdir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      struct stat st {};
+      if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        bytes += static_cast<std::uintmax_t>(st.st_blocks) * 512;
+    }
+    return bytes;
+  };
+  constexpr std::uintmax_t kStop = 256ULL << 20;
+  std::uintmax_t peak = 0;
+  int status = 0;
+  bool stopped = false;
+  const auto start = std::chrono::steady_clock::now();
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    peak = std::max(peak, used());
+    if (peak > kStop || std::chrono::steady_clock::now() - start > kCommandLimit) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      stopped = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  wait_gone(assignment.string());
+  EXPECT_LE(peak, 64ULL << 20) << "the grader's scratch folder held " << (peak >> 20)
+                               << " MiB of a build whose disk limit is 16 MiB"
+                               << (stopped ? " (and was stopped there)" : "");
+  EXPECT_FALSE(stopped) << "the grader was stopped: its scratch folder passed 256 MiB";
+  if (!stopped) {
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_TRUE(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1)
+        << "exit " << WEXITSTATUS(status) << "\n"
+        << slurp(err);
+  }
+}
+
+// Attack 4: the evidence of a failed check names the source line of the call, from the debug information
+// of the student's binary, whose file names are the student's to choose (#line). The name here is terminal
+// control sequences: on the instructor's terminal the summary would set the window title and hide every line
+// after it, the real score among them. Every control byte of the summary must come out escaped.
+TEST_P(Escape, ControlCharactersInASourceFileNameAreEscapedInTheSummary) {
+  TempDir dir;
+  const fs::path student = submit(dir.path(), "evidence_name");
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 30s}\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog}\n"
+             "checks:\n"
+             "  - {name: every queue is removed, type: no-leftovers, points: 10}\n");
+  const CliResult cli =
+      run_ipcgrade({"grade", assignment.string(), student.string(), "--isolation", GetParam()});
+  ASSERT_TRUE(cli.code == 0 || cli.code == 1) << "exit " << cli.code << "\n" << cli.err;
+  ASSERT_NE(cli.out.find("every queue is removed"), std::string::npos) << cli.out;
+  ASSERT_NE(cli.out.find(":7"), std::string::npos) << "the evidence names no source line:\n"
+                                                   << shown(cli.out);
+  for (const char c : {'\033', '\007'}) {
+    EXPECT_EQ(cli.out.find(c), std::string::npos)
+        << "a raw control byte 0x" << std::hex << static_cast<int>(c) << " in the summary:\n"
+        << shown(cli.out);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Escape, ::testing::Values("auto", "tracked"),
+                         [](const ::testing::TestParamInfo<std::string>& mode) { return mode.param; });
+
+// Attack 5 (tracked mode): a batch grades three students at once, each from a scratch copy in the grader's
+// /tmp. The copies keep the students' modes (0644 sources, as a clone leaves them) in folders anyone may
+// enter, and tracked mode has no root of its own: mallory's Makefile lists /tmp and reads alice's source
+// while alice is graded beside it. Nothing of alice's may reach mallory's report.
+TEST(EscapeTracked, AStudentCannotReadAnotherStudentsScratchCopyDuringABatch) {
+  TempDir dir;
+  const fs::path klass = dir.path() / "class";
+  submit(klass, "peer_scratch");
+  const std::string secret = "escape-alice-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  // An honest student whose build takes a few seconds: her scratch copy is there while mallory looks.
+  write_file(klass / "alice" / "prog.c", "/* " + secret + " */\nint main(void) { return 0; }\n");
+  write_file(klass / "alice" / "Makefile", "prog: prog.c\n\tsleep 3\n\tcc -o prog prog.c\n");
+  fs::permissions(klass / "alice", fs::perms(0755));
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 20s}\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog}\n"
+             "checks:\n"
+             "  - {name: runs, type: exit, code: 0, points: 10}\n");
+  const fs::path out = dir.path() / "out";
+  const CliResult cli = run_ipcgrade({"batch", assignment.string(), klass.string(), "--out", out.string(),
+                                      "--jobs", "2", "--isolation", "tracked"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  const std::string mallory = slurp(out / "mallory" / "report.yaml");
+  ASSERT_FALSE(mallory.empty()) << "no report for mallory";
+  EXPECT_EQ(mallory.find(secret), std::string::npos)
+      << "mallory's build read alice's source from alice's scratch copy:\n"
+      << mallory.substr(0, 2000);
+}
+
+}  // namespace
