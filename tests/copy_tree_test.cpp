@@ -149,3 +149,15 @@ TEST_F(CopyTree, ScratchIsRemovedWhenTheSubmissionCannotBeOpened) {
   EXPECT_THROW(build::Scratch(root_ / "no-such-folder", 1 << 20), std::exception);
   EXPECT_EQ(scratches(), before);
 }
+
+TEST_F(CopyTree, AFileUnderManyNamesIsCopiedOnceAndLinked) {
+  write("big", std::string(1 << 20, 'x'));
+  fs::create_directories(from_ / "links");
+  for (int i = 0; i < 100; ++i) fs::create_hard_link(from_ / "big", from_ / "links" / std::to_string(i));
+  const auto r = copy(2 << 20);  // 101 MiB by names, 1 MiB by files: under the limit
+  EXPECT_TRUE(r.refused.empty()) << r.refused;
+  EXPECT_EQ(r.files, 1u);
+  EXPECT_EQ(r.bytes, 1u << 20);
+  EXPECT_EQ(fs::hard_link_count(to_ / "big"), 101u);
+  EXPECT_TRUE(fs::equivalent(to_ / "big", to_ / "links" / "99"));
+}

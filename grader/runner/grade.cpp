@@ -87,6 +87,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     r.build.log = util::escape_controls(r.submission.describe_skipped()) + "\n" + r.build.log;
   if (r.build.usable()) {
     copy_instructor_files(assignment, scratch.dir());
+    context.instructor_files = assignment.files;
     // read/write are traced only when a check needs them: they are the most frequent calls.
     for (const auto& c : shown.checks) {
       context.trace_pipe_io = context.trace_pipe_io || c.type == "pipe-closure" || c.type == "pipe-messages";

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "grader/runner/result_json.hpp"
@@ -68,14 +69,48 @@ std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace)
   return static_cast<uid_t>(2000000000U + static_cast<unsigned>(::getpid()));
 }
 
-// Hands the working folder to the run's uid: the scratch copy was built by the grader. Its parent, the
-// grader's private scratch folder, is opened for traversal only.
-void hand_over(const std::filesystem::path& work, uid_t uid) {
+// Hands the working folder to the run's uid: the build's or the submission's files become the run's.
+// The instructor's `files:` stay the grader's, readable but not writable by the run; the working folder
+// and each folder on the way to an instructor file stay the grader's too, writable by the run's group
+// and sticky, so that the run creates and deletes its own files but can neither delete nor rename the
+// instructor's (a judge program replaced by `echo PASS`). Closed to every other uid: in tracked mode
+// another student's run shares the host's temporary folder. The grader's private scratch folder above
+// it is opened for traversal only.
+void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<std::string>& instructor) {
+  namespace fs = std::filesystem;
+  std::set<fs::path> shared_dirs{work}, theirs;
+  for (const auto& file : instructor) {
+    theirs.insert(work / file);
+    for (fs::path up = fs::path(file).parent_path(); !up.empty(); up = up.parent_path())
+      shared_dirs.insert(work / up);
+  }
+  auto instructors = [&](const fs::path& path) {
+    for (const auto& t : theirs) {
+      const auto rel = path.lexically_relative(t);
+      if (!rel.empty() && *rel.begin() != "..") return true;
+    }
+    return false;
+  };
+  auto share = [&](const fs::path& dir) {
+    ::chown(dir.c_str(), ::geteuid(), uid);
+    ::chmod(dir.c_str(), 01770);
+  };
+  share(work);
   std::error_code ec;
-  ::chown(work.c_str(), uid, uid);
-  for (auto it = std::filesystem::recursive_directory_iterator(work, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    ::lchown(it->path().c_str(), uid, uid);
+  for (auto it = fs::recursive_directory_iterator(work, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const fs::path& path = it->path();
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (shared_dirs.count(path)) {
+      share(path);
+    } else if (instructors(path)) {
+      // Readable (and runnable where the instructor made it so) by the run, changed by no one.
+      if (!S_ISLNK(st.st_mode))
+        ::chmod(path.c_str(), S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
+    } else {
+      ::lchown(path.c_str(), uid, uid);
+    }
   }
   if (work.parent_path().filename().string().rfind("ipcgrade-", 0) == 0)
     ::chmod(work.parent_path().c_str(), 0711);
@@ -118,10 +153,11 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   box.read_only = true;
   box.mounts = &mounts;
   box.root_lines = sandbox.lines();
-  if (box.run_as) hand_over(context.work_dir, *box.run_as);
+  if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
   ScenarioResult result = supervise_scenario(spec, context, box);
-  if (context.is_build && result.outcome != Outcome::CrashedGrader && !mounts.copy_back(&error)) {
-    result.outcome = Outcome::CrashedGrader;
+  bool refused = false;
+  if (context.is_build && result.outcome != Outcome::CrashedGrader && !mounts.copy_back(&error, &refused)) {
+    result.outcome = refused ? Outcome::Limit : Outcome::CrashedGrader;
     result.outcome_detail = error;
   }
   return result;
@@ -137,7 +173,7 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
       box.tracked = true;
       box.mode_reason = mode_reason;
       box.run_as = run_uid(context, false);
-      if (box.run_as) hand_over(context.work_dir, *box.run_as);
+      if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
       result = supervise_scenario(spec, context, box);
     } else {
       result = run_in_namespaces(spec, context);

@@ -36,6 +36,8 @@ struct RunContext {
   // `limits.disk` for the run. `run` works in the caller's own folder, which is bound as it is.
   bool private_work_dir = true;
   bool is_build = false;  // the build: its working folder is copied back, nothing is judged, no watchdog
+  // The assignment's `files:` in the working folder (relative): the run may read them, never change them.
+  std::vector<std::string> instructor_files;
 };
 
 // The environment of the build and the programs: PATH=/usr/local/bin:/usr/bin:/bin, HOME = the working

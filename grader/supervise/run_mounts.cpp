@@ -65,7 +65,8 @@ bool RunMounts::setup(std::string* error) {
   return true;
 }
 
-bool RunMounts::copy_back(std::string* error) {
+bool RunMounts::copy_back(std::string* error, bool* refused) {
+  *refused = false;
   if (beneath_ < 0) return true;
   util::clear_tree(beneath_);
   const int from = ::open(work_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -75,6 +76,11 @@ bool RunMounts::copy_back(std::string* error) {
   }
   const util::CopyResult back = util::copy_tree(from, work_dir.string(), beneath_, {});
   ::close(from);
+  if (!back.refused.empty()) {
+    *refused = true;
+    *error = "the build's result cannot be kept: " + back.refused;
+    return false;
+  }
   if (!back.error.empty()) *error = "cannot copy the build's result out of the sandbox: " + back.error;
   return back.error.empty();
 }

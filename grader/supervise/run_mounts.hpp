@@ -31,8 +31,10 @@ class RunMounts {
   // Returns false with the failed step and its reason in `error`. A copy that does not fit the disk is
   // not a failure: `copied()` says so in its error.
   bool setup(std::string* error);
-  // The working folder's content replaces the grader's copy beneath it (after the build).
-  bool copy_back(std::string* error);
+  // The working folder's content replaces the grader's copy beneath it (after the build). Returns false
+  // with the reason when it cannot: `refused` says whether the content itself is to blame (a tree too
+  // deep or too large to copy, which the build made) rather than the grader's machinery.
+  bool copy_back(std::string* error, bool* refused);
   // Set when the working folder is full (bytes or files): "the working folder is full (256 MiB)".
   std::optional<std::string> full() const;
 

@@ -138,9 +138,10 @@ Spawned spawn(const SpawnRequest& request) {
     // The program starts with 0, 1 and 2 only: descriptors the grader inherited from whatever started
     // it must not leak in (they would also shift the numbers a student's pipe() returns).
     ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-    // A process group of its own (not with a terminal, whose job control it would upset): kill(0, ...)
-    // in the program then reaches the run's processes, not the grader's.
-    if (own_stdio) ::setpgid(0, 0);
+    // A session of its own (not with `run`, whose program uses the terminal): no controlling terminal,
+    // so /dev/tty cannot be opened and no keystroke can be pushed into the instructor's terminal
+    // (TIOCSTI); and kill(0, ...) in the program reaches the run's processes, not the grader's.
+    if (own_stdio) ::setsid();
     if (request.run_as) {
       const uid_t id = *request.run_as;
       // The uid is the run's alone, so this counts exactly the run's processes; a pids cgroup says

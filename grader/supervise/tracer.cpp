@@ -18,6 +18,7 @@
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::supervise {
 
@@ -214,7 +215,8 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   if (p.judged) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
-      out.at = symbolizer_.call_site(p.host_pid, regs);
+      // File and function names come from the submission's debug information: text it chose.
+      out.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
   }
   out.call = std::move(call.call);
   out.args = std::move(call.args);

@@ -10,8 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "grader/util/units.hpp"
 
@@ -82,6 +84,7 @@ class Copier {
       : root_(root), root_path_(std::move(root_path)), limits_(limits) {}
 
   CopyResult run(int to) {
+    to_root_ = to;
     measure(root_, {});
     if (result_.refused.empty() && limits_.max_bytes && measured_bytes_ > limits_.max_bytes)
       result_.refused = fmt::format(
@@ -113,7 +116,9 @@ class Copier {
       }
       struct stat st {};
       if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (S_ISREG(st.st_mode)) measured_bytes_ += static_cast<std::uint64_t>(st.st_size);
+      // A file under several names (hard links) is counted, and later copied, once.
+      if (S_ISREG(st.st_mode) && (st.st_nlink < 2 || measured_inodes_.insert({st.st_dev, st.st_ino}).second))
+        measured_bytes_ += static_cast<std::uint64_t>(st.st_size);
       if (S_ISDIR(st.st_mode)) {
         const int sub = open_dir_at(dir, name);
         if (sub < 0) continue;
@@ -164,6 +169,18 @@ class Copier {
         }
         ::close(sub);
       } else if (S_ISREG(st.st_mode)) {
+        Parts path = at;
+        path.push_back(name);
+        // A further name of a file already copied becomes a hard link to the copy: copied name by name,
+        // a file linked a thousand times over would take a thousand times its size.
+        if (st.st_nlink > 1) {
+          const auto [first, fresh] = linked_.try_emplace({st.st_dev, st.st_ino}, path);
+          if (!fresh) {
+            if (::linkat(to_root_, join(first->second).c_str(), to, name.c_str(), 0) != 0)
+              result_.error = fmt::format("cannot link {}: {}", join(path), std::strerror(errno));
+            continue;
+          }
+        }
         copy_file(from, to, at, name);
       }
     }
@@ -295,7 +312,10 @@ class Copier {
   int root_;
   std::string root_path_;
   CopyLimits limits_;
+  int to_root_ = -1;
   std::uint64_t measured_bytes_ = 0;
+  std::set<std::pair<dev_t, ino_t>> measured_inodes_;
+  std::map<std::pair<dev_t, ino_t>, Parts> linked_;  // the copy of each file with several names
   std::size_t entries_ = 0;
   CopyResult result_;
 };

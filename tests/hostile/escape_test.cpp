@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -247,14 +248,17 @@ TEST(EscapeNamespaces, HardLinksInTheBuildsResultDoNotMultiplyOnTheHostsDisk) {
             "--isolation", "auto", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  // The blocks the grader's scratch folders hold, sampled while it runs.
+  // The blocks the grader's scratch folders hold, sampled while it runs: each file once, whatever the
+  // number of names (hard links) it has.
   auto used = [&] {
     std::uintmax_t bytes = 0;
+    std::set<std::pair<dev_t, ino_t>> seen;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(tmpdir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       struct stat st {};
-      if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          seen.insert({st.st_dev, st.st_ino}).second)
         bytes += static_cast<std::uintmax_t>(st.st_blocks) * 512;
     }
     return bytes;
