@@ -9,7 +9,7 @@
 namespace ipcgrade::run {
 
 namespace {
-constexpr std::uint64_t kMaxLog = 256 * 1024;
+constexpr std::uint64_t kMaxLog = 256ULL * 1024;
 }  // namespace
 
 build::BuildResult run_build(const config::Assignment& assignment, const RunContext& base) {
