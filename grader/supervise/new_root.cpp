@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -205,7 +206,9 @@ std::string proc() {
 void tmp(const RootPlan& plan) {
   const std::string dir = std::string(kNew) + "/tmp";
   mkdirs(dir, 01777);
-  const std::string options = fmt::format("mode=1777,size={}", plan.tmp_bytes);
+  // Files counted apart from bytes, as in the working folder: one per 16 KiB, at least 4096.
+  const std::string options = fmt::format("mode=1777,size={},nr_inodes={}", plan.tmp_bytes,
+                                          std::max<std::uint64_t>(4096, plan.tmp_bytes / 16384));
   must(::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) == 0, "/tmp",
        "cannot mount a tmpfs");
 }
