@@ -153,6 +153,7 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   box.read_only = true;
   box.mounts = &mounts;
   box.root_lines = sandbox.lines();
+  if (context.private_work_dir) box.private_tmp = "/tmp";
   if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
   ScenarioResult result = supervise_scenario(spec, context, box);
   bool refused = false;
@@ -174,7 +175,21 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
       box.mode_reason = mode_reason;
       box.run_as = run_uid(context, false);
       if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
-      result = supervise_scenario(spec, context, box);
+      // No /tmp of its own on the host: a folder beside the working folder is the run's TMPDIR, the one
+      // place besides the working folder where Landlock lets it write.
+      RunContext own = context;
+      if (context.private_work_dir && context.env) {
+        box.private_tmp = context.work_dir.parent_path() / "tmp";
+        std::error_code ec;
+        std::filesystem::remove_all(box.private_tmp, ec);
+        std::filesystem::create_directory(box.private_tmp, ec);
+        ::chmod(box.private_tmp.c_str(), 0700);
+        if (box.run_as) ::chown(box.private_tmp.c_str(), *box.run_as, *box.run_as);
+        for (auto& e : *own.env) {
+          if (e.rfind("TMPDIR=", 0) == 0) e = "TMPDIR=" + box.private_tmp.string();
+        }
+      }
+      result = supervise_scenario(spec, own, box);
     } else {
       result = run_in_namespaces(spec, context);
     }

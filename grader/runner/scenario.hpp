@@ -56,6 +56,9 @@ struct Containment {
   int mount_namespace = -1;                // namespaces: the programs' root, joined by each program
   supervise::RunMounts* mounts = nullptr;  // namespaces: the working folder's filesystem
   supervise::StepLines root_lines;         // namespaces: the `enforced` lines of the root's steps
+  // The run's private temporary folder (TMPDIR): /tmp of the root in namespaces mode, a folder beside
+  // the working folder in tracked mode; empty for `run`.
+  std::filesystem::path private_tmp;
 };
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the

@@ -93,6 +93,14 @@ class Supervisor {
       journal_.emplace(box_.run_as ? static_cast<long>(*box_.run_as) : static_cast<long>(::geteuid()));
       if (!journal_->ok()) spdlog::warn("{}", journal_->error());
     }
+    // Grading (not `run`, whose program is the caller's own): a Landlock domain for every program.
+    if (context_.drop_privileges && !box_.private_tmp.empty()) {
+      landlock_.emplace();
+      landlock_->read_only = {"/usr",    "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+                              "/libx32", "/etc", "/proc", "/sys", "/dev"};
+      landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm"};
+      landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
+    }
     describe_enforcement();
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
@@ -168,6 +176,7 @@ class Supervisor {
             ? fmt::format("{}: the working folder is a tmpfs of that size", util::format_size(lim.disk))
         : box_.tracked ? "not enforced (tracked mode: the working folder is on the host's disk)"
                        : "not enforced (the working folder is the caller's own)";
+    e["landlock"] = landlock_ ? landlock_->describe() : "not used (the caller's own program)";
     e["environment"] = context_.env ? fmt::format("clean: {} variables (PATH, HOME, LANG, TMPDIR and env:)",
                                                   context_.env->size())
                                     : "the caller's own";
@@ -311,6 +320,7 @@ class Supervisor {
     req.env = context_.env;
     req.merge_stderr = context_.is_build;
     req.drop_capabilities = context_.drop_privileges && !box_.run_as && ::geteuid() == 0;
+    if (landlock_) req.landlock = &*landlock_;
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);
@@ -580,6 +590,7 @@ class Supervisor {
   const RunContext& context_;
   const Containment box_;
   std::optional<audit::Journal> journal_;  // tracked mode
+  std::optional<supervise::Landlock> landlock_;
   std::set<std::pair<char, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   ScenarioResult result_;

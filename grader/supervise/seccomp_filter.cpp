@@ -74,9 +74,22 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_GT, 2)),
           "write rule");
   }
+  // io_uring runs operations (socket, connect, openat) in the kernel without their system calls, past
+  // any filter on those calls: refused in every mode.
+  for (int nr : {SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)})
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "io_uring rule");
   if (tracked) {
-    for (int nr : {SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill)})
-      check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "kill rule");
+    // Calls that reach another process by its pid: the guard lets them through for the run's own.
+    for (int nr : {SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill), SCMP_SYS(rt_sigqueueinfo),
+                   SCMP_SYS(rt_tgsigqueueinfo), SCMP_SYS(pidfd_open), SCMP_SYS(process_vm_writev),
+                   SCMP_SYS(ptrace)})
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "signal rule");
+    // What no homework needs and a sandbox without namespaces must not allow: mounts and namespaces,
+    // kernel programs and keyrings.
+    for (int nr : {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(unshare), SCMP_SYS(setns),
+                   SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd), SCMP_SYS(keyctl),
+                   SCMP_SYS(add_key), SCMP_SYS(request_key)})
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "refusal rule");
     for (int family : {AF_INET, AF_INET6}) {
       check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
                              SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family))),

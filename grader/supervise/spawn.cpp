@@ -153,6 +153,7 @@ Spawned spawn(const SpawnRequest& request) {
     }
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
     if (request.drop_capabilities && !drop_all_capabilities()) child_fail(report[1], errno);
+    if (request.landlock && !request.landlock->restrict_self()) child_fail(report[1], errno);
     // Soft below hard: the program gets SIGXCPU at the limit (which the report can name), and SIGKILL
     // a second later if it ignores that.
     struct rlimit cpu {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "grader/config/assignment.hpp"
+#include "grader/supervise/landlock.hpp"
 #include "grader/supervise/run_cgroup.hpp"
 #include "grader/supervise/seccomp_filter.hpp"
 
@@ -29,6 +30,7 @@ struct SpawnRequest {
   // Root without a uid of the run's own (a user namespace of the grader's, a container without the
   // capabilities to manage another uid): the program runs as uid 0 with no capability at all.
   bool drop_capabilities = false;
+  const Landlock* landlock = nullptr;  // the program's Landlock domain, entered before exec
 };
 
 struct Spawned {

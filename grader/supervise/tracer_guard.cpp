@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"
@@ -49,14 +50,36 @@ std::pair<char, int> changed_object(int nr, const unsigned long long (&a)[6]) {
   }
 }
 
+// The process a call reaches by its pid, for the calls that reach one: signals (kill, tkill, tgkill,
+// rt_sigqueueinfo, rt_tgsigqueueinfo), a pidfd (pidfd_open: pidfd_send_signal and pidfd_getfd need one),
+// another's memory (process_vm_writev) and ptrace.
+std::optional<long> target_pid(int nr, const unsigned long long (&a)[6]) {
+  switch (nr) {
+    case SYS_kill:
+    case SYS_tkill:
+    case SYS_tgkill:
+    case SYS_rt_sigqueueinfo:
+    case SYS_rt_tgsigqueueinfo:
+    case SYS_pidfd_open:
+    case SYS_process_vm_writev:
+      return static_cast<int>(a[0]);
+    case SYS_ptrace:
+      return static_cast<int>(a[1]);
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 bool Tracer::guard_call(Proc& p, int nr, const unsigned long long (&args)[6]) {
-  if (nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill) {
+  if (const auto target = target_pid(nr, args)) {
     // kill(0) is the caller's own process group, which the runner made the run's own; kill(-1) and
     // any pid or group the run never had are someone else's.
-    const long target = static_cast<int>(args[0]);
-    const bool allowed = target == 0 || (target != -1 && seen_pids_.count(std::labs(target)) > 0);
+    const bool group_calls = nr == SYS_kill;
+    const bool allowed = (group_calls && *target == 0) ||
+                         (*target > 0 && seen_pids_.count(*target) > 0) ||
+                         (group_calls && *target < -1 && seen_pids_.count(-*target) > 0);
     if (!allowed) refuse(p.host_pid, EPERM);
     resume(p, 0);
     return true;

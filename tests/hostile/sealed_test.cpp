@@ -392,6 +392,11 @@ class Sealed : public HostCleanTest, public ::testing::WithParamInterface<std::s
   }
 
   bool tracked() const { return GetParam() == "tracked"; }
+  // TMPDIR: the root's private /tmp; in tracked mode, which has no /tmp of its own, a folder beside the
+  // working folder (the one place besides it where Landlock lets the run write).
+  std::string tmpdir_for(const std::string& work) const {
+    return tracked() ? (fs::path(work).parent_path() / "tmp").string() : "/tmp";
+  }
   fs::perms file_mode() const { return tracked() ? fs::perms(0600) : fs::perms(0644); }
   fs::path assignment() const { return dir_.path() / "assignment"; }
   fs::path klass() const { return dir_.path() / "class"; }
@@ -632,9 +637,9 @@ TEST_P(Sealed, AMakefileThatRobsTheHostGetsNothing) {
     EXPECT_EQ(run_env["HOME"], cwd_of(out, "run"));
     EXPECT_FALSE(run_env["HOME"].empty());
     run_env.erase("HOME");
-    EXPECT_EQ(run_env,
-              (std::map<std::string, std::string>{
-                  {"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LANG", "C.UTF-8"}, {"TMPDIR", "/tmp"}}));
+    EXPECT_EQ(run_env, (std::map<std::string, std::string>{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                                                           {"LANG", "C.UTF-8"},
+                                                           {"TMPDIR", tmpdir_for(cwd_of(out, "run"))}}));
 
     // The build likewise, plus what make and the shell add themselves.
     auto build_env = env_of(log, "build");
@@ -642,7 +647,7 @@ TEST_P(Sealed, AMakefileThatRobsTheHostGetsNothing) {
     EXPECT_FALSE(build_env["HOME"].empty());
     EXPECT_EQ(build_env["PATH"], "/usr/local/bin:/usr/bin:/bin");
     EXPECT_EQ(build_env["LANG"], "C.UTF-8");
-    EXPECT_EQ(build_env["TMPDIR"], "/tmp");
+    EXPECT_EQ(build_env["TMPDIR"], tmpdir_for(cwd_of(log, "build")));
     std::set<std::string> foreign;
     for (const auto& [name, value] : build_env) {
       if (!std::count(kCleanNames.begin(), kCleanNames.end(), name) && !kBuildExtras.count(name))
@@ -995,12 +1000,12 @@ TEST_P(Sealed, TheBuildAndTheProgramsSeeOnlyTheCleanEnvironment) {
   const Graded g = attack(Phase::Grade);
   expect_sealed(g);
   EXPECT_EQ(g.cli.code, 0) << g.cli.out << g.cli.err;
+  const std::string out = g.stdout_of_run(), log = g.build_log();
   const std::map<std::string, std::string> wanted = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                                                      {"LANG", "C.UTF-8"},
-                                                     {"TMPDIR", "/tmp"},
+                                                     {"TMPDIR", tmpdir_for(cwd_of(out, "run"))},
                                                      {"GREETING", "hello world"},
                                                      {"OMP_NUM_THREADS", "1"}};
-  const std::string out = g.stdout_of_run(), log = g.build_log();
   auto run_env = env_of(out, "run");
   EXPECT_EQ(run_env["HOME"], cwd_of(out, "run")) << out;
   EXPECT_FALSE(run_env["HOME"].empty()) << out;
@@ -1043,6 +1048,51 @@ TEST_P(Sealed, InstructorFilesAreCopiedAndTheAssignmentFolderStaysHidden) {
     // Not there at all in auto mode, though the folder is readable to everyone; unreadable in tracked mode.
     EXPECT_EQ(said, tracked() ? "Permission denied" : "No such file or directory") << file;
   }
+}
+
+// The rest of the world, as tracked mode once left it open: a world-readable file of the host, its /tmp
+// and /var/tmp, io_uring (whose socket and connect operations pass any filter on system calls), TCP to a
+// loopback listener, and a process of the host signalled with rt_sigqueueinfo and through a pidfd. In
+// namespaces mode none of it is there; in tracked mode Landlock holds the files and TCP, seccomp io_uring,
+// and the tracer the signals.
+TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
+  submit("outside_world");
+  const fs::path world = fs::temp_directory_path() / ("ipcgrade-test-world-" + tag_ + ".txt");
+  write_file(world, secret("world") + "\n", fs::perms(0644));
+  secrets_.push_back(secret("world"));
+  const pid_t bystander = ::fork();
+  if (bystander == 0) {
+    ::execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  assign(
+      "build: {command: make, timeout: 30s}\nlimits: {wall: 3s}\nscenarios:\n  - name: reach\n"
+      "    processes:\n      - {name: prog, run: [./prog, run, MARKER, " +
+      world.string() + ", '" + std::to_string(bystander) + "']}\n");
+  plant();
+  const Graded g = attack(Phase::Grade);
+  expect_sealed(g);
+  const std::string out = g.stdout_of_run();
+  for (const char* got : {"read: ", "wrote /var/tmp", "io_uring: set up", "tcp: connected", ": signalled"})
+    EXPECT_EQ(out.find(got), std::string::npos) << got << " in:\n" << out;
+  EXPECT_NE(out.find("io_uring refused: Operation not permitted\n"), std::string::npos) << out;
+  if (tracked()) {
+    EXPECT_NE(out.find("read refused: Permission denied\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("write to /tmp refused: Permission denied\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("rt_sigqueueinfo refused: Operation not permitted\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("pidfd refused: Operation not permitted\n"), std::string::npos) << out;
+    EXPECT_NE(g.text("/scenarios/0/enforced/landlock").find("ABI"), std::string::npos);
+  }
+  EXPECT_EQ(::waitpid(bystander, nullptr, WNOHANG), 0) << "the host's process was killed";
+  for (const char* dir : {"/tmp", "/var/tmp"}) {
+    const fs::path written = fs::path(dir) / (marker_ + "-written");
+    EXPECT_FALSE(fs::exists(written)) << written;
+    std::error_code ec;
+    fs::remove(written, ec);
+  }
+  ::kill(bystander, SIGKILL);
+  ::waitpid(bystander, nullptr, 0);
+  fs::remove(world);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Sealed, ::testing::Values("auto", "tracked"),

@@ -1,0 +1,32 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ipcgrade::supervise {
+
+// A Landlock domain for one program: the unprivileged way to hold files and TCP where namespaces are
+// refused (tracked mode), and a second wall behind the sandbox's root in namespaces mode. Built in the
+// supervisor (paths, the kernel's ABI), enforced by the program itself between fork and exec.
+//
+// What it holds, by the kernel's ABI (probed once): ABI 1-3 files — reads and runs only under
+// `read_only` (the system folders), reads and writes only under `read_write` (the working folder, the
+// run's private temporary folder, /dev/shm) and the device files of `devices`; ABI 4 and later also TCP —
+// bind and connect refused. Signals and abstract Unix sockets are not scoped: a Landlock scope is one
+// domain per program here, and the run's separately started programs signal each other (the tracer
+// holds signals to the outside in tracked mode).
+class Landlock {
+ public:
+  std::vector<std::string> read_only;
+  std::vector<std::string> read_write;
+  std::vector<std::string> devices;
+
+  // The kernel's Landlock ABI version; 0 when it has none (or it is disabled).
+  static int abi();
+  // For the report's `enforced`: what this domain holds on this kernel.
+  std::string describe() const;
+  // In the child, after fork: restricts the calling process and whatever it execs. Only system calls;
+  // false with errno set when the kernel refused (a kernel without Landlock is not a failure).
+  bool restrict_self() const;
+};
+
+}  // namespace ipcgrade::supervise
