@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "checks/check.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::checks {
 
@@ -10,28 +11,8 @@ std::string describe(const run::ProcessResult& process) {
 }
 
 std::string quote_output(const std::string& text, size_t limit) {
-  std::string out = "\"";
-  size_t shown = 0;
-  for (unsigned char c : text) {
-    if (shown >= limit) {
-      out += "...";
-      break;
-    }
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (c < 0x20 || c == 0x7f)
-      out += fmt::format("\\x{:02x}", c);
-    else
-      out += static_cast<char>(c);
-    ++shown;
-  }
-  return out + "\"";
+  if (text.size() <= limit) return "\"" + util::escape_controls(text, true) + "\"";
+  return "\"" + util::escape_controls(text.substr(0, limit), true) + "...\"";
 }
 
 }  // namespace ipcgrade::checks

@@ -4,6 +4,7 @@
 
 #include <pugixml.hpp>
 
+#include "grader/batch/gradebook.hpp"
 #include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
 
@@ -162,4 +163,37 @@ TEST(JunitXml, OneTestcasePerCheckAndHostileTextSurvives) {
   EXPECT_NE(std::string(failure.text().get()).find("[three clients] client: at client.c:18 wrong word"),
             std::string::npos);
   EXPECT_FALSE(suite.child("testcase").next_sibling("testcase").child("failure"));
+}
+
+TEST(YamlReport, DelAndC1ControlsAreWrittenAsEscapesThatStrictParsersRead) {
+  report::Report r = sample_report();
+  r.scenarios[0].processes[0].stdout_cut = 0;
+  r.scenarios[0].processes[0].stdout_text = bytes(
+      "a\x7f"
+      "b\xc2\x9b"
+      "c\n");
+  const std::string yaml = report::to_yaml(r);
+  // PyYAML refuses a raw DEL and raw C1 characters anywhere in a document.
+  EXPECT_EQ(yaml.find('\x7f'), std::string::npos);
+  EXPECT_EQ(yaml.find("\xc2\x9b"), std::string::npos);
+  EXPECT_EQ(YAML::Load(yaml)["scenarios"][0]["processes"][0]["stdout"].as<std::string>(), bytes("a\x7f"
+                                                                                                "b\xc2\x9b"
+                                                                                                "c\n"));
+}
+
+TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
+  config::Assignment a;
+  a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, nullptr});
+  std::vector<batch::Row> rows;
+  for (const std::string name : {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx"})
+    rows.push_back({name, 10, 10, "", {{"queue removed", 10, "passed", ""}}});
+  EXPECT_EQ(batch::gradebook_csv(a, rows),
+            "student,score,max_score,queue removed\n"
+            "'=2+5,10,10,10\n"
+            "'@SUM(1+1),10,10,10\n"
+            "\"a,b\",10,10,10\n"
+            "\"q\"\"uote\",10,10,10\n"
+            "'-1,10,10,10\n"
+            "'+1,10,10,10\n"
+            "'\tx,10,10,10\n");
 }

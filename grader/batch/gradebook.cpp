@@ -11,7 +11,11 @@ namespace ipcgrade::batch {
 
 namespace {
 
-std::string csv_cell(const std::string& text) {
+// A cell as spreadsheets must read it: a student folder named "=2+5" or "@SUM(1+1)" is text, not a formula
+// (OWASP's CSV injection advice: a leading =, +, -, @, tab or carriage return gets a ' before it).
+std::string csv_cell(const std::string& raw) {
+  const std::string text =
+      !raw.empty() && std::string("=+-@\t\r").find(raw[0]) != std::string::npos ? "'" + raw : raw;
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);

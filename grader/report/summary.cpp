@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "grader/report/render.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::report {
 
@@ -55,7 +56,7 @@ std::string summary(const Report& r, bool color) {
     const std::string score = points(ch.score) + "/" + points(ch.max_score);
     out += fmt::format("  {}  {:<52} {:>11}\n", mark, ch.name, score);
     if (ch.status == "failed") {
-      out += indent(ch.feedback, "        ") + "\n";
+      out += indent(util::escape_controls(ch.feedback), "        ") + "\n";
       size_t shown = 0;
       for (const auto& e : ch.evidence) {
         if (++shown > 5) {
@@ -69,6 +70,7 @@ std::string summary(const Report& r, bool color) {
         std::string where = e.call;
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
         line += where.empty() ? e.detail : where + " — " + e.detail;
+        line = util::escape_controls(line);  // calls, file names and details carry the submission's text
         out += c.dim() + "        - " + line + c.reset() + "\n";
       }
     }
@@ -77,7 +79,7 @@ std::string summary(const Report& r, bool color) {
   for (const auto& s : r.scenarios) {
     out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome),
                        s.seconds);
-    if (!s.outcome_detail.empty()) out += " (" + s.outcome_detail + ")";
+    if (!s.outcome_detail.empty()) out += " (" + util::escape_controls(s.outcome_detail) + ")";
     if (!s.leftovers.empty()) {
       size_t reclaimed = 0;
       for (const auto& l : s.leftovers) reclaimed += l.reclaimed ? 1 : 0;

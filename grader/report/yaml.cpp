@@ -55,8 +55,13 @@ void emit(YAML::Emitter& out, const ordered_json& j, bool flow) {
       break;
     case ordered_json::value_t::string: {
       const std::string s = j.get<std::string>();
+      // yaml-cpp writes DEL raw even in a double-quoted string, and strict readers (PyYAML) refuse it;
+      // escaping non-ASCII for this one string writes it as \x7F (and the rest as \u escapes).
+      const bool del = s.find('\x7f') != std::string::npos;
+      if (del) out.SetOutputCharset(YAML::EscapeNonAscii);
       if (needs_quotes(s)) out << YAML::DoubleQuoted;
       out << s;
+      if (del) out.SetOutputCharset(YAML::EmitNonAscii);
       break;
     }
     case ordered_json::value_t::boolean:

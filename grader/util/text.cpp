@@ -66,13 +66,17 @@ std::string escape_bytes(std::string_view bytes) {
 
 namespace ipcgrade::util {
 
-std::string escape_controls(std::string_view bytes) {
+std::string escape_controls(std::string_view bytes, bool quoted) {
   const std::string text = valid_utf8(bytes);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+    if (quoted && (c == '\n' || c == '\t' || c == '"' || c == '\\')) {
+      out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '"' ? "\\\"" : "\\\\";
+    } else if (c == 0x1b) {
+      out += "\\e";
+    } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
     } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
                static_cast<unsigned char>(text[i + 1]) <= 0x9f) {

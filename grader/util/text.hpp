@@ -20,9 +20,11 @@ std::string escape_bytes(std::string_view bytes);
 
 namespace ipcgrade::util {
 
-// Text from a submission made safe to show: control bytes (C0 but tab and newline, DEL, and the C1
-// controls U+0080..U+009F) become \xNN and \u00NN, so an escape sequence or a carriage return in a build log
-// can neither clear nor repaint the reader's terminal; invalid UTF-8 becomes U+FFFD.
-std::string escape_controls(std::string_view bytes);
+// The one escaping of text from a submission (program output, build logs, file names, names from
+// debug information) before it reaches a reader: ESC becomes \e, the other C0 controls but tab and
+// newline \xNN, DEL \x7f, the C1 controls (U+0080..U+009F) \u00NN, invalid UTF-8 U+FFFD — so no escape
+// sequence or carriage return can clear or repaint the terminal that shows it. Idempotent. `quoted`
+// also writes newline, tab, quote and backslash as \n, \t, \" and \\ (a one-line quotation).
+std::string escape_controls(std::string_view bytes, bool quoted = false);
 
 }  // namespace ipcgrade::util
