@@ -89,7 +89,7 @@ class Supervisor {
     result_.mode = box_.tracked ? "tracked" : "namespaces";
     result_.mode_reason = box_.mode_reason;
     if (box_.tracked) {
-      tracer_.set_guard(true);
+      tracer_.set_guard(true, {context_.work_dir.string(), box_.private_tmp.string()});
       journal_.emplace(box_.run_as ? static_cast<long>(*box_.run_as) : static_cast<long>(::geteuid()));
       if (!journal_->ok()) spdlog::warn("{}", journal_->error());
     }
@@ -100,6 +100,7 @@ class Supervisor {
                               "/libx32", "/etc", "/proc", "/sys", "/dev"};
       landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm"};
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
+      landlock_->symlinks = !box_.tracked;
     }
     describe_enforcement();
     for (const auto& p : spec_.processes) {

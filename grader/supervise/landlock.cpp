@@ -84,7 +84,8 @@ bool Landlock::restrict_self() const {
   const int fd = static_cast<int>(ruleset);
   bool ok = true;
   for (const auto& path : read_only) ok = ok && add_path(fd, path, kRead);
-  for (const auto& path : read_write) ok = ok && add_path(fd, path, fs_rights(v));
+  const std::uint64_t writable = symlinks ? fs_rights(v) : fs_rights(v) & ~LANDLOCK_ACCESS_FS_MAKE_SYM;
+  for (const auto& path : read_write) ok = ok && add_path(fd, path, writable);
   for (const auto& path : devices)
     ok = ok && add_path(fd, path, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
   ok = ok && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&

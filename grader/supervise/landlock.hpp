@@ -19,6 +19,9 @@ class Landlock {
   std::vector<std::string> read_only;
   std::vector<std::string> read_write;
   std::vector<std::string> devices;
+  // Whether the run may make symbolic links in its folders. Not in tracked mode: there a link in the
+  // working folder could lead the tracer's checks of socket paths elsewhere.
+  bool symlinks = true;
 
   // The kernel's Landlock ABI version; 0 when it has none (or it is disabled).
   static int abi();

@@ -80,21 +80,25 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "io_uring rule");
   if (tracked) {
     // Calls that reach another process by its pid: the guard lets them through for the run's own.
-    for (int nr : {SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill), SCMP_SYS(rt_sigqueueinfo),
-                   SCMP_SYS(rt_tgsigqueueinfo), SCMP_SYS(pidfd_open), SCMP_SYS(process_vm_writev),
-                   SCMP_SYS(ptrace)})
+    for (int nr :
+         {SCMP_SYS(kill), SCMP_SYS(tkill), SCMP_SYS(tgkill), SCMP_SYS(rt_sigqueueinfo),
+          SCMP_SYS(rt_tgsigqueueinfo), SCMP_SYS(pidfd_open), SCMP_SYS(process_vm_writev), SCMP_SYS(ptrace)})
       check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "signal rule");
     // What no homework needs and a sandbox without namespaces must not allow: mounts and namespaces,
     // kernel programs and keyrings.
-    for (int nr : {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(unshare), SCMP_SYS(setns),
-                   SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd), SCMP_SYS(keyctl),
-                   SCMP_SYS(add_key), SCMP_SYS(request_key)})
+    for (int nr : {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(unshare),
+                   SCMP_SYS(setns), SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
+                   SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key)})
       check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "refusal rule");
-    for (int family : {AF_INET, AF_INET6}) {
-      check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family))),
-            "socket rule");
-    }
+    // Sockets: Unix ones only, and the guard checks where they connect or send to (a path inside the
+    // run's folders, never the host's sockets or an abstract name).
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+                           SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(AF_UNIX))),
+          "socket rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(connect), 0), "connect rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(sendmsg), 0), "sendmsg rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0)),
+          "sendto rule");
   }
   // Export the BPF once, here; the child installs it with a bare system call.
   const int fd = memfd_create("ipcgrade-seccomp", MFD_CLOEXEC);

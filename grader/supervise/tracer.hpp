@@ -62,7 +62,12 @@ class Tracer {
   // Tracked mode (no namespaces around the run): refuse with EPERM what the namespaces would have
   // kept out of reach — removing or changing an IPC object the run did not create, and signals to
   // processes that are not the run's (kill(-1, ...) included). The filter must be built `tracked`.
-  void set_guard(bool on) { guard_ = on; }
+  // Tracked mode: refuse what would reach the host (see tracer_guard.cpp); Unix sockets may be reached
+  // only under `socket_dirs` (the working folder, the run's temporary folder).
+  void set_guard(bool on, std::vector<std::string> socket_dirs = {}) {
+    guard_ = on;
+    socket_dirs_ = std::move(socket_dirs);
+  }
   // Every IPC object a msgget/shmget/semget with IPC_CREAT of the run returned: ('m'|'s'|'e', id)
   // and the key it was asked for.
   const std::map<std::pair<char, int>, long>& created() const { return created_; }
@@ -107,6 +112,7 @@ class Tracer {
   std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
   Symbolizer symbolizer_;
   bool guard_ = false;
+  std::vector<std::string> socket_dirs_;
   std::map<std::pair<char, int>, long> created_;
   std::set<long> seen_pids_;  // every pid of the run, for the signal guard
   std::vector<MemoryRefusal> memory_refusals_;

@@ -1065,15 +1065,28 @@ TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
     ::execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  // A Unix socket of the host that anyone may connect to.
+  const fs::path socket_path = fs::temp_directory_path() / ("ipcgrade-test-sock-" + tag_);
+  const int host_socket = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  socket_path.string().copy(un.sun_path, sizeof un.sun_path - 1);
+  ASSERT_EQ(::bind(host_socket, reinterpret_cast<sockaddr*>(&un), sizeof un), 0);
+  ::chmod(socket_path.c_str(), 0777);
+  ASSERT_EQ(::listen(host_socket, 4), 0);
   assign(
       "build: {command: make, timeout: 30s}\nlimits: {wall: 3s}\nscenarios:\n  - name: reach\n"
       "    processes:\n      - {name: prog, run: [./prog, run, MARKER, " +
-      world.string() + ", '" + std::to_string(bystander) + "']}\n");
+      world.string() + ", '" + std::to_string(bystander) + "', " + socket_path.string() + "]}\n");
   plant();
   const Graded g = attack(Phase::Grade);
   expect_sealed(g);
   const std::string out = g.stdout_of_run();
-  for (const char* got : {"read: ", "wrote /var/tmp", "io_uring: set up", "tcp: connected", ": signalled"})
+  EXPECT_LT(::accept(host_socket, nullptr, nullptr), 0) << "the host's Unix socket was reached";
+  ::close(host_socket);
+  fs::remove(socket_path);
+  for (const char* got :
+       {"read: ", "wrote /var/tmp", "io_uring: set up", "tcp: connected", ": signalled", "unix: connected"})
     EXPECT_EQ(out.find(got), std::string::npos) << got << " in:\n" << out;
   EXPECT_NE(out.find("io_uring refused: Operation not permitted\n"), std::string::npos) << out;
   if (tracked()) {
@@ -1081,6 +1094,7 @@ TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
     EXPECT_NE(out.find("write to /tmp refused: Permission denied\n"), std::string::npos) << out;
     EXPECT_NE(out.find("rt_sigqueueinfo refused: Operation not permitted\n"), std::string::npos) << out;
     EXPECT_NE(out.find("pidfd refused: Operation not permitted\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("unix refused: Operation not permitted\n"), std::string::npos) << out;
     EXPECT_NE(g.text("/scenarios/0/enforced/landlock").find("ABI"), std::string::npos);
   }
   EXPECT_EQ(::waitpid(bystander, nullptr, WNOHANG), 0) << "the host's process was killed";

@@ -1,7 +1,8 @@
 /* Reaches out of the run every way tracked mode once let it: reads a world-readable file of the host,
  * writes into the host's /tmp and /var/tmp, sets up io_uring (whose operations pass any filter on system
  * calls), connects to a loopback listener, and signals a process of the host with rt_sigqueueinfo and
- * through a pidfd. Prints what each attempt got. Usage: prog run MARKER WORLD_FILE HOST_PID */
+ * through a pidfd, and connects to a Unix socket of the host. Prints what each attempt got.
+ * Usage: prog run MARKER WORLD_FILE HOST_PID HOST_SOCKET */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,12 +15,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sealed.h"
 
 int main(int argc, char** argv) {
-  if (argc < 5) return 2;
+  if (argc < 6) return 2;
   const char* marker = argv[2];
   const char* world = argv[3];
   const int pid = atoi(argv[4]);
@@ -69,5 +71,12 @@ int main(int argc, char** argv) {
   if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, (int)pidfd, SIGKILL, NULL, 0) == 0)
     printf("pidfd_send_signal: signalled\n");
   else printf("pidfd refused: %s\n", strerror(errno));
+  int u = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un un;
+  memset(&un, 0, sizeof un);
+  un.sun_family = AF_UNIX;
+  strncpy(un.sun_path, argv[5], sizeof un.sun_path - 1);
+  if (u >= 0 && connect(u, (struct sockaddr*)&un, sizeof un) == 0) printf("unix: connected\n");
+  else printf("unix refused: %s\n", strerror(errno));
   return 0;
 }
