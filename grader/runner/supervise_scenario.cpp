@@ -92,6 +92,10 @@ class Supervisor {
       tracer_.set_guard(true, {context_.work_dir.string(), box_.private_tmp.string()});
       journal_.emplace(box_.run_as ? static_cast<long>(*box_.run_as) : static_cast<long>(::geteuid()));
       if (!journal_->ok()) spdlog::warn("{}", journal_->error());
+      tracer_.on_created([this](char kind, int id, long key) {
+        if (!journaled_.insert({kind, id}).second) return;
+        journal_->record(kind == 'm' ? "msg" : kind == 's' ? "shm" : "sem", id, key);
+      });
     }
     // Grading (not `run`, whose program is the caller's own): a Landlock domain for every program.
     if (context_.drop_privileges && !box_.private_tmp.empty()) {

@@ -265,6 +265,7 @@ void Tracer::on_syscall_exit(Proc& p) {
       ipc_creators_.insert(p.root);
       const char kind = pending.nr == SYS_msgget ? 'm' : pending.nr == SYS_shmget ? 's' : 'e';
       created_[{kind, static_cast<int>(rval)}] = static_cast<int>(pending.args[0]);
+      if (on_created_) on_created_(kind, static_cast<int>(rval), static_cast<int>(pending.args[0]));
     }
     if (worth_recording(pending.event)) {
       const size_t index = emit_call(p, std::move(pending.event));

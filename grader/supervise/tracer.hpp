@@ -2,6 +2,7 @@
 #include <sys/ptrace.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -71,6 +72,10 @@ class Tracer {
   // Every IPC object a msgget/shmget/semget with IPC_CREAT of the run returned: ('m'|'s'|'e', id)
   // and the key it was asked for.
   const std::map<std::pair<char, int>, long>& created() const { return created_; }
+  // Called for each object the run creates (kind 'm', 's' or 'e', id, key) before the creating call
+  // returns to the program: tracked mode's journal must name an object before the program (or a daemon
+  // it forks next) can outlive a grader killed a moment later.
+  void on_created(std::function<void(char, int, long)> callback) { on_created_ = std::move(callback); }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
 
@@ -112,6 +117,7 @@ class Tracer {
   std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
   Symbolizer symbolizer_;
   bool guard_ = false;
+  std::function<void(char, int, long)> on_created_;
   std::vector<std::string> socket_dirs_;
   std::map<std::pair<char, int>, long> created_;
   std::set<long> seen_pids_;  // every pid of the run, for the signal guard

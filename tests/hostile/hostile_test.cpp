@@ -395,5 +395,23 @@ TEST_P(Hostile, AScenarioThatHitsALimitCostsOnlyItsOwnChecks) {
   EXPECT_EQ(r["score"], 20);
 }
 
+// A daemon that makes a queue every 10 ms is caught by the end of the run between two queues, or in the
+// middle of a msgget: graded ten times over, no queue of its ever survives the grader (HostCleanTest
+// compares the host's objects before and after), and every one it made is reported and reclaimed.
+TEST_P(Hostile, ADaemonMakingQueuesWithoutPauseLeavesNoneBehind) {
+  const std::string run = submit("queue_daemon");
+  for (int i = 0; i < 10; ++i) {
+    SCOPED_TRACE(i);
+    const json r = grade(
+        "limits: {wall: 3s}\nscenarios:\n  - name: daemon\n    processes:\n"
+        "      - {name: daemon, run: " +
+            run + "}\n",
+        3);
+    EXPECT_EQ(scenario(r)["outcome"], "completed");
+    for (const auto& l : scenario(r)["leftovers"]) EXPECT_EQ(l["reclaimed"], true) << l;
+    EXPECT_GE(scenario(r)["leftovers"].size(), 5u) << "the daemon lived 100 ms: about ten queues";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
