@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "grader/build/build.hpp"
 #include "grader/cli/commands.hpp"
@@ -18,6 +19,7 @@
 #include "grader/score/score.hpp"
 #include "grader/trace/trace_file.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
 namespace fs = std::filesystem;
@@ -159,7 +161,9 @@ int run_run(const RunArgs& args) {
 
   build::BuildResult none;
   const auto checks = score::score_checks(a, {result}, none, keys);
-  std::ostream& out = std::cerr;
+  // The report names the program's own text (POSIX object names, file names from its debug information,
+  // call arguments): written out through the one escaping, so it cannot repaint the terminal.
+  std::ostringstream out;
   size_t misuse = 0;
   for (const auto& c : checks) {
     if (c.type == "no-leftovers" || c.status != "failed") continue;
@@ -197,12 +201,13 @@ int run_run(const RunArgs& args) {
     out << kPrefix << "the program did not finish: " << run::to_string(result.outcome)
         << (result.outcome_detail.empty() ? "" : " (" + result.outcome_detail + ")") << "\n";
   }
+  std::cerr << util::escape_controls(out.str());
   if (!result.leftovers.empty()) return kExitFailed;
   if (result.outcome == run::Outcome::CrashedGrader) return kExitInternal;
   if (result.outcome != run::Outcome::Completed) return kExitFailed;  // stopped by the grader
   const run::ProcessResult* main_process = result.processes.empty() ? nullptr : &result.processes[0];
   if (main_process && !main_process->started) {
-    out << kPrefix << main_process->start_error << "\n";
+    std::cerr << kPrefix << util::escape_controls(main_process->start_error) << "\n";
     return 127;
   }
   if (main_process && main_process->signal) return 128 + *main_process->signal;

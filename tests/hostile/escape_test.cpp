@@ -362,3 +362,23 @@ TEST(EscapeTracked, AStudentCannotReadAnotherStudentsScratchCopyDuringABatch) {
 }
 
 }  // namespace
+
+// `ipcgrade run` reports what the program left under the program's own names: a POSIX shared memory
+// object named with an escape sequence is shown escaped, not played on the student's terminal.
+TEST(EscapeRun, ObjectNamesInTheLeakSummaryAreEscaped) {
+  TempDir dir;
+  dir.write("evil.c",
+            "#include <fcntl.h>\n#include <sys/mman.h>\n"
+            "int main(void) { return shm_open(\"/evil\\033[2J\\033]0;pwned\\007\", O_CREAT | O_RDWR, 0600) < "
+            "0; }\n");
+  const std::string build =
+      "cc -o " + (dir.path() / "evil").string() + " " + (dir.path() / "evil.c").string();
+  ASSERT_EQ(std::system(build.c_str()), 0);
+  const CliResult r = run_ipcgrade({"run", "--", (dir.path() / "evil").string()});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("POSIX shared memory object /evil\\e[2J\\e]0;pwned\\x07 (mode 0600"),
+            std::string::npos)
+      << r.err;
+}
