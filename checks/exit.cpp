@@ -22,6 +22,15 @@ class ExitCheck : public Check {
         ++v.offences;
         v.evidence.push_back(Evidence{scenario.spec->name, p->name, p->pid, "", "", problem});
       }
+      // A process that outlived the run (a server its clients outlived, a daemon) did not exit at all.
+      for (const auto& s : scenario.result->survivors) {
+        bool selected = false;
+        for (const run::ProcessResult* p : input.processes(scenario))
+          selected = selected || p->name == s.name;
+        if (!selected) continue;
+        ++v.offences;
+        v.evidence.push_back(Evidence{scenario.spec->name, s.name, s.pid, "", "", s.describe()});
+      }
     }
     if (v.offences == 0) {
       v.feedback = fmt::format("Every process exited with code {}.", code);

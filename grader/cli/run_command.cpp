@@ -175,6 +175,7 @@ int run_run(const RunArgs& args) {
     }
   }
   if (misuse > 0) out << kPrefix << "\n";
+  for (const auto& s : result.survivors) out << kPrefix << s.describe() << "\n";
   out << kPrefix << "IPC LEAK SUMMARY:\n";
   if (result.leftovers.empty()) {
     out << kPrefix << "  no IPC objects were left behind\n";

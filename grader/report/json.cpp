@@ -131,6 +131,12 @@ ordered_json to_json(const Report& r) {
     ordered_json left = ordered_json::array();
     for (const auto& l : s.leftovers) left.push_back(leftover_json(l));
     sj["leftovers"] = left;
+    if (!s.survivors.empty()) {
+      ordered_json survivors = ordered_json::array();
+      for (const auto& v : s.survivors)
+        survivors.push_back({{"name", v.name}, {"index", v.index}, {"pid", v.pid}});
+      sj["survivors"] = survivors;
+    }
     scenarios.push_back(sj);
   }
   j["scenarios"] = scenarios;

@@ -54,6 +54,16 @@ struct Leftover {
   std::string reclaim_error;
 };
 
+// A student process that was still running when the scenario ended (a server its clients outlived, a
+// daemon), and was killed then: named apart from the runner's processes, which it may descend from.
+struct Survivor {
+  std::string name;  // the assignment's name of the process it is or descends from
+  int index = 0;
+  long pid = 0;  // as the program saw it
+  std::string describe()
+      const;  // "server (pid 1001) was still running when the scenario ended and was killed"
+};
+
 struct ScenarioResult {
   std::string name;
   config::Visibility visibility = config::Visibility::Visible;
@@ -70,6 +80,7 @@ struct ScenarioResult {
   bool sandbox_refused = false;  // internal: the namespaces could not be made (auto then retries tracked)
   std::vector<ProcessResult> processes;
   std::vector<Leftover> leftovers;
+  std::vector<Survivor> survivors;  // student processes killed at the end of a run that had otherwise ended
   trace::Trace trace;
 };
 

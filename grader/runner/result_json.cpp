@@ -1,5 +1,7 @@
 #include "grader/runner/result_json.hpp"
 
+#include <fmt/format.h>
+
 namespace ipcgrade::run {
 
 std::string to_string(Outcome outcome) {
@@ -108,6 +110,20 @@ void from_json(const nlohmann::json& j, Leftover& l) {
   l.created = j.value("created", 0LL);
 }
 
+std::string Survivor::describe() const {
+  return fmt::format("{} (pid {}) was still running when the scenario ended and was killed", name, pid);
+}
+
+void to_json(nlohmann::json& j, const Survivor& s) {
+  j = {{"name", s.name}, {"index", s.index}, {"pid", s.pid}};
+}
+
+void from_json(const nlohmann::json& j, Survivor& s) {
+  j.at("name").get_to(s.name);
+  j.at("index").get_to(s.index);
+  j.at("pid").get_to(s.pid);
+}
+
 void to_json(nlohmann::json& j, const ScenarioResult& s) {
   j = {{"name", s.name},
        {"visibility", s.visibility == config::Visibility::Hidden ? "hidden" : "visible"},
@@ -120,6 +136,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"sandbox_refused", s.sandbox_refused},
        {"processes", s.processes},
        {"leftovers", s.leftovers},
+       {"survivors", s.survivors},
        {"trace", s.trace.events}};
 }
 
@@ -135,6 +152,7 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   s.sandbox_refused = j.value("sandbox_refused", false);
   j.at("processes").get_to(s.processes);
   j.at("leftovers").get_to(s.leftovers);
+  if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
   j.at("trace").get_to(s.trace.events);
 }
 

@@ -10,6 +10,8 @@ void to_json(nlohmann::json& j, const ProcessResult& p);
 void from_json(const nlohmann::json& j, ProcessResult& p);
 void to_json(nlohmann::json& j, const Leftover& l);
 void from_json(const nlohmann::json& j, Leftover& l);
+void to_json(nlohmann::json& j, const Survivor& s);
+void from_json(const nlohmann::json& j, Survivor& s);
 void to_json(nlohmann::json& j, const ScenarioResult& s);
 void from_json(const nlohmann::json& j, ScenarioResult& s);
 }  // namespace ipcgrade::run

@@ -477,6 +477,7 @@ class Supervisor {
   // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
   // audits and reclaims the run's IPC objects.
   void finish() {
+    note_survivors();
     for (auto& l : live_) {
       if (!l.exited) ::kill(l.pid, SIGKILL);
     }
@@ -515,6 +516,25 @@ class Supervisor {
       audit::reclaim(left);
     }
     if (journal_) journal_->remove();
+  }
+
+  // The student's processes still alive once every process the runner started has ended (a server
+  // started in the background by a shell, a daemon): they are killed with the run, and named, so that the
+  // student learns their program did not end. Runner-started processes stopped by a limit are already
+  // marked killed_by_grader.
+  void note_survivors() {
+    std::set<pid_t> started_alive;
+    for (const auto& l : live_) {
+      if (!l.exited) started_alive.insert(l.pid);
+    }
+    for (const auto& a : tracer_.judged_alive()) {
+      if (started_alive.count(a.host_pid)) continue;
+      result_.survivors.push_back({a.name, a.index, a.pid});
+    }
+    if (result_.survivors.empty() || result_.outcome != Outcome::Completed) return;
+    std::string detail;
+    for (const auto& s : result_.survivors) detail += (detail.empty() ? "" : "; ") + s.describe();
+    result_.outcome_detail = detail;
   }
 
   // What the run left: in namespace mode everything in its IPC namespace and its private /dev/shm and

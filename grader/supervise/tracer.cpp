@@ -334,6 +334,14 @@ std::vector<pid_t> Tracer::live_pids() const {
   return out;
 }
 
+std::vector<Tracer::Alive> Tracer::judged_alive() const {
+  std::vector<Alive> out;
+  for (const auto& [host, p] : procs_) {
+    if (p->judged && !p->thread) out.push_back({host, p->name, p->index, p->pid});
+  }
+  return out;
+}
+
 std::set<pid_t> Tracer::take_ipc_creators() {
   return std::exchange(ipc_creators_, {});
 }

@@ -78,6 +78,14 @@ class Tracer {
   void on_created(std::function<void(char, int, long)> callback) { on_created_ = std::move(callback); }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
+  // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
+  struct Alive {
+    pid_t host_pid;
+    std::string name;
+    int index;
+    long pid;
+  };
+  std::vector<Alive> judged_alive() const;
 
   // An allocation the kernel refused with ENOMEM (mmap, mremap, shmat): the memory limit at work.
   struct MemoryRefusal {

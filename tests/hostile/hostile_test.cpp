@@ -413,5 +413,32 @@ TEST_P(Hostile, ADaemonMakingQueuesWithoutPauseLeavesNoneBehind) {
   }
 }
 
+// A program started in the background by a shell outlives every process the runner started: the run
+// ends with it still there. It is killed with the run, and named, in the outcome and by the exit check,
+// so the student learns that their server never ended.
+TEST_P(Hostile, AProgramThatOutlivesTheRunIsNamedAndFailsTheExitCheck) {
+  const std::string run = submit("linger");
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: background\n    processes:\n"
+      "      - {name: server, run: [sh, -c, '" +
+          run +
+          " & sleep 0.5']}\n"
+          "checks:\n  - {name: every program ends, type: exit, points: 10}\n",
+      5);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  ASSERT_EQ(scenario(r)["survivors"].size(), 1u) << scenario(r).dump(2);
+  const long pid = scenario(r)["survivors"][0]["pid"];
+  const std::string named =
+      "server (pid " + std::to_string(pid) + ") was still running when the scenario ended and was killed";
+  EXPECT_EQ(scenario(r)["outcome_detail"], named);
+  const json& check = r["checks"][0];
+  EXPECT_EQ(check["status"], "failed");
+  EXPECT_EQ(check["score"], 0);
+  EXPECT_EQ(check["feedback"], named);
+  ASSERT_EQ(check["evidence"].size(), 1u);
+  EXPECT_EQ(check["evidence"][0]["detail"], named);
+  EXPECT_EQ(scenario(r)["leftovers"].size(), 3u);  // its queues, reclaimed with it
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
