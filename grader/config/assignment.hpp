@@ -29,6 +29,7 @@ struct Limits {
   int open_files = 256;                    // descriptors per process (RLIMIT_NOFILE)
   std::uint64_t disk = 256ULL << 20;       // the working folder's filesystem: copy + what the run writes
   std::uint64_t submission = 64ULL << 20;  // largest submission copied (apparent size); larger is refused
+  int trace_events = 100000;               // distinct calls the trace keeps per scenario
 };
 
 // When the runner may start the process that follows this one.

@@ -201,10 +201,10 @@ class Loader {
     if (!node.IsMap())
       fail_at(file_, node.Mark(),
               "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files, "
-              "disk, submission)");
-    reject_unknown_keys(
-        file_, node,
-        {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk", "submission"});
+              "disk, submission, trace_events)");
+    reject_unknown_keys(file_, node,
+                        {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk",
+                         "submission", "trace_events"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
@@ -216,6 +216,8 @@ class Loader {
       base.open_files = static_cast<int>(integer(node["open_files"], "open files limit", 16, 1048576));
     if (node["disk"]) base.disk = size(node["disk"], "disk limit");
     if (node["submission"]) base.submission = size(node["submission"], "submission limit");
+    if (node["trace_events"])
+      base.trace_events = static_cast<int>(integer(node["trace_events"], "trace_events", 100, 10000000));
     return base;
   }
 

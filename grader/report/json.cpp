@@ -131,6 +131,7 @@ ordered_json to_json(const Report& r) {
     ordered_json left = ordered_json::array();
     for (const auto& l : s.leftovers) left.push_back(leftover_json(l));
     sj["leftovers"] = left;
+    if (s.trace_dropped > 0) sj["trace_dropped"] = s.trace_dropped;
     if (!s.survivors.empty()) {
       ordered_json survivors = ordered_json::array();
       for (const auto& v : s.survivors)

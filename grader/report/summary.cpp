@@ -80,6 +80,8 @@ std::string summary(const Report& r, bool color) {
     out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome),
                        s.seconds);
     if (!s.outcome_detail.empty()) out += " (" + util::escape_controls(s.outcome_detail) + ")";
+    if (s.trace_dropped > 0)
+      out += fmt::format(" [{} calls past the trace limit were counted, not kept]", s.trace_dropped);
     if (!s.leftovers.empty()) {
       size_t reclaimed = 0;
       for (const auto& l : s.leftovers) reclaimed += l.reclaimed ? 1 : 0;

@@ -81,6 +81,7 @@ struct ScenarioResult {
   std::vector<ProcessResult> processes;
   std::vector<Leftover> leftovers;
   std::vector<Survivor> survivors;  // student processes killed at the end of a run that had otherwise ended
+  std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
   trace::Trace trace;
 };
 

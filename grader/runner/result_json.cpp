@@ -137,6 +137,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"processes", s.processes},
        {"leftovers", s.leftovers},
        {"survivors", s.survivors},
+       {"trace_dropped", s.trace_dropped},
        {"trace", s.trace.events}};
 }
 
@@ -153,6 +154,7 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   j.at("processes").get_to(s.processes);
   j.at("leftovers").get_to(s.leftovers);
   if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
+  s.trace_dropped = j.value("trace_dropped", std::uint64_t{0});
   j.at("trace").get_to(s.trace.events);
 }
 

@@ -106,6 +106,7 @@ class Supervisor {
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
       landlock_->symlinks = !box_.tracked;
     }
+    tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events));
     describe_enforcement();
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
@@ -152,6 +153,7 @@ class Supervisor {
     }
     finish();
     name_the_limit();
+    result_.trace_dropped = tracer_.dropped();
     return std::move(result_);
   }
 
@@ -172,9 +174,12 @@ class Supervisor {
     e["output"] = fmt::format("{} per stream: the supervisor keeps that much", util::format_size(lim.output));
     e["file_size"] = fmt::format("{}: RLIMIT_FSIZE", util::format_size(lim.file_size));
     e["open_files"] = fmt::format("{}: RLIMIT_NOFILE", lim.open_files);
+    e["trace_events"] =
+        fmt::format("{} distinct calls recorded at most; repeats are counted", lim.trace_events);
     e["core_dumps"] = "none: RLIMIT_CORE 0";
-    e["network"] =
-        box_.tracked ? "IPv4 and IPv6 sockets refused by seccomp" : "network namespace without interfaces";
+    e["network"] = box_.tracked
+                       ? "only Unix sockets (seccomp), reaching only the run's own folders (the tracer)"
+                       : "network namespace without interfaces";
     for (const auto& [name, line] : box_.root_lines) e[name] = line;
     e["disk"] =
         box_.mounts && box_.mounts->disk_bytes
@@ -187,10 +192,12 @@ class Supervisor {
                                     : "the caller's own";
     e["uid"] = box_.run_as ? fmt::format("{} (the run's own)", *box_.run_as)
                            : fmt::format("{} (the grader's)", ::geteuid());
-    e["files"] = !box_.tracked
-                     ? "a root of its own: only the system folders (read-only) and the working folder"
-                 : box_.run_as ? "the host's, with the run's uid: it may read and write only where anyone may"
-                               : "not isolated (tracked mode with the grader's uid)";
+    e["files"] =
+        !box_.tracked ? "a root of its own: only the system folders (read-only) and the working folder"
+        : landlock_ && supervise::Landlock::abi() > 0
+            ? "the host's, as Landlock allows: the system folders to read, the run's own folders to write"
+        : box_.run_as ? "the host's, with the run's uid: it may read and write only where anyone may"
+                      : "not isolated (tracked mode with the grader's uid)";
   }
 
   // Names the limit the run ran into, so the outcome says "memory limit 256 MiB", not a bare kill.

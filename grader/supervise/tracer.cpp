@@ -210,6 +210,10 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
       }
     }
   }
+  if (out_.events.size() >= max_events_) {
+    ++dropped_;
+    return kDropped;
+  }
   trace::Event& out = emit(p, "call");
   // Where in the student's code the call was made: paid once per distinct call, not per repeat.
   if (p.judged) {
@@ -230,6 +234,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
 }
 
 void Tracer::remember_raw(Proc& p, int nr, const unsigned long long (&args)[6], long mtype, size_t event) {
+  if (event == kDropped) return;
   Proc::Raw r{nr, {}, mtype, event};
   std::copy(std::begin(args), std::end(args), r.args);
   p.raw.push_back(r);

@@ -78,6 +78,10 @@ class Tracer {
   void on_created(std::function<void(char, int, long)> callback) { on_created_ = std::move(callback); }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
+  // The trace keeps at most this many call events: a program making a million distinct calls would
+  // otherwise grow the grader without bound. Repeats of a recorded call are still counted on it.
+  void set_max_events(size_t max) { max_events_ = max; }
+  std::uint64_t dropped() const { return dropped_; }  // calls not recorded past the limit
   // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
   struct Alive {
     pid_t host_pid;
@@ -125,6 +129,9 @@ class Tracer {
   std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
   Symbolizer symbolizer_;
   bool guard_ = false;
+  static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
+  size_t max_events_ = 100000;
+  std::uint64_t dropped_ = 0;
   std::function<void(char, int, long)> on_created_;
   std::vector<std::string> socket_dirs_;
   std::map<std::pair<char, int>, long> created_;

@@ -440,5 +440,18 @@ TEST_P(Hostile, AProgramThatOutlivesTheRunIsNamedAndFailsTheExitCheck) {
   EXPECT_EQ(scenario(r)["leftovers"].size(), 3u);  // its queues, reclaimed with it
 }
 
+// 13,000 distinct calls against a trace limit of 5,000: the trace keeps the first 5,000, the report says
+// how many were not recorded, and the run is judged on what was.
+TEST_P(Hostile, DistinctCallsPastTheTraceLimitAreCountedNotKept) {
+  const json r = grade_one("{wall: 20s, trace_events: 5000}", "caller", "distinct_calls", 20);
+  EXPECT_EQ(scenario(r)["outcome"], "completed");
+  EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "13000 calls failed\n");
+  // 13,000 calls plus the program's start and exec, past the first 5,000 events.
+  EXPECT_GE(scenario(r)["trace_dropped"].get<int>(), 8000);
+  EXPECT_LE(scenario(r)["trace_dropped"].get<int>(), 8005);
+  EXPECT_EQ(scenario(r)["enforced"]["trace_events"],
+            "5000 distinct calls recorded at most; repeats are counted");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
