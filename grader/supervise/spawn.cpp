@@ -206,7 +206,8 @@ Spawned spawn(const SpawnRequest& request) {
     for (int fd : {out[0], err[0]}) {
       if (fd >= 0) ::close(fd);
     }
-    if (s.error.empty()) s.error = request.argv[0] + ": " + std::strerror(child_errno);
+    // The child's own reason first: a seize that failed because the child had already died says less.
+    if (n == sizeof child_errno) s.error = request.argv[0] + ": " + std::strerror(child_errno);
     return s;
   }
   s.pid = pid;
