@@ -150,7 +150,6 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   box.init = sandbox.init_pid();
   box.mount_namespace = sandbox.mount_namespace();
   box.mqueue_dir = mounts.mqueue_dir();
-  box.read_only = true;
   box.mounts = &mounts;
   box.root_lines = sandbox.lines();
   if (context.private_work_dir) box.private_tmp = "/tmp";

@@ -50,7 +50,6 @@ struct Containment {
   bool tracked = false;
   pid_t init = -1;                         // namespaces: the PID namespace's init
   std::filesystem::path mqueue_dir;        // namespaces: the run's mqueue filesystem
-  bool read_only = false;                  // namespaces: the rest of the filesystem is read-only
   std::optional<uid_t> run_as;             // the uid student programs run as
   std::string mode_reason;                 // tracked under `auto`: why namespaces were not used
   int mount_namespace = -1;                // namespaces: the programs' root, joined by each program

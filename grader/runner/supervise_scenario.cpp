@@ -135,7 +135,6 @@ class Supervisor {
         if (next_ == plan_.size() && !context_.is_build && (deadlock = watchdog_.sample(tracer_))) break;
       }
       wait_for_events(std::min(next_wake(deadline), next_sample));
-      if (journal_ && tracer_.created().size() != journaled_.size()) update_journal();
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     if (timed_out || deadlock) {
@@ -516,7 +515,6 @@ class Supervisor {
     }
     const itimerval off{};
     ::setitimer(ITIMER_REAL, &off, nullptr);
-    if (journal_ && tracer_.created().size() != journaled_.size()) update_journal();
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
       attribute(left);
@@ -570,14 +568,6 @@ class Supervisor {
       }
     }
     return mine;
-  }
-
-  void update_journal() {
-    for (const auto& [object, key] : tracer_.created()) {
-      if (!journaled_.insert(object).second) continue;
-      const char* kind = object.first == 'm' ? "msg" : object.first == 's' ? "shm" : "sem";
-      journal_->record(kind, object.second, key);
-    }
   }
 
   // Tracked mode has no PID namespace whose end takes every process along: kill every process the
