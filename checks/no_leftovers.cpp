@@ -13,6 +13,12 @@ std::string kind_name(const std::string& kind, bool plural) {
   if (kind == "sem") return plural ? "semaphore sets" : "semaphore set";
   if (kind == "posix-shm") return plural ? "POSIX shared memory objects" : "POSIX shared memory object";
   if (kind == "posix-mq") return plural ? "POSIX message queues" : "POSIX message queue";
+  // Names made outside the working folder (tracked mode on a kernel without Landlock).
+  if (kind == "fifo") return plural ? "FIFOs" : "FIFO";
+  if (kind == "socket") return plural ? "socket files" : "socket file";
+  if (kind == "directory") return plural ? "folders" : "folder";
+  if (kind == "symlink") return plural ? "symbolic links" : "symbolic link";
+  if (kind == "file") return plural ? "files" : "file";
   return kind;
 }
 
@@ -22,6 +28,8 @@ std::string how_to_remove(const std::string& kind) {
   if (kind == "sem") return "semctl(id, 0, IPC_RMID)";
   if (kind == "posix-shm") return "shm_unlink(name)";
   if (kind == "posix-mq") return "mq_unlink(name)";
+  if (kind == "directory") return "unlink(path) (rmdir(path) for a folder)";
+  if (kind == "fifo" || kind == "socket" || kind == "symlink" || kind == "file") return "unlink(path)";
   return "the matching remove call";
 }
 

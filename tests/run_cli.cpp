@@ -1,14 +1,18 @@
 #include "tests/run_cli.hpp"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <boost/process.hpp>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 
 #include "grader/util/atomic_file.hpp"
 
-namespace bp = boost::process;
 namespace fs = std::filesystem;
 
 namespace ipcgrade::testing {
@@ -51,8 +55,27 @@ CliResult run_ipcgrade(const std::vector<std::string>& args) {
   const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
   CliResult r;
   const auto start = std::chrono::steady_clock::now();
-  r.code = bp::system(IPCGRADE_BINARY, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
-                      bp::std_in < bp::null);
+  // posix_spawn and wait4 rather than a library's system(): wait4 says how much memory the grader took.
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> words = {IPCGRADE_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  if (::posix_spawn(&pid, IPCGRADE_BINARY, &files, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    rusage usage{};
+    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.peak_kib = usage.ru_maxrss;
+  }
+  posix_spawn_file_actions_destroy(&files);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.out = util::read_file(out);
   r.err = util::read_file(err);

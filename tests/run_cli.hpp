@@ -13,6 +13,7 @@ struct CliResult {
   std::string out;
   std::string err;
   double seconds = 0;
+  long peak_kib = 0;  // the largest resident set of the grader and the processes it waited for
 };
 
 // Runs the ipcgrade binary under test with `args`, as a user would from a shell.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -79,6 +80,15 @@ void Journal::record(const std::string& kind, int id, long key) {
   (void)!::write(fd_, line.data(), line.size());
 }
 
+void Journal::record_file(const std::string& path, unsigned long long dev, unsigned long long ino) {
+  if (fd_ < 0) return;
+  // The path in hex: a name the run chose may hold spaces and newlines.
+  std::string hex;
+  for (unsigned char c : path) hex += fmt::format("{:02x}", c);
+  const std::string line = fmt::format("path {} {} {} {}\n", dev, ino, uid_, hex);
+  (void)!::write(fd_, line.data(), line.size());
+}
+
 void Journal::remove() {
   if (fd_ < 0) return;
   ::close(fd_);
@@ -98,8 +108,21 @@ std::vector<OrphanJournal> orphan_journals() {
     j.file = entry.path();
     if (!(in >> word >> j.owner >> started) || word != "owner") continue;
     if (alive(j.owner, started)) continue;
-    JournalObject o;
-    while (in >> o.kind >> o.id >> o.key >> o.uid) j.objects.push_back(o);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      JournalObject o;
+      if (!(fields >> o.kind)) continue;
+      if (o.kind == "path") {
+        std::string hex;
+        if (!(fields >> o.dev >> o.ino >> o.uid >> hex) || hex.size() % 2 != 0) continue;
+        for (size_t i = 0; i < hex.size(); i += 2)
+          o.path += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+      } else if (!(fields >> o.id >> o.key >> o.uid)) {
+        continue;
+      }
+      j.objects.push_back(o);
+    }
     out.push_back(std::move(j));
   }
   return out;
@@ -123,6 +146,20 @@ std::vector<run::Leftover> reclaim_orphans() {
     if (!recorded_in(object, orphans)) continue;
     reclaim(object);
     found.push_back(object);
+  }
+  // Files newest first, so that a folder the run made is empty by the time its turn comes.
+  for (const auto& j : orphans) {
+    for (auto o = j.objects.rbegin(); o != j.objects.rend(); ++o) {
+      struct stat st {};
+      if (o->kind != "path" || ::lstat(o->path.c_str(), &st) != 0) continue;
+      if (st.st_dev != o->dev || st.st_ino != o->ino) continue;
+      run::Leftover file;
+      file.kind = S_ISDIR(st.st_mode) ? "directory" : "file";
+      file.name = file.path = o->path;
+      file.uid = st.st_uid;
+      reclaim(file);
+      found.push_back(file);
+    }
   }
   std::error_code ec;
   for (const auto& j : orphans) fs::remove(j.file, ec);

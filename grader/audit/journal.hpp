@@ -32,6 +32,9 @@ class Journal {
   const std::string& error() const { return error_; }
   // One line per object, written with a single append: a killed writer leaves whole lines.
   void record(const std::string& kind, int id, long key);
+  // A name the run made outside its folders (tracked mode without Landlock): removed by the reclaim
+  // while it is still the same file (device and inode).
+  void record_file(const std::string& path, unsigned long long dev, unsigned long long ino);
   // The run reclaimed what it made: the journal is no longer needed.
   void remove();
 
@@ -43,10 +46,12 @@ class Journal {
 };
 
 struct JournalObject {
-  std::string kind;  // msg | shm | sem
+  std::string kind;  // msg | shm | sem | path
   int id = 0;
   long key = 0;
   long uid = 0;
+  std::string path;  // kind path: the file, and the device and inode it had
+  unsigned long long dev = 0, ino = 0;
 };
 
 struct OrphanJournal {
@@ -61,8 +66,8 @@ std::vector<OrphanJournal> orphan_journals();
 // Whether `object` (from list_sysv_objects) is one that an orphan journal records.
 bool recorded_in(const run::Leftover& object, const std::vector<OrphanJournal>& orphans);
 
-// Removes the objects of every orphan journal that still exist, then the journals; returns the
-// objects it found (with `reclaimed` / `reclaim_error`).
+// Removes the objects of every orphan journal that still exist (files only while they are the same
+// file), then the journals; returns the objects it found (with `reclaimed` / `reclaim_error`).
 std::vector<run::Leftover> reclaim_orphans();
 
 }  // namespace ipcgrade::audit

@@ -126,7 +126,8 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
 
 void reclaim(run::Leftover& object) {
   if (!object.path.empty()) {
-    object.reclaimed = ::unlink(object.path.c_str()) == 0;
+    object.reclaimed =
+        (object.kind == "directory" ? ::rmdir(object.path.c_str()) : ::unlink(object.path.c_str())) == 0;
     if (!object.reclaimed) object.reclaim_error = std::strerror(errno);
     return;
   }

@@ -17,7 +17,8 @@ std::vector<run::Leftover> list_sysv_objects();
 std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_dir,
                                               const std::filesystem::path& mqueue_dir);
 
-// Removes one object (IPC_RMID, or unlink for POSIX objects); sets `reclaimed` or `reclaim_error`.
+// Removes one object (IPC_RMID; unlink for POSIX objects and files, rmdir for a folder); sets
+// `reclaimed` or `reclaim_error`.
 void reclaim(run::Leftover& object);
 
 }  // namespace ipcgrade::audit

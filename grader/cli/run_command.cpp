@@ -109,7 +109,8 @@ std::string kind_name(const std::string& kind) {
   if (kind == "shm") return "shared memory segment";
   if (kind == "posix-shm") return "POSIX shared memory object";
   if (kind == "posix-mq") return "POSIX message queue";
-  return "semaphore set";
+  if (kind == "sem") return "semaphore set";
+  return kind;
 }
 
 }  // namespace
@@ -175,6 +176,8 @@ int run_run(const RunArgs& args) {
     }
   }
   if (misuse > 0) out << kPrefix << "\n";
+  for (const auto& f : result.refused)
+    out << kPrefix << "refused: " << util::escape_controls(f.describe()) << "\n";
   for (const auto& s : result.survivors) out << kPrefix << s.describe() << "\n";
   out << kPrefix << "IPC LEAK SUMMARY:\n";
   if (result.leftovers.empty()) {

@@ -25,11 +25,12 @@ struct Limits {
   std::uint64_t memory = 256ULL << 20;
   int processes = 64;
   std::uint64_t output = 64ULL << 10;
-  std::uint64_t file_size = 16ULL << 20;   // largest file a process may write (RLIMIT_FSIZE)
-  int open_files = 256;                    // descriptors per process (RLIMIT_NOFILE)
-  std::uint64_t disk = 256ULL << 20;       // the working folder's filesystem: copy + what the run writes
-  std::uint64_t submission = 64ULL << 20;  // largest submission copied (apparent size); larger is refused
-  int trace_events = 100000;               // distinct calls the trace keeps per scenario
+  std::uint64_t file_size = 16ULL << 20;    // largest file a process may write (RLIMIT_FSIZE)
+  int open_files = 256;                     // descriptors per process (RLIMIT_NOFILE)
+  std::uint64_t disk = 256ULL << 20;        // the working folder's filesystem: copy + what the run writes
+  std::uint64_t submission = 64ULL << 20;   // largest submission copied (apparent size); larger is refused
+  int trace_events = 100000;                // distinct calls the trace keeps per scenario
+  std::uint64_t trace_bytes = 64ULL << 20;  // ... and the memory they may take (decoded arguments included)
 };
 
 // When the runner may start the process that follows this one.

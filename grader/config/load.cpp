@@ -201,10 +201,10 @@ class Loader {
     if (!node.IsMap())
       fail_at(file_, node.Mark(),
               "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files, "
-              "disk, submission, trace_events)");
+              "disk, submission, trace_events, trace_bytes)");
     reject_unknown_keys(file_, node,
                         {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk",
-                         "submission", "trace_events"});
+                         "submission", "trace_events", "trace_bytes"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
@@ -218,6 +218,11 @@ class Loader {
     if (node["submission"]) base.submission = size(node["submission"], "submission limit");
     if (node["trace_events"])
       base.trace_events = static_cast<int>(integer(node["trace_events"], "trace_events", 100, 10000000));
+    if (node["trace_bytes"]) {
+      base.trace_bytes = size(node["trace_bytes"], "trace_bytes");
+      if (base.trace_bytes < (64ULL << 10))
+        fail_at(file_, node["trace_bytes"].Mark(), "'trace_bytes' must be at least 64KiB");
+    }
     return base;
   }
 

@@ -51,10 +51,10 @@ ordered_json leftover_json(const run::Leftover& l) {
     j["key"] = format_key(l.key);
     j["id"] = l.id;
   } else {
-    j["name"] = l.name;  // POSIX objects have a name, no key or id
+    j["name"] = util::valid_utf8(l.name);  // POSIX objects and files have a name, no key or id
   }
   j["mode"] = fmt::format("{:04o}", l.mode);
-  if (l.kind == "posix-shm" || l.kind == "posix-mq") j["bytes"] = l.bytes;
+  if (!l.path.empty()) j["bytes"] = l.bytes;
   if (l.kind == "msg") {
     j["bytes"] = l.bytes;
     j["messages"] = l.messages;
@@ -137,6 +137,19 @@ ordered_json to_json(const Report& r) {
       for (const auto& v : s.survivors)
         survivors.push_back({{"name", v.name}, {"index", v.index}, {"pid", v.pid}});
       sj["survivors"] = survivors;
+    }
+    if (!s.refused.empty()) {
+      ordered_json refused = ordered_json::array();
+      for (const auto& f : s.refused) {
+        refused.push_back({{"process", f.process},
+                           {"index", f.index},
+                           {"pid", f.pid},
+                           {"call", util::valid_utf8(f.call)},
+                           {"error", f.error},
+                           {"why", util::valid_utf8(f.why)},
+                           {"count", f.count}});
+      }
+      sj["refused"] = refused;
     }
     scenarios.push_back(sj);
   }

@@ -88,6 +88,9 @@ std::string summary(const Report& r, bool color) {
       out += fmt::format(", {} leftover(s), {} reclaimed", s.leftovers.size(), reclaimed);
     }
     out += "\n";
+    // What the sandbox refused: often the reason the program failed, and not visible any other way.
+    for (const auto& f : s.refused)
+      out += c.dim() + "        refused: " + util::escape_controls(f.describe()) + c.reset() + "\n";
   }
   const bool full = r.score == r.max_score && r.all_passed();
   out += "\n" + c.bold() + (full ? c.green() : c.red()) +

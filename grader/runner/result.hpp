@@ -82,6 +82,7 @@ struct ScenarioResult {
   std::vector<Leftover> leftovers;
   std::vector<Survivor> survivors;  // student processes killed at the end of a run that had otherwise ended
   std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
+  std::vector<trace::Refusal> refused;  // calls the sandbox refused instead of running
   trace::Trace trace;
 };
 

@@ -138,6 +138,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"leftovers", s.leftovers},
        {"survivors", s.survivors},
        {"trace_dropped", s.trace_dropped},
+       {"refused", s.refused},
        {"trace", s.trace.events}};
 }
 
@@ -155,12 +156,28 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   j.at("leftovers").get_to(s.leftovers);
   if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
   s.trace_dropped = j.value("trace_dropped", std::uint64_t{0});
+  if (j.contains("refused")) j.at("refused").get_to(s.refused);
   j.at("trace").get_to(s.trace.events);
 }
 
 }  // namespace ipcgrade::run
 
 namespace ipcgrade::trace {
+
+void to_json(nlohmann::json& j, const Refusal& r) {
+  j = {{"process", r.process}, {"index", r.index}, {"pid", r.pid},    {"call", r.call},
+       {"error", r.error},     {"why", r.why},     {"count", r.count}};
+}
+
+void from_json(const nlohmann::json& j, Refusal& r) {
+  j.at("process").get_to(r.process);
+  j.at("index").get_to(r.index);
+  j.at("pid").get_to(r.pid);
+  j.at("call").get_to(r.call);
+  j.at("error").get_to(r.error);
+  j.at("why").get_to(r.why);
+  r.count = j.value("count", std::uint64_t{1});
+}
 
 void to_json(nlohmann::json& j, const Event& e) {
   j = {{"seq", e.seq},           {"kind", e.kind},       {"pid", e.pid},

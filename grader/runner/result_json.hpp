@@ -19,4 +19,6 @@ void from_json(const nlohmann::json& j, ScenarioResult& s);
 namespace ipcgrade::trace {
 void to_json(nlohmann::json& j, const Event& e);
 void from_json(const nlohmann::json& j, Event& e);
+void to_json(nlohmann::json& j, const Refusal& r);
+void from_json(const nlohmann::json& j, Refusal& r);
 }  // namespace ipcgrade::trace

@@ -45,6 +45,65 @@ void write_all(int fd, const std::vector<std::uint8_t>& bytes) {
   }
 }
 
+// The supervisor sends its result in frames — an 8-byte length, then CBOR — the result without its
+// trace first, then the trace's events a thousand at a time: neither side ever holds the whole trace
+// twice over (as one JSON tree, a trace of 100,000 events would take several times its own size).
+constexpr size_t kEventsPerFrame = 1000;
+
+void send_frame(int fd, const nlohmann::json& value) {
+  const std::vector<std::uint8_t> body = nlohmann::json::to_cbor(value);
+  std::vector<std::uint8_t> frame(8);
+  const std::uint64_t size = body.size();
+  for (int i = 0; i < 8; ++i) frame[i] = static_cast<std::uint8_t>(size >> (8 * i));
+  frame.insert(frame.end(), body.begin(), body.end());
+  write_all(fd, frame);
+}
+
+void send_result(int fd, ScenarioResult result) {
+  std::vector<trace::Event> events = std::move(result.trace.events);
+  result.trace.events.clear();
+  send_frame(fd, nlohmann::json(result));
+  for (size_t at = 0; at < events.size(); at += kEventsPerFrame) {
+    nlohmann::json chunk = nlohmann::json::array();
+    for (size_t i = at; i < std::min(events.size(), at + kEventsPerFrame); ++i) chunk.push_back(events[i]);
+    send_frame(fd, chunk);
+  }
+}
+
+// The grader's side: takes each whole frame off the front of `bytes` as it arrives.
+class ResultReader {
+ public:
+  void take(const std::uint8_t* data, size_t n) {
+    bytes_.insert(bytes_.end(), data, data + n);
+    size_t at = 0;
+    while (bytes_.size() - at >= 8) {
+      std::uint64_t size = 0;
+      for (int i = 0; i < 8; ++i) size |= static_cast<std::uint64_t>(bytes_[at + i]) << (8 * i);
+      if (bytes_.size() - at - 8 < size) break;
+      const auto begin = bytes_.begin() + static_cast<std::ptrdiff_t>(at + 8);
+      const nlohmann::json value =
+          nlohmann::json::from_cbor(begin, begin + static_cast<std::ptrdiff_t>(size));
+      if (!result_) {
+        result_ = value.get<ScenarioResult>();
+      } else {
+        for (const auto& e : value) result_->trace.events.push_back(e.get<trace::Event>());
+      }
+      at += 8 + size;
+    }
+    bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  // The result, once its first frame came and nothing was left half-sent.
+  std::optional<ScenarioResult> result() {
+    if (!bytes_.empty()) throw std::runtime_error("the result ends in the middle of a frame");
+    if (!result_) throw std::runtime_error("no result was sent");
+    return std::move(result_);
+  }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::optional<ScenarioResult> result_;
+};
+
 // The uid student programs run as when the grader is root: one of the run's own, so that nothing
 // else on the host belongs to it (kill(-1) and RLIMIT_NPROC then reach exactly the run's processes).
 // Root in a container often lacks some of these: then another uid could not be traced
@@ -197,7 +256,7 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
     result.outcome = Outcome::CrashedGrader;
     result.outcome_detail = std::string("internal error in the supervisor: ") + e.what();
   }
-  write_all(out_fd, nlohmann::json::to_cbor(nlohmann::json(result)));
+  send_result(out_fd, std::move(result));
   ::close(out_fd);
   ::_exit(0);
 }
@@ -238,7 +297,8 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
     supervisor_main(spec, context, tracked, mode_reason, fds[1]);
   }
   ::close(fds[1]);
-  std::vector<std::uint8_t> bytes;
+  ResultReader reader;
+  std::string unreadable;  // a frame that did not parse: reported once the supervisor has ended
   const auto give_up = std::chrono::steady_clock::now() + spec.limits.wall + kSupervisorGrace;
   bool abandoned = false;
   for (;;) {
@@ -254,7 +314,11 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    bytes.insert(bytes.end(), buf, buf + n);
+    try {
+      if (unreadable.empty()) reader.take(buf, static_cast<size_t>(n));
+    } catch (const std::exception& e) {
+      unreadable = e.what();
+    }
   }
   ::close(fds[0]);
   if (abandoned) ::kill(pid, SIGKILL);
@@ -263,7 +327,8 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
   }
   if (abandoned) return crashed(spec, "the scenario's supervisor did not finish in time and was killed");
   try {
-    return nlohmann::json::from_cbor(bytes).get<ScenarioResult>();
+    if (!unreadable.empty()) throw std::runtime_error(unreadable);
+    return *reader.result();
   } catch (const std::exception& e) {
     const std::string how = WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
                                                 : fmt::format("exited with code {}", WEXITSTATUS(status));

@@ -3,12 +3,14 @@
 // sandbox, in a process forked by run_scenario().
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <set>
@@ -106,7 +108,15 @@ class Supervisor {
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
       landlock_->symlinks = !box_.tracked;
     }
-    tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events));
+    // Grading in tracked mode: names the run makes outside its folders are removed at the end (`run`'s
+    // program is the caller's own, and so are the files it writes).
+    if (box_.tracked && context_.drop_privileges) {
+      tracer_.set_write_refusals(landlock_ && supervise::Landlock::abi() > 0);
+      tracer_.on_created_file([this](const supervise::Tracer::CreatedFile& made) {
+        journal_->record_file(made.path, made.dev, made.ino);
+      });
+    }
+    tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
@@ -153,6 +163,7 @@ class Supervisor {
     finish();
     name_the_limit();
     result_.trace_dropped = tracer_.dropped();
+    result_.refused = tracer_.refusals();
     return std::move(result_);
   }
 
@@ -173,8 +184,8 @@ class Supervisor {
     e["output"] = fmt::format("{} per stream: the supervisor keeps that much", util::format_size(lim.output));
     e["file_size"] = fmt::format("{}: RLIMIT_FSIZE", util::format_size(lim.file_size));
     e["open_files"] = fmt::format("{}: RLIMIT_NOFILE", lim.open_files);
-    e["trace_events"] =
-        fmt::format("{} distinct calls recorded at most; repeats are counted", lim.trace_events);
+    e["trace_events"] = fmt::format("{} distinct calls and {} recorded at most; repeats are counted",
+                                    lim.trace_events, util::format_size(lim.trace_bytes));
     e["core_dumps"] = "none: RLIMIT_CORE 0";
     e["network"] = box_.tracked
                        ? "only Unix sockets (seccomp), reaching only the run's own folders (the tracer)"
@@ -517,7 +528,7 @@ class Supervisor {
     ::setitimer(ITIMER_REAL, &off, nullptr);
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
-      attribute(left);
+      if (left.call.empty()) attribute(left);
       audit::reclaim(left);
     }
     if (journal_) journal_->remove();
@@ -566,6 +577,34 @@ class Supervisor {
       for (auto& posix : audit::list_posix_objects("/dev/shm", {})) {
         if (posix.uid == static_cast<long>(*box_.run_as)) mine.push_back(posix);
       }
+    }
+    // Names made outside the run's folders (no Landlock to refuse them), newest first so that a
+    // folder is emptied before its turn; each only while it is still the very file the run made.
+    const auto& made =
+        context_.drop_privileges ? tracer_.created_files() : decltype(tracer_.created_files()){};
+    for (auto it = made.rbegin(); it != made.rend(); ++it) {
+      struct stat st {};
+      if (::lstat(it->path.c_str(), &st) != 0 || st.st_dev != it->dev || st.st_ino != it->ino) continue;
+      if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == it->path; }))
+        continue;
+      Leftover file;
+      file.kind = it->kind;
+      file.name = file.path = it->path;
+      if (it->kind == "file" && it->path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
+        file.kind = "posix-shm";
+        file.name = "/" + it->path.substr(9);
+        file.id = -1;
+      }
+      file.mode = st.st_mode & 07777;
+      file.uid = st.st_uid;
+      file.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+      file.created = st.st_ctime;
+      file.creator_pid = it->pid;
+      file.creator = fmt::format("{} (pid {})", it->process, it->pid);
+      file.creator_process = it->process;
+      file.call = it->call;
+      file.at = it->at;
+      mine.push_back(std::move(file));
     }
     return mine;
   }

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string_view>
 
 namespace ipcgrade::supervise {
 
@@ -56,6 +58,8 @@ bool add_path(int ruleset, const std::string& path, std::uint64_t rights) {
 
 int Landlock::abi() {
   static const int version = [] {
+    // As on a kernel without Landlock: how an instructor (and the suite) sees what tracked mode holds there.
+    if (const char* off = std::getenv("IPCGRADE_LANDLOCK"); off && std::string_view(off) == "off") return 0;
     const long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
     return v < 0 ? 0 : static_cast<int>(v);
   }();

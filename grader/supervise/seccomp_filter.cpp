@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -74,10 +76,12 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_GT, 2)),
           "write rule");
   }
+  // Refusals stop at the tracer too, with the errno as the filter's data: the tracer skips the call,
+  // returns the errno and lists the refusal in the report (an ERRNO action would be invisible to it).
   // io_uring runs operations (socket, connect, openat) in the kernel without their system calls, past
   // any filter on those calls: refused in every mode.
   for (int nr : {SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)})
-    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "io_uring rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), nr, 0), "io_uring rule");
   if (tracked) {
     // Calls that reach another process by its pid: the guard lets them through for the run's own.
     for (int nr :
@@ -89,16 +93,29 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
     for (int nr : {SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(unshare),
                    SCMP_SYS(setns), SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
                    SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key)})
-      check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0), "refusal rule");
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), nr, 0), "refusal rule");
     // Sockets: Unix ones only, and the guard checks where they connect or send to (a path inside the
     // run's folders, never the host's sockets or an abstract name).
-    check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), SCMP_SYS(socket), 1,
                            SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(AF_UNIX))),
           "socket rule");
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(connect), 0), "connect rule");
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(sendmsg), 0), "sendmsg rule");
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0)),
           "sendto rule");
+    // Calls that make a name, so that one made outside the run's folders (where Landlock does not
+    // hold writes) is found and removed at the end; opens only with O_CREAT, the rest are rare.
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(open), 1,
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)),
+          "open rule");
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(openat), 1,
+                           SCMP_A2(SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT)),
+          "openat rule");
+    for (int nr :
+         {SCMP_SYS(creat), SCMP_SYS(openat2), SCMP_SYS(mknod), SCMP_SYS(mknodat), SCMP_SYS(mkdir),
+          SCMP_SYS(mkdirat), SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(link), SCMP_SYS(linkat),
+          SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(bind)})
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "naming rule");
   }
   // Export the BPF once, here; the child installs it with a bare system call.
   const int fd = memfd_create("ipcgrade-seccomp", MFD_CLOEXEC);

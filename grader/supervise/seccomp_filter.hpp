@@ -14,7 +14,8 @@ namespace ipcgrade::supervise {
 //
 // With `tracked` (no namespaces around the run) the filter also stands in for what the namespaces
 // would give: kill, tkill and tgkill stop so the tracer can refuse signals to processes outside the
-// run, and IPv4/IPv6 sockets are refused with EACCES (no network namespace).
+// run, and IPv4/IPv6 sockets are refused with EPERM (no network namespace). Every refusal stops at
+// the tracer with the errno as the rule's data (SECCOMP_RET_TRACE), so that it is seen and reported.
 class SeccompFilter {
  public:
   // Built with libseccomp; throws std::runtime_error on failure.

@@ -99,6 +99,12 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
 }
 
 trace::Event& Tracer::emit(const Proc& p, const std::string& kind) {
+  // Calls are held to the limits by emit_call; the processes' own events get a tenth more room.
+  if (out_.events.size() >= max_events_ + max_events_ / 10 || bytes_ >= max_bytes_ + max_bytes_ / 10) {
+    ++dropped_;
+    sink_ = trace::Event{};
+    return sink_;
+  }
   trace::Event e;
   e.seq = out_.events.size() + 1;
   e.kind = kind;
@@ -108,6 +114,7 @@ trace::Event& Tracer::emit(const Proc& p, const std::string& kind) {
   e.index = p.index;
   e.program = p.program;
   e.judged = p.judged;
+  bytes_ += trace::approximate_bytes(e);
   out_.events.push_back(std::move(e));
   return out_.events.back();
 }
@@ -162,14 +169,21 @@ void Tracer::on_seccomp(Proc& p) {
   unsigned long long args[6];
   for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
   const int nr = static_cast<int>(info.seccomp.nr);
+  if (info.seccomp.ret_data != 0) {
+    // A call the filter refuses (its errno is the rule's data): skipped here, so that it is reported.
+    refuse_call(p, nr, args, static_cast<int>(info.seccomp.ret_data), filter_refusal_reason(nr));
+    resume(p, 0);
+    return;
+  }
   if (nr == SYS_mmap || nr == SYS_mremap) {
     // Only the result matters (ENOMEM names the memory limit); nothing is recorded.
-    p.pending = Pending{{}, nr, {}};
+    p.pending = Pending{};
+    p.pending->nr = nr;
     std::copy(std::begin(args), std::end(args), p.pending->args);
     resume(p, 0);
     return;
   }
-  if (guard_ && guard_call(p, nr, args)) return;
+  if (guard_ && (guard_call(p, nr, args) || watch_name(p, nr, args))) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again.
   const bool loop_call = nr == SYS_msgsnd || nr == SYS_msgrcv || nr == SYS_semop || nr == SYS_semtimedop;
@@ -190,7 +204,9 @@ void Tracer::on_seccomp(Proc& p) {
   CallContext ctx{p, next_pipe_};
   const bool wants_exit = decode_entry(ctx, nr, args, e);
   if (wants_exit) {
-    p.pending = Pending{std::move(e), nr, {}};
+    p.pending = Pending{};
+    p.pending->event = std::move(e);
+    p.pending->nr = nr;
     std::copy(std::begin(args), std::end(args), p.pending->args);
   } else if (worth_recording(e)) {
     const size_t index = emit_call(p, std::move(e));
@@ -210,11 +226,12 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
       }
     }
   }
-  if (out_.events.size() >= max_events_) {
+  if (out_.events.size() >= max_events_ || bytes_ >= max_bytes_) {
     ++dropped_;
     return kDropped;
   }
   trace::Event& out = emit(p, "call");
+  const std::uint64_t empty = trace::approximate_bytes(out);
   // Where in the student's code the call was made: paid once per distinct call, not per repeat.
   if (p.judged) {
     user_regs_struct regs;
@@ -226,6 +243,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   out.args = std::move(call.args);
   out.result = call.result;
   out.error = call.error;
+  bytes_ += trace::approximate_bytes(out) - empty;
   if (repeatable(out.call)) {
     p.recent.push_back(out_.events.size() - 1);
     if (p.recent.size() > kRecent) p.recent.erase(p.recent.begin());
@@ -262,6 +280,11 @@ void Tracer::on_syscall_exit(Proc& p) {
       memory_refusals_.push_back({p.name, p.index, p.pid, call, bytes});
     }
     if (pending.nr == SYS_mmap || pending.nr == SYS_mremap) {
+      resume(p, 0);
+      return;
+    }
+    if (!pending.path.empty()) {
+      named(p, pending, rval, is_error);
       resume(p, 0);
       return;
     }
@@ -305,7 +328,10 @@ void Tracer::on_exec(Proc& p) {
     if (cached == structs_.end()) {
       cached = structs_.emplace(p.program, trace::encode_message_structs(message_structs(p.program))).first;
     }
-    if (!cached->second.empty()) e.args["message_structs"] = cached->second;
+    if (!cached->second.empty() && &e != &sink_) {
+      e.args["message_structs"] = cached->second;
+      bytes_ += cached->second.size();
+    }
   }
   resume(p, 0);
 }

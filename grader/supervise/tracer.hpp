@@ -78,9 +78,14 @@ class Tracer {
   void on_created(std::function<void(char, int, long)> callback) { on_created_ = std::move(callback); }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
-  // The trace keeps at most this many call events: a program making a million distinct calls would
-  // otherwise grow the grader without bound. Repeats of a recorded call are still counted on it.
-  void set_max_events(size_t max) { max_events_ = max; }
+  // The trace keeps at most this many call events taking at most this many bytes: a program making a
+  // million distinct calls would otherwise grow the grader without bound. Repeats of a recorded call
+  // are still counted on it. Process events (spawn, exec, exit) get a tenth more room, so that a run
+  // whose calls filled the trace still shows its processes end.
+  void set_max_events(size_t max, std::uint64_t max_bytes) {
+    max_events_ = max;
+    max_bytes_ = max_bytes;
+  }
   std::uint64_t dropped() const { return dropped_; }  // calls not recorded past the limit
   // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
   struct Alive {
@@ -100,6 +105,33 @@ class Tracer {
     unsigned long long bytes = 0;
   };
   const std::vector<MemoryRefusal>& memory_refusals() const { return memory_refusals_; }
+  // The calls the sandbox refused (the filter's refusals and the guard's), one entry per process and
+  // call, repeats counted; at most kMaxRefusals entries.
+  const std::vector<trace::Refusal>& refusals() const { return refusals_; }
+  static constexpr size_t kMaxRefusals = 100;
+
+  // Tracked mode: a name the run made outside its own folders — a file, FIFO, socket, folder or link
+  // in the host's /tmp, say, where Landlock does not hold writes (see tracer_files.cpp).
+  struct CreatedFile {
+    std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::string kind;  // file | fifo | socket | directory | symlink
+    unsigned mode = 0;
+    std::string process;
+    int index = 0;
+    long pid = 0;
+    std::string call;  // mkfifo as the kernel sees it: "mknodat(\"/tmp/f\", ...)"
+    std::string at;
+  };
+  const std::vector<CreatedFile>& created_files() const { return created_files_; }
+  // Called for each such name the moment its call returns: the journal's line for `audit --reclaim`.
+  void on_created_file(std::function<void(const CreatedFile&)> callback) {
+    on_created_file_ = std::move(callback);
+  }
+  // Landlock holds the run's writes: its refusals of names outside the run's folders are listed too.
+  void set_write_refusals(bool on) { write_refusals_ = on; }
+  static constexpr size_t kMaxCreatedFiles = 10000;
 
   struct Proc;
   struct Pending;
@@ -119,6 +151,17 @@ class Tracer {
   // Tracked mode: refuses the call at its seccomp stop when it reaches outside the run; returns
   // whether it did (the call is then skipped and the process resumed). See tracer_guard.cpp.
   bool guard_call(Proc& p, int nr, const unsigned long long (&args)[6]);
+  // Skips the call `p` is stopped in with `err` as its result, and lists it with `why` (and `call`, or
+  // the call as its number and arguments tell).
+  void refuse_call(Proc& p, int nr, const unsigned long long (&args)[6], int err, const std::string& why,
+                   std::string call = {});
+  // Lists a refusal (the call already failed, or was skipped): one entry per process and call.
+  void note_refusal(Proc& p, std::string call, int err, const std::string& why);
+  // Tracked mode: a call that makes a name (see tracer_files.cpp) is followed to its exit, where
+  // named() records what it made outside the run's folders. Returns whether `nr` is such a call.
+  bool watch_name(Proc& p, int nr, const unsigned long long (&args)[6]);
+  void named(Proc& p, const Pending& pending, long rval, bool is_error);
+  bool inside_run(const std::string& path) const;
 
   trace::Trace& out_;
   std::string own_dir_;
@@ -131,12 +174,19 @@ class Tracer {
   bool guard_ = false;
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
   size_t max_events_ = 100000;
+  std::uint64_t max_bytes_ = 64ULL << 20;
+  std::uint64_t bytes_ = 0;  // what the recorded events take, as trace::approximate_bytes counts it
   std::uint64_t dropped_ = 0;
+  trace::Event sink_;  // where an event past the limits is written, and forgotten
   std::function<void(char, int, long)> on_created_;
   std::vector<std::string> socket_dirs_;
   std::map<std::pair<char, int>, long> created_;
   std::set<long> seen_pids_;  // every pid of the run, for the signal guard
   std::vector<MemoryRefusal> memory_refusals_;
+  std::vector<trace::Refusal> refusals_;
+  std::vector<CreatedFile> created_files_;
+  std::function<void(const CreatedFile&)> on_created_file_;
+  bool write_refusals_ = false;
 };
 
 }  // namespace ipcgrade::supervise

@@ -13,6 +13,11 @@ struct Tracer::Pending {
   trace::Event event;
   int nr = 0;
   unsigned long long args[6] = {};
+  // A call that makes a name (tracked mode): the path as given, made absolute, and what was there.
+  std::string path;
+  bool existed = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
 };
 
 struct Tracer::Proc {
@@ -55,5 +60,7 @@ bool decode_exit(CallContext& ctx, int nr, const unsigned long long (&args)[6], 
 // Whether the entry of call `nr` on these arguments is worth an event (close of a file that is not a
 // pipe, read of a socket, ... are not).
 bool worth_recording(const trace::Event& event);
+// Why the seccomp filter refuses call `nr` (see seccomp_filter.cpp), for the report's `refused`.
+std::string filter_refusal_reason(int nr);
 
 }  // namespace ipcgrade::supervise

@@ -67,3 +67,14 @@ std::string format_call(const trace::Event& call) {
 }
 
 }  // namespace ipcgrade::trace
+
+namespace ipcgrade::trace {
+
+std::string Refusal::describe() const {
+  std::string out = fmt::format("{} (pid {}): {} was refused with {}", process, pid, call, error);
+  if (count > 1) out += fmt::format(" ({} times)", count);
+  if (!why.empty()) out += ": " + why;
+  return out;
+}
+
+}  // namespace ipcgrade::trace

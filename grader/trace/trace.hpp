@@ -47,6 +47,27 @@ struct Trace {
   std::vector<Event> events;
 };
 
+// A call the sandbox refused instead of running it: the seccomp filter's refusals (io_uring, mounts,
+// sockets other than Unix ones in tracked mode) and the tracer's guard (a signal to a process outside
+// the run, a connect to a host's socket, an IPC object the run did not create). The program saw
+// `error`; the report says why, so that a student learns why their program failed.
+struct Refusal {
+  std::string process;  // the assignment's name of the process
+  int index = 0;
+  long pid = 0;             // as the program saw itself
+  std::string call;         // "socket(AF_INET, SOCK_STREAM, 0)", "kill(4242, SIGTERM)"
+  std::string error;        // "EPERM"
+  std::string why;          // "the run has no network: only Unix sockets are allowed"
+  std::uint64_t count = 1;  // the same call refused again in the same process
+
+  // "client (pid 1001): socket(AF_INET, SOCK_STREAM, 0) was refused with EPERM: the run has no ..."
+  std::string describe() const;
+};
+
+// About how much memory an event takes (the event, its strings and its argument map): what the
+// trace's byte limit counts.
+std::uint64_t approximate_bytes(const Event& event);
+
 // A call the way a student writes it in C: "msgsnd(0, {mtype=1, ...}, 80, 0)", followed by " = 3",
 // " = 0x7f..." or " = -1 EINVAL" when the result is known.
 std::string format_call(const Event& call);

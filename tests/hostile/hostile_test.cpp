@@ -450,7 +450,123 @@ TEST_P(Hostile, DistinctCallsPastTheTraceLimitAreCountedNotKept) {
   EXPECT_GE(scenario(r)["trace_dropped"].get<int>(), 8000);
   EXPECT_LE(scenario(r)["trace_dropped"].get<int>(), 8005);
   EXPECT_EQ(scenario(r)["enforced"]["trace_events"],
-            "5000 distinct calls recorded at most; repeats are counted");
+            "5000 distinct calls and 64 MiB recorded at most; repeats are counted");
+}
+
+// The grader's memory is bounded by the trace's limits, not by what the program does: its peak for a
+// million distinct calls is within a few MiB of its peak for as many calls as the trace keeps.
+TEST_P(Hostile, AMillionDistinctCallsLeaveTheGradersMemoryFlat) {
+  const std::string run = submit("distinct_calls");
+  std::map<long, long> peak;  // calls -> KiB
+  for (const long calls : {13000L, 100000L, 1000000L}) {
+    const json r = grade(
+        "limits: {wall: 120s}\nscenarios:\n  - name: calls\n    processes:\n"
+        "      - {name: caller, run: [" +
+            run + ", '" + std::to_string(calls) + "']}\n",
+        120);
+    EXPECT_EQ(scenario(r)["processes"][0]["stdout"], std::to_string(calls) + " calls failed\n");
+    peak[calls] = last_.peak_kib;
+    RecordProperty("peak_kib_" + std::to_string(calls), std::to_string(last_.peak_kib));
+    if (calls == 1000000L) {
+      EXPECT_GE(scenario(r)["trace_dropped"].get<long>(), 1000000L - 100000L);
+    }
+  }
+  EXPECT_GT(peak[13000], 0);
+  EXPECT_LE(peak[1000000], peak[100000] + peak[100000] / 10 + 4096)
+      << "13,000: " << peak[13000] << " KiB, 100,000: " << peak[100000]
+      << " KiB, 1,000,000: " << peak[1000000];
+  EXPECT_LT(peak[1000000], 128L * 1024) << "KiB at a million distinct calls";
+}
+
+// Names left in the host's world-writable folders: a file in /tmp and /var/tmp, a FIFO, a folder with a
+// file in it and a bound socket in /tmp. In namespaces mode /tmp is the run's own and /var/tmp is not
+// there; in tracked mode Landlock refuses every one (and the report lists each refusal with why); on a
+// kernel without Landlock (IPCGRADE_LANDLOCK=off grades as on one) the tracer records each name as it
+// is made, and the end of the run reports them as leftovers of their creator and removes them.
+TEST_P(Hostile, NamesMadeInTheHostsTemporaryFoldersDoNotOutliveTheRun) {
+  const std::string run = submit("tmp_writer");
+  const std::string prefix = "ipcgrade-test-left-" + std::to_string(::getpid());
+  const std::vector<std::string> made = {"/tmp/" + prefix + "-file", "/var/tmp/" + prefix + "-file",
+                                         "/tmp/" + prefix + "-fifo", "/tmp/" + prefix + "-dir/inside",
+                                         "/tmp/" + prefix + "-dir",  "/tmp/" + prefix + "-sock"};
+  const std::string body =
+      "limits: {wall: 5s}\nscenarios:\n  - name: litter\n    processes:\n"
+      "      - {name: writer, run: [" +
+      run + ", " + prefix +
+      "]}\n"
+      "checks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n";
+  for (const bool landlock : {true, false}) {
+    if (!landlock && GetParam() != "tracked") continue;
+    SCOPED_TRACE(landlock ? "with Landlock" : "without Landlock");
+    if (!landlock) ::setenv("IPCGRADE_LANDLOCK", "off", 1);
+    const json r = grade(body, 5);
+    ::unsetenv("IPCGRADE_LANDLOCK");
+    for (const auto& path : made)
+      EXPECT_FALSE(fs::exists(fs::symlink_status(path))) << path << " outlived the run";
+    const std::string out = scenario(r)["processes"][0]["stdout"];
+    const json& check = r["checks"][0];
+    if (GetParam() != "tracked") {
+      EXPECT_NE(out.find("file in /tmp: made\n"), std::string::npos) << out;  // the run's own /tmp
+      EXPECT_EQ(check["status"], "passed") << check.dump(2);
+      continue;
+    }
+    if (landlock) {
+      for (const char* what : {"file in /tmp", "file in /var/tmp", "fifo", "folder", "socket"})
+        EXPECT_NE(out.find(std::string(what) + ": Permission denied\n"), std::string::npos) << what << "\n"
+                                                                                            << out;
+      EXPECT_EQ(check["status"], "passed") << check.dump(2);
+      size_t named = 0;
+      for (const auto& f : scenario(r)["refused"]) {
+        const std::string call = f["call"];
+        if (call.find(prefix) == std::string::npos) continue;
+        ++named;
+        EXPECT_EQ(f["error"], "EACCES") << f;
+        EXPECT_EQ(
+            f["why"].get<std::string>().find("tracked mode writes only in the working folder and the run's "
+                                             "temporary folder ($TMPDIR); /"),
+            0u)
+            << f;
+      }
+      EXPECT_EQ(named, 5u) << scenario(r)["refused"].dump(2);
+      continue;
+    }
+    // Without Landlock: each made, each found, named with its creator, and removed.
+    for (const char* what :
+         {"file in /tmp", "file in /var/tmp", "fifo", "folder", "file in the folder", "socket"})
+      EXPECT_NE(out.find(std::string(what) + ": made\n"), std::string::npos) << what << "\n" << out;
+    std::map<std::string, json> left;
+    for (const auto& l : scenario(r)["leftovers"]) left[l["name"].get<std::string>()] = l;
+    ASSERT_EQ(left.size(), made.size()) << scenario(r)["leftovers"].dump(2);
+    const std::map<std::string, std::string> kinds = {{"-file", "file"},
+                                                      {"-fifo", "fifo"},
+                                                      {"-dir", "directory"},
+                                                      {"-dir/inside", "file"},
+                                                      {"-sock", "socket"}};
+    for (const auto& path : made) {
+      ASSERT_TRUE(left.count(path)) << path;
+      const json& l = left[path];
+      EXPECT_EQ(l["reclaimed"], true) << l;
+      EXPECT_EQ(l["kind"], kinds.at(path.substr(path.find(prefix) + prefix.size()))) << l;
+      EXPECT_EQ(l["creator"].get<std::string>().rfind("writer (pid ", 0), 0u) << l;
+      EXPECT_NE(l["call"].get<std::string>().find("(\"" + path + "\", ...)"), std::string::npos) << l;
+      EXPECT_NE(l["at"].get<std::string>().find("tmp_writer.c:"), std::string::npos) << l;
+    }
+    EXPECT_EQ(left["/tmp/" + prefix + "-file"]["bytes"], 5);
+    EXPECT_EQ(check["status"], "failed");
+    EXPECT_EQ(check["score"], 0);
+    EXPECT_EQ(check["evidence"].size(), made.size());
+    bool fifo_named = false;
+    for (const auto& e : check["evidence"]) {
+      fifo_named = fifo_named || e["detail"] == "FIFO /tmp/" + prefix +
+                                                    "-fifo (mode 0600, 0 bytes) was left behind and has been "
+                                                    "removed by the grader";
+    }
+    EXPECT_TRUE(fifo_named) << check.dump(2);
+  }
+  for (const auto& path : made) {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),

@@ -1089,7 +1089,32 @@ TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
        {"read: ", "wrote /var/tmp", "io_uring: set up", "tcp: connected", ": signalled", "unix: connected"})
     EXPECT_EQ(out.find(got), std::string::npos) << got << " in:\n" << out;
   EXPECT_NE(out.find("io_uring refused: Operation not permitted\n"), std::string::npos) << out;
+  // Every refusal of the filter and the guard is listed, with why, for the student to read.
+  std::map<std::string, std::string> refused;  // call -> why
+  for (const auto& f : g.at("/scenarios/0/refused")) {
+    EXPECT_EQ(field(f, "/process"), "prog");
+    EXPECT_EQ(field(f, "/error"), "EPERM");
+    refused[field(f, "/call").get<std::string>()] = field(f, "/why").get<std::string>();
+  }
+  EXPECT_EQ(refused["io_uring_setup(4, ...)"],
+            "io_uring is not allowed: its operations would pass the sandbox's checks on system calls")
+      << g.at("/scenarios/0/refused").dump();
+  EXPECT_NE(g.cli.out.find("refused: prog (pid "), std::string::npos) << g.cli.out;
   if (tracked()) {
+    const std::string host = std::to_string(bystander);
+    EXPECT_EQ(refused["socket(AF_INET, SOCK_STREAM, 0)"],
+              "the run has no network: only Unix sockets are allowed");
+    EXPECT_EQ(refused["rt_sigqueueinfo(" + host + ", SIGKILL, ...)"],
+              "pid " + host + " is not a process of this run");
+    EXPECT_EQ(refused["pidfd_open(" + host + ", 0)"], "pid " + host + " is not a process of this run");
+    const auto connect = std::find_if(refused.begin(), refused.end(),
+                                      [](const auto& kv) { return kv.first.rfind("connect(", 0) == 0; });
+    ASSERT_NE(connect, refused.end()) << g.at("/scenarios/0/refused").dump();
+    EXPECT_EQ(connect->first.find(", {AF_UNIX, \"" + socket_path.string() + "\"}, ...)"), 9u)
+        << connect->first;
+    EXPECT_EQ(connect->second.find("the socket " + socket_path.string() + " is outside the working folder"),
+              0u)
+        << g.at("/scenarios/0/refused").dump();
     EXPECT_NE(out.find("read refused: Permission denied\n"), std::string::npos) << out;
     EXPECT_NE(out.find("write to /tmp refused: Permission denied\n"), std::string::npos) << out;
     EXPECT_NE(out.find("rt_sigqueueinfo refused: Operation not permitted\n"), std::string::npos) << out;

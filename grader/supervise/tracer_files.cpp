@@ -1,0 +1,195 @@
+// Tracked mode: the files a run makes outside its own folders. With no private /tmp around the run,
+// a FIFO, socket or file made in the host's /tmp or /var/tmp would outlive it; Landlock refuses those
+// writes where the kernel has it, and where it has not the tracer records each one the run made (the
+// calls that make a name: open/openat/creat with O_CREAT, mknod, mkdir, symlink, link, rename, bind),
+// so that the end of the run can report it and remove it. Where Landlock refused such a call, the
+// refusal is listed, so that a student whose mkfifo("/tmp/...") failed learns why.
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/user.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "grader/supervise/tracee_memory.hpp"
+#include "grader/supervise/tracer.hpp"
+#include "grader/supervise/tracer_state.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::supervise {
+
+namespace {
+
+// Where a call that makes a name takes it: the argument with the folder's descriptor (-1: the
+// process's current folder) and the one with the path.
+struct NameArgs {
+  const char* call;
+  int dirfd;
+  int path;
+};
+
+std::optional<NameArgs> name_args(int nr) {
+  switch (nr) {
+    case SYS_open:
+      return NameArgs{"open", -1, 0};
+    case SYS_creat:
+      return NameArgs{"creat", -1, 0};
+    case SYS_openat:
+      return NameArgs{"openat", 0, 1};
+    case SYS_openat2:
+      return NameArgs{"openat2", 0, 1};
+    case SYS_mknod:
+      return NameArgs{"mknod", -1, 0};
+    case SYS_mknodat:
+      return NameArgs{"mknodat", 0, 1};
+    case SYS_mkdir:
+      return NameArgs{"mkdir", -1, 0};
+    case SYS_mkdirat:
+      return NameArgs{"mkdirat", 0, 1};
+    case SYS_symlink:
+      return NameArgs{"symlink", -1, 1};
+    case SYS_symlinkat:
+      return NameArgs{"symlinkat", 1, 2};
+    case SYS_link:
+      return NameArgs{"link", -1, 1};
+    case SYS_linkat:
+      return NameArgs{"linkat", 2, 3};
+    case SYS_rename:
+      return NameArgs{"rename", -1, 1};
+    case SYS_renameat:
+      return NameArgs{"renameat", 2, 3};
+    case SYS_renameat2:
+      return NameArgs{"renameat2", 2, 3};
+    case SYS_bind:
+      return NameArgs{"bind", -1, -1};  // the path is in the socket address
+    default:
+      return std::nullopt;
+  }
+}
+
+std::string read_path(pid_t pid, std::uint64_t address) {
+  std::string raw = read_tracee(pid, address, PATH_MAX);
+  const size_t end = raw.find('\0');
+  if (end == std::string::npos) return {};
+  raw.resize(end);
+  return raw;
+}
+
+// The folder a relative path starts from: the descriptor's, or the process's current folder.
+std::string base_folder(pid_t pid, int dirfd) {
+  std::error_code ec;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  const auto link = dirfd == AT_FDCWD ? proc + "/cwd" : proc + "/fd/" + std::to_string(dirfd);
+  return std::filesystem::read_symlink(link, ec).string();
+}
+
+const char* file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "fifo";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISDIR(mode)) return "directory";
+  if (S_ISLNK(mode)) return "symlink";
+  return "file";
+}
+
+}  // namespace
+
+bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
+  const auto which = name_args(nr);
+  if (!which) return false;
+  std::string path;
+  if (nr == SYS_bind) {
+    sockaddr_un un{};
+    const std::string raw = read_tracee(p.host_pid, args[1], std::min<std::uint64_t>(args[2], sizeof un));
+    std::memcpy(&un, raw.data(), std::min(raw.size(), sizeof un));
+    if (raw.size() > sizeof(sa_family_t) && un.sun_family == AF_UNIX && un.sun_path[0] != '\0')
+      path.assign(un.sun_path, strnlen(un.sun_path, sizeof un.sun_path));
+  } else {
+    path = read_path(p.host_pid, args[which->path]);
+  }
+  if (path.empty()) {
+    resume(p, 0);
+    return true;
+  }
+  if (path[0] != '/') {
+    const int dirfd = which->dirfd < 0 ? AT_FDCWD : static_cast<int>(args[which->dirfd]);
+    path = base_folder(p.host_pid, dirfd) + "/" + path;
+  }
+  Pending pending;
+  pending.nr = nr;
+  std::copy(std::begin(args), std::end(args), pending.args);
+  pending.path = std::filesystem::path(path).lexically_normal().string();
+  struct stat st {};
+  pending.existed = ::lstat(pending.path.c_str(), &st) == 0;
+  pending.dev = st.st_dev;
+  pending.ino = st.st_ino;
+  pending.event.call = which->call;
+  p.pending = std::move(pending);
+  resume(p, 0);
+  return true;
+}
+
+bool Tracer::inside_run(const std::string& path) const {
+  for (const auto& dir : socket_dirs_) {
+    if (!dir.empty() && (path == dir || path.rfind(dir + "/", 0) == 0)) return true;
+  }
+  return false;
+}
+
+void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
+  // Where the name really is: an opened file by its descriptor, anything else by its folder (the
+  // name itself may be a link the call just made).
+  std::string where;
+  std::error_code ec;
+  const std::filesystem::path path(pending.path);
+  if (!is_error && (pending.nr == SYS_open || pending.nr == SYS_openat || pending.nr == SYS_openat2 ||
+                    pending.nr == SYS_creat)) {
+    where = std::filesystem::read_symlink(fmt::format("/proc/{}/fd/{}", p.host_pid, rval), ec).string();
+  } else {
+    char real[PATH_MAX];
+    if (::realpath(path.parent_path().c_str(), real))
+      where = std::string(real) + "/" + path.filename().string();
+  }
+  if (where.empty() || inside_run(where)) return;
+  const std::string shown = util::escape_controls(where);
+  if (is_error) {
+    // Landlock's refusal: invisible to the filter, named here.
+    if ((rval == -EACCES || rval == -EPERM) && write_refusals_) {
+      note_refusal(
+          p, fmt::format("{}(\"{}\", ...)", pending.event.call, shown), static_cast<int>(-rval),
+          "tracked mode writes only in the working folder and the run's temporary folder ($TMPDIR); " +
+              shown + " is outside them");
+    }
+    return;
+  }
+  struct stat st {};
+  if (::lstat(where.c_str(), &st) != 0) return;
+  // open(O_CREAT) of a file that was there already made nothing.
+  if (pending.existed && pending.dev == st.st_dev && pending.ino == st.st_ino) return;
+  if (created_files_.size() >= kMaxCreatedFiles) return;
+  CreatedFile made;
+  made.path = where;
+  made.dev = st.st_dev;
+  made.ino = st.st_ino;
+  made.kind = file_kind(st.st_mode);
+  made.mode = st.st_mode & 07777;
+  made.process = p.name;
+  made.index = p.index;
+  made.pid = p.pid;
+  made.call = fmt::format("{}(\"{}\", ...)", pending.event.call, shown);
+  if (p.judged) {
+    user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
+      made.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
+  }
+  if (on_created_file_) on_created_file_(made);
+  created_files_.push_back(std::move(made));
+}
+
+}  // namespace ipcgrade::supervise
