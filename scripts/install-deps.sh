@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages that ipcgrade needs to build, test and grade (podman, runc and
-# debootstrap build and test the container image of docker/).
+# debootstrap build and test the container image of docker/; capsh, PyYAML and xmllint let the suite
+# grade as a container's root would and read the exports as strict parsers do).
 # Idempotent: packages already present are left alone. Run as root.
 set -eu
 
@@ -10,7 +11,8 @@ PACKAGES="
   libboost-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev
   libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
-  util-linux procps
+  util-linux procps libcap2-bin
+  python3 python3-yaml libxml2-utils
   podman runc debootstrap
 "
 

@@ -50,7 +50,7 @@ std::vector<pid_t> processes_with(const std::string& needle) {
   return out;
 }
 
-CliResult run_ipcgrade(const std::vector<std::string>& args) {
+CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper) {
   TempDir io;
   const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
   CliResult r;
@@ -61,13 +61,13 @@ CliResult run_ipcgrade(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> words = {IPCGRADE_BINARY};
+  std::vector<std::string> words = wrapper.empty() ? std::vector<std::string>{IPCGRADE_BINARY} : wrapper;
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  if (::posix_spawn(&pid, IPCGRADE_BINARY, &files, nullptr, argv.data(), environ) == 0) {
+  if (::posix_spawn(&pid, words[0].c_str(), &files, nullptr, argv.data(), environ) == 0) {
     int status = 0;
     rusage usage{};
     while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {

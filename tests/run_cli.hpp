@@ -16,8 +16,9 @@ struct CliResult {
   long peak_kib = 0;  // the largest resident set of the grader and the processes it waited for
 };
 
-// Runs the ipcgrade binary under test with `args`, as a user would from a shell.
-CliResult run_ipcgrade(const std::vector<std::string>& args);
+// Runs the ipcgrade binary under test with `args`, as a user would from a shell; with a `wrapper`
+// (capsh --drop=... --shell=BINARY --, say), runs the wrapper with `args` instead.
+CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {});
 
 // A temporary folder removed at the end of the test.
 class TempDir {

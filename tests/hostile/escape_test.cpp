@@ -20,6 +20,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -320,6 +321,92 @@ TEST_P(Escape, ControlCharactersInASourceFileNameAreEscapedInTheSummary) {
         << "a raw control byte 0x" << std::hex << static_cast<int>(c) << " in the summary:\n"
         << shown(cli.out);
   }
+}
+
+// Runs `command` through the shell; its exit code and what it printed.
+std::pair<int, std::string> shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// `path` quoted for the shell.
+std::string quoted(const std::string& path) {
+  std::string out = "'";
+  for (const char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Attack 6: a class whose every text lies to the reader of an export. The submission's build log and its
+// program's output carry terminal sequences (clear the screen, print a fake full score), DEL, a C1 control
+// and a byte that is not UTF-8; its call site's file name (#line) is a carriage return and a sequence that
+// repaints the line above; and the students' folders are named as spreadsheet formulas (`=2+5`,
+// `@SUM(1+1)`), with a comma and with a quote. No raw control byte reaches the terminal; PyYAML, Python's
+// json and xmllint read every report; Python's csv module reads the gradebook with every name intact and no
+// cell a spreadsheet would run.
+TEST_P(Escape, EveryExportReadsCleanlyWhateverTheSubmissionWrote) {
+  TempDir dir;
+  const std::vector<std::string> students = {"mallory", "=2+5", "@SUM(1+1)", "a,b", "q\"uote"};
+  for (const auto& s : students) submit(dir.path() / "class", "exports", s);
+  write_file(dir.path() / "assignment" / "assignment.yaml",
+             "assignment: exports\n"
+             "build: {command: make, timeout: 30s}\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog}\n"
+             "checks:\n"
+             "  - {name: every queue is removed, type: no-leftovers, points: 10}\n"
+             "  - {name: output, type: output, stdout: {equals: \"ok\\n\"}, points: 5}\n");
+  const fs::path out = dir.path() / "out";
+  const CliResult batch =
+      run_ipcgrade({"batch", (dir.path() / "assignment").string(), (dir.path() / "class").string(), "--out",
+                    out.string(), "--gradescope", "--junit", "--jobs", "2", "--isolation", GetParam()});
+  ASSERT_EQ(batch.code, 0) << batch.out << batch.err;  // every student graded
+  const CliResult grade =
+      run_ipcgrade({"grade", (dir.path() / "assignment").string(),
+                    (dir.path() / "class" / "mallory").string(), "--isolation", GetParam()});
+  ASSERT_EQ(grade.code, 1) << grade.out << grade.err;
+  // The attack did reach the grader: the fake score is in the output, the call site named.
+  ASSERT_NE(grade.out.find("PASS everything 100/100"), std::string::npos) << shown(grade.out);
+  ASSERT_NE(grade.out.find(":63"), std::string::npos) << shown(grade.out);
+  for (const auto& [what, text] : {std::pair{"grade", grade.out}, std::pair{"batch", batch.out + batch.err},
+                                   std::pair{"summary.md", slurp(out / "summary.md")}}) {
+    for (const std::string raw : {"\033", "\r", "\177", "\302\233", "\377"})
+      EXPECT_EQ(text.find(raw), std::string::npos) << what << " holds a raw " << shown(raw) << ":\n"
+                                                   << shown(text);
+  }
+  for (const auto& s : students) {
+    SCOPED_TRACE(s);
+    const fs::path folder = out / s;
+    auto [yaml_code, yaml_said] =
+        shell("python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1], encoding=\"utf-8\"))' " +
+              quoted((folder / "report.yaml").string()));
+    EXPECT_EQ(yaml_code, 0) << yaml_said;
+    auto [json_code, json_said] =
+        shell("python3 -c 'import sys, json; json.load(open(sys.argv[1], encoding=\"utf-8\"))' " +
+              quoted((folder / "results.json").string()));
+    EXPECT_EQ(json_code, 0) << json_said;
+    auto [xml_code, xml_said] = shell("xmllint --noout " + quoted((folder / "junit.xml").string()));
+    EXPECT_EQ(xml_code, 0) << xml_said;
+  }
+  // The gradebook: each row's first cell, as Python's csv module reads it.
+  auto [csv_code, csv_said] = shell(
+      "python3 -c 'import csv, sys\n"
+      "rows = list(csv.reader(open(sys.argv[1], newline=\"\", encoding=\"utf-8\")))\n"
+      "assert all(not cell.startswith((\"=\", \"+\", \"-\", \"@\")) for row in rows for cell in row), rows\n"
+      "print(\"\\n\".join(row[0] for row in rows[1:]))' " +
+      quoted((out / "gradebook.csv").string()));
+  ASSERT_EQ(csv_code, 0) << csv_said;
+  std::set<std::string> names;
+  std::istringstream lines(csv_said);
+  for (std::string line; std::getline(lines, line);) names.insert(line);
+  EXPECT_EQ(names, (std::set<std::string>{"mallory", "'=2+5", "'@SUM(1+1)", "a,b", "q\"uote"})) << csv_said;
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Escape, ::testing::Values("auto", "tracked"),

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "tests/host_clean.hpp"
@@ -98,12 +99,13 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
   // Grades the submission (mallory/, with the programs submit() put there) against an assignment with
   // `body`, in this test's isolation mode. Returns the report; asserts it was written and the grader
   // finished in time.
-  json grade(const std::string& body, double wall) {
+  json grade(const std::string& body, double wall, const std::vector<std::string>& wrapper = {}) {
     dir_.write("assignment.yaml", "assignment: hostile\n" + body);
     fs::create_directories(dir_.path() / "mallory");
     const fs::path report = dir_.path() / "report.yaml";
     last_ = run_ipcgrade({"grade", dir_.path().string(), (dir_.path() / "mallory").string(), "--json",
-                          "--isolation", GetParam(), "--report", report.string()});
+                          "--isolation", GetParam(), "--report", report.string()},
+                         wrapper);
     EXPECT_TRUE(last_.code == 0 || last_.code == 1) << last_.code << last_.err;
     EXPECT_LT(last_.seconds, wall + kMargin);
     EXPECT_TRUE(fs::exists(report));
@@ -396,11 +398,11 @@ TEST_P(Hostile, AScenarioThatHitsALimitCostsOnlyItsOwnChecks) {
 }
 
 // A daemon that makes a queue every 10 ms is caught by the end of the run between two queues, or in the
-// middle of a msgget: graded ten times over, no queue of its ever survives the grader (HostCleanTest
+// middle of a msgget: graded twenty times over, no queue of its ever survives the grader (HostCleanTest
 // compares the host's objects before and after), and every one it made is reported and reclaimed.
 TEST_P(Hostile, ADaemonMakingQueuesWithoutPauseLeavesNoneBehind) {
   const std::string run = submit("queue_daemon");
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < 20; ++i) {
     SCOPED_TRACE(i);
     const json r = grade(
         "limits: {wall: 3s}\nscenarios:\n  - name: daemon\n    processes:\n"
@@ -476,6 +478,54 @@ TEST_P(Hostile, AMillionDistinctCallsLeaveTheGradersMemoryFlat) {
       << "13,000: " << peak[13000] << " KiB, 100,000: " << peak[100000]
       << " KiB, 1,000,000: " << peak[1000000];
   EXPECT_LT(peak[1000000], 128L * 1024) << "KiB at a million distinct calls";
+}
+
+// A process of the host (a `sleep` the test owns) signalled by pid every way one can be: kill, tgkill,
+// rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal. It survives, in namespaces mode because its pid
+// is not in the run's PID namespace, in tracked mode because the guard refuses each call — also when
+// the grader lacks CAP_SYS_PTRACE (a container's default), where the programs run as the grader's own
+// uid and the kernel alone would let every signal through. Each refusal is listed with why.
+TEST_P(Hostile, SignalsToAProcessOutsideTheRunAreRefused) {
+  const std::string run = submit("signal_outside");
+  for (const bool ptrace_cap : {true, false}) {
+    if (!ptrace_cap && (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0)) continue;
+    SCOPED_TRACE(ptrace_cap ? "as root" : "as root without CAP_SYS_PTRACE");
+    const pid_t bystander = ::fork();
+    if (bystander == 0) {
+      ::execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const std::string pid = std::to_string(bystander);
+    std::vector<std::string> wrapper;
+    if (!ptrace_cap)
+      wrapper = {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+    const json r = grade(
+        "limits: {wall: 5s}\nscenarios:\n  - name: signals\n    processes:\n"
+        "      - {name: sender, run: [" +
+            run + ", '" + pid + "']}\n",
+        5, wrapper);
+    const std::string out = scenario(r)["processes"][0]["stdout"];
+    EXPECT_EQ(out.find("signalled"), std::string::npos) << out;
+    EXPECT_EQ(::waitpid(bystander, nullptr, WNOHANG), 0) << "the host's process was killed\n" << out;
+    ::kill(bystander, SIGKILL);
+    ::waitpid(bystander, nullptr, 0);
+    if (GetParam() != "tracked") continue;
+    for (const char* how : {"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd"})
+      EXPECT_NE(out.find(std::string(how) + ": Operation not permitted\n"), std::string::npos) << how << "\n"
+                                                                                               << out;
+    std::set<std::string> refused;
+    for (const auto& f : scenario(r)["refused"]) {
+      EXPECT_EQ(f["why"], "pid " + pid + " is not a process of this run") << f;
+      EXPECT_EQ(f["error"], "EPERM") << f;
+      EXPECT_EQ(f["process"], "sender") << f;
+      refused.insert(f["call"].get<std::string>());
+    }
+    const std::set<std::string> expected = {
+        "kill(" + pid + ", SIGKILL)", "tgkill(" + pid + ", " + pid + ", SIGKILL)",
+        "rt_sigqueueinfo(" + pid + ", SIGKILL, ...)",
+        "rt_tgsigqueueinfo(" + pid + ", " + pid + ", SIGKILL, ...)", "pidfd_open(" + pid + ", 0)"};
+    EXPECT_EQ(refused, expected) << scenario(r)["refused"].dump(2);
+  }
 }
 
 // Names left in the host's world-writable folders: a file in /tmp and /var/tmp, a FIFO, a folder with a

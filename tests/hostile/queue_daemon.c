@@ -1,8 +1,8 @@
 /* Leaves a daemon behind that makes a private message queue every 10 ms for as long as it lives, so
  * that the end of the run always catches it between two queues (or in the middle of one). */
+#include <stdio.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
-#include <stdio.h>
 #include <unistd.h>
 
 int main(void) {
