@@ -13,6 +13,7 @@
 #include "grader/build/scratch.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/error.hpp"
+#include "grader/runner/scenario.hpp"
 
 int main(int argc, char** argv) {
   using namespace ipcgrade;
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   spdlog::set_level(verbose >= 2   ? spdlog::level::debug
                     : verbose == 1 ? spdlog::level::info
                                    : spdlog::level::warn);
+
+  // Orphans of a run come back to the grader, not to PID 1: in a container whose PID 1 never reaps
+  // (`sleep infinity`), every process a run left would otherwise stay a zombie for good.
+  run::become_subreaper();
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);

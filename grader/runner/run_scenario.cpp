@@ -225,6 +225,9 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
 [[noreturn]] void supervisor_main(const config::ScenarioSpec& spec, const RunContext& context, bool tracked,
                                   const std::string& mode_reason, int out_fd) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The run's orphans (a daemon's parent exited) come to the supervisor, whose loop reaps every
+  // child, instead of to PID 1, which in a container may never reap them.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   ScenarioResult result;
   try {
     if (tracked) {
@@ -356,7 +359,26 @@ Isolation isolation_from_string(const std::string& text) {
   throw std::invalid_argument("isolation must be auto, namespaces or tracked, not '" + text + "'");
 }
 
+namespace {
+bool subreaper = false;
+
+// The zombies that came back to a subreaper grader: processes of a run whose supervisor died before
+// them (a killed supervisor's tracees die with it). The grader has no other children between scenarios.
+void reap_orphans() {
+  if (!subreaper) return;
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+}
+}  // namespace
+
+void become_subreaper() {
+  subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+}
+
 ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
+  struct Reap {
+    ~Reap() { reap_orphans(); }
+  } reap;
   // Under `auto`, once the kernel has refused the namespaces it will go on refusing them: the
   // following scenarios go straight to tracked mode.
   static std::string refused;

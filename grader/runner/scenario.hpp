@@ -64,6 +64,11 @@ struct Containment {
 // student's programs do; a failure of the grader's own machinery comes back as outcome CrashedGrader.
 ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context);
 
+// Makes the calling process (the command line's) a child subreaper, so that a run's orphans come back
+// to it; run_scenario() then reaps them after each scenario. A library caller that is not one keeps
+// its own children to itself: nothing is reaped but the supervisor.
+void become_subreaper();
+
 // The part of run_scenario that runs inside the sandbox, in the supervisor process.
 ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
                                   const Containment& containment);

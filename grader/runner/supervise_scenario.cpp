@@ -116,6 +116,8 @@ class Supervisor {
         journal_->record_file(made.path, made.dev, made.ino);
       });
     }
+    // Nothing else holds the process limit here (root in a container without cgroups): the tracer does.
+    if (cgroup_.pids_enforcer().empty() && !box_.run_as) tracer_.set_max_tasks(static_cast<size_t>(spec_.limits.processes));
     tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
     for (const auto& p : spec_.processes) {
@@ -177,10 +179,12 @@ class Supervisor {
     e["memory"] = fmt::format("{}: RLIMIT_AS per process", util::format_size(lim.memory));
     if (!cgroup_.memory_enforcer().empty())
       e["memory"] += "; " + cgroup_.memory_enforcer() + " for the whole run";
-    e["processes"] = !cgroup_.pids_enforcer().empty()
-                         ? fmt::format("{}: {}", lim.processes, cgroup_.pids_enforcer())
-                     : box_.run_as ? fmt::format("{}: RLIMIT_NPROC of the run's uid", lim.processes)
-                                   : fmt::format("{}: not enforced (no pids cgroup here)", lim.processes);
+    e["processes"] =
+        !cgroup_.pids_enforcer().empty() ? fmt::format("{}: {}", lim.processes, cgroup_.pids_enforcer())
+        : box_.run_as ? fmt::format("{}: RLIMIT_NPROC of the run's uid", lim.processes)
+                      : fmt::format("{}: the tracer refuses forks past it (no pids cgroup and no uid of the run's "
+                                    "own here)",
+                                    lim.processes);
     e["output"] = fmt::format("{} per stream: the supervisor keeps that much", util::format_size(lim.output));
     e["file_size"] = fmt::format("{}: RLIMIT_FSIZE", util::format_size(lim.file_size));
     e["open_files"] = fmt::format("{}: RLIMIT_NOFILE", lim.open_files);
@@ -219,6 +223,8 @@ class Supervisor {
     // cause to name.
     if (!hit && cgroup_.pids_limit_hit())
       hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
+    if (!hit && tracer_.forks_refused() > 0)
+      hit = fmt::format("process limit {}: forks were refused by the tracer", lim.processes);
     auto who = [](const ProcessResult& p) { return fmt::format("{} #{} (pid {})", p.name, p.index, p.pid); };
     // The working folder's files live in memory too: a full folder is the cause even when the memory
     // cgroup also filled.

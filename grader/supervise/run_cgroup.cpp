@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -96,6 +98,9 @@ long read_counter(const fs::path& file, const std::string& key) {
 }  // namespace
 
 RunCgroup::RunCgroup(int max_processes, std::uint64_t max_memory, const std::string& name) {
+  // As on a machine without cgroups (a container's): how an instructor (and the suite) sees what
+  // holds the limits there.
+  if (const char* off = std::getenv("IPCGRADE_CGROUPS"); off && std::string_view(off) == "off") return;
   int version = 0;
   pids_.dir = make("pids", name, {{"pids.max", std::to_string(max_processes)}}, &version);
   if (!pids_.dir.empty()) pids_.enforcer = "pids cgroup v" + std::to_string(version);

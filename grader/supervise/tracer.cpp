@@ -183,6 +183,18 @@ void Tracer::on_seccomp(Proc& p) {
     resume(p, 0);
     return;
   }
+  if (max_tasks_ > 0 && (nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3)) {
+    p.forking = false;  // a fork of its that failed is not in flight any more
+    size_t tasks = procs_.size();
+    for (const auto& [host, q] : procs_) tasks += q->forking ? 1 : 0;
+    if (tasks >= max_tasks_) {
+      refuse_only(p.host_pid, EAGAIN);
+      ++forks_refused_;
+      resume(p, 0);
+      return;
+    }
+    p.forking = true;
+  }
   if (guard_ && (guard_call(p, nr, args) || watch_name(p, nr, args))) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again.
@@ -304,6 +316,7 @@ void Tracer::on_syscall_exit(Proc& p) {
 }
 
 void Tracer::on_fork(Proc& p) {
+  p.forking = false;
   unsigned long child = 0;
   ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
   if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));

@@ -87,6 +87,11 @@ class Tracer {
     max_bytes_ = max_bytes;
   }
   std::uint64_t dropped() const { return dropped_; }  // calls not recorded past the limit
+  // Where nothing else holds `limits.processes` (no pids cgroup, no uid of the run's own: root in a
+  // container), the tracer does: a fork, vfork or clone that would make more than `max` tasks (threads
+  // count, as for the kernel) is refused with EAGAIN, as the kernel refuses one past RLIMIT_NPROC.
+  void set_max_tasks(size_t max) { max_tasks_ = max; }
+  std::uint64_t forks_refused() const { return forks_refused_; }
   // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
   struct Alive {
     pid_t host_pid;
@@ -173,6 +178,8 @@ class Tracer {
   Symbolizer symbolizer_;
   bool guard_ = false;
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
+  size_t max_tasks_ = 0;  // 0: the kernel holds the process limit
+  std::uint64_t forks_refused_ = 0;
   size_t max_events_ = 100000;
   std::uint64_t max_bytes_ = 64ULL << 20;
   std::uint64_t bytes_ = 0;  // what the recorded events take, as trace::approximate_bytes counts it

@@ -31,14 +31,6 @@ namespace ipcgrade::supervise {
 
 namespace {
 
-// Skips the call the process is stopped in: syscall number -1, and `err` as its result.
-void refuse(pid_t host_pid, int err) {
-  user_regs_struct regs;
-  if (ptrace(PTRACE_GETREGS, host_pid, nullptr, &regs) != 0) return;
-  regs.orig_rax = static_cast<unsigned long long>(-1);
-  regs.rax = static_cast<unsigned long long>(-static_cast<long long>(err));
-  ptrace(PTRACE_SETREGS, host_pid, nullptr, &regs);
-}
 
 std::string signal_name(unsigned long long sig) {
   if (sig == 0) return "0";
@@ -213,6 +205,14 @@ std::optional<std::string> unix_destination(pid_t pid, int nr, const unsigned lo
 
 }  // namespace
 
+void refuse_only(pid_t host_pid, int err) {
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, host_pid, nullptr, &regs) != 0) return;
+  regs.orig_rax = static_cast<unsigned long long>(-1);
+  regs.rax = static_cast<unsigned long long>(-static_cast<long long>(err));
+  ptrace(PTRACE_SETREGS, host_pid, nullptr, &regs);
+}
+
 std::string filter_refusal_reason(int nr) {
   switch (nr) {
     case SYS_io_uring_setup:
@@ -236,7 +236,7 @@ std::string filter_refusal_reason(int nr) {
 
 void Tracer::refuse_call(Proc& p, int nr, const unsigned long long (&args)[6], int err,
                          const std::string& why, std::string call) {
-  refuse(p.host_pid, err);
+  refuse_only(p.host_pid, err);
   note_refusal(p, call.empty() ? refused_call(nr, args) : std::move(call), err, why);
 }
 

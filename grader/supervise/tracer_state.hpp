@@ -29,6 +29,9 @@ struct Tracer::Proc {
   std::string program;
   bool judged = false;
   bool thread = false;  // a thread of another tracee: its exit is not a process exit
+  // A fork the process was let make whose child the tracer has not seen yet: counted against the
+  // process limit until the fork's event arrives.
+  bool forking = false;
   // When the latest alarm()/setitimer(ITIMER_REAL) fires; max() for a timer the tracer cannot time
   // (timer_settime, timerfd_settime): a process with a timer is never called deadlocked.
   std::chrono::steady_clock::time_point timer_until{};
@@ -60,6 +63,8 @@ bool decode_exit(CallContext& ctx, int nr, const unsigned long long (&args)[6], 
 // Whether the entry of call `nr` on these arguments is worth an event (close of a file that is not a
 // pipe, read of a socket, ... are not).
 bool worth_recording(const trace::Event& event);
+// Skips the call the tracee is stopped in at its seccomp stop: syscall number -1, `err` as its result.
+void refuse_only(pid_t host_pid, int err);
 // Why the seccomp filter refuses call `nr` (see seccomp_filter.cpp), for the report's `refused`.
 std::string filter_refusal_reason(int nr);
 

@@ -144,6 +144,33 @@ TEST_P(Hostile, ForkBombIsStoppedByTheProcessLimit) {
       << scenario(r)["outcome_detail"];
 }
 
+// Root in a container: no cgroups (IPCGRADE_CGROUPS=off grades as without them) and, lacking
+// CAP_SYS_PTRACE, no uid of the run's own whose RLIMIT_NPROC would bind. The tracer, which sees every
+// fork, holds the limit; and every process of the bomb is reaped (the supervisor is the run's
+// subreaper), so none is left a zombie.
+TEST_P(Hostile, ForkBombAsRootWithoutCgroupsIsStoppedByTheTracer) {
+  if (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0) GTEST_SKIP() << "needs root and capsh";
+  const std::string run = submit("fork_bomb");
+  ::setenv("IPCGRADE_CGROUPS", "off", 1);
+  const json r = grade("limits: {wall: 3s, processes: 32}\nscenarios:\n  - name: bomb\n    processes:\n"
+                       "      - {name: bomb, run: " + run + "}\n",
+                       3, {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"});
+  ::unsetenv("IPCGRADE_CGROUPS");
+  EXPECT_EQ(scenario(r)["outcome"], "limit");
+  EXPECT_TRUE(matches(scenario(r)["outcome_detail"], R"(process limit 32: forks were refused by the tracer.*)"))
+      << scenario(r)["outcome_detail"];
+  EXPECT_EQ(scenario(r)["enforced"]["processes"],
+            "32: the tracer refuses forks past it (no pids cgroup and no uid of the run's own here)");
+  size_t zombies = 0;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    if (entry.path().filename().string().find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), {});
+    zombies += stat.find("(fork_bomb) Z") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(zombies, 0u);
+}
+
 TEST_P(Hostile, TwoGibibytesOfOutputAreCutAndTheFloodIsStopped) {
   const json r = grade_one("{wall: 20s}", "flood", "output_flood", 20);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
