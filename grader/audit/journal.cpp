@@ -6,13 +6,17 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "grader/audit/files.hpp"
 #include "grader/audit/sysv.hpp"
+#include "grader/util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -116,8 +120,11 @@ std::vector<OrphanJournal> orphan_journals() {
       if (o.kind == "path") {
         std::string hex;
         if (!(fields >> o.dev >> o.ino >> o.uid >> hex) || hex.size() % 2 != 0) continue;
+        // A line that is not what record_file() writes is skipped, never trusted or fatal.
+        const auto digit = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        if (!std::all_of(hex.begin(), hex.end(), digit)) continue;
         for (size_t i = 0; i < hex.size(); i += 2)
-          o.path += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+          o.path += static_cast<char>(std::strtol(hex.substr(i, 2).c_str(), nullptr, 16));
       } else if (!(fields >> o.id >> o.key >> o.uid)) {
         continue;
       }
@@ -154,10 +161,13 @@ std::vector<run::Leftover> reclaim_orphans() {
       if (o->kind != "path" || ::lstat(o->path.c_str(), &st) != 0) continue;
       if (st.st_dev != o->dev || st.st_ino != o->ino) continue;
       run::Leftover file;
-      file.kind = S_ISDIR(st.st_mode) ? "directory" : "file";
-      file.name = file.path = o->path;
+      file.kind = file_kind(st.st_mode);
+      file.path = o->path;
+      file.name = util::shown_path(o->path);
       file.uid = st.st_uid;
-      reclaim(file);
+      // As the uid the run had: a forged line names nothing its writer could not remove itself.
+      const auto uid = static_cast<uid_t>(o->uid);
+      remove_as(uid, uid == ::geteuid() ? ::getegid() : static_cast<gid_t>(uid), file);
       found.push_back(file);
     }
   }

@@ -68,6 +68,7 @@ void send_result(int fd, ScenarioResult result) {
     for (size_t i = at; i < std::min(events.size(), at + kEventsPerFrame); ++i) chunk.push_back(events[i]);
     send_frame(fd, chunk);
   }
+  send_frame(fd, "end");  // a supervisor that dies mid-trace must not pass for one with a short trace
 }
 
 // The grader's side: takes each whole frame off the front of `bytes` as it arrives.
@@ -85,6 +86,8 @@ class ResultReader {
           nlohmann::json::from_cbor(begin, begin + static_cast<std::ptrdiff_t>(size));
       if (!result_) {
         result_ = value.get<ScenarioResult>();
+      } else if (value.is_string() && value == "end") {
+        ended_ = true;
       } else {
         for (const auto& e : value) result_->trace.events.push_back(e.get<trace::Event>());
       }
@@ -96,12 +99,14 @@ class ResultReader {
   std::optional<ScenarioResult> result() {
     if (!bytes_.empty()) throw std::runtime_error("the result ends in the middle of a frame");
     if (!result_) throw std::runtime_error("no result was sent");
+    if (!ended_) throw std::runtime_error("the result's trace was cut short");
     return std::move(result_);
   }
 
  private:
   std::vector<std::uint8_t> bytes_;
   std::optional<ScenarioResult> result_;
+  bool ended_ = false;
 };
 
 // The uid student programs run as when the grader is root: one of the run's own, so that nothing

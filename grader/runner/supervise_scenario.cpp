@@ -15,6 +15,7 @@
 #include <regex>
 #include <set>
 
+#include "grader/audit/files.hpp"
 #include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/scenario.hpp"
@@ -24,6 +25,7 @@
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
 namespace ipcgrade::run {
@@ -102,22 +104,48 @@ class Supervisor {
     // Grading (not `run`, whose program is the caller's own): a Landlock domain for every program.
     if (context_.drop_privileges && !box_.private_tmp.empty()) {
       landlock_.emplace();
-      landlock_->read_only = {"/usr",    "/bin", "/sbin", "/lib", "/lib32", "/lib64",
-                              "/libx32", "/etc", "/proc", "/sys", "/dev"};
+      // Of /etc, what the sandbox's root gives (new_root.cpp): where the run is root (a container's,
+      // with no uid of its own), all of /etc would include /etc/shadow.
+      landlock_->read_only = {"/usr",
+                              "/bin",
+                              "/sbin",
+                              "/lib",
+                              "/lib32",
+                              "/lib64",
+                              "/libx32",
+                              "/etc/passwd",
+                              "/etc/group",
+                              "/etc/nsswitch.conf",
+                              "/etc/hosts",
+                              "/etc/hostname",
+                              "/etc/ld.so.cache",
+                              "/etc/ld.so.conf",
+                              "/etc/ld.so.conf.d",
+                              "/etc/localtime",
+                              "/etc/timezone",
+                              "/etc/alternatives",
+                              "/proc",
+                              "/sys",
+                              "/dev"};
       landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm"};
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
       landlock_->symlinks = !box_.tracked;
     }
-    // Grading in tracked mode: names the run makes outside its folders are removed at the end (`run`'s
-    // program is the caller's own, and so are the files it writes).
+    // Grading in tracked mode: where Landlock holds the run's writes its refusals are listed; where the
+    // kernel has none, the names the run makes outside its folders are recorded and removed at the end
+    // (`run`'s program is the caller's own, and so are the files it writes).
     if (box_.tracked && context_.drop_privileges) {
-      tracer_.set_write_refusals(landlock_ && supervise::Landlock::abi() > 0);
+      const bool landlock = landlock_ && supervise::Landlock::abi() > 0;
+      tracer_.set_write_refusals(landlock);
+      names_outside_ = !landlock;
+      tracer_.set_record_names(!landlock, static_cast<long>(::time(nullptr)));
       tracer_.on_created_file([this](const supervise::Tracer::CreatedFile& made) {
         journal_->record_file(made.path, made.dev, made.ino);
       });
     }
     // Nothing else holds the process limit here (root in a container without cgroups): the tracer does.
-    if (cgroup_.pids_enforcer().empty() && !box_.run_as) tracer_.set_max_tasks(static_cast<size_t>(spec_.limits.processes));
+    if (cgroup_.pids_enforcer().empty() && !box_.run_as)
+      tracer_.set_max_tasks(static_cast<size_t>(spec_.limits.processes));
     tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
     for (const auto& p : spec_.processes) {
@@ -181,10 +209,11 @@ class Supervisor {
       e["memory"] += "; " + cgroup_.memory_enforcer() + " for the whole run";
     e["processes"] =
         !cgroup_.pids_enforcer().empty() ? fmt::format("{}: {}", lim.processes, cgroup_.pids_enforcer())
-        : box_.run_as ? fmt::format("{}: RLIMIT_NPROC of the run's uid", lim.processes)
-                      : fmt::format("{}: the tracer refuses forks past it (no pids cgroup and no uid of the run's "
-                                    "own here)",
-                                    lim.processes);
+        : box_.run_as                    ? fmt::format("{}: RLIMIT_NPROC of the run's uid", lim.processes)
+                                         : fmt::format(
+                                               "{}: the tracer refuses forks past it (no pids cgroup and no uid of the run's "
+                                                                  "own here)",
+                                               lim.processes);
     e["output"] = fmt::format("{} per stream: the supervisor keeps that much", util::format_size(lim.output));
     e["file_size"] = fmt::format("{}: RLIMIT_FSIZE", util::format_size(lim.file_size));
     e["open_files"] = fmt::format("{}: RLIMIT_NOFILE", lim.open_files);
@@ -534,8 +563,14 @@ class Supervisor {
     ::setitimer(ITIMER_REAL, &off, nullptr);
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
-      if (left.call.empty()) attribute(left);
-      audit::reclaim(left);
+      if (left.call.empty() && !removed_as_run_.count(left.path)) attribute(left);
+      if (removed_as_run_.count(left.path)) {
+        // With the run's own credentials: the grader removes no more than the program could have.
+        const uid_t uid = box_.run_as ? *box_.run_as : ::geteuid();
+        audit::remove_as(uid, box_.run_as ? static_cast<gid_t>(*box_.run_as) : ::getegid(), left);
+      } else {
+        audit::reclaim(left);
+      }
     }
     if (journal_) journal_->remove();
   }
@@ -563,7 +598,7 @@ class Supervisor {
   // mqueue; in tracked mode exactly the objects the trace shows it created that still exist as they
   // were created (same key, and created by the run's uid when it has one of its own) — the host's
   // own objects are never touched.
-  std::vector<Leftover> run_objects() const {
+  std::vector<Leftover> run_objects() {
     if (!box_.tracked) {
       auto all = audit::list_sysv_objects();
       for (auto& posix : audit::list_posix_objects("/dev/shm", box_.mqueue_dir)) all.push_back(posix);
@@ -584,32 +619,49 @@ class Supervisor {
         if (posix.uid == static_cast<long>(*box_.run_as)) mine.push_back(posix);
       }
     }
-    // Names made outside the run's folders (no Landlock to refuse them), newest first so that a
-    // folder is emptied before its turn; each only while it is still the very file the run made.
-    const auto& made =
-        context_.drop_privileges ? tracer_.created_files() : decltype(tracer_.created_files()){};
+    if (!names_outside_) return mine;
+    // Names made outside the run's folders (no Landlock to refuse them): with a uid of the run's own,
+    // every name of that uid in the host's world-writable folders, however it was made; and each name
+    // the trace saw made, while it is still the very file the run made. Newest first, so that a
+    // folder is emptied before its turn.
+    std::vector<Leftover> files;
+    if (box_.run_as) {
+      files = audit::files_owned_by(*box_.run_as, {"/tmp", "/var/tmp", "/dev/shm"},
+                                    {context_.work_dir, box_.private_tmp});
+    }
+    const auto& made = tracer_.created_files();
     for (auto it = made.rbegin(); it != made.rend(); ++it) {
       struct stat st {};
       if (::lstat(it->path.c_str(), &st) != 0 || st.st_dev != it->dev || st.st_ino != it->ino) continue;
-      if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == it->path; }))
-        continue;
-      Leftover file;
-      file.kind = it->kind;
-      file.name = file.path = it->path;
-      if (it->kind == "file" && it->path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
-        file.kind = "posix-shm";
-        file.name = "/" + it->path.substr(9);
+      auto known =
+          std::find_if(files.begin(), files.end(), [&](const Leftover& l) { return l.path == it->path; });
+      if (known == files.end()) {
+        Leftover file;
+        file.kind = audit::file_kind(st.st_mode);
+        file.path = it->path;
+        file.name = util::shown_path(it->path);
         file.id = -1;
+        file.mode = st.st_mode & 07777;
+        file.uid = st.st_uid;
+        file.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+        file.created = st.st_ctime;
+        files.push_back(std::move(file));
+        known = files.end() - 1;
       }
-      file.mode = st.st_mode & 07777;
-      file.uid = st.st_uid;
-      file.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
-      file.created = st.st_ctime;
-      file.creator_pid = it->pid;
-      file.creator = fmt::format("{} (pid {})", it->process, it->pid);
-      file.creator_process = it->process;
-      file.call = it->call;
-      file.at = it->at;
+      known->creator_pid = it->pid;
+      known->creator = fmt::format("{} (pid {})", it->process, it->pid);
+      known->creator_process = it->process;
+      known->call = it->call;
+      known->at = it->at;
+    }
+    for (auto& file : files) {
+      if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == file.path; }))
+        continue;
+      if (file.kind == "file" && file.path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
+        file.kind = "posix-shm";
+        file.name = "/" + util::shown_path(file.path.substr(9));
+      }
+      removed_as_run_.insert(file.path);
       mine.push_back(std::move(file));
     }
     return mine;
@@ -658,6 +710,8 @@ class Supervisor {
   const Containment box_;
   std::optional<audit::Journal> journal_;  // tracked mode
   std::optional<supervise::Landlock> landlock_;
+  bool names_outside_ = false;            // tracked mode without Landlock: the run may write anywhere
+  std::set<std::string> removed_as_run_;  // leftovers removed with the run's credentials
   std::set<std::pair<char, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   ScenarioResult result_;

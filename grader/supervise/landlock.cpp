@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +49,11 @@ std::uint64_t fs_rights(int abi) {
 bool add_path(int ruleset, const std::string& path, std::uint64_t rights) {
   const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
   if (fd < 0) return true;  // absent here: nothing to allow
+  // A rule on a file may hold only the rights that apply to files (the kernel refuses the others).
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+    rights &= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
+              kTruncate | kIoctlDev;
   landlock_path_beneath_attr rule{rights, fd};
   const long rc = ::syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
   ::close(fd);

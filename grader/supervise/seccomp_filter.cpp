@@ -82,6 +82,13 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
   // any filter on those calls: refused in every mode.
   for (int nr : {SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)})
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), nr, 0), "io_uring rule");
+  // A filter of the program's own would outrank these rules (SECCOMP_RET_USER_NOTIF, or a TRACE whose
+  // data replaces the errno): installing one is refused in every mode. This refusal cannot be undone,
+  // since no filter of the program's can exist before it.
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), SCMP_SYS(seccomp), 0), "seccomp rule");
+  check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(EPERM), SCMP_SYS(prctl), 1,
+                         SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(PR_SET_SECCOMP))),
+        "prctl rule");
   if (tracked) {
     // Calls that reach another process by its pid: the guard lets them through for the run's own.
     for (int nr :

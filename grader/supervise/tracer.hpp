@@ -136,7 +136,13 @@ class Tracer {
   }
   // Landlock holds the run's writes: its refusals of names outside the run's folders are listed too.
   void set_write_refusals(bool on) { write_refusals_ = on; }
-  static constexpr size_t kMaxCreatedFiles = 10000;
+  // No Landlock holds them: names made outside the run's folders since `since` (seconds since the
+  // epoch; files born earlier are never the run's) are recorded, at most kMaxCreatedFiles.
+  void set_record_names(bool on, long since) {
+    record_names_ = on;
+    names_since_ = since;
+  }
+  static constexpr size_t kMaxCreatedFiles = 1000;
 
   struct Proc;
   struct Pending;
@@ -178,7 +184,7 @@ class Tracer {
   Symbolizer symbolizer_;
   bool guard_ = false;
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
-  size_t max_tasks_ = 0;  // 0: the kernel holds the process limit
+  size_t max_tasks_ = 0;                                       // 0: the kernel holds the process limit
   std::uint64_t forks_refused_ = 0;
   size_t max_events_ = 100000;
   std::uint64_t max_bytes_ = 64ULL << 20;
@@ -194,6 +200,8 @@ class Tracer {
   std::vector<CreatedFile> created_files_;
   std::function<void(const CreatedFile&)> on_created_file_;
   bool write_refusals_ = false;
+  bool record_names_ = false;
+  long names_since_ = 0;
 };
 
 }  // namespace ipcgrade::supervise

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/user.h>
+#include <time.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -95,7 +96,26 @@ const char* file_kind(mode_t mode) {
   if (S_ISSOCK(mode)) return "socket";
   if (S_ISDIR(mode)) return "directory";
   if (S_ISLNK(mode)) return "symlink";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "device";
   return "file";
+}
+
+// The open flags of an open, openat or openat2 call; 0 for the other calls.
+std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6]) {
+  if (nr == SYS_open) return args[1];
+  if (nr == SYS_openat) return args[2];
+  if (nr == SYS_openat2) return read_tracee_value<std::uint64_t>(pid, args[2]).value_or(0);  // open_how.flags
+  return 0;
+}
+
+// A path as the tracee's kernel will read it, made readable from the tracer: /proc/self and
+// /proc/thread-self name the tracee, not the tracer.
+std::string as_tracee(pid_t pid, std::string path) {
+  for (const std::string self : {"/proc/self", "/proc/thread-self"}) {
+    if (path.rfind(self, 0) == 0 && (path.size() == self.size() || path[self.size()] == '/'))
+      return "/proc/" + std::to_string(pid) + path.substr(self.size());
+  }
+  return path;
 }
 
 }  // namespace
@@ -103,6 +123,11 @@ const char* file_kind(mode_t mode) {
 bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
   const auto which = name_args(nr);
   if (!which) return false;
+  // O_PATH makes no name, O_CREAT or not.
+  if (open_flags(p.host_pid, nr, args) & O_PATH) {
+    resume(p, 0);
+    return true;
+  }
   std::string path;
   if (nr == SYS_bind) {
     sockaddr_un un{};
@@ -124,7 +149,8 @@ bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
   Pending pending;
   pending.nr = nr;
   std::copy(std::begin(args), std::end(args), pending.args);
-  pending.path = std::filesystem::path(path).lexically_normal().string();
+  // Not normalized: `link/../x` is where the kernel takes it, through the link.
+  pending.path = as_tracee(p.host_pid, path);
   struct stat st {};
   pending.existed = ::lstat(pending.path.c_str(), &st) == 0;
   pending.dev = st.st_dev;
@@ -157,7 +183,7 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
       where = std::string(real) + "/" + path.filename().string();
   }
   if (where.empty() || inside_run(where)) return;
-  const std::string shown = util::escape_controls(where);
+  const std::string shown = util::shown_path(where);
   if (is_error) {
     // Landlock's refusal: invisible to the filter, named here.
     if ((rval == -EACCES || rval == -EPERM) && write_refusals_) {
@@ -168,11 +194,17 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
     }
     return;
   }
+  if (!record_names_ || created_files_.size() >= kMaxCreatedFiles) return;
   struct stat st {};
   if (::lstat(where.c_str(), &st) != 0) return;
-  // open(O_CREAT) of a file that was there already made nothing.
+  // open(O_CREAT) of a file that was there already made nothing; nor did any call whose file was born
+  // before the run (where the filesystem records births): however the path was put, what the run did
+  // not make is never the run's leftover.
   if (pending.existed && pending.dev == st.st_dev && pending.ino == st.st_ino) return;
-  if (created_files_.size() >= kMaxCreatedFiles) return;
+  struct statx sx {};
+  if (::statx(AT_FDCWD, where.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) == 0 &&
+      (sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec < names_since_)
+    return;
   CreatedFile made;
   made.path = where;
   made.dev = st.st_dev;

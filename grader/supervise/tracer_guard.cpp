@@ -31,7 +31,6 @@ namespace ipcgrade::supervise {
 
 namespace {
 
-
 std::string signal_name(unsigned long long sig) {
   if (sig == 0) return "0";
   const char* abbrev = sig < 65 ? sigabbrev_np(static_cast<int>(sig)) : nullptr;
@@ -104,6 +103,10 @@ std::string refused_call(int nr, const unsigned long long (&a)[6]) {
       return fmt::format("sendto({}, ...)", i(0));
     case SYS_sendmsg:
       return fmt::format("sendmsg({}, ...)", i(0));
+    case SYS_seccomp:
+      return fmt::format("seccomp({}, ...)", i(0));
+    case SYS_prctl:
+      return "prctl(PR_SET_SECCOMP, ...)";
     case SYS_mount:
       return "mount(...)";
     case SYS_umount2:
@@ -219,6 +222,9 @@ std::string filter_refusal_reason(int nr) {
     case SYS_io_uring_enter:
     case SYS_io_uring_register:
       return "io_uring is not allowed: its operations would pass the sandbox's checks on system calls";
+    case SYS_seccomp:
+    case SYS_prctl:
+      return "a seccomp filter of the program's own is not allowed: it would outrank the sandbox's";
     case SYS_socket:
       return "the run has no network: only Unix sockets are allowed";
     case SYS_keyctl:

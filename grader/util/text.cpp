@@ -89,4 +89,9 @@ std::string escape_controls(std::string_view bytes, bool quoted) {
   return out;
 }
 
+std::string shown_path(std::string_view path) {
+  constexpr size_t kShown = 256;
+  return path.size() > kShown ? escape_controls(path.substr(0, kShown)) + "..." : escape_controls(path);
+}
+
 }  // namespace ipcgrade::util

@@ -26,5 +26,7 @@ namespace ipcgrade::util {
 // sequence or carriage return can clear or repaint the terminal that shows it. Idempotent. `quoted`
 // also writes newline, tab, quote and backslash as \n, \t, \" and \\ (a one-line quotation).
 std::string escape_controls(std::string_view bytes, bool quoted = false);
+// A path from the submission as a report shows it: escaped, and cut at 256 bytes ("...").
+std::string shown_path(std::string_view path);
 
 }  // namespace ipcgrade::util

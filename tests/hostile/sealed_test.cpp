@@ -775,10 +775,17 @@ TEST_P(Sealed, ProcShowsOnlyTheRunsOwnProcesses) {
       EXPECT_EQ(g.cli.code, 1) << g.cli.err;
     }
     if (tracked()) continue;
+    // Where the kernel refuses a fresh /proc (a container's runtime covers parts of its own), the run's
+    // /proc is empty: it shows nothing at all, of the run or of the host.
+    const bool empty_proc = g.text("/scenarios/0/enforced/proc").rfind("empty", 0) == 0;
     for (const auto& [mode, text] :
          {std::pair<std::string, std::string>{"build", g.build_log()}, {"run", g.stdout_of_run()}}) {
       SCOPED_TRACE(mode);
       const auto listed = processes_listed(text, mode);
+      if (empty_proc) {
+        EXPECT_TRUE(listed.empty()) << listed.size() << " processes listed in an empty /proc";
+        continue;
+      }
       std::smatch self;
       ASSERT_TRUE(std::regex_search(text, self, std::regex(mode + " self: (\\d+)"))) << around(text, "");
       EXPECT_TRUE(listed.count(std::stol(self[1]))) << "the program does not see itself in /proc";
@@ -916,10 +923,9 @@ TEST_P(Sealed, FifosSocketsAndDevicesAreSkippedAndNamed) {
   fs::create_directories(mallory() / "sub");
   ASSERT_EQ(::mkfifo((mallory() / "a-fifo").c_str(), 0644), 0);
   ASSERT_EQ(::mkfifo((mallory() / "sub" / "deeper-fifo").c_str(), 0644), 0);
-  ASSERT_EQ(::mknod((mallory() / "dev-null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0)
-      << std::strerror(errno);
-  ASSERT_EQ(::mknod((mallory() / "dev-zero").c_str(), S_IFCHR | 0666, makedev(1, 5)), 0)
-      << std::strerror(errno);
+  // Devices where root may make them (a container's root lacks CAP_MKNOD).
+  const bool devices = ::mknod((mallory() / "dev-null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0 &&
+                       ::mknod((mallory() / "dev-zero").c_str(), S_IFCHR | 0666, makedev(1, 5)) == 0;
   {
     const int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un at{};
@@ -938,11 +944,9 @@ TEST_P(Sealed, FifosSocketsAndDevicesAreSkippedAndNamed) {
     EXPECT_EQ(g.at("/scenarios/0/outcome"), "completed");
     EXPECT_EQ(g.at("/score"), 10) << g.report.dump();
     const auto skipped = g.skipped();
-    const std::map<std::string, std::string> expected = {{"a-fifo", "FIFO"},
-                                                         {"sub/deeper-fifo", "FIFO"},
-                                                         {"dev-null", "device"},
-                                                         {"dev-zero", "device"},
-                                                         {"a-socket", "socket"}};
+    std::map<std::string, std::string> expected = {
+        {"a-fifo", "FIFO"}, {"sub/deeper-fifo", "FIFO"}, {"a-socket", "socket"}};
+    if (devices) expected.insert({{"dev-null", "device"}, {"dev-zero", "device"}});
     EXPECT_EQ(skipped, expected) << g.at("/submission").dump();
     for (const auto& [path, kind] : expected) {
       EXPECT_NE(g.build_log().find(path), std::string::npos)
@@ -1088,7 +1092,11 @@ TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
   for (const char* got :
        {"read: ", "wrote /var/tmp", "io_uring: set up", "tcp: connected", ": signalled", "unix: connected"})
     EXPECT_EQ(out.find(got), std::string::npos) << got << " in:\n" << out;
-  EXPECT_NE(out.find("io_uring refused: Operation not permitted\n"), std::string::npos) << out;
+  // A container engine's own seccomp profile may refuse io_uring first (ENOSYS): then that is what the
+  // program sees, and the grader's filter, never reached, has nothing to list.
+  const bool engine_refused = out.find("io_uring refused: Function not implemented\n") != std::string::npos;
+  EXPECT_TRUE(engine_refused || out.find("io_uring refused: Operation not permitted\n") != std::string::npos)
+      << out;
   // Every refusal of the filter and the guard is listed, with why, for the student to read.
   std::map<std::string, std::string> refused;  // call -> why
   for (const auto& f : g.at("/scenarios/0/refused")) {
@@ -1098,10 +1106,12 @@ TEST_P(Sealed, TheHostsFilesSocketsAndProcessesAreOutOfReach) {
     EXPECT_EQ(field(f, "/error"), call.rfind("openat(", 0) == 0 ? "EACCES" : "EPERM") << call;
     refused[call] = field(f, "/why").get<std::string>();
   }
-  EXPECT_EQ(refused["io_uring_setup(4, ...)"],
-            "io_uring is not allowed: its operations would pass the sandbox's checks on system calls")
-      << g.at("/scenarios/0/refused").dump();
-  EXPECT_NE(g.cli.out.find("refused: prog (pid "), std::string::npos) << g.cli.out;
+  if (!engine_refused) {
+    EXPECT_EQ(refused["io_uring_setup(4, ...)"],
+              "io_uring is not allowed: its operations would pass the sandbox's checks on system calls")
+        << g.at("/scenarios/0/refused").dump();
+    EXPECT_NE(g.cli.out.find("refused: prog (pid "), std::string::npos) << g.cli.out;
+  }
   if (tracked()) {
     const std::string host = std::to_string(bystander);
     for (const char* dir : {"/tmp", "/var/tmp"}) {

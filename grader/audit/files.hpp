@@ -1,0 +1,31 @@
+#pragma once
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "grader/runner/result.hpp"
+
+namespace ipcgrade::audit {
+
+// Files a tracked-mode run made outside its folders, on a kernel without Landlock to refuse them.
+// They are removed with the run's own credentials — a process of the run's uid and gid with no
+// capabilities — so that whatever a program tricks the grader into naming, the grader can remove no
+// more than the program itself could have.
+
+// Removes `path` (rmdir for a folder, else unlink) as `uid`/`gid` without capabilities. Sets
+// `reclaimed` or `reclaim_error` on `file`.
+void remove_as(uid_t uid, gid_t gid, run::Leftover& file);
+
+// Every name under `dirs` but the subtrees `skip` (not following links, not leaving their
+// filesystems; at most 100,000 entries) owned by `uid`, deepest first, as leftovers of kind file/fifo/
+// socket/directory/symlink/device: what a run with a uid of its own left in the host's world-writable
+// folders, however it named them.
+std::vector<run::Leftover> files_owned_by(uid_t uid, const std::vector<std::filesystem::path>& dirs,
+                                          const std::vector<std::filesystem::path>& skip);
+
+// The kind of leftover for a file of this mode.
+const char* file_kind(mode_t mode);
+
+}  // namespace ipcgrade::audit
