@@ -12,20 +12,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "grader/util/file_kind.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::audit {
 
 namespace fs = std::filesystem;
 
-const char* file_kind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "fifo";
-  if (S_ISSOCK(mode)) return "socket";
-  if (S_ISDIR(mode)) return "directory";
-  if (S_ISLNK(mode)) return "symlink";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "device";
-  return "file";
-}
 
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file) {
   int report[2];
@@ -86,7 +79,7 @@ std::vector<run::Leftover> files_owned_by(uid_t uid, const std::vector<fs::path>
       }
       if (st.st_uid != uid) continue;
       run::Leftover l;
-      l.kind = file_kind(st.st_mode);
+      l.kind = util::file_kind(st.st_mode);
       l.path = it->path().string();
       l.name = util::shown_path(l.path);
       l.id = -1;

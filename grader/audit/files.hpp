@@ -25,7 +25,4 @@ void remove_as(uid_t uid, gid_t gid, run::Leftover& file);
 std::vector<run::Leftover> files_owned_by(uid_t uid, const std::vector<std::filesystem::path>& dirs,
                                           const std::vector<std::filesystem::path>& skip);
 
-// The kind of leftover for a file of this mode.
-const char* file_kind(mode_t mode);
-
 }  // namespace ipcgrade::audit

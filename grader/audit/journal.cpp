@@ -16,6 +16,7 @@
 
 #include "grader/audit/files.hpp"
 #include "grader/audit/sysv.hpp"
+#include "grader/util/file_kind.hpp"
 #include "grader/util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -161,7 +162,7 @@ std::vector<run::Leftover> reclaim_orphans() {
       if (o->kind != "path" || ::lstat(o->path.c_str(), &st) != 0) continue;
       if (st.st_dev != o->dev || st.st_ino != o->ino) continue;
       run::Leftover file;
-      file.kind = file_kind(st.st_mode);
+      file.kind = util::file_kind(st.st_mode);
       file.path = o->path;
       file.name = util::shown_path(o->path);
       file.uid = st.st_uid;

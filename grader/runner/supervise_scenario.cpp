@@ -25,6 +25,7 @@
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/file_kind.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
@@ -637,7 +638,7 @@ class Supervisor {
           std::find_if(files.begin(), files.end(), [&](const Leftover& l) { return l.path == it->path; });
       if (known == files.end()) {
         Leftover file;
-        file.kind = audit::file_kind(st.st_mode);
+        file.kind = util::file_kind(st.st_mode);
         file.path = it->path;
         file.name = util::shown_path(it->path);
         file.id = -1;

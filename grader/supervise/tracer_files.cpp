@@ -22,6 +22,7 @@
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"
+#include "grader/util/file_kind.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::supervise {
@@ -91,14 +92,6 @@ std::string base_folder(pid_t pid, int dirfd) {
   return std::filesystem::read_symlink(link, ec).string();
 }
 
-const char* file_kind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "fifo";
-  if (S_ISSOCK(mode)) return "socket";
-  if (S_ISDIR(mode)) return "directory";
-  if (S_ISLNK(mode)) return "symlink";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "device";
-  return "file";
-}
 
 // The open flags of an open, openat or openat2 call; 0 for the other calls.
 std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6]) {
@@ -209,7 +202,7 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
   made.path = where;
   made.dev = st.st_dev;
   made.ino = st.st_ino;
-  made.kind = file_kind(st.st_mode);
+  made.kind = util::file_kind(st.st_mode);
   made.mode = st.st_mode & 07777;
   made.process = p.name;
   made.index = p.index;
