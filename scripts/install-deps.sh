@@ -1,7 +1,9 @@
 #!/bin/sh
-# Installs the Debian 12 packages that ipcgrade needs to build, test and grade (podman, runc and
-# debootstrap build and test the container image of docker/; capsh, PyYAML and xmllint let the suite
-# grade as a container's root would and read the exports as strict parsers do).
+# Installs the Debian 12 packages that ipcgrade needs to build and grade: the compiler and CMake, the
+# libraries it links, and what it runs at grading time.
+#   --test  also what the test suite needs: GoogleTest, capsh (to grade as a container's root would),
+#           python3 with PyYAML and xmllint (to read the exports as strict parsers do), and podman, runc
+#           and debootstrap (to build and test the container image of docker/).
 # Idempotent: packages already present are left alone. Run as root.
 set -eu
 
@@ -9,12 +11,20 @@ PACKAGES="
   build-essential cmake ninja-build pkg-config make gcc g++
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-dev libboost-filesystem-dev
-  libgtest-dev libgmock-dev
   libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
-  util-linux procps libcap2-bin
-  python3 python3-yaml libxml2-utils
+  util-linux procps
+"
+TEST_PACKAGES="
+  libgtest-dev libgmock-dev
+  libcap2-bin python3 python3-yaml libxml2-utils
   podman runc debootstrap
 "
+
+case "${1:-}" in
+  --test) PACKAGES="$PACKAGES $TEST_PACKAGES" ;;
+  "") ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PACKAGES; do
@@ -30,7 +40,7 @@ fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: these packages are missing:$missing" >&2
-  echo "install-deps: run this script as root (sudo $0) to install them" >&2
+  echo "install-deps: run this script as root (sudo $0 $*) to install them" >&2
   exit 1
 fi
 

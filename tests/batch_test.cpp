@@ -97,6 +97,18 @@ TEST_F(Batch, EveryReportEqualsASingleGradingAndTheGradebookMatches) {
   const std::string summary = ipcgrade::util::read_file(out_.path() / "summary.md");
   EXPECT_NE(summary.find("12 submissions"), std::string::npos) << summary;
   EXPECT_NE(summary.find("| the queue is removed | "), std::string::npos) << summary;
+  // The one that does not compile is counted apart, and its build failure is not any check's most
+  // common feedback.
+  EXPECT_NE(summary.find("\n1 submission(s) did not build: every check failed with the build.\n"),
+            std::string::npos)
+      << summary;
+  EXPECT_EQ(summary.find("% of the class: The submission did not build"), std::string::npos) << summary;
+  // A worker's log is kept only when it says something.
+  for (const auto& e : fs::recursive_directory_iterator(out_.path())) {
+    if (e.path().filename() == "grader.log") {
+      EXPECT_GT(fs::file_size(e.path()), 0u) << e.path();
+    }
+  }
 }
 
 TEST_F(Batch, ShardsSplitTheClassExactly) {
@@ -138,6 +150,10 @@ TEST_F(Batch, TrackedModeGradesTheClassTheSameAndSaysSo) {
                     "--isolation", "tracked"});
   EXPECT_EQ(check.code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("isolation tracked"), std::string::npos) << check.out;
+  // Full marks on what `check` runs, and what is left for the instructor's grading.
+  EXPECT_NE(check.out.find("\nThat is 90/90 on the visible checks; 10 more points are in hidden checks.\n"),
+            std::string::npos)
+      << check.out;
 }
 
 TEST_F(Batch, KilledAndResumedGivesTheSameGradebook) {

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 
 #include "grader/util/atomic_file.hpp"
@@ -16,6 +18,33 @@
 namespace fs = std::filesystem;
 
 namespace ipcgrade::testing {
+
+namespace {
+
+// Reaps every child of the test process that has ended: orphans of graders a test killed on purpose
+// come back here (the test process is a subreaper), and in a container whose PID 1 never reaps they
+// would otherwise stay zombies.
+void reap_ended_children() {
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+}
+
+// At exit, waits up to two seconds for the last of them, so that none is handed to PID 1 a zombie.
+const bool kSubreaper = [] {
+  const bool on = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  std::atexit([] {
+    for (int i = 0; i < 40; ++i) {
+      pid_t pid;
+      while ((pid = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
+      }
+      if (pid < 0) return;  // no child left
+      ::usleep(50000);
+    }
+  });
+  return on;
+}();
+
+}  // namespace
 
 TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "ipcgrade-test-XXXXXX").string();
@@ -75,6 +104,7 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.peak_kib = usage.ru_maxrss;
   }
+  if (kSubreaper) reap_ended_children();
   posix_spawn_file_actions_destroy(&files);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.out = util::read_file(out);

@@ -10,6 +10,6 @@ apt-get install -y -q --no-install-recommends \
   libyaml-cpp-dev libspdlog-dev libfmt-dev libboost-dev libboost-filesystem-dev \
   libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
 cmake -S "$here/ipcgrade-src" -B /tmp/ipcgrade-build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPCGRADE_TESTS=OFF
-cmake --build /tmp/ipcgrade-build --parallel
+cmake --build /tmp/ipcgrade-build --parallel "$(nproc)" --target ipcgrade
 install -m 0755 /tmp/ipcgrade-build/ipcgrade /usr/local/bin/ipcgrade
 install -m 0755 "$here/run_autograder" /autograder/run_autograder

@@ -158,6 +158,10 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
     running.erase(it);
     const bool graded = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
     if (!graded) record_fault(a, o, student, status);
+    // The worker's log is kept only when it says something (a warning, a fault); -v fills it.
+    std::error_code ec;
+    if (fs::file_size(o.out / student / "grader.log", ec) == 0 && !ec)
+      fs::remove(o.out / student / "grader.log", ec);
     progress.done(student, read_row(o.out / student / "report.yaml"));
   }
   progress.finish();

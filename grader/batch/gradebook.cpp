@@ -37,6 +37,10 @@ std::optional<Row> read_row(const std::filesystem::path& report) {
     row.score = y["score"].as<double>();
     row.max_score = y["max_score"].as<double>();
     if (y["internal_fault"]) row.fault = y["internal_fault"].as<std::string>();
+    if (y["build"] && y["build"]["status"]) {
+      const std::string status = y["build"]["status"].as<std::string>();
+      row.built = status == "ok" || status == "none";
+    }
     for (const auto& c : y["checks"]) {
       row.checks.push_back({c["name"].as<std::string>(), c["score"].as<double>(),
                             c["status"].as<std::string>(), c["feedback"].as<std::string>("")});
@@ -90,15 +94,20 @@ std::string summary_md(const config::Assignment& a, const std::vector<Row>& rows
     out += fmt::format("| {}–{} % | {} {} |\n", bucket * 10, bucket == 9 ? 100 : bucket * 10 + 9, n,
                        std::string(static_cast<size_t>(n), '#'));
   }
+  const auto unbuilt = std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.built; });
+  if (unbuilt > 0)
+    out += fmt::format("\n{} submission(s) did not build: every check failed with the build.\n", unbuilt);
   out += "\n## Checks\n\n| check | failed | most common feedback |\n| --- | --- | --- |\n";
   for (const auto& c : a.checks) {
     size_t failed = 0;
+    // The feedback of the submissions that built: a failed build says the same of every check, and
+    // would otherwise win every tie.
     std::map<std::string, size_t> feedback;
     for (const auto& r : rows) {
       for (const auto& rc : r.checks) {
         if (rc.name != c.name || rc.status != "failed") continue;
         ++failed;
-        ++feedback[rc.feedback];
+        if (r.built) ++feedback[rc.feedback];
       }
     }
     std::string common;

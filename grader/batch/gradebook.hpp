@@ -21,6 +21,7 @@ struct Row {
     std::string feedback;
   };
   std::vector<Check> checks;
+  bool built = true;  // false when the build failed, timed out or was refused: every check failed with it
 };
 
 // Reads DIR/<student>/report.yaml; nullopt when it is missing or incomplete.

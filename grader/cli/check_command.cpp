@@ -2,8 +2,10 @@
 // run nor named), prints the friendly summary, and works without root (a user namespace).
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cstdlib>
 #include <filesystem>
+
 #include <iostream>
 
 #include "grader/cli/commands.hpp"
@@ -60,6 +62,15 @@ int run_check(const CheckArgs& args) {
                                                  {"", true, run::isolation_from_string(args.isolation)});
   const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::cout << report::summary(r, color);
+  // The score is out of the visible checks only: say what the hidden ones hold, so that 80/80 is not
+  // read as full marks.
+  double total = 0;
+  for (const auto& c : assignment.checks) total += c.points;
+  if (total > r.max_score) {
+    std::cout << fmt::format("That is {}/{} on the visible checks; {} more points are in hidden checks.\n",
+                             report::points(r.score), report::points(r.max_score),
+                             report::points(total - r.max_score));
+  }
   if (r.all_passed()) {
     std::cout
         << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";

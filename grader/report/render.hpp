@@ -11,6 +11,8 @@ nlohmann::ordered_json to_json(const Report& report);
 std::string to_yaml(const Report& report);
 // The human summary: one line per check, feedback and evidence for failures, the total.
 std::string summary(const Report& report, bool color);
+// A score as the summary shows it: "85", or "7.50".
+std::string points(double p);
 
 // "0x00005000", the way ipcs prints keys.
 std::string format_key(long key);

@@ -7,6 +7,11 @@
 
 namespace ipcgrade::report {
 
+std::string points(double p) {
+  if (std::floor(p) == p) return fmt::format("{}", static_cast<long long>(p));
+  return fmt::format("{:.2f}", p);
+}
+
 namespace {
 
 struct Palette {
@@ -17,11 +22,6 @@ struct Palette {
   std::string bold() const { return on ? "\033[1m" : ""; }
   std::string reset() const { return on ? "\033[0m" : ""; }
 };
-
-std::string points(double p) {
-  if (std::floor(p) == p) return fmt::format("{}", static_cast<long long>(p));
-  return fmt::format("{:.2f}", p);
-}
 
 std::string indent(const std::string& text, const std::string& pad) {
   std::string out = pad;
@@ -60,7 +60,8 @@ std::string summary(const Report& r, bool color) {
       size_t shown = 0;
       for (const auto& e : ch.evidence) {
         if (++shown > 5) {
-          out += fmt::format("        ... and {} more\n", ch.evidence.size() - 5);
+          out += fmt::format("        ... and {} more (all of them: --report FILE or --json)\n",
+                             ch.evidence.size() - 5);
           break;
         }
         // "[three clients] client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) at client.c:18 — detail"

@@ -234,6 +234,14 @@ class Supervisor {
     e["environment"] = context_.env ? fmt::format("clean: {} variables (PATH, HOME, LANG, TMPDIR and env:)",
                                                   context_.env->size())
                                     : "the caller's own";
+    // The instructor's `files:` are safe from the run only where it has a uid of its own: owned by the
+    // grader, in folders the run cannot rename. A run with the grader's uid (root in a container) owns them.
+    if (!context_.instructor_files.empty()) {
+      e["instructor_files"] =
+          box_.run_as ? "read-only to the run: the grader's, in folders the run cannot rename"
+                      : "writable by the run: it has the grader's uid here (no uid of its own), so it could "
+                        "replace an instructor's program in the working folder";
+    }
     e["uid"] = box_.run_as ? fmt::format("{} (the run's own)", *box_.run_as)
                            : fmt::format("{} (the grader's)", ::geteuid());
     e["files"] =

@@ -198,6 +198,14 @@ TEST_P(Escape, AProgramCannotReplaceTheInstructorsJudge) {
       run_ipcgrade({"grade", assignment.string(), student.string(), "--json", "--isolation", GetParam()});
   ASSERT_TRUE(cli.code == 0 || cli.code == 1) << "exit " << cli.code << "\n" << cli.err;
   const json r = parse(cli.out);
+  // Where the run has no uid of its own (root in a container), the instructor's files are its own: the
+  // report must say so, and that is all this machine can give.
+  const std::string held = r["scenarios"][0]["enforced"].value("instructor_files", "");
+  if (held.rfind("writable by the run", 0) == 0) {
+    EXPECT_NE(r["scenarios"][0]["enforced"].value("uid", "").find("(the grader's)"), std::string::npos);
+    return;
+  }
+  EXPECT_EQ(held, "read-only to the run: the grader's, in folders the run cannot rename");
   const json judged = check_named(r, "the judge approves");
   EXPECT_EQ(judged.value("status", ""), "failed") << "the student's program rewrote the instructor's judge:\n"
                                                   << judged.dump(2);
