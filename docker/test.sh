@@ -12,6 +12,9 @@ base=docker.io/library/debian:bookworm
 podman_run=(podman --runtime runc --cgroup-manager cgroupfs run --rm
             --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
 
+# What this script calls besides podman (python3 reads the reports): installed if missing.
+if ! command -v python3 > /dev/null; then ./scripts/install-deps.sh --test; fi
+
 if ! command -v podman > /dev/null || ! podman info > /dev/null 2>&1; then
   echo "docker/test.sh: SKIPPED — podman cannot run on this machine (install podman, runc and debootstrap)"
   exit 0
@@ -134,8 +137,10 @@ if [ -x build/tests/hostile_tests ]; then
     local c
     c=$("${podman_run[@]}" -d "$@" -v "$PWD:$PWD" -w "$PWD/build/tests" -e IPCGRADE_STATE_DIR=/tmp/state \
         --entrypoint sleep "$image" infinity)
+    # (The million-call memory test is left to the machine's own run: memory is not what a container changes.)
     podman exec "$c" sh -c 'status=0; for t in unit integration hostile sealed escape; do
-        ./${t}_tests --gtest_brief=1 || status=1; done; exit $status' > "$work/suite-$name.txt" 2>&1
+        ./${t}_tests --gtest_brief=1 --gtest_filter=-*Million* || status=1; done; exit $status' \
+        > "$work/suite-$name.txt" 2>&1
     echo $? > "$work/suite-$name.status"
     # Every process the suite's graders killed was reaped: none is left to a PID 1 that never reaps.
     podman exec "$c" ps -eo stat=,comm= | awk '$1 ~ /^Z/' > "$work/suite-$name.zombies"
@@ -150,7 +155,7 @@ if [ -x build/tests/hostile_tests ]; then
       passes=$((passes + 1))
     else
       echo "FAIL - the test suite in a container ($name):"
-      grep -E '^\[  FAILED|Failure|zombie' -A3 "$work/suite-$name.txt" | head -60
+      grep -E '^\[  FAILED|Failure|zombie' -A3 "$work/suite-$name.txt" | head -60 || true
       [ -s "$work/suite-$name.zombies" ] && { echo "zombies left:"; sort "$work/suite-$name.zombies" | uniq -c; }
       failures=$((failures + 1))
     fi

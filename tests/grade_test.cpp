@@ -2,6 +2,8 @@
 // and asserts the scores, which checks fail, and the evidence a student would read.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <map>
 #include <set>
 
@@ -55,7 +57,14 @@ class Sample : public HostCleanTest {
       EXPECT_EQ(s["outcome"], "completed") << s.dump(2);
       EXPECT_TRUE(s["leftovers"].empty()) << s.dump(2);
     }
-    EXPECT_EQ(report["mode"], "namespaces");
+    // Where the machine refuses namespaces (a container's profile), `auto` grades in tracked mode and
+    // says why.
+    if (namespaces_available()) {
+      EXPECT_EQ(report["mode"], "namespaces");
+    } else {
+      EXPECT_EQ(report["mode"], "tracked");
+      EXPECT_FALSE(report["mode_reason"].get<std::string>().empty());
+    }
     EXPECT_EQ(report["build"]["status"], "ok");
   }
 };
@@ -66,8 +75,10 @@ TEST_F(Sample, MessageQueueSolutionGetsFullMarks) {
   const json r = grade("msgqueue-relay", "solution", 0);
   expect_full_marks(r);
   EXPECT_EQ(r["score"], 100);
-  // Programs see ordinary pids, well past the request types 1 and 2.
-  for (const auto& p : r["scenarios"][0]["processes"]) EXPECT_GE(p["pid"].get<int>(), 1000);
+  // Programs see ordinary pids, well past the request types 1 and 2 (in a PID namespace of their own).
+  if (namespaces_available()) {
+    for (const auto& p : r["scenarios"][0]["processes"]) EXPECT_GE(p["pid"].get<int>(), 1000);
+  }
 }
 
 TEST_F(Sample, SharedMemorySolutionGetsFullMarks) {
@@ -110,6 +121,7 @@ TEST_F(Sample, EveryVariantFailsExactlyItsChecks) {
 }
 
 TEST_F(Sample, TrackedModeGivesTheSameVerdictsAsNamespaces) {
+  if (!namespaces_available()) GTEST_SKIP() << "this machine refuses namespaces: there is only tracked mode";
   const std::vector<std::pair<std::string, std::string>> submissions = {
       {"msgqueue-relay", "solution"},
       {"msgqueue-relay", "variants/queue-never-removed"},
@@ -155,10 +167,19 @@ TEST_F(Sample, WholeStructAsMsgszNamesTheCallAndThePayload) {
       receive = &e;
   }
   ASSERT_TRUE(send && receive) << c.dump(2);
-  EXPECT_GE((*send)["pid"].get<int>(), 1001);
-  EXPECT_EQ((*send)["call"], "msgsnd(0, {mtype=1, ...}, 80, 0)");
   EXPECT_EQ((*send)["detail"], "msgsz 80 counts the long mtype; the payload is 64 to 72 bytes");
-  EXPECT_EQ((*receive)["call"], "msgrcv(0, {...}, 80, 1, 0) = 80");
+  // In an IPC and PID namespace of its own the queue is id 0 and the client pid 1001; on a machine
+  // that refuses namespaces (tracked mode) both are the host's.
+  if (namespaces_available()) {
+    EXPECT_GE((*send)["pid"].get<int>(), 1001);
+    EXPECT_EQ((*send)["call"], "msgsnd(0, {mtype=1, ...}, 80, 0)");
+    EXPECT_EQ((*receive)["call"], "msgrcv(0, {...}, 80, 1, 0) = 80");
+  } else {
+    EXPECT_TRUE(std::regex_match((*send)["call"].get<std::string>(),
+                                 std::regex(R"(msgsnd\(\d+, \{mtype=1, \.\.\.\}, 80, 0\))")));
+    EXPECT_TRUE(std::regex_match((*receive)["call"].get<std::string>(),
+                                 std::regex(R"(msgrcv\(\d+, \{\.\.\.\}, 80, 1, 0\) = 80)")));
+  }
 }
 
 TEST_F(Sample, HardCodedKeyAndModeAreNamed) {

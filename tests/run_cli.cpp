@@ -1,6 +1,7 @@
 #include "tests/run_cli.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -64,6 +65,19 @@ fs::path TempDir::write(const std::string& name, const std::string& content, boo
     fs::permissions(p, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add);
   return p;
+}
+
+bool namespaces_available() {
+  static const bool available = [] {
+    const pid_t pid = ::fork();
+    if (pid == 0)
+      ::_exit(::unshare(CLONE_NEWUSER) == 0 || ::unshare(CLONE_NEWIPC | CLONE_NEWPID) == 0 ? 0 : 1);
+    int status = 1;
+    while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }();
+  return available;
 }
 
 std::vector<pid_t> processes_with(const std::string& needle) {

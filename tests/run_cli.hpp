@@ -33,6 +33,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Whether this machine lets a process make the namespaces of namespaces mode (a container whose seccomp
+// profile refuses unshare does not: there `auto` grades in tracked mode).
+bool namespaces_available();
+
 // The pids of the processes whose command line (arguments joined by NUL) contains `needle`.
 std::vector<pid_t> processes_with(const std::string& needle);
 

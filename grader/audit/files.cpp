@@ -19,7 +19,6 @@ namespace ipcgrade::audit {
 
 namespace fs = std::filesystem;
 
-
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -38,8 +37,15 @@ void remove_as(uid_t uid, gid_t gid, run::Leftover& file) {
     // removes only what its programs (which run without any) could have removed.
     if (!err) ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
     if (!err && ::syscall(SYS_capset, &header, none) != 0) err = errno;
-    if (!err && (file.kind == "directory" ? ::rmdir(file.path.c_str()) : ::unlink(file.path.c_str())) != 0)
+    // A folder goes with what is in it (a folder made elsewhere and renamed here, say): whatever the
+    // run's credentials let go, which is what the run could have removed itself.
+    std::error_code ec;
+    if (!err && file.kind == "directory") {
+      fs::remove_all(file.path, ec);
+      if (ec) err = ec.value();
+    } else if (!err && ::unlink(file.path.c_str()) != 0) {
       err = errno;
+    }
     (void)!::write(report[1], &err, sizeof err);
     ::_exit(0);
   }

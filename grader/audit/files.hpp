@@ -14,8 +14,8 @@ namespace ipcgrade::audit {
 // capabilities — so that whatever a program tricks the grader into naming, the grader can remove no
 // more than the program itself could have.
 
-// Removes `path` (rmdir for a folder, else unlink) as `uid`/`gid` without capabilities. Sets
-// `reclaimed` or `reclaim_error` on `file`.
+// Removes `path` (a folder with what is in it) as `uid`/`gid` without capabilities. Sets `reclaimed`
+// or `reclaim_error` on `file`.
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file);
 
 // Every name under `dirs` but the subtrees `skip` (not following links, not leaving their

@@ -92,7 +92,6 @@ std::string base_folder(pid_t pid, int dirfd) {
   return std::filesystem::read_symlink(link, ec).string();
 }
 
-
 // The open flags of an open, openat or openat2 call; 0 for the other calls.
 std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6]) {
   if (nr == SYS_open) return args[1];
@@ -144,8 +143,11 @@ bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
   std::copy(std::begin(args), std::end(args), pending.args);
   // Not normalized: `link/../x` is where the kernel takes it, through the link.
   pending.path = as_tracee(p.host_pid, path);
+  // An open follows a final link (O_NOFOLLOW aside): what was there is the file the link leads to.
   struct stat st {};
-  pending.existed = ::lstat(pending.path.c_str(), &st) == 0;
+  const bool follows = (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat) &&
+                       !(open_flags(p.host_pid, nr, args) & O_NOFOLLOW);
+  pending.existed = (follows ? ::stat(pending.path.c_str(), &st) : ::lstat(pending.path.c_str(), &st)) == 0;
   pending.dev = st.st_dev;
   pending.ino = st.st_ino;
   pending.event.call = which->call;

@@ -356,9 +356,12 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
               "--isolation", GetParam().c_str(), "--report", report.c_str(), nullptr);
       ::_exit(127);
     }
-    // Until the run has made its queues and sleeps.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Until the run has made its queues and sleeps (on a loaded machine the build and the start take a
+    // while: up to 15 s).
+    for (int i = 0; i < 150 && processes_named("linger").empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     ASSERT_FALSE(processes_named("linger").empty()) << "the run did not start";
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
     ::kill(grader, SIGKILL);
     ::waitpid(grader, nullptr, 0);
     for (int i = 0; i < 100 && !processes_named("linger").empty(); ++i)
@@ -686,12 +689,24 @@ TEST_P(Hostile, NoTrickMakesTheGraderRemoveWhatTheRunDidNotMake) {
     if (!landlock) ::setenv("IPCGRADE_LANDLOCK", "off", 1);
     const json r = grade(body, 10);
     ::unsetenv("IPCGRADE_LANDLOCK");
-    EXPECT_TRUE(fs::exists(victim)) << "the grader removed a file the run did not make\n"
-                                    << scenario(r)["leftovers"].dump(2);
     for (const auto& l : scenario(r)["leftovers"]) EXPECT_NE(l["name"], victim.string()) << l;
-    const std::vector<std::string> left = survivors();
+    // A run with the grader's uid (root in a container) owns the victim and could remove it itself; but
+    // the grader never takes it for the run's.
+    const bool own_uid =
+        scenario(r)["enforced"]["uid"].get<std::string>().find("(the run's own)") != std::string::npos;
+    if (own_uid) {
+      EXPECT_TRUE(fs::exists(victim)) << "the grader removed a file the run did not make\n"
+                                      << scenario(r)["leftovers"].dump(2);
+    }
+    std::vector<std::string> left = survivors();
+    // Without a uid of its own, only the names the trace saw made are found: a path flipped by another
+    // thread mid-call can escape (docs/isolation.md says so).
+    if (!own_uid)
+      std::erase_if(left,
+                    [&](const std::string& p) { return p.find(prefix + "-race-") != std::string::npos; });
     EXPECT_TRUE(left.empty()) << left.size() << " names of the run survived it, e.g. " << left[0] << "\n"
                               << scenario(r)["processes"][0]["stdout"];
+    left = survivors();
     for (const auto& path : left) fs::remove_all(path);
     if (GetParam() == "tracked" && !landlock) {
       const std::string out = scenario(r)["processes"][0]["stdout"];

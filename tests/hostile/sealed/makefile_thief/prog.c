@@ -99,7 +99,8 @@ static void find_token(void) {
     snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
     ssize_t n = slurp(path, buf, sizeof buf);
     for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
-      if (strncmp(buf + i, "CI_JOB_TOKEN=", 13) == 0) printf("%s token in %s: %s\n", mode, path, buf + i + 13);
+      if (strncmp(buf + i, "CI_JOB_TOKEN=", 13) == 0)
+        printf("%s token in %s: %s\n", mode, path, buf + i + 13);
     }
   }
   if (proc) closedir(proc);
@@ -158,7 +159,11 @@ int main(int argc, char** argv) {
   copy(IPCGRADE, DROP "/ipcgrade");
   copy(IPCGRADE, IPCGRADE ".trojan");
   if (access(IPCGRADE, R_OK) == 0) printf("%s: the ipcgrade binary is readable\n", mode);
-  if (access("/etc/shadow", R_OK) == 0) printf("%s: /etc/shadow is readable\n", mode);
+  // Read, not access(): access() asks only the file's permissions, which Landlock does not change.
+  int shadow = open("/etc/shadow", O_RDONLY);
+  char byte;
+  if (shadow >= 0 && read(shadow, &byte, 1) == 1) printf("%s: /etc/shadow is readable\n", mode);
+  if (shadow >= 0) close(shadow);
   fflush(stdout);
   lurk();
   return 0;
