@@ -37,6 +37,14 @@ class TempDir {
 // profile refuses unshare does not: there `auto` grades in tracked mode).
 bool namespaces_available();
 
+// For a test whose expectations are namespaces mode's own (pids from 1000, IPC ids from 0, an IPC
+// namespace of the run's): skipped, saying so, where the machine refuses namespaces. The attack suites,
+// which run in both modes, hold tracked mode there.
+#define IPCGRADE_SKIP_WITHOUT_NAMESPACES()                                                                \
+  if (!::ipcgrade::testing::namespaces_available())                                                       \
+  GTEST_SKIP() << "this machine refuses namespaces; the test's expectations are namespaces mode's (pids " \
+                  "from 1000, IPC ids from 0)"
+
 // The pids of the processes whose command line (arguments joined by NUL) contains `needle`.
 std::vector<pid_t> processes_with(const std::string& needle);
 

@@ -51,6 +51,7 @@ class Runner : public HostCleanTest {
 }  // namespace
 
 TEST_F(Runner, WallLimitStopsTheWholeTreeDaemonsIncluded) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   const json r = grade(R"(limits: {wall: 500ms}
 scenarios:
   - name: sleepy
@@ -196,6 +197,7 @@ checks:
 }
 
 TEST_F(Runner, TheHostsObjectsAreNeitherSeenNorTouched) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   // A queue and a segment of the host's own, which a hostile submission tries to list and remove.
   const int host_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
   ASSERT_GE(host_queue, 0);
@@ -214,6 +216,7 @@ TEST_F(Runner, TheHostsObjectsAreNeitherSeenNorTouched) {
 }
 
 TEST_F(Runner, StudentsWithoutRootGetTheSameSandbox) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   if (::geteuid() != 0) GTEST_SKIP() << "already unprivileged: every other test covers this case";
   // As an unprivileged user the grader enters a user namespace first; grade a leaking sample that way.
   fs::permissions(dir_.path(), fs::perms::all, fs::perm_options::add);
@@ -302,6 +305,7 @@ scenarios:
 }
 
 TEST_F(Runner, RootWithoutCapSysAdminEntersAUserNamespaceFirst) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   // What a container's default profile leaves root with: no CAP_SYS_ADMIN. unshare(IPC|PID|...) is
   // refused, but a user namespace is allowed and the others inside it.
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
@@ -343,6 +347,7 @@ scenarios:
 }
 
 TEST_F(Runner, ASpinningProgramIsStoppedAtItsCpuLimitAndTheLimitIsNamed) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   const json r = grade(R"(limits: {wall: 20s, cpu: 1s}
 scenarios:
   - name: spin

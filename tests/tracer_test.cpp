@@ -84,6 +84,7 @@ TEST_F(Tracer, ForkDup2AndExecOfAShellPipelineRaiseNoFalseAlarm) {
 }
 
 TEST_F(Tracer, VforkAndExecAreFollowed) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   const json events = run("vfork_queue", 0);
   EXPECT_EQ(count(events, "spawn"), 2u);
   long parent_pid = 0;
@@ -119,6 +120,7 @@ TEST_F(Tracer, ThreadsBelongToTheirProcess) {
 }
 
 TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   const json events = run("raw_syscalls", 1);
   const auto get = calls(events, "msgget");
   ASSERT_EQ(get.size(), 1u);
@@ -147,6 +149,7 @@ TEST_F(Tracer, RawSyscallsAreDecodedAndTheLeakNamesItsCreator) {
 }
 
 TEST_F(Tracer, AStaticBinaryIsTracedAndItsAttachmentReported) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   const json events = run("static_shm", 1);
   ASSERT_EQ(calls(events, "shmget").size(), 1u);
   EXPECT_EQ(calls(events, "shmget")[0]["args"]["size"], "8192");
@@ -171,6 +174,7 @@ TEST_F(Tracer, ACleanProgramExitsZero) {
 }
 
 TEST_F(Tracer, RunFindsAProgramUnderTmpFromAnotherFolderInBothModes) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   // Behind the run's private /tmp, the program's own folder stays visible.
   TempDir dir;
   const std::filesystem::path copy = dir.path() / "clean_queue";
@@ -184,6 +188,7 @@ TEST_F(Tracer, RunFindsAProgramUnderTmpFromAnotherFolderInBothModes) {
 }
 
 TEST_F(Tracer, AKeyOtherThanTheOneGivenIsReported) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   run("clean_queue", 1, {"--key", "0x5000"});
   EXPECT_NE(last_.err.find("==ipcgrade==   msgget(0x00007005, IPC_CREAT|0600) = 0 at clean_queue.c:13 in "
                            "clean_queue (pid 1000)\n"
@@ -207,6 +212,7 @@ TEST_F(Tracer, RunPassesOnTheProgramsOwnFailure) {
 }
 
 TEST_F(Tracer, CallSitesAreExactInCAndCppAtO0AndO2) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
   for (const char* program : {"cpp_queue_O0", "cpp_queue_O2"}) {
     SCOPED_TRACE(program);
     run(program, 1);

@@ -111,7 +111,7 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
     EXPECT_TRUE(fs::exists(report));
     try {
       json r = json::parse(last_.out);
-      EXPECT_EQ(r["mode"], GetParam() == "tracked" ? "tracked" : "namespaces");
+      EXPECT_EQ(r["mode"], tracked() ? "tracked" : "namespaces");
       return r;
     } catch (const std::exception& e) {
       ADD_FAILURE() << e.what() << "\n" << last_.out << last_.err;
@@ -128,6 +128,8 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
   }
 
   static const json& scenario(const json& r) { return r["scenarios"][0]; }
+  // Tracked mode: asked for, or what `auto` gives where the machine refuses namespaces.
+  bool tracked() const { return GetParam() == "tracked" || !namespaces_available(); }
 
   TempDir dir_, state_;
   CliResult last_;
@@ -217,7 +219,7 @@ TEST_P(Hostile, KillMinusOneReachesNothingOutsideTheRun) {
       5);
   EXPECT_EQ(scenario(r)["outcome"], "completed");
   const json& bystander = scenario(r)["processes"][0];
-  if (GetParam() == "tracked") {
+  if (tracked()) {
     // No namespace to contain it: the tracer refuses signals to anything but the run's processes.
     EXPECT_EQ(scenario(r)["processes"][1]["stdout"],
               "kill(-1): Operation not permitted\nkill(parent): Operation not permitted\n"
@@ -371,7 +373,7 @@ TEST_P(Hostile, AGraderKilledMidRunTakesTheRunAlongAndItsObjectsAreReclaimed) {
     // Its scratch folder outlives it, and is removed by the next command.
     const auto scratch = orphan_scratches();
     EXPECT_EQ(scratch.size(), 1u) << "the killed grader's scratch folder";
-    if (GetParam() != "tracked") {
+    if (!tracked()) {
       // The IPC namespace went with the run: only the scratch folder is left to reclaim.
       const CliResult run = run_ipcgrade({"run", "--", "/bin/true"});
       EXPECT_NE(run.err.find("the scratch folder of a killed ipcgrade run"), std::string::npos) << run.err;
@@ -544,7 +546,7 @@ TEST_P(Hostile, SignalsToAProcessOutsideTheRunAreRefused) {
     EXPECT_EQ(::waitpid(bystander, nullptr, WNOHANG), 0) << "the host's process was killed\n" << out;
     ::kill(bystander, SIGKILL);
     ::waitpid(bystander, nullptr, 0);
-    if (GetParam() != "tracked") continue;
+    if (!tracked()) continue;
     for (const char* how : {"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd"})
       EXPECT_NE(out.find(std::string(how) + ": Operation not permitted\n"), std::string::npos) << how << "\n"
                                                                                                << out;
@@ -581,7 +583,7 @@ TEST_P(Hostile, NamesMadeInTheHostsTemporaryFoldersDoNotOutliveTheRun) {
       "]}\n"
       "checks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n";
   for (const bool landlock : {true, false}) {
-    if (!landlock && GetParam() != "tracked") continue;
+    if (!landlock && !tracked()) continue;
     SCOPED_TRACE(landlock ? "with Landlock" : "without Landlock");
     if (!landlock) ::setenv("IPCGRADE_LANDLOCK", "off", 1);
     const json r = grade(body, 5);
@@ -590,7 +592,7 @@ TEST_P(Hostile, NamesMadeInTheHostsTemporaryFoldersDoNotOutliveTheRun) {
       EXPECT_FALSE(fs::exists(fs::symlink_status(path))) << path << " outlived the run";
     const std::string out = scenario(r)["processes"][0]["stdout"];
     const json& check = r["checks"][0];
-    if (GetParam() != "tracked") {
+    if (!tracked()) {
       EXPECT_NE(out.find("file in /tmp: made\n"), std::string::npos) << out;  // the run's own /tmp
       EXPECT_EQ(check["status"], "passed") << check.dump(2);
       continue;
@@ -684,7 +686,7 @@ TEST_P(Hostile, NoTrickMakesTheGraderRemoveWhatTheRunDidNotMake) {
     return left;
   };
   for (const bool landlock : {true, false}) {
-    if (!landlock && GetParam() != "tracked") continue;
+    if (!landlock && !tracked()) continue;
     SCOPED_TRACE(landlock ? "with Landlock" : "without Landlock");
     if (!landlock) ::setenv("IPCGRADE_LANDLOCK", "off", 1);
     const json r = grade(body, 10);
@@ -708,7 +710,7 @@ TEST_P(Hostile, NoTrickMakesTheGraderRemoveWhatTheRunDidNotMake) {
                               << scenario(r)["processes"][0]["stdout"];
     left = survivors();
     for (const auto& path : left) fs::remove_all(path);
-    if (GetParam() == "tracked" && !landlock) {
+    if (tracked() && !landlock) {
       const std::string out = scenario(r)["processes"][0]["stdout"];
       EXPECT_NE(out.find("rename: made\n"), std::string::npos) << out;  // the tricks did run
       EXPECT_EQ(r["checks"][0]["status"], "failed") << r["checks"][0].dump(2);
@@ -724,7 +726,7 @@ TEST_P(Hostile, AFilterOfTheProgramsOwnIsRefused) {
   const std::string out = scenario(r)["processes"][0]["stdout"];
   EXPECT_NE(out.find("seccomp: Operation not permitted\n"), std::string::npos) << out;
   EXPECT_NE(out.find("prctl: Operation not permitted\n"), std::string::npos) << out;
-  if (GetParam() == "tracked") {
+  if (tracked()) {
     EXPECT_NE(out.find("socket: Operation not permitted\n"), std::string::npos) << out;
   }
   std::set<std::string> why;
