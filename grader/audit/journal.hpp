@@ -35,6 +35,8 @@ class Journal {
   // A name the run made outside its folders (tracked mode without Landlock): removed by the reclaim
   // while it is still the same file (device and inode).
   void record_file(const std::string& path, unsigned long long dev, unsigned long long ino);
+  // The run has a uid of its own: every object that uid created is the run's, recorded or not.
+  void record_uid();
   // The run reclaimed what it made: the journal is no longer needed.
   void remove();
 
@@ -46,7 +48,7 @@ class Journal {
 };
 
 struct JournalObject {
-  std::string kind;  // msg | shm | sem | path
+  std::string kind;  // msg | shm | sem | path | uid (every object created by `uid`)
   int id = 0;
   long key = 0;
   long uid = 0;

@@ -97,6 +97,8 @@ class Supervisor {
       tracer_.set_guard(true, {context_.work_dir.string(), box_.private_tmp.string()});
       journal_.emplace(box_.run_as ? static_cast<long>(*box_.run_as) : static_cast<long>(::geteuid()));
       if (!journal_->ok()) spdlog::warn("{}", journal_->error());
+      // A uid of the run's own owns nothing else: every object it created is the run's, seen made or not.
+      if (box_.run_as) journal_->record_uid();
       tracer_.on_created([this](char kind, int id, long key) {
         if (!journaled_.insert({kind, id}).second) return;
         journal_->record(kind == 'm' ? "msg" : kind == 's' ? "shm" : "sem", id, key);
@@ -616,9 +618,14 @@ class Supervisor {
     std::vector<Leftover> mine;
     for (auto& object : audit::list_sysv_objects()) {
       const char kind = object.kind == "msg" ? 'm' : object.kind == "shm" ? 's' : 'e';
+      // With a uid of its own, every object that uid created is the run's: one made by a call the run
+      // was killed in the middle of (the kernel made it, the tracer never saw the call return) too.
+      if (box_.run_as) {
+        if (object.cuid == static_cast<long>(*box_.run_as)) mine.push_back(object);
+        continue;
+      }
       auto created = tracer_.created().find({kind, object.id});
       if (created == tracer_.created().end() || created->second != object.key) continue;
-      if (box_.run_as && object.cuid != static_cast<long>(*box_.run_as)) continue;
       mine.push_back(object);
     }
     // POSIX shared memory is made with open(), which is not traced: only the run's own uid tells its
