@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -63,7 +64,15 @@ std::vector<fs::path> reclaim_orphan_scratches() {
     struct stat st {};
     if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
     const int fd = ::open((entry.path() / ".lock").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;  // not a scratch folder, or one made before locks
+    if (fd < 0) {
+      // A grader killed between making its folder and locking it leaves the folder empty (or with an
+      // unrenamed .lock-new): gone once it is a minute old, which no live grader's is before its lock.
+      if (::time(nullptr) - st.st_mtime > 60) {
+        ::unlink((entry.path() / ".lock-new").c_str());
+        if (::rmdir(entry.path().c_str()) == 0) removed.push_back(entry.path());
+      }
+      continue;
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
       fs::remove_all(entry.path(), ec);
       removed.push_back(entry.path());
