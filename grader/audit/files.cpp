@@ -19,6 +19,19 @@ namespace ipcgrade::audit {
 
 namespace fs = std::filesystem;
 
+run::Leftover file_leftover(const std::string& path, const struct stat& st) {
+  run::Leftover l;
+  l.kind = util::file_kind(st.st_mode);
+  l.path = path;
+  l.name = util::shown_path(path);
+  l.id = -1;
+  l.mode = st.st_mode & 07777;
+  l.uid = st.st_uid;
+  l.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+  l.created = st.st_ctime;
+  return l;
+}
+
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
@@ -84,16 +97,7 @@ std::vector<run::Leftover> files_owned_by(uid_t uid, const std::vector<fs::path>
         continue;
       }
       if (st.st_uid != uid) continue;
-      run::Leftover l;
-      l.kind = util::file_kind(st.st_mode);
-      l.path = it->path().string();
-      l.name = util::shown_path(l.path);
-      l.id = -1;
-      l.mode = st.st_mode & 07777;
-      l.uid = st.st_uid;
-      l.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
-      l.created = st.st_ctime;
-      here.push_back(std::move(l));
+      here.push_back(file_leftover(it->path().string(), st));
     }
     // Deepest first: a folder's content goes before the folder.
     for (auto l = here.rbegin(); l != here.rend(); ++l) found.push_back(std::move(*l));

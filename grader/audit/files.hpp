@@ -1,4 +1,5 @@
 #pragma once
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -17,6 +18,9 @@ namespace ipcgrade::audit {
 // Removes `path` (a folder with what is in it) as `uid`/`gid` without capabilities. Sets `reclaimed`
 // or `reclaim_error` on `file`.
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file);
+
+// A file as a leftover: its kind, path (and the path as reports show it), mode, owner, size, ctime.
+run::Leftover file_leftover(const std::string& path, const struct stat& st);
 
 // Every name under `dirs` but the subtrees `skip` (not following links, not leaving their
 // filesystems; at most 100,000 entries) owned by `uid`, deepest first, as leftovers of kind file/fifo/

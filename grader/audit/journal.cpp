@@ -16,8 +16,6 @@
 
 #include "grader/audit/files.hpp"
 #include "grader/audit/sysv.hpp"
-#include "grader/util/file_kind.hpp"
-#include "grader/util/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -172,11 +170,7 @@ std::vector<run::Leftover> reclaim_orphans() {
       struct stat st {};
       if (o->kind != "path" || ::lstat(o->path.c_str(), &st) != 0) continue;
       if (st.st_dev != o->dev || st.st_ino != o->ino) continue;
-      run::Leftover file;
-      file.kind = util::file_kind(st.st_mode);
-      file.path = o->path;
-      file.name = util::shown_path(o->path);
-      file.uid = st.st_uid;
+      run::Leftover file = file_leftover(o->path, st);
       // As the uid the run had: a forged line names nothing its writer could not remove itself.
       const auto uid = static_cast<uid_t>(o->uid);
       remove_as(uid, uid == ::geteuid() ? ::getegid() : static_cast<gid_t>(uid), file);

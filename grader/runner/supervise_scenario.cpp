@@ -25,7 +25,6 @@
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
 #include "grader/util/atomic_file.hpp"
-#include "grader/util/file_kind.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
@@ -652,16 +651,7 @@ class Supervisor {
       auto known =
           std::find_if(files.begin(), files.end(), [&](const Leftover& l) { return l.path == it->path; });
       if (known == files.end()) {
-        Leftover file;
-        file.kind = util::file_kind(st.st_mode);
-        file.path = it->path;
-        file.name = util::shown_path(it->path);
-        file.id = -1;
-        file.mode = st.st_mode & 07777;
-        file.uid = st.st_uid;
-        file.bytes = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
-        file.created = st.st_ctime;
-        files.push_back(std::move(file));
+        files.push_back(audit::file_leftover(it->path, st));
         known = files.end() - 1;
       }
       known->creator_pid = it->pid;

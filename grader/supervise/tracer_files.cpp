@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/user.h>
 #include <time.h>
 
@@ -20,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "grader/supervise/tracee_memory.hpp"
+#include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/util/file_kind.hpp"
@@ -76,22 +76,6 @@ std::optional<NameArgs> name_args(int nr) {
   }
 }
 
-std::string read_path(pid_t pid, std::uint64_t address) {
-  std::string raw = read_tracee(pid, address, PATH_MAX);
-  const size_t end = raw.find('\0');
-  if (end == std::string::npos) return {};
-  raw.resize(end);
-  return raw;
-}
-
-// The folder a relative path starts from: the descriptor's, or the process's current folder.
-std::string base_folder(pid_t pid, int dirfd) {
-  std::error_code ec;
-  const std::string proc = "/proc/" + std::to_string(pid);
-  const auto link = dirfd == AT_FDCWD ? proc + "/cwd" : proc + "/fd/" + std::to_string(dirfd);
-  return std::filesystem::read_symlink(link, ec).string();
-}
-
 // The open flags of an open, openat or openat2 call; 0 for the other calls.
 std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6]) {
   if (nr == SYS_open) return args[1];
@@ -100,53 +84,37 @@ std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6])
   return 0;
 }
 
-// A path as the tracee's kernel will read it, made readable from the tracer: /proc/self and
-// /proc/thread-self name the tracee, not the tracer.
-std::string as_tracee(pid_t pid, std::string path) {
-  for (const std::string self : {"/proc/self", "/proc/thread-self"}) {
-    if (path.rfind(self, 0) == 0 && (path.size() == self.size() || path[self.size()] == '/'))
-      return "/proc/" + std::to_string(pid) + path.substr(self.size());
-  }
-  return path;
-}
-
 }  // namespace
 
 bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
   const auto which = name_args(nr);
   if (!which) return false;
   // O_PATH makes no name, O_CREAT or not.
-  if (open_flags(p.host_pid, nr, args) & O_PATH) {
+  const std::uint64_t flags = open_flags(p.host_pid, nr, args);
+  if (flags & O_PATH) {
     resume(p, 0);
     return true;
   }
   std::string path;
   if (nr == SYS_bind) {
-    sockaddr_un un{};
-    const std::string raw = read_tracee(p.host_pid, args[1], std::min<std::uint64_t>(args[2], sizeof un));
-    std::memcpy(&un, raw.data(), std::min(raw.size(), sizeof un));
-    if (raw.size() > sizeof(sa_family_t) && un.sun_family == AF_UNIX && un.sun_path[0] != '\0')
-      path.assign(un.sun_path, strnlen(un.sun_path, sizeof un.sun_path));
+    const auto named = read_unix_path(p.host_pid, args[1], args[2]);
+    if (named && *named != "@") path = *named;  // an abstract name makes no file
   } else {
-    path = read_path(p.host_pid, args[which->path]);
+    path = read_tracee_path(p.host_pid, args[which->path]);
   }
   if (path.empty()) {
     resume(p, 0);
     return true;
   }
-  if (path[0] != '/') {
-    const int dirfd = which->dirfd < 0 ? AT_FDCWD : static_cast<int>(args[which->dirfd]);
-    path = base_folder(p.host_pid, dirfd) + "/" + path;
-  }
   Pending pending;
   pending.nr = nr;
   std::copy(std::begin(args), std::end(args), pending.args);
-  // Not normalized: `link/../x` is where the kernel takes it, through the link.
-  pending.path = as_tracee(p.host_pid, path);
+  pending.path =
+      tracee_path(p.host_pid, which->dirfd < 0 ? AT_FDCWD : static_cast<int>(args[which->dirfd]), path);
   // An open follows a final link (O_NOFOLLOW aside): what was there is the file the link leads to.
   struct stat st {};
-  const bool follows = (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat) &&
-                       !(open_flags(p.host_pid, nr, args) & O_NOFOLLOW);
+  const bool follows =
+      (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat) && !(flags & O_NOFOLLOW);
   pending.existed = (follows ? ::stat(pending.path.c_str(), &st) : ::lstat(pending.path.c_str(), &st)) == 0;
   pending.dev = st.st_dev;
   pending.ino = st.st_ino;

@@ -3,6 +3,7 @@
 // seccomp stop is exact: the call never runs, and the program sees EPERM as if it lacked permission.
 // The seccomp filter's own refusals (io_uring in every mode; mounts, keyrings and sockets other than
 // Unix ones in tracked mode) stop here too, so that every refusal is listed in the report.
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
@@ -10,7 +11,6 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/user.h>
 
 #include <cerrno>
@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "grader/supervise/tracee_memory.hpp"
+#include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/util/text.hpp"
@@ -192,18 +193,9 @@ std::optional<std::string> unix_destination(pid_t pid, int nr, const unsigned lo
     addr = reinterpret_cast<std::uint64_t>(msg->msg_name);
     len = msg->msg_namelen;
   }
-  if (addr == 0 || len <= sizeof(sa_family_t)) return std::nullopt;  // none, or an unnamed socket
-  const std::string raw = read_tracee(pid, addr, std::min<std::uint64_t>(len, sizeof(sockaddr_un)));
-  sockaddr_un un{};
-  std::memcpy(&un, raw.data(), std::min(raw.size(), sizeof un));
-  if (un.sun_family != AF_UNIX) return std::nullopt;
-  if (un.sun_path[0] == '\0') return std::string("@");
-  std::string path(un.sun_path, strnlen(un.sun_path, sizeof un.sun_path));
-  if (path[0] != '/') {
-    std::error_code ec;
-    path = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec).string() + "/" + path;
-  }
-  return path;
+  const auto path = read_unix_path(pid, addr, len);
+  if (!path || *path == "@") return path;
+  return tracee_path(pid, AT_FDCWD, *path);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -736,6 +737,45 @@ TEST_P(Hostile, AFilterOfTheProgramsOwnIsRefused) {
       why.count("seccomp(1, ...): a seccomp filter of the program's own is not allowed: it would outrank the "
                 "sandbox's"))
       << scenario(r)["refused"].dump(2);
+}
+
+// A Unix socket of the host's /tmp named through /proc/self/cwd after chdir("/tmp"): the kernel reads
+// /proc/self as the program, and so must the guard, or it would judge the path by its own folder. In
+// `run` (tracked), whose program works in the caller's folder, that folder is the run's, and the host's
+// socket would be let through. Graded and run, the socket is never reached.
+TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
+  const std::string run = submit("proc_self_connect");
+  const std::string name = "ipcgrade-test-self-" + std::to_string(::getpid());
+  const fs::path path = fs::path("/tmp") / name;
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  path.string().copy(un.sun_path, sizeof un.sun_path - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&un), sizeof un), 0);
+  ::chmod(path.c_str(), 0777);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  const json r = grade("limits: {wall: 5s}\nscenarios:\n  - name: self\n    processes:\n"
+                       "      - {name: prober, run: [" + run + ", " + name + "]}\n",
+                       5);
+  EXPECT_EQ(scenario(r)["processes"][0]["stdout"].get<std::string>().rfind("refused: ", 0), 0u)
+      << scenario(r)["processes"][0]["stdout"];
+  // `run` works in the caller's folder (here the submission's): the guard's own folder is the run's.
+  const CliResult ran = [&] {
+    const fs::path here = fs::current_path();
+    fs::current_path(dir_.path() / "mallory");
+    const CliResult result = run_ipcgrade({"run", "--isolation", GetParam(), "--", run, name});
+    fs::current_path(here);
+    return result;
+  }();
+  EXPECT_EQ(ran.out.find("connected"), std::string::npos) << ran.out << ran.err;
+  EXPECT_LT(::accept(listener, nullptr, nullptr), 0) << "the host's socket was reached";
+  if (tracked()) {
+    ASSERT_EQ(scenario(r)["refused"].size(), 1u) << scenario(r).dump(2);
+    EXPECT_EQ(scenario(r)["refused"][0]["why"].get<std::string>().find("the socket /proc/"), 0u)
+        << scenario(r)["refused"][0];
+  }
+  ::close(listener);
+  fs::remove(path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
