@@ -34,7 +34,8 @@ std::string host_ipc_snapshot() {
   }
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec)) {
-    if (entry.path().filename() != "libpod_lock")
+    // The container engine's own lock files (libpod_lock, libpod_rootless_lock_UID) come and go with it.
+    if (!entry.path().filename().string().starts_with("libpod"))
       rows.push_back("/dev/shm: " + entry.path().filename().string());
   }
   std::sort(rows.begin(), rows.end());
