@@ -28,6 +28,11 @@ struct Verdict {
   std::string feedback;  // one or two sentences a student can act on
   std::vector<Evidence> evidence;
   int offences = 0;  // counted for per-offence deductions
+  // A check scored by parts (shm-usage's aspects): the share of its points earned when it failed.
+  std::optional<double> earned;
+  // What the check saw but did not judge, in sentences ("server (pid 1001) was killed while attached to
+  // 0x7f...: ..."): shown after the feedback, in `grade` and in `run`.
+  std::vector<std::string> notes;
 };
 
 // The material a check judges: the scenarios it covers, each with its specification and result

@@ -39,12 +39,31 @@ std::string judge_by_structs(long long msgsz, const std::vector<trace::MessageSt
   return {};
 }
 
+// The name of the program's message struct a wrong msgsz was meant for: the one it equals whole (the
+// mtype counted), else the one whose payload is the expected one, else the only one; empty when unknown.
+std::string struct_for(long long msgsz, const std::optional<SizeRange>& payload,
+                       const std::map<std::string, std::vector<trace::MessageStruct>>& structs,
+                       const std::string& program) {
+  auto it = structs.find(program);
+  if (it == structs.end()) return {};
+  for (const auto& s : it->second) {
+    if (msgsz == static_cast<long long>(s.size) && s.name != "(anonymous)") return s.name;
+  }
+  for (const auto& s : it->second) {
+    if (payload && payload->holds(static_cast<std::int64_t>(s.size - sizeof(long))) &&
+        s.name != "(anonymous)")
+      return s.name;
+  }
+  return it->second.size() == 1 && it->second[0].name != "(anonymous)" ? it->second[0].name : std::string();
+}
+
 class MessageSizeCheck : public Check {
  public:
   std::optional<SizeRange> payload;  // none: judged from the programs' debug information
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
+    std::string own_struct;  // the student's message struct that the first wrong call should measure
     for (const auto& scenario : input.scenarios) {
       const auto structs = structs_by_program(scenario.result->trace);
       for (const trace::Event* call : judged_calls(input, scenario, {"msgsnd", "msgrcv"})) {
@@ -68,12 +87,16 @@ class MessageSizeCheck : public Check {
         } else {
           why = fmt::format("msgsz {} is not the payload size ({})", msgsz, payload->describe());
         }
-        if (!why.empty()) v.evidence.push_back(call_evidence(scenario, *call, why));
+        if (why.empty()) continue;
+        v.evidence.push_back(call_evidence(scenario, *call, why));
+        if (own_struct.empty()) own_struct = struct_for(msgsz, payload, structs, call->program);
       }
     }
     v.offences = static_cast<int>(v.evidence.size());
     conclude(v, "Every msgsnd and msgrcv passed the payload size, and every message had a positive type.",
-             "msgsz is the size of the struct minus sizeof(long): write sizeof(struct msg) - sizeof(long)");
+             fmt::format("msgsz is the size of the struct minus sizeof(long), padding included: write "
+                         "sizeof(struct {}) - sizeof(long)",
+                         own_struct.empty() ? "msg" : own_struct));
     return v;
   }
 };

@@ -1,5 +1,7 @@
 // `no-leftovers`: the run removed every IPC object it created.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
 
 #include "checks/check.hpp"
 
@@ -54,6 +56,15 @@ class NoLeftoversCheck : public Check {
         what += ")";
         std::string detail = fmt::format("{} was left behind{}", what,
                                          left.reclaimed ? " and has been removed by the grader" : "");
+        // The creator is the one to remove it (or to agree who does); the others only opened it.
+        if (!left.opened_by.empty()) {
+          // Three names say enough (a server's thirty clients would not); the report lists them all.
+          const size_t shown = std::min<size_t>(left.opened_by.size(), 3);
+          detail += fmt::format("; also opened by {}",
+                                fmt::join(left.opened_by.begin(), left.opened_by.begin() + shown, ", "));
+          if (left.opened_by.size() > shown)
+            detail += fmt::format(" and {} more", left.opened_by.size() - shown);
+        }
         v.evidence.push_back(Evidence{scenario.spec->name, left.creator_process, left.creator_pid, left.call,
                                       left.at, detail});
       }

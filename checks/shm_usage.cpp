@@ -1,5 +1,14 @@
-// `shm-usage`: segments have the expected size, every shmat is matched by a shmdt before the
-// process exits, and every segment created is removed with IPC_RMID.
+// `shm-usage`: segments have the expected size, every attachment a process holds is detached before
+// the process ends, and every segment created is removed with IPC_RMID. Each aspect is a share of the
+// check's points, so that an instructor can weigh them.
+//
+// Attachments follow the kernel's rules: fork gives the child a copy of every attachment of its parent
+// (the child must detach them too), and exec and exit detach whatever is left. Exit with an attachment
+// still held fails the check; so does exec with one the process made itself. An inherited attachment
+// dropped by exec does not: posix_spawn and system() run their child in the parent's memory until it
+// execs, and a child that execs straight after fork never used it. A process that was killed (by a
+// limit, the deadlock stop, or the end of the scenario) did not reach its end by itself: its detaching
+// is not judged, and the feedback says it was killed while attached.
 #include <fmt/format.h>
 
 #include <map>
@@ -11,54 +20,156 @@ namespace ipcgrade::checks {
 
 namespace {
 
+struct Attachment {
+  const trace::Event* shmat;  // the call that made it (in this process, or an ancestor before a fork)
+  long inherited_from = 0;    // the parent's pid, when it came through fork
+  std::string parent;         // "writer (pid 1000)"
+};
+
+struct Aspect {
+  const char* name;
+  double share = 0;  // 0: not judged
+  bool failed = false;
+};
+
 class ShmUsageCheck : public Check {
  public:
   std::optional<SizeRange> size;
-  bool detach = true;
-  bool remove = true;
+  double size_share = 1, detach_share = 1, remove_share = 1;  // 0 turns an aspect off
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
-    for (const auto& scenario : input.scenarios) judge(input, scenario, v);
+    Aspect sizes{"size", size ? size_share : 0}, detaches{"detach", detach_share},
+        removes{"remove", remove_share};
+    std::vector<std::string> killed;
+    for (const auto& scenario : input.scenarios) judge(input, scenario, v, sizes, detaches, removes, killed);
     v.offences = static_cast<int>(v.evidence.size());
-    conclude(v, "Segments had the right size, every shmat had its shmdt, and every segment was removed.", "");
+    conclude(v, passed_text(), "");
+    for (const auto& k : killed)
+      v.notes.push_back(k + ": detaching is judged only for a process that ends by itself");
+    if (v.status == Status::Failed && !per_offence) {
+      double total = 0, earned = 0;
+      for (const Aspect* a : {&sizes, &detaches, &removes}) {
+        total += a->share;
+        if (!a->failed) earned += a->share;
+      }
+      v.earned = total > 0 ? earned / total : 0;
+    }
     return v;
   }
 
  private:
-  void judge(const CheckInput& input, const ScenarioView& scenario, Verdict& v) const {
-    std::map<std::pair<long, std::string>, const trace::Event*> attached;  // (pid, address) -> shmat
-    std::map<long, const trace::Event*> created;                           // id -> shmget
+  std::string passed_text() const {
+    std::vector<std::string> parts;
+    if (size && size_share > 0) parts.push_back("segments had the right size");
+    if (detach_share > 0) parts.push_back("every attachment was detached before its process ended");
+    if (remove_share > 0) parts.push_back("every segment was removed");
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
+    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    return text + ".";
+  }
+
+  static bool selected(const CheckInput& input, const trace::Event& e) {
+    return e.judged && (!input.spec->process || *input.spec->process == e.process);
+  }
+
+  // The processes the grader ended: runner-started ones it killed, and the ones still alive at the end.
+  static std::set<long> killed_by_grader(const ScenarioView& scenario) {
+    std::set<long> out;
+    for (const auto& p : scenario.result->processes) {
+      if (p.killed_by_grader) out.insert(p.pid);
+    }
+    for (const auto& s : scenario.result->survivors) out.insert(s.pid);
+    return out;
+  }
+
+  void judge(const CheckInput& input, const ScenarioView& scenario, Verdict& v, Aspect& sizes,
+             Aspect& detaches, Aspect& removes, std::vector<std::string>& killed) const {
+    const auto& events = scenario.result->trace.events;
     std::set<long> removed;
-    for (const auto& e : scenario.result->trace.events) {
-      if (e.kind == "call" && e.call == "shmctl" && e.args.at("cmd") == "IPC_RMID")
+    for (const auto& e : events) {
+      if (e.kind == "call" && e.call == "shmctl" && e.args.count("cmd") && e.args.at("cmd") == "IPC_RMID")
         removed.insert(e.number("shmid"));
     }
-    for (const trace::Event* call : judged_calls(input, scenario, {"shmget", "shmat", "shmdt"})) {
-      if (call->call == "shmget") {
-        if (call->failed() || call->args.at("flags").find("IPC_CREAT") == std::string::npos) continue;
-        if (call->result) created[*call->result] = call;
-        if (size && !size->holds(call->number("size"))) {
-          v.evidence.push_back(
-              call_evidence(scenario, *call, fmt::format("the segment should be {}", size->describe())));
+    const std::set<long> grader_killed = killed_by_grader(scenario);
+    std::map<long, std::map<std::string, Attachment>> attached;  // pid -> address -> attachment
+    std::map<long, const trace::Event*> created;                 // id -> shmget
+
+    // Attachments a process still held when it ended (exit) or dropped by running another program (exec).
+    auto ended_while_attached = [&](const trace::Event& at_end, const std::string& how) {
+      auto it = attached.find(at_end.pid);
+      if (it == attached.end()) return;
+      const bool was_killed = grader_killed.count(at_end.pid) > 0 ||
+                              (at_end.kind == "exit" && scenario.result->outcome != run::Outcome::Completed &&
+                               at_end.args.count("signal") && at_end.args.at("signal") == "9");
+      for (const auto& [address, a] : it->second) {
+        if (was_killed) {
+          killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", at_end.process,
+                                       at_end.pid, address));
+          continue;
         }
-      } else if (call->call == "shmat" && call->has("address")) {
-        attached[{call->pid, call->args.at("address")}] = call;
-      } else if (call->call == "shmdt") {
-        attached.erase({call->pid, call->args.at("shmaddr")});
+        if (detach_share <= 0 || (at_end.kind == "exec" && a.inherited_from)) continue;
+        detaches.failed = true;
+        Evidence e = call_evidence(scenario, *a.shmat, "");
+        e.process = at_end.process;
+        e.pid = at_end.pid;
+        if (a.inherited_from) {
+          e.detail = fmt::format(
+              "{} was inherited from {} through fork and never detached: the child {} while attached; call "
+              "shmdt({}) in the child too before it ends",
+              address, a.parent, how, address);
+        } else {
+          e.detail = fmt::format(
+              "{} was never detached: the process {} while attached; call shmdt({}) when done "
+              "with it",
+              address, how, address);
+        }
+        v.evidence.push_back(std::move(e));
+      }
+      attached.erase(it);
+    };
+
+    for (const auto& e : events) {
+      if (e.kind == "spawn" && e.parent) {
+        auto parent = attached.find(e.parent);
+        if (parent == attached.end()) continue;
+        for (const auto& [address, a] : parent->second) {
+          attached[e.pid][address] = Attachment{
+              a.shmat, e.parent, fmt::format("{} (pid {})", process_name(events, e.parent), e.parent)};
+        }
+      } else if (e.kind == "exec") {
+        ended_while_attached(e, "ran another program (exec)");
+      } else if (e.kind == "exit") {
+        const bool crashed = e.args.count("signal") > 0;
+        ended_while_attached(e,
+                             crashed ? "was killed by signal " + e.args.at("signal") : std::string("exited"));
+      } else if (e.kind == "call" && e.call == "shmget" && selected(input, e)) {
+        if (e.failed() || e.args.at("flags").find("IPC_CREAT") == std::string::npos) continue;
+        if (e.result && !created.count(*e.result)) created[*e.result] = &e;
+        if (size && size_share > 0 && !size->holds(e.number("size"))) {
+          sizes.failed = true;
+          v.evidence.push_back(
+              call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
+        }
+      } else if (e.kind == "call" && e.call == "shmat" && e.has("address") && selected(input, e)) {
+        attached[e.pid][e.args.at("address")] = Attachment{&e, 0, ""};
+      } else if (e.kind == "call" && e.call == "shmdt" && e.has("shmaddr")) {
+        auto it = attached.find(e.pid);
+        if (it != attached.end()) it->second.erase(e.args.at("shmaddr"));
       }
     }
-    if (detach) {
-      for (const auto& [where, call] : attached) {
-        v.evidence.push_back(
-            call_evidence(scenario, *call,
-                          fmt::format("{} was never detached: call shmdt({}) when done with it", where.second,
-                                      where.second)));
+    // A process with no exit in the trace was ended with the run: not judged, but named.
+    for (const auto& [pid, addresses] : attached) {
+      for (const auto& [address, a] : addresses) {
+        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", process_name(events, pid),
+                                     pid, address));
       }
     }
-    if (remove) {
+    if (remove_share > 0) {
       for (const auto& [id, call] : created) {
         if (removed.count(id)) continue;
+        removes.failed = true;
         v.evidence.push_back(call_evidence(
             scenario, *call,
             fmt::format(
@@ -67,14 +178,37 @@ class ShmUsageCheck : public Check {
       }
     }
   }
+
+  static std::string process_name(const std::vector<trace::Event>& events, long pid) {
+    for (const auto& e : events) {
+      if (e.pid == pid) return e.process;
+    }
+    return "process";
+  }
 };
 
+double share(const config::ParamReader& shares, std::string_view aspect) {
+  if (!shares.has(aspect)) return 1;
+  const double n = shares.number(aspect);
+  if (n < 0) shares.fail(aspect, fmt::format("the share of '{}' must be >= 0", aspect));
+  return n;
+}
+
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"size", "detach", "remove", "per_violation"});
+  params.allow_only({"size", "detach", "remove", "shares", "per_violation"});
   auto check = std::make_unique<ShmUsageCheck>();
   if (params.has("size")) check->size = size_range(params, "size");
-  if (params.has("detach")) check->detach = params.boolean("detach");
-  if (params.has("remove")) check->remove = params.boolean("remove");
+  if (params.has("shares")) {
+    if (params.has("per_violation"))
+      params.fail("shares", "'shares' and 'per_violation' are two ways of scoring: give one of them");
+    const config::ParamReader shares = params.map("shares");
+    shares.allow_only({"size", "detach", "remove"});
+    check->size_share = share(shares, "size");
+    check->detach_share = share(shares, "detach");
+    check->remove_share = share(shares, "remove");
+  }
+  if (params.has("detach") && !params.boolean("detach")) check->detach_share = 0;
+  if (params.has("remove") && !params.boolean("remove")) check->remove_share = 0;
   check->per_offence = per_violation(params);
   return check;
 }

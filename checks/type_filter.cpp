@@ -1,6 +1,9 @@
 // `type-filter`: every msgrcv of the selected processes asks for the expected message type.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "checks/check.hpp"
 
 namespace ipcgrade::checks {
@@ -18,28 +21,37 @@ std::map<long, long> parents(const trace::Trace& trace) {
 
 class TypeFilterCheck : public Check {
  public:
-  std::string expected;  // "pid", "ppid", or a number ("0" for any)
+  // Each "pid", "ppid", or a number ("0" for any): a msgrcv must ask for one of them. A server that
+  // takes requests of type 1 and 2 lists both.
+  std::vector<std::string> expected;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
     for (const auto& scenario : input.scenarios) {
       const auto parent_of = parents(scenario.result->trace);
       for (const trace::Event* call : judged_calls(input, scenario, {"msgrcv"})) {
-        long want = 0;
-        std::string what;
-        if (expected == "pid") {
-          want = call->pid;
-          what = fmt::format("type {} (its own pid)", want);
-        } else if (expected == "ppid") {
-          auto it = parent_of.find(call->pid);
-          want = it != parent_of.end() ? it->second : 0;
-          what = fmt::format("type {} (its parent's pid)", want);
-        } else {
-          want = std::stol(expected);
-          what = want == 0 ? "any type (msgtyp 0)" : fmt::format("type {}", want);
-        }
         const long got = static_cast<long>(call->number("msgtyp"));
-        if (got == want) continue;
+        std::vector<std::string> whats;
+        bool matched = false;
+        for (const auto& one : expected) {
+          long want = 0;
+          if (one == "pid") {
+            want = call->pid;
+            whats.push_back(fmt::format("type {} (its own pid)", want));
+          } else if (one == "ppid") {
+            auto it = parent_of.find(call->pid);
+            want = it != parent_of.end() ? it->second : 0;
+            whats.push_back(fmt::format("type {} (its parent's pid)", want));
+          } else {
+            want = std::stol(one);
+            whats.push_back(want == 0 ? "any type (msgtyp 0)" : fmt::format("type {}", want));
+          }
+          matched = matched || got == want;
+        }
+        if (matched) continue;
+        std::string what;
+        for (size_t i = 0; i < whats.size(); ++i)
+          what += (i == 0 ? "" : i + 1 == whats.size() ? " or " : ", ") + whats[i];
         std::string why = fmt::format("msgtyp {} — it must receive {}", got, what);
         if (got == 0)
           why += "; with 0 it takes whatever message is first, even one meant for another process";
@@ -53,15 +65,28 @@ class TypeFilterCheck : public Check {
   }
 };
 
+// One msgtyp: an integer, pid, ppid or any.
+std::string one_type(const config::ParamReader& params, const std::string& text) {
+  if (text == "any") return "0";
+  if (text == "pid" || text == "ppid") return text;
+  try {
+    size_t used = 0;
+    const long n = std::stol(text, &used, 0);
+    if (used == text.size()) return std::to_string(n);
+  } catch (const std::exception&) {
+  }
+  params.fail(
+      "msgtyp",
+      fmt::format("'msgtyp' must be an integer, pid, ppid or any (or a list of them), not '{}'", text));
+}
+
 std::unique_ptr<Check> make(const config::ParamReader& params) {
   params.allow_only({"msgtyp", "per_violation"});
   if (!params.has("msgtyp"))
-    params.fail_here("a type-filter check needs 'msgtyp' (an integer, pid, ppid or any)");
+    params.fail_here("a type-filter check needs 'msgtyp' (an integer, pid, ppid or any, or a list of them)");
   auto check = std::make_unique<TypeFilterCheck>();
-  const std::string text = params.string("msgtyp");
-  check->expected = text == "any" ? "0" : text;
-  if (text != "pid" && text != "ppid" && text != "any")
-    check->expected = std::to_string(params.integer("msgtyp"));
+  for (const auto& text : params.string_list("msgtyp")) check->expected.push_back(one_type(params, text));
+  if (check->expected.empty()) params.fail("msgtyp", "'msgtyp' lists no type");
   check->per_offence = per_violation(params);
   return check;
 }

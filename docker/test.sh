@@ -126,7 +126,7 @@ cp -r assignments/shm-exchange/variants/no-rmid/. "$work/autograder/submission/"
 "${podman_run[@]}" -v "$work/autograder:/autograder" --entrypoint /usr/share/ipcgrade/gradescope/run_autograder \
   "$image" > "$work/gradescope.txt" 2>&1
 expect "Gradescope's results.json has the score and one test per check" \
-  'r["score"] == 70 and len(r["tests"]) == 7 and {t["visibility"] for t in r["tests"]} <= {"visible", "after_published"}' \
+  'r["score"] == 76 and len(r["tests"]) == 7 and {t["visibility"] for t in r["tests"]} <= {"visible", "after_published"}' \
   "$work/autograder/results/results.json"
 
 # 5. The test suite itself inside the image, where CI runs it: in a default-security container whose

@@ -64,6 +64,26 @@ trace::Event call(long pid, const std::string& process, const std::string& name,
   return e;
 }
 
+// A process that appeared through fork, and one that ended (with a code, or killed by a signal).
+trace::Event spawned(long pid, long parent, const std::string& process) {
+  trace::Event e;
+  e.kind = "spawn";
+  e.pid = pid;
+  e.parent = parent;
+  e.process = process;
+  return e;
+}
+trace::Event ended(long pid, const std::string& process, const std::string& code,
+                   const std::string& signal = "") {
+  trace::Event e;
+  e.kind = "exit";
+  e.pid = pid;
+  e.process = process;
+  if (!code.empty()) e.args["code"] = code;
+  if (!signal.empty()) e.args["signal"] = signal;
+  return e;
+}
+
 run::ScenarioResult with_trace(std::vector<trace::Event> events) {
   auto s = relay_run();
   for (size_t i = 0; i < events.size(); ++i) events[i].seq = i + 1;
@@ -289,8 +309,8 @@ TEST(MessageSizeCheck, TheWholeStructIsNamedAsSuch) {
   EXPECT_EQ(r.feedback,
             "client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) — msgsz 80 counts the long mtype; the "
             "payload is 64 "
-            "to 72 bytes. msgsz is the size of the struct minus sizeof(long): write sizeof(struct msg) - "
-            "sizeof(long) (2 such calls in all; see the evidence)");
+            "to 72 bytes. msgsz is the size of the struct minus sizeof(long), padding included: write "
+            "sizeof(struct msg) - sizeof(long) (2 such calls in all; see the evidence)");
 }
 
 TEST(MessageSizeCheck, MtypeZeroFailsEvenThoughTheKernelRefusedIt) {
@@ -432,13 +452,17 @@ TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
                   {{"key", "0x00005000"}, {"size", "100"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 7),
              call(1000, "server", "shmat",
                   {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x7f0000001000"}}),
+             ended(1000, "server", "0"),
          })});
   EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 0);  // every aspect failed
   ASSERT_EQ(r.evidence.size(), 3u);
   EXPECT_EQ(r.evidence[0].detail, "the segment should be 4096 bytes");
   EXPECT_EQ(r.evidence[1].call, "shmat(7, NULL, 0) = 0x7f0000001000");
-  EXPECT_EQ(r.evidence[1].detail,
-            "0x7f0000001000 was never detached: call shmdt(0x7f0000001000) when done with it");
+  EXPECT_EQ(
+      r.evidence[1].detail,
+      "0x7f0000001000 was never detached: the process exited while attached; call shmdt(0x7f0000001000) "
+      "when done with it");
   EXPECT_EQ(r.evidence[2].detail,
             "segment 7 was never removed: call shmctl(7, IPC_RMID, NULL) when it is no longer needed");
   const auto lenient =
@@ -450,6 +474,142 @@ TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
                             {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x1000"}})})})
           .status,
       "passed");
+}
+
+namespace {
+// A segment made, attached and removed by the server (id 7 at 0x7f0000001000), as the events begin.
+std::vector<trace::Event> server_attaches() {
+  return {call(1000, "server", "shmget",
+               {{"key", "0x00005000"}, {"size", "4096"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 7),
+          call(1000, "server", "shmat",
+               {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x7f0000001000"}})};
+}
+std::vector<trace::Event> server_detaches_removes_and_exits() {
+  return {call(1000, "server", "shmdt", {{"shmaddr", "0x7f0000001000"}}),
+          call(1000, "server", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}), ended(1000, "server", "0")};
+}
+std::vector<trace::Event> join(std::vector<trace::Event> a, const std::vector<trace::Event>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+}  // namespace
+
+// fork copies every attachment: the child holds one of its own, and exiting with it fails `detach` (and
+// only that aspect's share of the points).
+TEST(ShmUsageCheck, AForkedChildMustDetachWhatItInherited) {
+  const auto a = assignment_with("  - {name: shm, type: shm-usage, points: 10}\n");
+  auto events = server_attaches();
+  events.push_back(spawned(1005, 1000, "server"));
+  events.push_back(ended(1005, "server", "0"));
+  const auto r = only(a, {with_trace(join(events, server_detaches_removes_and_exits()))});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 5);  // detach and remove are one share each: remove passed
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].process, "server");
+  EXPECT_EQ(r.evidence[0].pid, 1005);
+  EXPECT_EQ(r.evidence[0].call, "shmat(7, NULL, 0) = 0x7f0000001000");
+  EXPECT_EQ(r.evidence[0].detail,
+            "0x7f0000001000 was inherited from server (pid 1000) through fork and never detached: the child "
+            "exited while attached; call shmdt(0x7f0000001000) in the child too before it ends");
+  EXPECT_EQ(
+      r.feedback,
+      "server (pid 1005): shmat(7, NULL, 0) = 0x7f0000001000 — 0x7f0000001000 was inherited from server "
+      "(pid 1000) through fork and never detached: the child exited while attached; call "
+      "shmdt(0x7f0000001000) in the child too before it ends");
+
+  // The child detaching its copy passes.
+  events.insert(events.end() - 1, call(1005, "server", "shmdt", {{"shmaddr", "0x7f0000001000"}}));
+  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status, "passed");
+}
+
+// exec drops the attachments: one the process made itself fails; one it inherited does not (posix_spawn
+// and system() run the child in the parent's memory until it execs).
+TEST(ShmUsageCheck, ExecDropsInheritedAttachmentsWithoutBlame) {
+  const auto a = assignment_with("  - {name: shm, type: shm-usage, points: 10}\n");
+  auto events = server_attaches();
+  events.push_back(spawned(1005, 1000, "server"));
+  trace::Event exec;
+  exec.kind = "exec";
+  exec.pid = 1005;
+  exec.process = "server";
+  exec.program = "/bin/ls";
+  exec.judged = false;
+  events.push_back(exec);
+  events.push_back(ended(1005, "server", "0"));
+  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status, "passed");
+
+  auto own = server_attaches();
+  exec.pid = 1000;
+  own.push_back(exec);
+  own.push_back(call(1000, "server", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}));
+  own.push_back(ended(1000, "server", "0"));
+  const auto r = only(a, {with_trace(own)});
+  EXPECT_EQ(r.status, "failed");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail,
+            "0x7f0000001000 was never detached: the process ran another program (exec) while attached; call "
+            "shmdt(0x7f0000001000) when done with it");
+}
+
+// A process the grader killed did not reach its shmdt: it is not told to call it.
+TEST(ShmUsageCheck, AKilledProcessIsNotJudgedOnDetaching) {
+  const auto a = assignment_with("  - {name: shm, type: shm-usage, points: 10}\n");
+  auto events = server_attaches();
+  events.push_back(call(1000, "server", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}));
+  auto run = with_trace(events);
+  run.outcome = run::Outcome::Timeout;
+  run.processes[0].killed_by_grader = true;
+  run.processes[0].exit_code.reset();
+  run.processes[0].signal = 9;
+  const auto r = only(a, {run});
+  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.score, 10);
+  EXPECT_TRUE(r.evidence.empty());
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_EQ(r.notes[0],
+            "server (pid 1000) was killed while attached to 0x7f0000001000: detaching is judged only for a "
+            "process that ends by itself");
+  EXPECT_EQ(r.feedback,
+            "Every attachment was detached before its process ended, every segment was removed. Server (pid "
+            "1000) was killed while attached to 0x7f0000001000: detaching is judged only for a process that "
+            "ends by itself.");
+  // Killed with its exit in the trace (SIGKILL at the wall limit): the same.
+  events.push_back(ended(1000, "server", "", "9"));
+  run.trace = with_trace(events).trace;
+  EXPECT_EQ(only(a, {run}).status, "passed");
+}
+
+// `shares` weighs the aspects: a segment never removed costs the remove share alone.
+TEST(ShmUsageCheck, SharesWeighTheAspects) {
+  const auto a = assignment_with(
+      "  - {name: shm, type: shm-usage, size: 4096, shares: {size: 2, detach: 4, remove: 4}, points: 10}\n");
+  auto events = server_attaches();
+  events.push_back(call(1000, "server", "shmdt", {{"shmaddr", "0x7f0000001000"}}));
+  events.push_back(ended(1000, "server", "0"));
+  const auto r = only(a, {with_trace(events)});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 6);
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail,
+            "segment 7 was never removed: call shmctl(7, IPC_RMID, NULL) when it is no longer needed");
+  // A share of 0 turns its aspect off, like `remove: false`.
+  const auto off = assignment_with("  - {name: shm, type: shm-usage, shares: {remove: 0}, points: 10}\n");
+  EXPECT_EQ(only(off, {with_trace(events)}).status, "passed");
+}
+
+TEST(TypeFilterCheck, AListAcceptsEachTypeListed) {
+  const auto a =
+      assignment_with("  - {name: types, type: type-filter, process: server, msgtyp: [1, 2], points: 10}\n");
+  auto receive = [](const std::string& type) {
+    return call(1000, "server", "msgrcv",
+                {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", type}, {"msgflg", "0"}});
+  };
+  EXPECT_EQ(only(a, {with_trace({receive("1"), receive("2")})}).status, "passed");
+  const auto r = only(a, {with_trace({receive("1"), receive("3")})});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 0);
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail, "msgtyp 3 — it must receive type 1 or type 2");
 }
 
 TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
@@ -545,6 +705,8 @@ TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail,
             "msgsz 80 is sizeof(struct request), which counts the long mtype; the payload is 72 bytes");
+  // The advice names the student's own struct.
+  EXPECT_NE(r.feedback.find("write sizeof(struct request) - sizeof(long)"), std::string::npos) << r.feedback;
   // Without debug information there is nothing to measure against: only mtype is judged.
   auto unknown = whole;
   unknown.program = "/work/other";

@@ -51,7 +51,58 @@ TEST(Cli, ValidateAcceptsTheSamplesAndPointsAtMistakes) {
   EXPECT_EQ(grade.err, bad.err);
 }
 
+// `validate` refuses a shell operator in the string form of `run`, which no shell would see.
+TEST(Cli, ValidateRefusesAShellOperatorThatNoShellWouldSee) {
+  TempDir dir;
+  const fs::path file = dir.write("assignment.yaml",
+                                  "assignment: x\nscenarios:\n  - name: s\n    processes:\n"
+                                  "      - name: both\n        run: ./server & ./client\n");
+  const CliResult bad = run_ipcgrade({"validate", file.string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, file.string() +
+                         ":6:14: 'run': '&' is a shell operator, but no shell runs this command; write it as "
+                         "run: [sh, -c, '...'] (or quote the character if the program should get it as an "
+                         "argument)\n");
+  // The way the error says to write it is accepted.
+  dir.write("assignment.yaml",
+            "assignment: x\nscenarios:\n  - name: s\n    processes:\n"
+            "      - name: both\n        run: [sh, -c, './server & ./client']\n");
+  EXPECT_EQ(run_ipcgrade({"validate", file.string()}).code, 0);
+}
+
 class CliGrade : public HostCleanTest {};
+
+// The terminal summary: the advice once and the evidence below it (not the first piece twice), every
+// score in one column, and no keys for an assignment that uses none.
+TEST_F(CliGrade, TheSummaryShowsEachThingOnceAndAlignsTheScores) {
+  const CliResult r = run_ipcgrade({"grade", sample("msgqueue-relay").string(),
+                                    sample("msgqueue-relay/variants/whole-struct-msgsz").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find(" · keys 0x"), std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find(
+          "\n  FAIL  msgsz counts the payload, not the mtype              0/15\n"
+          "        msgsz is the size of the struct minus sizeof(long), padding included: write "
+          "sizeof(struct request) - sizeof(long)\n"
+          "        - [three clients] server (pid 1000): msgsnd(0, {mtype=3, ...}, 80, 0) at server.c:31"),
+      std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("(16 such calls in all; see the evidence)"), std::string::npos) << r.out;
+  size_t column = 0;
+  for (size_t at = 0; (at = r.out.find("\n  ", at)) != std::string::npos; ++at) {
+    const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+    if (line.rfind("  PASS", 0) != 0 && line.rfind("  FAIL", 0) != 0) continue;
+    if (column == 0) column = line.size();
+    EXPECT_EQ(line.size(), column) << "score out of its column: " << line;
+  }
+  EXPECT_GT(column, 0u);
+
+  const CliResult pipes = run_ipcgrade(
+      {"grade", sample("pipe-shout").string(), sample("pipe-shout/variants/writer-keeps-read-end").string()});
+  EXPECT_EQ(pipes.code, 1);
+  EXPECT_EQ(pipes.out.find("keys"), std::string::npos) << pipes.out;
+  EXPECT_NE(pipes.out.find("student writer-keeps-read-end · isolation "), std::string::npos) << pipes.out;
+}
 
 TEST_F(CliGrade, ReportFileSummaryAndVerboseLog) {
   TempDir out;
@@ -64,13 +115,13 @@ TEST_F(CliGrade, ReportFileSummaryAndVerboseLog) {
   EXPECT_NE(r.out.find("PASS  the reader prints the writer's text"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAIL  the segment is removed"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2 shared memory segments were left behind"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("Score: 70/100"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Score: 76/100"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\033["), std::string::npos) << "no colour when stdout is not a terminal";
   EXPECT_NE(r.err.find("ipcgrade: info: running scenario 'one message'"), std::string::npos) << r.err;
   // The report, and nothing else, is in the folder: it was written through a temporary file and a rename.
   const YAML::Node y = YAML::LoadFile(report.string());
   EXPECT_EQ(y["student"].as<std::string>(), "carol");
-  EXPECT_EQ(y["score"].as<int>(), 70);
+  EXPECT_EQ(y["score"].as<int>(), 76);
   EXPECT_EQ(y["checks"].size(), 7u);
   size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(out.path())) ++files;

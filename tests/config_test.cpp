@@ -207,9 +207,32 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: message-size\n    points: 1\n"
                                              "    payload: {min: 72, max: 64}\n"),
             "DIR/assignment.yaml:11:14: 'payload': need 0 <= min <= max");
-  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: type-filter\n    points: 1\n"
-                                             "    msgtyp: mine\n"),
-            "DIR/assignment.yaml:11:13: 'msgtyp' must be an integer, not 'mine'");
+  EXPECT_EQ(
+      error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: type-filter\n    points: 1\n"
+                                       "    msgtyp: mine\n"),
+      "DIR/assignment.yaml:11:13: 'msgtyp' must be an integer, pid, ppid or any (or a list of them), not "
+      "'mine'");
+  EXPECT_EQ(
+      error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: shm-usage\n    points: 1\n"
+                                       "    per_violation: 1\n    shares: {remove: 2}\n"),
+      "DIR/assignment.yaml:12:13: 'shares' and 'per_violation' are two ways of scoring: give one of them");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: shm-usage\n    points: 1\n"
+                                             "    shares: {remove: -1}\n"),
+            "DIR/assignment.yaml:11:22: the share of 'remove' must be >= 0");
+  // The string form of `run` runs no shell: an operator would reach the program as an argument.
+  EXPECT_EQ(
+      error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n"
+               "      - {name: p, run: ./server & ./client}\n"),
+      "DIR/assignment.yaml:5:24: 'run': '&' is a shell operator, but no shell runs this command; write it "
+      "as run: [sh, -c, '...'] (or quote the character if the program should get it as an argument)");
+  EXPECT_EQ(
+      error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n"
+               "      - {name: p, run: \"./a | ./b\"}\n"),
+      "DIR/assignment.yaml:5:24: 'run': '|' is a shell operator, but no shell runs this command; write it "
+      "as run: [sh, -c, '...'] (or quote the character if the program should get it as an argument)");
+  EXPECT_EQ(error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n"
+                     "      - {name: p, run: \"./client 'a & b' \\\\> c\"}\n"),
+            "(no error)");
 }
 
 TEST_F(ConfigTest, MissingReferencedFile) {

@@ -114,10 +114,17 @@ TEST_F(Sample, EveryVariantFailsExactlyItsChecks) {
       {"msgqueue-relay", "queue-never-removed", {"the queue is removed"}, 90},
       {"msgqueue-relay", "hard-coded-key", {"msgget uses the assigned key"}, 90},
       {"msgqueue-relay", "mode-0777", {"the queue is private to its owner"}, 95},
-      {"shm-exchange", "no-shmdt", {"attach, detach and remove"}, 90},
-      {"shm-exchange", "no-rmid", {"the segment is removed", "attach, detach and remove"}, 70},
+      // shm-usage's shares: size 2, detach 4, remove 4 of its 10 points.
+      {"shm-exchange", "no-shmdt", {"attach, detach and remove"}, 96},
+      {"shm-exchange", "no-rmid", {"the segment is removed", "attach, detach and remove"}, 76},
+      {"shm-exchange", "child-never-detaches", {"attach, detach and remove"}, 96},
       {"shm-exchange", "ftok-key", {"shmget uses the assigned key"}, 90},
       {"pipe-shout", "writer-keeps-read-end", {"each process closes the pipe end it does not use"}, 80},
+      {"pipe-shout",
+       "pipe-after-fork",
+       {"the child prints every message in upper case", "many messages arrive one by one",
+        "parent and child exit with status 0", "each process closes the pipe end it does not use"},
+       10},
       {"pipe-shout",
        "no-nul",
        {"the child prints every message in upper case", "many messages arrive one by one",
@@ -215,7 +222,10 @@ TEST_F(Sample, SharedMemoryWithoutShmdtNamesEachAttachment) {
   ASSERT_EQ(ev.size(), 4u);  // writer and reader, in both scenarios
   EXPECT_EQ(ev[0]["process"], "writer");
   EXPECT_EQ(same(ev[0]["call"]).rfind(same("shmat(0, NULL, 0) = 0x"), 0), 0u) << ev[0];
-  EXPECT_NE(ev[0]["detail"].get<std::string>().find("was never detached: call shmdt("), std::string::npos);
+  EXPECT_NE(ev[0]["detail"].get<std::string>().find(
+                "was never detached: the process exited while attached; call shmdt("),
+            std::string::npos)
+      << ev[0];
   EXPECT_EQ(ev[1]["process"], "reader");
   EXPECT_EQ(same(ev[1]["call"]).rfind(same("shmat(0, NULL, SHM_RDONLY) = 0x"), 0), 0u) << ev[1];
 }
@@ -244,10 +254,12 @@ TEST_F(Sample, QueueNeverRemovedIsReclaimedAndDeducted) {
       "NULL) once it is no longer needed.");
   ASSERT_EQ(c["evidence"].size(), 2u);
   const std::string key = r["keys"][0];
-  EXPECT_EQ(same(c["evidence"][0]["detail"]),
-            same("message queue key " + key +
-                 " (id 0, mode 0600, 1 message(s) still queued) was left behind and has "
-                 "been removed by the grader"));
+  EXPECT_EQ(
+      same(c["evidence"][0]["detail"]),
+      same("message queue key " + key +
+           " (id 0, mode 0600, 1 message(s) still queued) was left behind and has "
+           "been removed by the grader; also opened by client (pid 1001), client (pid 1002), client (pid "
+           "1003)"));
   for (const auto& s : r["scenarios"]) {
     ASSERT_EQ(s["leftovers"].size(), 1u);
     EXPECT_EQ(s["leftovers"][0]["kind"], "msg");
@@ -335,7 +347,7 @@ TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
       same("reader #0 (pid 1001) was killed by signal 11 (Segmentation fault); it must exit with code 0"));
   EXPECT_EQ(r["scenarios"][0]["processes"][1]["signal"], 11);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "shm");
-  EXPECT_EQ(r["score"], 50);
+  EXPECT_EQ(r["score"], 52);  // of shm-usage, only the size share (2 of 10) is kept
 }
 
 TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {

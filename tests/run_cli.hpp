@@ -45,6 +45,10 @@ bool namespaces_available();
   GTEST_SKIP() << "this machine refuses namespaces; the test's expectations are namespaces mode's (pids " \
                   "from 1000, IPC ids from 0)"
 
+// The whole content of a file ("" when it cannot be read). Through the stream buffer, not a character
+// iterator: the test drivers are compiled without optimisation, and they read the 50 MB grader binary.
+std::string read_whole(const std::filesystem::path& path);
+
 // The pids of the processes whose command line (arguments joined by NUL) contains `needle`.
 std::vector<pid_t> processes_with(const std::string& needle);
 

@@ -160,7 +160,8 @@ TEST_F(Tracer, AStaticBinaryIsTracedAndItsAttachmentReported) {
   EXPECT_NE(last_.err.find("==ipcgrade==   shmat(0, NULL, 0) = " + address +
                            " at static_shm.c:10 in static_shm (pid 1000)\n"
                            "==ipcgrade==     " +
-                           address + " was never detached: call shmdt(" + address + ") when done with it\n"),
+                           address + " was never detached: the process exited while attached; call shmdt(" +
+                           address + ") when done with it\n"),
             std::string::npos)
       << last_.err;
   EXPECT_NE(last_.err.find("shared memory segment key 0x00007004 (id 0, mode 0600, 8192 bytes)"),

@@ -176,6 +176,9 @@ int run_run(const RunArgs& args) {
     }
   }
   if (misuse > 0) out << kPrefix << "\n";
+  for (const auto& c : checks) {
+    for (const auto& note : c.notes) out << kPrefix << "note: " << note << "\n";
+  }
   for (const auto& f : result.refused)
     out << kPrefix << "refused: " << util::escape_controls(f.describe()) << "\n";
   for (const auto& s : result.survivors) out << kPrefix << s.describe() << "\n";
@@ -195,6 +198,7 @@ int run_run(const RunArgs& args) {
     if (!l.call.empty())
       out << kPrefix << "    created by " << l.creator << ": " << l.call
           << (l.at.empty() ? "" : " at " + l.at) << "\n";
+    for (const auto& who : l.opened_by) out << kPrefix << "    also opened by " << who << "\n";
     reclaimed += l.reclaimed ? 1 : 0;
   }
   if (!result.leftovers.empty()) {

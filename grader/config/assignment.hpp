@@ -92,6 +92,7 @@ struct Assignment {
   std::string title;
   std::optional<BuildSpec> build;
   KeysSpec keys;
+  bool uses_keys = true;  // false for an assignment that never names an IPC key (pipes only)
   Limits limits;
   std::vector<ScenarioSpec> scenarios;
   std::vector<CheckSpec> checks;

@@ -75,10 +75,34 @@ class Loader {
         }
       }
     }
+    a.uses_keys = uses_keys(a, root);
     return a;
   }
 
  private:
+  // Whether the assignment speaks of IPC keys at all: a `keys:` section, a {key...} placeholder in a
+  // command, its input or the environment, or an assigned-key check. A pipes-only assignment does not,
+  // and its summary says nothing of keys.
+  static bool uses_keys(const Assignment& a, const YAML::Node& root) {
+    if (root["keys"]) return true;
+    auto has = [](const std::string& text) { return text.find("{key") != std::string::npos; };
+    for (const auto& [name, value] : a.env) {
+      if (has(value)) return true;
+    }
+    for (const auto& s : a.scenarios) {
+      for (const auto& p : s.processes) {
+        if (p.stdin_file || (p.stdin_text && has(*p.stdin_text))) return true;
+        for (const auto& word : p.argv) {
+          if (has(word)) return true;
+        }
+      }
+    }
+    for (const auto& c : a.checks) {
+      if (c.type == "assigned-key") return true;
+    }
+    return false;
+  }
+
   std::string required_text(const YAML::Node& map, const char* key) {
     const YAML::Node node = map[key];
     if (!node) fail_at(file_, map.Mark(), fmt::format("missing '{}'", key));

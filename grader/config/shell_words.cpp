@@ -32,6 +32,20 @@ std::optional<std::vector<std::string>> split_shell_words(std::string_view text,
       in_word = false;
       continue;
     }
+    // No shell runs the command, so an operator would reach the program as an argument: `./server &
+    // ./client` would start one server with two odd arguments. Refused, with the way to say it.
+    if (c == '&' || c == '|' || c == ';' || c == '<' || c == '>' || c == '`' ||
+        (c == '$' && i + 1 < text.size() && text[i + 1] == '(')) {
+      const size_t n =
+          (c == '$' || ((c == '&' || c == '|' || c == '>') && i + 1 < text.size() && text[i + 1] == c)) ? 2
+                                                                                                        : 1;
+      if (error) {
+        *error = "'" + std::string(text.substr(i, n)) +
+                 "' is a shell operator, but no shell runs this command; write it as run: [sh, -c, '...'] "
+                 "(or quote the character if the program should get it as an argument)";
+      }
+      return std::nullopt;
+    }
     in_word = true;
     if (c == '\'' || c == '"') {
       quote = c;

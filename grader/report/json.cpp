@@ -67,6 +67,7 @@ ordered_json leftover_json(const run::Leftover& l) {
   j["creator"] = l.creator.empty() ? ordered_json() : ordered_json(l.creator);
   if (!l.call.empty()) j["call"] = l.call;
   if (!l.at.empty()) j["at"] = l.at;
+  if (!l.opened_by.empty()) j["opened_by"] = l.opened_by;
   j["reclaimed"] = l.reclaimed;
   if (!l.reclaim_error.empty()) j["reclaim_error"] = l.reclaim_error;
   return j;

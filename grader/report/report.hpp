@@ -21,6 +21,7 @@ struct CheckResult {
   std::string visibility;  // visible | hidden (covers a hidden scenario)
   std::string feedback;
   std::vector<checks::Evidence> evidence;
+  std::vector<std::string> notes;  // what the check saw but did not judge (also at the end of `feedback`)
 };
 
 // The one result model every output format renders.
@@ -29,6 +30,7 @@ struct Report {
   std::string title;
   std::string student;
   std::vector<key_t> keys;
+  bool uses_keys = true;  // the assignment names IPC keys: the summary shows them
   double score = 0;
   double max_score = 0;
   std::string mode;

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <regex>
 
 #include "grader/report/render.hpp"
 #include "grader/util/text.hpp"
@@ -32,6 +34,27 @@ std::string indent(const std::string& text, const std::string& pad) {
   return out;
 }
 
+// The feedback as the terminal shows it, above the evidence: without the first piece of evidence, which
+// the feedback opens with (so that it stands alone in Gradescope) and the list below repeats, and without
+// the count of the others, which the list shows. What is left is the advice.
+std::string without_first_evidence(const CheckResult& ch) {
+  if (ch.evidence.empty()) return ch.feedback;
+  const checks::Evidence& e = ch.evidence.front();
+  std::string text = ch.feedback;
+  for (const std::string& first :
+       {fmt::format("{} (pid {}): {} — {}", e.process, e.pid, e.call, e.detail), e.detail}) {
+    if (!first.empty() && text.rfind(first, 0) == 0) {
+      text = text.substr(first.size());
+      break;
+    }
+  }
+  if (text.size() == ch.feedback.size()) return text;  // a feedback of its own: shown whole
+  static const std::regex count(R"( \([0-9]+ [a-z ]+ in all; see the evidence\))");
+  text = std::regex_replace(text, count, "");
+  while (!text.empty() && (text.front() == '.' || text.front() == ' ')) text.erase(0, 1);
+  return text;
+}
+
 }  // namespace
 
 std::string summary(const Report& r, bool color) {
@@ -41,8 +64,8 @@ std::string summary(const Report& r, bool color) {
   out += "\n";
   std::string keys;
   for (key_t k : r.keys) keys += (keys.empty() ? "" : ", ") + format_key(k);
-  out += c.dim() + fmt::format("student {} · keys {} · isolation {} · build {}", r.student, keys, r.mode,
-                               r.build.status);
+  out += c.dim() + fmt::format("student {}{} · isolation {} · build {}", r.student,
+                               r.uses_keys ? " · keys " + keys : "", r.mode, r.build.status);
   if (r.build.status != "none") out += fmt::format(" ({:.2f} s)", r.build.seconds);
   out += c.reset() + "\n\n";
   if (!r.build.usable()) {
@@ -50,13 +73,20 @@ std::string summary(const Report& r, bool color) {
     std::string log = r.build.log.size() > 4000 ? r.build.log.substr(0, 4000) + "\n..." : r.build.log;
     out += indent(log, "    ") + "\n\n";
   }
+  // Scores in one column: as wide as the longest name, within reason; a longer name gets a line of its own.
+  size_t width = 40;
+  for (const auto& ch : r.checks) width = std::max(width, std::min<size_t>(ch.name.size(), 64));
   for (const auto& ch : r.checks) {
     const bool passed = ch.status == "passed";
     const std::string mark = passed ? c.green() + "PASS" + c.reset() : c.red() + "FAIL" + c.reset();
     const std::string score = points(ch.score) + "/" + points(ch.max_score);
-    out += fmt::format("  {}  {:<52} {:>11}\n", mark, ch.name, score);
+    if (ch.name.size() > width)
+      out += fmt::format("  {}  {}\n        {:<{}} {:>11}\n", mark, ch.name, "", width - 2, score);
+    else
+      out += fmt::format("  {}  {:<{}} {:>11}\n", mark, ch.name, width, score);
     if (ch.status == "failed") {
-      out += indent(util::escape_controls(ch.feedback), "        ") + "\n";
+      const std::string advice = without_first_evidence(ch);
+      if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";
       size_t shown = 0;
       for (const auto& e : ch.evidence) {
         if (++shown > 5) {
@@ -66,7 +96,9 @@ std::string summary(const Report& r, bool color) {
         }
         // "[three clients] client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) at client.c:18 — detail"
         std::string line = fmt::format("[{}] ", e.scenario);
-        if (!e.process.empty())
+        // A detail that is a sentence about the process ("shout #0 (pid 1000) printed ...") names it already.
+        const bool named = e.call.empty() && e.detail.rfind(e.process + " ", 0) == 0;
+        if (!e.process.empty() && !named)
           line += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
         std::string where = e.call;
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;

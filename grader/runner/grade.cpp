@@ -48,6 +48,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
   r.student = options.student.empty() ? absolute.filename().string() : options.student;
   r.keys = assign_keys(assignment, r.student);
+  r.uses_keys = assignment.uses_keys;
   r.mode = options.isolation == Isolation::Tracked ? "tracked" : "namespaces";
 
   config::Assignment shown = assignment;

@@ -50,6 +50,7 @@ struct Leftover {
   std::string creator_process;  // "server": the assignment's name of the creating process
   std::string call;             // the creating call, "msgget(0x00005000, IPC_CREAT|0600) = 0", when traced
   std::string at;               // file:line of the creating call, when known
+  std::vector<std::string> opened_by;  // "client (pid 1001)": other processes whose get returned its id
   bool reclaimed = false;
   std::string reclaim_error;
 };

@@ -79,6 +79,7 @@ void to_json(nlohmann::json& j, const Leftover& l) {
        {"creator_process", l.creator_process},
        {"call", l.call},
        {"at", l.at},
+       {"opened_by", l.opened_by},
        {"reclaimed", l.reclaimed},
        {"reclaim_error", l.reclaim_error},
        {"name", l.name},
@@ -101,6 +102,7 @@ void from_json(const nlohmann::json& j, Leftover& l) {
   j.at("creator_process").get_to(l.creator_process);
   j.at("call").get_to(l.call);
   j.at("at").get_to(l.at);
+  j.at("opened_by").get_to(l.opened_by);
   j.at("reclaimed").get_to(l.reclaimed);
   j.at("reclaim_error").get_to(l.reclaim_error);
   l.name = j.value("name", "");

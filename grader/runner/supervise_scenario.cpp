@@ -693,22 +693,38 @@ class Supervisor {
     }
   }
 
-  // Names the process and the call that created a leftover: the last successful msgget/shmget/semget
-  // with IPC_CREAT that returned its id.
+  // Names the process and the call that created a leftover: the first successful msgget/shmget/semget
+  // with IPC_CREAT that returned its id since the last IPC_RMID of that id (the kernel's shm_cpid agrees
+  // for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
+  // made the object, and the others are named as having opened it too.
   void attribute(Leftover& left) const {
-    const std::string call = left.kind + "get";
+    const std::string get = left.kind + "get";
+    const std::string ctl = left.kind + "ctl";
+    const std::string id_arg = left.kind == "msg" ? "msqid" : left.kind + "id";
     const auto& events = result_.trace.events;
-    for (auto it = events.rbegin(); it != events.rend(); ++it) {
-      if (it->kind != "call" || it->call != call || !it->result || *it->result != left.id) continue;
-      if (it->args.at("flags").find("IPC_CREAT") == std::string::npos) continue;
-      left.creator_pid = it->pid;
-      left.creator = fmt::format("{} (pid {})", it->process, it->pid);
-      left.creator_process = it->process;
-      left.call = trace::format_call(*it);
-      left.at = it->at;
-      return;
+    auto from = events.begin();
+    for (auto it = events.begin(); it != events.end(); ++it) {
+      if (it->kind == "call" && it->call == ctl && it->args.count("cmd") &&
+          it->args.at("cmd") == "IPC_RMID" && it->number(id_arg) == left.id)
+        from = it + 1;
     }
     left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
+    left.opened_by.clear();
+    for (auto it = from; it != events.end(); ++it) {
+      if (it->kind != "call" || it->call != get || !it->result || *it->result != left.id) continue;
+      const std::string who = fmt::format("{} (pid {})", it->process, it->pid);
+      if (left.creator.empty() && it->args.at("flags").find("IPC_CREAT") != std::string::npos) {
+        left.creator_pid = it->pid;
+        left.creator = who;
+        left.creator_process = it->process;
+        left.call = trace::format_call(*it);
+        left.at = it->at;
+      } else if (who != left.creator &&
+                 std::find(left.opened_by.begin(), left.opened_by.end(), who) == left.opened_by.end()) {
+        left.opened_by.push_back(who);
+      }
+    }
+    std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
   }
 
   const config::ScenarioSpec& spec_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 
 namespace ipcgrade::score {
 
@@ -27,7 +28,7 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
     const config::ScenarioSpec* scenario = assignment.scenario(result.name);
     if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
   }
-  report::CheckResult r{spec.name, spec.type, 0, spec.points, "", visibility(spec, assignment), "", {}};
+  report::CheckResult r{spec.name, spec.type, 0, spec.points, "", visibility(spec, assignment), "", {}, {}};
   // A scenario the grader could not run judges nothing: never let it pass a check by default.
   for (const auto& view : input.scenarios) {
     if (view.result->outcome != run::Outcome::CrashedGrader) continue;
@@ -38,7 +39,12 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
   }
   const checks::Verdict v = spec.impl->evaluate(input);
   r.feedback = v.feedback;
+  for (std::string note : v.notes) {  // each a sentence of its own after the feedback
+    if (!note.empty()) note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
+    r.feedback += " " + note + ".";
+  }
   r.evidence = v.evidence;
+  r.notes = v.notes;
   switch (v.status) {
     case checks::Status::Passed:
       r.status = "passed";
@@ -46,8 +52,9 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
       break;
     case checks::Status::Failed:
       r.status = "failed";
-      r.score =
-          spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences) : 0.0;
+      r.score = v.earned                 ? spec.points * *v.earned
+                : spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences)
+                                         : 0.0;
       break;
   }
   return r;
@@ -76,6 +83,7 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                            "log for why."
                          : "The submission did not build, so nothing could be run; see the build log for the "
                            "compiler's messages.",
+                     {},
                      {}});
       continue;
     }

@@ -65,6 +65,9 @@ void pipe_io(CallContext& ctx, const char* name, const Args& a, trace::Event& e)
     const size_t count = static_cast<size_t>(a[2]);
     const size_t tail = std::min<size_t>(count, 16);
     e.args["tail"] = util::escape_bytes(read_tracee(ctx.proc.host_pid, a[1] + count - tail, tail));
+    // The beginning, for the evidence: what a student recognises as their message (a fixed-size
+    // buffer ends in NULs, which would be all the tail shows).
+    e.args["head"] = util::escape_bytes(read_tracee(ctx.proc.host_pid, a[1], std::min<size_t>(count, 24)));
   }
 }
 

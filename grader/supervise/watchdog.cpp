@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -114,6 +115,31 @@ std::string pipe_origin(const trace::Trace& trace, long pipe) {
   return fmt::format("pipe() #{}", pipe);
 }
 
+// Whether process `pid` has a child that has not ended, from the trace's spawn and exit events.
+bool has_live_child(const trace::Trace& trace, long pid) {
+  std::set<long> children;
+  for (const auto& e : trace.events) {
+    if (e.kind == "spawn" && e.parent == pid) children.insert(e.pid);
+    if (e.kind == "exit") children.erase(e.pid);
+  }
+  return !children.empty();
+}
+
+// Whether process `pid` made pipe `pipe` itself after a fork that gave it a parent or a child: then the
+// other process of that fork made a pipe of its own, and each waits on a pipe nobody else can write.
+bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
+  const trace::Event* made = nullptr;
+  for (const auto& e : trace.events) {
+    if (e.kind == "call" && (e.call == "pipe" || e.call == "pipe2") && e.number("pipe") == pipe) made = &e;
+  }
+  if (!made || made->pid != pid) return false;
+  for (const auto& e : trace.events) {
+    if (e.seq >= made->seq) break;
+    if (e.kind == "spawn" && (e.parent == pid || (e.pid == pid && e.parent != 0))) return true;
+  }
+  return false;
+}
+
 std::string short_state(const Blocked& b, const trace::Trace& trace) {
   switch (b.nr) {
     case SYS_read:
@@ -140,7 +166,9 @@ std::string short_state(const Blocked& b, const trace::Trace& trace) {
     case SYS_futex:
       return "waits for another thread";
     default:
-      return "waits for a signal";
+      // A shell's `wait` sleeps in sigsuspend until SIGCHLD: it waits for its children, not for a signal
+      // the student has to send.
+      return has_live_child(trace, b.proc->pid) ? "waits for its children" : "waits for a signal";
   }
 }
 
@@ -167,6 +195,15 @@ std::string explain(const Blocked& b, const std::vector<Blocked>& all, const tra
     std::string list;
     for (size_t i = 0; i < holders.size(); ++i) {
       list += (i == 0 ? "" : i + 1 == holders.size() ? " and in " : ", in ") + holders[i];
+    }
+    if (self && holders.size() == 1 && pipe_made_after_fork(trace, b.proc->pid, pipe)) {
+      // Closing would not help: the process is the pipe's only writer because it made the pipe after
+      // fork, so the process it should hear from has a pipe of its own.
+      text += fmt::format(
+          "; only {} itself holds its write end, because the pipe was created after the fork: each process "
+          "made a pipe of its own — call pipe() before fork() so that both share one",
+          b.proc->name);
+      return text;
     }
     text += "; its write end is still open in " + list;
     text +=

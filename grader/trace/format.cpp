@@ -23,7 +23,7 @@ const std::map<std::string, std::vector<std::string>>& argument_order() {
       {"semtimedop", {"semid", "nsops"}},
       {"semctl", {"semid", "semnum", "cmd"}},
       {"read", {"fd", "buf", "count"}},
-      {"write", {"fd", "tail", "count"}},
+      {"write", {"fd", "head", "count"}},
       {"close", {"fd"}},
       {"dup", {"oldfd"}},
       {"dup2", {"oldfd", "newfd"}},
@@ -46,9 +46,9 @@ std::string format_call(const trace::Event& call) {
         continue;
       } else if (name == "mtype") {
         shown = "{mtype=" + it->second + ", ...}";
-      } else if (name == "tail") {
-        // The end of what was written (the tracer keeps the last bytes only).
-        shown = std::string("\"") + (call.number("count") > 16 ? "..." : "") + it->second + "\"";
+      } else if (name == "head") {
+        // The first bytes written, as strace shows them: "..." after the quote when there is more.
+        shown = "\"" + it->second + "\"" + (call.number("count") > 24 ? "..." : "");
       } else {
         shown = it->second;
       }

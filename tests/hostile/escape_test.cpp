@@ -39,8 +39,7 @@ const fs::path kAttacks = fs::path(SOURCE_DIR) / "tests" / "hostile" / "escape";
 constexpr auto kCommandLimit = std::chrono::seconds(60);
 
 std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return read_whole(path);
 }
 
 void write_file(const fs::path& path, const std::string& content, fs::perms mode = fs::perms(0644)) {

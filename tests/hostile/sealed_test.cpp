@@ -70,8 +70,7 @@ std::string random_hex(size_t digits) {
 }
 
 std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return read_whole(path);
 }
 
 void write_file(const fs::path& path, const std::string& content, fs::perms mode) {
