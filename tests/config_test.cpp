@@ -166,7 +166,7 @@ TEST_F(ConfigTest, UnknownKeyWithHint) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "limts:\n  wall: 1s\n"),
       "DIR/assignment.yaml:7:1: unknown key 'limts' (did you mean 'limits'?); expected one of: assignment, "
-      "title, build, keys, limits, scenarios, checks, files, env");
+      "title, build, keys, limits, scenarios, checks, files, env, hidden_points");
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n      - name: p\n"
                "        run: ./p\n        cuont: 3\n"),
@@ -219,6 +219,8 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: shm-usage\n    points: 1\n"
                                              "    shares: {remove: -1}\n"),
             "DIR/assignment.yaml:11:22: the share of 'remove' must be >= 0");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "hidden_points: some\n"),
+            "DIR/assignment.yaml:7:16: 'hidden_points' must be a number >= 0, not 'some'");
   // The string form of `run` runs no shell: an operator would reach the program as an argument.
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n"

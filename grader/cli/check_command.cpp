@@ -11,6 +11,7 @@
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
 #include "grader/runner/grade.hpp"
 #include "grader/util/atomic_file.hpp"
@@ -26,6 +27,7 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
   cmd->add_option("ASSIGNMENT", args.assignment,
                   "assignment.yaml or its folder; default: ./assignment.yaml, or the path in ./.ipcgrade");
   cmd->add_option("SUBMISSION", args.submission, "your folder (default: .)");
+  cmd->add_option("--junit", args.junit, "also write JUnit XML (one testcase per visible check) to FILE");
   add_isolation_option(cmd, args.isolation);
 }
 
@@ -54,6 +56,15 @@ fs::path find_assignment(const CheckArgs& args) {
 
 int run_check(const CheckArgs& args) {
   const config::Assignment assignment = config::load_assignment(find_assignment(args));
+  // The file a student reads must not hold the answers: say so to the instructor who handed it out.
+  for (const auto& s : assignment.scenarios) {
+    if (s.visibility != config::Visibility::Hidden) continue;
+    std::cerr
+        << "ipcgrade: warning: " << assignment.file.string()
+        << " holds hidden scenarios, and whoever runs check can read them: hand students `ipcgrade kit` "
+           "output instead\n";
+    break;
+  }
   std::error_code ec;
   if (!fs::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
@@ -64,13 +75,14 @@ int run_check(const CheckArgs& args) {
   std::cout << report::summary(r, color);
   // The score is out of the visible checks only: say what the hidden ones hold, so that 80/80 is not
   // read as full marks.
-  double total = 0;
+  double total = assignment.hidden_points;
   for (const auto& c : assignment.checks) total += c.points;
   if (total > r.max_score) {
     std::cout << fmt::format("That is {}/{} on the visible checks; {} more points are in hidden checks.\n",
                              report::points(r.score), report::points(r.max_score),
                              report::points(total - r.max_score));
   }
+  if (!args.junit.empty()) util::write_file_atomically(args.junit, report::junit_xml(r));
   if (r.all_passed()) {
     std::cout
         << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";

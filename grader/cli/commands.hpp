@@ -25,7 +25,14 @@ struct GradeArgs {
 struct CheckArgs {
   std::string assignment;
   std::string submission = ".";
+  std::string junit;
   std::string isolation = "auto";
+};
+
+struct KitArgs {
+  std::string assignment;
+  std::string out;
+  std::string image = "ipcgrade:latest";
 };
 
 struct BatchArgs {
@@ -69,6 +76,8 @@ int run_validate(const std::string& assignment);
 void add_check_command(CLI::App& app, CheckArgs& args);
 int run_check(const CheckArgs& args);
 void add_batch_command(CLI::App& app, BatchArgs& args);
+void add_kit_command(CLI::App& app, KitArgs& args);
+int run_kit(const KitArgs& args);
 int run_batch(const BatchArgs& args);
 
 }  // namespace ipcgrade::cli

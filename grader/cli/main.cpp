@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   cli::add_check_command(app, check);
   cli::BatchArgs batch;
   cli::add_batch_command(app, batch);
+  cli::KitArgs kit;
+  cli::add_kit_command(app, kit);
   cli::AuditArgs audit;
   cli::add_audit_command(app, audit);
   std::string validate_path;
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
+    if (app.got_subcommand("kit")) return cli::run_kit(kit);
     if (app.got_subcommand("audit")) {
       // The scratch folders of killed graders go with their objects.
       if (audit.reclaim) build::reclaim_orphan_scratches();

@@ -93,6 +93,9 @@ struct Assignment {
   std::optional<BuildSpec> build;
   KeysSpec keys;
   bool uses_keys = true;  // false for an assignment that never names an IPC key (pipes only)
+  // Points of checks this file does not hold: a student kit's hidden checks, given as one number so that
+  // `check` can say how much of the grade it cannot see.
+  double hidden_points = 0;
   Limits limits;
   std::vector<ScenarioSpec> scenarios;
   std::vector<CheckSpec> checks;

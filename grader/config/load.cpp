@@ -33,9 +33,9 @@ class Loader {
     if (!root.IsMap())
       fail_at(file_, root.Mark(),
               "an assignment file must be a mapping (assignment:, scenarios:, checks:, ...)");
-    reject_unknown_keys(
-        file_, root,
-        {"assignment", "title", "build", "keys", "limits", "scenarios", "checks", "files", "env"});
+    reject_unknown_keys(file_, root,
+                        {"assignment", "title", "build", "keys", "limits", "scenarios", "checks", "files",
+                         "env", "hidden_points"});
     Assignment a;
     a.id = required_text(root, "assignment");
     static const std::regex id_re("^[a-z0-9-]+$");
@@ -50,6 +50,7 @@ class Loader {
     if (root["limits"]) a.limits = limits(root["limits"], a.limits);
     if (root["files"]) a.files = files(root["files"]);
     if (root["env"]) a.env = env(root["env"]);
+    if (root["hidden_points"]) a.hidden_points = points(root["hidden_points"], "hidden_points");
     const YAML::Node scenarios = root["scenarios"];
     if (!scenarios)
       fail_at(file_, root.Mark(), "missing 'scenarios': an assignment needs at least one scenario");
@@ -101,6 +102,18 @@ class Loader {
       if (c.type == "assigned-key") return true;
     }
     return false;
+  }
+
+  // A number of points: >= 0, fractions allowed.
+  double points(const YAML::Node& node, const char* key) {
+    const std::string text = scalar_text(file_, node, fmt::format("'{}'", key));
+    try {
+      size_t used = 0;
+      const double n = std::stod(text, &used);
+      if (used == text.size() && n >= 0) return n;
+    } catch (const std::exception&) {
+    }
+    fail_at(file_, node.Mark(), fmt::format("'{}' must be a number >= 0, not '{}'", key, text));
   }
 
   std::string required_text(const YAML::Node& map, const char* key) {
@@ -368,16 +381,7 @@ class Loader {
               fmt::format("unknown check type '{}'; known types: {}", c.type, known));
     }
     if (!node["points"]) fail_at(file_, node.Mark(), fmt::format("check '{}' has no 'points'", c.name));
-    {
-      const std::string text = scalar_text(file_, node["points"], "'points'");
-      try {
-        size_t used = 0;
-        c.points = std::stod(text, &used);
-        if (used != text.size() || c.points < 0) throw std::invalid_argument("bad");
-      } catch (const std::exception&) {
-        fail_at(file_, node["points"].Mark(), fmt::format("'points' must be a number >= 0, not '{}'", text));
-      }
-    }
+    c.points = points(node["points"], "points");
     if (node["scenarios"]) {
       const YAML::Node list = node["scenarios"];
       if (!list.IsSequence())

@@ -125,17 +125,25 @@ bool has_live_child(const trace::Trace& trace, long pid) {
   return !children.empty();
 }
 
-// Whether process `pid` made pipe `pipe` itself after a fork that gave it a parent or a child: then the
-// other process of that fork made a pipe of its own, and each waits on a pipe nobody else can write.
+// Whether process `pid` made pipe `pipe` itself after a fork, and the other process of that fork (its
+// parent, or the child it forked) made a pipe of its own after it too: the two each wait on a pipe that
+// nobody else can write, because pipe() came after fork(). A process that merely was forked (by a shell)
+// and makes a pipe is not this case.
 bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
   const trace::Event* made = nullptr;
   for (const auto& e : trace.events) {
     if (e.kind == "call" && (e.call == "pipe" || e.call == "pipe2") && e.number("pipe") == pipe) made = &e;
   }
   if (!made || made->pid != pid) return false;
-  for (const auto& e : trace.events) {
-    if (e.seq >= made->seq) break;
-    if (e.kind == "spawn" && (e.parent == pid || (e.pid == pid && e.parent != 0))) return true;
+  for (const auto& fork : trace.events) {
+    if (fork.seq >= made->seq) break;
+    if (fork.kind != "spawn") continue;
+    const long other = fork.parent == pid ? fork.pid : fork.pid == pid ? fork.parent : 0;
+    if (other == 0) continue;
+    for (const auto& e : trace.events) {
+      if (e.seq > fork.seq && e.kind == "call" && e.pid == other && (e.call == "pipe" || e.call == "pipe2"))
+        return true;
+    }
   }
   return false;
 }
