@@ -165,6 +165,28 @@ TEST(JunitXml, OneTestcasePerCheckAndHostileTextSurvives) {
   EXPECT_FALSE(suite.child("testcase").next_sibling("testcase").child("failure"));
 }
 
+// A failed check that kept part of its points (per_violation, shm-usage's shares) is a failure in every
+// export: green in CI for a check that lost 5 of 15 points would be a lie.
+TEST(Exports, APartlyScoredFailedCheckIsAFailure) {
+  auto r = sample_report();
+  r.checks[0].score = 10;  // failed, 10 of 20
+  r.score = 20;
+  const std::string xml = report::junit_xml(r);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str())) << xml;
+  const auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("failures").value(), "1");
+  EXPECT_STREQ(suite.child("testcase").attribute("name").value(), "every client gets its own word back");
+  EXPECT_TRUE(suite.child("testcase").child("failure")) << xml;
+  const auto j = nlohmann::json::parse(report::gradescope_json(r));
+  EXPECT_EQ(j["tests"][0]["status"], "failed");
+  EXPECT_EQ(j["tests"][0]["score"], 10);
+  EXPECT_EQ(j["tests"][0]["max_score"], 20);
+  // And a passed check is not a failure, whatever it scored.
+  EXPECT_EQ(j["tests"][1]["status"], "passed");
+  EXPECT_FALSE(suite.child("testcase").next_sibling("testcase").child("failure"));
+}
+
 TEST(YamlReport, DelAndC1ControlsAreWrittenAsEscapesThatStrictParsersRead) {
   report::Report r = sample_report();
   r.scenarios[0].processes[0].stdout_cut = 0;

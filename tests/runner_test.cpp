@@ -1,6 +1,7 @@
 // The runner and the sandbox, driven through `ipcgrade grade` on small shell-script submissions:
 // ordering (`ready:`), placeholders, stdin, output caps, the wall limit, and the leftover audit.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/wait.h>
@@ -344,6 +345,28 @@ scenarios:
   for (const auto& e : fs::directory_iterator("/sys/fs/cgroup/pids")) {
     EXPECT_EQ(e.path().filename().string().rfind("ipcgrade-", 0), std::string::npos) << e.path();
   }
+}
+
+// A program that writes a file past limits.file_size is stopped by RLIMIT_FSIZE (SIGXFSZ), and the
+// outcome names the limit: without it, a submission could fill the disk.
+TEST_F(Runner, AFileWrittenPastTheFileSizeLimitIsStoppedAndNamed) {
+  const json r = grade(R"(limits: {file_size: 1MiB}
+scenarios:
+  - name: big file
+    processes:
+      - name: writer
+        run: ["sh", "-c", "exec head -c 3000000 /dev/zero > big"]
+checks:
+  - {name: exits, type: exit, points: 1}
+)",
+                       1);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "limit") << s.dump(2);
+  EXPECT_TRUE(std::regex_match(s["outcome_detail"].get<std::string>(),
+                               std::regex(R"(file size limit 1 MiB: writer #0 \(pid \d+\) wrote past it)")))
+      << s["outcome_detail"];
+  EXPECT_EQ(s["processes"][0]["signal"], SIGXFSZ);
+  EXPECT_EQ(s["enforced"]["file_size"], "1 MiB: RLIMIT_FSIZE");
 }
 
 TEST_F(Runner, ASpinningProgramIsStoppedAtItsCpuLimitAndTheLimitIsNamed) {

@@ -2,7 +2,10 @@
 // static binary; and `ipcgrade run` reporting misuse and leaks like valgrind reports lost blocks.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <fstream>
+#include <regex>
 
 #include "tests/host_clean.hpp"
 #include "tests/run_cli.hpp"
@@ -234,4 +237,32 @@ TEST_F(Tracer, CallSitesAreExactInCAndCppAtO0AndO2) {
           "at raw_syscalls.c:13\n"),
       std::string::npos)
       << last_.err;
+}
+
+// Close-on-exec ends go at the exec, however they were marked (pipe2's O_CLOEXEC, fcntl's F_SETFD,
+// dup3's O_CLOEXEC and F_DUPFD_CLOEXEC copies): an exec'd reader that holds only its read end is not
+// accused of holding the write end, and in a deadlock the only writer named is the one that has it.
+TEST_F(Tracer, CloseOnExecEndsLeaveWithTheExec) {
+  const std::string program = std::string(PROGRAMS_DIR) + "/cloexec_pipe";
+  struct Mode {
+    const char* name;
+    int line;      // of the pipe() call
+    int write_fd;  // the parent's write end
+  };
+  for (const Mode mode : {Mode{"pipe2", 31, 4}, Mode{"fcntl", 33, 4}, Mode{"dup3", 38, 21}}) {
+    SCOPED_TRACE(mode.name);
+    const CliResult ok = run_ipcgrade({"run", "--", program, mode.name});
+    EXPECT_EQ(ok.code, 0) << ok.err;
+    EXPECT_EQ(ok.out, "read 3 lines\n");
+    EXPECT_EQ(ok.err.find("IPC calls that look wrong"), std::string::npos) << ok.err;
+
+    const CliResult hang = run_ipcgrade({"run", "--timeout", "10s", "--", program, mode.name, "hang"});
+    EXPECT_EQ(hang.code, 1) << hang.err;
+    const std::regex why(fmt::format(
+        R"(deadlock \(cloexec_pipe \(pid \d+\) is blocked in read on the pipe created at cloexec_pipe\.c:{} \(fd 10\); )"
+        R"(its write end is still open in cloexec_pipe \(pid \d+\) \(fd {}, which waits in waitpid for a child\) — )"
+        R"(every process must close the write ends it does not use)",
+        mode.line, mode.write_fd));
+    EXPECT_TRUE(std::regex_search(hang.err, why)) << hang.err;
+  }
 }

@@ -196,6 +196,18 @@ bool decode_entry(CallContext& ctx, int nr, const Args& a, trace::Event& e) {
       e.call = "dup";
       e.args["oldfd"] = num(as_int(a[0]));
       return true;
+    case SYS_fcntl: {
+      // The filter stops only F_SETFD and F_DUPFD(_CLOEXEC): what changes the table.
+      auto it = fds.find(as_int(a[0]));
+      if (it == fds.end()) return false;
+      if (as_int(a[1]) == F_SETFD) {
+        it->second.cloexec = (a[2] & FD_CLOEXEC) != 0;
+        return false;
+      }
+      e.call = "dup";  // F_DUPFD is dup to the lowest descriptor >= its argument
+      e.args["oldfd"] = num(as_int(a[0]));
+      return true;
+    }
     case SYS_dup2:
       dup_to(fds, as_int(a[0]), as_int(a[1]), false, "dup2", e);
       return false;
@@ -267,11 +279,12 @@ bool decode_exit(CallContext& ctx, int nr, const Args& a, long rval, bool is_err
       e.args["write_fd"] = num((*ends)[1]);
       return false;
     }
-    case SYS_dup: {
+    case SYS_dup:
+    case SYS_fcntl: {
       auto old = fds.find(as_int(a[0]));
       if (old != fds.end()) {
         PipeEnd copy = old->second;
-        copy.cloexec = false;
+        copy.cloexec = nr == SYS_fcntl && as_int(a[1]) == F_DUPFD_CLOEXEC;
         fds[static_cast<int>(rval)] = copy;
       }
       e.args["newfd"] = num(rval);

@@ -70,6 +70,13 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
   // (getppid, mmap, ...) runs the filter, so its length is paid on the fast path.
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2), "optimize");
   for (int nr : kTraced) check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0), "rule");
+  // fcntl only where it changes the descriptor table (close-on-exec, duplicates): libc calls it often
+  // for other things.
+  for (const int cmd : {F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC}) {
+    check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(fcntl), 1,
+                           SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(cmd))),
+          "fcntl rule");
+  }
   if (pipe_io) {
     check(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), SCMP_SYS(read), 1, SCMP_A0(SCMP_CMP_GT, 2)),
           "read rule");
