@@ -381,6 +381,19 @@ TEST(PermissionsCheck, OnlyCreatingCallsAreJudged) {
             "the machine could write to it");
 }
 
+// Every bit counts: a mode that differs from an allowed one only in the others' bits (0604: anyone may
+// read the queue) is not allowed.
+TEST(PermissionsCheck, TheOthersBitsCount) {
+  const auto a = assignment_with("  - {name: modes, type: permissions, allow: [0600], points: 5}\n");
+  const auto r = only(
+      a, {with_trace({call(1000, "server", "msgget",
+                           {{"key", "0x00005000"}, {"flags", "IPC_CREAT|0604"}, {"mode", "0604"}}, 0)})});
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.score, 0);
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].detail, "mode 0604 is not allowed (allowed: 0600)");
+}
+
 TEST(TypeFilterCheck, PidMeansTheReceiversOwnPid) {
   const auto a =
       assignment_with("  - {name: types, type: type-filter, process: client, msgtyp: pid, points: 10}\n");

@@ -87,9 +87,15 @@ TEST(YamlReport, HasTheFieldsOfTheSpecification) {
   EXPECT_EQ(s["processes"][0]["pid"].as<int>(), 316);
   EXPECT_TRUE(s["processes"][0]["signal"].IsNull());
   const YAML::Node l = s["leftovers"][0];
-  // Keys and modes stay strings: a YAML reader must not turn "0600" into 384.
+  // Keys and modes stay strings: a YAML reader must not turn "0600" into 384. yaml-cpp hands back the text
+  // either way, so the test asks for the quotes themselves (tag "!": a quoted scalar), which a YAML 1.1
+  // reader such as PyYAML needs.
   EXPECT_EQ(l["key"].as<std::string>(), "0x00005000");
+  EXPECT_EQ(l["key"].Tag(), "!");
   EXPECT_EQ(l["mode"].as<std::string>(), "0600");
+  EXPECT_EQ(l["mode"].Tag(), "!");
+  EXPECT_EQ(y["keys"][0].as<std::string>(), "0x00005000");
+  EXPECT_EQ(y["keys"][0].Tag(), "!");
   EXPECT_EQ(l["creator"].as<std::string>(), "server (pid 316)");
   EXPECT_EQ(l["at"].as<std::string>(), "server.c:16");
   EXPECT_TRUE(l["reclaimed"].as<bool>());
