@@ -21,6 +21,19 @@ if ! command -v podman > /dev/null || ! podman info > /dev/null 2>&1; then
   exit 0
 fi
 
+# Where podman runs but cannot store an image (a container inside a container: overlay over overlayfs),
+# nothing below can work: say so in one line rather than fail in the middle of the real build.
+probe=$(mktemp -d)
+echo probe > "$probe/probe"
+printf 'FROM scratch\nCOPY probe /probe\n' > "$probe/Containerfile"
+if ! probe_error=$(podman build --pull=never --isolation=chroot -t localhost/ipcgrade-probe "$probe" 2>&1); then
+  rm -rf "$probe"
+  echo "docker/test.sh: SKIPPED — podman cannot build images on this machine (a container inside a container?): $(echo "$probe_error" | tail -n 1)"
+  exit 0
+fi
+rm -rf "$probe"
+podman rmi -f localhost/ipcgrade-probe > /dev/null 2>&1 || true
+
 if ! podman image exists "$base"; then
   mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
   mirror=${mirror:-http://deb.debian.org/debian}
