@@ -266,7 +266,86 @@ checks:
   fs::create_directories(hw / "solution");
   const CliResult refused = run_ipcgrade({"kit", hw.string(), (dir_.path() / "kit2").string()});
   EXPECT_EQ(refused.code, 2);
-  EXPECT_NE(refused.err.find("'files' names solution, which is the instructor's own"), std::string::npos)
+  EXPECT_NE(
+      refused.err.find("'files' entry 'solution' is under solution/: the kit would hand it to students"),
+      std::string::npos)
       << refused.err;
   EXPECT_FALSE(fs::exists(dir_.path() / "kit2"));
+}
+
+// What an instructor could hand out by accident through the kit's copies is refused or left out: the
+// full assignment file or folder named as an input or in `files:`, a symbolic link (to the solution, or
+// out of the kit), a hidden scenario's input or the roster inside a `files:` folder, a check of a process
+// only hidden scenarios run, a mapping with a key given twice. Nothing is written outside OUT_DIR, and a
+// refused kit leaves nothing behind.
+TEST_F(Kit, HandsOutNothingOfTheInstructorsOwnByAnotherWay) {
+  const fs::path hw = dir_.path() / "hw";
+  dir_.write("hw/solution/answer.c", "SECRET_SOLUTION\n");
+  dir_.write("hw/data/in.txt", "apples\n");
+  dir_.write("hw/data/hidden.txt", "SECRET_HIDDEN_INPUT\n");
+  dir_.write("hw/data/roster.csv", "alice,0x5000\nbob,0x5010\n");
+  dir_.write("victim", "ORIGINAL\n");
+  fs::create_symlink(dir_.path() / "victim", hw / "data/link.txt");
+  fs::create_symlink("loop", hw / "data/loop");
+  fs::create_symlink("solution/answer.c", hw / "README.md");
+  dir_.write("hw/assignment.yaml", R"(assignment: t
+keys: {roster: data/roster.csv}
+files: [data]
+scenarios:
+  - name: apples
+    processes:
+      - {name: cat, run: cat, stdin_file: data/in.txt}
+  - name: SECRET-scenario
+    visibility: hidden
+    processes:
+      - {name: SECRET-driver, run: cat, stdin_file: data/hidden.txt}
+checks:
+  - {name: the driver exits, type: exit, process: SECRET-driver, points: 3}
+  - {name: everything exits, type: exit, points: 2}
+)");
+  const fs::path out = dir_.path() / "kit";
+  const CliResult made = run_ipcgrade({"kit", hw.string(), out.string()});
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_NE(made.out.find("README.md is a symbolic link: left out"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find("left out of 'files:' folders: 4 symbolic link(s) and hidden input(s)"),
+            std::string::npos)
+      << made.out;
+  std::set<std::string> names;
+  for (const auto& [path, content] : files_under(out)) {
+    names.insert(path.lexically_relative(out).string());
+    for (const char* secret : {"SECRET", "0x5010"}) {
+      EXPECT_EQ(content.find(secret), std::string::npos) << path << " holds " << secret;
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{".github/workflows/ipcgrade.yml", ".gitlab-ci.yml", ".ipcgrade",
+                                          "assignment/assignment.yaml", "assignment/data/in.txt"}));
+  EXPECT_EQ(read_whole(dir_.path() / "victim"), "ORIGINAL\n");
+  const CliResult valid = run_ipcgrade({"validate", (out / "assignment").string()});
+  EXPECT_EQ(valid.code, 0) << valid.err;
+  EXPECT_NE(valid.out.find("1 check(s), 2 point(s) in all"), std::string::npos) << valid.out;
+
+  const std::string scenario = "scenarios:\n  - name: v\n    processes:\n      - {name: c, run: cat";
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"assignment: t\n" + scenario + ", stdin_file: assignment.yaml}\n",
+       "a visible scenario's stdin_file 'assignment.yaml' is the full assignment file"},
+      {"assignment: t\nfiles: [\".\"]\n" + scenario + "}\n",
+       "'files' entry '.' is the whole assignment folder"},
+      {"assignment: t\nfiles: [assignment.yaml]\n" + scenario + "}\n",
+       "'files' entry 'assignment.yaml' is the full assignment file"},
+      {"assignment: t\nfiles: [data]\n" + scenario + ", stdin_file: data/link.txt}\n",
+       "a visible scenario's stdin_file 'data/link.txt' is a symbolic link"},
+      {"assignment: t\n" + scenario + "}\nscenarios: []\n", "'scenarios' is given twice"},
+      {"assignment: t\nscenarios:\n  - {name: v, visibility: hidden, processes: [{name: c, run: cat}]}\n",
+       "every scenario is hidden"},
+  };
+  for (const auto& [yaml, why] : refused) {
+    SCOPED_TRACE(yaml);
+    dir_.write("hw/assignment.yaml", yaml);
+    const fs::path none = dir_.path() / "refused";
+    const CliResult r = run_ipcgrade({"kit", hw.string(), none.string()});
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(none));
+    EXPECT_FALSE(fs::exists(dir_.path() / ".refused.kit-partial"));
+  }
 }

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -40,7 +41,7 @@ constexpr const char* kAssignmentDir = "assignment";  // where the kit keeps the
 // Returns the relative paths of the input files the visible scenarios read.
 struct Reduced {
   YAML::Node root;
-  std::set<std::string> inputs;
+  std::set<fs::path> inputs, hidden_inputs;  // relative to the assignment folder, as written
   double hidden_points = 0;
   size_t hidden_scenarios = 0, hidden_checks = 0;
   bool roster = false;
@@ -58,13 +59,20 @@ Reduced reduce(const config::Assignment& a) {
       continue;
     }
     visible.insert(s.name);
-    for (const auto& p : s.processes) {
-      if (p.stdin_file) out.inputs.insert(fs::relative(*p.stdin_file, a.dir).string());
-    }
   }
   for (const auto& node : root["scenarios"]) {
     const std::string name = node["name"].as<std::string>();
-    if (!visible.count(name)) continue;
+    if (!visible.count(name)) {
+      // A hidden scenario's inputs must not reach the kit by another way (a `files:` folder).
+      for (const auto& p : node["processes"]) {
+        if (p["stdin_file"]) out.hidden_inputs.insert(fs::path(p["stdin_file"].Scalar()).lexically_normal());
+      }
+      continue;
+    }
+    // The path as the instructor wrote it (relative to the assignment), not as it resolves.
+    for (const auto& p : node["processes"]) {
+      if (p["stdin_file"]) out.inputs.insert(fs::path(p["stdin_file"].Scalar()).lexically_normal());
+    }
     YAML::Node kept = YAML::Clone(node);
     kept.remove("visibility");  // every scenario of the kit is visible
     scenarios.push_back(kept);
@@ -77,6 +85,19 @@ Reduced reduce(const config::Assignment& a) {
     const config::CheckSpec& spec = a.checks.at(i++);
     bool shown = spec.scenarios.empty();
     for (const auto& name : spec.scenarios) shown = shown || visible.count(name);
+    // A `process:` that only hidden scenarios run: the check judges nothing students can run, and its
+    // name is hidden material.
+    if (shown && spec.process) {
+      bool runs = false;
+      for (const auto& s : a.scenarios) {
+        if (!visible.count(s.name) ||
+            (!spec.scenarios.empty() &&
+             std::find(spec.scenarios.begin(), spec.scenarios.end(), s.name) == spec.scenarios.end()))
+          continue;
+        for (const auto& p : s.processes) runs = runs || p.name == *spec.process;
+      }
+      shown = runs;
+    }
     if (!shown) {
       out.hidden_points += spec.points;
       ++out.hidden_checks;
@@ -97,11 +118,33 @@ Reduced reduce(const config::Assignment& a) {
   if (out.hidden_points > 0) root["hidden_points"] = out.hidden_points;
   // A roster lists every student's keys: not for students. Keys then come from the assignment id and
   // the student id, as for any assignment without one.
+  // A file that a visible scenario reads too is visible material.
+  for (const auto& rel : out.inputs) out.hidden_inputs.erase(rel);
   if (root["keys"] && root["keys"]["roster"]) {
+    out.hidden_inputs.insert(fs::path(root["keys"]["roster"].Scalar()).lexically_normal());
     root["keys"].remove("roster");
     out.roster = true;
   }
   return out;
+}
+
+// A mapping with the same key twice: the loader reads one, and re-emitting the tree would hand out the
+// other (which may hold anything). Refused rather than guessed.
+void refuse_duplicate_keys(const YAML::Node& node, const std::string& file) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) refuse_duplicate_keys(item, file);
+  } else if (node.IsMap()) {
+    std::set<std::string> keys;
+    for (const auto& kv : node) {
+      if (kv.first.IsScalar() && !keys.insert(kv.first.Scalar()).second) {
+        throw config::ConfigError(
+            fmt::format("{}:{}:{}: '{}' is given twice in this mapping; the kit will not "
+                        "guess which one students should see",
+                        file, kv.first.Mark().line + 1, kv.first.Mark().column + 1, kv.first.Scalar()));
+      }
+      refuse_duplicate_keys(kv.second, file);
+    }
+  }
 }
 
 std::string github_workflow(const std::string& image) {
@@ -143,59 +186,142 @@ ipcgrade:
                      image);
 }
 
-void copy_into(const fs::path& from, const fs::path& to) {
-  fs::create_directories(to.parent_path());
-  util::write_file_atomically(to, util::read_file(from));
-}
+// What the kit may carry from the assignment folder: regular files (never a symbolic link: it could point
+// at the solution, or make the copy write outside the kit), inside the folder, and none of the
+// instructor's own — the full assignment file, solution/, variants/, a hidden scenario's input, the
+// roster.
+class Carrier {
+ public:
+  Carrier(const config::Assignment& a, const Reduced& reduced) : a_(a), reduced_(reduced) {}
 
-// `files:` entries are files or folders in the assignment folder; folders are copied whole.
-void copy_entry(const fs::path& from, const fs::path& to) {
-  if (!fs::is_directory(from)) return copy_into(from, to);
-  for (const auto& entry : fs::recursive_directory_iterator(from)) {
-    if (entry.is_regular_file()) copy_into(entry.path(), to / fs::relative(entry.path(), from));
+  // Refuses an entry the instructor named (a `files:` entry, a visible `stdin_file`) that the kit must not
+  // carry, saying why; a folder is checked whole.
+  void check_named(const fs::path& rel, const char* what) const {
+    const std::string why = instructors_own(rel);
+    if (!why.empty())
+      throw config::ConfigError(fmt::format("{}: {} '{}' {}: the kit would hand it to students",
+                                            a_.file.string(), what, rel.string(), why));
+    std::error_code ec;
+    const auto st = fs::symlink_status(a_.dir / rel, ec);
+    if (fs::is_symlink(st))
+      throw config::ConfigError(
+          fmt::format("{}: {} '{}' is a symbolic link: the kit carries regular files only", a_.file.string(),
+                      what, rel.string()));
+    if (!fs::is_directory(st)) return;
+    for (auto it = fs::recursive_directory_iterator(a_.dir / rel, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      const fs::path inner = it->path().lexically_relative(a_.dir);
+      const std::string inner_why = instructors_own(inner);
+      if (!inner_why.empty() && !reduced_.hidden_inputs.count(inner))
+        throw config::ConfigError(
+            fmt::format("{}: {} '{}' holds '{}', which {}: the kit would hand it to students",
+                        a_.file.string(), what, rel.string(), inner.string(), inner_why));
+    }
   }
-}
+
+  // Copies a checked entry: the regular files under it, symbolic links and a hidden scenario's inputs
+  // left out (and counted).
+  void copy(const fs::path& rel, const fs::path& to_dir) {
+    std::error_code ec;
+    const fs::path from = a_.dir / rel;
+    if (!fs::is_directory(fs::symlink_status(from, ec))) return copy_file(rel, to_dir);
+    for (auto it = fs::recursive_directory_iterator(from, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (ec) break;
+      if (it->is_symlink(ec)) {
+        ++skipped;
+        continue;
+      }
+      if (it->is_regular_file(ec)) copy_file(it->path().lexically_relative(a_.dir), to_dir);
+    }
+  }
+
+  size_t skipped = 0;  // symbolic links and hidden inputs left out of `files:` folders
+
+ private:
+  void copy_file(const fs::path& rel, const fs::path& to_dir) {
+    if (reduced_.hidden_inputs.count(rel)) {
+      ++skipped;
+      return;
+    }
+    const fs::path to = to_dir / rel;
+    fs::create_directories(to.parent_path());
+    util::write_file_atomically(to, util::read_file(a_.dir / rel));
+  }
+
+  // Why a path relative to the assignment folder is the instructor's own ("" when it is not).
+  std::string instructors_own(const fs::path& rel) const {
+    const fs::path norm = rel.lexically_normal();
+    if (norm == "." || norm.empty())
+      return "is the whole assignment folder (the full assignment file, solution/, variants/)";
+    if (norm.is_absolute() || *norm.begin() == "..") return "is not a file inside the assignment folder";
+    const std::string first = norm.begin()->string();
+    if (first == "solution" || first == "variants") return "is under " + first + "/";
+    std::error_code ec;
+    if (fs::equivalent(a_.dir / norm, a_.file, ec)) return "is the full assignment file";
+    if (reduced_.hidden_inputs.count(norm)) return "is read by a hidden scenario (or is the roster)";
+    return "";
+  }
+
+  const config::Assignment& a_;
+  const Reduced& reduced_;
+};
 
 }  // namespace
 
 int run_kit(const KitArgs& args) {
   const config::Assignment a = config::load_assignment(args.assignment);
+  refuse_duplicate_keys(YAML::LoadFile(a.file.string()), a.file.string());
   const fs::path out = args.out;
   std::error_code ec;
+  if (fs::is_symlink(fs::symlink_status(out, ec)) && !fs::exists(out, ec))
+    throw config::ConfigError(out.string() + ": a symbolic link to nothing; give the kit a real folder");
   if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)))
     throw config::ConfigError(out.string() +
                               ": the kit goes into a new or empty folder, and this one is not");
-  for (const auto& rel : a.files) {
-    if (rel == "solution" || rel.rfind("solution/", 0) == 0 || rel == "variants" ||
-        rel.rfind("variants/", 0) == 0)
-      throw config::ConfigError(fmt::format(
-          "{}: 'files' names {}, which is the instructor's own: the kit would hand it to students",
-          a.file.string(), rel));
-  }
   const Reduced reduced = reduce(a);
-  for (const auto& rel : reduced.inputs) {
-    if (rel.rfind("..", 0) == 0)
-      throw config::ConfigError(fmt::format(
-          "{}: a visible scenario reads {}, outside the assignment folder: move it in, so that the kit can "
-          "carry it",
-          a.file.string(), rel));
-  }
+  if (reduced.root["scenarios"].size() == 0)
+    throw config::ConfigError(a.file.string() +
+                              ": every scenario is hidden, so students would have nothing to "
+                              "check; make at least one visible");
+  Carrier carrier(a, reduced);
+  for (const auto& rel : reduced.inputs) carrier.check_named(rel, "a visible scenario's stdin_file");
+  for (const auto& rel : a.files) carrier.check_named(rel, "'files' entry");
 
-  const fs::path dir = out / kAssignmentDir;
-  fs::create_directories(dir);
-  YAML::Emitter yaml;
-  yaml << reduced.root;
-  util::write_file_atomically(
-      dir / "assignment.yaml",
-      fmt::format("# The visible part of assignment '{}', written by `ipcgrade kit` for self-checking.\n{}\n",
-                  a.id, yaml.c_str()));
-  for (const auto& rel : reduced.inputs) copy_into(a.dir / rel, dir / rel);
-  for (const auto& rel : a.files) copy_entry(a.dir / rel, dir / rel);
-  if (fs::exists(a.dir / "README.md")) copy_into(a.dir / "README.md", out / "README.md");
-  util::write_file_atomically(out / ".ipcgrade", std::string(kAssignmentDir) + "/assignment.yaml\n");
-  fs::create_directories(out / ".github/workflows");
-  util::write_file_atomically(out / ".github/workflows/ipcgrade.yml", github_workflow(args.image));
-  util::write_file_atomically(out / ".gitlab-ci.yml", gitlab_ci(args.image));
+  bool readme_link = false;
+  // Written next to OUT_DIR and renamed into place at the end: a kit that fails half-way leaves nothing.
+  const fs::path target = fs::exists(out, ec) ? fs::canonical(out) : fs::absolute(out).lexically_normal();
+  const fs::path staging = target.parent_path() / ("." + target.filename().string() + ".kit-partial");
+  fs::remove_all(staging, ec);
+  try {
+    const fs::path dir = staging / kAssignmentDir;
+    fs::create_directories(dir);
+    for (const auto& rel : reduced.inputs) carrier.copy(rel, dir);
+    for (const auto& rel : a.files) carrier.copy(rel, dir);
+    // Last, so that nothing copied can stand in for it.
+    YAML::Emitter yaml;
+    yaml << reduced.root;
+    util::write_file_atomically(
+        dir / "assignment.yaml",
+        fmt::format(
+            "# The visible part of assignment '{}', written by `ipcgrade kit` for self-checking.\n{}\n", a.id,
+            yaml.c_str()));
+    const fs::path readme = a.dir / "README.md";
+    if (fs::is_regular_file(fs::symlink_status(readme, ec))) {
+      util::write_file_atomically(staging / "README.md", util::read_file(readme));
+    } else if (fs::is_symlink(fs::symlink_status(readme, ec))) {
+      readme_link = true;  // a link could point at the solution: left out
+    }
+    util::write_file_atomically(staging / ".ipcgrade", std::string(kAssignmentDir) + "/assignment.yaml\n");
+    fs::create_directories(staging / ".github/workflows");
+    util::write_file_atomically(staging / ".github/workflows/ipcgrade.yml", github_workflow(args.image));
+    util::write_file_atomically(staging / ".gitlab-ci.yml", gitlab_ci(args.image));
+    fs::rename(staging, target);  // replaces an empty folder, as rename(2) does
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
 
   // What the kit holds, and what it kept back.
   std::cout << fmt::format("{}: the kit of '{}' for self-checking\n", out.string(), a.id);
@@ -211,6 +337,10 @@ int run_kit(const KitArgs& args) {
   std::cout << fmt::format(
       "  CI files use the image '{}'{}\n", args.image,
       args.image == "ipcgrade:latest" ? ": pass --image with the one your students' CI can pull" : "");
+  if (readme_link) std::cout << "  README.md is a symbolic link: left out (copy the handout in as a file)\n";
+  if (carrier.skipped > 0)
+    std::cout << fmt::format("  left out of 'files:' folders: {} symbolic link(s) and hidden input(s)\n",
+                             carrier.skipped);
   std::cout << "  publish the folder as the students' template repository; they run `ipcgrade check` in it\n";
   return kExitPassed;
 }
