@@ -252,6 +252,17 @@ TEST_F(ConfigTest, UnknownKeysInLimitsAreErrors) {
       "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes");
 }
 
+// A key given twice in one mapping is an error: a reader keeps one of the two, silently.
+TEST_F(ConfigTest, AKeyGivenTwiceIsAnError) {
+  EXPECT_EQ(error_of(std::string(kMinimal) +
+                     "scenarios:\n  - name: other\n    processes:\n      - {name: q, run: ./q}\n"),
+            "DIR/assignment.yaml:7:1: 'scenarios' is given twice in this mapping; keep one");
+  EXPECT_EQ(
+      error_of("assignment: demo\nlimits: {wall: 1s, wall: 9s}\nscenarios:\n  - name: one\n    processes:\n"
+               "      - {name: p, run: ./p}\n"),
+      "DIR/assignment.yaml:2:20: 'wall' is given twice in this mapping; keep one");
+}
+
 TEST_F(ConfigTest, MissingReferencedFile) {
   EXPECT_EQ(
       error_of("assignment: demo\nkeys:\n  roster: students.csv\nscenarios:\n  - name: one\n    processes:\n"

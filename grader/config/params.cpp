@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <set>
 
 #include "grader/config/error.hpp"
 #include "grader/config/yaml_node.hpp"
@@ -36,8 +37,13 @@ void fail_at(const std::string& file, const YAML::Mark& mark, const std::string&
 
 void reject_unknown_keys(const std::string& file, const YAML::Node& map,
                          const std::vector<std::string_view>& allowed) {
+  std::set<std::string> seen;
   for (const auto& kv : map) {
     const std::string key = kv.first.as<std::string>("");
+    // YAML readers keep one of two equal keys, and which one differs between them: the instructor's
+    // second `scenarios:` block would be silently ignored.
+    if (!seen.insert(key).second)
+      fail_at(file, kv.first.Mark(), fmt::format("'{}' is given twice in this mapping; keep one", key));
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint;
     for (auto candidate : allowed) {
