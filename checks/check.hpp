@@ -30,6 +30,9 @@ struct Verdict {
   int offences = 0;  // counted for per-offence deductions
   // A check scored by parts (shm-usage's aspects): the share of its points earned when it failed.
   std::optional<double> earned;
+  // Set when the feedback opens with the first piece of evidence (so that it stands alone where the
+  // evidence is not shown): the rest of it, the advice, which the terminal prints above the evidence list.
+  std::optional<std::string> advice;
   // What the check saw but did not judge, in sentences ("server (pid 1001) was killed while attached to
   // 0x7f...: ..."): shown after the feedback, in `grade` and in `run`.
   std::vector<std::string> notes;

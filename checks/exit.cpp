@@ -37,6 +37,7 @@ class ExitCheck : public Check {
     } else {
       v.status = Status::Failed;
       v.feedback = v.evidence.front().detail;
+      v.advice = "";
       if (v.offences > 1) v.feedback += fmt::format(" ({} failures in all; see the evidence)", v.offences);
     }
     return v;

@@ -74,6 +74,7 @@ class OutputCheck : public Check {
     }
     if (v.offences > 0) {
       v.status = Status::Failed;
+      if (v.offences == 1) v.advice = "";  // the feedback is that one piece of evidence
       v.feedback = v.offences == 1
                        ? v.evidence.front().detail
                        : fmt::format("{} processes printed something else than expected; first: {}",

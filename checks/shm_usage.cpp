@@ -22,12 +22,11 @@ namespace {
 
 struct Attachment {
   const trace::Event* shmat;  // the call that made it (in this process, or an ancestor before a fork)
-  long inherited_from = 0;    // the parent's pid, when it came through fork
-  std::string parent;         // "writer (pid 1000)"
+  std::string holder;         // the assignment's name of the process that holds it
+  std::string parent;         // "writer (pid 1000)", when it came through fork
 };
 
 struct Aspect {
-  const char* name;
   double share = 0;  // 0: not judged
   bool failed = false;
 };
@@ -39,8 +38,7 @@ class ShmUsageCheck : public Check {
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
-    Aspect sizes{"size", size ? size_share : 0}, detaches{"detach", detach_share},
-        removes{"remove", remove_share};
+    Aspect sizes{size ? size_share : 0}, detaches{detach_share}, removes{remove_share};
     std::vector<std::string> killed;
     for (const auto& scenario : input.scenarios) judge(input, scenario, v, sizes, detaches, removes, killed);
     v.offences = static_cast<int>(v.evidence.size());
@@ -109,12 +107,12 @@ class ShmUsageCheck : public Check {
                                        at_end.pid, address));
           continue;
         }
-        if (detach_share <= 0 || (at_end.kind == "exec" && a.inherited_from)) continue;
+        if (detach_share <= 0 || (at_end.kind == "exec" && !a.parent.empty())) continue;
         detaches.failed = true;
         Evidence e = call_evidence(scenario, *a.shmat, "");
         e.process = at_end.process;
         e.pid = at_end.pid;
-        if (a.inherited_from) {
+        if (!a.parent.empty()) {
           e.detail = fmt::format(
               "{} was inherited from {} through fork and never detached: the child {} while attached; call "
               "shmdt({}) in the child too before it ends",
@@ -134,9 +132,10 @@ class ShmUsageCheck : public Check {
       if (e.kind == "spawn" && e.parent) {
         auto parent = attached.find(e.parent);
         if (parent == attached.end()) continue;
+        // A forked child carries its parent's name: e.process names both.
         for (const auto& [address, a] : parent->second) {
-          attached[e.pid][address] = Attachment{
-              a.shmat, e.parent, fmt::format("{} (pid {})", process_name(events, e.parent), e.parent)};
+          attached[e.pid][address] =
+              Attachment{a.shmat, e.process, fmt::format("{} (pid {})", e.process, e.parent)};
         }
       } else if (e.kind == "exec") {
         ended_while_attached(e, "ran another program (exec)");
@@ -153,7 +152,7 @@ class ShmUsageCheck : public Check {
               call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
         }
       } else if (e.kind == "call" && e.call == "shmat" && e.has("address") && selected(input, e)) {
-        attached[e.pid][e.args.at("address")] = Attachment{&e, 0, ""};
+        attached[e.pid][e.args.at("address")] = Attachment{&e, e.process, ""};
       } else if (e.kind == "call" && e.call == "shmdt" && e.has("shmaddr")) {
         auto it = attached.find(e.pid);
         if (it != attached.end()) it->second.erase(e.args.at("shmaddr"));
@@ -162,8 +161,7 @@ class ShmUsageCheck : public Check {
     // A process with no exit in the trace was ended with the run: not judged, but named.
     for (const auto& [pid, addresses] : attached) {
       for (const auto& [address, a] : addresses) {
-        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", process_name(events, pid),
-                                     pid, address));
+        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", a.holder, pid, address));
       }
     }
     if (remove_share > 0) {
@@ -177,13 +175,6 @@ class ShmUsageCheck : public Check {
                 id, id)));
       }
     }
-  }
-
-  static std::string process_name(const std::vector<trace::Event>& events, long pid) {
-    for (const auto& e : events) {
-      if (e.pid == pid) return e.process;
-    }
-    return "process";
   }
 };
 

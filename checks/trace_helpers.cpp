@@ -33,6 +33,7 @@ void conclude(Verdict& v, const std::string& passed, const std::string& advice) 
   v.status = Status::Failed;
   const Evidence& first = v.evidence.front();
   v.feedback = fmt::format("{} (pid {}): {} — {}", first.process, first.pid, first.call, first.detail);
+  v.advice = advice;
   if (!advice.empty()) v.feedback += ". " + advice;
   if (v.evidence.size() > 1)
     v.feedback += fmt::format(" ({} such calls in all; see the evidence)", v.evidence.size());

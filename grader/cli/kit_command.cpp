@@ -6,7 +6,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -36,9 +35,9 @@ namespace {
 
 constexpr const char* kAssignmentDir = "assignment";  // where the kit keeps the assignment, in OUT_DIR
 
-// The reduced assignment file: the visible scenarios, the checks that cover one of them (restricted to
-// them: what `check` would judge with the full file), and the dropped checks' points as hidden_points.
-// Returns the relative paths of the input files the visible scenarios read.
+// The reduced assignment file: the visible scenarios, the checks that `check` would judge with the full
+// file (their scenario lists cut to the visible ones), and the dropped checks' points as hidden_points;
+// the input files the visible scenarios read, and those only hidden ones (and the roster) name.
 struct Reduced {
   YAML::Node root;
   std::set<fs::path> inputs, hidden_inputs;  // relative to the assignment folder, as written
@@ -49,7 +48,7 @@ struct Reduced {
 
 Reduced reduce(const config::Assignment& a) {
   Reduced out;
-  out.root = YAML::Clone(YAML::LoadFile(a.file.string()));
+  out.root = YAML::LoadFile(a.file.string());
   YAML::Node& root = out.root;
   std::set<std::string> visible;
   YAML::Node scenarios(YAML::NodeType::Sequence);
@@ -83,21 +82,7 @@ Reduced reduce(const config::Assignment& a) {
   size_t i = 0;
   for (const auto& node : root["checks"]) {
     const config::CheckSpec& spec = a.checks.at(i++);
-    bool shown = spec.scenarios.empty();
-    for (const auto& name : spec.scenarios) shown = shown || visible.count(name);
-    // A `process:` that only hidden scenarios run: the check judges nothing students can run, and its
-    // name is hidden material.
-    if (shown && spec.process) {
-      bool runs = false;
-      for (const auto& s : a.scenarios) {
-        if (!visible.count(s.name) ||
-            (!spec.scenarios.empty() &&
-             std::find(spec.scenarios.begin(), spec.scenarios.end(), s.name) == spec.scenarios.end()))
-          continue;
-        for (const auto& p : s.processes) runs = runs || p.name == *spec.process;
-      }
-      shown = runs;
-    }
+    const bool shown = a.shown_in_check(spec);
     if (!shown) {
       out.hidden_points += spec.points;
       ++out.hidden_checks;
@@ -116,35 +101,16 @@ Reduced reduce(const config::Assignment& a) {
   if (root["checks"]) root["checks"] = checks;
   out.hidden_points += a.hidden_points;
   if (out.hidden_points > 0) root["hidden_points"] = out.hidden_points;
-  // A roster lists every student's keys: not for students. Keys then come from the assignment id and
-  // the student id, as for any assignment without one.
   // A file that a visible scenario reads too is visible material.
   for (const auto& rel : out.inputs) out.hidden_inputs.erase(rel);
+  // A roster lists every student's keys: not for students. Keys then come from the assignment id and
+  // the student id, as for any assignment without one.
   if (root["keys"] && root["keys"]["roster"]) {
     out.hidden_inputs.insert(fs::path(root["keys"]["roster"].Scalar()).lexically_normal());
     root["keys"].remove("roster");
     out.roster = true;
   }
   return out;
-}
-
-// A mapping with the same key twice: the loader reads one, and re-emitting the tree would hand out the
-// other (which may hold anything). Refused rather than guessed.
-void refuse_duplicate_keys(const YAML::Node& node, const std::string& file) {
-  if (node.IsSequence()) {
-    for (const auto& item : node) refuse_duplicate_keys(item, file);
-  } else if (node.IsMap()) {
-    std::set<std::string> keys;
-    for (const auto& kv : node) {
-      if (kv.first.IsScalar() && !keys.insert(kv.first.Scalar()).second) {
-        throw config::ConfigError(
-            fmt::format("{}:{}:{}: '{}' is given twice in this mapping; the kit will not "
-                        "guess which one students should see",
-                        file, kv.first.Mark().line + 1, kv.first.Mark().column + 1, kv.first.Scalar()));
-      }
-      refuse_duplicate_keys(kv.second, file);
-    }
-  }
 }
 
 std::string github_workflow(const std::string& image) {
@@ -272,7 +238,6 @@ class Carrier {
 
 int run_kit(const KitArgs& args) {
   const config::Assignment a = config::load_assignment(args.assignment);
-  refuse_duplicate_keys(YAML::LoadFile(a.file.string()), a.file.string());
   const fs::path out = args.out;
   std::error_code ec;
   if (fs::is_symlink(fs::symlink_status(out, ec)) && !fs::exists(out, ec))

@@ -106,6 +106,9 @@ struct Assignment {
   std::vector<std::pair<std::string, std::string>> env;
 
   const ScenarioSpec* scenario(const std::string& name) const;
+  // Whether `check` (and the student kit) judges `check`: it covers a visible scenario that runs its
+  // `process:`, when it names one. The others judge only what students cannot run.
+  bool shown_in_check(const CheckSpec& check) const;
 };
 
 // Reads and validates an assignment. ASSIGNMENT is a file or a folder holding assignment.yaml.

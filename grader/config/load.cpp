@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -20,6 +21,20 @@ const ScenarioSpec* Assignment::scenario(const std::string& name) const {
     if (s.name == name) return &s;
   }
   return nullptr;
+}
+
+bool Assignment::shown_in_check(const CheckSpec& check) const {
+  for (const auto& s : scenarios) {
+    if (s.visibility == Visibility::Hidden) continue;
+    if (!check.scenarios.empty() &&
+        std::find(check.scenarios.begin(), check.scenarios.end(), s.name) == check.scenarios.end())
+      continue;
+    if (!check.process) return true;
+    for (const auto& p : s.processes) {
+      if (p.name == *check.process) return true;
+    }
+  }
+  return false;
 }
 
 namespace {
@@ -435,6 +450,7 @@ Assignment load_assignment(const fs::path& path) {
   } catch (const YAML::BadFile&) {
     throw ConfigError(fmt::format("{}: cannot read the assignment file", shown));
   }
+  reject_duplicate_keys(shown, root);
   fs::path absolute = fs::weakly_canonical(fs::absolute(file));
   Assignment a = Loader(shown, absolute.parent_path()).load(root);
   a.file = absolute;
@@ -449,6 +465,7 @@ Assignment parse_assignment(const std::string& text, const std::string& shown, c
   } catch (const YAML::ParserException& e) {
     fail_at(shown, e.mark, e.msg);
   }
+  reject_duplicate_keys(shown, root);
   Assignment a = Loader(shown, dir).load(root);
   a.file = dir / shown;
   a.dir = dir;

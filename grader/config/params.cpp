@@ -37,13 +37,8 @@ void fail_at(const std::string& file, const YAML::Mark& mark, const std::string&
 
 void reject_unknown_keys(const std::string& file, const YAML::Node& map,
                          const std::vector<std::string_view>& allowed) {
-  std::set<std::string> seen;
   for (const auto& kv : map) {
     const std::string key = kv.first.as<std::string>("");
-    // YAML readers keep one of two equal keys, and which one differs between them: the instructor's
-    // second `scenarios:` block would be silently ignored.
-    if (!seen.insert(key).second)
-      fail_at(file, kv.first.Mark(), fmt::format("'{}' is given twice in this mapping; keep one", key));
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint;
     for (auto candidate : allowed) {
@@ -52,6 +47,20 @@ void reject_unknown_keys(const std::string& file, const YAML::Node& map,
     std::string list;
     for (auto candidate : allowed) list += (list.empty() ? "" : ", ") + std::string(candidate);
     fail_at(file, kv.first.Mark(), fmt::format("unknown key '{}'{}; expected one of: {}", key, hint, list));
+  }
+}
+
+void reject_duplicate_keys(const std::string& file, const YAML::Node& node) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) reject_duplicate_keys(file, item);
+  } else if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second)
+        fail_at(file, kv.first.Mark(),
+                fmt::format("'{}' is given twice in this mapping; keep one", kv.first.Scalar()));
+      reject_duplicate_keys(file, kv.second);
+    }
   }
 }
 

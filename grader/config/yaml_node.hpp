@@ -20,6 +20,9 @@ struct ParamReader::Impl {
 [[noreturn]] void fail_at(const std::string& file, const YAML::Mark& mark, const std::string& message);
 void reject_unknown_keys(const std::string& file, const YAML::Node& map,
                          const std::vector<std::string_view>& allowed);
+// A key given twice in any mapping of the file: YAML readers keep one of the two (which one differs
+// between them), so an instructor's second `scenarios:` block, or a second `wall:`, would silently vanish.
+void reject_duplicate_keys(const std::string& file, const YAML::Node& node);
 std::string scalar_text(const std::string& file, const YAML::Node& node, std::string_view what);
 
 }  // namespace ipcgrade::config

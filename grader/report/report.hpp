@@ -22,6 +22,9 @@ struct CheckResult {
   std::string feedback;
   std::vector<checks::Evidence> evidence;
   std::vector<std::string> notes;  // what the check saw but did not judge (also at the end of `feedback`)
+  // The feedback without the first piece of evidence it opens with (see checks::Verdict::advice), notes
+  // included: what the terminal prints above the evidence list. Unset: the feedback stands on its own.
+  std::optional<std::string> advice;
 };
 
 // The one result model every output format renders.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "grader/report/render.hpp"
 #include "grader/util/text.hpp"
@@ -32,27 +31,6 @@ std::string indent(const std::string& text, const std::string& pad) {
     if (c == '\n') out += pad;
   }
   return out;
-}
-
-// The feedback as the terminal shows it, above the evidence: without the first piece of evidence, which
-// the feedback opens with (so that it stands alone in Gradescope) and the list below repeats, and without
-// the count of the others, which the list shows. What is left is the advice.
-std::string without_first_evidence(const CheckResult& ch) {
-  if (ch.evidence.empty()) return ch.feedback;
-  const checks::Evidence& e = ch.evidence.front();
-  std::string text = ch.feedback;
-  for (const std::string& first :
-       {fmt::format("{} (pid {}): {} — {}", e.process, e.pid, e.call, e.detail), e.detail}) {
-    if (!first.empty() && text.rfind(first, 0) == 0) {
-      text = text.substr(first.size());
-      break;
-    }
-  }
-  if (text.size() == ch.feedback.size()) return text;  // a feedback of its own: shown whole
-  static const std::regex count(R"( \([0-9]+ [a-z ]+ in all; see the evidence\))");
-  text = std::regex_replace(text, count, "");
-  while (!text.empty() && (text.front() == '.' || text.front() == ' ')) text.erase(0, 1);
-  return text;
 }
 
 }  // namespace
@@ -85,7 +63,7 @@ std::string summary(const Report& r, bool color) {
     else
       out += fmt::format("  {}  {:<{}} {:>11}\n", mark, ch.name, width, score);
     if (ch.status == "failed") {
-      const std::string advice = without_first_evidence(ch);
+      const std::string& advice = ch.advice ? *ch.advice : ch.feedback;
       if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";
       size_t shown = 0;
       for (const auto& e : ch.evidence) {

@@ -54,14 +54,8 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   config::Assignment shown = assignment;
   if (options.visible_only) {
     std::erase_if(shown.scenarios, [](const auto& s) { return s.visibility == config::Visibility::Hidden; });
-    // A check that covers only hidden scenarios is not shown either.
-    std::erase_if(shown.checks, [&](const config::CheckSpec& c) {
-      if (c.scenarios.empty()) return false;
-      for (const auto& name : c.scenarios) {
-        if (shown.scenario(name)) return false;
-      }
-      return true;
-    });
+    // Nor a check that covers only hidden scenarios (or a process only they run).
+    std::erase_if(shown.checks, [&](const config::CheckSpec& c) { return !assignment.shown_in_check(c); });
     for (auto& c : shown.checks) {
       std::erase_if(c.scenarios, [&](const std::string& name) { return !shown.scenario(name); });
     }

@@ -28,7 +28,8 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
     const config::ScenarioSpec* scenario = assignment.scenario(result.name);
     if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
   }
-  report::CheckResult r{spec.name, spec.type, 0, spec.points, "", visibility(spec, assignment), "", {}, {}};
+  report::CheckResult r{spec.name, spec.type, 0,  spec.points, "", visibility(spec, assignment),
+                        "",        {},        {}, {}};
   // A scenario the grader could not run judges nothing: never let it pass a check by default.
   for (const auto& view : input.scenarios) {
     if (view.result->outcome != run::Outcome::CrashedGrader) continue;
@@ -38,10 +39,15 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
     return r;
   }
   const checks::Verdict v = spec.impl->evaluate(input);
-  r.feedback = v.feedback;
-  for (std::string note : v.notes) {  // each a sentence of its own after the feedback
+  std::string notes;  // each a sentence of its own after the feedback
+  for (std::string note : v.notes) {
     if (!note.empty()) note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
-    r.feedback += " " + note + ".";
+    notes += " " + note + ".";
+  }
+  r.feedback = v.feedback + notes;
+  if (v.advice) {
+    r.advice = *v.advice + notes;
+    if (r.advice->rfind(' ', 0) == 0) r.advice->erase(0, 1);
   }
   r.evidence = v.evidence;
   r.notes = v.notes;
@@ -83,6 +89,7 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                            "log for why."
                          : "The submission did not build, so nothing could be run; see the build log for the "
                            "compiler's messages.",
+                     {},
                      {},
                      {}});
       continue;

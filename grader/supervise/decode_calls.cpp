@@ -62,12 +62,17 @@ void pipe_io(CallContext& ctx, const char* name, const Args& a, trace::Event& e)
   if (!held.empty()) e.args[writing ? "holds_read_end" : "holds_write_end"] = held;
   if (writing) {
     // The tail of what is written: enough to judge terminators, small enough to stay cheap.
+    // And the beginning, for the evidence: what a student recognises as their message (a fixed-size
+    // buffer ends in NULs, which would be all the tail shows). One read when the write is that short.
     const size_t count = static_cast<size_t>(a[2]);
     const size_t tail = std::min<size_t>(count, 16);
-    e.args["tail"] = util::escape_bytes(read_tracee(ctx.proc.host_pid, a[1] + count - tail, tail));
-    // The beginning, for the evidence: what a student recognises as their message (a fixed-size
-    // buffer ends in NULs, which would be all the tail shows).
-    e.args["head"] = util::escape_bytes(read_tracee(ctx.proc.host_pid, a[1], std::min<size_t>(count, 24)));
+    const std::string head = read_tracee(ctx.proc.host_pid, a[1], std::min<size_t>(count, 24));
+    if (count <= head.size()) {
+      e.args["tail"] = util::escape_bytes(std::string_view(head).substr(count - tail));
+    } else {
+      e.args["tail"] = util::escape_bytes(read_tracee(ctx.proc.host_pid, a[1] + count - tail, tail));
+    }
+    e.args["head"] = util::escape_bytes(head);
   }
 }
 

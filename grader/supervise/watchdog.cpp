@@ -105,14 +105,22 @@ std::string queue_name(const trace::Trace& trace, long id) {
   return fmt::format("id {}", id);
 }
 
-// "shout.c:28" for the pipe() that made pipe `pipe`, or "pipe 2" when the line is not known.
-std::string pipe_origin(const trace::Trace& trace, long pipe) {
+bool is_pipe_call(const trace::Event& e) {
+  return e.kind == "call" && (e.call == "pipe" || e.call == "pipe2");
+}
+
+// The pipe() or pipe2() that made pipe `pipe`; null when the trace does not hold it.
+const trace::Event* pipe_call(const trace::Trace& trace, long pipe) {
   for (const auto& e : trace.events) {
-    if (e.kind == "call" && (e.call == "pipe" || e.call == "pipe2") && e.number("pipe") == pipe) {
-      return e.at.empty() ? fmt::format("pipe() #{}", pipe) : e.at;
-    }
+    if (is_pipe_call(e) && e.number("pipe") == pipe) return &e;
   }
-  return fmt::format("pipe() #{}", pipe);
+  return nullptr;
+}
+
+// "shout.c:28" for the pipe() that made pipe `pipe`, or "pipe() #2" when the line is not known.
+std::string pipe_origin(const trace::Trace& trace, long pipe) {
+  const trace::Event* made = pipe_call(trace, pipe);
+  return made && !made->at.empty() ? made->at : fmt::format("pipe() #{}", pipe);
 }
 
 // Whether process `pid` has a child that has not ended, from the trace's spawn and exit events.
@@ -130,10 +138,7 @@ bool has_live_child(const trace::Trace& trace, long pid) {
 // nobody else can write, because pipe() came after fork(). A process that merely was forked (by a shell)
 // and makes a pipe is not this case.
 bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
-  const trace::Event* made = nullptr;
-  for (const auto& e : trace.events) {
-    if (e.kind == "call" && (e.call == "pipe" || e.call == "pipe2") && e.number("pipe") == pipe) made = &e;
-  }
+  const trace::Event* made = pipe_call(trace, pipe);
   if (!made || made->pid != pid) return false;
   for (const auto& fork : trace.events) {
     if (fork.seq >= made->seq) break;
@@ -141,8 +146,7 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
     const long other = fork.parent == pid ? fork.pid : fork.pid == pid ? fork.parent : 0;
     if (other == 0) continue;
     for (const auto& e : trace.events) {
-      if (e.seq > fork.seq && e.kind == "call" && e.pid == other && (e.call == "pipe" || e.call == "pipe2"))
-        return true;
+      if (e.seq > fork.seq && e.pid == other && is_pipe_call(e)) return true;
     }
   }
   return false;
