@@ -330,6 +330,40 @@ TEST_P(Escape, ControlCharactersInASourceFileNameAreEscapedInTheSummary) {
   }
 }
 
+// Attack 4b: message-size's advice names the student's own struct from the debug information, whose names
+// are the student's to choose (rewritten in the assembly the build makes): the same control sequences.
+TEST_P(Escape, ControlCharactersInAStructNameAreEscapedInTheAdvice) {
+  TempDir dir;
+  const fs::path student = submit(dir.path(), "struct_name");
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "assignment.yaml",
+             "assignment: escape\n"
+             "build: {command: make, timeout: 30s}\n"
+             "limits: {wall: 3s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: p, run: ./prog}\n"
+             "checks:\n"
+             "  - {name: message sizes, type: message-size, points: 10}\n");
+  const CliResult cli =
+      run_ipcgrade({"grade", assignment.string(), student.string(), "--isolation", GetParam()});
+  ASSERT_EQ(cli.code, 1) << cli.err << shown(cli.out);
+  EXPECT_NE(cli.out.find("write sizeof(struct \\e]0;owned\\x07\\e[8m) - sizeof(long)"), std::string::npos)
+      << shown(cli.out);
+  for (const char c : {'\033', '\007'}) {
+    EXPECT_EQ(cli.out.find(c), std::string::npos)
+        << "a raw control byte 0x" << std::hex << static_cast<int>(c) << " in the summary:\n"
+        << shown(cli.out);
+  }
+  // The name did reach the check as the student wrote it: the JSON report carries it, JSON-escaped.
+  const CliResult report =
+      run_ipcgrade({"grade", assignment.string(), student.string(), "--isolation", GetParam(), "--json"});
+  const std::string feedback = check_named(parse(report.out), "message sizes")["feedback"];
+  EXPECT_NE(feedback.find("sizeof(struct \033]0;owned\007\033[8m) - sizeof(long)"), std::string::npos)
+      << feedback;
+}
+
 // Runs `command` through the shell; its exit code and what it printed.
 std::pair<int, std::string> shell(const std::string& command) {
   std::string out;
