@@ -1,0 +1,86 @@
+// Every sample submission's report, compared with the one recorded in tests/golden/reports: a change
+// to how calls are traced, decoded, judged or rendered that alters what an instructor or a student
+// reads fails here, naming the sample. What differs from run to run (durations, the run's uid,
+// addresses the kernel picks for shmat) is normalised first.
+//
+// To record the reports again after a change that means to alter them:
+//   IPCGRADE_UPDATE_GOLDEN=1 ./build/tests/integration_tests --gtest_filter='SampleReports.*'
+// and review the diff before committing it.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "tests/run_cli.hpp"
+
+namespace fs = std::filesystem;
+using namespace ipcgrade::testing;
+
+namespace {
+
+// Times, the run's own uid and the addresses of attachments vary between runs of the same submission.
+std::string normalise(const nlohmann::json& report) {
+  nlohmann::json j = report;
+  const std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& node) {
+    if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (it.key() == "seconds" && it.value().is_number()) {
+          it.value() = 0;
+        } else {
+          walk(it.value());
+        }
+      }
+    } else if (node.is_array()) {
+      for (auto& item : node) walk(item);
+    }
+  };
+  walk(j);
+  std::string text = j.dump(2);
+  text = std::regex_replace(text, std::regex("\"[0-9]+ \\(the run's own\\)\""), "\"UID (the run's own)\"");
+  text = std::regex_replace(text, std::regex("0x[0-9a-f]{9,}"), "0xADDRESS");
+  return text + "\n";
+}
+
+std::vector<std::pair<fs::path, fs::path>> sample_submissions() {
+  std::vector<std::pair<fs::path, fs::path>> out;
+  std::vector<fs::path> assignments;
+  for (const auto& a : fs::directory_iterator(fs::path(SOURCE_DIR) / "assignments")) {
+    if (fs::exists(a.path() / "assignment.yaml")) assignments.push_back(a.path());
+  }
+  std::sort(assignments.begin(), assignments.end());
+  for (const auto& a : assignments) {
+    out.emplace_back(a, a / "solution");
+    std::vector<fs::path> variants;
+    for (const auto& v : fs::directory_iterator(a / "variants")) variants.push_back(v.path());
+    std::sort(variants.begin(), variants.end());
+    for (const auto& v : variants) out.emplace_back(a, v);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(SampleReports, EverySampleSubmissionsReportIsTheRecordedOne) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  const bool update = std::getenv("IPCGRADE_UPDATE_GOLDEN") != nullptr;
+  const fs::path golden_dir = fs::path(SOURCE_DIR) / "tests" / "golden" / "reports";
+  const auto submissions = sample_submissions();
+  ASSERT_GE(submissions.size(), 18u);
+  for (const auto& [assignment, submission] : submissions) {
+    const std::string name = assignment.filename().string() + "-" + submission.filename().string();
+    SCOPED_TRACE(name);
+    const CliResult r = run_ipcgrade({"grade", assignment.string(), submission.string(), "--json"});
+    ASSERT_TRUE(r.code == 0 || r.code == 1) << r.err;
+    const std::string report = normalise(nlohmann::json::parse(r.out));
+    const fs::path golden = golden_dir / (name + ".json");
+    if (update) {
+      fs::create_directories(golden_dir);
+      std::ofstream(golden) << report;
+      continue;
+    }
+    ASSERT_TRUE(fs::exists(golden)) << golden << " is not recorded";
+    EXPECT_EQ(report, read_whole(golden)) << "the report of " << name << " changed";
+  }
+}
