@@ -1,9 +1,14 @@
 // `assigned-key`: every msgget/shmget/semget uses one of the keys handed to the student.
+#include <sys/ipc.h>
+
+#include <csignal>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
 
 namespace ipcgrade::checks {
 
@@ -11,7 +16,7 @@ namespace {
 
 std::string key_list(const std::vector<key_t>& keys) {
   std::string out;
-  for (key_t k : keys) out += (out.empty() ? "" : ", ") + fmt::format("0x{:08x}", static_cast<unsigned>(k));
+  for (key_t k : keys) out += (out.empty() ? "" : ", ") + trace::key_hex(k);
   return out;
 }
 
@@ -23,15 +28,15 @@ class AssignedKeyCheck : public Check {
     Verdict v;
     for (const auto& scenario : input.scenarios) {
       for (const trace::Event* call : judged_calls(input, scenario, {"msgget", "shmget", "semget"})) {
-        const std::string& key = call->args.at("key");
-        if (key == "IPC_PRIVATE") {
+        const auto value = static_cast<key_t>(call->value("key"));
+        const std::string key = trace::key_name(value);
+        if (value == IPC_PRIVATE) {
           if (!allow_private)
             v.evidence.push_back(call_evidence(scenario, *call,
                                                "IPC_PRIVATE makes a new object "
                                                "that no other program can find by key"));
           continue;
         }
-        const auto value = static_cast<key_t>(call->number("key"));
         if (std::find(input.keys.begin(), input.keys.end(), value) != input.keys.end()) continue;
         v.evidence.push_back(call_evidence(
             scenario, *call, fmt::format("key {} is not one of your keys ({})", key, key_list(input.keys))));

@@ -17,9 +17,7 @@ namespace {
 std::map<std::string, std::vector<trace::MessageStruct>> structs_by_program(const trace::Trace& trace) {
   std::map<std::string, std::vector<trace::MessageStruct>> out;
   for (const auto& e : trace.events) {
-    if (e.kind == "exec" && e.has("message_structs")) {
-      out[e.program] = trace::decode_message_structs(e.args.at("message_structs"));
-    }
+    if (e.kind == trace::EventKind::Exec && !e.message_structs.empty()) out[e.program] = e.message_structs;
   }
   return out;
 }
@@ -67,12 +65,12 @@ class MessageSizeCheck : public Check {
     for (const auto& scenario : input.scenarios) {
       const auto structs = structs_by_program(scenario.result->trace);
       for (const trace::Event* call : judged_calls(input, scenario, {"msgsnd", "msgrcv"})) {
-        const auto msgsz = call->number("msgsz");
-        if (call->call == "msgsnd" && call->has("mtype") && call->number("mtype") <= 0) {
+        const auto msgsz = call->value("msgsz");
+        if (call->call == "msgsnd" && call->has("mtype") && call->value("mtype") <= 0) {
           v.evidence.push_back(call_evidence(
               scenario, *call,
               fmt::format("mtype {} — every message needs a type > 0 (the kernel refuses it with EINVAL)",
-                          call->number("mtype"))));
+                          call->value("mtype"))));
           continue;
         }
         std::string why;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
 
 namespace ipcgrade::checks {
 
@@ -44,12 +45,11 @@ class NoLeftoversCheck : public Check {
       for (const auto& left : scenario.result->leftovers) {
         ++v.offences;
         ++per_kind[left.kind];
-        std::string what =
-            left.name.empty()
-                ? fmt::format("{} key 0x{:08x} (id {}, mode {:04o}", kind_name(left.kind, false),
-                              static_cast<unsigned long>(left.key) & 0xffffffffUL, left.id, left.mode)
-                : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(left.kind, false), left.name,
-                              left.mode, left.bytes);
+        std::string what = left.name.empty()
+                               ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
+                                             trace::key_hex(left.key), left.id, left.mode)
+                               : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(left.kind, false),
+                                             left.name, left.mode, left.bytes);
         if (left.kind == "msg") what += fmt::format(", {} message(s) still queued", left.messages);
         if (left.kind == "shm") what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
         if (left.kind == "sem") what += fmt::format(", {} semaphore(s)", left.messages);

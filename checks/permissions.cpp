@@ -1,9 +1,14 @@
 // `permissions`: every IPC object the programs create has one of the allowed modes.
+#include <sys/ipc.h>
+
+#include <csignal>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
 
 namespace ipcgrade::checks {
 
@@ -20,8 +25,8 @@ class PermissionsCheck : public Check {
     if (allow.size() > 8) allowed = "modes without execute bits, such as 0600, 0660 or 0666";
     for (const auto& scenario : input.scenarios) {
       for (const trace::Event* call : judged_calls(input, scenario, {"msgget", "shmget", "semget"})) {
-        if (call->args.at("flags").find("IPC_CREAT") == std::string::npos || call->failed()) continue;
-        const auto mode = call->number("mode");
+        if (!(call->value("flags") & IPC_CREAT) || call->failed()) continue;
+        const auto mode = call->value("mode");
         if (std::find(allow.begin(), allow.end(), mode) != allow.end()) continue;
         std::string why = fmt::format("mode {:04o} is not allowed (allowed: {})", mode, allowed);
         if (mode & 0111) why += "; execute bits mean nothing for IPC objects";

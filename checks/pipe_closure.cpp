@@ -7,6 +7,7 @@
 #include <set>
 
 #include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
 
 namespace ipcgrade::checks {
 
@@ -20,20 +21,19 @@ class PipeClosureCheck : public Check {
       std::set<std::tuple<long, long, std::string>> reported;  // one report per process, pipe and direction
       for (const trace::Event* call : judged_calls(input, scenario, {"read", "write"})) {
         const bool reading = call->call == "read";
-        const char* key = reading ? "holds_write_end" : "holds_read_end";
-        if (!call->has(key)) continue;
-        if (!reported.insert({call->pid, call->number("pipe"), call->call}).second) continue;
-        const std::string& held = call->args.at(key);
+        if (call->other_ends.empty()) continue;
+        if (!reported.insert({call->pid, call->value("pipe"), call->call}).second) continue;
+        const std::string held = trace::fd_list(call->other_ends);
         v.evidence.push_back(call_evidence(
             scenario, *call,
             reading
                 ? fmt::format("reads pipe {} while it still holds the pipe's write end ({}): read will never "
                               "see end-of-file while a write end is open; close it before reading",
-                              call->number("pipe"), held)
+                              call->value("pipe"), held)
                 : fmt::format(
                       "writes pipe {} while it still holds the pipe's read end ({}); close the end it "
                       "does not use",
-                      call->number("pipe"), held)));
+                      call->value("pipe"), held)));
       }
     }
     v.offences = static_cast<int>(v.evidence.size());

@@ -16,7 +16,8 @@ class PipeMessagesCheck : public Check {
     Verdict v;
     for (const auto& scenario : input.scenarios) {
       for (const trace::Event* call : judged_calls(input, scenario, {"write"})) {
-        const std::string& tail = call->args.count("tail") ? call->args.at("tail") : std::string();
+        const auto it = call->texts.find("tail");
+        const std::string& tail = it != call->texts.end() ? it->second : std::string();
         if (tail.size() >= terminator.size() &&
             tail.compare(tail.size() - terminator.size(), terminator.size(), terminator) == 0) {
           continue;

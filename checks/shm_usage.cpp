@@ -9,12 +9,17 @@
 // execs, and a child that execs straight after fork never used it. A process that was killed (by a
 // limit, the deadlock stop, or the end of the scenario) did not reach its end by itself: its detaching
 // is not judged, and the feedback says it was killed while attached.
+#include <sys/ipc.h>
+
+#include <csignal>
+
 #include <fmt/format.h>
 
 #include <map>
 #include <set>
 
 #include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
 
 namespace ipcgrade::checks {
 
@@ -87,27 +92,28 @@ class ShmUsageCheck : public Check {
     const auto& events = scenario.result->trace.events;
     std::set<long> removed;
     for (const auto& e : events) {
-      if (e.kind == "call" && e.call == "shmctl" && e.args.count("cmd") && e.args.at("cmd") == "IPC_RMID")
-        removed.insert(e.number("shmid"));
+      if (e.is_call("shmctl") && e.has("cmd") && e.value("cmd") == IPC_RMID) removed.insert(e.value("shmid"));
     }
     const std::set<long> grader_killed = killed_by_grader(scenario);
-    std::map<long, std::map<std::string, Attachment>> attached;  // pid -> address -> attachment
-    std::map<long, const trace::Event*> created;                 // id -> shmget
+    std::map<long, std::map<long long, Attachment>> attached;  // pid -> address -> attachment
+    std::map<long, const trace::Event*> created;               // id -> shmget
 
     // Attachments a process still held when it ended (exit) or dropped by running another program (exec).
     auto ended_while_attached = [&](const trace::Event& at_end, const std::string& how) {
       auto it = attached.find(at_end.pid);
       if (it == attached.end()) return;
-      const bool was_killed = grader_killed.count(at_end.pid) > 0 ||
-                              (at_end.kind == "exit" && scenario.result->outcome != run::Outcome::Completed &&
-                               at_end.args.count("signal") && at_end.args.at("signal") == "9");
-      for (const auto& [address, a] : it->second) {
+      const bool was_killed =
+          grader_killed.count(at_end.pid) > 0 ||
+          (at_end.kind == trace::EventKind::Exit && scenario.result->outcome != run::Outcome::Completed &&
+           at_end.has("signal") && at_end.value("signal") == SIGKILL);
+      for (const auto& [at, a] : it->second) {
+        const std::string address = trace::hex(static_cast<unsigned long long>(at));
         if (was_killed) {
           killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", at_end.process,
                                        at_end.pid, address));
           continue;
         }
-        if (detach_share <= 0 || (at_end.kind == "exec" && !a.parent.empty())) continue;
+        if (detach_share <= 0 || (at_end.kind == trace::EventKind::Exec && !a.parent.empty())) continue;
         detaches.failed = true;
         Evidence e = call_evidence(scenario, *a.shmat, "");
         e.process = at_end.process;
@@ -129,7 +135,7 @@ class ShmUsageCheck : public Check {
     };
 
     for (const auto& e : events) {
-      if (e.kind == "spawn" && e.parent) {
+      if (e.kind == trace::EventKind::Spawn && e.parent) {
         auto parent = attached.find(e.parent);
         if (parent == attached.end()) continue;
         // A forked child carries its parent's name: e.process names both.
@@ -137,31 +143,32 @@ class ShmUsageCheck : public Check {
           attached[e.pid][address] =
               Attachment{a.shmat, e.process, fmt::format("{} (pid {})", e.process, e.parent)};
         }
-      } else if (e.kind == "exec") {
+      } else if (e.kind == trace::EventKind::Exec) {
         ended_while_attached(e, "ran another program (exec)");
-      } else if (e.kind == "exit") {
-        const bool crashed = e.args.count("signal") > 0;
-        ended_while_attached(e,
-                             crashed ? "was killed by signal " + e.args.at("signal") : std::string("exited"));
-      } else if (e.kind == "call" && e.call == "shmget" && selected(input, e)) {
-        if (e.failed() || e.args.at("flags").find("IPC_CREAT") == std::string::npos) continue;
+      } else if (e.kind == trace::EventKind::Exit) {
+        const bool crashed = e.has("signal");
+        ended_while_attached(
+            e, crashed ? fmt::format("was killed by signal {}", e.value("signal")) : std::string("exited"));
+      } else if (e.is_call("shmget") && selected(input, e)) {
+        if (e.failed() || !(e.value("flags") & IPC_CREAT)) continue;
         if (e.result && !created.count(*e.result)) created[*e.result] = &e;
-        if (size && size_share > 0 && !size->holds(e.number("size"))) {
+        if (size && size_share > 0 && !size->holds(e.value("size"))) {
           sizes.failed = true;
           v.evidence.push_back(
               call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
         }
-      } else if (e.kind == "call" && e.call == "shmat" && e.has("address") && selected(input, e)) {
-        attached[e.pid][e.args.at("address")] = Attachment{&e, e.process, ""};
-      } else if (e.kind == "call" && e.call == "shmdt" && e.has("shmaddr")) {
+      } else if (e.is_call("shmat") && e.has("address") && selected(input, e)) {
+        attached[e.pid][e.value("address")] = Attachment{&e, e.process, ""};
+      } else if (e.is_call("shmdt") && e.has("shmaddr")) {
         auto it = attached.find(e.pid);
-        if (it != attached.end()) it->second.erase(e.args.at("shmaddr"));
+        if (it != attached.end()) it->second.erase(e.value("shmaddr"));
       }
     }
     // A process with no exit in the trace was ended with the run: not judged, but named.
     for (const auto& [pid, addresses] : attached) {
       for (const auto& [address, a] : addresses) {
-        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", a.holder, pid, address));
+        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", a.holder, pid,
+                                     trace::hex(static_cast<unsigned long long>(address))));
       }
     }
     if (remove_share > 0) {

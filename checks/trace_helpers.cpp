@@ -12,7 +12,7 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
                                               std::initializer_list<std::string_view> calls) {
   std::vector<const trace::Event*> out;
   for (const auto& e : scenario.result->trace.events) {
-    if (e.kind != "call" || !e.judged) continue;
+    if (e.kind != trace::EventKind::Call || !e.judged) continue;
     if (input.spec->process && *input.spec->process != e.process) continue;
     if (std::find(calls.begin(), calls.end(), e.call) != calls.end()) out.push_back(&e);
   }

@@ -14,7 +14,7 @@ namespace {
 std::map<long, long> parents(const trace::Trace& trace) {
   std::map<long, long> out;
   for (const auto& e : trace.events) {
-    if (e.kind == "spawn") out[e.pid] = e.parent;
+    if (e.kind == trace::EventKind::Spawn) out[e.pid] = e.parent;
   }
   return out;
 }
@@ -30,7 +30,7 @@ class TypeFilterCheck : public Check {
     for (const auto& scenario : input.scenarios) {
       const auto parent_of = parents(scenario.result->trace);
       for (const trace::Event* call : judged_calls(input, scenario, {"msgrcv"})) {
-        const long got = static_cast<long>(call->number("msgtyp"));
+        const long got = static_cast<long>(call->value("msgtyp"));
         std::vector<std::string> whats;
         bool matched = false;
         for (const auto& one : expected) {

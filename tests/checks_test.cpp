@@ -6,6 +6,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/score/score.hpp"
+#include "grader/trace/event_json.hpp"
 #include "grader/trace/trace_file.hpp"
 
 namespace fs = std::filesystem;
@@ -49,16 +50,12 @@ run::ScenarioResult relay_run() {
   return s;
 }
 
-// A call as the tracer records it.
+// A call as the tracer records it, its arguments spelled as a trace file spells them.
 trace::Event call(long pid, const std::string& process, const std::string& name,
                   std::map<std::string, std::string> args, std::optional<long> result = std::nullopt,
                   int error = 0) {
-  trace::Event e;
-  e.kind = "call";
-  e.pid = pid;
-  e.process = process;
-  e.call = name;
-  e.args = std::move(args);
+  nlohmann::json j = {{"kind", "call"}, {"pid", pid}, {"process", process}, {"call", name}, {"args", args}};
+  trace::Event e = j.get<trace::Event>();
   e.result = result;
   e.error = error;
   return e;
@@ -67,7 +64,7 @@ trace::Event call(long pid, const std::string& process, const std::string& name,
 // A process that appeared through fork, and one that ended (with a code, or killed by a signal).
 trace::Event spawned(long pid, long parent, const std::string& process) {
   trace::Event e;
-  e.kind = "spawn";
+  e.kind = trace::EventKind::Spawn;
   e.pid = pid;
   e.parent = parent;
   e.process = process;
@@ -76,11 +73,11 @@ trace::Event spawned(long pid, long parent, const std::string& process) {
 trace::Event ended(long pid, const std::string& process, const std::string& code,
                    const std::string& signal = "") {
   trace::Event e;
-  e.kind = "exit";
+  e.kind = trace::EventKind::Exit;
   e.pid = pid;
   e.process = process;
-  if (!code.empty()) e.args["code"] = code;
-  if (!signal.empty()) e.args["signal"] = signal;
+  if (!code.empty()) e.values["code"] = std::stoi(code);
+  if (!signal.empty()) e.values["signal"] = std::stoi(signal);
   return e;
 }
 
@@ -420,7 +417,7 @@ TEST(TypeFilterCheck, PidMeansTheReceiversOwnPid) {
 TEST(TypeFilterCheck, PpidComesFromTheSpawnEvent) {
   const auto a = assignment_with("  - {name: types, type: type-filter, msgtyp: ppid, points: 10}\n");
   trace::Event spawn;
-  spawn.kind = "spawn";
+  spawn.kind = trace::EventKind::Spawn;
   spawn.pid = 1005;
   spawn.parent = 1000;
   spawn.process = "server";
@@ -542,7 +539,7 @@ TEST(ShmUsageCheck, ExecDropsInheritedAttachmentsWithoutBlame) {
   auto events = server_attaches();
   events.push_back(spawned(1005, 1000, "server"));
   trace::Event exec;
-  exec.kind = "exec";
+  exec.kind = trace::EventKind::Exec;
   exec.pid = 1005;
   exec.process = "server";
   exec.program = "/bin/ls";
@@ -675,7 +672,7 @@ TEST(TraceFile, RoundTripsEveryField) {
   trace::Event failed =
       call(1000, "server", "msgsnd", {{"msqid", "0"}, {"mtype", "0"}, {"msgsz", "8"}}, -1, EINVAL);
   trace::Event spawn;
-  spawn.kind = "spawn";
+  spawn.kind = trace::EventKind::Spawn;
   spawn.pid = 1002;
   spawn.parent = 1001;
   run::ScenarioResult s = with_trace({e, failed, spawn});
@@ -685,7 +682,8 @@ TEST(TraceFile, RoundTripsEveryField) {
   EXPECT_EQ(back[0].first, "relay");
   const auto& events = back[0].second.events;
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0].args, e.args);
+  EXPECT_EQ(events[0].values, e.values);
+  EXPECT_EQ(events[0].texts, e.texts);
   EXPECT_EQ(events[0].result, 64);
   EXPECT_EQ(events[0].host_pid, 4242);
   EXPECT_EQ(events[0].index, 2);
@@ -702,11 +700,11 @@ TEST(TraceFile, RoundTripsEveryField) {
 TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
   const auto a = assignment_with("  - {name: sizes, type: message-size, points: 15}\n");
   trace::Event exec;
-  exec.kind = "exec";
+  exec.kind = trace::EventKind::Exec;
   exec.pid = 1001;
   exec.process = "client";
   exec.program = "/work/client";
-  exec.args["message_structs"] = "reply=72,request=80";
+  exec.message_structs = {{"reply", 72}, {"request", 80}};
   auto whole =
       call(1001, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "80"}, {"msgflg", "0"}});
   whole.program = "/work/client";

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grader/runner/result.hpp"
+#include "grader/trace/event_json.hpp"
 
 // JSON forms of the run model: how a scenario's supervisor hands its result to the grader, and the
 // basis of the report's JSON.
@@ -15,10 +16,3 @@ void from_json(const nlohmann::json& j, Survivor& s);
 void to_json(nlohmann::json& j, const ScenarioResult& s);
 void from_json(const nlohmann::json& j, ScenarioResult& s);
 }  // namespace ipcgrade::run
-
-namespace ipcgrade::trace {
-void to_json(nlohmann::json& j, const Event& e);
-void from_json(const nlohmann::json& j, Event& e);
-void to_json(nlohmann::json& j, const Refusal& r);
-void from_json(const nlohmann::json& j, Refusal& r);
-}  // namespace ipcgrade::trace

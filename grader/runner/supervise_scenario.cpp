@@ -15,6 +15,8 @@
 #include <regex>
 #include <set>
 
+#include <sys/ipc.h>
+
 #include "grader/audit/files.hpp"
 #include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
@@ -24,6 +26,7 @@
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/watchdog.hpp"
+#include "grader/trace/ipc_kind.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
@@ -98,9 +101,9 @@ class Supervisor {
       if (!journal_->ok()) spdlog::warn("{}", journal_->error());
       // A uid of the run's own owns nothing else: every object it created is the run's, seen made or not.
       if (box_.run_as) journal_->record_uid();
-      tracer_.on_created([this](char kind, int id, long key) {
+      tracer_.on_created([this](trace::IpcKind kind, int id, long key) {
         if (!journaled_.insert({kind, id}).second) return;
-        journal_->record(kind == 'm' ? "msg" : kind == 's' ? "shm" : "sem", id, key);
+        journal_->record(std::string(trace::ipc_kind_name(kind)), id, key);
       });
     }
     // Grading (not `run`, whose program is the caller's own): a Landlock domain for every program.
@@ -616,14 +619,15 @@ class Supervisor {
     }
     std::vector<Leftover> mine;
     for (auto& object : audit::list_sysv_objects()) {
-      const char kind = object.kind == "msg" ? 'm' : object.kind == "shm" ? 's' : 'e';
+      const auto kind = trace::parse_ipc_kind(object.kind);
+      if (!kind) continue;
       // With a uid of its own, every object that uid created is the run's: one made by a call the run
       // was killed in the middle of (the kernel made it, the tracer never saw the call return) too.
       if (box_.run_as) {
         if (object.cuid == static_cast<long>(*box_.run_as)) mine.push_back(object);
         continue;
       }
-      auto created = tracer_.created().find({kind, object.id});
+      auto created = tracer_.created().find({*kind, object.id});
       if (created == tracer_.created().end() || created->second != object.key) continue;
       mine.push_back(object);
     }
@@ -704,16 +708,15 @@ class Supervisor {
     const auto& events = result_.trace.events;
     auto from = events.begin();
     for (auto it = events.begin(); it != events.end(); ++it) {
-      if (it->kind == "call" && it->call == ctl && it->args.count("cmd") &&
-          it->args.at("cmd") == "IPC_RMID" && it->number(id_arg) == left.id)
+      if (it->is_call(ctl) && it->has("cmd") && it->value("cmd") == IPC_RMID && it->value(id_arg) == left.id)
         from = it + 1;
     }
     left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
     left.opened_by.clear();
     for (auto it = from; it != events.end(); ++it) {
-      if (it->kind != "call" || it->call != get || !it->result || *it->result != left.id) continue;
+      if (!it->is_call(get) || !it->result || *it->result != left.id) continue;
       const std::string who = fmt::format("{} (pid {})", it->process, it->pid);
-      if (left.creator.empty() && it->args.at("flags").find("IPC_CREAT") != std::string::npos) {
+      if (left.creator.empty() && (it->value("flags") & IPC_CREAT)) {
         left.creator_pid = it->pid;
         left.creator = who;
         left.creator_process = it->process;
@@ -734,7 +737,7 @@ class Supervisor {
   std::optional<supervise::Landlock> landlock_;
   bool names_outside_ = false;            // tracked mode without Landlock: the run may write anywhere
   std::set<std::string> removed_as_run_;  // leftovers removed with the run's credentials
-  std::set<std::pair<char, int>> journaled_;
+  std::set<std::pair<trace::IpcKind, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   ScenarioResult result_;
   std::vector<Planned> plan_;

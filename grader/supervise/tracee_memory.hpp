@@ -22,4 +22,33 @@ std::optional<T> read_tracee_value(pid_t pid, std::uint64_t address) {
   return value;
 }
 
+// A tracee's memory as the decoders see it: the process's own (ProcessMemory), or bytes a unit test
+// placed at addresses of its choosing.
+class Memory {
+ public:
+  virtual ~Memory() = default;
+  // Up to `length` bytes at `address`: fewer when the rest is not readable.
+  virtual std::string read(std::uint64_t address, size_t length) const = 0;
+
+  template <typename T>
+  std::optional<T> value(std::uint64_t address) const {
+    const std::string bytes = read(address, sizeof(T));
+    if (bytes.size() != sizeof(T)) return std::nullopt;
+    T v;
+    std::memcpy(&v, bytes.data(), sizeof(T));
+    return v;
+  }
+};
+
+class ProcessMemory final : public Memory {
+ public:
+  explicit ProcessMemory(pid_t pid) : pid_(pid) {}
+  std::string read(std::uint64_t address, size_t length) const override {
+    return read_tracee(pid_, address, length);
+  }
+
+ private:
+  pid_t pid_;
+};
+
 }  // namespace ipcgrade::supervise

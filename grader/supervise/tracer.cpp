@@ -12,12 +12,15 @@
 
 #include <sys/syscall.h>
 
+#include <sys/ipc.h>
 #include <algorithm>
 
+#include "grader/supervise/decoders.hpp"
 #include "grader/supervise/message_structs.hpp"
 #include "grader/supervise/spawn.hpp"
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
+#include "grader/trace/ipc_kind.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::supervise {
@@ -34,10 +37,10 @@ std::string exe_of(pid_t pid) {
 
 namespace {
 // Calls that programs make in loops and whose checks judge each call on its own (not in pairs like
-// shmat/shmdt, not by their results like *get): safe to count instead of recording again.
+// shmat/shmdt, not by their results like *get): the call table's Fold column.
 bool repeatable(const std::string& call) {
-  return call == "msgsnd" || call == "msgrcv" || call == "read" || call == "write" || call == "semop" ||
-         call == "semtimedop";
+  const trace::CallRow* row = trace::call_row(call);
+  return row && row->fold != trace::Fold::None;
 }
 constexpr size_t kRecent = 4;
 }  // namespace
@@ -55,7 +58,7 @@ void Tracer::adopt(pid_t host_pid, long pid, const std::string& name, int index)
   p->root = host_pid;
   p->name = name;
   p->index = index;
-  emit(*p, "spawn");
+  emit(*p, trace::EventKind::Spawn);
   seen_pids_.insert(pid);
   seen_pids_.insert(host_pid);
   procs_[host_pid] = std::move(p);
@@ -92,13 +95,13 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
   Proc& ref = *p;
   procs_[host_pid] = std::move(p);
   if (!thread) {
-    trace::Event& e = emit(ref, "spawn");
+    trace::Event& e = emit(ref, trace::EventKind::Spawn);
     e.parent = parent != procs_.end() ? parent->second->pid : 0;
   }
   return ref;
 }
 
-trace::Event& Tracer::emit(const Proc& p, const std::string& kind) {
+trace::Event& Tracer::emit(const Proc& p, trace::EventKind kind) {
   // Calls are held to the limits by emit_call; the processes' own events get a tenth more room.
   if (out_.events.size() >= max_events_ + max_events_ / 10 || bytes_ >= max_bytes_ + max_bytes_ / 10) {
     ++dropped_;
@@ -169,13 +172,19 @@ void Tracer::on_seccomp(Proc& p) {
   unsigned long long args[6];
   for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
   const int nr = static_cast<int>(info.seccomp.nr);
+  const trace::CallRow* row = trace::call_row(nr);
   if (info.seccomp.ret_data != 0) {
     // A call the filter refuses (its errno is the rule's data): skipped here, so that it is reported.
-    refuse_call(p, nr, args, static_cast<int>(info.seccomp.ret_data), filter_refusal_reason(nr));
+    refuse_call(p, nr, args, static_cast<int>(info.seccomp.ret_data),
+                row ? std::string(row->why) : std::string());
     resume(p, 0);
     return;
   }
-  if (nr == SYS_mmap || nr == SYS_mremap) {
+  if (!row) {
+    resume(p, 0);
+    return;
+  }
+  if (row->family == trace::Family::Memory) {
     // Only the result matters (ENOMEM names the memory limit); nothing is recorded.
     p.pending = Pending{};
     p.pending->nr = nr;
@@ -195,17 +204,17 @@ void Tracer::on_seccomp(Proc& p) {
     }
     p.forking = true;
   }
-  if (guard_ && (guard_call(p, nr, args) || watch_name(p, nr, args))) return;
+  if (guard_ && (guard_call(p, *row, args) || watch_name(p, nr, args))) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
-  // its event without being decoded again.
-  const bool loop_call = nr == SYS_msgsnd || nr == SYS_msgrcv || nr == SYS_semop || nr == SYS_semtimedop;
-  long mtype = 0;
-  if (loop_call) {
-    if (nr == SYS_msgsnd) mtype = read_tracee_value<long>(p.host_pid, args[0 + 1]).value_or(0);
+  // its event without being decoded again. Only the call's own arguments are compared: the registers
+  // past them hold whatever the caller left there.
+  const bool raw_fold = row->fold == trace::Fold::Raw;
+  long memory = 0;
+  if (raw_fold) {
+    if (row->fold_memory >= 0)
+      memory = read_tracee_value<long>(p.host_pid, args[row->fold_memory]).value_or(0);
     for (const auto& r : p.raw) {
-      // Only the call's own arguments: the registers past them hold whatever the caller left there.
-      const int used = nr == SYS_msgrcv ? 5 : nr == SYS_semop ? 3 : 4;
-      if (r.nr == nr && r.mtype == mtype && std::equal(args, args + used, r.args)) {
+      if (r.nr == nr && r.mtype == memory && std::equal(args, args + row->fold_args, r.args)) {
         ++out_.events[r.event].repeat;
         resume(p, 0);
         return;
@@ -213,16 +222,17 @@ void Tracer::on_seccomp(Proc& p) {
     }
   }
   trace::Event e;
-  CallContext ctx{p, next_pipe_};
+  const ProcessMemory tracee(p.host_pid);
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
   const bool wants_exit = decode_entry(ctx, nr, args, e);
   if (wants_exit) {
     p.pending = Pending{};
     p.pending->event = std::move(e);
     p.pending->nr = nr;
     std::copy(std::begin(args), std::end(args), p.pending->args);
-  } else if (worth_recording(e)) {
+  } else if (!e.call.empty()) {
     const size_t index = emit_call(p, std::move(e));
-    if (loop_call) remember_raw(p, nr, args, mtype, index);
+    if (raw_fold) remember_raw(p, nr, args, memory, index);
   }
   resume(p, 0);
 }
@@ -231,8 +241,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   if (repeatable(call.call)) {
     for (size_t index : p.recent) {
       trace::Event& seen = out_.events[index];
-      if (seen.call == call.call && seen.args == call.args && seen.result == call.result &&
-          seen.error == call.error && seen.judged == p.judged) {
+      if (seen.same_call(call) && seen.judged == p.judged) {
         ++seen.repeat;
         return index;
       }
@@ -242,7 +251,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
     ++dropped_;
     return kDropped;
   }
-  trace::Event& out = emit(p, "call");
+  trace::Event& out = emit(p, trace::EventKind::Call);
   const std::uint64_t empty = trace::approximate_bytes(out);
   // Where in the student's code the call was made: paid once per distinct call, not per repeat.
   if (p.judged) {
@@ -252,7 +261,9 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
       out.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
   }
   out.call = std::move(call.call);
-  out.args = std::move(call.args);
+  out.values = std::move(call.values);
+  out.texts = std::move(call.texts);
+  out.other_ends = std::move(call.other_ends);
   out.result = call.result;
   out.error = call.error;
   bytes_ += trace::approximate_bytes(out) - empty;
@@ -283,15 +294,15 @@ void Tracer::on_syscall_exit(Proc& p) {
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
     const long rval = static_cast<long>(info.exit.rval);
     const bool is_error = info.exit.is_error != 0;
-    if (is_error && rval == -ENOMEM &&
-        (pending.nr == SYS_mmap || pending.nr == SYS_mremap || pending.nr == SYS_shmat)) {
+    const trace::CallRow* row = trace::call_row(pending.nr);
+    if (is_error && rval == -ENOMEM && row &&
+        (row->family == trace::Family::Memory || row->name == "shmat")) {
       const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
                                        : pending.nr == SYS_mremap ? pending.args[2]
                                                                   : 0;
-      const char* call = pending.nr == SYS_mmap ? "mmap" : pending.nr == SYS_mremap ? "mremap" : "shmat";
-      memory_refusals_.push_back({p.name, p.index, p.pid, call, bytes});
+      memory_refusals_.push_back({p.name, p.index, p.pid, std::string(row->name), bytes});
     }
-    if (pending.nr == SYS_mmap || pending.nr == SYS_mremap) {
+    if (row && row->family == trace::Family::Memory) {
       resume(p, 0);
       return;
     }
@@ -300,16 +311,19 @@ void Tracer::on_syscall_exit(Proc& p) {
       resume(p, 0);
       return;
     }
-    CallContext ctx{p, next_pipe_};
-    if (decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event)) {
+    const ProcessMemory tracee(p.host_pid);
+    DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
+    decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
+    const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
+    if (row && row->creates && kind && !is_error && (pending.event.value("flags") & IPC_CREAT)) {
       ipc_creators_.insert(p.root);
-      const char kind = pending.nr == SYS_msgget ? 'm' : pending.nr == SYS_shmget ? 's' : 'e';
-      created_[{kind, static_cast<int>(rval)}] = static_cast<int>(pending.args[0]);
-      if (on_created_) on_created_(kind, static_cast<int>(rval), static_cast<int>(pending.args[0]));
+      const auto key = static_cast<long>(pending.event.value("key"));
+      created_[{*kind, static_cast<int>(rval)}] = key;
+      if (on_created_) on_created_(*kind, static_cast<int>(rval), key);
     }
-    if (worth_recording(pending.event)) {
+    if (!pending.event.call.empty()) {
       const size_t index = emit_call(p, std::move(pending.event));
-      if (pending.nr == SYS_msgrcv) remember_raw(p, pending.nr, pending.args, 0, index);
+      if (row && row->fold == trace::Fold::Raw) remember_raw(p, pending.nr, pending.args, 0, index);
     }
   }
   resume(p, 0);
@@ -333,17 +347,17 @@ void Tracer::on_exec(Proc& p) {
   std::erase_if(*p.fds, [](const auto& kv) { return kv.second.cloexec; });
   p.recent.clear();
   p.raw.clear();
-  trace::Event& e = emit(p, "exec");
+  trace::Event& e = emit(p, trace::EventKind::Exec);
   // The submission's message structs (from its debug info), so that message sizes can be judged
   // without being told the payload: `ipcgrade run`, or a message-size check without `payload`.
   if (p.judged) {
     auto cached = structs_.find(p.program);
     if (cached == structs_.end()) {
-      cached = structs_.emplace(p.program, trace::encode_message_structs(message_structs(p.program))).first;
+      cached = structs_.emplace(p.program, message_structs(p.program)).first;
     }
     if (!cached->second.empty() && &e != &sink_) {
-      e.args["message_structs"] = cached->second;
-      bytes_ += cached->second.size();
+      e.message_structs = cached->second;
+      for (const auto& s : cached->second) bytes_ += sizeof(s) + s.name.size();
     }
   }
   resume(p, 0);
@@ -357,9 +371,9 @@ void Tracer::on_exit(pid_t host_pid, int status) {
     procs_.erase(it);
     return;
   }
-  trace::Event& e = emit(p, "exit");
-  if (WIFEXITED(status)) e.args["code"] = std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) e.args["signal"] = std::to_string(WTERMSIG(status));
+  trace::Event& e = emit(p, trace::EventKind::Exit);
+  if (WIFEXITED(status)) e.values["code"] = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) e.values["signal"] = WTERMSIG(status);
   procs_.erase(it);
 }
 

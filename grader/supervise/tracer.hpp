@@ -9,18 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "grader/supervise/fd_table.hpp"
 #include "grader/supervise/symbolizer.hpp"
+#include "grader/trace/calls.hpp"
+#include "grader/trace/ipc_kind.hpp"
 #include "grader/trace/trace.hpp"
 
 namespace ipcgrade::supervise {
-
-// One open descriptor that refers to a pipe the tracer saw created.
-struct PipeEnd {
-  long pipe = 0;  // the pipe's number in this run: 1, 2, ...
-  bool write = false;
-  bool cloexec = false;
-};
-using FdTable = std::map<int, PipeEnd>;
 
 // Follows every process of a run with ptrace. The seccomp filter makes the interesting calls stop;
 // this class decodes them into trace events, keeps each process's table of pipe descriptors through
@@ -69,13 +64,15 @@ class Tracer {
     guard_ = on;
     socket_dirs_ = std::move(socket_dirs);
   }
-  // Every IPC object a msgget/shmget/semget with IPC_CREAT of the run returned: ('m'|'s'|'e', id)
-  // and the key it was asked for.
-  const std::map<std::pair<char, int>, long>& created() const { return created_; }
-  // Called for each object the run creates (kind 'm', 's' or 'e', id, key) before the creating call
+  // Every IPC object a msgget/shmget/semget with IPC_CREAT of the run returned: (kind, id) and the key
+  // it was asked for.
+  const std::map<std::pair<trace::IpcKind, int>, long>& created() const { return created_; }
+  // Called for each object the run creates (kind, id, key) before the creating call
   // returns to the program: tracked mode's journal must name an object before the program (or a daemon
   // it forks next) can outlive a grader killed a moment later.
-  void on_created(std::function<void(char, int, long)> callback) { on_created_ = std::move(callback); }
+  void on_created(std::function<void(trace::IpcKind, int, long)> callback) {
+    on_created_ = std::move(callback);
+  }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
   // The trace keeps at most this many call events taking at most this many bytes: a program making a
@@ -155,13 +152,13 @@ class Tracer {
   void on_syscall_exit(Proc& p);
   void on_fork(Proc& p);
   void on_exec(Proc& p);
-  trace::Event& emit(const Proc& p, const std::string& kind);
+  trace::Event& emit(const Proc& p, trace::EventKind kind);
   size_t emit_call(Proc& p, trace::Event&& call);
   void remember_raw(Proc& p, int nr, const unsigned long long (&args)[6], long mtype,
                     size_t event);  // returns the index of the event it was counted on
   // Tracked mode: refuses the call at its seccomp stop when it reaches outside the run; returns
   // whether it did (the call is then skipped and the process resumed). See tracer_guard.cpp.
-  bool guard_call(Proc& p, int nr, const unsigned long long (&args)[6]);
+  bool guard_call(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]);
   // Skips the call `p` is stopped in with `err` as its result, and lists it with `why` (and `call`, or
   // the call as its number and arguments tell).
   void refuse_call(Proc& p, int nr, const unsigned long long (&args)[6], int err, const std::string& why,
@@ -180,7 +177,7 @@ class Tracer {
   std::map<pid_t, std::unique_ptr<Proc>> procs_;
   std::set<pid_t> ipc_creators_;
   long next_pipe_ = 1;
-  std::map<std::string, std::string> structs_;  // program path -> its encoded message structs
+  std::map<std::string, std::vector<trace::MessageStruct>> structs_;  // program path -> its message structs
   Symbolizer symbolizer_;
   bool guard_ = false;
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
@@ -191,9 +188,9 @@ class Tracer {
   std::uint64_t bytes_ = 0;  // what the recorded events take, as trace::approximate_bytes counts it
   std::uint64_t dropped_ = 0;
   trace::Event sink_;  // where an event past the limits is written, and forgotten
-  std::function<void(char, int, long)> on_created_;
+  std::function<void(trace::IpcKind, int, long)> on_created_;
   std::vector<std::string> socket_dirs_;
-  std::map<std::pair<char, int>, long> created_;
+  std::map<std::pair<trace::IpcKind, int>, long> created_;
   std::set<long> seen_pids_;  // every pid of the run, for the signal guard
   std::vector<MemoryRefusal> memory_refusals_;
   std::vector<trace::Refusal> refusals_;

@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <optional>
 
+#include "grader/supervise/decoders.hpp"
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
@@ -32,148 +33,22 @@ namespace ipcgrade::supervise {
 
 namespace {
 
-std::string signal_name(unsigned long long sig) {
-  if (sig == 0) return "0";
-  const char* abbrev = sig < 65 ? sigabbrev_np(static_cast<int>(sig)) : nullptr;
-  return abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
-}
-
-std::string family_name(unsigned long long family) {
-  switch (family) {
-    case AF_UNIX:
-      return "AF_UNIX";
-    case AF_INET:
-      return "AF_INET";
-    case AF_INET6:
-      return "AF_INET6";
-    case AF_NETLINK:
-      return "AF_NETLINK";
-    case AF_PACKET:
-      return "AF_PACKET";
-    default:
-      return std::to_string(family);
-  }
-}
-
-std::string socket_type_name(unsigned long long type) {
-  switch (type & 0xf) {  // without SOCK_NONBLOCK and SOCK_CLOEXEC
-    case SOCK_STREAM:
-      return "SOCK_STREAM";
-    case SOCK_DGRAM:
-      return "SOCK_DGRAM";
-    case SOCK_RAW:
-      return "SOCK_RAW";
-    case SOCK_SEQPACKET:
-      return "SOCK_SEQPACKET";
-    default:
-      return std::to_string(type);
-  }
-}
-
-// The refused call the way a student would write it, as far as its arguments tell: the ones that say
-// what was refused (the family of a socket, the pid and signal of a kill), the rest elided.
+// The refused call the way a student would write it, as far as its arguments tell: the call table's
+// arguments that say what was refused (the family of a socket, the pid and signal of a kill), the rest
+// elided.
 std::string refused_call(int nr, const unsigned long long (&a)[6]) {
-  const auto i = [&](int n) { return static_cast<long long>(static_cast<int>(a[n])); };
-  switch (nr) {
-    case SYS_socket:
-      return fmt::format("socket({}, {}, {})", family_name(a[0]), socket_type_name(a[1]), i(2));
-    case SYS_kill:
-    case SYS_tkill:
-      return fmt::format("{}({}, {})", nr == SYS_kill ? "kill" : "tkill", i(0), signal_name(a[1]));
-    case SYS_tgkill:
-      return fmt::format("tgkill({}, {}, {})", i(0), i(1), signal_name(a[2]));
-    case SYS_rt_sigqueueinfo:
-      return fmt::format("rt_sigqueueinfo({}, {}, ...)", i(0), signal_name(a[1]));
-    case SYS_rt_tgsigqueueinfo:
-      return fmt::format("rt_tgsigqueueinfo({}, {}, {}, ...)", i(0), i(1), signal_name(a[2]));
-    case SYS_pidfd_open:
-      return fmt::format("pidfd_open({}, {})", i(0), i(1));
-    case SYS_process_vm_writev:
-      return fmt::format("process_vm_writev({}, ...)", i(0));
-    case SYS_ptrace:
-      return fmt::format("ptrace({}, {}, ...)", i(0), i(1));
-    case SYS_io_uring_setup:
-      return fmt::format("io_uring_setup({}, ...)", i(0));
-    case SYS_io_uring_enter:
-      return fmt::format("io_uring_enter({}, ...)", i(0));
-    case SYS_io_uring_register:
-      return fmt::format("io_uring_register({}, ...)", i(0));
-    case SYS_connect:
-      return fmt::format("connect({}, ...)", i(0));
-    case SYS_sendto:
-      return fmt::format("sendto({}, ...)", i(0));
-    case SYS_sendmsg:
-      return fmt::format("sendmsg({}, ...)", i(0));
-    case SYS_seccomp:
-      return fmt::format("seccomp({}, ...)", i(0));
-    case SYS_prctl:
-      return "prctl(PR_SET_SECCOMP, ...)";
-    case SYS_mount:
-      return "mount(...)";
-    case SYS_umount2:
-      return "umount2(...)";
-    case SYS_pivot_root:
-      return "pivot_root(...)";
-    case SYS_unshare:
-      return fmt::format("unshare({:#x})", a[0]);
-    case SYS_setns:
-      return fmt::format("setns({}, {:#x})", i(0), a[1]);
-    case SYS_bpf:
-      return fmt::format("bpf({}, ...)", i(0));
-    case SYS_perf_event_open:
-      return "perf_event_open(...)";
-    case SYS_userfaultfd:
-      return "userfaultfd(...)";
-    case SYS_keyctl:
-      return fmt::format("keyctl({}, ...)", i(0));
-    case SYS_add_key:
-      return "add_key(...)";
-    case SYS_request_key:
-      return "request_key(...)";
-    default:
-      return fmt::format("syscall {}(...)", nr);
-  }
+  const trace::CallRow* row = trace::call_row(nr);
+  return row ? trace::format_raw(*row, a) : fmt::format("syscall {}(...)", nr);
 }
 
-// The object a *ctl call would remove or change, or kind 0 for a call that only reads.
-std::pair<char, int> changed_object(int nr, const unsigned long long (&a)[6]) {
-  const int id = static_cast<int>(a[0]);
-  switch (nr) {
-    case SYS_msgctl: {
-      const int cmd = static_cast<int>(a[1]) & 0xff;  // without IPC_64
-      return {cmd == IPC_RMID || cmd == IPC_SET ? 'm' : 0, id};
-    }
-    case SYS_shmctl: {
-      const int cmd = static_cast<int>(a[1]) & 0xff;
-      return {cmd == IPC_RMID || cmd == IPC_SET || cmd == SHM_LOCK || cmd == SHM_UNLOCK ? 's' : 0, id};
-    }
-    case SYS_semctl: {
-      const int cmd = static_cast<int>(a[2]) & 0xff;
-      return {cmd == IPC_RMID || cmd == IPC_SET || cmd == SETVAL || cmd == SETALL ? 'e' : 0, id};
-    }
-    default:
-      return {0, 0};
-  }
-}
-
-// The process a call reaches by its pid, for the calls that reach one: signals (kill, tkill, tgkill,
-// rt_sigqueueinfo, rt_tgsigqueueinfo), a pidfd (pidfd_open: pidfd_send_signal and pidfd_getfd need one),
-// another's memory (process_vm_writev) and ptrace.
-std::optional<long> target_pid(int nr, const unsigned long long (&a)[6]) {
-  switch (nr) {
-    case SYS_kill:
-    case SYS_tkill:
-    case SYS_tgkill:
-    case SYS_rt_sigqueueinfo:
-    case SYS_rt_tgsigqueueinfo:
-    case SYS_pidfd_open:
-    case SYS_process_vm_writev:
-      return static_cast<int>(a[0]);
-    case SYS_ptrace:
-      return static_cast<int>(a[1]);
-    default:
-      return std::nullopt;
-  }
+// Whether a *ctl call (a Guard::OwnObject row) would remove or change its object, rather than only
+// read it.
+bool changes_object(const trace::CallRow& row, const unsigned long long (&a)[6]) {
+  const int cmd = static_cast<int>(a[row.family == trace::Family::Sem ? 2 : 1]) & 0xff;  // without IPC_64
+  if (cmd == IPC_RMID || cmd == IPC_SET) return true;
+  if (row.family == trace::Family::Shm) return cmd == SHM_LOCK || cmd == SHM_UNLOCK;
+  if (row.family == trace::Family::Sem) return cmd == SETVAL || cmd == SETALL;
+  return false;
 }
 
 // Where a connect, sendto or sendmsg would reach, for a Unix socket address: its path (relative ones
@@ -208,30 +83,6 @@ void refuse_only(pid_t host_pid, int err) {
   ptrace(PTRACE_SETREGS, host_pid, nullptr, &regs);
 }
 
-std::string filter_refusal_reason(int nr) {
-  switch (nr) {
-    case SYS_io_uring_setup:
-    case SYS_io_uring_enter:
-    case SYS_io_uring_register:
-      return "io_uring is not allowed: its operations would pass the sandbox's checks on system calls";
-    case SYS_seccomp:
-    case SYS_prctl:
-      return "a seccomp filter of the program's own is not allowed: it would outrank the sandbox's";
-    case SYS_socket:
-      return "the run has no network: only Unix sockets are allowed";
-    case SYS_keyctl:
-    case SYS_add_key:
-    case SYS_request_key:
-      return "the kernel's keyrings are not allowed in the sandbox";
-    case SYS_bpf:
-    case SYS_perf_event_open:
-    case SYS_userfaultfd:
-      return "kernel programs, performance counters and userfaultfd are not allowed in the sandbox";
-    default:
-      return "mounts and namespaces are not allowed in the sandbox";
-  }
-}
-
 void Tracer::refuse_call(Proc& p, int nr, const unsigned long long (&args)[6], int err,
                          const std::string& why, std::string call) {
   refuse_only(p.host_pid, err);
@@ -256,8 +107,11 @@ void Tracer::note_refusal(Proc& p, std::string call, int err, const std::string&
   refusals_.push_back(std::move(r));
 }
 
-bool Tracer::guard_call(Proc& p, int nr, const unsigned long long (&args)[6]) {
-  if (const auto target = target_pid(nr, args)) {
+bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
+  const int nr = row.nr;
+  if (row.guard == trace::Guard::RunPid) {
+    // Signals, a pidfd (pidfd_send_signal and pidfd_getfd need one), another's memory, ptrace.
+    const std::optional<long> target = static_cast<int>(args[row.pid_arg]);
     // kill(0) is the caller's own process group, which the runner made the run's own; kill(-1) and
     // any pid or group the run never had are someone else's.
     const bool group_calls = nr == SYS_kill;
@@ -273,7 +127,7 @@ bool Tracer::guard_call(Proc& p, int nr, const unsigned long long (&args)[6]) {
     resume(p, 0);
     return true;
   }
-  if (nr == SYS_connect || nr == SYS_sendto || nr == SYS_sendmsg) {
+  if (row.guard == trace::Guard::SocketPath) {
     if (const auto where = unix_destination(p.host_pid, nr, args)) {
       // The path as the kernel will follow it; the run cannot make symlinks (Landlock), so a folder of
       // its own cannot lead elsewhere between this check and the call.
@@ -306,17 +160,19 @@ bool Tracer::guard_call(Proc& p, int nr, const unsigned long long (&args)[6]) {
     resume(p, 0);
     return true;
   }
-  const auto object = changed_object(nr, args);
-  if (object.first == 0 || created_.count(object) > 0) return false;
+  if (row.guard != trace::Guard::OwnObject || !changes_object(row, args)) return false;
+  const int id = static_cast<int>(args[0]);
+  if (created_.count({*trace::ipc_kind_of(row.family), id}) > 0) return false;
   // The IPC call stays in the trace too (checks judge it), with the decoded arguments.
   trace::Event e;
-  CallContext ctx{p, next_pipe_};
+  const ProcessMemory tracee(p.host_pid);
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
   decode_entry(ctx, nr, args, e);
-  refuse_call(p, nr, args, EPERM, fmt::format("id {} is not an object this run created", object.second),
+  refuse_call(p, nr, args, EPERM, fmt::format("id {} is not an object this run created", id),
               trace::format_call(e));
   e.result = -1;
   e.error = EPERM;
-  e.args["refused"] = "not an object of this run";
+  e.texts["refused"] = "not an object of this run";
   emit_call(p, std::move(e));
   resume(p, 0);
   return true;

@@ -51,21 +51,7 @@ struct Tracer::Proc {
   std::vector<Raw> raw;
 };
 
-// Decoders: fill `event` from a call's entry; return true when the call's exit is needed.
-struct CallContext {
-  Tracer::Proc& proc;
-  long& next_pipe;
-};
-bool decode_entry(CallContext& ctx, int nr, const unsigned long long (&args)[6], trace::Event& event);
-// Completes a call at its exit; returns true when it created an IPC object (for `ready: ipc`).
-bool decode_exit(CallContext& ctx, int nr, const unsigned long long (&args)[6], long rval, bool is_error,
-                 trace::Event& event);
-// Whether the entry of call `nr` on these arguments is worth an event (close of a file that is not a
-// pipe, read of a socket, ... are not).
-bool worth_recording(const trace::Event& event);
 // Skips the call the tracee is stopped in at its seccomp stop: syscall number -1, `err` as its result.
 void refuse_only(pid_t host_pid, int err);
-// Why the seccomp filter refuses call `nr` (see seccomp_filter.cpp), for the report's `refused`.
-std::string filter_refusal_reason(int nr);
 
 }  // namespace ipcgrade::supervise

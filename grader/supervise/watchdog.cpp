@@ -1,5 +1,8 @@
 #include "grader/supervise/watchdog.hpp"
 
+#include "grader/trace/calls.hpp"
+#include "grader/trace/spelling.hpp"
+
 #include <sys/syscall.h>
 
 #include <fmt/format.h>
@@ -63,32 +66,28 @@ const PipeEnd* pipe_end(const Tracer::Live& p, unsigned long long fd) {
   return it == p.fds->end() ? nullptr : &it->second;
 }
 
-// Whether the call `b` is blocked in can only be ended by another process of the run.
+// Whether the call `b` is blocked in can only be ended by another process of the run: the call
+// table's Blocks column. Sleeping with a timeout, polling, reading a file or a socket: alive.
 bool waits_on_others(const Blocked& b) {
-  switch (b.nr) {
-    case SYS_read: {
+  const trace::CallRow* row = trace::call_row(static_cast<int>(b.nr));
+  if (!row) return false;
+  switch (row->blocks) {
+    case trace::Blocks::Never:
+      return false;
+    case trace::Blocks::Always:
+      return true;
+    case trace::Blocks::WithoutTimeout:
+      return b.args[row->timeout_arg] == 0;
+    case trace::Blocks::PipeRead: {
       const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
       return end && !end->write;
     }
-    case SYS_write: {
+    case trace::Blocks::PipeWrite: {
       const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
       return end && end->write;
     }
-    case SYS_msgrcv:
-    case SYS_msgsnd:
-    case SYS_semop:
-    case SYS_wait4:
-    case SYS_waitid:
-    case SYS_pause:
-    case SYS_rt_sigsuspend:
-      return true;
-    case SYS_semtimedop:
-      return b.args[3] == 0;  // no timeout
-    case SYS_futex:
-      return b.args[3] == 0;  // FUTEX_WAIT without a timeout
-    default:
-      return false;  // sleeping with a timeout, polling, reading a file or a socket: alive
   }
+  return false;
 }
 
 std::string who(const Tracer::Live& p) {
@@ -98,21 +97,19 @@ std::string who(const Tracer::Live& p) {
 // The key of a queue id, from the msgget that returned it.
 std::string queue_name(const trace::Trace& trace, long id) {
   for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
-    if (it->kind == "call" && it->call == "msgget" && it->result && *it->result == id) {
-      return it->args.at("key");
-    }
+    if (it->is_call("msgget") && it->result && *it->result == id) return trace::key_name(it->value("key"));
   }
   return fmt::format("id {}", id);
 }
 
 bool is_pipe_call(const trace::Event& e) {
-  return e.kind == "call" && (e.call == "pipe" || e.call == "pipe2");
+  return e.is_call("pipe") || e.is_call("pipe2");
 }
 
 // The pipe() or pipe2() that made pipe `pipe`; null when the trace does not hold it.
 const trace::Event* pipe_call(const trace::Trace& trace, long pipe) {
   for (const auto& e : trace.events) {
-    if (is_pipe_call(e) && e.number("pipe") == pipe) return &e;
+    if (is_pipe_call(e) && e.value("pipe") == pipe) return &e;
   }
   return nullptr;
 }
@@ -127,8 +124,8 @@ std::string pipe_origin(const trace::Trace& trace, long pipe) {
 bool has_live_child(const trace::Trace& trace, long pid) {
   std::set<long> children;
   for (const auto& e : trace.events) {
-    if (e.kind == "spawn" && e.parent == pid) children.insert(e.pid);
-    if (e.kind == "exit") children.erase(e.pid);
+    if (e.kind == trace::EventKind::Spawn && e.parent == pid) children.insert(e.pid);
+    if (e.kind == trace::EventKind::Exit) children.erase(e.pid);
   }
   return !children.empty();
 }
@@ -142,7 +139,7 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
   if (!made || made->pid != pid) return false;
   for (const auto& fork : trace.events) {
     if (fork.seq >= made->seq) break;
-    if (fork.kind != "spawn") continue;
+    if (fork.kind != trace::EventKind::Spawn) continue;
     const long other = fork.parent == pid ? fork.pid : fork.pid == pid ? fork.parent : 0;
     if (other == 0) continue;
     for (const auto& e : trace.events) {

@@ -2,55 +2,32 @@
 
 #include <cstring>
 
+#include "grader/trace/calls.hpp"
 #include "grader/trace/trace.hpp"
 
 namespace ipcgrade::trace {
 
 namespace {
-// The order arguments are printed in, per call: the order of the C prototype.
-const std::map<std::string, std::vector<std::string>>& argument_order() {
-  static const std::map<std::string, std::vector<std::string>> order = {
-      {"msgget", {"key", "flags"}},
-      {"msgsnd", {"msqid", "mtype", "msgsz", "msgflg"}},
-      {"msgrcv", {"msqid", "msgp", "msgsz", "msgtyp", "msgflg"}},
-      {"msgctl", {"msqid", "cmd"}},
-      {"shmget", {"key", "size", "flags"}},
-      {"shmat", {"shmid", "shmaddr", "shmflg"}},
-      {"shmdt", {"shmaddr"}},
-      {"shmctl", {"shmid", "cmd"}},
-      {"semget", {"key", "nsems", "flags"}},
-      {"semop", {"semid", "nsops"}},
-      {"semtimedop", {"semid", "nsops"}},
-      {"semctl", {"semid", "semnum", "cmd"}},
-      {"read", {"fd", "buf", "count"}},
-      {"write", {"fd", "head", "count"}},
-      {"close", {"fd"}},
-      {"dup", {"oldfd"}},
-      {"dup2", {"oldfd", "newfd"}},
-      {"dup3", {"oldfd", "newfd"}},
-  };
-  return order;
-}
+// The first bytes of a write shown in evidence: strace's default string length.
+constexpr long long kHeadShown = 24;
 }  // namespace
 
 std::string format_call(const trace::Event& call) {
   std::string args;
-  auto order = argument_order().find(call.call);
-  if (order != argument_order().end()) {
-    for (const auto& name : order->second) {
+  if (const CallRow* row = call_row(call.call)) {
+    for (const auto& arg : row->args) {
       std::string shown;
-      auto it = call.args.find(name);
-      if (name == "msgp" || name == "buf") {
-        shown = name == "msgp" ? "{...}" : "...";  // filled by the kernel: nothing to show at entry
-      } else if (it == call.args.end()) {
-        continue;
-      } else if (name == "mtype") {
-        shown = "{mtype=" + it->second + ", ...}";
-      } else if (name == "head") {
+      if (arg.spelling == Spelling::Elided || arg.spelling == Spelling::OutStruct) {
+        shown = spell(arg.spelling, 0);  // filled by the kernel, or not read: nothing to show at entry
+      } else if (arg.spelling == Spelling::Bytes) {
+        const auto it = call.texts.find(std::string(arg.name));
+        if (it == call.texts.end()) continue;
         // The first bytes written, as strace shows them: "..." after the quote when there is more.
-        shown = "\"" + it->second + "\"" + (call.number("count") > 24 ? "..." : "");
+        shown = "\"" + it->second + "\"" + (call.value("count") > kHeadShown ? "..." : "");
+      } else if (const auto it = call.values.find(std::string(arg.name)); it != call.values.end()) {
+        shown = spell(arg.spelling, it->second);
       } else {
-        shown = it->second;
+        continue;
       }
       args += (args.empty() ? "" : ", ") + shown;
     }
@@ -58,12 +35,24 @@ std::string format_call(const trace::Event& call) {
   std::string out = fmt::format("{}({})", call.call, args);
   if (call.error) {
     out += fmt::format(" = -1 {}", strerrorname_np(call.error) ? strerrorname_np(call.error) : "error");
-  } else if (call.has("address")) {
-    out += " = " + call.args.at("address");
+  } else if (const auto address = call.values.find("address"); address != call.values.end()) {
+    out += " = " + spell(Spelling::Hex, address->second);
   } else if (call.result) {
     out += fmt::format(" = {}", *call.result);
   }
   return out;
+}
+
+std::string format_raw(const CallRow& row, const unsigned long long (&a)[6]) {
+  std::string args;
+  for (size_t i = 0; i < row.args.size() && i < 6; ++i) {
+    const Spelling s = row.args[i].spelling;
+    // Decimal arguments of these calls are ints (pids, descriptors, signals, operations).
+    const long long v = s == Spelling::Decimal ? static_cast<int>(a[i]) : static_cast<long long>(a[i]);
+    args += (args.empty() ? "" : ", ") + spell(s, v);
+    if (s == Spelling::Elided) break;
+  }
+  return fmt::format("{}({})", row.name, args);
 }
 
 }  // namespace ipcgrade::trace

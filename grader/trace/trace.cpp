@@ -1,24 +1,35 @@
 #include "grader/trace/trace.hpp"
 
-#include <cstdlib>
+#include <array>
 
 namespace ipcgrade::trace {
+
+namespace {
+constexpr std::array<std::string_view, 4> kKindNames = {"spawn", "exec", "exit", "call"};
+}
+
+std::string_view kind_name(EventKind kind) {
+  return kKindNames[static_cast<size_t>(kind)];
+}
+
+std::optional<EventKind> parse_kind(std::string_view name) {
+  for (size_t i = 0; i < kKindNames.size(); ++i) {
+    if (kKindNames[i] == name) return static_cast<EventKind>(i);
+  }
+  return std::nullopt;
+}
 
 std::uint64_t approximate_bytes(const Event& e) {
   // A string's heap block when past the small-string buffer; a map node's links and colour besides.
   const auto text = [](const std::string& s) -> std::uint64_t {
     return s.size() > 15 ? s.capacity() + 1 : 0;
   };
-  std::uint64_t bytes =
-      sizeof(Event) + text(e.kind) + text(e.process) + text(e.program) + text(e.call) + text(e.at);
-  for (const auto& [name, value] : e.args) bytes += 32 + 2 * sizeof(std::string) + text(name) + text(value);
+  std::uint64_t bytes = sizeof(Event) + text(e.process) + text(e.program) + text(e.call) + text(e.at);
+  for (const auto& [name, value] : e.values) bytes += 32 + sizeof(std::string) + sizeof(value) + text(name);
+  for (const auto& [name, value] : e.texts) bytes += 32 + 2 * sizeof(std::string) + text(name) + text(value);
+  bytes += e.other_ends.capacity() * sizeof(int);
+  for (const auto& s : e.message_structs) bytes += sizeof(s) + text(s.name);
   return bytes;
-}
-
-long long Event::number(const std::string& name) const {
-  auto it = args.find(name);
-  if (it == args.end()) return 0;
-  return std::strtoll(it->second.c_str(), nullptr, 0);
 }
 
 }  // namespace ipcgrade::trace

@@ -3,24 +3,32 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "grader/trace/message_structs.hpp"
+
 namespace ipcgrade::trace {
+
+enum class EventKind : std::uint8_t {
+  Spawn,  // a process appeared (started by the runner, or forked by one of the run's processes)
+  Exec,   // a process ran a new program
+  Exit,   // a process ended: value "code" or "signal"
+  Call,   // a system call, with its decoded values
+};
+std::string_view kind_name(EventKind kind);  // "spawn", "exec", "exit", "call"
+std::optional<EventKind> parse_kind(std::string_view name);
 
 // One thing the supervisor saw happen in a run. The Trace is the contract between the supervisor and
 // the checks: an ordered list of these, which can be written to a file and read back, so that checks
 // are tested on hand-written traces with no process running.
 //
-// kind:
-//   spawn  a process appeared (started by the runner, or forked by one of the run's processes);
-//          `parent` holds the parent's pid
-//   exec   a process ran a new program: `program` (its path) and `judged` say which and whether it is
-//          the submission's own
-//   exit   a process ended: args "code" or "signal"
-//   call   a system call: `call` with decoded `args`; `result`/`error` when the tracer waited for them
+// A call's arguments are decoded once, into numbers (`values`: keys, flags, modes, sizes, ids,
+// addresses, descriptors); the call table (calls.hpp) says how each is spelled, and only the formatter
+// and the trace file spell them.
 struct Event {
   std::uint64_t seq = 0;
-  std::string kind;
+  EventKind kind = EventKind::Call;
   long pid = 0;         // as the program sees it (inside the run's PID namespace)
   long host_pid = 0;    // as the grader sees it
   long parent = 0;      // spawn: the parent's pid as the program sees it (0 for processes the runner started)
@@ -28,8 +36,14 @@ struct Event {
   int index = 0;        // the instance (count) of that process
   std::string program;  // the program the process runs (path)
   bool judged = true;   // the process runs the submission's own program: checks judge only these calls
-  std::string call;
-  std::map<std::string, std::string> args;
+  std::string call;     // a row of the call table
+  std::map<std::string, long long> values;   // decoded arguments and results, by name
+  std::map<std::string, std::string> texts;  // bytes a program wrote (escaped), and notes ("refused")
+  // read/write on a pipe: the descriptors of the same pipe's other end that the process still holds
+  // (a reader's write ends, a writer's read ends): the ends it should have closed.
+  std::vector<int> other_ends;
+  // exec of a submission program: the message structs of its debug information.
+  std::vector<MessageStruct> message_structs;
   std::optional<long> result;  // the return value, when the tracer stopped at the call's exit
   int error = 0;               // errno, when the call failed
   std::string at;              // file:line of the call, when known
@@ -37,10 +51,19 @@ struct Event {
   // calls: a loop of msgsnd/msgrcv is recorded once per distinct call, not once per iteration.
   std::uint64_t repeat = 1;
 
-  // A decoded argument as a number (0 when absent); accepts decimal, 0x hex and 0 octal.
-  long long number(const std::string& name) const;
-  bool has(const std::string& name) const { return args.count(name) > 0; }
+  // A decoded value (0 when absent).
+  long long value(const std::string& name) const {
+    const auto it = values.find(name);
+    return it == values.end() ? 0 : it->second;
+  }
+  bool has(const std::string& name) const { return values.count(name) > 0 || texts.count(name) > 0; }
   bool failed() const { return error != 0; }
+  bool is_call(std::string_view name) const { return kind == EventKind::Call && call == name; }
+  // The same call with the same arguments and outcome: what a loop's repeat is.
+  bool same_call(const Event& other) const {
+    return call == other.call && values == other.values && texts == other.texts &&
+           other_ends == other.other_ends && result == other.result && error == other.error;
+  }
 };
 
 struct Trace {
@@ -71,5 +94,9 @@ std::uint64_t approximate_bytes(const Event& event);
 // A call the way a student writes it in C: "msgsnd(0, {mtype=1, ...}, 80, 0)", followed by " = 3",
 // " = 0x7f..." or " = -1 EINVAL" when the result is known.
 std::string format_call(const Event& call);
+// A call from its raw registers, for the calls the sandbox refuses: "socket(AF_INET, SOCK_STREAM, 0)",
+// "kill(4242, SIGTERM)", "mount(...)".
+struct CallRow;
+std::string format_raw(const CallRow& row, const unsigned long long (&args)[6]);
 
 }  // namespace ipcgrade::trace

@@ -6,7 +6,11 @@ namespace ipcgrade::trace {
 
 nlohmann::json trace_file(const std::vector<run::ScenarioResult>& scenarios) {
   nlohmann::json out = {{"scenarios", nlohmann::json::array()}};
-  for (const auto& s : scenarios) out["scenarios"].push_back({{"name", s.name}, {"events", s.trace.events}});
+  for (const auto& s : scenarios) {
+    nlohmann::json events = nlohmann::json::array();
+    for (const auto& e : s.trace.events) events.push_back(readable_json(e));
+    out["scenarios"].push_back({{"name", s.name}, {"events", std::move(events)}});
+  }
   return out;
 }
 

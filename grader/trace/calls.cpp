@@ -1,0 +1,366 @@
+#include "grader/trace/calls.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <array>
+#include <map>
+#include <string>
+
+namespace ipcgrade::trace {
+
+namespace {
+
+using S = Spelling;
+using Op = Condition::Op;
+
+constexpr std::string_view kIoUring =
+    "io_uring is not allowed: its operations would pass the sandbox's checks on system calls";
+constexpr std::string_view kOwnFilter =
+    "a seccomp filter of the program's own is not allowed: it would outrank the sandbox's";
+constexpr std::string_view kNoNetwork = "the run has no network: only Unix sockets are allowed";
+constexpr std::string_view kKeyrings = "the kernel's keyrings are not allowed in the sandbox";
+constexpr std::string_view kKernelPrograms =
+    "kernel programs, performance counters and userfaultfd are not allowed in the sandbox";
+constexpr std::string_view kMounts = "mounts and namespaces are not allowed in the sandbox";
+
+// A refused call: stops only to be refused and listed.
+CallRow refused(std::string_view name, int nr, Mode mode, std::string_view why, std::vector<Arg> args) {
+  return {.name = name,
+          .nr = nr,
+          .family = Family::Sandbox,
+          .mode = mode,
+          .guard = Guard::Refuse,
+          .why = why,
+          .args = std::move(args)};
+}
+// A call that reaches another process by its pid: tracked mode holds it to the run's own.
+CallRow to_pid(std::string_view name, int nr, int pid_arg, std::vector<Arg> args) {
+  return {.name = name,
+          .nr = nr,
+          .family = Family::Signals,
+          .mode = Mode::Tracked,
+          .guard = Guard::RunPid,
+          .pid_arg = pid_arg,
+          .args = std::move(args)};
+}
+// A call that makes a name: tracked mode watches it.
+CallRow naming(std::string_view name, int nr, std::vector<Condition> when = {}) {
+  const Stop stop = when.empty() ? Stop::Always : Stop::When;
+  return {.name = name,
+          .nr = nr,
+          .family = Family::Names,
+          .stop = stop,
+          .mode = Mode::Tracked,
+          .when = std::move(when),
+          .exit = Exit::Always,
+          .guard = Guard::Name};
+}
+// A call the watchdog knows a process can sleep in, which runs untraced.
+CallRow watched(std::string_view name, int nr, Blocks blocks, int timeout_arg = -1) {
+  return {.name = name,
+          .nr = nr,
+          .family = Family::Process,
+          .stop = Stop::Never,
+          .blocks = blocks,
+          .timeout_arg = timeout_arg};
+}
+CallRow plain(std::string_view name, int nr, Family family) {
+  return {.name = name, .nr = nr, .family = family};
+}
+
+const Arg kElided{"...", S::Elided};
+
+std::vector<CallRow> make_table() {
+  return {
+      // System V message queues.
+      {.name = "msgget",
+       .nr = SYS_msgget,
+       .family = Family::Msg,
+       .exit = Exit::Always,
+       .creates = true,
+       .args = {{"key", S::Key}, {"flags", S::GetFlags}},
+       .recorded = {{"mode", S::Mode}}},
+      {.name = "msgsnd",
+       .nr = SYS_msgsnd,
+       .family = Family::Msg,
+       .fold = Fold::Raw,
+       .fold_args = 4,
+       .fold_memory = 1,
+       .blocks = Blocks::Always,
+       .args = {{"msqid"}, {"mtype", S::MtypeStruct}, {"msgsz"}, {"msgflg", S::MsgFlags}}},
+      {.name = "msgrcv",
+       .nr = SYS_msgrcv,
+       .family = Family::Msg,
+       .exit = Exit::Always,
+       .fold = Fold::Raw,
+       .fold_args = 5,
+       .blocks = Blocks::Always,
+       .args = {{"msqid"}, {"msgp", S::OutStruct}, {"msgsz"}, {"msgtyp"}, {"msgflg", S::MsgFlags}},
+       .recorded = {{"received_mtype"}}},
+      {.name = "msgctl",
+       .nr = SYS_msgctl,
+       .family = Family::Msg,
+       .guard = Guard::OwnObject,
+       .args = {{"msqid"}, {"cmd", S::MsgCommand}}},
+      // System V shared memory.
+      {.name = "shmget",
+       .nr = SYS_shmget,
+       .family = Family::Shm,
+       .exit = Exit::Always,
+       .creates = true,
+       .args = {{"key", S::Key}, {"size"}, {"flags", S::GetFlags}},
+       .recorded = {{"mode", S::Mode}}},
+      {.name = "shmat",
+       .nr = SYS_shmat,
+       .family = Family::Shm,
+       .exit = Exit::Always,
+       .args = {{"shmid"}, {"shmaddr", S::Address}, {"shmflg", S::ShmFlags}},
+       .recorded = {{"address", S::Hex}}},
+      {.name = "shmdt", .nr = SYS_shmdt, .family = Family::Shm, .args = {{"shmaddr", S::Hex}}},
+      {.name = "shmctl",
+       .nr = SYS_shmctl,
+       .family = Family::Shm,
+       .guard = Guard::OwnObject,
+       .args = {{"shmid"}, {"cmd", S::ShmCommand}}},
+      // System V semaphores.
+      {.name = "semget",
+       .nr = SYS_semget,
+       .family = Family::Sem,
+       .exit = Exit::Always,
+       .creates = true,
+       .args = {{"key", S::Key}, {"nsems"}, {"flags", S::GetFlags}},
+       .recorded = {{"mode", S::Mode}}},
+      {.name = "semop",
+       .nr = SYS_semop,
+       .family = Family::Sem,
+       .fold = Fold::Raw,
+       .fold_args = 3,
+       .blocks = Blocks::Always,
+       .args = {{"semid"}, {"nsops"}}},
+      {.name = "semtimedop",
+       .nr = SYS_semtimedop,
+       .family = Family::Sem,
+       .fold = Fold::Raw,
+       .fold_args = 4,
+       .blocks = Blocks::WithoutTimeout,
+       .timeout_arg = 3,
+       .args = {{"semid"}, {"nsops"}}},
+      {.name = "semctl",
+       .nr = SYS_semctl,
+       .family = Family::Sem,
+       .guard = Guard::OwnObject,
+       .args = {{"semid"}, {"semnum"}, {"cmd", S::SemCommand}}},
+      // Pipes and the descriptors that hold their ends.
+      {.name = "pipe",
+       .nr = SYS_pipe,
+       .family = Family::Descriptors,
+       .exit = Exit::Always,
+       .recorded = {{"pipe"}, {"read_fd"}, {"write_fd"}}},
+      {.name = "pipe2",
+       .nr = SYS_pipe2,
+       .family = Family::Descriptors,
+       .exit = Exit::Always,
+       .recorded = {{"flags", S::OpenFlags}, {"pipe"}, {"read_fd"}, {"write_fd"}}},
+      {.name = "close",
+       .nr = SYS_close,
+       .family = Family::Descriptors,
+       .args = {{"fd"}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+      plain("close_range", SYS_close_range, Family::Descriptors),
+      {.name = "dup",
+       .nr = SYS_dup,
+       .family = Family::Descriptors,
+       .exit = Exit::IfDecoded,
+       .args = {{"oldfd"}},
+       .recorded = {{"newfd"}, {"pipe"}, {"end", S::PipeEnd}}},
+      {.name = "dup2",
+       .nr = SYS_dup2,
+       .family = Family::Descriptors,
+       .args = {{"oldfd"}, {"newfd"}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+      {.name = "dup3",
+       .nr = SYS_dup3,
+       .family = Family::Descriptors,
+       .args = {{"oldfd"}, {"newfd"}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+      // Only where it changes the table of descriptors: libc calls fcntl often for other things. Its
+      // duplicates are recorded as dup.
+      {.name = "fcntl",
+       .nr = SYS_fcntl,
+       .family = Family::Descriptors,
+       .stop = Stop::When,
+       .when = {{1, Op::Eq, F_SETFD}, {1, Op::Eq, F_DUPFD}, {1, Op::Eq, F_DUPFD_CLOEXEC}},
+       .exit = Exit::IfDecoded},
+      {.name = "read",
+       .nr = SYS_read,
+       .family = Family::Descriptors,
+       .stop = Stop::PipeIo,
+       .when = {{0, Op::Gt, 2}},
+       .fold = Fold::Decoded,
+       .blocks = Blocks::PipeRead,
+       .args = {{"fd"}, {"buf", S::Elided}, {"count"}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+      {.name = "write",
+       .nr = SYS_write,
+       .family = Family::Descriptors,
+       .stop = Stop::PipeIo,
+       .when = {{0, Op::Gt, 2}},
+       .fold = Fold::Decoded,
+       .blocks = Blocks::PipeWrite,
+       .args = {{"fd"}, {"head", S::Bytes}, {"count"}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, {"tail", S::Bytes}}},
+      // Processes: followed through ptrace's events; the waits are the watchdog's.
+      plain("fork", SYS_fork, Family::Process),
+      plain("vfork", SYS_vfork, Family::Process),
+      plain("clone", SYS_clone, Family::Process),
+      plain("clone3", SYS_clone3, Family::Process),
+      plain("exit_group", SYS_exit_group, Family::Process),
+      watched("wait4", SYS_wait4, Blocks::Always),
+      watched("waitid", SYS_waitid, Blocks::Always),
+      watched("pause", SYS_pause, Blocks::Always),
+      watched("rt_sigsuspend", SYS_rt_sigsuspend, Blocks::Always),
+      watched("futex", SYS_futex, Blocks::WithoutTimeout, 3),  // FUTEX_WAIT: a semaphore, a mutex, a join
+      // Timers: a process with one pending is never called deadlocked.
+      plain("alarm", SYS_alarm, Family::Timers),
+      plain("setitimer", SYS_setitimer, Family::Timers),
+      plain("timer_settime", SYS_timer_settime, Family::Timers),
+      plain("timerfd_settime", SYS_timerfd_settime, Family::Timers),
+      // Allocations: only the result matters, an ENOMEM names the memory limit. Nothing is recorded.
+      {.name = "mmap", .nr = SYS_mmap, .family = Family::Memory, .exit = Exit::Always},
+      {.name = "mremap", .nr = SYS_mremap, .family = Family::Memory, .exit = Exit::Always},
+      // Refused in every mode. io_uring runs operations (socket, connect, openat) in the kernel without
+      // their system calls, past any rule on those calls; a filter of the program's own would outrank
+      // the sandbox's (and none can exist before this refusal).
+      refused("io_uring_setup", SYS_io_uring_setup, Mode::Every, kIoUring, {{"entries"}, kElided}),
+      refused("io_uring_enter", SYS_io_uring_enter, Mode::Every, kIoUring, {{"fd"}, kElided}),
+      refused("io_uring_register", SYS_io_uring_register, Mode::Every, kIoUring, {{"fd"}, kElided}),
+      refused("seccomp", SYS_seccomp, Mode::Every, kOwnFilter, {{"operation"}, kElided}),
+      {.name = "prctl",
+       .nr = SYS_prctl,
+       .family = Family::Sandbox,
+       .stop = Stop::When,
+       .when = {{0, Op::Eq, PR_SET_SECCOMP}},
+       .guard = Guard::Refuse,
+       .why = kOwnFilter,
+       .args = {{"option", S::PrctlOption}, kElided}},
+      // Tracked mode's guard: what the namespaces would have held.
+      to_pid("kill", SYS_kill, 0, {{"pid"}, {"sig", S::Signal}}),
+      to_pid("tkill", SYS_tkill, 0, {{"tid"}, {"sig", S::Signal}}),
+      to_pid("tgkill", SYS_tgkill, 0, {{"tgid"}, {"tid"}, {"sig", S::Signal}}),
+      to_pid("rt_sigqueueinfo", SYS_rt_sigqueueinfo, 0, {{"pid"}, {"sig", S::Signal}, kElided}),
+      to_pid("rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo, 0, {{"tgid"}, {"tid"}, {"sig", S::Signal}, kElided}),
+      to_pid("pidfd_open", SYS_pidfd_open, 0, {{"pid"}, {"flags"}}),
+      to_pid("process_vm_writev", SYS_process_vm_writev, 0, {{"pid"}, kElided}),
+      to_pid("ptrace", SYS_ptrace, 1, {{"request"}, {"pid"}, kElided}),
+      refused("mount", SYS_mount, Mode::Tracked, kMounts, {kElided}),
+      refused("umount2", SYS_umount2, Mode::Tracked, kMounts, {kElided}),
+      refused("pivot_root", SYS_pivot_root, Mode::Tracked, kMounts, {kElided}),
+      refused("unshare", SYS_unshare, Mode::Tracked, kMounts, {{"flags", S::Hex}}),
+      refused("setns", SYS_setns, Mode::Tracked, kMounts, {{"fd"}, {"nstype", S::Hex}}),
+      refused("bpf", SYS_bpf, Mode::Tracked, kKernelPrograms, {{"cmd"}, kElided}),
+      refused("perf_event_open", SYS_perf_event_open, Mode::Tracked, kKernelPrograms, {kElided}),
+      refused("userfaultfd", SYS_userfaultfd, Mode::Tracked, kKernelPrograms, {kElided}),
+      refused("keyctl", SYS_keyctl, Mode::Tracked, kKeyrings, {{"operation"}, kElided}),
+      refused("add_key", SYS_add_key, Mode::Tracked, kKeyrings, {kElided}),
+      refused("request_key", SYS_request_key, Mode::Tracked, kKeyrings, {kElided}),
+      {.name = "socket",
+       .nr = SYS_socket,
+       .family = Family::Sockets,
+       .stop = Stop::When,
+       .mode = Mode::Tracked,
+       .when = {{0, Op::Ne, AF_UNIX}},
+       .guard = Guard::Refuse,
+       .why = kNoNetwork,
+       .args = {{"domain", S::SocketFamily}, {"type", S::SocketType}, {"protocol"}}},
+      {.name = "connect",
+       .nr = SYS_connect,
+       .family = Family::Sockets,
+       .mode = Mode::Tracked,
+       .guard = Guard::SocketPath,
+       .args = {{"fd"}, kElided}},
+      {.name = "sendto",
+       .nr = SYS_sendto,
+       .family = Family::Sockets,
+       .stop = Stop::When,
+       .mode = Mode::Tracked,
+       .when = {{4, Op::Ne, 0}},
+       .guard = Guard::SocketPath,
+       .args = {{"fd"}, kElided}},
+      {.name = "sendmsg",
+       .nr = SYS_sendmsg,
+       .family = Family::Sockets,
+       .mode = Mode::Tracked,
+       .guard = Guard::SocketPath,
+       .args = {{"fd"}, kElided}},
+      // Names the run makes: found and removed at the end when outside the run's folders (where
+      // Landlock does not hold writes). Opens only with O_CREAT; the rest are rare.
+      naming("open", SYS_open, {{1, Op::MaskedEq, O_CREAT, O_CREAT}}),
+      naming("openat", SYS_openat, {{2, Op::MaskedEq, O_CREAT, O_CREAT}}),
+      naming("creat", SYS_creat),
+      naming("openat2", SYS_openat2),
+      naming("mknod", SYS_mknod),
+      naming("mknodat", SYS_mknodat),
+      naming("mkdir", SYS_mkdir),
+      naming("mkdirat", SYS_mkdirat),
+      naming("symlink", SYS_symlink),
+      naming("symlinkat", SYS_symlinkat),
+      naming("link", SYS_link),
+      naming("linkat", SYS_linkat),
+      naming("rename", SYS_rename),
+      naming("renameat", SYS_renameat),
+      naming("renameat2", SYS_renameat2),
+      naming("bind", SYS_bind),
+  };
+}
+
+struct Index {
+  std::vector<const CallRow*> by_nr;
+  std::map<std::string_view, const CallRow*> by_name;
+};
+
+const Index& index() {
+  static const Index idx = [] {
+    Index i;
+    for (const auto& row : call_table()) {
+      if (row.nr >= static_cast<int>(i.by_nr.size())) i.by_nr.resize(static_cast<size_t>(row.nr) + 1);
+      i.by_nr[static_cast<size_t>(row.nr)] = &row;
+      i.by_name[row.name] = &row;
+    }
+    return i;
+  }();
+  return idx;
+}
+
+}  // namespace
+
+const std::vector<CallRow>& call_table() {
+  static const std::vector<CallRow> table = make_table();
+  return table;
+}
+
+const CallRow* call_row(int nr) {
+  const auto& by_nr = index().by_nr;
+  return nr >= 0 && static_cast<size_t>(nr) < by_nr.size() ? by_nr[static_cast<size_t>(nr)] : nullptr;
+}
+
+const CallRow* call_row(std::string_view name) {
+  const auto& by_name = index().by_name;
+  const auto it = by_name.find(name);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
+Spelling spelling_of(std::string_view call, std::string_view name) {
+  if (const CallRow* row = call_row(call)) {
+    for (const auto* list : {&row->args, &row->recorded}) {
+      for (const auto& arg : *list) {
+        if (arg.name == name) return arg.spelling;
+      }
+    }
+  }
+  return Spelling::Decimal;
+}
+
+}  // namespace ipcgrade::trace

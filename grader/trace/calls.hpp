@@ -1,0 +1,120 @@
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "grader/trace/spelling.hpp"
+
+// The one table of the calls the tracer knows, in the manner of strace's syscallent.h: what each call
+// is, how its arguments read, whether the tracer stops at it and waits for its exit, whether a loop's
+// repeats fold into one event, whether it can block on another process of the run, and what tracked
+// mode's guard does with it. The seccomp filter, the decoders' dispatch, the tracer's fast path, the
+// guard, the deadlock watchdog and the formatter all read it; docs/tracing.md lists exactly its calls
+// (a test compares them).
+//
+// Adding a traced call is one row here plus its decoder in the family's file under grader/supervise/
+// (decode_msg.cpp, decode_shm.cpp, ...).
+namespace ipcgrade::trace {
+
+enum class Family : std::uint8_t {
+  Msg,          // System V message queues
+  Shm,          // System V shared memory
+  Sem,          // System V semaphores
+  Descriptors,  // pipes and the descriptors that hold their ends
+  Process,      // forks, exits, waits
+  Memory,       // allocations: a refusal names the memory limit
+  Timers,       // a pending timer keeps a sleeping run alive
+  Signals,      // calls that reach another process by its pid (tracked mode's guard)
+  Sockets,      // calls that reach a socket by its address (tracked mode's guard)
+  Names,        // calls that make a name in the file system (tracked mode's guard)
+  Sandbox,      // calls the sandbox refuses
+};
+
+// When the call stops at the tracer.
+enum class Stop : std::uint8_t {
+  Always,  // every call
+  When,    // only with one of the argument conditions in `when`
+  PipeIo,  // on descriptors above 2, when a check of the assignment judges pipe traffic (always under `run`)
+  Never,   // runs untraced: the watchdog knows it from /proc/PID/syscall
+};
+
+// In which isolation mode the call stops.
+enum class Mode : std::uint8_t { Every, Tracked };
+
+// A condition on one argument, as the seccomp filter tests it.
+struct Condition {
+  enum class Op : std::uint8_t { Eq, Ne, Gt, MaskedEq };
+  int arg = 0;
+  Op op = Op::Eq;
+  unsigned long long value = 0;
+  unsigned long long mask = 0;  // MaskedEq: (argument & mask) == value
+};
+
+// Whether the tracer waits for the call's exit.
+enum class Exit : std::uint8_t {
+  Never,
+  Always,     // its result is needed (an id, an address, descriptors, ENOMEM)
+  IfDecoded,  // when its entry's decoder asks (a dup of a pipe's end, not of a file)
+};
+
+// Whether a loop's identical calls fold into one event with a repeat count.
+enum class Fold : std::uint8_t {
+  None,
+  Raw,      // compared on their raw arguments before anything is decoded (the message loop's hot path)
+  Decoded,  // compared once decoded (a pipe's read and write: the descriptor's meaning matters)
+};
+
+// Whether a process asleep in the call can only be woken by another process of the run.
+enum class Blocks : std::uint8_t {
+  Never,
+  Always,
+  WithoutTimeout,  // when the argument `timeout_arg` is 0
+  PipeRead,        // reading the read end of a pipe
+  PipeWrite,       // writing the write end of a pipe
+};
+
+// What tracked mode's guard does with the call (namespaces mode needs none of it).
+enum class Guard : std::uint8_t {
+  None,
+  Refuse,      // refused with EPERM in the modes the row stops in, for the reason `why`
+  RunPid,      // allowed only towards the run's own processes (the pid is argument `pid_arg`)
+  SocketPath,  // allowed only towards sockets inside the run's folders
+  OwnObject,   // a change to an IPC object allowed only on objects the run created
+  Name,        // the name it makes is watched, and removed at the end when outside the run's folders
+};
+
+struct Arg {
+  std::string_view name = {};
+  Spelling spelling = Spelling::Decimal;
+};
+
+struct CallRow {
+  std::string_view name = {};
+  int nr = -1;
+  Family family = Family::Process;
+  Stop stop = Stop::Always;
+  Mode mode = Mode::Every;
+  std::vector<Condition> when = {};  // Stop::When: any one of them
+  Exit exit = Exit::Never;
+  Fold fold = Fold::None;
+  int fold_args = 0;     // Fold::Raw: the arguments that identify the call
+  int fold_memory = -1;  // Fold::Raw: an argument whose pointed-to long is part of it (mtype)
+  Blocks blocks = Blocks::Never;
+  int timeout_arg = -1;  // Blocks::WithoutTimeout
+  Guard guard = Guard::None;
+  int pid_arg = -1;                // Guard::RunPid
+  std::string_view why = {};       // Guard::Refuse: the report's reason
+  bool creates = false;            // with IPC_CREAT in `flags`, makes an IPC object of its family
+  std::vector<Arg> args = {};      // in the C prototype's order: what the formatter prints
+  std::vector<Arg> recorded = {};  // decoded values besides the arguments: results, pipe ends, ...
+};
+
+const std::vector<CallRow>& call_table();
+// The row of a system call number, or null for a call the table does not hold.
+const CallRow* call_row(int nr);
+// The row of a call as events name it ("dup" for fcntl's F_DUPFD is dup's row), or null.
+const CallRow* call_row(std::string_view name);
+// How value `name` of an event of call `call` is spelled (Decimal when the table does not say).
+Spelling spelling_of(std::string_view call, std::string_view name);
+
+}  // namespace ipcgrade::trace
