@@ -2,6 +2,8 @@
 # The tracing benchmark: each load run bare, under strace with its seccomp-bpf filter on the same
 # calls, and under `ipcgrade run`, in one invocation, pinned to one CPU; the median of RUNS runs.
 # Usage: bench/tracing.sh [RUNS]   (needs a built ./build/ipcgrade; run from the project root)
+# With BASELINE=/path/to/another/ipcgrade, that build runs too, in the same invocation, and the ratio
+# of the two is printed: how a change to the tracer moved its cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -35,8 +37,16 @@ for load in pingpong getppid_loop; do
   bare=$(measure "$load-bare" "$out/$load")
   st=$(measure "$load-strace" strace -f --seccomp-bpf -e trace="$calls" -o /dev/null "$out/$load")
   ig=$(measure "$load-ipcgrade" "$ipcgrade" run -- "$out/$load")
-  for r in "bare:$bare" "strace:$st" "ipcgrade:$ig"; do
+  rows=("bare:$bare" "strace:$st" "ipcgrade:$ig")
+  if [ -n "${BASELINE:-}" ]; then
+    base=$(measure "$load-baseline" "$BASELINE" run -- "$out/$load")
+    rows+=("baseline:$base")
+  fi
+  for r in "${rows[@]}"; do
     printf '%-10s %-9s %10.3f %7.2fx\n' "$load" "${r%%:*}" "${r#*:}" "$(echo "scale=4; ${r#*:} / $bare" | bc)"
   done
   printf '%-10s ipcgrade/strace = %.2f\n' "$load" "$(echo "scale=4; $ig / $st" | bc)"
+  if [ -n "${BASELINE:-}" ]; then
+    printf '%-10s ipcgrade/baseline = %.2f\n' "$load" "$(echo "scale=4; $ig / $base" | bc)"
+  fi
 done

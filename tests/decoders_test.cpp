@@ -1,0 +1,263 @@
+// The decoders, on hand-made registers and memory with no process running (as strace's tests/ipc_msg.c
+// checks its decoder): what each call records, how it is spelled, and how the descriptor table follows.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/close_range.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <csignal>
+#include <cstring>
+#include <map>
+
+#include "grader/supervise/decoders.hpp"
+#include "grader/trace/calls.hpp"
+
+using namespace ipcgrade;
+using namespace ipcgrade::supervise;
+
+namespace {
+
+// A tracee's memory: bytes placed at addresses of the test's choosing.
+class FakeMemory final : public Memory {
+ public:
+  template <typename T>
+  void put(std::uint64_t address, const T& value) {
+    std::string bytes(sizeof(T), '\0');
+    std::memcpy(bytes.data(), &value, sizeof(T));
+    regions_[address] = bytes;
+  }
+  void put_bytes(std::uint64_t address, std::string bytes) { regions_[address] = std::move(bytes); }
+  std::string read(std::uint64_t address, size_t length) const override {
+    for (const auto& [start, bytes] : regions_) {
+      if (address >= start && address < start + bytes.size()) return bytes.substr(address - start, length);
+    }
+    return {};
+  }
+
+ private:
+  std::map<std::uint64_t, std::string> regions_;
+};
+
+// One process's decoding state, as the tracer keeps it.
+struct Process {
+  FakeMemory memory;
+  FdTable fds;
+  long next_pipe = 1;
+  std::chrono::steady_clock::time_point timer_until{};
+  DecodeContext ctx{memory, fds, next_pipe, timer_until};
+
+  // Decodes a call that returns `rval` (negative: -errno), as the tracer would; returns the event and
+  // whether its exit was needed.
+  std::pair<trace::Event, bool> call(int nr, std::initializer_list<unsigned long long> registers,
+                                     long rval = 0) {
+    Registers a = {};
+    std::copy(registers.begin(), registers.end(), a);
+    trace::Event e;
+    const bool exit = decode_entry(ctx, nr, a, e);
+    if (exit) decode_exit(ctx, nr, a, rval, rval < 0, e);
+    return {e, exit};
+  }
+};
+
+}  // namespace
+
+TEST(Decoders, MsgsndReadsTheTypeFromMemoryAndNeedsNoExit) {
+  Process p;
+  p.memory.put<long>(0x1000, 3);
+  const auto [e, exit] = p.call(SYS_msgsnd, {0, 0x1000, 80, IPC_NOWAIT});
+  EXPECT_FALSE(exit);
+  EXPECT_EQ(e.value("mtype"), 3);
+  EXPECT_EQ(e.value("msgsz"), 80);
+  EXPECT_EQ(trace::format_call(e), "msgsnd(0, {mtype=3, ...}, 80, IPC_NOWAIT)");
+}
+
+TEST(Decoders, MsggetKeepsTheKeyAndFlagsAsNumbersAndWaitsForTheId) {
+  Process p;
+  const auto [e, exit] = p.call(SYS_msgget, {0x2b4dde20, IPC_CREAT | IPC_EXCL | 0600}, 5);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(e.value("key"), 0x2b4dde20);
+  EXPECT_EQ(e.value("flags") & IPC_CREAT, IPC_CREAT);
+  EXPECT_EQ(e.value("mode"), 0600);
+  EXPECT_EQ(trace::format_call(e), "msgget(0x2b4dde20, IPC_CREAT|IPC_EXCL|0600) = 5");
+  // A key above 0x7fffffff is a negative key_t: spelled as the student wrote it.
+  const auto high = p.call(SYS_msgget, {0xfffffffful, 0}, 1).first;
+  EXPECT_EQ(trace::format_call(high), "msgget(0xffffffff, 0000) = 1");
+}
+
+TEST(Decoders, MsgrcvRecordsTheTypeReceivedAtItsExit) {
+  Process p;
+  p.memory.put<long>(0x2000, 7);
+  const auto [e, exit] = p.call(SYS_msgrcv, {2, 0x2000, 64, static_cast<unsigned long long>(-3L), 0}, 64);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(e.value("msgtyp"), -3);
+  EXPECT_EQ(e.value("received_mtype"), 7);
+  EXPECT_EQ(trace::format_call(e), "msgrcv(2, {...}, 64, -3, 0) = 64");
+}
+
+TEST(Decoders, CtlCommandsLoseGlibcsIpc64) {
+  Process p;
+  const auto e = p.call(SYS_msgctl, {4, IPC_RMID | 0x100, 0}).first;
+  EXPECT_EQ(e.value("cmd"), IPC_RMID);
+  EXPECT_EQ(trace::format_call(e), "msgctl(4, IPC_RMID)");
+  EXPECT_EQ(trace::format_call(p.call(SYS_shmctl, {7, SHM_LOCK, 0}).first), "shmctl(7, SHM_LOCK)");
+}
+
+TEST(Decoders, ShmatRecordsTheAddressAsItsResult) {
+  Process p;
+  const auto [e, exit] = p.call(SYS_shmat, {7, 0, SHM_RDONLY}, 0x7f0000001000L);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(e.value("address"), 0x7f0000001000L);
+  EXPECT_FALSE(e.result);
+  EXPECT_EQ(trace::format_call(e), "shmat(7, NULL, SHM_RDONLY) = 0x7f0000001000");
+  EXPECT_EQ(trace::format_call(p.call(SYS_shmdt, {0x7f0000001000ull}).first), "shmdt(0x7f0000001000)");
+}
+
+TEST(Decoders, AFailedCallCarriesItsErrno) {
+  Process p;
+  const auto e = p.call(SYS_shmget, {0x5000, 4096, 0600}, -ENOENT).first;
+  EXPECT_EQ(e.error, ENOENT);
+  EXPECT_EQ(trace::format_call(e), "shmget(0x00005000, 4096, 0600) = -1 ENOENT");
+}
+
+TEST(Decoders, SemopIsRecordedAtEntry) {
+  Process p;
+  const auto [e, exit] = p.call(SYS_semop, {3, 0x3000, 1});
+  EXPECT_FALSE(exit);
+  EXPECT_EQ(trace::format_call(e), "semop(3, 1)");
+  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, 16 /* SETVAL */, 1}).first), "semctl(3, 0, SETVAL)");
+}
+
+TEST(Decoders, APipesEndsFollowDupCloseAndWrites) {
+  Process p;
+  p.memory.put(0x4000, std::array<int, 2>{3, 4});
+  const auto made = p.call(SYS_pipe2, {0x4000, O_CLOEXEC}, 0).first;
+  EXPECT_EQ(made.value("pipe"), 1);
+  EXPECT_EQ(made.value("read_fd"), 3);
+  EXPECT_EQ(made.value("write_fd"), 4);
+  ASSERT_EQ(p.fds.size(), 2u);
+  EXPECT_TRUE(p.fds.at(3).cloexec);
+  EXPECT_TRUE(p.fds.at(4).write);
+
+  // A write while the process still holds the read end: the end it should have closed is named.
+  p.memory.put_bytes(0x5000, "hello, pipe\n");
+  const auto w = p.call(SYS_write, {4, 0x5000, 12}).first;
+  EXPECT_EQ(w.value("end"), 1);
+  EXPECT_EQ(w.other_ends, std::vector<int>{3});
+  EXPECT_EQ(w.texts.at("tail"), "hello, pipe\\n");
+  EXPECT_EQ(trace::format_call(w), "write(4, \"hello, pipe\\n\", 12)");
+
+  // dup2 onto stdout copies the end without close-on-exec; closing the read end is recorded.
+  const auto d = p.call(SYS_dup2, {4, 1}).first;
+  EXPECT_EQ(trace::format_call(d), "dup2(4, 1)");
+  EXPECT_FALSE(p.fds.at(1).cloexec);
+  const auto c = p.call(SYS_close, {3}).first;
+  EXPECT_EQ(c.value("pipe"), 1);
+  EXPECT_EQ(c.value("end"), 0);
+  EXPECT_FALSE(p.fds.count(3));
+  // A close of something that is not a pipe's end is not recorded.
+  EXPECT_TRUE(p.call(SYS_close, {9}).first.call.empty());
+  // A read of the terminal neither.
+  EXPECT_TRUE(p.call(SYS_read, {0, 0x6000, 10}).first.call.empty());
+}
+
+TEST(Decoders, FcntlDuplicatesAreDupAndSetfdChangesCloseOnExec) {
+  Process p;
+  p.fds[5] = {1, false, false};
+  const auto [e, exit] = p.call(SYS_fcntl, {5, F_DUPFD_CLOEXEC, 10}, 10);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(e.call, "dup");
+  EXPECT_EQ(e.value("newfd"), 10);
+  EXPECT_TRUE(p.fds.at(10).cloexec);
+  EXPECT_TRUE(p.call(SYS_fcntl, {5, F_SETFD, FD_CLOEXEC}).first.call.empty());
+  EXPECT_TRUE(p.fds.at(5).cloexec);
+  // close_range with CLOSE_RANGE_CLOEXEC marks, without it closes.
+  p.fds[6] = {1, true, false};
+  p.call(SYS_close_range, {6, 6, CLOSE_RANGE_CLOEXEC});
+  EXPECT_TRUE(p.fds.at(6).cloexec);
+  p.call(SYS_close_range, {0, ~0u, 0});
+  EXPECT_TRUE(p.fds.empty());
+}
+
+TEST(Decoders, TimersAreNotedNotRecorded) {
+  Process p;
+  const auto e = p.call(SYS_alarm, {5}).first;
+  EXPECT_TRUE(e.call.empty());
+  EXPECT_GT(p.timer_until, std::chrono::steady_clock::now());
+  p.call(SYS_timer_settime, {1, 0, 0x7000, 0});
+  EXPECT_EQ(p.timer_until, std::chrono::steady_clock::time_point::max());
+}
+
+TEST(CallTable, EveryRecordedCallHasADecoderAndNoGuardCallHasOne) {
+  for (const auto& row : trace::call_table()) {
+    SCOPED_TRACE(std::string(row.name));
+    const bool decoded = row.family == trace::Family::Msg || row.family == trace::Family::Shm ||
+                         row.family == trace::Family::Sem || row.family == trace::Family::Descriptors ||
+                         row.family == trace::Family::Timers;
+    EXPECT_EQ(decoder_for(row.nr) != nullptr, decoded);
+    EXPECT_EQ(trace::call_row(row.nr), &row);
+    EXPECT_EQ(trace::call_row(row.name), &row);
+    if (row.fold == trace::Fold::Raw) {
+      EXPECT_GT(row.fold_args, 0);
+    }
+    if (row.blocks == trace::Blocks::WithoutTimeout) {
+      EXPECT_GE(row.timeout_arg, 0);
+    }
+    if (row.guard == trace::Guard::RunPid) {
+      EXPECT_GE(row.pid_arg, 0);
+    }
+    if (row.guard == trace::Guard::Refuse) {
+      EXPECT_FALSE(row.why.empty());
+    }
+    if (row.stop == trace::Stop::When || row.stop == trace::Stop::PipeIo) {
+      EXPECT_FALSE(row.when.empty());
+    }
+  }
+}
+
+TEST(CallTable, RefusedCallsAreWrittenFromTheirRegisters) {
+  const unsigned long long socket_args[6] = {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0};
+  EXPECT_EQ(trace::format_raw(*trace::call_row(SYS_socket), socket_args), "socket(AF_INET, SOCK_STREAM, 0)");
+  const unsigned long long kill_args[6] = {4242, SIGTERM};
+  EXPECT_EQ(trace::format_raw(*trace::call_row(SYS_kill), kill_args), "kill(4242, SIGTERM)");
+  const unsigned long long none[6] = {};
+  EXPECT_EQ(trace::format_raw(*trace::call_row(SYS_mount), none), "mount(...)");
+  const unsigned long long unshare_args[6] = {0x20000};
+  EXPECT_EQ(trace::format_raw(*trace::call_row(SYS_unshare), unshare_args), "unshare(0x20000)");
+}
+
+TEST(Spelling, EveryValueReadsBackFromItsSpelling) {
+  using S = trace::Spelling;
+  const std::pair<S, long long> cases[] = {
+      {S::Decimal, -42},
+      {S::Key, 0x2b4dde20},
+      {S::Key, IPC_PRIVATE},
+      {S::Key, -1},
+      {S::GetFlags, IPC_CREAT | IPC_EXCL | 0640},
+      {S::GetFlags, 0},
+      {S::Mode, 0600},
+      {S::MsgFlags, IPC_NOWAIT | MSG_NOERROR},
+      {S::MsgFlags, 0},
+      {S::ShmFlags, SHM_RDONLY},
+      {S::MsgCommand, IPC_RMID},
+      {S::ShmCommand, SHM_UNLOCK},
+      {S::SemCommand, 16},
+      {S::SemCommand, 99},
+      {S::Address, 0},
+      {S::Address, 0x7f0000001000},
+      {S::Hex, 0},
+      {S::PipeEnd, 1},
+      {S::OpenFlags, O_CLOEXEC},
+  };
+  for (const auto& [spelling, value] : cases) {
+    const std::string text = trace::spell(spelling, value);
+    SCOPED_TRACE(text);
+    EXPECT_EQ(trace::parse(spelling, text), value);
+  }
+  EXPECT_EQ(trace::spell(S::Key, IPC_PRIVATE), "IPC_PRIVATE");
+  EXPECT_EQ(trace::key_hex(IPC_PRIVATE), "0x00000000");
+  EXPECT_EQ(trace::parse(S::GetFlags, "IPC_CREAT|bogus"), std::nullopt);
+}
