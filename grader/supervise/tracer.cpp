@@ -204,7 +204,7 @@ void Tracer::on_seccomp(Proc& p) {
     }
     p.forking = true;
   }
-  if (guard_ && (guard_call(p, *row, args) || watch_name(p, nr, args))) return;
+  if (guard_ && (guard_call(p, *row, args) || watch_name(p, *row, args))) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again. Only the call's own arguments are compared: the registers
   // past them hold whatever the caller left there.

@@ -167,7 +167,7 @@ class Tracer {
   void note_refusal(Proc& p, std::string call, int err, const std::string& why);
   // Tracked mode: a call that makes a name (see tracer_files.cpp) is followed to its exit, where
   // named() records what it made outside the run's folders. Returns whether `nr` is such a call.
-  bool watch_name(Proc& p, int nr, const unsigned long long (&args)[6]);
+  bool watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]);
   void named(Proc& p, const Pending& pending, long rval, bool is_error);
   bool inside_run(const std::string& path) const;
 

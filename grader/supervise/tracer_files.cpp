@@ -29,78 +29,52 @@ namespace ipcgrade::supervise {
 
 namespace {
 
-// Where a call that makes a name takes it: the argument with the folder's descriptor (-1: the
-// process's current folder) and the one with the path.
+// Where a call that makes a name takes it, from its row of the call table: the argument with the path
+// (or the socket address), and the one with the folder's descriptor before it (-1: the process's
+// current folder).
 struct NameArgs {
-  const char* call;
-  int dirfd;
-  int path;
+  int dirfd = -1;
+  int path = -1;
+  int address = -1;
+  int flags = -1;
 };
 
-std::optional<NameArgs> name_args(int nr) {
-  switch (nr) {
-    case SYS_open:
-      return NameArgs{"open", -1, 0};
-    case SYS_creat:
-      return NameArgs{"creat", -1, 0};
-    case SYS_openat:
-      return NameArgs{"openat", 0, 1};
-    case SYS_openat2:
-      return NameArgs{"openat2", 0, 1};
-    case SYS_mknod:
-      return NameArgs{"mknod", -1, 0};
-    case SYS_mknodat:
-      return NameArgs{"mknodat", 0, 1};
-    case SYS_mkdir:
-      return NameArgs{"mkdir", -1, 0};
-    case SYS_mkdirat:
-      return NameArgs{"mkdirat", 0, 1};
-    case SYS_symlink:
-      return NameArgs{"symlink", -1, 1};
-    case SYS_symlinkat:
-      return NameArgs{"symlinkat", 1, 2};
-    case SYS_link:
-      return NameArgs{"link", -1, 1};
-    case SYS_linkat:
-      return NameArgs{"linkat", 2, 3};
-    case SYS_rename:
-      return NameArgs{"rename", -1, 1};
-    case SYS_renameat:
-      return NameArgs{"renameat", 2, 3};
-    case SYS_renameat2:
-      return NameArgs{"renameat2", 2, 3};
-    case SYS_bind:
-      return NameArgs{"bind", -1, -1};  // the path is in the socket address
-    default:
-      return std::nullopt;
+NameArgs name_args(const trace::CallRow& row) {
+  NameArgs out;
+  for (int i = 0; i < static_cast<int>(row.args.size()); ++i) {
+    const trace::Spelling s = row.args[static_cast<size_t>(i)].spelling;
+    if (s == trace::Spelling::DirFd && out.path < 0) out.dirfd = i;
+    if (s == trace::Spelling::Path) out.path = i;
+    if (s == trace::Spelling::SockAddr) out.address = i;
+    if (s == trace::Spelling::OpenFlags) out.flags = i;
   }
+  return out;
 }
 
 // The open flags of an open, openat or openat2 call; 0 for the other calls.
-std::uint64_t open_flags(pid_t pid, int nr, const unsigned long long (&args)[6]) {
-  if (nr == SYS_open) return args[1];
-  if (nr == SYS_openat) return args[2];
+std::uint64_t open_flags(pid_t pid, int nr, const NameArgs& which, const unsigned long long (&args)[6]) {
   if (nr == SYS_openat2) return read_tracee_value<std::uint64_t>(pid, args[2]).value_or(0);  // open_how.flags
-  return 0;
+  return which.flags >= 0 ? args[which.flags] : 0;
 }
 
 }  // namespace
 
-bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
-  const auto which = name_args(nr);
-  if (!which) return false;
+bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
+  if (row.guard != trace::Guard::Name) return false;
+  const int nr = row.nr;
+  const NameArgs which = name_args(row);
   // O_PATH makes no name, O_CREAT or not.
-  const std::uint64_t flags = open_flags(p.host_pid, nr, args);
+  const std::uint64_t flags = open_flags(p.host_pid, nr, which, args);
   if (flags & O_PATH) {
     resume(p, 0);
     return true;
   }
   std::string path;
-  if (nr == SYS_bind) {
-    const auto named = read_unix_path(p.host_pid, args[1], args[2]);
+  if (which.address >= 0) {
+    const auto named = read_unix_path(p.host_pid, args[which.address], args[which.address + 1]);
     if (named && *named != "@") path = *named;  // an abstract name makes no file
-  } else {
-    path = read_tracee_path(p.host_pid, args[which->path]);
+  } else if (which.path >= 0) {
+    path = read_tracee_path(p.host_pid, args[which.path]);
   }
   if (path.empty()) {
     resume(p, 0);
@@ -110,15 +84,15 @@ bool Tracer::watch_name(Proc& p, int nr, const unsigned long long (&args)[6]) {
   pending.nr = nr;
   std::copy(std::begin(args), std::end(args), pending.args);
   pending.path =
-      tracee_path(p.host_pid, which->dirfd < 0 ? AT_FDCWD : static_cast<int>(args[which->dirfd]), path);
+      tracee_path(p.host_pid, which.dirfd < 0 ? AT_FDCWD : static_cast<int>(args[which.dirfd]), path);
   // An open follows a final link (O_NOFOLLOW aside): what was there is the file the link leads to.
   struct stat st {};
-  const bool follows =
-      (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat) && !(flags & O_NOFOLLOW);
+  const bool opens = nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 || nr == SYS_creat;
+  const bool follows = opens && !(flags & O_NOFOLLOW);
   pending.existed = (follows ? ::stat(pending.path.c_str(), &st) : ::lstat(pending.path.c_str(), &st)) == 0;
   pending.dev = st.st_dev;
   pending.ino = st.st_ino;
-  pending.event.call = which->call;
+  pending.event.call = row.name;
   p.pending = std::move(pending);
   resume(p, 0);
   return true;

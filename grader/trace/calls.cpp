@@ -46,8 +46,9 @@ CallRow to_pid(std::string_view name, int nr, int pid_arg, std::vector<Arg> args
           .pid_arg = pid_arg,
           .args = std::move(args)};
 }
-// A call that makes a name: tracked mode watches it.
-CallRow naming(std::string_view name, int nr, std::vector<Condition> when = {}) {
+// A call that makes a name: tracked mode watches it. Its arguments say where the name is: the Path
+// argument, taken from the DirFd argument before it (none: the current folder), or a SockAddr.
+CallRow naming(std::string_view name, int nr, std::vector<Arg> args, std::vector<Condition> when = {}) {
   const Stop stop = when.empty() ? Stop::Always : Stop::When;
   return {.name = name,
           .nr = nr,
@@ -56,7 +57,8 @@ CallRow naming(std::string_view name, int nr, std::vector<Condition> when = {}) 
           .mode = Mode::Tracked,
           .when = std::move(when),
           .exit = Exit::Always,
-          .guard = Guard::Name};
+          .guard = Guard::Name,
+          .args = std::move(args)};
 }
 // A call the watchdog knows a process can sleep in, which runs untraced.
 CallRow watched(std::string_view name, int nr, Blocks blocks, int timeout_arg = -1) {
@@ -72,6 +74,9 @@ CallRow plain(std::string_view name, int nr, Family family) {
 }
 
 const Arg kElided{"...", S::Elided};
+const Arg kPath{"pathname", S::Path};
+const Arg kDirFd{"dirfd", S::DirFd};
+const Arg kMode{"mode", S::Mode};
 
 std::vector<CallRow> make_table() {
   return {
@@ -297,22 +302,36 @@ std::vector<CallRow> make_table() {
        .args = {{"fd"}, kElided}},
       // Names the run makes: found and removed at the end when outside the run's folders (where
       // Landlock does not hold writes). Opens only with O_CREAT; the rest are rare.
-      naming("open", SYS_open, {{1, Op::MaskedEq, O_CREAT, O_CREAT}}),
-      naming("openat", SYS_openat, {{2, Op::MaskedEq, O_CREAT, O_CREAT}}),
-      naming("creat", SYS_creat),
-      naming("openat2", SYS_openat2),
-      naming("mknod", SYS_mknod),
-      naming("mknodat", SYS_mknodat),
-      naming("mkdir", SYS_mkdir),
-      naming("mkdirat", SYS_mkdirat),
-      naming("symlink", SYS_symlink),
-      naming("symlinkat", SYS_symlinkat),
-      naming("link", SYS_link),
-      naming("linkat", SYS_linkat),
-      naming("rename", SYS_rename),
-      naming("renameat", SYS_renameat),
-      naming("renameat2", SYS_renameat2),
-      naming("bind", SYS_bind),
+      naming("open", SYS_open, {kPath, {"flags", S::OpenFlags}, kMode},
+             {{1, Op::MaskedEq, O_CREAT, O_CREAT}}),
+      naming("openat", SYS_openat, {kDirFd, kPath, {"flags", S::OpenFlags}, kMode},
+             {{2, Op::MaskedEq, O_CREAT, O_CREAT}}),
+      naming("creat", SYS_creat, {kPath, kMode}),
+      naming("openat2", SYS_openat2, {kDirFd, kPath, {"how", S::Elided}}),
+      naming("mknod", SYS_mknod, {kPath, kMode, {"dev"}}),
+      naming("mknodat", SYS_mknodat, {kDirFd, kPath, kMode, {"dev"}}),
+      naming("mkdir", SYS_mkdir, {kPath, kMode}),
+      naming("mkdirat", SYS_mkdirat, {kDirFd, kPath, kMode}),
+      naming("symlink", SYS_symlink, {{"target", S::Elided}, {"linkpath", S::Path}}),
+      naming("symlinkat", SYS_symlinkat,
+             {{"target", S::Elided}, {"newdirfd", S::DirFd}, {"linkpath", S::Path}}),
+      naming("link", SYS_link, {{"oldpath", S::Elided}, {"newpath", S::Path}}),
+      naming("linkat", SYS_linkat,
+             {{"olddirfd", S::DirFd},
+              {"oldpath", S::Elided},
+              {"newdirfd", S::DirFd},
+              {"newpath", S::Path},
+              {"flags"}}),
+      naming("rename", SYS_rename, {{"oldpath", S::Elided}, {"newpath", S::Path}}),
+      naming("renameat", SYS_renameat,
+             {{"olddirfd", S::DirFd}, {"oldpath", S::Elided}, {"newdirfd", S::DirFd}, {"newpath", S::Path}}),
+      naming("renameat2", SYS_renameat2,
+             {{"olddirfd", S::DirFd},
+              {"oldpath", S::Elided},
+              {"newdirfd", S::DirFd},
+              {"newpath", S::Path},
+              {"flags"}}),
+      naming("bind", SYS_bind, {{"sockfd"}, {"addr", S::SockAddr}, {"addrlen"}}),
   };
 }
 

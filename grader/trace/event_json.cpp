@@ -46,7 +46,8 @@ void read_args(const nlohmann::json& args, Event& e) {
       e.message_structs = decode_message_structs(text);
     } else if (name == "holds_read_end" || name == "holds_write_end") {
       e.other_ends = parse_fds(text);
-    } else if (const Spelling s = file_spelling(e, name); s == Spelling::Bytes) {
+    } else if (const Spelling s = file_spelling(e, name);
+               s == Spelling::Bytes || s == Spelling::Path || s == Spelling::SockAddr) {
       e.texts[name] = text;
     } else if (const auto value = parse(s, text)) {
       e.values[name] = *value;

@@ -139,7 +139,11 @@ std::string spell(Spelling spelling, long long v) {
   switch (spelling) {
     case Spelling::Decimal:
     case Spelling::Bytes:
+    case Spelling::Path:
+    case Spelling::SockAddr:
       return std::to_string(v);
+    case Spelling::DirFd:
+      return v == AT_FDCWD ? "AT_FDCWD" : std::to_string(v);
     case Spelling::Key:
       return key_name(static_cast<long>(v));
     case Spelling::GetFlags:
@@ -211,6 +215,9 @@ std::optional<long long> parse(Spelling spelling, std::string_view text) {
       return integer(text, 16);
     case Spelling::Hex:
       return integer(text, 16);
+    case Spelling::DirFd:
+      if (text == "AT_FDCWD") return AT_FDCWD;
+      return integer(text);
     case Spelling::PipeEnd:
       if (text == "read") return 0;
       if (text == "write") return 1;

@@ -32,6 +32,9 @@ enum class Spelling : std::uint8_t {
   OutStruct,     // {...} (a struct the kernel fills: nothing to show at entry)
   MtypeStruct,   // {mtype=3, ...}: a message, by its type
   Bytes,         // "text"...: the first bytes written (held as text, not as a number)
+  Path,          // "/tmp/fifo": the name a call makes or opens (held as text, read from memory)
+  DirFd,         // AT_FDCWD, 3: the folder a relative Path is taken from
+  SockAddr,      // {AF_UNIX, "/tmp/sock"}: a socket's address (held as text)
 };
 
 // The value as the C source would show it.
