@@ -7,7 +7,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/config/params.hpp"
-#include "grader/runner/result.hpp"
+#include "grader/result/result.hpp"
 
 namespace ipcgrade::checks {
 

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "grader/config/assignment.hpp"
+#include "grader/result/trace_file.hpp"
 #include "grader/score/score.hpp"
-#include "grader/trace/trace_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace ipcgrade;

@@ -9,8 +9,8 @@
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
+#include "grader/result/trace_file.hpp"
 #include "grader/runner/grade.hpp"
-#include "grader/trace/trace_file.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::cli {

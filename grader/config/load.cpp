@@ -7,9 +7,9 @@
 #include "checks/check.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/config/placeholders.hpp"
 #include "grader/config/shell_words.hpp"
 #include "grader/config/yaml_node.hpp"
-#include "grader/runner/placeholders.hpp"
 #include "grader/util/units.hpp"
 
 namespace fs = std::filesystem;
@@ -301,7 +301,7 @@ class Loader {
   }
 
   void check_placeholders(const YAML::Node& node, const std::string& text) {
-    if (auto bad = run::unknown_placeholder(text, key_count_)) {
+    if (auto bad = unknown_placeholder(text, key_count_)) {
       fail_at(
           file_, node.Mark(),
           fmt::format("unknown placeholder {}; known: {{key}}, {{key0}}..{{key{}}}, {{key_hex}}, {{index}}, "

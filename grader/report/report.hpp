@@ -6,7 +6,7 @@
 
 #include "checks/check.hpp"
 #include "grader/build/build.hpp"
-#include "grader/runner/result.hpp"
+#include "grader/result/result.hpp"
 #include "grader/util/copy_tree.hpp"
 
 namespace ipcgrade::report {

@@ -22,7 +22,7 @@
 #include <set>
 #include <utility>
 
-#include "grader/runner/result_json.hpp"
+#include "grader/result/result_json.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/sandbox.hpp"
 #include "grader/util/atomic_file.hpp"

@@ -1,4 +1,4 @@
-#include "grader/runner/result_json.hpp"
+#include "grader/result/result_json.hpp"
 
 #include <fmt/format.h>
 
