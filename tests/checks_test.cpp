@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/result/trace_file.hpp"
 #include "grader/score/score.hpp"
@@ -24,7 +25,7 @@ config::Assignment assignment_with(const std::string& checks) {
                                             "      - {name: server, run: ./server}\n"
                                          << "checks:\n"
                                          << checks;
-  auto a = config::load_assignment(dir);
+  auto a = checks::load_assignment(dir);
   fs::remove_all(dir);
   return a;
 }

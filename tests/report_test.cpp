@@ -211,7 +211,7 @@ TEST(YamlReport, DelAndC1ControlsAreWrittenAsEscapesThatStrictParsersRead) {
 
 TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
   config::Assignment a;
-  a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, nullptr});
+  a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, std::nullopt});
   std::vector<batch::Row> rows;
   for (const std::string name : {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx"})
     rows.push_back({name, 10, 10, "", {{"queue removed", 10, "passed", ""}}});

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "checks/check.hpp"
+#include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/util/units.hpp"
@@ -10,7 +10,7 @@
 namespace ipcgrade::cli {
 
 int run_validate(const std::string& path) {
-  const config::Assignment a = config::load_assignment(path);
+  const config::Assignment a = checks::load_assignment(path);
   double points = 0;
   for (const auto& c : a.checks) points += c.points;
   std::cout << fmt::format("{}: ok — assignment '{}'{}\n", a.file.string(), a.id,

@@ -9,9 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ipcgrade::checks {
-class Check;
-}
+#include "grader/config/params.hpp"
 
 namespace ipcgrade::config {
 
@@ -82,7 +80,9 @@ struct CheckSpec {
   double points = 0;
   std::vector<std::string> scenarios;  // empty: every scenario
   std::optional<std::string> process;  // empty: every process
-  std::shared_ptr<const checks::Check> impl;
+  // The check's mapping as written, positions included: its type (checks/) reads its own parameters
+  // from it, so that config need not know the check types (see checks::make_checks).
+  std::optional<ParamReader> params;
 };
 
 struct Assignment {
@@ -112,7 +112,8 @@ struct Assignment {
 };
 
 // Reads and validates an assignment. ASSIGNMENT is a file or a folder holding assignment.yaml.
-// Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong.
+// Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong. Each check's type and
+// parameters are kept as written: checks::load_assignment reads the file and checks them too.
 Assignment load_assignment(const std::filesystem::path& path);
 // The same from text; `shown` names it in messages, `dir` is what relative paths are relative to.
 Assignment parse_assignment(const std::string& text, const std::string& shown,

@@ -1,8 +1,11 @@
 #include "grader/score/score.hpp"
 
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
+
+#include "checks/make_checks.hpp"
 
 namespace ipcgrade::score {
 
@@ -21,7 +24,8 @@ std::string visibility(const config::CheckSpec& spec, const config::Assignment& 
   return "visible";
 }
 
-report::CheckResult judge(const config::CheckSpec& spec, const config::Assignment& assignment,
+report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& check,
+                          const config::Assignment& assignment,
                           const std::vector<run::ScenarioResult>& results, const std::vector<key_t>& keys) {
   checks::CheckInput input{&spec, {}, keys};
   for (const auto& result : results) {
@@ -38,7 +42,7 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
                  view.result->outcome_detail + "). This is a fault of the grader, not of the submission.";
     return r;
   }
-  const checks::Verdict v = spec.impl->evaluate(input);
+  const checks::Verdict v = check.evaluate(input);
   std::string notes;  // each a sentence of its own after the feedback
   for (std::string note : v.notes) {
     if (!note.empty()) note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
@@ -58,9 +62,9 @@ report::CheckResult judge(const config::CheckSpec& spec, const config::Assignmen
       break;
     case checks::Status::Failed:
       r.status = "failed";
-      r.score = v.earned                 ? spec.points * *v.earned
-                : spec.impl->per_offence ? std::max(0.0, spec.points - *spec.impl->per_offence * v.offences)
-                                         : 0.0;
+      r.score = v.earned            ? spec.points * *v.earned
+                : check.per_offence ? std::max(0.0, spec.points - *check.per_offence * v.offences)
+                                    : 0.0;
       break;
   }
   return r;
@@ -73,7 +77,11 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                                               const build::BuildResult& build,
                                               const std::vector<key_t>& keys) {
   std::vector<report::CheckResult> out;
-  for (const auto& spec : assignment.checks) {
+  // Made here from the parameters config kept: the commands made them once already when the file was
+  // read, so a mistake in them has been reported before anything ran.
+  const auto made = checks::make_checks(assignment);
+  for (size_t i = 0; i < assignment.checks.size(); ++i) {
+    const config::CheckSpec& spec = assignment.checks[i];
     if (!build.usable()) {
       out.push_back({spec.name,
                      spec.type,
@@ -94,7 +102,7 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                      {}});
       continue;
     }
-    out.push_back(judge(spec, assignment, scenarios, keys));
+    out.push_back(judge(spec, *made[i], assignment, scenarios, keys));
   }
   return out;
 }
