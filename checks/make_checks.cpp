@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "grader/config/error.hpp"
 
 namespace ipcgrade::checks {
@@ -36,6 +38,15 @@ config::Assignment load_assignment(const std::filesystem::path& path) {
   config::Assignment assignment = config::load_assignment(path);
   make_checks(assignment);
   return assignment;
+}
+
+bool judges_call(const config::Assignment& assignment, std::string_view call) {
+  return std::any_of(assignment.checks.begin(), assignment.checks.end(), [&](const config::CheckSpec& spec) {
+    const CheckType* type = find_check_type(spec.type);
+    if (!type) return false;
+    const auto& calls = calls_judged(*type);
+    return std::find(calls.begin(), calls.end(), call) != calls.end();
+  });
 }
 
 }  // namespace ipcgrade::checks

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checks/check.hpp"
@@ -18,5 +19,9 @@ std::vector<std::shared_ptr<const Check>> make_checks(const config::Assignment& 
 // Reads an assignment (config::load_assignment) and makes its checks once, so that a mistake in a
 // check's type or parameters is reported when the file is read, like every other mistake in it.
 config::Assignment load_assignment(const std::filesystem::path& path);
+
+// Whether a check of `assignment` judges `call` (see CheckType::calls): the runner traces the most
+// frequent calls, read and write, only when one does.
+bool judges_call(const config::Assignment& assignment, std::string_view call);
 
 }  // namespace ipcgrade::checks
