@@ -167,7 +167,7 @@ int run_run(const RunArgs& args) {
   std::ostringstream out;
   size_t misuse = 0;
   for (const auto& c : checks) {
-    if (c.type == "no-leftovers" || c.status != "failed") continue;
+    if (c.type == "no-leftovers" || c.status != checks::Status::Failed) continue;
     for (const auto& e : c.evidence) {
       if (misuse++ == 0) out << kPrefix << "IPC calls that look wrong:\n";
       out << kPrefix << "  " << e.call << (e.at.empty() ? "" : " at " + e.at) << " in " << e.process

@@ -20,7 +20,7 @@ int run_validate(const std::string& path) {
     size_t processes = 0;
     for (const auto& p : s.processes) processes += static_cast<size_t>(p.count);
     std::cout << fmt::format("  scenario '{}' ({}): {} process(es), wall limit {}\n", s.name,
-                             s.visibility == config::Visibility::Hidden ? "hidden" : "visible", processes,
+                             config::to_string(s.visibility), processes,
                              util::format_duration(s.limits.wall));
   }
   for (const auto& c : a.checks) {

@@ -16,6 +16,8 @@ namespace ipcgrade::config {
 using Millis = std::chrono::milliseconds;
 
 enum class Visibility { Visible, Hidden };
+// "visible" | "hidden": how assignment files, results and reports spell it.
+std::string to_string(Visibility visibility);
 
 struct Limits {
   Millis wall{10000};

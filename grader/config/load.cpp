@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 namespace ipcgrade::config {
 
+std::string to_string(Visibility visibility) {
+  return visibility == Visibility::Hidden ? "hidden" : "visible";
+}
+
 const ScenarioSpec* Assignment::scenario(const std::string& name) const {
   for (const auto& s : scenarios) {
     if (s.name == name) return &s;

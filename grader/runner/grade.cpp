@@ -70,7 +70,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   context.isolation = options.isolation;
   context.env = clean_environment(scratch.dir(), assignment.env);
   if (!r.submission.refused.empty()) {
-    r.build.status = "refused";
+    r.build.status = build::BuildStatus::Refused;
     r.build.log = "submission refused: " + r.submission.refused + "\n";
   } else if (assignment.build) {
     spdlog::info("building {} with '{}'", r.student, assignment.build->command);
