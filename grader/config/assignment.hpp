@@ -117,8 +117,5 @@ struct Assignment {
 // Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong. Each check's type and
 // parameters are kept as written: checks::load_assignment reads the file and checks them too.
 Assignment load_assignment(const std::filesystem::path& path);
-// The same from text; `shown` names it in messages, `dir` is what relative paths are relative to.
-Assignment parse_assignment(const std::string& text, const std::string& shown,
-                            const std::filesystem::path& dir);
 
 }  // namespace ipcgrade::config

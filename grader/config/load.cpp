@@ -453,18 +453,4 @@ Assignment load_assignment(const fs::path& path) {
   return a;
 }
 
-Assignment parse_assignment(const std::string& text, const std::string& shown, const fs::path& dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    fail_at(shown, e.mark, e.msg);
-  }
-  reject_duplicate_keys(shown, root);
-  Assignment a = Loader(shown, dir).load(root);
-  a.file = dir / shown;
-  a.dir = dir;
-  return a;
-}
-
 }  // namespace ipcgrade::config
