@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <cstdlib>
 #include <fstream>
 #include <string_view>
 #include <thread>
+
+#include "grader/util/procfs.hpp"
 
 namespace fs = std::filesystem;
 
@@ -32,17 +34,16 @@ bool write_file(const fs::path& path, const std::string& text) {
 std::pair<fs::path, int> parent_for(const std::string& controller) {
   std::error_code ec;
   const fs::path v1 = fs::path("/sys/fs/cgroup") / controller;
-  std::ifstream self("/proc/self/cgroup");
-  std::string line;
+  const std::vector<std::string> own_cgroups = util::read_proc_lines("/proc/self/cgroup");
   if (fs::exists(v1 / "cgroup.procs", ec)) {
-    while (std::getline(self, line)) {
+    for (const auto& line : own_cgroups) {
       const auto first = line.find(':'), second = line.find(':', first + 1);
       if (line.substr(first + 1, second - first - 1) == controller) return {v1 / line.substr(second + 2), 1};
     }
     return {v1, 1};
   }
   if (fs::exists("/sys/fs/cgroup/cgroup.controllers", ec)) {
-    while (std::getline(self, line)) {
+    for (const auto& line : own_cgroups) {
       if (line.rfind("0::", 0) != 0) continue;
       const fs::path own = fs::path("/sys/fs/cgroup") / line.substr(4);
       std::ifstream controllers(own / "cgroup.subtree_control");

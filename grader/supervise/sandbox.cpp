@@ -15,6 +15,8 @@
 #include <sstream>
 #include <vector>
 
+#include "grader/util/procfs.hpp"
+
 namespace ipcgrade::supervise {
 
 namespace {
@@ -74,13 +76,7 @@ void move_pids() {
 void rename_init() {
   constexpr char kName[] = "ipcgrade-init";
   ::prctl(PR_SET_NAME, kName);
-  std::ifstream in("/proc/self/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::vector<std::string> f;
-  for (std::string word; fields >> word;) f.push_back(word);
+  const std::vector<std::string> f = util::proc_stat_fields("self");
   if (f.size() < 47) return;  // f[0] is field 3
   const auto start = std::stoull(f[45]), end = std::stoull(f[46]);
   if (end <= start) return;
