@@ -7,7 +7,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/config/params.hpp"
-#include "grader/runner/result.hpp"
+#include "grader/result/result.hpp"
 
 namespace ipcgrade::checks {
 
@@ -69,6 +69,9 @@ struct CheckType {
 };
 
 const CheckType* find_check_type(std::string_view name);
+// The calls a check type judges from the trace (read, write, shmat, ...), so that the runner can ask
+// whether an assignment's checks need a call traced instead of knowing the check types by name.
+const std::vector<std::string_view>& calls_judged(const CheckType& type);
 std::vector<std::string_view> check_type_names();
 
 // Each check type, defined in a file of its own.

@@ -4,10 +4,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
+#include "grader/result/trace_file.hpp"
 #include "grader/score/score.hpp"
 #include "grader/trace/event_json.hpp"
-#include "grader/trace/trace_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace ipcgrade;
@@ -25,7 +26,7 @@ config::Assignment assignment_with(const std::string& checks) {
                                             "      - {name: server, run: ./server}\n"
                                          << "checks:\n"
                                          << checks;
-  auto a = config::load_assignment(dir);
+  auto a = checks::load_assignment(dir);
   fs::remove_all(dir);
   return a;
 }
@@ -90,7 +91,7 @@ run::ScenarioResult with_trace(std::vector<trace::Event> events) {
 
 report::CheckResult only(const config::Assignment& a, const std::vector<run::ScenarioResult>& runs) {
   build::BuildResult ok;
-  ok.status = "ok";
+  ok.status = build::BuildStatus::Ok;
   auto results = score::score_checks(a, runs, ok, {0x5000});
   EXPECT_EQ(results.size(), 1u);
   return results.at(0);
@@ -104,10 +105,10 @@ TEST(OutputCheck, PassesWhenEveryProcessMatches) {
       "\"^WORD[0-9]\\n$\"}, "
       "points: 20}\n");
   const auto r = only(a, {relay_run()});
-  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.status, checks::Status::Passed);
   EXPECT_EQ(r.score, 20);
   EXPECT_EQ(r.max_score, 20);
-  EXPECT_EQ(r.visibility, "visible");
+  EXPECT_EQ(r.visibility, config::Visibility::Visible);
   EXPECT_TRUE(r.evidence.empty());
 }
 
@@ -116,7 +117,7 @@ TEST(OutputCheck, FailsNamingTheProcessAndWhatItPrinted) {
       "  - {name: words, type: output, scenarios: [relay], process: client, stdout: {equals: \"WORD0\\n\"}, "
       "points: 20}\n");
   const auto r = only(a, {relay_run()});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].scenario, "relay");
@@ -135,7 +136,7 @@ TEST(OutputCheck, ContainsStderrAndExit) {
       "  - {name: err, type: output, scenarios: [relay], process: server, stderr: {contains: slow}, exit: 0, "
       "points: 5}\n");
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.evidence.at(0).detail, "server #0 (pid 1000) exited with code 3; expected 0");
 }
 
@@ -148,7 +149,7 @@ TEST(OutputCheck, AProgramThatCouldNotStartFails) {
       "  - {name: words, type: output, scenarios: [relay], process: client, stdout: {contains: WORD}, "
       "points: 20}\n");
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.evidence.at(0).detail, "client #0 could not be started: ./client: No such file or directory");
 }
 
@@ -159,7 +160,7 @@ TEST(ExitCheck, SignalsTimeoutsAndCodes) {
   run.processes[2].exit_code = 1;
   const auto a = assignment_with("  - {name: exits, type: exit, scenarios: [relay], points: 10}\n");
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 2u);
   EXPECT_EQ(r.evidence[0].detail,
@@ -183,7 +184,7 @@ TEST(ExitCheck, ExpectedNonZeroCode) {
   for (auto& p : run.processes) p.exit_code = 2;
   const auto a = assignment_with("  - {name: usage, type: exit, code: 2, scenarios: [relay], points: 4}\n");
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.status, checks::Status::Passed);
   EXPECT_EQ(r.score, 4);
   EXPECT_EQ(r.feedback, "Every process exited with code 2.");
 }
@@ -210,9 +211,9 @@ TEST(NoLeftoversCheck, EveryLeftoverIsEvidenceAndPerObjectDeducts) {
   run.leftovers = {q, shm};
   const auto a = assignment_with("  - {name: clean, type: no-leftovers, per_object: 3, points: 10}\n");
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "failed");
-  EXPECT_EQ(r.score, 4);              // 10 - 2 x 3
-  EXPECT_EQ(r.visibility, "hidden");  // it covers the hidden scenario too
+  EXPECT_EQ(r.status, checks::Status::Failed);
+  EXPECT_EQ(r.score, 4);                                // 10 - 2 x 3
+  EXPECT_EQ(r.visibility, config::Visibility::Hidden);  // it covers the hidden scenario too
   ASSERT_EQ(r.evidence.size(), 2u);
   EXPECT_EQ(
       r.evidence[0].detail,
@@ -240,7 +241,7 @@ TEST(NoLeftoversCheck, DeductionsStopAtZeroAndCleanRunsPass) {
   const auto a = assignment_with("  - {name: clean, type: no-leftovers, per_object: 4, points: 10}\n");
   EXPECT_EQ(only(a, {run}).score, 0);
   const auto clean = only(a, {relay_run()});
-  EXPECT_EQ(clean.status, "passed");
+  EXPECT_EQ(clean.status, checks::Status::Passed);
   EXPECT_EQ(clean.score, 10);
   EXPECT_EQ(clean.feedback, "Every IPC object the run created was removed.");
 }
@@ -249,11 +250,11 @@ TEST(Scoring, AFailedBuildScoresZeroEverywhere) {
   const auto a = assignment_with(
       "  - {name: exits, type: exit, points: 10}\n  - {name: clean, type: no-leftovers, points: 5}\n");
   build::BuildResult failed;
-  failed.status = "failed";
+  failed.status = build::BuildStatus::Failed;
   const auto results = score::score_checks(a, {}, failed, {0x5000});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, checks::Status::Failed);
     EXPECT_EQ(r.score, 0);
     EXPECT_EQ(r.feedback,
               "The submission did not build, so nothing could be run; see the build log for the compiler's "
@@ -279,7 +280,7 @@ TEST(MessageSizeCheck, ThePayloadPasses) {
           call(1000, "server", "msgrcv",
                {{"msqid", "0"}, {"msgsz", "72"}, {"msgtyp", "2"}, {"msgflg", "IPC_NOWAIT"}}, -1, ENOMSG),
       })});
-  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.status, checks::Status::Passed);
   EXPECT_EQ(r.score, 15);
   EXPECT_EQ(r.feedback,
             "Every msgsnd and msgrcv passed the payload size, and every message had a positive type.");
@@ -295,7 +296,7 @@ TEST(MessageSizeCheck, TheWholeStructIsNamedAsSuch) {
           call(1000, "server", "msgrcv",
                {{"msqid", "0"}, {"msgsz", "100"}, {"msgtyp", "1"}, {"msgflg", "0"}}),
       })});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 2u);
   EXPECT_EQ(r.evidence[0].call, "msgsnd(0, {mtype=1, ...}, 80, 0)");
@@ -316,7 +317,7 @@ TEST(MessageSizeCheck, MtypeZeroFailsEvenThoughTheKernelRefusedIt) {
   auto send = call(1001, "client", "msgsnd",
                    {{"msqid", "0"}, {"mtype", "0"}, {"msgsz", "72"}, {"msgflg", "0"}}, -1, EINVAL);
   const auto r = only(a, {with_trace({send})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 10);  // per_violation 5
   EXPECT_EQ(r.evidence.at(0).call, "msgsnd(0, {mtype=0, ...}, 72, 0) = -1 EINVAL");
   EXPECT_EQ(r.evidence.at(0).detail,
@@ -328,7 +329,7 @@ TEST(MessageSizeCheck, ToolsTheSubmissionRunsAreNotJudged) {
   auto tool =
       call(1003, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "4"}, {"msgflg", "0"}});
   tool.judged = false;
-  EXPECT_EQ(only(a, {with_trace({tool})}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace({tool})}).status, checks::Status::Passed);
 }
 
 TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
@@ -337,7 +338,7 @@ TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
       only(a, {with_trace({call(1000, "server", "msgget",
                                 {{"key", "0x00005000"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 0)})})
           .status,
-      "passed");
+      checks::Status::Passed);
   const auto r = only(
       a,
       {with_trace({
@@ -346,7 +347,7 @@ TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
           call(1001, "client", "shmget",
                {{"key", "IPC_PRIVATE"}, {"size", "4096"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 3),
       })});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 2u);
   EXPECT_EQ(r.evidence[0].call, "msgget(0x00001234, IPC_CREAT|0600) = 0");
   EXPECT_EQ(r.evidence[0].detail, "key 0x00001234 is not one of your keys (0x00005000)");
@@ -358,7 +359,7 @@ TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
                         1001, "client", "shmget",
                         {{"key", "IPC_PRIVATE"}, {"size", "1"}, {"flags", "0600"}, {"mode", "0600"}}, 3)})})
           .status,
-      "passed");
+      checks::Status::Passed);
 }
 
 TEST(PermissionsCheck, OnlyCreatingCallsAreJudged) {
@@ -369,7 +370,7 @@ TEST(PermissionsCheck, OnlyCreatingCallsAreJudged) {
                   {{"key", "0x00005000"}, {"flags", "IPC_CREAT|IPC_EXCL|0777"}, {"mode", "0777"}}, 0),
              call(1001, "client", "msgget", {{"key", "0x00005000"}, {"flags", "0000"}, {"mode", "0000"}}, 0),
          })});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].call, "msgget(0x00005000, IPC_CREAT|IPC_EXCL|0777) = 0");
   EXPECT_EQ(r.evidence[0].detail,
@@ -385,7 +386,7 @@ TEST(PermissionsCheck, TheOthersBitsCount) {
   const auto r = only(
       a, {with_trace({call(1000, "server", "msgget",
                            {{"key", "0x00005000"}, {"flags", "IPC_CREAT|0604"}, {"mode", "0604"}}, 0)})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail, "mode 0604 is not allowed (allowed: 0600)");
@@ -398,7 +399,7 @@ TEST(TypeFilterCheck, PidMeansTheReceiversOwnPid) {
       only(a, {with_trace({call(1001, "client", "msgrcv",
                                 {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1001"}, {"msgflg", "0"}})})})
           .status,
-      "passed");
+      checks::Status::Passed);
   const auto r = only(
       a,
       {with_trace({
@@ -406,7 +407,7 @@ TEST(TypeFilterCheck, PidMeansTheReceiversOwnPid) {
           // The server's receive is not selected by `process: client`.
           call(1000, "server", "msgrcv", {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1"}, {"msgflg", "0"}}),
       })});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail,
             "msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
@@ -424,7 +425,7 @@ TEST(TypeFilterCheck, PpidComesFromTheSpawnEvent) {
   const auto ok = only(
       a, {with_trace({spawn, call(1005, "server", "msgrcv",
                                   {{"msqid", "0"}, {"msgsz", "8"}, {"msgtyp", "1000"}, {"msgflg", "0"}})})});
-  EXPECT_EQ(ok.status, "passed");
+  EXPECT_EQ(ok.status, checks::Status::Passed);
   const auto any = assignment_with("  - {name: types, type: type-filter, msgtyp: any, points: 10}\n");
   EXPECT_EQ(
       only(any, {with_trace({call(1005, "server", "msgrcv",
@@ -450,7 +451,7 @@ TEST(ShmUsageCheck, AttachingAnotherProcesssSegmentAndCleaningUpPasses) {
           call(1001, "client", "shmdt", {{"shmaddr", "0x7f0000001000"}}),
           call(1001, "client", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}),
       })});
-  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.status, checks::Status::Passed);
   EXPECT_EQ(r.score, 10);
 }
 
@@ -464,7 +465,7 @@ TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
                   {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x7f0000001000"}}),
              ended(1000, "server", "0"),
          })});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);  // every aspect failed
   ASSERT_EQ(r.evidence.size(), 3u);
   EXPECT_EQ(r.evidence[0].detail, "the segment should be 4096 bytes");
@@ -483,7 +484,7 @@ TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
           {with_trace({call(1000, "server", "shmat",
                             {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x1000"}})})})
           .status,
-      "passed");
+      checks::Status::Passed);
 }
 
 namespace {
@@ -512,7 +513,7 @@ TEST(ShmUsageCheck, AForkedChildMustDetachWhatItInherited) {
   events.push_back(spawned(1005, 1000, "server"));
   events.push_back(ended(1005, "server", "0"));
   const auto r = only(a, {with_trace(join(events, server_detaches_removes_and_exits()))});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 5);  // detach and remove are one share each: remove passed
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].process, "server");
@@ -529,7 +530,8 @@ TEST(ShmUsageCheck, AForkedChildMustDetachWhatItInherited) {
 
   // The child detaching its copy passes.
   events.insert(events.end() - 1, call(1005, "server", "shmdt", {{"shmaddr", "0x7f0000001000"}}));
-  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status,
+            checks::Status::Passed);
 }
 
 // exec drops the attachments: one the process made itself fails; one it inherited does not (posix_spawn
@@ -546,7 +548,8 @@ TEST(ShmUsageCheck, ExecDropsInheritedAttachmentsWithoutBlame) {
   exec.judged = false;
   events.push_back(exec);
   events.push_back(ended(1005, "server", "0"));
-  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace(join(events, server_detaches_removes_and_exits()))}).status,
+            checks::Status::Passed);
 
   auto own = server_attaches();
   exec.pid = 1000;
@@ -554,7 +557,7 @@ TEST(ShmUsageCheck, ExecDropsInheritedAttachmentsWithoutBlame) {
   own.push_back(call(1000, "server", "shmctl", {{"shmid", "7"}, {"cmd", "IPC_RMID"}}));
   own.push_back(ended(1000, "server", "0"));
   const auto r = only(a, {with_trace(own)});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail,
             "0x7f0000001000 was never detached: the process ran another program (exec) while attached; call "
@@ -572,7 +575,7 @@ TEST(ShmUsageCheck, AKilledProcessIsNotJudgedOnDetaching) {
   run.processes[0].exit_code.reset();
   run.processes[0].signal = 9;
   const auto r = only(a, {run});
-  EXPECT_EQ(r.status, "passed");
+  EXPECT_EQ(r.status, checks::Status::Passed);
   EXPECT_EQ(r.score, 10);
   EXPECT_TRUE(r.evidence.empty());
   ASSERT_EQ(r.notes.size(), 1u);
@@ -586,7 +589,7 @@ TEST(ShmUsageCheck, AKilledProcessIsNotJudgedOnDetaching) {
   // Killed with its exit in the trace (SIGKILL at the wall limit): the same.
   events.push_back(ended(1000, "server", "", "9"));
   run.trace = with_trace(events).trace;
-  EXPECT_EQ(only(a, {run}).status, "passed");
+  EXPECT_EQ(only(a, {run}).status, checks::Status::Passed);
 }
 
 // `shares` weighs the aspects: a segment never removed costs the remove share alone.
@@ -597,14 +600,14 @@ TEST(ShmUsageCheck, SharesWeighTheAspects) {
   events.push_back(call(1000, "server", "shmdt", {{"shmaddr", "0x7f0000001000"}}));
   events.push_back(ended(1000, "server", "0"));
   const auto r = only(a, {with_trace(events)});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 6);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail,
             "segment 7 was never removed: call shmctl(7, IPC_RMID, NULL) when it is no longer needed");
   // A share of 0 turns its aspect off, like `remove: false`.
   const auto off = assignment_with("  - {name: shm, type: shm-usage, shares: {remove: 0}, points: 10}\n");
-  EXPECT_EQ(only(off, {with_trace(events)}).status, "passed");
+  EXPECT_EQ(only(off, {with_trace(events)}).status, checks::Status::Passed);
 }
 
 TEST(TypeFilterCheck, AListAcceptsEachTypeListed) {
@@ -614,9 +617,9 @@ TEST(TypeFilterCheck, AListAcceptsEachTypeListed) {
     return call(1000, "server", "msgrcv",
                 {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", type}, {"msgflg", "0"}});
   };
-  EXPECT_EQ(only(a, {with_trace({receive("1"), receive("2")})}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace({receive("1"), receive("2")})}).status, checks::Status::Passed);
   const auto r = only(a, {with_trace({receive("1"), receive("3")})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail, "msgtyp 3 — it must receive type 1 or type 2");
@@ -628,7 +631,7 @@ TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
       call(1001, "client", "read",
            {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}, {"holds_write_end", "fd 4"}});
   const auto r = only(a, {with_trace({read, read})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].call, "read(3, ..., 4096)");
   EXPECT_EQ(r.evidence[0].detail,
@@ -641,7 +644,7 @@ TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
   EXPECT_EQ(only(a, {with_trace({write})}).evidence.at(0).detail,
             "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use");
   auto clean = call(1001, "client", "read", {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}});
-  EXPECT_EQ(only(a, {with_trace({clean})}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace({clean})}).status, checks::Status::Passed);
 }
 
 TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
@@ -650,11 +653,11 @@ TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
   auto good =
       call(1000, "server", "write",
            {{"fd", "4"}, {"count", "11"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n\\0"}});
-  EXPECT_EQ(only(a, {with_trace({good})}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace({good})}).status, checks::Status::Passed);
   auto bad = call(1000, "server", "write",
                   {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n"}});
   const auto r = only(a, {with_trace({good, bad})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.evidence.at(0).detail,
             "the message ends with \"message 0\\n\", not with the terminator \"\\n\\0\"");
 }
@@ -712,7 +715,7 @@ TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
       call(1001, "client", "msgrcv", {{"msqid", "0"}, {"msgsz", "64"}, {"msgtyp", "1001"}, {"msgflg", "0"}});
   right.program = "/work/client";
   const auto r = only(a, {with_trace({exec, whole, right})});
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].detail,
             "msgsz 80 is sizeof(struct request), which counts the long mtype; the payload is 72 bytes");
@@ -721,7 +724,7 @@ TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
   // Without debug information there is nothing to measure against: only mtype is judged.
   auto unknown = whole;
   unknown.program = "/work/other";
-  EXPECT_EQ(only(a, {with_trace({exec, unknown})}).status, "passed");
+  EXPECT_EQ(only(a, {with_trace({exec, unknown})}).status, checks::Status::Passed);
 }
 
 TEST(Scoring, AScenarioTheGraderCouldNotRunPassesNothing) {
@@ -733,9 +736,9 @@ TEST(Scoring, AScenarioTheGraderCouldNotRunPassesNothing) {
   crashed.outcome_detail =
       "the sandbox could not be set up: cannot create IPC, UTS, network and PID namespaces";
   build::BuildResult ok;
-  ok.status = "ok";
+  ok.status = build::BuildStatus::Ok;
   for (const auto& r : score::score_checks(a, {crashed}, ok, {0x5000})) {
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, checks::Status::Failed);
     EXPECT_EQ(r.score, 0);
     EXPECT_EQ(r.feedback,
               "Not judged: the grader could not run scenario 'relay' (the sandbox could not be set up: "

@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checks/check.hpp"
+#include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 
 namespace fs = std::filesystem;
+using ipcgrade::checks::load_assignment;
 using ipcgrade::config::ConfigError;
-using ipcgrade::config::load_assignment;
 
 namespace {
 
@@ -127,7 +127,7 @@ checks:
   EXPECT_EQ(s.processes[2].stdin_file->filename(), "input.txt");
   ASSERT_EQ(a.checks.size(), 2u);
   EXPECT_EQ(a.checks[0].process, "client");
-  EXPECT_EQ(a.checks[1].impl->per_offence, 2.5);
+  EXPECT_EQ(ipcgrade::checks::make_check(a.checks[1])->per_offence, 2.5);
 }
 
 TEST_F(ConfigTest, DefaultsApplyWhenOmitted) {

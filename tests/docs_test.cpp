@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "tests/host_clean.hpp"
@@ -46,7 +47,7 @@ TEST(Docs, AssignmentExamplesLoad) {
         dir.write(f.as<std::string>(), "data\n");
       }
     }
-    EXPECT_NO_THROW(config::load_assignment(dir.path())) << block;
+    EXPECT_NO_THROW(checks::load_assignment(dir.path())) << block;
   }
 }
 

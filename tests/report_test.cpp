@@ -24,14 +24,31 @@ report::Report sample_report() {
   r.student = "alice";
   r.keys = {0x5000};
   r.mode = "namespaces";
-  r.build.status = "ok";
+  r.build.status = build::BuildStatus::Ok;
   r.build.seconds = 0.41;
   r.build.log = "cc -g -O0 -o server server.c\n";
-  report::CheckResult c{"every client gets its own word back", "output", 0,  20, "failed", "visible",
-                        "client #1 printed something else",    {},       {}, {}};
+  report::CheckResult c{"every client gets its own word back",
+                        "output",
+                        0,
+                        20,
+                        checks::Status::Failed,
+                        config::Visibility::Visible,
+                        "client #1 printed something else",
+                        {},
+                        {},
+                        {}};
   c.evidence.push_back({"three clients", "client", 317, "", "client.c:18", "wrong word"});
   r.checks.push_back(c);
-  r.checks.push_back({"queue removed", "no-leftovers", 10, 10, "passed", "hidden", "ok", {}, {}, {}});
+  r.checks.push_back({"queue removed",
+                      "no-leftovers",
+                      10,
+                      10,
+                      checks::Status::Passed,
+                      config::Visibility::Hidden,
+                      "ok",
+                      {},
+                      {},
+                      {}});
   r.score = 10;
   r.max_score = 30;
   run::ScenarioResult s;
@@ -211,7 +228,7 @@ TEST(YamlReport, DelAndC1ControlsAreWrittenAsEscapesThatStrictParsersRead) {
 
 TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
   config::Assignment a;
-  a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, nullptr});
+  a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, std::nullopt});
   std::vector<batch::Row> rows;
   for (const std::string name : {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx"})
     rows.push_back({name, 10, 10, "", {{"queue removed", 10, "passed", ""}}});

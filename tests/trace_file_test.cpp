@@ -9,7 +9,7 @@
 
 #include "grader/trace/calls.hpp"
 #include "grader/trace/event_json.hpp"
-#include "grader/trace/trace_file.hpp"
+#include "grader/result/trace_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace ipcgrade;

@@ -4,9 +4,9 @@
 #include <set>
 
 #include "grader/config/assignment.hpp"
+#include "grader/config/placeholders.hpp"
 #include "grader/config/shell_words.hpp"
 #include "grader/runner/keys.hpp"
-#include "grader/runner/placeholders.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
@@ -47,14 +47,14 @@ TEST(ShellWords, SplitsLikeAShellWithoutExpanding) {
 }
 
 TEST(Placeholders, ExpandsEveryName) {
-  run::Placeholders p{{0x5000, 0x5001}, 2, "alice", "/a", "/s"};
+  config::Placeholders p{{0x5000, 0x5001}, 2, "alice", "/a", "/s"};
   EXPECT_EQ(p.expand("{key} {key0} {key1} {key_hex} {key1_hex} {index} {student} {assignment} {submission}"),
             "20480 20480 20481 0x5000 0x5001 2 alice /a /s");
   EXPECT_EQ(p.expand("word{index}{index}"), "word22");
   EXPECT_EQ(p.expand("{other} {"), "{other} {");
-  EXPECT_EQ(run::unknown_placeholder("{key} {key1}", 2), std::nullopt);
-  EXPECT_EQ(run::unknown_placeholder("{key2}", 2), "{key2}");
-  EXPECT_EQ(run::unknown_placeholder("{name}", 1), "{name}");
+  EXPECT_EQ(config::unknown_placeholder("{key} {key1}", 2), std::nullopt);
+  EXPECT_EQ(config::unknown_placeholder("{key2}", 2), "{key2}");
+  EXPECT_EQ(config::unknown_placeholder("{name}", 1), "{name}");
 }
 
 TEST(Keys, DerivedKeysAreStablePositiveAndDistinct) {

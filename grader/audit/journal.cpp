@@ -16,6 +16,7 @@
 
 #include "grader/audit/files.hpp"
 #include "grader/audit/sysv.hpp"
+#include "grader/util/procfs.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,17 +28,9 @@ namespace {
 // names one process for good: a reused pid has another start time. Empty for a process that is gone
 // or a zombie (a killed supervisor whose parent died too may wait a while to be reaped).
 std::string start_time(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  const auto close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) return {};
-  std::istringstream rest(text.substr(close + 2));
-  std::string state, field;
-  rest >> state;
-  if (state == "Z" || state == "X") return {};
-  for (int i = 4; i <= 22 && rest >> field; ++i) {
-  }
-  return field;
+  const std::vector<std::string> f = util::proc_stat_fields(std::to_string(pid));  // f[0] is field 3
+  if (f.empty() || f[0] == "Z" || f[0] == "X") return {};
+  return f.size() > 19 ? f[19] : std::string();
 }
 
 bool alive(pid_t pid, const std::string& started) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "grader/runner/result.hpp"
+#include "grader/result/result.hpp"
 
 namespace ipcgrade::audit {
 

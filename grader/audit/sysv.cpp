@@ -14,6 +14,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "grader/util/procfs.hpp"
+
 namespace ipcgrade::audit {
 
 namespace {
@@ -22,11 +24,9 @@ namespace {
 // except the third, perms, which the kernel prints in octal.
 std::vector<std::vector<long long>> read_table(const char* path) {
   std::vector<std::vector<long long>> rows;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
+  const std::vector<std::string> lines = util::read_proc_lines(path);
+  for (size_t i = 1; i < lines.size(); ++i) {  // lines[0] is the header
+    std::istringstream fields(lines[i]);
     std::vector<long long> row;
     std::string field;
     while (fields >> field) row.push_back(std::stoll(field, nullptr, row.size() == 2 ? 8 : 10));

@@ -3,16 +3,21 @@
 
 namespace ipcgrade::build {
 
+// none: nothing to build; refused: the submission itself was not accepted (see util::CopyResult).
+enum class BuildStatus { None, Ok, Failed, Timeout, Refused };
+// "none" | "ok" | "failed" | "timeout" | "refused": how the report's formats spell it.
+std::string to_string(BuildStatus status);
+
 // What building a submission gave (the build runs in the run's sandbox: see runner/build_step.hpp).
 struct BuildResult {
-  std::string status = "none";  // none (nothing to build) | ok | failed | timeout | refused (the submission)
+  BuildStatus status = BuildStatus::None;
   double seconds = 0;
   int exit_code = 0;
   std::string log;            // compiler output, stdout and stderr interleaved, capped, control bytes escaped
   bool grader_fault = false;  // the sandbox could not run the build: the grade is not to be trusted
   std::string mode;           // the isolation the build ran in (namespaces | tracked)
 
-  bool usable() const { return status == "none" || status == "ok"; }
+  bool usable() const { return status == BuildStatus::None || status == BuildStatus::Ok; }
 };
 
 }  // namespace ipcgrade::build

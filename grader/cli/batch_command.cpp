@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "checks/make_checks.hpp"
 #include "grader/batch/batch.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
@@ -29,7 +30,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
 }
 
 int run_batch(const BatchArgs& args) {
-  const config::Assignment assignment = config::load_assignment(args.assignment);
+  const config::Assignment assignment = checks::load_assignment(args.assignment);
   batch::Options o;
   o.assignment = std::filesystem::absolute(args.assignment);
   o.submissions = args.submissions;

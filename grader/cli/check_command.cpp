@@ -8,6 +8,7 @@
 
 #include <iostream>
 
+#include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
@@ -55,7 +56,7 @@ fs::path find_assignment(const CheckArgs& args) {
 }  // namespace
 
 int run_check(const CheckArgs& args) {
-  const config::Assignment assignment = config::load_assignment(find_assignment(args));
+  const config::Assignment assignment = checks::load_assignment(find_assignment(args));
   // The file a student reads must not hold the answers: say so to the instructor who handed it out.
   for (const auto& s : assignment.scenarios) {
     if (s.visibility != config::Visibility::Hidden) continue;

@@ -4,13 +4,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
 #include "grader/report/render.hpp"
+#include "grader/result/trace_file.hpp"
 #include "grader/runner/grade.hpp"
-#include "grader/trace/trace_file.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::cli {
@@ -38,7 +39,7 @@ void add_isolation_option(CLI::App* cmd, std::string& isolation) {
 }
 
 int run_grade(const GradeArgs& args) {
-  const config::Assignment assignment = config::load_assignment(args.assignment);
+  const config::Assignment assignment = checks::load_assignment(args.assignment);
   std::error_code ec;
   if (!std::filesystem::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <set>
 
+#include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
@@ -237,7 +238,7 @@ class Carrier {
 }  // namespace
 
 int run_kit(const KitArgs& args) {
-  const config::Assignment a = config::load_assignment(args.assignment);
+  const config::Assignment a = checks::load_assignment(args.assignment);
   const fs::path out = args.out;
   std::error_code ec;
   if (fs::is_symlink(fs::symlink_status(out, ec)) && !fs::exists(out, ec))

@@ -3,9 +3,11 @@
 // left behind, and removes that.
 #include <signal.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -15,9 +17,9 @@
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/render.hpp"
+#include "grader/result/trace_file.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/score/score.hpp"
-#include "grader/trace/trace_file.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
@@ -59,49 +61,45 @@ fs::path resolve(const std::string& program) {
 }
 
 // The run as an assignment: one scenario with the program, and the checks that need no knowledge of
-// the homework (no payload size, no expected output).
-std::string run_assignment(const RunArgs& args, const std::string& wall) {
-  YAML::Emitter y;
-  y << YAML::BeginMap << YAML::Key << "assignment" << YAML::Value << "run";
-  if (!args.keys.empty()) {
-    y << YAML::Key << "keys" << YAML::Value << YAML::BeginMap << YAML::Key << "count" << YAML::Value
-      << args.keys.size() << YAML::EndMap;
-  }
-  y << YAML::Key << "scenarios" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  y << YAML::Key << "name" << YAML::Value << "run";
-  y << YAML::Key << "limits" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "wall"
-    << YAML::Value << wall << YAML::Key << "cpu" << YAML::Value << wall << YAML::Key << "memory"
-    << YAML::Value << "1024GiB" << YAML::EndMap;
-  y << YAML::Key << "processes" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  y << YAML::Key << "name" << YAML::Value << fs::path(args.command[0]).filename().string();
-  y << YAML::Key << "run" << YAML::Value << YAML::Flow << args.command;
-  y << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndSeq;
-  y << YAML::Key << "checks" << YAML::Value << YAML::BeginSeq;
-  auto check = [&](const char* name, const char* type) {
-    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name << YAML::Key << "type" << YAML::Value
-      << type << YAML::Key << "points" << YAML::Value << 1;
+// the homework (no payload size, no expected output). The command line is used as given: no
+// placeholder in it is checked or expanded.
+config::Assignment run_assignment(const RunArgs& args, config::Millis wall, const fs::path& cwd) {
+  config::Assignment a;
+  a.id = "run";
+  a.file = cwd / "(run)";
+  a.dir = cwd;
+  a.keys.count = static_cast<int>(std::max<size_t>(args.keys.size(), 1));
+  a.uses_keys = !args.keys.empty();
+  config::ScenarioSpec scenario;
+  scenario.name = "run";
+  scenario.limits.wall = wall;
+  scenario.limits.cpu = wall;
+  scenario.limits.memory = 1024ULL << 30;
+  config::ProcessSpec process;
+  process.name = fs::path(args.command[0]).filename().string();
+  process.argv = args.command;
+  scenario.processes.push_back(std::move(process));
+  a.scenarios.push_back(std::move(scenario));
+  auto check = [&](const char* name, const char* type, const config::ParamReader::Given& params = {}) {
+    config::CheckSpec c;
+    c.name = name;
+    c.type = type;
+    c.points = 1;
+    c.params = config::ParamReader::given("(run)", params);
+    a.checks.push_back(std::move(c));
   };
-  if (!args.keys.empty()) {
-    check("keys", "assigned-key");
-    y << YAML::EndMap;
-  }
-  check("modes", "permissions");
+  if (!args.keys.empty()) check("keys", "assigned-key");
   // Any mode without execute bits: those mean nothing for IPC objects and mark a copied 0777.
-  std::vector<int> modes;
+  std::vector<std::string> modes;
   for (int m = 0; m <= 0777; ++m) {
-    if ((m & 0111) == 0) modes.push_back(m);
+    if ((m & 0111) == 0) modes.push_back(std::to_string(m));
   }
-  y << YAML::Key << "allow" << YAML::Value << YAML::Flow << modes << YAML::EndMap;
+  check("modes", "permissions", {{}, {{"allow", modes}}});
   check("sizes", "message-size");  // no payload: judged from the program's own message structs
-  y << YAML::EndMap;
-  check("shmdt", "shm-usage");
-  y << YAML::Key << "remove" << YAML::Value << false << YAML::EndMap;  // the leak summary says it
+  check("shmdt", "shm-usage", {{{"remove", "false"}}, {}});  // the leak summary says it
   check("pipes", "pipe-closure");
-  y << YAML::EndMap;
   check("leaks", "no-leftovers");
-  y << YAML::EndMap;
-  y << YAML::EndSeq << YAML::EndMap;
-  return y.c_str();
+  return a;
 }
 
 std::string kind_name(const std::string& kind) {
@@ -116,13 +114,14 @@ std::string kind_name(const std::string& kind) {
 }  // namespace
 
 int run_run(const RunArgs& args) {
-  std::string wall = "24h";
+  config::Millis wall = std::chrono::hours(24);
   if (!args.timeout.empty()) {
-    if (!util::parse_duration(args.timeout)) {
+    const auto timeout = util::parse_duration(args.timeout);
+    if (!timeout) {
       throw config::ConfigError("--timeout '" + args.timeout +
                                 "' is not a duration; write it like 500ms, 10s, 2m");
     }
-    wall = args.timeout;
+    wall = *timeout;
   }
   std::vector<key_t> keys;
   for (const auto& k : args.keys) {
@@ -133,7 +132,7 @@ int run_run(const RunArgs& args) {
     }
   }
   const fs::path cwd = fs::current_path();
-  const config::Assignment a = config::parse_assignment(run_assignment(args, wall), "(run)", cwd);
+  const config::Assignment a = run_assignment(args, wall, cwd);
 
   // The program's directory holds "its own" programs, unless it is a system tool (sh -c "...").
   const fs::path program = resolve(args.command[0]);
@@ -167,7 +166,7 @@ int run_run(const RunArgs& args) {
   std::ostringstream out;
   size_t misuse = 0;
   for (const auto& c : checks) {
-    if (c.type == "no-leftovers" || c.status != "failed") continue;
+    if (c.type == "no-leftovers" || c.status != checks::Status::Failed) continue;
     for (const auto& e : c.evidence) {
       if (misuse++ == 0) out << kPrefix << "IPC calls that look wrong:\n";
       out << kPrefix << "  " << e.call << (e.at.empty() ? "" : " at " + e.at) << " in " << e.process

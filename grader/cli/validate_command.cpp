@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "checks/check.hpp"
+#include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/util/units.hpp"
@@ -10,7 +10,7 @@
 namespace ipcgrade::cli {
 
 int run_validate(const std::string& path) {
-  const config::Assignment a = config::load_assignment(path);
+  const config::Assignment a = checks::load_assignment(path);
   double points = 0;
   for (const auto& c : a.checks) points += c.points;
   std::cout << fmt::format("{}: ok — assignment '{}'{}\n", a.file.string(), a.id,
@@ -20,7 +20,7 @@ int run_validate(const std::string& path) {
     size_t processes = 0;
     for (const auto& p : s.processes) processes += static_cast<size_t>(p.count);
     std::cout << fmt::format("  scenario '{}' ({}): {} process(es), wall limit {}\n", s.name,
-                             s.visibility == config::Visibility::Hidden ? "hidden" : "visible", processes,
+                             config::to_string(s.visibility), processes,
                              util::format_duration(s.limits.wall));
   }
   for (const auto& c : a.checks) {

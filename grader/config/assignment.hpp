@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-namespace ipcgrade::checks {
-class Check;
-}
+#include "grader/config/params.hpp"
 
 namespace ipcgrade::config {
 
 using Millis = std::chrono::milliseconds;
 
 enum class Visibility { Visible, Hidden };
+// "visible" | "hidden": how assignment files, results and reports spell it.
+std::string to_string(Visibility visibility);
 
 struct Limits {
   Millis wall{10000};
@@ -82,7 +82,9 @@ struct CheckSpec {
   double points = 0;
   std::vector<std::string> scenarios;  // empty: every scenario
   std::optional<std::string> process;  // empty: every process
-  std::shared_ptr<const checks::Check> impl;
+  // The check's mapping as written, positions included: its type (checks/) reads its own parameters
+  // from it, so that config need not know the check types (see checks::make_checks).
+  std::optional<ParamReader> params;
 };
 
 struct Assignment {
@@ -112,10 +114,8 @@ struct Assignment {
 };
 
 // Reads and validates an assignment. ASSIGNMENT is a file or a folder holding assignment.yaml.
-// Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong.
+// Throws ConfigError with "FILE:LINE:COLUMN: message" for anything wrong. Each check's type and
+// parameters are kept as written: checks::load_assignment reads the file and checks them too.
 Assignment load_assignment(const std::filesystem::path& path);
-// The same from text; `shown` names it in messages, `dir` is what relative paths are relative to.
-Assignment parse_assignment(const std::string& text, const std::string& shown,
-                            const std::filesystem::path& dir);
 
 }  // namespace ipcgrade::config

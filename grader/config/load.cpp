@@ -4,17 +4,20 @@
 #include <regex>
 #include <set>
 
-#include "checks/check.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/config/placeholders.hpp"
 #include "grader/config/shell_words.hpp"
 #include "grader/config/yaml_node.hpp"
-#include "grader/runner/placeholders.hpp"
 #include "grader/util/units.hpp"
 
 namespace fs = std::filesystem;
 
 namespace ipcgrade::config {
+
+std::string to_string(Visibility visibility) {
+  return visibility == Visibility::Hidden ? "hidden" : "visible";
+}
 
 const ScenarioSpec* Assignment::scenario(const std::string& name) const {
   for (const auto& s : scenarios) {
@@ -301,7 +304,7 @@ class Loader {
   }
 
   void check_placeholders(const YAML::Node& node, const std::string& text) {
-    if (auto bad = run::unknown_placeholder(text, key_count_)) {
+    if (auto bad = unknown_placeholder(text, key_count_)) {
       fail_at(
           file_, node.Mark(),
           fmt::format("unknown placeholder {}; known: {{key}}, {{key0}}..{{key{}}}, {{key_hex}}, {{index}}, "
@@ -388,13 +391,6 @@ class Loader {
     CheckSpec c;
     c.name = required_text(node, "name");
     c.type = required_text(node, "type");
-    const checks::CheckType* type = checks::find_check_type(c.type);
-    if (!type) {
-      std::string known;
-      for (auto n : checks::check_type_names()) known += (known.empty() ? "" : ", ") + std::string(n);
-      fail_at(file_, node["type"].Mark(),
-              fmt::format("unknown check type '{}'; known types: {}", c.type, known));
-    }
     if (!node["points"]) fail_at(file_, node.Mark(), fmt::format("check '{}' has no 'points'", c.name));
     c.points = points(node["points"], "points");
     if (node["scenarios"]) {
@@ -421,11 +417,10 @@ class Loader {
                 fmt::format("no process is named '{}' in the scenarios this check covers", name));
       c.process = name;
     }
-    // The check type reads its own parameters from the same mapping; the keys every check shares are
-    // allowed implicitly.
-    auto impl = std::make_shared<ParamReader::Impl>(
-        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process"}});
-    c.impl = type->make(ParamReader(impl));
+    // The check type reads its own parameters from the same mapping when the checks are made (the type
+    // and its parameters are checked there); the keys every check shares are allowed implicitly.
+    c.params = ParamReader(std::make_shared<ParamReader::Impl>(
+        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process"}}));
     return c;
   }
 
@@ -455,20 +450,6 @@ Assignment load_assignment(const fs::path& path) {
   Assignment a = Loader(shown, absolute.parent_path()).load(root);
   a.file = absolute;
   a.dir = absolute.parent_path();
-  return a;
-}
-
-Assignment parse_assignment(const std::string& text, const std::string& shown, const fs::path& dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    fail_at(shown, e.mark, e.msg);
-  }
-  reject_duplicate_keys(shown, root);
-  Assignment a = Loader(shown, dir).load(root);
-  a.file = dir / shown;
-  a.dir = dir;
   return a;
 }
 

@@ -71,6 +71,13 @@ std::string scalar_text(const std::string& file, const YAML::Node& node, std::st
 
 ParamReader::ParamReader(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 ParamReader::~ParamReader() = default;
+
+ParamReader ParamReader::given(const std::string& shown, const Given& params) {
+  YAML::Node node(YAML::NodeType::Map);
+  for (const auto& [key, value] : params.values) node[key] = value;
+  for (const auto& [key, values] : params.lists) node[key] = values;
+  return ParamReader(std::make_shared<const Impl>(Impl{shown, node}));
+}
 ParamReader::ParamReader(const ParamReader&) = default;
 
 bool ParamReader::has(std::string_view key) const {

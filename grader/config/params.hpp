@@ -15,6 +15,13 @@ class ParamReader {
  public:
   struct Impl;
   explicit ParamReader(std::shared_ptr<const Impl> impl);
+  // Parameters made in code rather than read from a file (`run` makes its checks so), each value
+  // spelt as an assignment file would spell it; `shown` names their source in messages.
+  struct Given {
+    std::vector<std::pair<std::string, std::string>> values;
+    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+  };
+  static ParamReader given(const std::string& shown, const Given& params);
   ~ParamReader();
   ParamReader(const ParamReader&);
 

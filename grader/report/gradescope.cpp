@@ -41,9 +41,9 @@ std::string gradescope_json(const Report& r) {
     t["name"] = c.name;
     t["score"] = c.score;
     t["max_score"] = c.max_score;
-    t["status"] = c.status == "passed" ? "passed" : "failed";
+    t["status"] = to_string(c.status);
     t["output"] = evidence_text(c);
-    t["visibility"] = c.visibility == "hidden" ? "after_published" : "visible";
+    t["visibility"] = c.visibility == config::Visibility::Hidden ? "after_published" : "visible";
     j["tests"].push_back(t);
   }
   return j.dump(2) + "\n";

@@ -91,8 +91,9 @@ ordered_json to_json(const Report& r) {
     j["mode_reason"] = s.mode_reason;
     break;
   }
-  j["build"] = {
-      {"status", r.build.status}, {"seconds", r.build.seconds}, {"log", util::escape_controls(r.build.log)}};
+  j["build"] = {{"status", build::to_string(r.build.status)},
+                {"seconds", r.build.seconds},
+                {"log", util::escape_controls(r.build.log)}};
   ordered_json skipped = ordered_json::array();
   for (const auto& s : r.submission.skipped)
     skipped.push_back({{"path", util::escape_controls(s.path)}, {"kind", s.kind}, {"why", s.why}});
@@ -104,8 +105,8 @@ ordered_json to_json(const Report& r) {
     cj["type"] = c.type;
     cj["score"] = c.score;
     cj["max_score"] = c.max_score;
-    cj["status"] = c.status;
-    cj["visibility"] = c.visibility;
+    cj["status"] = to_string(c.status);
+    cj["visibility"] = config::to_string(c.visibility);
     cj["feedback"] = util::valid_utf8(c.feedback);
     ordered_json ev = ordered_json::array();
     for (const auto& e : c.evidence) ev.push_back(evidence_json(e));
@@ -117,7 +118,7 @@ ordered_json to_json(const Report& r) {
   for (const auto& s : r.scenarios) {
     ordered_json sj;
     sj["name"] = s.name;
-    sj["visibility"] = s.visibility == config::Visibility::Hidden ? "hidden" : "visible";
+    sj["visibility"] = config::to_string(s.visibility);
     sj["outcome"] = run::to_string(s.outcome);
     if (!s.outcome_detail.empty()) sj["outcome_detail"] = s.outcome_detail;
     sj["seconds"] = s.seconds;

@@ -14,7 +14,7 @@ std::string junit_xml(const Report& r) {
   decl.append_attribute("version") = "1.0";
   decl.append_attribute("encoding") = "UTF-8";
   size_t failures = 0;
-  for (const auto& c : r.checks) failures += c.status == "failed" ? 1 : 0;
+  for (const auto& c : r.checks) failures += c.status == checks::Status::Failed ? 1 : 0;
   auto suites = doc.append_child("testsuites");
   auto suite = suites.append_child("testsuite");
   suite.append_attribute("name") = util::xml_text(r.assignment + " (" + r.student + ")").c_str();
@@ -27,7 +27,7 @@ std::string junit_xml(const Report& r) {
     tc.append_attribute("classname") = util::xml_text(r.assignment).c_str();
     tc.append_attribute("name") = util::xml_text(c.name).c_str();
     tc.append_attribute("time") = "0";
-    if (c.status != "failed") continue;
+    if (c.status != checks::Status::Failed) continue;
     auto failure = tc.append_child("failure");
     failure.append_attribute("message") = util::xml_text(c.feedback).c_str();
     failure.append_attribute("type") = util::xml_text(c.type).c_str();

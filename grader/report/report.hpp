@@ -6,7 +6,7 @@
 
 #include "checks/check.hpp"
 #include "grader/build/build.hpp"
-#include "grader/runner/result.hpp"
+#include "grader/result/result.hpp"
 #include "grader/util/copy_tree.hpp"
 
 namespace ipcgrade::report {
@@ -17,8 +17,8 @@ struct CheckResult {
   std::string type;
   double score = 0;
   double max_score = 0;
-  std::string status;      // passed | failed
-  std::string visibility;  // visible | hidden (covers a hidden scenario)
+  checks::Status status = checks::Status::Failed;
+  config::Visibility visibility = config::Visibility::Visible;  // hidden: it covers a hidden scenario
   std::string feedback;
   std::vector<checks::Evidence> evidence;
   std::vector<std::string> notes;  // what the check saw but did not judge (also at the end of `feedback`)
@@ -46,5 +46,8 @@ struct Report {
   // The build or a scenario could not be run by the grader (crashed-grader): the grade is not to be trusted.
   bool grader_failed() const;
 };
+
+// "passed" | "failed": how the report's formats spell a check's status.
+std::string to_string(checks::Status status);
 
 }  // namespace ipcgrade::report

@@ -42,9 +42,10 @@ std::string summary(const Report& r, bool color) {
   out += "\n";
   std::string keys;
   for (key_t k : r.keys) keys += (keys.empty() ? "" : ", ") + format_key(k);
-  out += c.dim() + fmt::format("student {}{} · isolation {} · build {}", r.student,
-                               r.uses_keys ? " · keys " + keys : "", r.mode, r.build.status);
-  if (r.build.status != "none") out += fmt::format(" ({:.2f} s)", r.build.seconds);
+  out +=
+      c.dim() + fmt::format("student {}{} · isolation {} · build {}", r.student,
+                            r.uses_keys ? " · keys " + keys : "", r.mode, build::to_string(r.build.status));
+  if (r.build.status != build::BuildStatus::None) out += fmt::format(" ({:.2f} s)", r.build.seconds);
   out += c.reset() + "\n\n";
   if (!r.build.usable()) {
     out += c.red() + "The submission did not build:" + c.reset() + "\n";
@@ -55,14 +56,14 @@ std::string summary(const Report& r, bool color) {
   size_t width = 40;
   for (const auto& ch : r.checks) width = std::max(width, std::min<size_t>(ch.name.size(), 64));
   for (const auto& ch : r.checks) {
-    const bool passed = ch.status == "passed";
+    const bool passed = ch.status == checks::Status::Passed;
     const std::string mark = passed ? c.green() + "PASS" + c.reset() : c.red() + "FAIL" + c.reset();
     const std::string score = points(ch.score) + "/" + points(ch.max_score);
     if (ch.name.size() > width)
       out += fmt::format("  {}  {}\n        {:<{}} {:>11}\n", mark, ch.name, "", width - 2, score);
     else
       out += fmt::format("  {}  {:<{}} {:>11}\n", mark, ch.name, width, score);
-    if (ch.status == "failed") {
+    if (ch.status == checks::Status::Failed) {
       const std::string& advice = ch.advice ? *ch.advice : ch.feedback;
       if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";
       size_t shown = 0;

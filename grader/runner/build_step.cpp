@@ -54,24 +54,25 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
   }
   switch (r.outcome) {
     case Outcome::Completed:
-      result.status =
-          result.exit_code == 0 && r.processes.size() == 1 && r.processes[0].started ? "ok" : "failed";
-      if (result.status == "failed" && !r.processes.empty() && r.processes[0].signal)
+      result.status = result.exit_code == 0 && r.processes.size() == 1 && r.processes[0].started
+                          ? build::BuildStatus::Ok
+                          : build::BuildStatus::Failed;
+      if (result.status == build::BuildStatus::Failed && !r.processes.empty() && r.processes[0].signal)
         log += fmt::format("\n[build command was killed by signal {}]\n", *r.processes[0].signal);
-      else if (result.status == "failed")
+      else if (result.status == build::BuildStatus::Failed)
         log += fmt::format("\n[build command exited with code {}]\n", result.exit_code);
       break;
     case Outcome::Timeout:
-      result.status = "timeout";
+      result.status = build::BuildStatus::Timeout;
       log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n", b.timeout.count());
       break;
     case Outcome::Deadlock:
     case Outcome::Limit:
-      result.status = "failed";
+      result.status = build::BuildStatus::Failed;
       log += fmt::format("\n[build stopped: {}]\n", r.outcome_detail);
       break;
     case Outcome::CrashedGrader:
-      result.status = "failed";
+      result.status = build::BuildStatus::Failed;
       result.grader_fault = true;
       log += fmt::format("\n[the grader could not run the build: {}]\n", r.outcome_detail);
       break;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "checks/make_checks.hpp"
 #include "grader/build/scratch.hpp"
 #include "grader/runner/build_step.hpp"
 #include "grader/runner/keys.hpp"
@@ -69,7 +70,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   context.isolation = options.isolation;
   context.env = clean_environment(scratch.dir(), assignment.env);
   if (!r.submission.refused.empty()) {
-    r.build.status = "refused";
+    r.build.status = build::BuildStatus::Refused;
     r.build.log = "submission refused: " + r.submission.refused + "\n";
   } else if (assignment.build) {
     spdlog::info("building {} with '{}'", r.student, assignment.build->command);
@@ -83,10 +84,8 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   if (r.build.usable()) {
     copy_instructor_files(assignment, scratch.dir());
     context.instructor_files = assignment.files;
-    // read/write are traced only when a check needs them: they are the most frequent calls.
-    for (const auto& c : shown.checks) {
-      context.trace_pipe_io = context.trace_pipe_io || c.type == "pipe-closure" || c.type == "pipe-messages";
-    }
+    // read/write are traced only when a check judges them: they are the most frequent calls.
+    context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
     for (const auto& scenario : shown.scenarios) {
       spdlog::info("running scenario '{}'", scenario.name);
       r.scenarios.push_back(run_scenario(scenario, context));

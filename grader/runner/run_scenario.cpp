@@ -16,16 +16,16 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <utility>
 
-#include "grader/runner/result_json.hpp"
+#include "grader/result/result_json.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/sandbox.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/procfs.hpp"
 
 namespace ipcgrade::run {
 
@@ -114,17 +114,14 @@ class ResultReader {
 // Root in a container often lacks some of these: then another uid could not be traced
 // (CAP_SYS_PTRACE), its memory read, its objects removed (CAP_IPC_OWNER) or its files handed over.
 bool can_manage_another_uid() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    const unsigned long long caps = std::stoull(line.substr(7), nullptr, 16);
-    for (int cap : {CAP_CHOWN, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_IPC_OWNER, CAP_SYS_PTRACE}) {
-      if ((caps & (1ULL << cap)) == 0) return false;
-    }
-    return true;
+  const auto status = util::proc_status("self");
+  const auto effective = status.find("CapEff");
+  if (effective == status.end()) return false;
+  const unsigned long long caps = std::stoull(effective->second, nullptr, 16);
+  for (int cap : {CAP_CHOWN, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_IPC_OWNER, CAP_SYS_PTRACE}) {
+    if ((caps & (1ULL << cap)) == 0) return false;
   }
-  return false;
+  return true;
 }
 
 std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace) {

@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "grader/config/assignment.hpp"
-#include "grader/runner/placeholders.hpp"
-#include "grader/runner/result.hpp"
+#include "grader/config/placeholders.hpp"
+#include "grader/result/result.hpp"
 #include "grader/supervise/new_root.hpp"
 
 namespace ipcgrade::supervise {
@@ -19,12 +19,12 @@ enum class Isolation { Auto, Namespaces, Tracked };
 Isolation isolation_from_string(const std::string& text);  // throws std::invalid_argument
 
 struct RunContext {
-  Placeholders placeholders;       // keys, student, folders; `index` is set per process
-  std::filesystem::path work_dir;  // the scratch copy: every process starts there
-  bool trace_pipe_io = false;      // also trace read/write on descriptors above 2 (pipe checks, `run`)
-  bool inherit_stdio = false;      // `run`: programs use the grader's terminal, output is not captured
-  bool expand = true;              // `run`: the command line is used as given, placeholders and all
-  std::string judged_dir;          // programs under it are judged; default: work_dir
+  config::Placeholders placeholders;  // keys, student, folders; `index` is set per process
+  std::filesystem::path work_dir;     // the scratch copy: every process starts there
+  bool trace_pipe_io = false;         // also trace read/write on descriptors above 2 (pipe checks, `run`)
+  bool inherit_stdio = false;         // `run`: programs use the grader's terminal, output is not captured
+  bool expand = true;                 // `run`: the command line is used as given, placeholders and all
+  std::string judged_dir;             // programs under it are judged; default: work_dir
   Isolation isolation = Isolation::Auto;
   // When the grader is root, student programs run as a uid of their own (2000000000 + the scenario
   // supervisor's pid). `run` keeps the caller's uid: the program is the caller's own.

@@ -372,7 +372,7 @@ class Supervisor {
   }
 
   void start(const Planned& planned) {
-    Placeholders ph = context_.placeholders;
+    config::Placeholders ph = context_.placeholders;
     ph.index = planned.index;
     ProcessResult pr;
     pr.name = planned.spec->name;

@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "grader/util/small_file.hpp"
 #include "grader/util/units.hpp"
 
 namespace fs = std::filesystem;
@@ -75,9 +75,8 @@ void mkdirs(const std::string& path, mode_t mode = 0755) {
 }
 
 void write_file(const std::string& step, const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) fail(step, "cannot write " + path.substr(std::strlen(kNew)));
+  if (!util::write_small_file(path, text, /*create=*/true))
+    fail(step, "cannot write " + path.substr(std::strlen(kNew)));
 }
 
 // Copies one file of the host's /etc (a symlink stays a symlink: its target is in /usr).

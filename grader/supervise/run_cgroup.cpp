@@ -12,19 +12,14 @@
 #include <string_view>
 #include <thread>
 
+#include "grader/util/procfs.hpp"
+#include "grader/util/small_file.hpp"
+
 namespace fs = std::filesystem;
 
 namespace ipcgrade::supervise {
 
 namespace {
-
-bool write_file(const fs::path& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  return ok;
-}
 
 // Where a child cgroup with `controller` can be made, and which cgroup version that is: the v1
 // hierarchy of the controller (below the grader's own cgroup there), or the grader's own v2 cgroup
@@ -32,17 +27,16 @@ bool write_file(const fs::path& path, const std::string& text) {
 std::pair<fs::path, int> parent_for(const std::string& controller) {
   std::error_code ec;
   const fs::path v1 = fs::path("/sys/fs/cgroup") / controller;
-  std::ifstream self("/proc/self/cgroup");
-  std::string line;
+  const std::vector<std::string> own_cgroups = util::read_proc_lines("/proc/self/cgroup");
   if (fs::exists(v1 / "cgroup.procs", ec)) {
-    while (std::getline(self, line)) {
+    for (const auto& line : own_cgroups) {
       const auto first = line.find(':'), second = line.find(':', first + 1);
       if (line.substr(first + 1, second - first - 1) == controller) return {v1 / line.substr(second + 2), 1};
     }
     return {v1, 1};
   }
   if (fs::exists("/sys/fs/cgroup/cgroup.controllers", ec)) {
-    while (std::getline(self, line)) {
+    for (const auto& line : own_cgroups) {
       if (line.rfind("0::", 0) != 0) continue;
       const fs::path own = fs::path("/sys/fs/cgroup") / line.substr(4);
       std::ifstream controllers(own / "cgroup.subtree_control");
@@ -76,7 +70,7 @@ std::string make(const std::string& controller, const std::string& name,
   if (!fs::create_directory(dir, ec) && !fs::exists(dir / "cgroup.procs", ec)) return {};
   for (const auto& [file, value] : settings) {
     if (!fs::exists(dir / file, ec)) continue;  // e.g. no swap accounting
-    if (!write_file(dir / file, value)) {
+    if (!util::write_small_file(dir / file, value)) {
       fs::remove(dir, ec);
       return {};
     }
@@ -127,7 +121,7 @@ RunCgroup::~RunCgroup() {
 
 void RunCgroup::add(pid_t pid) const {
   for (const auto* c : {&pids_, &memory_}) {
-    if (!c->dir.empty()) write_file(fs::path(c->dir) / "cgroup.procs", std::to_string(pid));
+    if (!c->dir.empty()) util::write_small_file(fs::path(c->dir) / "cgroup.procs", std::to_string(pid));
   }
 }
 

@@ -10,22 +10,15 @@
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <vector>
+
+#include "grader/util/procfs.hpp"
+#include "grader/util/small_file.hpp"
 
 namespace ipcgrade::supervise {
 
 namespace {
-
-bool write_proc(const char* path, const std::string& text) {
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  return ok;
-}
 
 void write_all(int fd, const std::string& text) {
   size_t done = 0;
@@ -45,9 +38,9 @@ bool enter_user_namespace(std::string* error) {
     *error = fmt::format("cannot create a user namespace: {}", std::strerror(errno));
     return false;
   }
-  if (!write_proc("/proc/self/setgroups", "deny") ||
-      !write_proc("/proc/self/uid_map", fmt::format("{} {} 1\n", uid, uid)) ||
-      !write_proc("/proc/self/gid_map", fmt::format("{} {} 1\n", gid, gid))) {
+  if (!util::write_small_file("/proc/self/setgroups", "deny") ||
+      !util::write_small_file("/proc/self/uid_map", fmt::format("{} {} 1\n", uid, uid)) ||
+      !util::write_small_file("/proc/self/gid_map", fmt::format("{} {} 1\n", gid, gid))) {
     *error = fmt::format("cannot map ids into the user namespace: {}", std::strerror(errno));
     return false;
   }
@@ -58,7 +51,7 @@ bool enter_user_namespace(std::string* error) {
 // read-only (inside a container), spend the small pids instead: pids are handed out in order, so after
 // forking up to kFirstPid - 1 the next one is kFirstPid (a few milliseconds of forks).
 void move_pids() {
-  bool moved = write_proc("/proc/sys/kernel/ns_last_pid", std::to_string(Sandbox::kFirstPid - 1));
+  bool moved = util::write_small_file("/proc/sys/kernel/ns_last_pid", std::to_string(Sandbox::kFirstPid - 1));
   for (pid_t last = 1; !moved && last < Sandbox::kFirstPid - 1;) {
     last = ::fork();
     if (last == 0) ::_exit(0);
@@ -74,13 +67,7 @@ void move_pids() {
 void rename_init() {
   constexpr char kName[] = "ipcgrade-init";
   ::prctl(PR_SET_NAME, kName);
-  std::ifstream in("/proc/self/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::vector<std::string> f;
-  for (std::string word; fields >> word;) f.push_back(word);
+  const std::vector<std::string> f = util::proc_stat_fields("self");
   if (f.size() < 47) return;  // f[0] is field 3
   const auto start = std::stoull(f[45]), end = std::stoull(f[46]);
   if (end <= start) return;

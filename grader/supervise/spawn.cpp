@@ -18,10 +18,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "grader/supervise/tracer.hpp"
+#include "grader/util/procfs.hpp"
 
 namespace ipcgrade::supervise {
 
@@ -81,15 +81,13 @@ int stdin_from(const std::string& data) {
 
 ProcStatus read_proc_status(pid_t pid) {
   ProcStatus st{0, 0, pid};
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Tgid:", 0) == 0) st.tgid = std::stoi(line.substr(5));
-    if (line.rfind("PPid:", 0) == 0) st.ppid = std::stoi(line.substr(5));
-    if (line.rfind("NSpid:", 0) == 0) {
-      std::istringstream fields(line.substr(6));
-      for (pid_t value; fields >> value;) st.inner = value;
-    }
+  const auto status = util::proc_status(std::to_string(pid));
+  if (auto it = status.find("Tgid"); it != status.end()) st.tgid = std::stoi(it->second);
+  if (auto it = status.find("PPid"); it != status.end()) st.ppid = std::stoi(it->second);
+  if (auto it = status.find("NSpid"); it != status.end()) {
+    // The pid in each namespace from the host's down: the last is the one the program sees.
+    std::istringstream fields(it->second);
+    for (pid_t value; fields >> value;) st.inner = value;
   }
   return st;
 }

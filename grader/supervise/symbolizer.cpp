@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "grader/supervise/tracee_memory.hpp"
+#include "grader/util/procfs.hpp"
 
 namespace ipcgrade::supervise {
 
@@ -120,9 +120,7 @@ const std::vector<Symbolizer::Mapping>& Symbolizer::maps(pid_t pid) {
   auto it = maps_.find(pid);
   if (it != maps_.end()) return it->second;
   std::vector<Mapping> out;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
-  std::string line;
-  while (std::getline(in, line)) {
+  for (const auto& line : util::read_proc_lines("/proc/" + std::to_string(pid) + "/maps")) {
     std::istringstream f(line);
     std::string range, perms, offset, dev, inode, path;
     f >> range >> perms >> offset >> dev >> inode >> path;

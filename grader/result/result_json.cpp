@@ -1,4 +1,4 @@
-#include "grader/runner/result_json.hpp"
+#include "grader/result/result_json.hpp"
 
 #include <fmt/format.h>
 
@@ -128,7 +128,7 @@ void from_json(const nlohmann::json& j, Survivor& s) {
 
 void to_json(nlohmann::json& j, const ScenarioResult& s) {
   j = {{"name", s.name},
-       {"visibility", s.visibility == config::Visibility::Hidden ? "hidden" : "visible"},
+       {"visibility", config::to_string(s.visibility)},
        {"outcome", to_string(s.outcome)},
        {"outcome_detail", s.outcome_detail},
        {"seconds", s.seconds},

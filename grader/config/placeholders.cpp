@@ -1,10 +1,10 @@
-#include "grader/runner/placeholders.hpp"
+#include "grader/config/placeholders.hpp"
 
 #include <fmt/format.h>
 
 #include <regex>
 
-namespace ipcgrade::run {
+namespace ipcgrade::config {
 
 namespace {
 const std::regex& placeholder_re() {
@@ -54,4 +54,4 @@ std::optional<std::string> unknown_placeholder(const std::string& text, int key_
   return std::nullopt;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::config

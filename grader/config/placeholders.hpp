@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ipcgrade::run {
+namespace ipcgrade::config {
 
 // What a placeholder in `run`, `stdin` and `stdin_file` stands for in one process of one run.
 struct Placeholders {
@@ -22,4 +22,4 @@ struct Placeholders {
 // {key0_hex}.., {index}, {student}, {assignment}, {submission} for `key_count` keys.
 std::optional<std::string> unknown_placeholder(const std::string& text, int key_count);
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::config

@@ -1,6 +1,6 @@
-#include "grader/trace/trace_file.hpp"
+#include "grader/result/trace_file.hpp"
 
-#include "grader/runner/result_json.hpp"
+#include "grader/result/result_json.hpp"
 
 namespace ipcgrade::trace {
 
