@@ -60,6 +60,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kAssignedKeyCheck{"assigned-key", &make};
+const CheckType kAssignedKeyCheck{"assigned-key", &make, {"msgget", "shmget", "semget"}};
 
 }  // namespace ipcgrade::checks

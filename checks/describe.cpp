@@ -6,8 +6,7 @@
 namespace ipcgrade::checks {
 
 std::string describe(const run::ProcessResult& process) {
-  if (process.pid > 0) return fmt::format("{} #{} (pid {})", process.name, process.index, process.pid);
-  return fmt::format("{} #{}", process.name, process.index);
+  return util::process_label(process.name, process.pid, process.index);
 }
 
 std::string quote_output(const std::string& text, size_t limit) {

@@ -79,6 +79,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kExitCheck{"exit", &make};
+const CheckType kExitCheck{"exit", &make, {}};
 
 }  // namespace ipcgrade::checks

@@ -44,8 +44,7 @@ bool judges_call(const config::Assignment& assignment, std::string_view call) {
   return std::any_of(assignment.checks.begin(), assignment.checks.end(), [&](const config::CheckSpec& spec) {
     const CheckType* type = find_check_type(spec.type);
     if (!type) return false;
-    const auto& calls = calls_judged(*type);
-    return std::find(calls.begin(), calls.end(), call) != calls.end();
+    return std::find(type->calls.begin(), type->calls.end(), call) != type->calls.end();
   });
 }
 

@@ -109,6 +109,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kMessageSizeCheck{"message-size", &make};
+const CheckType kMessageSizeCheck{"message-size", &make, {"msgsnd", "msgrcv"}};
 
 }  // namespace ipcgrade::checks

@@ -10,29 +10,20 @@ namespace ipcgrade::checks {
 
 namespace {
 
-std::string kind_name(const std::string& kind, bool plural) {
-  if (kind == "msg") return plural ? "message queues" : "message queue";
-  if (kind == "shm") return plural ? "shared memory segments" : "shared memory segment";
-  if (kind == "sem") return plural ? "semaphore sets" : "semaphore set";
-  if (kind == "posix-shm") return plural ? "POSIX shared memory objects" : "POSIX shared memory object";
-  if (kind == "posix-mq") return plural ? "POSIX message queues" : "POSIX message queue";
-  // Names made outside the working folder (tracked mode on a kernel without Landlock).
-  if (kind == "fifo") return plural ? "FIFOs" : "FIFO";
-  if (kind == "socket") return plural ? "socket files" : "socket file";
-  if (kind == "directory") return plural ? "folders" : "folder";
-  if (kind == "symlink") return plural ? "symbolic links" : "symbolic link";
-  if (kind == "file") return plural ? "files" : "file";
-  return kind;
+std::string kind_name(trace::IpcKind kind, bool plural) {
+  return trace::ipc_kind_noun(kind, plural);
 }
 
-std::string how_to_remove(const std::string& kind) {
-  if (kind == "msg") return "msgctl(id, IPC_RMID, NULL)";
-  if (kind == "shm") return "shmctl(id, IPC_RMID, NULL)";
-  if (kind == "sem") return "semctl(id, 0, IPC_RMID)";
-  if (kind == "posix-shm") return "shm_unlink(name)";
-  if (kind == "posix-mq") return "mq_unlink(name)";
-  if (kind == "directory") return "unlink(path) (rmdir(path) for a folder)";
-  if (kind == "fifo" || kind == "socket" || kind == "symlink" || kind == "file") return "unlink(path)";
+std::string how_to_remove(trace::IpcKind kind) {
+  using K = trace::IpcKind;
+  if (kind == K::MsgQueue) return "msgctl(id, IPC_RMID, NULL)";
+  if (kind == K::ShmSegment) return "shmctl(id, IPC_RMID, NULL)";
+  if (kind == K::SemSet) return "semctl(id, 0, IPC_RMID)";
+  if (kind == K::PosixShm) return "shm_unlink(name)";
+  if (kind == K::PosixMq) return "mq_unlink(name)";
+  if (kind == K::PosixSem) return "sem_unlink(name)";
+  if (kind == K::Directory) return "unlink(path) (rmdir(path) for a folder)";
+  if (kind == K::Fifo || kind == K::Socket || kind == K::Symlink || kind == K::File) return "unlink(path)";
   return "the matching remove call";
 }
 
@@ -40,19 +31,21 @@ class NoLeftoversCheck : public Check {
  public:
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
-    std::map<std::string, int> per_kind;
+    std::map<std::string_view, int> per_kind;  // by the kind's name: the feedback lists kinds alphabetically
     for (const auto& scenario : input.scenarios) {
       for (const auto& left : scenario.result->leftovers) {
         ++v.offences;
-        ++per_kind[left.kind];
+        ++per_kind[trace::ipc_kind_name(left.kind)];
         std::string what = left.name.empty()
                                ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
                                              trace::key_hex(left.key), left.id, left.mode)
                                : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(left.kind, false),
                                              left.name, left.mode, left.bytes);
-        if (left.kind == "msg") what += fmt::format(", {} message(s) still queued", left.messages);
-        if (left.kind == "shm") what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
-        if (left.kind == "sem") what += fmt::format(", {} semaphore(s)", left.messages);
+        if (left.kind == trace::IpcKind::MsgQueue)
+          what += fmt::format(", {} message(s) still queued", left.messages);
+        if (left.kind == trace::IpcKind::ShmSegment)
+          what += fmt::format(", {} bytes, {} attached", left.bytes, left.attached);
+        if (left.kind == trace::IpcKind::SemSet) what += fmt::format(", {} semaphore(s)", left.messages);
         what += ")";
         std::string detail = fmt::format("{} was left behind{}", what,
                                          left.reclaimed ? " and has been removed by the grader" : "");
@@ -77,9 +70,9 @@ class NoLeftoversCheck : public Check {
     std::string list;
     for (const auto& [kind, n] : per_kind) {
       if (!list.empty()) list += " and ";
-      list += fmt::format("{} {}", n, kind_name(kind, n > 1));
+      list += fmt::format("{} {}", n, kind_name(*trace::parse_ipc_kind(kind), n > 1));
     }
-    const std::string first_kind = per_kind.begin()->first;
+    const trace::IpcKind first_kind = *trace::parse_ipc_kind(per_kind.begin()->first);
     v.feedback = fmt::format(
         "{} {} left behind after the programs exited; remove each with {} once it is no "
         "longer needed.",
@@ -100,6 +93,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kNoLeftoversCheck{"no-leftovers", &make};
+const CheckType kNoLeftoversCheck{"no-leftovers", &make, {}};
 
 }  // namespace ipcgrade::checks

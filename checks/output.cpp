@@ -120,6 +120,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kOutputCheck{"output", &make};
+const CheckType kOutputCheck{"output", &make, {}};
 
 }  // namespace ipcgrade::checks

@@ -56,6 +56,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kPermissionsCheck{"permissions", &make};
+const CheckType kPermissionsCheck{"permissions", &make, {"msgget", "shmget", "semget"}};
 
 }  // namespace ipcgrade::checks

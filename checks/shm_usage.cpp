@@ -20,6 +20,7 @@
 
 #include "checks/check.hpp"
 #include "grader/trace/spelling.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::checks {
 
@@ -109,8 +110,8 @@ class ShmUsageCheck : public Check {
       for (const auto& [at, a] : it->second) {
         const std::string address = trace::hex(static_cast<unsigned long long>(at));
         if (was_killed) {
-          killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", at_end.process,
-                                       at_end.pid, address));
+          killed.push_back(util::process_label(at_end.process, at_end.pid) +
+                           " was killed while attached to " + address);
           continue;
         }
         if (detach_share <= 0 || (at_end.kind == trace::EventKind::Exec && !a.parent.empty())) continue;
@@ -140,8 +141,7 @@ class ShmUsageCheck : public Check {
         if (parent == attached.end()) continue;
         // A forked child carries its parent's name: e.process names both.
         for (const auto& [address, a] : parent->second) {
-          attached[e.pid][address] =
-              Attachment{a.shmat, e.process, fmt::format("{} (pid {})", e.process, e.parent)};
+          attached[e.pid][address] = Attachment{a.shmat, e.process, util::process_label(e.process, e.parent)};
         }
       } else if (e.kind == trace::EventKind::Exec) {
         ended_while_attached(e, "ran another program (exec)");
@@ -167,8 +167,8 @@ class ShmUsageCheck : public Check {
     // A process with no exit in the trace was ended with the run: not judged, but named.
     for (const auto& [pid, addresses] : attached) {
       for (const auto& [address, a] : addresses) {
-        killed.push_back(fmt::format("{} (pid {}) was killed while attached to {}", a.holder, pid,
-                                     trace::hex(static_cast<unsigned long long>(address))));
+        killed.push_back(util::process_label(a.holder, pid) + " was killed while attached to " +
+                         trace::hex(static_cast<unsigned long long>(address)));
       }
     }
     if (remove_share > 0) {
@@ -213,6 +213,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kShmUsageCheck{"shm-usage", &make};
+const CheckType kShmUsageCheck{"shm-usage", &make, {"shmget", "shmat", "shmdt", "shmctl"}};
 
 }  // namespace ipcgrade::checks

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "checks/check.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::checks {
 
@@ -32,7 +33,8 @@ void conclude(Verdict& v, const std::string& passed, const std::string& advice) 
   }
   v.status = Status::Failed;
   const Evidence& first = v.evidence.front();
-  v.feedback = fmt::format("{} (pid {}): {} — {}", first.process, first.pid, first.call, first.detail);
+  v.feedback =
+      fmt::format("{}: {} — {}", util::process_label(first.process, first.pid), first.call, first.detail);
   v.advice = advice;
   if (!advice.empty()) v.feedback += ". " + advice;
   if (v.evidence.size() > 1)

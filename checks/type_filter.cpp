@@ -93,6 +93,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kTypeFilterCheck{"type-filter", &make};
+const CheckType kTypeFilterCheck{"type-filter", &make, {"msgrcv"}};
 
 }  // namespace ipcgrade::checks

@@ -192,13 +192,13 @@ TEST(ExitCheck, ExpectedNonZeroCode) {
 TEST(NoLeftoversCheck, EveryLeftoverIsEvidenceAndPerObjectDeducts) {
   auto run = relay_run();
   run::Leftover q;
-  q.kind = "msg";
+  q.kind = trace::IpcKind::MsgQueue;
   q.key = 0x5000;
   q.mode = 0600;
   q.messages = 2;
   q.reclaimed = true;
   run::Leftover shm;
-  shm.kind = "shm";
+  shm.kind = trace::IpcKind::ShmSegment;
   shm.key = 0x5001;
   shm.id = 3;
   shm.mode = 0666;
@@ -235,7 +235,7 @@ TEST(NoLeftoversCheck, EveryLeftoverIsEvidenceAndPerObjectDeducts) {
 TEST(NoLeftoversCheck, DeductionsStopAtZeroAndCleanRunsPass) {
   auto run = relay_run();
   run::Leftover sem;
-  sem.kind = "sem";
+  sem.kind = trace::IpcKind::SemSet;
   sem.messages = 1;
   run.leftovers = {sem, sem, sem};
   const auto a = assignment_with("  - {name: clean, type: no-leftovers, per_object: 4, points: 10}\n");

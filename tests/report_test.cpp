@@ -64,7 +64,7 @@ report::Report sample_report() {
   p.stdout_cut = 1234;
   s.processes.push_back(p);
   run::Leftover l;
-  l.kind = "msg";
+  l.kind = trace::IpcKind::MsgQueue;
   l.key = 0x5000;
   l.id = 0;
   l.mode = 0600;

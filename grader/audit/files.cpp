@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 run::Leftover file_leftover(const std::string& path, const struct stat& st) {
   run::Leftover l;
-  l.kind = util::file_kind(st.st_mode);
+  l.kind = trace::parse_ipc_kind(util::file_kind(st.st_mode)).value_or(trace::IpcKind::File);
   l.path = path;
   l.name = util::shown_path(path);
   l.id = -1;
@@ -53,7 +53,7 @@ void remove_as(uid_t uid, gid_t gid, run::Leftover& file) {
     // A folder goes with what is in it (a folder made elsewhere and renamed here, say): whatever the
     // run's credentials let go, which is what the run could have removed itself.
     std::error_code ec;
-    if (!err && file.kind == "directory") {
+    if (!err && file.kind == trace::IpcKind::Directory) {
       fs::remove_all(file.path, ec);
       if (ec) err = ec.value();
     } else if (!err && ::unlink(file.path.c_str()) != 0) {

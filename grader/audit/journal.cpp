@@ -138,7 +138,8 @@ std::vector<OrphanJournal> orphan_journals() {
 bool recorded_in(const run::Leftover& object, const std::vector<OrphanJournal>& orphans) {
   for (const auto& j : orphans) {
     for (const auto& o : j.objects) {
-      if (o.kind == object.kind && o.id == object.id && o.key == object.key && o.uid == object.cuid)
+      if (o.kind == trace::ipc_kind_name(object.kind) && o.id == object.id && o.key == object.key &&
+          o.uid == object.cuid)
         return true;
       // A run's own uid (never root, never the grader's): whatever it created was the run's.
       if (o.kind == "uid" && o.uid == object.cuid && o.uid > 0 && o.uid != static_cast<long>(::geteuid()))

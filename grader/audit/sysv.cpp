@@ -43,7 +43,7 @@ std::vector<run::Leftover> list_sysv_objects() {
   for (const auto& r : read_table("/proc/sysvipc/msg")) {
     if (r.size() < 5) continue;
     run::Leftover l;
-    l.kind = "msg";
+    l.kind = trace::IpcKind::MsgQueue;
     l.key = static_cast<long>(r[0]);
     l.id = static_cast<int>(r[1]);
     l.mode = static_cast<unsigned>(r[2]) & 0777;
@@ -60,7 +60,7 @@ std::vector<run::Leftover> list_sysv_objects() {
   for (const auto& r : read_table("/proc/sysvipc/shm")) {
     if (r.size() < 7) continue;
     run::Leftover l;
-    l.kind = "shm";
+    l.kind = trace::IpcKind::ShmSegment;
     l.key = static_cast<long>(r[0]);
     l.id = static_cast<int>(r[1]);
     l.mode = static_cast<unsigned>(r[2]) & 0777;
@@ -78,7 +78,7 @@ std::vector<run::Leftover> list_sysv_objects() {
   for (const auto& r : read_table("/proc/sysvipc/sem")) {
     if (r.size() < 4) continue;
     run::Leftover l;
-    l.kind = "sem";
+    l.kind = trace::IpcKind::SemSet;
     l.key = static_cast<long>(r[0]);
     l.id = static_cast<int>(r[1]);
     l.mode = static_cast<unsigned>(r[2]) & 0777;
@@ -97,7 +97,8 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
                                               const std::filesystem::path& mqueue_dir) {
   std::vector<run::Leftover> out;
   std::error_code ec;
-  for (const auto& [dir, kind] : {std::pair{shm_dir, "posix-shm"}, std::pair{mqueue_dir, "posix-mq"}}) {
+  for (const auto& [dir, kind] :
+       {std::pair{shm_dir, trace::IpcKind::PosixShm}, std::pair{mqueue_dir, trace::IpcKind::PosixMq}}) {
     if (dir.empty()) continue;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       struct stat st {};
@@ -110,8 +111,8 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
       l.uid = st.st_uid;
       l.created = st.st_ctime;
       l.path = entry.path().string();
-      if (l.kind == "posix-shm") l.bytes = static_cast<std::uint64_t>(st.st_size);
-      if (l.kind == "posix-mq") {
+      if (l.kind == trace::IpcKind::PosixShm) l.bytes = static_cast<std::uint64_t>(st.st_size);
+      if (l.kind == trace::IpcKind::PosixMq) {
         // The file reads "QSIZE:N NOTIFY:..." : bytes queued.
         std::ifstream in(entry.path());
         std::string word;
@@ -126,15 +127,15 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
 
 void reclaim(run::Leftover& object) {
   if (!object.path.empty()) {
-    object.reclaimed =
-        (object.kind == "directory" ? ::rmdir(object.path.c_str()) : ::unlink(object.path.c_str())) == 0;
+    object.reclaimed = (object.kind == trace::IpcKind::Directory ? ::rmdir(object.path.c_str())
+                                                                 : ::unlink(object.path.c_str())) == 0;
     if (!object.reclaimed) object.reclaim_error = std::strerror(errno);
     return;
   }
   int rc = -1;
-  if (object.kind == "msg") rc = msgctl(object.id, IPC_RMID, nullptr);
-  if (object.kind == "shm") rc = shmctl(object.id, IPC_RMID, nullptr);
-  if (object.kind == "sem") rc = semctl(object.id, 0, IPC_RMID);
+  if (object.kind == trace::IpcKind::MsgQueue) rc = msgctl(object.id, IPC_RMID, nullptr);
+  if (object.kind == trace::IpcKind::ShmSegment) rc = shmctl(object.id, IPC_RMID, nullptr);
+  if (object.kind == trace::IpcKind::SemSet) rc = semctl(object.id, 0, IPC_RMID);
   object.reclaimed = rc == 0;
   if (rc != 0) object.reclaim_error = std::strerror(errno);
 }

@@ -118,16 +118,17 @@ int run_audit(const AuditArgs& args) {
     failed += !o.reclaim_error.empty();
     const std::string name = sysv ? report::format_key(static_cast<key_t>(o.key)) : o.name;
     const std::string size =
-        o.kind == "sem" ? fmt::format("{} sems", o.messages) : util::format_size(o.bytes);
+        o.kind == trace::IpcKind::SemSet ? fmt::format("{} sems", o.messages) : util::format_size(o.bytes);
     std::string note = orphan ? "orphan of a killed ipcgrade run" : "";
     if (o.reclaimed) note += std::string(note.empty() ? "" : "; ") + "removed";
     if (!o.reclaim_error.empty())
       note += std::string(note.empty() ? "" : "; ") + "not removed: " + o.reclaim_error;
-    table += fmt::format("{:<10} {:<14} {:>6} {:<10} {:<10} {:>10} {:>6} {:>6}  {}\n", o.kind, name,
-                         sysv ? std::to_string(o.id) : "-", user_name(o.uid), user_name(o.cuid), size,
-                         o.kind == "shm" ? std::to_string(o.attached) : "-", age(o.created), note);
+    table += fmt::format(
+        "{:<10} {:<14} {:>6} {:<10} {:<10} {:>10} {:>6} {:>6}  {}\n", trace::ipc_kind_name(o.kind), name,
+        sysv ? std::to_string(o.id) : "-", user_name(o.uid), user_name(o.cuid), size,
+        o.kind == trace::IpcKind::ShmSegment ? std::to_string(o.attached) : "-", age(o.created), note);
     nlohmann::ordered_json j;
-    j["kind"] = o.kind;
+    j["kind"] = trace::ipc_kind_name(o.kind);
     if (sysv) {
       j["key"] = name;
       j["id"] = o.id;
@@ -138,9 +139,9 @@ int run_audit(const AuditArgs& args) {
     j["owner"] = user_name(o.uid);
     j["creator"] = user_name(o.cuid);
     j["bytes"] = o.bytes;
-    if (o.kind == "msg") j["messages"] = o.messages;
-    if (o.kind == "sem") j["semaphores"] = o.messages;
-    if (o.kind == "shm") j["attached"] = o.attached;
+    if (o.kind == trace::IpcKind::MsgQueue) j["messages"] = o.messages;
+    if (o.kind == trace::IpcKind::SemSet) j["semaphores"] = o.messages;
+    if (o.kind == trace::IpcKind::ShmSegment) j["attached"] = o.attached;
     j["orphan"] = orphan;
     j["reclaimed"] = o.reclaimed;
     if (!o.reclaim_error.empty()) j["reclaim_error"] = o.reclaim_error;

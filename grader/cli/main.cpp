@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
     // Objects of tracked runs whose grader was killed are reclaimed by the next command that runs
     // student programs.
     for (const auto& object : audit::reclaim_orphans()) {
-      spdlog::warn("reclaimed {} id {} (key 0x{:08x}) left by a killed ipcgrade run{}", object.kind,
-                   object.id, static_cast<unsigned long>(object.key),
+      spdlog::warn("reclaimed {} id {} (key {}) left by a killed ipcgrade run{}",
+                   trace::ipc_kind_name(object.kind), object.id, trace::key_hex(object.key),
                    object.reclaimed ? "" : ": removing it failed: " + object.reclaim_error);
     }
     for (const auto& folder : build::reclaim_orphan_scratches())

@@ -102,15 +102,6 @@ config::Assignment run_assignment(const RunArgs& args, config::Millis wall, cons
   return a;
 }
 
-std::string kind_name(const std::string& kind) {
-  if (kind == "msg") return "message queue";
-  if (kind == "shm") return "shared memory segment";
-  if (kind == "posix-shm") return "POSIX shared memory object";
-  if (kind == "posix-mq") return "POSIX message queue";
-  if (kind == "sem") return "semaphore set";
-  return kind;
-}
-
 }  // namespace
 
 int run_run(const RunArgs& args) {
@@ -187,12 +178,13 @@ int run_run(const RunArgs& args) {
   }
   size_t reclaimed = 0;
   for (const auto& l : result.leftovers) {
-    std::string what = l.name.empty() ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(l.kind),
-                                                    report::format_key(l.key), l.id, l.mode)
-                                      : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(l.kind), l.name,
-                                                    l.mode, l.bytes);
-    if (l.kind == "msg") what += fmt::format(", {} message(s) queued", l.messages);
-    if (l.kind == "shm") what += fmt::format(", {} bytes", l.bytes);
+    std::string what = l.name.empty()
+                           ? fmt::format("{} key {} (id {}, mode {:04o}", trace::ipc_kind_noun(l.kind),
+                                         report::format_key(l.key), l.id, l.mode)
+                           : fmt::format("{} {} (mode {:04o}, {} bytes", trace::ipc_kind_noun(l.kind), l.name,
+                                         l.mode, l.bytes);
+    if (l.kind == trace::IpcKind::MsgQueue) what += fmt::format(", {} message(s) queued", l.messages);
+    if (l.kind == trace::IpcKind::ShmSegment) what += fmt::format(", {} bytes", l.bytes);
     out << kPrefix << "  " << what << ")\n";
     if (!l.call.empty())
       out << kPrefix << "    created by " << l.creator << ": " << l.call

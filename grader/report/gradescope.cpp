@@ -12,8 +12,7 @@ std::string evidence_text(const CheckResult& c) {
   std::string out = c.feedback;
   for (const auto& e : c.evidence) {
     out += fmt::format("\n- [{}] ", e.scenario);
-    if (!e.process.empty())
-      out += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
+    if (!e.process.empty()) out += util::process_label(e.process, e.pid) + ": ";
     if (!e.call.empty()) out += e.call + " ";
     if (!e.at.empty()) out += "at " + e.at + " ";
     out += e.detail;

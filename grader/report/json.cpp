@@ -8,7 +8,7 @@ namespace ipcgrade::report {
 using nlohmann::ordered_json;
 
 std::string format_key(long key) {
-  return fmt::format("0x{:08x}", static_cast<unsigned long>(key) & 0xffffffffUL);
+  return trace::key_hex(key);
 }
 
 namespace {
@@ -46,7 +46,7 @@ ordered_json process_json(const run::ProcessResult& p) {
 
 ordered_json leftover_json(const run::Leftover& l) {
   ordered_json j;
-  j["kind"] = l.kind;
+  j["kind"] = trace::ipc_kind_name(l.kind);
   if (l.name.empty()) {
     j["key"] = format_key(l.key);
     j["id"] = l.id;
@@ -55,13 +55,13 @@ ordered_json leftover_json(const run::Leftover& l) {
   }
   j["mode"] = fmt::format("{:04o}", l.mode);
   if (!l.path.empty()) j["bytes"] = l.bytes;
-  if (l.kind == "msg") {
+  if (l.kind == trace::IpcKind::MsgQueue) {
     j["bytes"] = l.bytes;
     j["messages"] = l.messages;
-  } else if (l.kind == "shm") {
+  } else if (l.kind == trace::IpcKind::ShmSegment) {
     j["size"] = l.bytes;
     j["attached"] = l.attached;
-  } else if (l.kind == "sem") {
+  } else if (l.kind == trace::IpcKind::SemSet) {
     j["semaphores"] = l.messages;
   }
   j["creator"] = l.creator.empty() ? ordered_json() : ordered_json(l.creator);

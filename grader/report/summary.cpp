@@ -77,8 +77,7 @@ std::string summary(const Report& r, bool color) {
         std::string line = fmt::format("[{}] ", e.scenario);
         // A detail that is a sentence about the process ("shout #0 (pid 1000) printed ...") names it already.
         const bool named = e.call.empty() && e.detail.rfind(e.process + " ", 0) == 0;
-        if (!e.process.empty() && !named)
-          line += e.pid > 0 ? fmt::format("{} (pid {}): ", e.process, e.pid) : e.process + ": ";
+        if (!e.process.empty() && !named) line += util::process_label(e.process, e.pid) + ": ";
         std::string where = e.call;
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
         line += where.empty() ? e.detail : where + " — " + e.detail;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grader/config/assignment.hpp"
+#include "grader/trace/ipc_kind.hpp"
 #include "grader/trace/trace.hpp"
 
 namespace ipcgrade::run {
@@ -33,8 +34,8 @@ struct ProcessResult {
 
 // An IPC object that was still there when the scenario ended.
 struct Leftover {
-  std::string kind;  // msg | shm | sem (System V) | posix-shm | posix-mq (POSIX, by name)
-  std::string name;  // POSIX objects: "/name"
+  trace::IpcKind kind = trace::IpcKind::MsgQueue;  // System V (key, id), POSIX (name) or a file (path)
+  std::string name;                                // POSIX objects: "/name"
   std::string path;  // POSIX objects: the file that stands for it (how it is removed)
   long key = 0;
   int id = 0;

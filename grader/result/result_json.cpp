@@ -1,4 +1,5 @@
 #include "grader/result/result_json.hpp"
+#include "grader/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -67,7 +68,7 @@ void from_json(const nlohmann::json& j, ProcessResult& p) {
 }
 
 void to_json(nlohmann::json& j, const Leftover& l) {
-  j = {{"kind", l.kind},
+  j = {{"kind", trace::ipc_kind_name(l.kind)},
        {"key", l.key},
        {"id", l.id},
        {"mode", l.mode},
@@ -90,7 +91,10 @@ void to_json(nlohmann::json& j, const Leftover& l) {
 }
 
 void from_json(const nlohmann::json& j, Leftover& l) {
-  j.at("kind").get_to(l.kind);
+  const auto kind = trace::parse_ipc_kind(j.at("kind").get<std::string>());
+  if (!kind)
+    throw nlohmann::json::other_error::create(501, "unknown leftover kind " + j.at("kind").dump(), &j);
+  l.kind = *kind;
   j.at("key").get_to(l.key);
   j.at("id").get_to(l.id);
   j.at("mode").get_to(l.mode);
@@ -113,7 +117,7 @@ void from_json(const nlohmann::json& j, Leftover& l) {
 }
 
 std::string Survivor::describe() const {
-  return fmt::format("{} (pid {}) was still running when the scenario ended and was killed", name, pid);
+  return util::process_label(name, pid) + " was still running when the scenario ended and was killed";
 }
 
 void to_json(nlohmann::json& j, const Survivor& s) {

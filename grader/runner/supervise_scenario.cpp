@@ -267,7 +267,7 @@ class Supervisor {
       hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
     if (!hit && tracer_.forks_refused() > 0)
       hit = fmt::format("process limit {}: forks were refused by the tracer", lim.processes);
-    auto who = [](const ProcessResult& p) { return fmt::format("{} #{} (pid {})", p.name, p.index, p.pid); };
+    auto who = [](const ProcessResult& p) { return util::process_label(p.name, p.pid, p.index); };
     // The working folder's files live in memory too: a full folder is the cause even when the memory
     // cgroup also filled.
     if (!hit && box_.mounts) {
@@ -300,8 +300,9 @@ class Supervisor {
       any_failed = any_failed || p.signal || p.exit_code.value_or(0) != 0;
     if (!hit && any_failed && !tracer_.memory_refusals().empty()) {
       const auto& r = tracer_.memory_refusals().front();
-      hit = fmt::format("memory limit {}: {} #{} (pid {}) was refused {}{}", util::format_size(lim.memory),
-                        r.process, r.index, r.pid, r.bytes ? util::approx_size(r.bytes) + " " : "",
+      hit = fmt::format("memory limit {}: {} was refused {}{}", util::format_size(lim.memory),
+                        util::process_label(r.process, r.pid, r.index),
+                        r.bytes ? util::approx_size(r.bytes) + " " : "",
                         fmt::format("({} failed with ENOMEM)", r.call));
     }
     for (const auto& p : result_.processes) {
@@ -504,9 +505,10 @@ class Supervisor {
         // reading until the wall limit: far past it, the run is stopped.
         if (!flood_ && *s->cut > flood_bytes()) {
           const auto& pr = result_.processes[l.result];
-          flood_ = fmt::format("output cut at {}: {} #{} (pid {}) wrote {} more to {} and was stopped",
-                               util::format_size(spec_.limits.output), pr.name, pr.index, pr.pid,
-                               util::approx_size(*s->cut), s == &l.out ? "stdout" : "stderr");
+          flood_ = fmt::format("output cut at {}: {} wrote {} more to {} and was stopped",
+                               util::format_size(spec_.limits.output),
+                               util::process_label(pr.name, pr.pid, pr.index), util::approx_size(*s->cut),
+                               s == &l.out ? "stdout" : "stderr");
         }
       }
     }
@@ -619,15 +621,14 @@ class Supervisor {
     }
     std::vector<Leftover> mine;
     for (auto& object : audit::list_sysv_objects()) {
-      const auto kind = trace::parse_ipc_kind(object.kind);
-      if (!kind) continue;
+      const auto kind = object.kind;
       // With a uid of its own, every object that uid created is the run's: one made by a call the run
       // was killed in the middle of (the kernel made it, the tracer never saw the call return) too.
       if (box_.run_as) {
         if (object.cuid == static_cast<long>(*box_.run_as)) mine.push_back(object);
         continue;
       }
-      auto created = tracer_.created().find({*kind, object.id});
+      auto created = tracer_.created().find({kind, object.id});
       if (created == tracer_.created().end() || created->second != object.key) continue;
       mine.push_back(object);
     }
@@ -659,7 +660,7 @@ class Supervisor {
         known = files.end() - 1;
       }
       known->creator_pid = it->pid;
-      known->creator = fmt::format("{} (pid {})", it->process, it->pid);
+      known->creator = util::process_label(it->process, it->pid);
       known->creator_process = it->process;
       known->call = it->call;
       known->at = it->at;
@@ -667,8 +668,8 @@ class Supervisor {
     for (auto& file : files) {
       if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == file.path; }))
         continue;
-      if (file.kind == "file" && file.path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
-        file.kind = "posix-shm";
+      if (file.kind == trace::IpcKind::File && file.path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
+        file.kind = trace::IpcKind::PosixShm;
         file.name = "/" + util::shown_path(file.path.substr(9));
       }
       removed_as_run_.insert(file.path);
@@ -702,9 +703,10 @@ class Supervisor {
   // for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
   // made the object, and the others are named as having opened it too.
   void attribute(Leftover& left) const {
-    const std::string get = left.kind + "get";
-    const std::string ctl = left.kind + "ctl";
-    const std::string id_arg = left.kind == "msg" ? "msqid" : left.kind + "id";
+    const trace::CallRow* get_row = trace::creating_call(left.kind);
+    const trace::CallRow* ctl_row = trace::control_call(left.kind);
+    if (!get_row || !ctl_row) return;
+    const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name);
     const auto& events = result_.trace.events;
     auto from = events.begin();
     for (auto it = events.begin(); it != events.end(); ++it) {
@@ -715,7 +717,7 @@ class Supervisor {
     left.opened_by.clear();
     for (auto it = from; it != events.end(); ++it) {
       if (!it->is_call(get) || !it->result || *it->result != left.id) continue;
-      const std::string who = fmt::format("{} (pid {})", it->process, it->pid);
+      const std::string who = util::process_label(it->process, it->pid);
       if (left.creator.empty() && (it->value("flags") & IPC_CREAT)) {
         left.creator_pid = it->pid;
         left.creator = who;

@@ -2,6 +2,7 @@
 
 #include "grader/trace/calls.hpp"
 #include "grader/trace/spelling.hpp"
+#include "grader/util/text.hpp"
 
 #include <sys/syscall.h>
 
@@ -91,7 +92,7 @@ bool waits_on_others(const Blocked& b) {
 }
 
 std::string who(const Tracer::Live& p) {
-  return fmt::format("{} (pid {})", p.name, p.pid);
+  return util::process_label(p.name, p.pid);
 }
 
 // The key of a queue id, from the msgget that returned it.

@@ -4,6 +4,7 @@
 
 #include "grader/trace/calls.hpp"
 #include "grader/trace/trace.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::trace {
 
@@ -64,7 +65,7 @@ std::string format_raw(const CallRow& row, const unsigned long long (&a)[6]) {
 namespace ipcgrade::trace {
 
 std::string Refusal::describe() const {
-  std::string out = fmt::format("{} (pid {}): {} was refused with {}", process, pid, call, error);
+  std::string out = fmt::format("{}: {} was refused with {}", util::process_label(process, pid), call, error);
   if (count > 1) out += fmt::format(" ({} times)", count);
   if (!why.empty()) out += ": " + why;
   return out;

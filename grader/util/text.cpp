@@ -94,4 +94,11 @@ std::string shown_path(std::string_view path) {
   return path.size() > kShown ? escape_controls(path.substr(0, kShown)) + "..." : escape_controls(path);
 }
 
+std::string process_label(std::string_view name, long pid, std::optional<int> index) {
+  std::string out(name);
+  if (index) out += fmt::format(" #{}", *index);
+  if (pid > 0) out += fmt::format(" (pid {})", pid);
+  return out;
+}
+
 }  // namespace ipcgrade::util

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ namespace ipcgrade::util {
 // sequence or carriage return can clear or repaint the terminal that shows it. Idempotent. `quoted`
 // also writes newline, tab, quote and backslash as \n, \t, \" and \\ (a one-line quotation).
 std::string escape_controls(std::string_view bytes, bool quoted = false);
+// How evidence, feedback and outcomes name a process: "server (pid 1000)", or "client #1 (pid 1002)"
+// with its instance; the name alone when the pid is not known.
+std::string process_label(std::string_view name, long pid, std::optional<int> index = std::nullopt);
 // A path from the submission as a report shows it: escaped, and cut at 256 bytes ("...").
 std::string shown_path(std::string_view path);
 
