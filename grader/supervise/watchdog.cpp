@@ -2,6 +2,7 @@
 
 #include "grader/trace/calls.hpp"
 #include "grader/trace/spelling.hpp"
+#include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 
 #include <sys/syscall.h>
@@ -9,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -29,36 +29,22 @@ struct Blocked {
 // Reads state, CPU time and the current system call of a process; nullopt when it is not asleep
 // in a system call (running, in the disk wait, stopped, gone).
 std::optional<Blocked> read_blocked(const Tracer::Live& p) {
-  const std::string dir = "/proc/" + std::to_string(p.host_pid);
-  std::ifstream stat_file(dir + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string state;
-  fields >> state;
-  if (state != "S") return std::nullopt;
-  std::string skip, utime, stime;
-  for (int i = 0; i < 10; ++i) fields >> skip;  // ppid .. cmajflt
-  fields >> utime >> stime;
-  std::ifstream syscall_file(dir + "/syscall");
-  std::string line;
-  std::getline(syscall_file, line);
-  std::istringstream sc(line);
+  const std::string pid = std::to_string(p.host_pid);
+  const std::vector<std::string> stat = util::proc_stat_fields(pid);
+  // state (field 3) ... utime and stime (fields 14 and 15)
+  if (stat.size() < 13 || stat[0] != "S") return std::nullopt;
+  std::istringstream sc(util::read_proc_file("/proc/" + pid + "/syscall"));
   Blocked b{&p, -1, {}, {}};
   if (!(sc >> b.nr) || b.nr < 0) return std::nullopt;
   for (auto& a : b.args) {
     std::string hex;
     sc >> hex;
-    a = std::stoull(hex, nullptr, 16);
+    a = std::strtoull(hex.c_str(), nullptr, 16);
   }
-  std::ifstream status(dir + "/status");
-  std::string switches;
-  while (std::getline(status, line)) {
-    if (line.rfind("voluntary_ctxt_switches", 0) == 0) switches = line;
-  }
-  b.fingerprint = std::to_string(b.nr) + "|" + std::to_string(b.args[0]) + "|" + std::to_string(b.args[1]) +
-                  "|" + utime + "|" + stime + "|" + switches;
+  const auto status = util::proc_status(pid);
+  const auto switches = status.find("voluntary_ctxt_switches");
+  b.fingerprint = fmt::format("{}|{}|{}|{}|{}|{}", b.nr, b.args[0], b.args[1], stat[11], stat[12],
+                              switches == status.end() ? std::string() : switches->second);
   return b;
 }
 
