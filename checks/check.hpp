@@ -89,6 +89,7 @@ extern const CheckType kPermissionsCheck;
 extern const CheckType kMessageSizeCheck;
 extern const CheckType kTypeFilterCheck;
 extern const CheckType kShmUsageCheck;
+extern const CheckType kSemUsageCheck;
 extern const CheckType kPipeClosureCheck;
 extern const CheckType kPipeMessagesCheck;
 

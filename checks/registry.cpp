@@ -7,8 +7,9 @@ namespace ipcgrade::checks {
 namespace {
 // Every check type, one line each. Adding a check type = one file + one line here.
 const CheckType* const kCheckTypes[] = {
-    &kOutputCheck,      &kExitCheck,       &kNoLeftoversCheck, &kAssignedKeyCheck, &kPermissionsCheck,
-    &kMessageSizeCheck, &kTypeFilterCheck, &kShmUsageCheck,    &kPipeClosureCheck, &kPipeMessagesCheck,
+    &kOutputCheck,      &kExitCheck,        &kNoLeftoversCheck,  &kAssignedKeyCheck,
+    &kPermissionsCheck, &kMessageSizeCheck, &kTypeFilterCheck,   &kShmUsageCheck,
+    &kSemUsageCheck,    &kPipeClosureCheck, &kPipeMessagesCheck,
 };
 }  // namespace
 

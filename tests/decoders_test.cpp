@@ -5,6 +5,7 @@
 #include <linux/close_range.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -15,6 +16,7 @@
 
 #include "grader/supervise/decoders.hpp"
 #include "grader/trace/calls.hpp"
+#include "grader/trace/spelling.hpp"
 
 using namespace ipcgrade;
 using namespace ipcgrade::supervise;
@@ -123,12 +125,21 @@ TEST(Decoders, AFailedCallCarriesItsErrno) {
   EXPECT_EQ(trace::format_call(e), "shmget(0x00005000, 4096, 0600) = -1 ENOENT");
 }
 
-TEST(Decoders, SemopIsRecordedAtEntry) {
+TEST(Decoders, SemopReadsItsOperationsFromMemory) {
   Process p;
-  const auto [e, exit] = p.call(SYS_semop, {3, 0x3000, 1});
+  const sembuf ops[2] = {{0, -1, SEM_UNDO}, {2, 1, 0}};
+  p.memory.put(0x3000, ops);
+  const auto [e, exit] = p.call(SYS_semop, {3, 0x3000, 2});
   EXPECT_FALSE(exit);
-  EXPECT_EQ(trace::format_call(e), "semop(3, 1)");
-  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, 16 /* SETVAL */, 1}).first), "semctl(3, 0, SETVAL)");
+  ASSERT_EQ(e.sem_ops.size(), 2u);
+  EXPECT_EQ(e.sem_ops[0], (trace::SemOp{0, -1, SEM_UNDO}));
+  EXPECT_EQ(trace::format_call(e),
+            "semop(3, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}, {sem_num=2, sem_op=1, sem_flg=0}], 2)");
+  // SETVAL's value travels in the fourth register.
+  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, SETVAL, 1}).first), "semctl(3, 0, SETVAL, 1)");
+  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, IPC_RMID | 0x100}).first), "semctl(3, 0, IPC_RMID)");
+  // The operations read back from their spelling in a trace file.
+  EXPECT_EQ(trace::parse_sem_ops(trace::sem_ops_text(e.sem_ops)), e.sem_ops);
 }
 
 TEST(Decoders, APipesEndsFollowDupCloseAndWrites) {

@@ -97,6 +97,7 @@ config::Assignment run_assignment(const RunArgs& args, config::Millis wall, cons
   check("modes", "permissions", {{}, {{"allow", modes}}});
   check("sizes", "message-size");  // no payload: judged from the program's own message structs
   check("shmdt", "shm-usage", {{{"remove", "false"}}, {}});  // the leak summary says it
+  check("semaphores", "sem-usage", {{{"remove", "false"}}, {}});
   check("pipes", "pipe-closure");
   check("leaks", "no-leftovers");
   return a;

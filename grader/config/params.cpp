@@ -83,11 +83,12 @@ ParamReader::ParamReader(const ParamReader&) = default;
 bool ParamReader::has(std::string_view key) const {
   return bool(impl_->node[std::string(key)]);
 }
+// An absent key is neither (yaml-cpp throws on asking an absent key's kind).
 bool ParamReader::is_map(std::string_view key) const {
-  return impl_->node[std::string(key)].IsMap();
+  return has(key) && impl_->node[std::string(key)].IsMap();
 }
 bool ParamReader::is_list(std::string_view key) const {
-  return impl_->node[std::string(key)].IsSequence();
+  return has(key) && impl_->node[std::string(key)].IsSequence();
 }
 
 std::string ParamReader::string(std::string_view key) const {

@@ -264,6 +264,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   out.values = std::move(call.values);
   out.texts = std::move(call.texts);
   out.other_ends = std::move(call.other_ends);
+  out.sem_ops = std::move(call.sem_ops);
   out.result = call.result;
   out.error = call.error;
   bytes_ += trace::approximate_bytes(out) - empty;

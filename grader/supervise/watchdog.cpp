@@ -1,10 +1,12 @@
 #include "grader/supervise/watchdog.hpp"
 
+#include "grader/supervise/tracee_memory.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/spelling.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 
+#include <sys/sem.h>
 #include <sys/syscall.h>
 
 #include <fmt/format.h>
@@ -136,6 +138,38 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
   return false;
 }
 
+// What a process blocked in semop waits for: the operation that cannot proceed (read from its memory),
+// and the semaphore's value now (the supervisor shares the run's IPC namespace).
+std::string semop_state(const Blocked& b, const trace::Trace& trace) {
+  const int id = static_cast<int>(b.args[0]);
+  std::string set = fmt::format("set {}", id);
+  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
+    if (it->is_call("semget") && it->result && *it->result == id) {
+      set = fmt::format("set key {} (id {})", trace::key_name(it->value("key")), id);
+      break;
+    }
+  }
+  const size_t n = std::min<size_t>(b.args[2], trace::kMaxSemOps);
+  const std::string bytes = read_tracee(b.proc->host_pid, b.args[1], n * sizeof(sembuf));
+  for (size_t i = 0; i < bytes.size() / sizeof(sembuf); ++i) {
+    sembuf op{};
+    std::memcpy(&op, bytes.data() + i * sizeof(sembuf), sizeof(sembuf));
+    const int value = ::semctl(id, op.sem_num, GETVAL);
+    if (value < 0) continue;
+    if (op.sem_op < 0 && value < -op.sem_op) {
+      return fmt::format("waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
+                         "increase it",
+                         -op.sem_op, op.sem_num, set, value);
+    }
+    if (op.sem_op == 0 && value != 0) {
+      return fmt::format("waits in semop for semaphore {} of {} to reach 0 (value {}); no live process will "
+                         "decrease it",
+                         op.sem_num, set, value);
+    }
+  }
+  return "is blocked in semop on semaphore " + set;
+}
+
 std::string short_state(const Blocked& b, const trace::Trace& trace) {
   switch (b.nr) {
     case SYS_read:
@@ -155,7 +189,7 @@ std::string short_state(const Blocked& b, const trace::Trace& trace) {
                          queue_name(trace, static_cast<long>(b.args[0])));
     case SYS_semop:
     case SYS_semtimedop:
-      return fmt::format("is blocked in semop on semaphore set {}", b.args[0]);
+      return semop_state(b, trace);
     case SYS_wait4:
     case SYS_waitid:
       return "waits in waitpid for a child";

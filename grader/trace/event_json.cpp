@@ -44,6 +44,8 @@ void read_args(const nlohmann::json& args, Event& e) {
     const std::string text = item.is_string() ? item.get<std::string>() : item.dump();
     if (name == "message_structs") {
       e.message_structs = decode_message_structs(text);
+    } else if (name == "sops") {
+      if (auto ops = parse_sem_ops(text)) e.sem_ops = std::move(*ops);
     } else if (name == "holds_read_end" || name == "holds_write_end") {
       e.other_ends = parse_fds(text);
     } else if (const Spelling s = file_spelling(e, name);
@@ -64,6 +66,10 @@ void to_json(nlohmann::json& j, const Event& e) {
   if (!e.values.empty()) j["values"] = e.values;
   if (!e.texts.empty()) j["texts"] = e.texts;
   if (!e.other_ends.empty()) j["other_ends"] = e.other_ends;
+  if (!e.sem_ops.empty()) {
+    auto& ops = j["sem_ops"] = nlohmann::json::array();
+    for (const auto& op : e.sem_ops) ops.push_back({op.num, op.op, op.flags});
+  }
   if (!e.message_structs.empty()) {
     auto& structs = j["structs"] = nlohmann::json::array();
     for (const auto& s : e.message_structs) structs.push_back({s.name, s.size});
@@ -78,6 +84,7 @@ nlohmann::json readable_json(const Event& e) {
   for (const auto& [name, text] : e.texts) args[name] = text;
   if (!e.other_ends.empty()) args[other_ends_name(e)] = fd_list(e.other_ends);
   if (!e.message_structs.empty()) args["message_structs"] = encode_message_structs(e.message_structs);
+  if (!e.sem_ops.empty()) args["sops"] = sem_ops_text(e.sem_ops);
   if (!args.empty()) j["args"] = std::move(args);
   return j;
 }
@@ -99,6 +106,9 @@ void from_json(const nlohmann::json& j, Event& e) {
   if (j.contains("values")) j.at("values").get_to(e.values);
   if (j.contains("texts")) j.at("texts").get_to(e.texts);
   if (j.contains("other_ends")) j.at("other_ends").get_to(e.other_ends);
+  if (j.contains("sem_ops")) {
+    for (const auto& op : j.at("sem_ops")) e.sem_ops.push_back({op.at(0).get<int>(), op.at(1).get<int>(), op.at(2).get<int>()});
+  }
   if (j.contains("structs")) {
     for (const auto& s : j.at("structs"))
       e.message_structs.push_back({s.at(0).get<std::string>(), s.at(1).get<unsigned long>()});

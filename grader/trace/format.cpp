@@ -20,6 +20,8 @@ std::string format_call(const trace::Event& call) {
       std::string shown;
       if (arg.spelling == Spelling::Elided || arg.spelling == Spelling::OutStruct) {
         shown = spell(arg.spelling, 0);  // filled by the kernel, or not read: nothing to show at entry
+      } else if (arg.spelling == Spelling::SemOps) {
+        shown = sem_ops_text(call.sem_ops);
       } else if (arg.spelling == Spelling::Path) {
         const auto it = call.texts.find(std::string(arg.name));
         if (it == call.texts.end()) continue;

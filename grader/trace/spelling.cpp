@@ -1,5 +1,7 @@
 #include "grader/trace/spelling.hpp"
 
+#include "grader/trace/trace.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ipc.h>
@@ -34,6 +36,7 @@ constexpr Name kMsgFlags[] = {{IPC_NOWAIT, "IPC_NOWAIT"},
 constexpr Name kShmFlags[] = {
     {SHM_RDONLY, "SHM_RDONLY"}, {SHM_RND, "SHM_RND"}, {SHM_REMAP, "SHM_REMAP"}, {SHM_EXEC, "SHM_EXEC"}};
 constexpr Name kOpenFlags[] = {{O_CLOEXEC, "O_CLOEXEC"}};
+constexpr Name kSemFlags[] = {{IPC_NOWAIT, "IPC_NOWAIT"}, {SEM_UNDO, "SEM_UNDO"}};
 
 // Commands and other enumerations: one value each.
 constexpr Name kMsgCommands[] = {{IPC_RMID, "IPC_RMID"}, {IPC_SET, "IPC_SET"},   {IPC_STAT, "IPC_STAT"},
@@ -125,6 +128,36 @@ std::string key_name(long key) {
   return key == IPC_PRIVATE ? "IPC_PRIVATE" : key_hex(key);
 }
 
+std::string sem_ops_text(const std::vector<SemOp>& ops) {
+  std::string out = "[";
+  for (const auto& op : ops) {
+    out += fmt::format("{}{{sem_num={}, sem_op={}, sem_flg={}}}", out.size() > 1 ? ", " : "", op.num, op.op,
+                       spell(Spelling::SemFlags, op.flags));
+  }
+  return out + "]";
+}
+
+std::optional<std::vector<SemOp>> parse_sem_ops(std::string_view text) {
+  std::vector<SemOp> out;
+  if (!text.starts_with("[") || !text.ends_with("]")) return std::nullopt;
+  for (size_t at = text.find("{sem_num="); at != std::string_view::npos; at = text.find("{sem_num=", at + 1)) {
+    const auto end = text.find('}', at);
+    if (end == std::string_view::npos) return std::nullopt;
+    const std::string_view one = text.substr(at + 1, end - at - 1);  // sem_num=0, sem_op=-1, sem_flg=...
+    const auto field = [&](std::string_view name) {
+      const auto from = one.find(name);
+      if (from == std::string_view::npos) return std::string_view();
+      const auto value = one.substr(from + name.size());
+      return value.substr(0, value.find(','));
+    };
+    const auto num = integer(field("sem_num=")), op = integer(field("sem_op="));
+    const auto flags = parse_bits(kSemFlags, field("sem_flg="));
+    if (!num || !op || !flags) return std::nullopt;
+    out.push_back({static_cast<int>(*num), static_cast<int>(*op), static_cast<int>(*flags)});
+  }
+  return out;
+}
+
 std::string fd_list(const std::vector<int>& fds) {
   std::string out;
   for (const int fd : fds) out += (out.empty() ? "" : ", ") + fmt::format("fd {}", fd);
@@ -141,6 +174,7 @@ std::string spell(Spelling spelling, long long v) {
     case Spelling::Bytes:
     case Spelling::Path:
     case Spelling::SockAddr:
+    case Spelling::SemOps:
       return std::to_string(v);
     case Spelling::DirFd:
       return v == AT_FDCWD ? "AT_FDCWD" : std::to_string(v);
@@ -156,6 +190,8 @@ std::string spell(Spelling spelling, long long v) {
       return bits(kShmFlags, v, false);
     case Spelling::OpenFlags:
       return bits(kOpenFlags, v, false);
+    case Spelling::SemFlags:
+      return bits(kSemFlags, v, false);
     case Spelling::MsgCommand:
       return one_of(kMsgCommands, v);
     case Spelling::ShmCommand:
@@ -204,6 +240,8 @@ std::optional<long long> parse(Spelling spelling, std::string_view text) {
       return parse_bits(kShmFlags, text);
     case Spelling::OpenFlags:
       return parse_bits(kOpenFlags, text);
+    case Spelling::SemFlags:
+      return parse_bits(kSemFlags, text);
     case Spelling::MsgCommand:
       return parse_one_of(kMsgCommands, text);
     case Spelling::ShmCommand:

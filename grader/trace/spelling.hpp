@@ -35,6 +35,8 @@ enum class Spelling : std::uint8_t {
   Path,          // "/tmp/fifo": the name a call makes or opens (held as text, read from memory)
   DirFd,         // AT_FDCWD, 3: the folder a relative Path is taken from
   SockAddr,      // {AF_UNIX, "/tmp/sock"}: a socket's address (held as text)
+  SemOps,        // [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}]: semop's operations (held as Event::sem_ops)
+  SemFlags,      // 0, SEM_UNDO, IPC_NOWAIT|SEM_UNDO
 };
 
 // The value as the C source would show it.
@@ -48,5 +50,9 @@ std::string key_name(long key);             // "0x00005000", "IPC_PRIVATE"
 std::string hex(unsigned long long value);  // "0x7f12..."
 // Descriptors as evidence lists them: "fd 4, fd 5".
 std::string fd_list(const std::vector<int>& fds);
+// semop's operations as strace shows them, and back: "[{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}]".
+struct SemOp;
+std::string sem_ops_text(const std::vector<SemOp>& ops);
+std::optional<std::vector<SemOp>> parse_sem_ops(std::string_view text);
 
 }  // namespace ipcgrade::trace

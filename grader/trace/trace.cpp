@@ -27,7 +27,7 @@ std::uint64_t approximate_bytes(const Event& e) {
   std::uint64_t bytes = sizeof(Event) + text(e.process) + text(e.program) + text(e.call) + text(e.at);
   for (const auto& [name, value] : e.values) bytes += 32 + sizeof(std::string) + sizeof(value) + text(name);
   for (const auto& [name, value] : e.texts) bytes += 32 + 2 * sizeof(std::string) + text(name) + text(value);
-  bytes += e.other_ends.capacity() * sizeof(int);
+  bytes += e.other_ends.capacity() * sizeof(int) + e.sem_ops.capacity() * sizeof(SemOp);
   for (const auto& s : e.message_structs) bytes += sizeof(s) + text(s.name);
   return bytes;
 }

@@ -19,6 +19,16 @@ enum class EventKind : std::uint8_t {
 std::string_view kind_name(EventKind kind);  // "spawn", "exec", "exit", "call"
 std::optional<EventKind> parse_kind(std::string_view name);
 
+// One operation of a semop/semtimedop: which semaphore of the set, what is added to it (negative: wait
+// until the value allows taking it; zero: wait for zero), and its flags (SEM_UNDO, IPC_NOWAIT).
+constexpr size_t kMaxSemOps = 16;
+struct SemOp {
+  int num = 0;
+  int op = 0;
+  int flags = 0;
+  bool operator==(const SemOp&) const = default;
+};
+
 // One thing the supervisor saw happen in a run. The Trace is the contract between the supervisor and
 // the checks: an ordered list of these, which can be written to a file and read back, so that checks
 // are tested on hand-written traces with no process running.
@@ -42,6 +52,8 @@ struct Event {
   // read/write on a pipe: the descriptors of the same pipe's other end that the process still holds
   // (a reader's write ends, a writer's read ends): the ends it should have closed.
   std::vector<int> other_ends;
+  // semop/semtimedop: the operations, read from the caller's memory (at most kMaxSemOps).
+  std::vector<SemOp> sem_ops;
   // exec of a submission program: the message structs of its debug information.
   std::vector<MessageStruct> message_structs;
   std::optional<long> result;  // the return value, when the tracer stopped at the call's exit
@@ -62,7 +74,8 @@ struct Event {
   // The same call with the same arguments and outcome: what a loop's repeat is.
   bool same_call(const Event& other) const {
     return call == other.call && values == other.values && texts == other.texts &&
-           other_ends == other.other_ends && result == other.result && error == other.error;
+           other_ends == other.other_ends && sem_ops == other.sem_ops && result == other.result &&
+           error == other.error;
   }
 };
 

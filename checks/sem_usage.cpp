@@ -1,0 +1,175 @@
+// `sem-usage`: System V semaphores used the way that cannot hang or leak. Every semaphore gets a value
+// (SETVAL, or SETALL for the whole set) before the first semop on it: Linux starts them at 0 and POSIX
+// leaves the value undefined, so a wait on one never set blocks for ever. Every set the run creates is
+// removed with IPC_RMID. With `undo: true`, every semop that takes (a negative sem_op) passes SEM_UNDO,
+// so that a process that dies holding a semaphore gives it back; `undo: [0]` asks it of the semaphores
+// listed only (a lock, not the counting semaphores of a bounded buffer, whose takes and gives happen in
+// different processes: undoing those at exit would corrupt the count). With `nsems`, sets are created
+// with that many semaphores.
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "checks/check.hpp"
+#include "grader/trace/spelling.hpp"
+
+namespace ipcgrade::checks {
+
+namespace {
+
+// What the check found first decides the advice the feedback gives.
+enum class Aspect { Initialized, Undo, Remove, Size };
+
+struct SemSet {
+  const trace::Event* created = nullptr;  // the semget with IPC_CREAT that made it
+  long key = 0;
+  bool all_set = false;          // SETALL
+  std::set<long long> set_nums;  // SETVAL, by semaphore
+  bool judged_uninitialized = false;
+  bool removed = false;
+};
+
+std::string set_name(long id, const SemSet* set) {
+  return set ? fmt::format("semaphore set key {} (id {})", trace::key_name(set->key), id)
+             : fmt::format("semaphore set {}", id);
+}
+
+class SemUsageCheck : public Check {
+ public:
+  bool initialized = true, remove = true, undo = false;
+  std::optional<std::set<int>> undo_only;  // `undo: [n, ...]`: the semaphores that need SEM_UNDO
+  std::optional<SizeRange> nsems;
+
+  Verdict evaluate(const CheckInput& input) const override {
+    Verdict v;
+    std::vector<Aspect> aspects;  // one per piece of evidence
+    for (const auto& scenario : input.scenarios) {
+      std::map<long, SemSet> sets;  // by id, for the run's whole process tree
+      for (const auto& e : scenario.result->trace.events) {
+        if (e.kind != trace::EventKind::Call || e.failed()) continue;
+        const bool mine = e.judged && (!input.spec->process || *input.spec->process == e.process);
+        if (e.call == "semget" && e.result && (e.value("flags") & IPC_CREAT)) {
+          SemSet& s = sets[*e.result];
+          if (s.created && !s.removed) continue;  // opened again by another process
+          s = SemSet{};
+          s.created = &e;
+          s.key = static_cast<long>(e.value("key"));
+          if (mine && nsems && !nsems->holds(e.value("nsems"))) {
+            v.evidence.push_back(call_evidence(
+                scenario, e,
+                nsems->min == nsems->max
+                    ? fmt::format("the set should have {} semaphores", nsems->min)
+                    : fmt::format("the set should have {} to {} semaphores", nsems->min, nsems->max)));
+            aspects.push_back(Aspect::Size);
+          }
+        } else if (e.call == "semctl") {
+          SemSet& s = sets[e.value("semid")];
+          if (e.value("cmd") == SETALL) s.all_set = true;
+          if (e.value("cmd") == SETVAL) s.set_nums.insert(e.value("semnum"));
+          if (e.value("cmd") == IPC_RMID) s.removed = true;
+        } else if ((e.call == "semop" || e.call == "semtimedop") && mine) {
+          const long id = static_cast<long>(e.value("semid"));
+          auto it = sets.find(id);
+          SemSet* s = it == sets.end() ? nullptr : &it->second;
+          for (const auto& op : e.sem_ops) {
+            const bool set = s && (s->all_set || s->set_nums.count(op.num));
+            if (initialized && !set && !(s && s->judged_uninitialized)) {
+              if (s) s->judged_uninitialized = true;
+              v.evidence.push_back(call_evidence(
+                  scenario, e,
+                  fmt::format(
+                      "semop on semaphore {} of {} before any SETVAL or SETALL gave it a value: it is 0 "
+                      "only because Linux starts semaphores at 0 (POSIX leaves the value undefined)",
+                      op.num, set_name(id, s))));
+              aspects.push_back(Aspect::Initialized);
+            }
+            if (undo && (!undo_only || undo_only->count(op.num)) && op.op < 0 && !(op.flags & SEM_UNDO)) {
+              v.evidence.push_back(call_evidence(
+                  scenario, e,
+                  fmt::format("sem_op {} on semaphore {} of {} without SEM_UNDO: if the process dies holding "
+                              "it, it stays taken and every process that waits on it waits for ever",
+                              op.op, op.num, set_name(id, s))));
+              aspects.push_back(Aspect::Undo);
+            }
+          }
+        }
+      }
+      if (!remove) continue;
+      for (const auto& [id, s] : sets) {
+        if (!s.created || s.removed) continue;
+        const trace::Event& made = *s.created;
+        if (!made.judged || (input.spec->process && *input.spec->process != made.process)) continue;
+        v.evidence.push_back(call_evidence(scenario, made,
+                                           fmt::format("{} was never removed: it outlives the programs and "
+                                                       "holds its semaphores' values for the next run",
+                                                       set_name(id, &s))));
+        aspects.push_back(Aspect::Remove);
+      }
+    }
+    v.offences = static_cast<int>(v.evidence.size());
+    conclude(v, passed_text(), aspects.empty() ? "" : advice(aspects.front(), undo_only.has_value()));
+    return v;
+  }
+
+ private:
+  std::string passed_text() const {
+    std::vector<std::string> parts;
+    if (initialized) parts.push_back("every semaphore got a value before its first semop");
+    if (undo) parts.push_back(undo_only ? "every wait on a lock used SEM_UNDO" : "every wait used SEM_UNDO");
+    if (remove) parts.push_back("every set was removed");
+    if (nsems) parts.push_back("sets had the right number of semaphores");
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
+    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    return text + ".";
+  }
+
+  static std::string advice(Aspect a, bool locks_only) {
+    switch (a) {
+      case Aspect::Initialized:
+        return "Give every semaphore its starting value right after semget creates the set: "
+               "semctl(id, n, SETVAL, value) for each, or semctl(id, 0, SETALL, values)";
+      case Aspect::Undo:
+        return locks_only
+                   ? "Pass SEM_UNDO in sem_flg when taking a lock (sem_op < 0), and when giving it back, so "
+                     "that the kernel gives it back if the process ends holding it"
+                   : "Pass SEM_UNDO in sem_flg of every wait (sem_op < 0), so that the kernel gives the "
+                     "semaphore back when the process ends";
+      case Aspect::Remove:
+        return "Remove the set with semctl(id, 0, IPC_RMID) once every process is done with it";
+      case Aspect::Size:
+        return "Create the set with the number of semaphores the assignment asks for";
+    }
+    return "";
+  }
+};
+
+std::unique_ptr<Check> make(const config::ParamReader& params) {
+  params.allow_only({"initialized", "remove", "undo", "nsems", "per_violation"});
+  auto check = std::make_unique<SemUsageCheck>();
+  if (params.has("initialized")) check->initialized = params.boolean("initialized");
+  if (params.has("remove")) check->remove = params.boolean("remove");
+  if (params.is_list("undo")) {
+    check->undo = true;
+    check->undo_only.emplace();
+    for (const auto n : params.integer_list("undo")) {
+      if (n < 0) params.fail("undo", "'undo' lists semaphore numbers, which are >= 0");
+      check->undo_only->insert(static_cast<int>(n));
+    }
+  } else if (params.has("undo")) {
+    check->undo = params.boolean("undo");
+  }
+  if (params.has("nsems")) check->nsems = size_range(params, "nsems");
+  check->per_offence = per_violation(params);
+  return check;
+}
+
+}  // namespace
+
+const CheckType kSemUsageCheck{"sem-usage", &make, {"semget", "semop", "semtimedop", "semctl"}};
+
+}  // namespace ipcgrade::checks

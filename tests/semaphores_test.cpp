@@ -1,0 +1,146 @@
+// The bounded-buffer sample (System V semaphores over shared memory), graded with the real binary in
+// both isolation modes: the solution gets full marks, and each classic mistake fails exactly its checks
+// with the call, the line and the explanation a student reads.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+
+namespace {
+
+class BoundedBuffer : public HostCleanTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  json grade(const std::string& submission, int expected_code) {
+    const CliResult r = run_ipcgrade({"grade", sample("sem-bounded-buffer").string(),
+                                      sample("sem-bounded-buffer/" + submission).string(), "--json",
+                                      "--isolation", GetParam()});
+    EXPECT_EQ(r.code, expected_code) << r.err << r.out;
+    return json::parse(r.out);
+  }
+
+  static std::set<std::string> failed(const json& report) {
+    std::set<std::string> out;
+    for (const auto& c : report["checks"]) {
+      if (c["status"] == "failed") out.insert(c["name"].get<std::string>());
+    }
+    return out;
+  }
+
+  static const json& check(const json& report, const std::string& name) {
+    for (const auto& c : report["checks"]) {
+      if (c["name"] == name) return c;
+    }
+    static const json none;
+    ADD_FAILURE() << "no check named " << name;
+    return none;
+  }
+
+  // The first scenario's outcome detail: the deadlock's explanation.
+  static std::string explanation(const json& report) {
+    return report["scenarios"][0]["outcome_detail"].get<std::string>();
+  }
+
+  void SetUp() override {
+    HostCleanTest::SetUp();
+    if (GetParam() == "namespaces" && !namespaces_available())
+      GTEST_SKIP() << "this machine refuses namespaces";
+  }
+};
+
+constexpr const char* kInitialized = "every semaphore gets its value before use";
+constexpr const char* kUndo = "the lock is taken with SEM_UNDO";
+constexpr const char* kRemoved = "the semaphore set is removed";
+constexpr const char* kLeftovers = "the set and the segment are removed";
+constexpr const char* kConsumer = "the consumer gets every item once";
+constexpr const char* kProducer = "the producer reports what it made";
+constexpr const char* kExit = "both programs exit with status 0";
+
+}  // namespace
+
+TEST_P(BoundedBuffer, TheSolutionGetsFullMarks) {
+  const json r = grade("solution", 0);
+  EXPECT_EQ(r["score"], 100);
+  EXPECT_TRUE(failed(r).empty()) << r.dump(2);
+  for (const auto& s : r["scenarios"]) {
+    EXPECT_EQ(s["outcome"], "completed");
+    EXPECT_TRUE(s["leftovers"].empty());
+  }
+}
+
+TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
+  const json r = grade("variants/no-initialization", 1);
+  EXPECT_EQ(failed(r),
+            (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kInitialized, kRemoved}));
+  EXPECT_EQ(r["score"], 20);
+  const json& c = check(r, kInitialized);
+  ASSERT_FALSE(c["evidence"].empty());
+  const json& e = c["evidence"][0];
+  EXPECT_EQ(e["process"], "producer");
+  EXPECT_EQ(e["call"], "semop(0, [{sem_num=1, sem_op=-1, sem_flg=0}], 1)") << e;
+  EXPECT_EQ(e["at"], "buffer.h:31");
+  EXPECT_NE(e["detail"].get<std::string>().find("semop on semaphore 1 of semaphore set key 0x"),
+            std::string::npos);
+  EXPECT_NE(e["detail"].get<std::string>().find("before any SETVAL or SETALL gave it a value"),
+            std::string::npos);
+  // Both sides wait on a semaphore that is 0 for ever: stopped at once, and said why.
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  EXPECT_NE(explanation(r).find("producer (pid "), std::string::npos);
+  EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 1 of set key 0x"),
+            std::string::npos);
+  EXPECT_NE(explanation(r).find("(value 0); no live process will increase it"), std::string::npos);
+}
+
+TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
+  const json r = grade("variants/no-undo-crash", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kUndo, kRemoved}));
+  EXPECT_EQ(r["score"], 20);
+  const json& e = check(r, kUndo)["evidence"][0];
+  EXPECT_EQ(e["process"], "consumer");
+  EXPECT_EQ(e["call"], "semop(0, [{sem_num=0, sem_op=-1, sem_flg=0}], 1)") << e;
+  EXPECT_NE(e["detail"].get<std::string>().find("sem_op -1 on semaphore 0 of semaphore set key 0x"),
+            std::string::npos);
+  EXPECT_NE(e["detail"].get<std::string>().find("without SEM_UNDO"), std::string::npos);
+  // Only the counting semaphores' waits go without SEM_UNDO elsewhere: `undo: [0]` judges the lock only.
+  EXPECT_EQ(check(r, kUndo)["evidence"].size(), 2u);  // the consumer's, once per scenario
+  // The consumer died (its own assert) holding the lock; the producer waits for it for ever.
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 0 of set key 0x"),
+            std::string::npos);
+  bool aborted = false;
+  for (const auto& p : r["scenarios"][0]["processes"]) aborted = aborted || p["signal"] == 6;
+  EXPECT_TRUE(aborted) << r["scenarios"][0]["processes"];
+}
+
+TEST_P(BoundedBuffer, ASetNeverRemovedIsNamedAtItsSemget) {
+  const json r = grade("variants/set-never-removed", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kLeftovers, kRemoved}));
+  EXPECT_EQ(r["score"], 80);
+  const json& e = check(r, kRemoved)["evidence"][0];
+  EXPECT_EQ(e["process"], "producer");
+  EXPECT_EQ(e["at"], "producer.c:14");
+  EXPECT_NE(e["call"].get<std::string>().find("semget(0x"), std::string::npos);
+  EXPECT_NE(e["detail"].get<std::string>().find("was never removed"), std::string::npos);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "completed");
+  ASSERT_EQ(r["scenarios"][0]["leftovers"].size(), 1u);
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "sem");
+}
+
+TEST_P(BoundedBuffer, TakingTheLockBeforeASlotDeadlocksAndBothWaitsAreExplained) {
+  const json r = grade("variants/wrong-order", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kRemoved}));
+  EXPECT_EQ(r["score"], 30);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  // The consumer holds the lock and waits for a full slot; the producer waits for the lock.
+  EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 0 of set key 0x"),
+            std::string::npos);
+  EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 2 of set key 0x"),
+            std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, BoundedBuffer, ::testing::Values("namespaces", "tracked"),
+                         [](const auto& p) { return p.param; });
