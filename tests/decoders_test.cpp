@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/close_range.h>
+#include <mqueue.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -202,12 +203,36 @@ TEST(Decoders, TimersAreNotedNotRecorded) {
   EXPECT_EQ(p.timer_until, std::chrono::steady_clock::time_point::max());
 }
 
+TEST(Decoders, PosixQueuesKeepTheirNameAndTheirAttributes) {
+  Process p;
+  p.memory.put_bytes(0x8000, std::string("relay\0", 6));  // glibc strips the leading '/'
+  mq_attr attr{};
+  attr.mq_maxmsg = 10;
+  attr.mq_msgsize = 64;
+  p.memory.put(0x9000, attr);
+  const auto [open, exit] = p.call(SYS_mq_open, {0x8000, O_CREAT | O_EXCL | O_RDWR, 0600, 0x9000}, 3);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(open.texts.at("name"), "/relay");
+  EXPECT_EQ(open.value("mq_msgsize"), 64);
+  EXPECT_EQ(trace::format_call(open),
+            "mq_open(\"/relay\", O_RDWR|O_CREAT|O_EXCL, 0600, {mq_maxmsg=10, mq_msgsize=64}) = 3");
+  const auto receive = p.call(SYS_mq_timedreceive, {3, 0xa000, 32, 0, 0}, -EMSGSIZE).first;
+  EXPECT_EQ(receive.error, EMSGSIZE);
+  EXPECT_EQ(trace::format_call(receive), "mq_timedreceive(3, ..., 32, ...) = -1 EMSGSIZE");
+  const auto send = p.call(SYS_mq_timedsend, {3, 0xa000, 5, 1, 0}).first;
+  EXPECT_EQ(trace::format_call(send), "mq_timedsend(3, ..., 5, 1)");
+  EXPECT_EQ(trace::format_call(p.call(SYS_mq_unlink, {0x8000}).first), "mq_unlink(\"/relay\")");
+  // Opening a queue that exists: no mode, no attributes.
+  EXPECT_EQ(trace::format_call(p.call(SYS_mq_open, {0x8000, O_WRONLY, 0, 0}, 4).first),
+            "mq_open(\"/relay\", O_WRONLY, NULL) = 4");
+}
+
 TEST(CallTable, EveryRecordedCallHasADecoderAndNoGuardCallHasOne) {
   for (const auto& row : trace::call_table()) {
     SCOPED_TRACE(std::string(row.name));
     const bool decoded = row.family == trace::Family::Msg || row.family == trace::Family::Shm ||
                          row.family == trace::Family::Sem || row.family == trace::Family::Descriptors ||
-                         row.family == trace::Family::Timers;
+                         row.family == trace::Family::Timers || row.family == trace::Family::Mq;
     EXPECT_EQ(decoder_for(row.nr) != nullptr, decoded);
     EXPECT_EQ(trace::call_row(row.nr), &row);
     EXPECT_EQ(trace::call_row(row.name), &row);

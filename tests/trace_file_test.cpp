@@ -74,7 +74,7 @@ std::string rendered_call_table() {
   using namespace trace;
   const auto family = [](Family f) {
     constexpr const char* names[] = {"msg",    "shm",     "sem",     "descriptors", "process", "memory",
-                                     "timers", "signals", "sockets", "names",       "sandbox"};
+                                     "timers", "signals", "sockets", "names",       "sandbox", "mq"};
     return names[static_cast<int>(f)];
   };
   const auto stops = [](const CallRow& r) -> std::string {

@@ -266,3 +266,26 @@ TEST_F(Tracer, CloseOnExecEndsLeaveWithTheExec) {
     EXPECT_TRUE(std::regex_search(hang.err, why)) << hang.err;
   }
 }
+
+// POSIX message queues are traced with the names the student wrote, the attributes of the queue, and
+// a receive's EMSGSIZE; a queue left behind names the mq_open that made it.
+TEST_F(Tracer, PosixQueuesAreTracedAndALeftQueueNamesItsCreator) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();  // tracked mode sees the machine's own /dev/mqueue, if mounted
+  const json events = run("posix_queue", 1);
+  const auto open = calls(events, "mq_open");
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]["args"]["name"], "/relay");
+  EXPECT_EQ(open[0]["args"]["oflag"], "O_RDWR|O_CREAT");
+  EXPECT_EQ(open[0]["args"]["mq_msgsize"], "64");
+  EXPECT_EQ(open[0]["at"], "posix_queue.c:9");
+  const auto receive = calls(events, "mq_timedreceive");
+  ASSERT_EQ(receive.size(), 1u);
+  EXPECT_EQ(receive[0]["args"]["msg_len"], "32");
+  EXPECT_EQ(receive[0]["error"], EMSGSIZE);
+  EXPECT_NE(last_.err.find("POSIX message queue /relay (mode 0600, 5 bytes)"), std::string::npos)
+      << last_.err;
+  EXPECT_NE(last_.err.find("created by posix_queue (pid 1000): mq_open(\"/relay\", O_RDWR|O_CREAT, 0600, "
+                           "{mq_maxmsg=4, mq_msgsize=64}) = 3 at posix_queue.c:9"),
+            std::string::npos)
+      << last_.err;
+}

@@ -1,6 +1,7 @@
 // The scenario's supervisor: starts the processes in order, honours `ready:`, captures output, enforces
 // the wall limit, then audits and reclaims what the run left in its IPC namespace. Runs inside the
 // sandbox, in a process forked by run_scenario().
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -703,6 +704,7 @@ class Supervisor {
   // for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
   // made the object, and the others are named as having opened it too.
   void attribute(Leftover& left) const {
+    if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, "mq_open", "mq_unlink");
     const trace::CallRow* get_row = trace::creating_call(left.kind);
     const trace::CallRow* ctl_row = trace::control_call(left.kind);
     if (!get_row || !ctl_row) return;
@@ -730,6 +732,35 @@ class Supervisor {
       }
     }
     std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
+  }
+
+  // A POSIX object, by its name: the first open with O_CREAT that succeeded since the name's last unlink
+  // made it; later opens are named as having opened it too.
+  void attribute_by_name(Leftover& left, std::string_view open, std::string_view unlink) const {
+    const auto& events = result_.trace.events;
+    const auto named = [&](const trace::Event& e) {
+      const auto it = e.texts.find("name");
+      return it != e.texts.end() && it->second == left.name;
+    };
+    auto from = events.begin();
+    for (auto it = events.begin(); it != events.end(); ++it) {
+      if (it->is_call(unlink) && !it->failed() && named(*it)) from = it + 1;
+    }
+    left.opened_by.clear();
+    for (auto it = from; it != events.end(); ++it) {
+      if (!it->is_call(open) || it->failed() || !named(*it)) continue;
+      const std::string who = util::process_label(it->process, it->pid);
+      if (left.creator.empty() && (it->value("oflag") & O_CREAT)) {
+        left.creator_pid = it->pid;
+        left.creator = who;
+        left.creator_process = it->process;
+        left.call = trace::format_call(*it);
+        left.at = it->at;
+      } else if (who != left.creator &&
+                 std::find(left.opened_by.begin(), left.opened_by.end(), who) == left.opened_by.end()) {
+        left.opened_by.push_back(who);
+      }
+    }
   }
 
   const config::ScenarioSpec& spec_;

@@ -10,8 +10,8 @@ namespace {
 
 std::vector<const Decoder*> make_dispatch() {
   std::vector<const Decoder*> by_nr;
-  for (const auto family :
-       {msg_decoders(), shm_decoders(), sem_decoders(), descriptor_decoders(), timer_decoders()}) {
+  for (const auto family : {msg_decoders(), shm_decoders(), sem_decoders(), descriptor_decoders(),
+                            timer_decoders(), mq_decoders()}) {
     for (const auto& d : family) {
       const trace::CallRow* row = trace::call_row(d.call);
       // A decoder for a call the table does not hold would never run: a mistake worth stopping at.

@@ -2,7 +2,7 @@
 // The decoders: for each call of the call table (grader/trace/calls.hpp) that the tracer records, what
 // its arguments mean and how it moves descriptors. One file per family, entry and exit side by side, in
 // the manner of strace's ipc_msg.c: decode_msg.cpp, decode_shm.cpp, decode_sem.cpp,
-// decode_descriptors.cpp, decode_timers.cpp. They read registers and memory through DecodeContext only,
+// decode_descriptors.cpp, decode_timers.cpp, decode_mq.cpp. They read registers and memory through DecodeContext only,
 // so that unit tests decode hand-made registers and memory with no process running.
 #include <chrono>
 #include <span>
@@ -44,6 +44,7 @@ std::span<const Decoder> shm_decoders();
 std::span<const Decoder> sem_decoders();
 std::span<const Decoder> descriptor_decoders();
 std::span<const Decoder> timer_decoders();
+std::span<const Decoder> mq_decoders();
 
 // The decoder of system call `nr`, or null for a call with nothing to decode.
 const Decoder* decoder_for(int nr);

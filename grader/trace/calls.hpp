@@ -28,6 +28,7 @@ enum class Family : std::uint8_t {
   Sockets,      // calls that reach a socket by its address (tracked mode's guard)
   Names,        // calls that make a name in the file system (tracked mode's guard)
   Sandbox,      // calls the sandbox refuses
+  Mq,           // POSIX message queues
 };
 
 // When the call stops at the tracer.

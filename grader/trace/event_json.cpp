@@ -107,7 +107,8 @@ void from_json(const nlohmann::json& j, Event& e) {
   if (j.contains("texts")) j.at("texts").get_to(e.texts);
   if (j.contains("other_ends")) j.at("other_ends").get_to(e.other_ends);
   if (j.contains("sem_ops")) {
-    for (const auto& op : j.at("sem_ops")) e.sem_ops.push_back({op.at(0).get<int>(), op.at(1).get<int>(), op.at(2).get<int>()});
+    for (const auto& op : j.at("sem_ops"))
+      e.sem_ops.push_back({op.at(0).get<int>(), op.at(1).get<int>(), op.at(2).get<int>()});
   }
   if (j.contains("structs")) {
     for (const auto& s : j.at("structs"))

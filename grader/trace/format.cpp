@@ -20,6 +20,10 @@ std::string format_call(const trace::Event& call) {
       std::string shown;
       if (arg.spelling == Spelling::Elided || arg.spelling == Spelling::OutStruct) {
         shown = spell(arg.spelling, 0);  // filled by the kernel, or not read: nothing to show at entry
+      } else if (arg.spelling == Spelling::MqAttr) {
+        shown = call.has("mq_msgsize") ? fmt::format("{{mq_maxmsg={}, mq_msgsize={}}}",
+                                                     call.value("mq_maxmsg"), call.value("mq_msgsize"))
+                                       : "NULL";
       } else if (arg.spelling == Spelling::SemOps) {
         shown = sem_ops_text(call.sem_ops);
       } else if (arg.spelling == Spelling::Path) {

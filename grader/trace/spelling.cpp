@@ -37,6 +37,9 @@ constexpr Name kShmFlags[] = {
     {SHM_RDONLY, "SHM_RDONLY"}, {SHM_RND, "SHM_RND"}, {SHM_REMAP, "SHM_REMAP"}, {SHM_EXEC, "SHM_EXEC"}};
 constexpr Name kOpenFlags[] = {{O_CLOEXEC, "O_CLOEXEC"}};
 constexpr Name kSemFlags[] = {{IPC_NOWAIT, "IPC_NOWAIT"}, {SEM_UNDO, "SEM_UNDO"}};
+constexpr Name kAccessModes[] = {{O_RDONLY, "O_RDONLY"}, {O_WRONLY, "O_WRONLY"}, {O_RDWR, "O_RDWR"}};
+constexpr Name kMqFlags[] = {
+    {O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"}, {O_NONBLOCK, "O_NONBLOCK"}, {O_CLOEXEC, "O_CLOEXEC"}};
 
 // Commands and other enumerations: one value each.
 constexpr Name kMsgCommands[] = {{IPC_RMID, "IPC_RMID"}, {IPC_SET, "IPC_SET"},   {IPC_STAT, "IPC_STAT"},
@@ -140,7 +143,8 @@ std::string sem_ops_text(const std::vector<SemOp>& ops) {
 std::optional<std::vector<SemOp>> parse_sem_ops(std::string_view text) {
   std::vector<SemOp> out;
   if (!text.starts_with("[") || !text.ends_with("]")) return std::nullopt;
-  for (size_t at = text.find("{sem_num="); at != std::string_view::npos; at = text.find("{sem_num=", at + 1)) {
+  for (size_t at = text.find("{sem_num="); at != std::string_view::npos;
+       at = text.find("{sem_num=", at + 1)) {
     const auto end = text.find('}', at);
     if (end == std::string_view::npos) return std::nullopt;
     const std::string_view one = text.substr(at + 1, end - at - 1);  // sem_num=0, sem_op=-1, sem_flg=...
@@ -192,6 +196,12 @@ std::string spell(Spelling spelling, long long v) {
       return bits(kOpenFlags, v, false);
     case Spelling::SemFlags:
       return bits(kSemFlags, v, false);
+    case Spelling::MqOpenFlags: {
+      const std::string rest = bits(kMqFlags, v, false);
+      return one_of(kAccessModes, v & O_ACCMODE) + (rest == "0" ? "" : "|" + rest);
+    }
+    case Spelling::MqAttr:
+      return "NULL";  // the formatter shows an attribute struct from the event's values
     case Spelling::MsgCommand:
       return one_of(kMsgCommands, v);
     case Spelling::ShmCommand:
@@ -242,6 +252,14 @@ std::optional<long long> parse(Spelling spelling, std::string_view text) {
       return parse_bits(kOpenFlags, text);
     case Spelling::SemFlags:
       return parse_bits(kSemFlags, text);
+    case Spelling::MqOpenFlags: {
+      const auto bar = text.find('|');
+      const auto mode = parse_one_of(kAccessModes, text.substr(0, bar));
+      if (!mode) return std::nullopt;
+      if (bar == std::string_view::npos) return mode;
+      const auto rest = parse_bits(kMqFlags, text.substr(bar + 1));
+      return rest ? std::optional<long long>(*mode | *rest) : std::nullopt;
+    }
     case Spelling::MsgCommand:
       return parse_one_of(kMsgCommands, text);
     case Spelling::ShmCommand:

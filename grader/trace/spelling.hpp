@@ -37,6 +37,8 @@ enum class Spelling : std::uint8_t {
   SockAddr,      // {AF_UNIX, "/tmp/sock"}: a socket's address (held as text)
   SemOps,        // [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}]: semop's operations (held as Event::sem_ops)
   SemFlags,      // 0, SEM_UNDO, IPC_NOWAIT|SEM_UNDO
+  MqOpenFlags,   // O_RDONLY|O_CREAT|O_EXCL: mq_open's access mode and flags
+  MqAttr,        // {mq_maxmsg=10, mq_msgsize=64}, NULL: from the event's mq_maxmsg and mq_msgsize
 };
 
 // The value as the C source would show it.
