@@ -21,6 +21,7 @@
 #include "grader/audit/files.hpp"
 #include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
+#include "grader/runner/attribute_leftovers.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/supervise/run_cgroup.hpp"
 #include "grader/supervise/run_mounts.hpp"
@@ -579,7 +580,7 @@ class Supervisor {
     ::setitimer(ITIMER_REAL, &off, nullptr);
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
-      if (left.call.empty() && !removed_as_run_.count(left.path)) attribute(left);
+      if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, result_.trace);
       if (removed_as_run_.count(left.path)) {
         // With the run's own credentials: the grader removes no more than the program could have.
         const uid_t uid = box_.run_as ? *box_.run_as : ::geteuid();
@@ -695,70 +696,6 @@ class Supervisor {
     }
     if (killer > 0) {
       while (::waitpid(killer, nullptr, __WALL) < 0 && errno == EINTR) {
-      }
-    }
-  }
-
-  // Names the process and the call that created a leftover: the first successful msgget/shmget/semget
-  // with IPC_CREAT that returned its id since the last IPC_RMID of that id (the kernel's shm_cpid agrees
-  // for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
-  // made the object, and the others are named as having opened it too.
-  void attribute(Leftover& left) const {
-    if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, "mq_open", "mq_unlink");
-    const trace::CallRow* get_row = trace::creating_call(left.kind);
-    const trace::CallRow* ctl_row = trace::control_call(left.kind);
-    if (!get_row || !ctl_row) return;
-    const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name);
-    const auto& events = result_.trace.events;
-    auto from = events.begin();
-    for (auto it = events.begin(); it != events.end(); ++it) {
-      if (it->is_call(ctl) && it->has("cmd") && it->value("cmd") == IPC_RMID && it->value(id_arg) == left.id)
-        from = it + 1;
-    }
-    left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
-    left.opened_by.clear();
-    for (auto it = from; it != events.end(); ++it) {
-      if (!it->is_call(get) || !it->result || *it->result != left.id) continue;
-      const std::string who = util::process_label(it->process, it->pid);
-      if (left.creator.empty() && (it->value("flags") & IPC_CREAT)) {
-        left.creator_pid = it->pid;
-        left.creator = who;
-        left.creator_process = it->process;
-        left.call = trace::format_call(*it);
-        left.at = it->at;
-      } else if (who != left.creator &&
-                 std::find(left.opened_by.begin(), left.opened_by.end(), who) == left.opened_by.end()) {
-        left.opened_by.push_back(who);
-      }
-    }
-    std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
-  }
-
-  // A POSIX object, by its name: the first open with O_CREAT that succeeded since the name's last unlink
-  // made it; later opens are named as having opened it too.
-  void attribute_by_name(Leftover& left, std::string_view open, std::string_view unlink) const {
-    const auto& events = result_.trace.events;
-    const auto named = [&](const trace::Event& e) {
-      const auto it = e.texts.find("name");
-      return it != e.texts.end() && it->second == left.name;
-    };
-    auto from = events.begin();
-    for (auto it = events.begin(); it != events.end(); ++it) {
-      if (it->is_call(unlink) && !it->failed() && named(*it)) from = it + 1;
-    }
-    left.opened_by.clear();
-    for (auto it = from; it != events.end(); ++it) {
-      if (!it->is_call(open) || it->failed() || !named(*it)) continue;
-      const std::string who = util::process_label(it->process, it->pid);
-      if (left.creator.empty() && (it->value("oflag") & O_CREAT)) {
-        left.creator_pid = it->pid;
-        left.creator = who;
-        left.creator_process = it->process;
-        left.call = trace::format_call(*it);
-        left.at = it->at;
-      } else if (who != left.creator &&
-                 std::find(left.opened_by.begin(), left.opened_by.end(), who) == left.opened_by.end()) {
-        left.opened_by.push_back(who);
       }
     }
   }

@@ -1,0 +1,79 @@
+// Who made a leftover: the process and the call, from the trace.
+#include "grader/runner/attribute_leftovers.hpp"
+
+#include <fcntl.h>
+#include <sys/ipc.h>
+
+#include <algorithm>
+
+#include "grader/trace/calls.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::run {
+
+namespace {
+
+// Names the caller of `opened` as the leftover's creator, when it asked to create and none is named
+// yet, or as one more process that opened it.
+void credit(run::Leftover& left, const trace::Event& opened, bool creating) {
+  const std::string who = util::process_label(opened.process, opened.pid);
+  if (left.creator.empty() && creating) {
+    left.creator_pid = opened.pid;
+    left.creator = who;
+    left.creator_process = opened.process;
+    left.call = trace::format_call(opened);
+    left.at = opened.at;
+  } else if (who != left.creator &&
+             std::find(left.opened_by.begin(), left.opened_by.end(), who) == left.opened_by.end()) {
+    left.opened_by.push_back(who);
+  }
+}
+
+// A POSIX object, by its name: the first open with O_CREAT that succeeded since the name's last unlink
+// made it; later opens are named as having opened it too.
+void attribute_by_name(run::Leftover& left, const trace::Trace& trace, std::string_view open,
+                       std::string_view unlink) {
+  const auto& events = trace.events;
+  const auto named = [&](const trace::Event& e) {
+    const auto it = e.texts.find("name");
+    return it != e.texts.end() && it->second == left.name;
+  };
+  auto from = events.begin();
+  for (auto it = events.begin(); it != events.end(); ++it) {
+    if (it->is_call(unlink) && !it->failed() && named(*it)) from = it + 1;
+  }
+  left.opened_by.clear();
+  for (auto it = from; it != events.end(); ++it) {
+    if (!it->is_call(open) || it->failed() || !named(*it)) continue;
+    credit(left, *it, (it->value("oflag") & O_CREAT) != 0);
+  }
+}
+
+}  // namespace
+
+// Names the process and the call that created a leftover: the first successful msgget/shmget/semget
+// with IPC_CREAT that returned its id since the last IPC_RMID of that id (the kernel's shm_cpid agrees
+// for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
+// made the object, and the others are named as having opened it too.
+void attribute_leftover(run::Leftover& left, const trace::Trace& trace) {
+  if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, trace, "mq_open", "mq_unlink");
+  const trace::CallRow* get_row = trace::creating_call(left.kind);
+  const trace::CallRow* ctl_row = trace::control_call(left.kind);
+  if (!get_row || !ctl_row) return;
+  const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name);
+  const auto& events = trace.events;
+  auto from = events.begin();
+  for (auto it = events.begin(); it != events.end(); ++it) {
+    if (it->is_call(ctl) && it->has("cmd") && it->value("cmd") == IPC_RMID && it->value(id_arg) == left.id)
+      from = it + 1;
+  }
+  left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
+  left.opened_by.clear();
+  for (auto it = from; it != events.end(); ++it) {
+    if (!it->is_call(get) || !it->result || *it->result != left.id) continue;
+    credit(left, *it, (it->value("flags") & IPC_CREAT) != 0);
+  }
+  std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
+}
+
+}  // namespace ipcgrade::run
