@@ -21,6 +21,14 @@ namespace fs = std::filesystem;
 inline config::Assignment assignment_with(const std::string& checks) {
   const fs::path dir = fs::temp_directory_path() / ("ipcgrade-checks-" + std::to_string(::getpid()));
   fs::create_directories(dir);
+  // Removed however the load ends: a test of a mistake expects it to throw.
+  struct Remove {
+    fs::path path;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } remove{dir};
   std::ofstream(dir / "assignment.yaml") << "assignment: relay\nscenarios:\n  - name: relay\n    processes:\n"
                                             "      - {name: server, run: ./server}\n"
                                             "      - {name: client, run: ./client, count: 2}\n"
@@ -28,9 +36,7 @@ inline config::Assignment assignment_with(const std::string& checks) {
                                             "      - {name: server, run: ./server}\n"
                                          << "checks:\n"
                                          << checks;
-  auto a = checks::load_assignment(dir);
-  fs::remove_all(dir);
-  return a;
+  return checks::load_assignment(dir);
 }
 
 inline run::ProcessResult process(const std::string& name, int index, long pid, std::optional<int> exit,
