@@ -32,8 +32,6 @@ bool mq_open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   }
   return true;
 }
-void no_exit(DecodeContext&, const Registers&, long, trace::Event&) {}
-
 bool mq_unlink_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.texts["name"] = queue_name(ctx, a[0]);
   return false;
@@ -51,8 +49,8 @@ bool mqdes_entry(DecodeContext&, const Registers& a, trace::Event& e) {
 }
 
 constexpr Decoder kDecoders[] = {
-    {"mq_open", mq_open_entry, no_exit},       {"mq_unlink", mq_unlink_entry}, {"mq_timedsend", mq_io_entry},
-    {"mq_timedreceive", mq_io_entry, no_exit}, {"mq_notify", mqdes_entry},     {"mq_getsetattr", mqdes_entry},
+    {"mq_open", mq_open_entry},       {"mq_unlink", mq_unlink_entry}, {"mq_timedsend", mq_io_entry},
+    {"mq_timedreceive", mq_io_entry}, {"mq_notify", mqdes_entry},     {"mq_getsetattr", mqdes_entry},
 };
 
 }  // namespace

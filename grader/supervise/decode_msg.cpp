@@ -33,10 +33,8 @@ bool msgctl_entry(DecodeContext&, const Registers& a, trace::Event& e) {
   return false;
 }
 
-void no_exit(DecodeContext&, const Registers&, long, trace::Event&) {}
-
 constexpr Decoder kDecoders[] = {
-    {"msgget", msgget_entry, no_exit},
+    {"msgget", msgget_entry},
     {"msgsnd", msgsnd_entry},
     {"msgrcv", msgrcv_entry, msgrcv_exit},
     {"msgctl", msgctl_entry},

@@ -39,10 +39,8 @@ bool semctl_entry(DecodeContext&, const Registers& a, trace::Event& e) {
   return false;
 }
 
-void no_exit(DecodeContext&, const Registers&, long, trace::Event&) {}
-
 constexpr Decoder kDecoders[] = {
-    {"semget", semget_entry, no_exit},
+    {"semget", semget_entry},
     {"semop", semop_entry},
     {"semtimedop", semop_entry},
     {"semctl", semctl_entry},

@@ -33,10 +33,8 @@ bool shmctl_entry(DecodeContext&, const Registers& a, trace::Event& e) {
   return false;
 }
 
-void no_exit(DecodeContext&, const Registers&, long, trace::Event&) {}
-
 constexpr Decoder kDecoders[] = {
-    {"shmget", shmget_entry, no_exit},
+    {"shmget", shmget_entry},
     {"shmat", shmat_entry, shmat_exit},
     {"shmdt", shmdt_entry},
     {"shmctl", shmctl_entry},
