@@ -1,4 +1,5 @@
-// `assigned-key`: every msgget/shmget/semget uses one of the keys handed to the student.
+// `assigned-key`: every msgget/shmget/semget uses one of the keys handed to the student, and every
+// mq_open/shm_open/sem_open one of the POSIX names ({name}, {name0}, ...).
 #include <sys/ipc.h>
 
 #include <csignal>
@@ -20,12 +21,19 @@ std::string key_list(const std::vector<key_t>& keys) {
   return out;
 }
 
+std::string name_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 class AssignedKeyCheck : public Check {
  public:
   bool allow_private = false;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
+    bool posix = false;  // POSIX objects were opened: the feedback speaks of names too
     for (const auto& scenario : input.scenarios) {
       for (const trace::Event* call : judged_calls(input, scenario, {"msgget", "shmget", "semget"})) {
         const auto value = static_cast<key_t>(call->value("key"));
@@ -41,11 +49,25 @@ class AssignedKeyCheck : public Check {
         v.evidence.push_back(call_evidence(
             scenario, *call, fmt::format("key {} is not one of your keys ({})", key, key_list(input.keys))));
       }
+      for (const trace::Event* call : judged_calls(input, scenario, {"mq_open", "shm_open", "sem_open"})) {
+        posix = true;
+        const auto name = call->texts.find("name");
+        if (name == call->texts.end() ||
+            std::find(input.names.begin(), input.names.end(), name->second) != input.names.end())
+          continue;
+        v.evidence.push_back(call_evidence(
+            scenario, *call,
+            fmt::format("name {} is not one of your names ({})", name->second, name_list(input.names))));
+      }
     }
     v.offences = static_cast<int>(v.evidence.size());
-    conclude(v, "Every msgget, shmget and semget used one of your assigned keys.",
-             "Take the key from the command line (the assignment passes it to your program) instead of "
-             "a constant or ftok()");
+    conclude(v,
+             posix ? "Every IPC object was opened with one of your assigned keys or names."
+                   : "Every msgget, shmget and semget used one of your assigned keys.",
+             posix ? "Take the key or name from the command line (the assignment passes it to your program) "
+                     "instead of a constant"
+                   : "Take the key from the command line (the assignment passes it to your program) instead "
+                     "of a constant or ftok()");
     return v;
   }
 };
@@ -60,6 +82,7 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kAssignedKeyCheck{"assigned-key", &make, {"msgget", "shmget", "semget"}};
+const CheckType kAssignedKeyCheck{
+    "assigned-key", &make, {"msgget", "shmget", "semget", "mq_open", "shm_open", "sem_open"}};
 
 }  // namespace ipcgrade::checks

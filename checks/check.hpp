@@ -48,7 +48,8 @@ struct ScenarioView {
 struct CheckInput {
   const config::CheckSpec* spec;
   std::vector<ScenarioView> scenarios;
-  std::vector<key_t> keys;  // the student's IPC keys
+  std::vector<key_t> keys;              // the student's IPC keys
+  std::vector<std::string> names = {};  // the student's POSIX object names ({name}, {name0}, ...)
 
   // The processes of `scenario` that this check judges (its `process:` selector, if any).
   std::vector<const run::ProcessResult*> processes(const ScenarioView& scenario) const;
@@ -90,6 +91,8 @@ extern const CheckType kMessageSizeCheck;
 extern const CheckType kTypeFilterCheck;
 extern const CheckType kShmUsageCheck;
 extern const CheckType kSemUsageCheck;
+extern const CheckType kFifoUsageCheck;
+extern const CheckType kMqUsageCheck;
 extern const CheckType kPipeClosureCheck;
 extern const CheckType kPipeMessagesCheck;
 
@@ -102,6 +105,9 @@ Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, s
 // Sets the status and feedback from the evidence collected: `passed` when there is none, else the
 // first piece's detail, with the count of the others.
 void conclude(Verdict& verdict, const std::string& passed, const std::string& advice);
+
+// "A, b and c." from the parts a passed check saw hold: joined with commas, capitalised, a full stop.
+std::string sentence(const std::vector<std::string>& parts);
 
 // Reads the optional `per_violation` parameter shared by the trace checks.
 std::optional<double> per_violation(const config::ParamReader& params);

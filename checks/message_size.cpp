@@ -1,5 +1,6 @@
 // `message-size`: every msgsnd and msgrcv passes the payload size — the message struct without its
-// leading `long mtype` — and every message sent has a positive type. Without a `payload` parameter the
+// leading `long mtype` — and every message sent has a positive type; with `payload`, every mq_send's
+// msg_len is the payload size too. Without a `payload` parameter the
 // structs come from the program's debug information (the tracer lists, on each exec, the structs
 // that start with a long): a msgsz equal to a whole such struct is the mistake to report.
 #include <fmt/format.h>
@@ -62,9 +63,23 @@ class MessageSizeCheck : public Check {
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
     std::string own_struct;  // the student's message struct that the first wrong call should measure
+    bool posix = false;      // a POSIX message was judged wrong
+    bool saw_posix = false;  // POSIX messages were sent
     for (const auto& scenario : input.scenarios) {
       const auto structs = structs_by_program(scenario.result->trace);
-      for (const trace::Event* call : judged_calls(input, scenario, {"msgsnd", "msgrcv"})) {
+      for (const trace::Event* call :
+           judged_calls(input, scenario, {"msgsnd", "msgrcv", "mq_send", "mq_timedsend"})) {
+        if (call->call != "msgsnd" && call->call != "msgrcv") {
+          saw_posix = true;
+          // A POSIX message has no type in front: its length is the payload's, judged against `payload`.
+          const auto length = call->value("msg_len");
+          if (!payload || payload->holds(length)) continue;
+          v.evidence.push_back(call_evidence(
+              scenario, *call,
+              fmt::format("msg_len {} is not the payload size ({})", length, payload->describe())));
+          posix = true;
+          continue;
+        }
         const auto msgsz = call->value("msgsz");
         if (call->call == "msgsnd" && call->has("mtype") && call->value("mtype") <= 0) {
           v.evidence.push_back(call_evidence(
@@ -91,10 +106,15 @@ class MessageSizeCheck : public Check {
       }
     }
     v.offences = static_cast<int>(v.evidence.size());
-    conclude(v, "Every msgsnd and msgrcv passed the payload size, and every message had a positive type.",
-             fmt::format("msgsz is the size of the struct minus sizeof(long), padding included: write "
-                         "sizeof(struct {}) - sizeof(long)",
-                         own_struct.empty() ? "msg" : own_struct));
+    const bool posix_first = posix && v.evidence.front().call.rfind("mq_", 0) == 0;
+    conclude(
+        v,
+        saw_posix ? "Every message was sent with the payload size."
+                  : "Every msgsnd and msgrcv passed the payload size, and every message had a positive type.",
+        posix_first ? "mq_send's msg_len is the number of bytes of the message itself"
+                    : fmt::format("msgsz is the size of the struct minus sizeof(long), padding included: "
+                                  "write sizeof(struct {}) - sizeof(long)",
+                                  own_struct.empty() ? "msg" : own_struct));
     return v;
   }
 };
@@ -109,6 +129,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kMessageSizeCheck{"message-size", &make, {"msgsnd", "msgrcv"}};
+const CheckType kMessageSizeCheck{"message-size", &make, {"msgsnd", "msgrcv", "mq_send", "mq_timedsend"}};
 
 }  // namespace ipcgrade::checks

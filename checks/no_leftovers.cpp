@@ -36,11 +36,15 @@ class NoLeftoversCheck : public Check {
       for (const auto& left : scenario.result->leftovers) {
         ++v.offences;
         ++per_kind[trace::ipc_kind_name(left.kind)];
-        std::string what = left.name.empty()
-                               ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
-                                             trace::key_hex(left.key), left.id, left.mode)
-                               : fmt::format("{} {} (mode {:04o}, {} bytes", kind_name(left.kind, false),
-                                             left.name, left.mode, left.bytes);
+        std::string what =
+            left.name.empty()
+                ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
+                              trace::key_hex(left.key), left.id, left.mode)
+                : fmt::format("{} {} (mode {:04o}", kind_name(left.kind, false), left.name, left.mode);
+        // Only what holds data has a size worth a number: not a FIFO, a semaphore or a folder.
+        if (!left.name.empty() && (left.kind == trace::IpcKind::PosixShm ||
+                                   left.kind == trace::IpcKind::PosixMq || left.kind == trace::IpcKind::File))
+          what += fmt::format(", {} bytes", left.bytes);
         if (left.kind == trace::IpcKind::MsgQueue)
           what += fmt::format(", {} message(s) still queued", left.messages);
         if (left.kind == trace::IpcKind::ShmSegment)

@@ -7,9 +7,9 @@ namespace ipcgrade::checks {
 namespace {
 // Every check type, one line each. Adding a check type = one file + one line here.
 const CheckType* const kCheckTypes[] = {
-    &kOutputCheck,      &kExitCheck,        &kNoLeftoversCheck,  &kAssignedKeyCheck,
-    &kPermissionsCheck, &kMessageSizeCheck, &kTypeFilterCheck,   &kShmUsageCheck,
-    &kSemUsageCheck,    &kPipeClosureCheck, &kPipeMessagesCheck,
+    &kOutputCheck,      &kExitCheck,        &kNoLeftoversCheck,  &kAssignedKeyCheck, &kPermissionsCheck,
+    &kMessageSizeCheck, &kTypeFilterCheck,  &kShmUsageCheck,     &kSemUsageCheck,    &kFifoUsageCheck,
+    &kMqUsageCheck,     &kPipeClosureCheck, &kPipeMessagesCheck,
 };
 }  // namespace
 

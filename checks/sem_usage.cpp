@@ -122,10 +122,7 @@ class SemUsageCheck : public Check {
     if (undo) parts.push_back(undo_only ? "every wait on a lock used SEM_UNDO" : "every wait used SEM_UNDO");
     if (remove) parts.push_back("every set was removed");
     if (nsems) parts.push_back("sets had the right number of semaphores");
-    std::string text;
-    for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
-    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
-    return text + ".";
+    return sentence(parts);
   }
 
   static std::string advice(Aspect a, bool locks_only) {

@@ -1,6 +1,8 @@
 // `shm-usage`: segments have the expected size, every attachment a process holds is detached before
 // the process ends, and every segment created is removed with IPC_RMID. Each aspect is a share of the
-// check's points, so that an instructor can weigh them.
+// check's points, so that an instructor can weigh them. POSIX shared memory is judged the same way: its
+// size is ftruncate's, an mmap of the object is an attachment that munmap detaches, and shm_unlink
+// removes it.
 //
 // Attachments follow the kernel's rules: fork gives the child a copy of every attachment of its parent
 // (the child must detach them too), and exec and exit detach whatever is left. Exit with an attachment
@@ -9,6 +11,7 @@
 // execs, and a child that execs straight after fork never used it. A process that was killed (by a
 // limit, the deadlock stop, or the end of the scenario) did not reach its end by itself: its detaching
 // is not judged, and the feedback says it was killed while attached.
+#include <fcntl.h>
 #include <sys/ipc.h>
 
 #include <csignal>
@@ -31,6 +34,11 @@ struct Attachment {
   std::string holder;         // the assignment's name of the process that holds it
   std::string parent;         // "writer (pid 1000)", when it came through fork
 };
+
+std::string name_of(const trace::Event& e) {
+  const auto it = e.texts.find("name");
+  return it == e.texts.end() ? std::string("(unknown)") : it->second;
+}
 
 struct Aspect {
   double share = 0;  // 0: not judged
@@ -68,10 +76,7 @@ class ShmUsageCheck : public Check {
     if (size && size_share > 0) parts.push_back("segments had the right size");
     if (detach_share > 0) parts.push_back("every attachment was detached before its process ended");
     if (remove_share > 0) parts.push_back("every segment was removed");
-    std::string text;
-    for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
-    if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
-    return text + ".";
+    return sentence(parts);
   }
 
   static bool selected(const CheckInput& input, const trace::Event& e) {
@@ -98,6 +103,7 @@ class ShmUsageCheck : public Check {
     const std::set<long> grader_killed = killed_by_grader(scenario);
     std::map<long, std::map<long long, Attachment>> attached;  // pid -> address -> attachment
     std::map<long, const trace::Event*> created;               // id -> shmget
+    std::map<std::string, const trace::Event*> posix_created;  // name -> shm_open with O_CREAT
 
     // Attachments a process still held when it ended (exit) or dropped by running another program (exec).
     auto ended_while_attached = [&](const trace::Event& at_end, const std::string& how) {
@@ -119,7 +125,18 @@ class ShmUsageCheck : public Check {
         Evidence e = call_evidence(scenario, *a.shmat, "");
         e.process = at_end.process;
         e.pid = at_end.pid;
-        if (!a.parent.empty()) {
+        if (a.shmat->is_call("mmap")) {
+          const std::string unmap = fmt::format("munmap({}, {})", address, a.shmat->value("length"));
+          e.detail = a.parent.empty()
+                         ? fmt::format(
+                               "the mapping of {} at {} was never unmapped: the process {} while it was "
+                               "mapped; call {} when done with it",
+                               name_of(*a.shmat), address, how, unmap)
+                         : fmt::format(
+                               "the mapping of {} at {} was inherited from {} through fork and never "
+                               "unmapped: the child {} while it was mapped; call {} in the child too",
+                               name_of(*a.shmat), address, a.parent, how, unmap);
+        } else if (!a.parent.empty()) {
           e.detail = fmt::format(
               "{} was inherited from {} through fork and never detached: the child {} while attached; call "
               "shmdt({}) in the child too before it ends",
@@ -157,11 +174,24 @@ class ShmUsageCheck : public Check {
           v.evidence.push_back(
               call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
         }
-      } else if (e.is_call("shmat") && e.has("address") && selected(input, e)) {
+      } else if ((e.is_call("shmat") || e.is_call("mmap")) && e.has("address") && !e.failed() &&
+                 selected(input, e)) {
         attached[e.pid][e.value("address")] = Attachment{&e, e.process, ""};
       } else if (e.is_call("shmdt") && e.has("shmaddr")) {
         auto it = attached.find(e.pid);
         if (it != attached.end()) it->second.erase(e.value("shmaddr"));
+      } else if (e.is_call("munmap")) {
+        auto it = attached.find(e.pid);
+        if (it != attached.end()) it->second.erase(e.value("addr"));
+      } else if (e.is_call("shm_open") && !e.failed() && (e.value("oflag") & O_CREAT) && selected(input, e)) {
+        posix_created.try_emplace(name_of(e), &e);
+      } else if (e.is_call("shm_unlink") && !e.failed()) {
+        posix_created.erase(name_of(e));
+      } else if (e.is_call("ftruncate") && !e.failed() && selected(input, e) && size && size_share > 0 &&
+                 !size->holds(e.value("length"))) {
+        sizes.failed = true;
+        v.evidence.push_back(call_evidence(
+            scenario, e, fmt::format("shared memory object {} should be {}", name_of(e), size->describe())));
       }
     }
     // A process with no exit in the trace was ended with the run: not judged, but named.
@@ -180,6 +210,14 @@ class ShmUsageCheck : public Check {
             fmt::format(
                 "segment {} was never removed: call shmctl({}, IPC_RMID, NULL) when it is no longer needed",
                 id, id)));
+      }
+      for (const auto& [name, call] : posix_created) {
+        removes.failed = true;
+        v.evidence.push_back(call_evidence(
+            scenario, *call,
+            fmt::format("shared memory object {} was never removed: it stays in /dev/shm after the programs "
+                        "end; call shm_unlink(\"{}\") when it is no longer needed",
+                        name, name)));
       }
     }
   }
@@ -213,6 +251,9 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kShmUsageCheck{"shm-usage", &make, {"shmget", "shmat", "shmdt", "shmctl"}};
+const CheckType kShmUsageCheck{
+    "shm-usage",
+    &make,
+    {"shmget", "shmat", "shmdt", "shmctl", "shm_open", "shm_unlink", "ftruncate", "mmap", "munmap"}};
 
 }  // namespace ipcgrade::checks

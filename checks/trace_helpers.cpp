@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 
@@ -44,6 +45,13 @@ void conclude(Verdict& v, const std::string& passed, const std::string& advice) 
 }  // namespace ipcgrade::checks
 
 namespace ipcgrade::checks {
+
+std::string sentence(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
+  if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  return text + ".";
+}
 
 std::optional<double> per_violation(const config::ParamReader& params) {
   if (!params.has("per_violation")) return std::nullopt;

@@ -184,9 +184,11 @@ TEST_F(ConfigTest, WrongType) {
 }
 
 TEST_F(ConfigTest, UnknownCheckType) {
-  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: leak\n    points: 1\n"),
-            "DIR/assignment.yaml:9:11: unknown check type 'leak'; known types: output, exit, no-leftovers, "
-            "assigned-key, permissions, message-size, type-filter, shm-usage, sem-usage, pipe-closure, pipe-messages");
+  EXPECT_EQ(
+      error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: leak\n    points: 1\n"),
+      "DIR/assignment.yaml:9:11: unknown check type 'leak'; known types: output, exit, no-leftovers, "
+      "assigned-key, permissions, message-size, type-filter, shm-usage, sem-usage, fifo-usage, mq-usage, "
+      "pipe-closure, pipe-messages");
 }
 
 TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {

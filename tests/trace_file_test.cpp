@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "grader/result/trace_file.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/event_json.hpp"
-#include "grader/result/trace_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace ipcgrade;
@@ -73,13 +73,15 @@ std::string yes(bool b) {
 std::string rendered_call_table() {
   using namespace trace;
   const auto family = [](Family f) {
-    constexpr const char* names[] = {"msg",    "shm",     "sem",     "descriptors", "process", "memory",
-                                     "timers", "signals", "sockets", "names",       "sandbox", "mq"};
+    constexpr const char* names[] = {"msg",     "shm",    "sem",     "descriptors", "process",
+                                     "memory",  "timers", "signals", "sockets",     "names",
+                                     "sandbox", "mq",     "files"};
     return names[static_cast<int>(f)];
   };
   const auto stops = [](const CallRow& r) -> std::string {
     std::string when = r.mode == Mode::Tracked ? "tracked mode" : "always";
     if (r.stop == Stop::Never) return "never (watched in /proc)";
+    if (r.stop == Stop::Named) return "as `" + std::string(r.via) + "`";
     if (r.stop == Stop::PipeIo) return "fd > 2, when pipe traffic is judged";
     if (r.stop == Stop::When) return when + ", on some arguments";
     return when;
@@ -96,6 +98,8 @@ std::string rendered_call_table() {
         return "on a pipe's read end";
       case Blocks::PipeWrite:
         return "on a pipe's write end";
+      case Blocks::FifoOpen:
+        return "on a FIFO";
     }
     return "";
   };

@@ -54,7 +54,13 @@ TEST(Placeholders, ExpandsEveryName) {
   EXPECT_EQ(p.expand("{other} {"), "{other} {");
   EXPECT_EQ(config::unknown_placeholder("{key} {key1}", 2), std::nullopt);
   EXPECT_EQ(config::unknown_placeholder("{key2}", 2), "{key2}");
-  EXPECT_EQ(config::unknown_placeholder("{name}", 1), "{name}");
+  EXPECT_EQ(config::unknown_placeholder("{other}", 1), "{other}");
+  // POSIX names: one per key, from the assignment's id and the key.
+  EXPECT_EQ(config::unknown_placeholder("{name} {name1}", 2), std::nullopt);
+  EXPECT_EQ(config::unknown_placeholder("{name2}", 2), "{name2}");
+  p.names = config::object_names("relay", p.keys);
+  EXPECT_EQ(p.names, (std::vector<std::string>{"/relay-5000", "/relay-5001"}));
+  EXPECT_EQ(p.expand("{name} {name0} {name1} {name2}"), "/relay-5000 /relay-5000 /relay-5001 {name2}");
 }
 
 TEST(Keys, DerivedKeysAreStablePositiveAndDistinct) {

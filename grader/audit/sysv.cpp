@@ -5,6 +5,8 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 
+#include <fcntl.h>
+#include <mqueue.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +113,11 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
       l.uid = st.st_uid;
       l.created = st.st_ctime;
       l.path = entry.path().string();
+      // glibc keeps a named semaphore as /dev/shm/sem.NAME.
+      if (l.kind == trace::IpcKind::PosixShm && l.name.rfind("/sem.", 0) == 0) {
+        l.kind = trace::IpcKind::PosixSem;
+        l.name = "/" + l.name.substr(5);
+      }
       if (l.kind == trace::IpcKind::PosixShm) l.bytes = static_cast<std::uint64_t>(st.st_size);
       if (l.kind == trace::IpcKind::PosixMq) {
         // The file reads "QSIZE:N NOTIFY:..." : bytes queued.
@@ -125,7 +132,36 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
   return out;
 }
 
+bool find_posix_object(run::Leftover& object) {
+  if (object.name.size() < 2 || object.name[0] != '/' || object.name.find('/', 1) != std::string::npos)
+    return false;
+  if (object.kind == trace::IpcKind::PosixMq) {
+    const mqd_t q = ::mq_open(object.name.c_str(), O_RDONLY | O_NONBLOCK);
+    if (q == static_cast<mqd_t>(-1)) return false;
+    mq_attr attr{};
+    if (::mq_getattr(q, &attr) == 0) object.messages = static_cast<std::uint64_t>(attr.mq_curmsgs);
+    ::mq_close(q);
+    object.path.clear();
+    return true;
+  }
+  const std::string prefix = object.kind == trace::IpcKind::PosixSem ? "/dev/shm/sem." : "/dev/shm/";
+  const std::string path = prefix + object.name.substr(1);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  object.path = path;
+  object.mode = st.st_mode & 0777;
+  object.uid = st.st_uid;
+  object.created = st.st_ctime;
+  if (object.kind == trace::IpcKind::PosixShm) object.bytes = static_cast<std::uint64_t>(st.st_size);
+  return true;
+}
+
 void reclaim(run::Leftover& object) {
+  if (object.kind == trace::IpcKind::PosixMq && object.path.empty()) {  // tracked mode: by its name
+    object.reclaimed = ::mq_unlink(object.name.c_str()) == 0;
+    if (!object.reclaimed) object.reclaim_error = std::strerror(errno);
+    return;
+  }
   if (!object.path.empty()) {
     object.reclaimed = (object.kind == trace::IpcKind::Directory ? ::rmdir(object.path.c_str())
                                                                  : ::unlink(object.path.c_str())) == 0;

@@ -12,6 +12,10 @@ namespace ipcgrade::audit {
 // sees them (`creator_pid` holds the shm creator's pid; the kernel records no creator for msg and sem).
 std::vector<run::Leftover> list_sysv_objects();
 
+// Whether the POSIX object `object` names (kind and name) exists on the host: fills in its path
+// (/dev/shm/NAME, /dev/shm/sem.NAME; none for a queue, removed by name), mode, owner and size.
+bool find_posix_object(run::Leftover& object);
+
 // The POSIX shared memory objects (files in `shm_dir`, normally /dev/shm) and message queues (files
 // of an mqueue filesystem mounted at `mqueue_dir`); an empty path skips that kind.
 std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_dir,

@@ -182,8 +182,11 @@ int run_run(const RunArgs& args) {
     std::string what = l.name.empty()
                            ? fmt::format("{} key {} (id {}, mode {:04o}", trace::ipc_kind_noun(l.kind),
                                          report::format_key(l.key), l.id, l.mode)
-                           : fmt::format("{} {} (mode {:04o}, {} bytes", trace::ipc_kind_noun(l.kind), l.name,
-                                         l.mode, l.bytes);
+                           : fmt::format("{} {} (mode {:04o}", trace::ipc_kind_noun(l.kind), l.name, l.mode);
+    // A FIFO, a semaphore or a folder holds no bytes worth a number.
+    if (!l.name.empty() && (l.kind == trace::IpcKind::PosixShm || l.kind == trace::IpcKind::PosixMq ||
+                            l.kind == trace::IpcKind::File))
+      what += fmt::format(", {} bytes", l.bytes);
     if (l.kind == trace::IpcKind::MsgQueue) what += fmt::format(", {} message(s) queued", l.messages);
     if (l.kind == trace::IpcKind::ShmSegment) what += fmt::format(", {} bytes", l.bytes);
     out << kPrefix << "  " << what << ")\n";
@@ -191,6 +194,8 @@ int run_run(const RunArgs& args) {
       out << kPrefix << "    created by " << l.creator << ": " << l.call
           << (l.at.empty() ? "" : " at " + l.at) << "\n";
     for (const auto& who : l.opened_by) out << kPrefix << "    also opened by " << who << "\n";
+    if (!l.reclaimed && !l.reclaim_error.empty())
+      out << kPrefix << "    could not be removed: " << util::escape_controls(l.reclaim_error) << "\n";
     reclaimed += l.reclaimed ? 1 : 0;
   }
   if (!result.leftovers.empty()) {

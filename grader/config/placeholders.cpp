@@ -8,7 +8,7 @@ namespace ipcgrade::config {
 
 namespace {
 const std::regex& placeholder_re() {
-  static const std::regex re(R"(\{(key(\d*)(_hex)?|index|student|assignment|submission)\})");
+  static const std::regex re(R"(\{(key(\d*)(_hex)?|name(\d*)|index|student|assignment|submission)\})");
   return re;
 }
 }  // namespace
@@ -29,6 +29,9 @@ std::string Placeholders::expand(const std::string& text) const {
         continue;
       }
       out += m[3].matched ? fmt::format("0x{:x}", keys[i]) : std::to_string(keys[i]);
+    } else if (name.rfind("name", 0) == 0) {
+      const size_t i = m[4].length() > 0 ? std::stoul(m[4].str()) : 0;
+      out += i < names.size() ? names[i] : m.str(0);
     } else if (name == "index") {
       out += std::to_string(index);
     } else if (name == "student") {
@@ -50,8 +53,15 @@ std::optional<std::string> unknown_placeholder(const std::string& text, int key_
     std::smatch m;
     if (!std::regex_match(whole, m, placeholder_re())) return whole;
     if (m[2].length() > 0 && std::stoi(m[2].str()) >= key_count) return whole;
+    if (m[4].length() > 0 && std::stoi(m[4].str()) >= key_count) return whole;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> object_names(const std::string& assignment_id, const std::vector<key_t>& keys) {
+  std::vector<std::string> names;
+  for (const key_t key : keys) names.push_back(fmt::format("/{}-{:x}", assignment_id, key));
+  return names;
 }
 
 }  // namespace ipcgrade::config

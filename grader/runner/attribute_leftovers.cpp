@@ -5,6 +5,8 @@
 #include <sys/ipc.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "grader/trace/calls.hpp"
 #include "grader/util/text.hpp"
@@ -57,6 +59,8 @@ void attribute_by_name(run::Leftover& left, const trace::Trace& trace, std::stri
 // made the object, and the others are named as having opened it too.
 void attribute_leftover(run::Leftover& left, const trace::Trace& trace) {
   if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, trace, "mq_open", "mq_unlink");
+  if (left.kind == trace::IpcKind::PosixShm) return attribute_by_name(left, trace, "shm_open", "shm_unlink");
+  if (left.kind == trace::IpcKind::PosixSem) return attribute_by_name(left, trace, "sem_open", "sem_unlink");
   const trace::CallRow* get_row = trace::creating_call(left.kind);
   const trace::CallRow* ctl_row = trace::control_call(left.kind);
   if (!get_row || !ctl_row) return;
@@ -74,6 +78,60 @@ void attribute_leftover(run::Leftover& left, const trace::Trace& trace) {
     credit(left, *it, (it->value("flags") & IPC_CREAT) != 0);
   }
   std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
+}
+
+std::vector<run::Leftover> fifos_left(const trace::Trace& trace) {
+  std::map<long, const trace::Event*> made;  // by the FIFO's number
+  for (const auto& e : trace.events) {
+    if (e.failed() || !e.has("fifo")) continue;
+    if (e.is_call("mkfifo")) made[e.value("fifo")] = &e;
+    if (e.is_call("unlink")) made.erase(e.value("fifo"));
+  }
+  std::vector<run::Leftover> out;
+  for (const auto& [fifo, e] : made) {
+    run::Leftover left;
+    left.kind = trace::IpcKind::Fifo;
+    left.id = -1;
+    const auto path = e->texts.find("pathname");
+    left.name = path == e->texts.end() ? std::string() : path->second;
+    left.mode = static_cast<unsigned>(e->value("mode"));
+    credit(left, *e, true);
+    for (const auto& opened : trace.events) {
+      if (opened.is_call("open") && !opened.failed() && opened.value("fifo") == fifo)
+        credit(left, opened, false);
+    }
+    out.push_back(std::move(left));
+  }
+  return out;
+}
+
+std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace) {
+  struct Kind {
+    trace::IpcKind kind;
+    std::string_view open, unlink;
+  };
+  constexpr Kind kinds[] = {{trace::IpcKind::PosixMq, "mq_open", "mq_unlink"},
+                            {trace::IpcKind::PosixShm, "shm_open", "shm_unlink"},
+                            {trace::IpcKind::PosixSem, "sem_open", "sem_unlink"}};
+  std::vector<run::Leftover> out;
+  for (const auto& k : kinds) {
+    std::set<std::string> made;
+    for (const auto& e : trace.events) {
+      const auto name = e.texts.find("name");
+      if (e.failed() || name == e.texts.end()) continue;
+      if (e.is_call(k.open) && (e.value("oflag") & O_CREAT)) made.insert(name->second);
+      if (e.is_call(k.unlink)) made.erase(name->second);
+    }
+    for (const auto& name : made) {
+      run::Leftover left;
+      left.kind = k.kind;
+      left.name = name;
+      left.id = -1;
+      attribute_leftover(left, trace);
+      out.push_back(std::move(left));
+    }
+  }
+  return out;
 }
 
 }  // namespace ipcgrade::run

@@ -65,7 +65,12 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   build::Scratch scratch(absolute, assignment.limits.submission);
   r.submission = scratch.copied();
   RunContext context;
-  context.placeholders = {r.keys, 0, r.student, assignment.dir.string(), scratch.dir().string()};
+  context.placeholders = {r.keys,
+                          0,
+                          r.student,
+                          assignment.dir.string(),
+                          scratch.dir().string(),
+                          config::object_names(assignment.id, r.keys)};
   context.work_dir = scratch.dir();
   context.isolation = options.isolation;
   context.env = clean_environment(scratch.dir(), assignment.env);

@@ -2,6 +2,7 @@
 // the wall limit, then audits and reclaims what the run left in its IPC namespace. Runs inside the
 // sandbox, in a process forked by run_scenario().
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -581,6 +582,7 @@ class Supervisor {
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
       if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, result_.trace);
+      if (left.reclaimed || (left.kind == trace::IpcKind::Fifo && left.path.empty())) continue;
       if (removed_as_run_.count(left.path)) {
         // With the run's own credentials: the grader removes no more than the program could have.
         const uid_t uid = box_.run_as ? *box_.run_as : ::geteuid();
@@ -619,6 +621,7 @@ class Supervisor {
     if (!box_.tracked) {
       auto all = audit::list_sysv_objects();
       for (auto& posix : audit::list_posix_objects("/dev/shm", box_.mqueue_dir)) all.push_back(posix);
+      add_fifos(all);
       return all;
     }
     std::vector<Leftover> mine;
@@ -634,14 +637,26 @@ class Supervisor {
       if (created == tracer_.created().end() || created->second != object.key) continue;
       mine.push_back(object);
     }
-    // POSIX shared memory is made with open(), which is not traced: only the run's own uid tells its
-    // files apart from the host's.
+    // POSIX objects share the host's /dev/shm and queues: with a uid of its own, every file of that uid
+    // in /dev/shm; and every object the trace shows the run made and did not unlink, while it exists.
     if (box_.run_as) {
       for (auto& posix : audit::list_posix_objects("/dev/shm", {})) {
         if (posix.uid == static_cast<long>(*box_.run_as)) mine.push_back(posix);
       }
     }
-    if (!names_outside_) return mine;
+    for (auto& posix : posix_objects_left(result_.trace)) {
+      if (std::any_of(mine.begin(), mine.end(),
+                      [&](const Leftover& l) { return l.kind == posix.kind && l.name == posix.name; }))
+        continue;
+      if (audit::find_posix_object(posix)) {
+        if (!posix.path.empty()) removed_as_run_.insert(posix.path);
+        mine.push_back(std::move(posix));
+      }
+    }
+    if (!names_outside_) {
+      add_fifos(mine);
+      return mine;
+    }
     // Names made outside the run's folders (no Landlock to refuse them): with a uid of the run's own,
     // every name of that uid in the host's world-writable folders, however it was made; and each name
     // the trace saw made, while it is still the very file the run made. Newest first, so that a
@@ -677,7 +692,47 @@ class Supervisor {
       removed_as_run_.insert(file.path);
       mine.push_back(std::move(file));
     }
+    add_fifos(mine);
     return mine;
+  }
+
+  // The FIFOs the run made and never unlinked, in either mode: from the trace, since a FIFO in the
+  // run's private /tmp cannot be looked at once the run is gone. One in the working folder (or, in
+  // tracked mode, the run's temporary folder) is removed with the run's credentials; one in the private
+  // /tmp went with it; one that a tracked run made elsewhere is already listed, from the names it made.
+  void add_fifos(std::vector<Leftover>& all) {
+    for (auto& fifo : fifos_left(result_.trace)) {
+      const std::filesystem::path written(fifo.name);
+      std::filesystem::path host;
+      if (written.is_relative()) {
+        host = context_.work_dir / written;
+      } else if (box_.tracked) {
+        host = written;
+      }
+      struct stat st {};
+      if (!host.empty()) {
+        // Through the real folder: a link the run made on the way must not lead the removal elsewhere.
+        char real[PATH_MAX];
+        if (!::realpath(host.parent_path().c_str(), real)) continue;
+        const std::string where = std::string(real) + "/" + host.filename().string();
+        if (::lstat(where.c_str(), &st) != 0 || !S_ISFIFO(st.st_mode)) continue;  // gone another way
+        if (std::any_of(all.begin(), all.end(), [&](const Leftover& l) { return l.path == where; })) continue;
+        fifo.path = where;
+        // Tracked mode removes with the run's credentials; in namespaces mode every process of the run
+        // is gone (and forking is not possible in its ended PID namespace), and only a FIFO inside the
+        // working folder is removed.
+        if (box_.tracked) {
+          removed_as_run_.insert(where);
+        } else if (char dir[PATH_MAX]; !::realpath(context_.work_dir.c_str(), dir) ||
+                                       where.rfind(std::string(dir) + "/", 0) != 0) {
+          fifo.path.clear();
+          fifo.reclaim_error = "outside the working folder";
+        }
+      } else {
+        fifo.reclaimed = true;  // in the run's private /tmp, which ended with it
+      }
+      all.push_back(std::move(fifo));
+    }
   }
 
   // Tracked mode has no PID namespace whose end takes every process along: kill every process the

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "checks/make_checks.hpp"
+#include "grader/config/placeholders.hpp"
 
 namespace ipcgrade::score {
 
@@ -27,7 +28,7 @@ config::Visibility visibility(const config::CheckSpec& spec, const config::Assig
 report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& check,
                           const config::Assignment& assignment,
                           const std::vector<run::ScenarioResult>& results, const std::vector<key_t>& keys) {
-  checks::CheckInput input{&spec, {}, keys};
+  checks::CheckInput input{&spec, {}, keys, config::object_names(assignment.id, keys)};
   for (const auto& result : results) {
     const config::ScenarioSpec* scenario = assignment.scenario(result.name);
     if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});

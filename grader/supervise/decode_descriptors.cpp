@@ -1,7 +1,8 @@
 // Pipes and the descriptors that hold their ends: pipe, pipe2, close, close_range, dup, dup2, dup3,
-// fcntl's F_SETFD and F_DUPFD(_CLOEXEC), and read and write on a pipe. Each process's table of pipe
-// ends follows these calls, so that a read names its pipe and the ends its process should have closed.
-// A call on a descriptor that is not a pipe's end (a file, a socket, the terminal) is not recorded.
+// fcntl's F_SETFD and F_DUPFD(_CLOEXEC), and read and write on a pipe or a FIFO. Each process's table
+// of descriptors follows these calls, so that a read names its pipe and the ends its process should
+// have closed; a POSIX queue's close is mq_close. A call on a descriptor the table does not hold (a
+// file, a socket, the terminal) is not recorded.
 #include <fcntl.h>
 #include <linux/close_range.h>
 
@@ -21,16 +22,18 @@ constexpr size_t kTailBytes = 16;
 
 void describe_end(const FdTable& fds, int fd, trace::Event& e) {
   auto it = fds.find(fd);
-  if (it == fds.end()) return;
+  if (it == fds.end() || !it->second.is_pipe()) return;
   e.values["pipe"] = it->second.pipe;
-  e.values["end"] = it->second.write ? 1 : 0;
+  e.values["end"] = it->second.both ? 2 : it->second.write ? 1 : 0;
+  if (it->second.kind == Opened::Fifo) e.texts["fifo"] = it->second.name;
 }
 
-// The descriptors of `pipe`'s other end, `write_end` or not, that the process holds.
+// The descriptors of `pipe`'s other end, `write_end` or not, that the process holds (a FIFO opened
+// O_RDWR is both ends).
 std::vector<int> ends_of(const FdTable& fds, long pipe, bool write_end) {
   std::vector<int> out;
   for (const auto& [fd, end] : fds) {
-    if (end.pipe == pipe && end.write == write_end) out.push_back(fd);
+    if (end.is_pipe() && end.pipe == pipe && (write_end ? end.writes() : end.reads())) out.push_back(fd);
   }
   return out;
 }
@@ -53,8 +56,17 @@ void pipe_exit(DecodeContext& ctx, const Registers& a, long, trace::Event& e) {
 
 bool close_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   const int fd = as_int(a[0]);
-  if (!ctx.fds.count(fd)) {
+  const auto it = ctx.fds.find(fd);
+  if (it == ctx.fds.end() || it->second.kind == Opened::SharedMem) {  // a shared-memory object's close
+    ctx.fds.erase(fd);                                                // does not unmap it: not recorded
     e.call.clear();
+    return false;
+  }
+  if (it->second.kind == Opened::Queue) {  // glibc's mq_close is close
+    e.call = "mq_close";
+    e.values["mqdes"] = fd;
+    e.texts["name"] = it->second.name;
+    ctx.fds.erase(it);
     return false;
   }
   e.values["fd"] = fd;
@@ -141,7 +153,7 @@ bool dup_to_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
 bool pipe_io_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   const int fd = as_int(a[0]);
   auto it = ctx.fds.find(fd);
-  if (it == ctx.fds.end()) {  // not a pipe we know: a file, a socket, stdin...
+  if (it == ctx.fds.end() || !it->second.is_pipe()) {  // not a pipe we know: a file, a socket, stdin...
     e.call.clear();
     return false;
   }
@@ -150,7 +162,7 @@ bool pipe_io_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   describe_end(ctx.fds, fd, e);
   const bool writing = e.call == "write";
   // The end of the same pipe that this process should have closed: a reader's write ends, a writer's
-  // read ends.
+  // read ends (a FIFO opened O_RDWR holds both: the one it reads counts too).
   e.other_ends = ends_of(ctx.fds, it->second.pipe, !writing);
   if (writing) {
     // One read of the tracee when the write is short enough for the head to hold its tail too.

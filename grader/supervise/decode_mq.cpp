@@ -32,14 +32,23 @@ bool mq_open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   }
   return true;
 }
+// The queue's descriptor: its close is mq_close.
+void mq_open_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event& e) {
+  ctx.fds[static_cast<int>(rval)] = {
+      .cloexec = (a[1] & O_CLOEXEC) != 0, .kind = Opened::Queue, .name = e.texts["name"]};
+}
+
 bool mq_unlink_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.texts["name"] = queue_name(ctx, a[0]);
   return false;
 }
 
+// glibc's mq_send and mq_receive are the timed calls without a timeout: named as the student wrote them.
 bool mq_io_entry(DecodeContext&, const Registers& a, trace::Event& e) {
   e.values = {{"mqdes", as_int(a[0])}, {"msg_len", static_cast<long long>(a[2])}};
-  if (e.call == "mq_timedsend") e.values["msg_prio"] = static_cast<long long>(a[3]);
+  const bool sending = e.call == "mq_timedsend";
+  if (sending) e.values["msg_prio"] = static_cast<long long>(a[3]);
+  if (a[4] == 0) e.call = sending ? "mq_send" : "mq_receive";
   return true;  // a send's exit is not waited for (Exit::Never): the table decides
 }
 
@@ -49,8 +58,8 @@ bool mqdes_entry(DecodeContext&, const Registers& a, trace::Event& e) {
 }
 
 constexpr Decoder kDecoders[] = {
-    {"mq_open", mq_open_entry},       {"mq_unlink", mq_unlink_entry}, {"mq_timedsend", mq_io_entry},
-    {"mq_timedreceive", mq_io_entry}, {"mq_notify", mqdes_entry},     {"mq_getsetattr", mqdes_entry},
+    {"mq_open", mq_open_entry, mq_open_exit}, {"mq_unlink", mq_unlink_entry}, {"mq_timedsend", mq_io_entry},
+    {"mq_timedreceive", mq_io_entry},         {"mq_notify", mqdes_entry},     {"mq_getsetattr", mqdes_entry},
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace {
 std::vector<const Decoder*> make_dispatch() {
   std::vector<const Decoder*> by_nr;
   for (const auto family : {msg_decoders(), shm_decoders(), sem_decoders(), descriptor_decoders(),
-                            timer_decoders(), mq_decoders()}) {
+                            timer_decoders(), mq_decoders(), file_decoders()}) {
     for (const auto& d : family) {
       const trace::CallRow* row = trace::call_row(d.call);
       // A decoder for a call the table does not hold would never run: a mistake worth stopping at.
@@ -46,6 +46,7 @@ void decode_exit(DecodeContext& ctx, int nr, const Registers& args, long rval, b
   if (is_error) {
     e.error = static_cast<int>(-rval);
     e.result = -1;
+    if (const Decoder* d = decoder_for(nr); d && d->failed) d->failed(ctx, args, rval, e);
     return;
   }
   e.result = rval;

@@ -2,8 +2,9 @@
 // The decoders: for each call of the call table (grader/trace/calls.hpp) that the tracer records, what
 // its arguments mean and how it moves descriptors. One file per family, entry and exit side by side, in
 // the manner of strace's ipc_msg.c: decode_msg.cpp, decode_shm.cpp, decode_sem.cpp,
-// decode_descriptors.cpp, decode_timers.cpp, decode_mq.cpp. They read registers and memory through DecodeContext only,
-// so that unit tests decode hand-made registers and memory with no process running.
+// decode_descriptors.cpp, decode_timers.cpp, decode_mq.cpp, decode_files.cpp. They read registers and memory
+// through DecodeContext only, so that unit tests decode hand-made registers and memory with no process
+// running.
 #include <chrono>
 #include <span>
 
@@ -16,13 +17,14 @@ namespace ipcgrade::supervise {
 
 using Registers = unsigned long long[6];
 
-// What a decoder may read and change: the caller's memory, its descriptor table, the run's pipe
-// counter, and when the caller's timer fires.
+// What a decoder may read and change: the caller's memory and files, its descriptor table, the run's
+// pipe counter, when the caller's timer fires, and the run's FIFOs and semaphore temporaries.
 struct DecodeContext {
   const Memory& memory;
   FdTable& fds;
   long& next_pipe;
   std::chrono::steady_clock::time_point& timer_until;
+  RunNames& names;
 };
 
 // Fills `event` from the call's entry (an event left without a call name is not recorded: a close of a
@@ -35,7 +37,8 @@ using ExitDecoder = void (*)(DecodeContext& ctx, const Registers& args, long rva
 struct Decoder {
   std::string_view call;  // the call table's row name
   EntryDecoder entry = nullptr;
-  ExitDecoder exit = nullptr;  // for Exit::Always and Exit::IfDecoded rows
+  ExitDecoder exit = nullptr;    // for Exit::Always and Exit::IfDecoded rows
+  ExitDecoder failed = nullptr;  // at a failed exit (rval is -errno): may leave the event unrecorded
 };
 
 // Each family's decoders, defined in its file.
@@ -45,6 +48,7 @@ std::span<const Decoder> sem_decoders();
 std::span<const Decoder> descriptor_decoders();
 std::span<const Decoder> timer_decoders();
 std::span<const Decoder> mq_decoders();
+std::span<const Decoder> file_decoders();
 
 // The decoder of system call `nr`, or null for a call with nothing to decode.
 const Decoder* decoder_for(int nr);

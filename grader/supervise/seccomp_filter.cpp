@@ -39,7 +39,8 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
   // rule's data, so that the tracer skips the call and lists it in the report (an ERRNO action would be
   // invisible to it).
   for (const auto& row : trace::call_table()) {
-    if (row.stop == trace::Stop::Never || (row.mode == trace::Mode::Tracked && !tracked)) continue;
+    if (row.stop == trace::Stop::Never || row.stop == trace::Stop::Named) continue;
+    if (row.mode == trace::Mode::Tracked && !tracked) continue;
     if (row.stop == trace::Stop::PipeIo && !pipe_io) continue;
     const std::uint32_t action = SCMP_ACT_TRACE(row.guard == trace::Guard::Refuse ? EPERM : 0);
     if (row.when.empty()) {

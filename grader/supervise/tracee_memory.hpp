@@ -22,13 +22,25 @@ std::optional<T> read_tracee_value(pid_t pid, std::uint64_t address) {
   return value;
 }
 
-// A tracee's memory as the decoders see it: the process's own (ProcessMemory), or bytes a unit test
-// placed at addresses of its choosing.
+// The identity and type of a file a tracee opened or named.
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  mode_t mode = 0;  // with the type bits: S_ISFIFO(mode)
+};
+
+// A tracee as the decoders see it: its memory and the files its descriptors and paths lead to — the
+// process's own (ProcessMemory), or what a unit test placed there.
 class Memory {
  public:
   virtual ~Memory() = default;
   // Up to `length` bytes at `address`: fewer when the rest is not readable.
   virtual std::string read(std::uint64_t address, size_t length) const = 0;
+  // The file open at descriptor `fd`, when there is one.
+  virtual std::optional<FileId> file_of(int fd) const = 0;
+  // The file `path` names from folder descriptor `dirfd` (AT_FDCWD: the current folder), as the tracee
+  // sees it, without following a final link; nullopt when there is none.
+  virtual std::optional<FileId> file_at(int dirfd, const std::string& path) const = 0;
 
   template <typename T>
   std::optional<T> value(std::uint64_t address) const {
@@ -46,6 +58,8 @@ class ProcessMemory final : public Memory {
   std::string read(std::uint64_t address, size_t length) const override {
     return read_tracee(pid_, address, length);
   }
+  std::optional<FileId> file_of(int fd) const override;
+  std::optional<FileId> file_at(int dirfd, const std::string& path) const override;
 
  private:
   pid_t pid_;

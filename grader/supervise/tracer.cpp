@@ -184,9 +184,13 @@ void Tracer::on_seccomp(Proc& p) {
     resume(p, 0);
     return;
   }
+  const ProcessMemory tracee(p.host_pid);
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
   if (row->family == trace::Family::Memory) {
-    // Only the result matters (ENOMEM names the memory limit); nothing is recorded.
+    // Only the result matters (ENOMEM names the memory limit); nothing is recorded but the mapping of
+    // a POSIX shared-memory object.
     p.pending = Pending{};
+    decode_entry(ctx, nr, args, p.pending->event);
     p.pending->nr = nr;
     std::copy(std::begin(args), std::end(args), p.pending->args);
     resume(p, 0);
@@ -204,7 +208,7 @@ void Tracer::on_seccomp(Proc& p) {
     }
     p.forking = true;
   }
-  if (guard_ && (guard_call(p, *row, args) || watch_name(p, *row, args))) return;
+  if (guard_ && guard_call(p, *row, args)) return;
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again. Only the call's own arguments are compared: the registers
   // past them hold whatever the caller left there.
@@ -222,9 +226,13 @@ void Tracer::on_seccomp(Proc& p) {
     }
   }
   trace::Event e;
-  const ProcessMemory tracee(p.host_pid);
-  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
   const bool wants_exit = decode_entry(ctx, nr, args, e);
+  // Tracked mode: a call that makes a name is watched to its exit, recorded or not.
+  if (guard_ && row->guard == trace::Guard::Name &&
+      watch_name(p, *row, args, wants_exit ? std::move(e) : trace::Event{})) {
+    resume(p, 0);
+    return;
+  }
   if (wants_exit) {
     p.pending = Pending{};
     p.pending->event = std::move(e);
@@ -303,17 +311,14 @@ void Tracer::on_syscall_exit(Proc& p) {
                                                                   : 0;
       memory_refusals_.push_back({p.name, p.index, p.pid, std::string(row->name), bytes});
     }
-    if (row && row->family == trace::Family::Memory) {
-      resume(p, 0);
-      return;
-    }
-    if (!pending.path.empty()) {
-      named(p, pending, rval, is_error);
+    const bool recorded = !pending.event.call.empty();
+    if (!pending.path.empty()) named(p, pending, rval, is_error);
+    if (!recorded) {
       resume(p, 0);
       return;
     }
     const ProcessMemory tracee(p.host_pid);
-    DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
+    DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
     decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
     const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
     if (row && row->creates && kind && !is_error && (pending.event.value("flags") & IPC_CREAT)) {
@@ -346,6 +351,7 @@ void Tracer::on_exec(Proc& p) {
   // A new program starts with the descriptors that were not close-on-exec.
   if (p.fds.use_count() > 1) p.fds = std::make_shared<FdTable>(*p.fds);
   std::erase_if(*p.fds, [](const auto& kv) { return kv.second.cloexec; });
+  p.fds->mappings.clear();
   p.recent.clear();
   p.raw.clear();
   trace::Event& e = emit(p, trace::EventKind::Exec);

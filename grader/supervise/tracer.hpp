@@ -167,7 +167,10 @@ class Tracer {
   void note_refusal(Proc& p, std::string call, int err, const std::string& why);
   // Tracked mode: a call that makes a name (see tracer_files.cpp) is followed to its exit, where
   // named() records what it made outside the run's folders. Returns whether `nr` is such a call.
-  bool watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]);
+  // Tracked mode: sets up the exit of a call that makes a name (with its decoded event, when it is
+  // recorded); false when it makes none (O_PATH, an abstract socket).
+  bool watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
+                  trace::Event&& decoded);
   void named(Proc& p, const Pending& pending, long rval, bool is_error);
   bool inside_run(const std::string& path) const;
 
@@ -177,6 +180,7 @@ class Tracer {
   std::map<pid_t, std::unique_ptr<Proc>> procs_;
   std::set<pid_t> ipc_creators_;
   long next_pipe_ = 1;
+  RunNames names_;  // the run's FIFOs and semaphore temporaries, across its processes
   std::map<std::string, std::vector<trace::MessageStruct>> structs_;  // program path -> its message structs
   Symbolizer symbolizer_;
   bool guard_ = false;

@@ -46,7 +46,7 @@ NameArgs name_args(const trace::CallRow& row) {
     if (s == trace::Spelling::DirFd && out.path < 0) out.dirfd = i;
     if (s == trace::Spelling::Path) out.path = i;
     if (s == trace::Spelling::SockAddr) out.address = i;
-    if (s == trace::Spelling::OpenFlags) out.flags = i;
+    if (s == trace::Spelling::OpenFlags || s == trace::Spelling::MqOpenFlags) out.flags = i;
   }
   return out;
 }
@@ -59,16 +59,13 @@ std::uint64_t open_flags(pid_t pid, int nr, const NameArgs& which, const unsigne
 
 }  // namespace
 
-bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
-  if (row.guard != trace::Guard::Name) return false;
+bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
+                        trace::Event&& decoded) {
   const int nr = row.nr;
   const NameArgs which = name_args(row);
   // O_PATH makes no name, O_CREAT or not.
   const std::uint64_t flags = open_flags(p.host_pid, nr, which, args);
-  if (flags & O_PATH) {
-    resume(p, 0);
-    return true;
-  }
+  if (flags & O_PATH) return false;
   std::string path;
   if (which.address >= 0) {
     const auto named = read_unix_path(p.host_pid, args[which.address], args[which.address + 1]);
@@ -76,11 +73,9 @@ bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long 
   } else if (which.path >= 0) {
     path = read_tracee_path(p.host_pid, args[which.path]);
   }
-  if (path.empty()) {
-    resume(p, 0);
-    return true;
-  }
+  if (path.empty()) return false;
   Pending pending;
+  pending.event = std::move(decoded);
   pending.nr = nr;
   std::copy(std::begin(args), std::end(args), pending.args);
   pending.path =
@@ -92,9 +87,7 @@ bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long 
   pending.existed = (follows ? ::stat(pending.path.c_str(), &st) : ::lstat(pending.path.c_str(), &st)) == 0;
   pending.dev = st.st_dev;
   pending.ino = st.st_ino;
-  pending.event.call = row.name;
   p.pending = std::move(pending);
-  resume(p, 0);
   return true;
 }
 
@@ -121,11 +114,12 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
   }
   if (where.empty() || inside_run(where)) return;
   const std::string shown = util::shown_path(where);
+  const std::string_view call = trace::call_row(pending.nr)->name;
   if (is_error) {
     // Landlock's refusal: invisible to the filter, named here.
     if ((rval == -EACCES || rval == -EPERM) && write_refusals_) {
       note_refusal(
-          p, fmt::format("{}(\"{}\", ...)", pending.event.call, shown), static_cast<int>(-rval),
+          p, fmt::format("{}(\"{}\", ...)", call, shown), static_cast<int>(-rval),
           "tracked mode writes only in the working folder and the run's temporary folder ($TMPDIR); " +
               shown + " is outside them");
     }
@@ -151,7 +145,7 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
   made.process = p.name;
   made.index = p.index;
   made.pid = p.pid;
-  made.call = fmt::format("{}(\"{}\", ...)", pending.event.call, shown);
+  made.call = fmt::format("{}(\"{}\", ...)", call, shown);
   if (p.judged) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)

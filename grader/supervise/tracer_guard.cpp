@@ -166,7 +166,7 @@ bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long 
   // The IPC call stays in the trace too (checks judge it), with the decoded arguments.
   trace::Event e;
   const ProcessMemory tracee(p.host_pid);
-  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until};
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
   decode_entry(ctx, nr, args, e);
   refuse_call(p, nr, args, EPERM, fmt::format("id {} is not an object this run created", id),
               trace::format_call(e));

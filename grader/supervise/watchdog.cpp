@@ -6,7 +6,10 @@
 #include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <fmt/format.h>
@@ -55,6 +58,25 @@ const PipeEnd* pipe_end(const Tracer::Live& p, unsigned long long fd) {
   return it == p.fds->end() ? nullptr : &it->second;
 }
 
+// A process asleep in open() of a FIFO: the path as it wrote it and whether it opens for writing.
+struct FifoOpen {
+  std::string path;
+  bool write = false;
+};
+std::optional<FifoOpen> fifo_open(const Blocked& b) {
+  const bool at = b.nr == SYS_openat;
+  if (!at && b.nr != SYS_open) return std::nullopt;
+  const ProcessMemory memory(b.proc->host_pid);
+  std::string path = memory.read(b.args[at ? 1 : 0], PATH_MAX);
+  path.resize(std::min(path.size(), path.find('\0')));
+  const int dirfd = at ? static_cast<int>(b.args[0]) : AT_FDCWD;
+  const auto file = memory.file_at(dirfd, path);
+  if (!file || !S_ISFIFO(file->mode)) return std::nullopt;
+  const auto flags = b.args[at ? 2 : 1];
+  if (flags & O_NONBLOCK) return std::nullopt;
+  return FifoOpen{util::escape_controls(path), (flags & O_ACCMODE) == O_WRONLY};
+}
+
 // Whether the call `b` is blocked in can only be ended by another process of the run: the call
 // table's Blocks column. Sleeping with a timeout, polling, reading a file or a socket: alive.
 bool waits_on_others(const Blocked& b) {
@@ -69,12 +91,14 @@ bool waits_on_others(const Blocked& b) {
       return b.args[row->timeout_arg] == 0;
     case trace::Blocks::PipeRead: {
       const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
-      return end && !end->write;
+      return end && end->is_pipe() && end->reads();
     }
     case trace::Blocks::PipeWrite: {
       const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
-      return end && end->write;
+      return end && end->is_pipe() && end->writes();
     }
+    case trace::Blocks::FifoOpen:
+      return fifo_open(b).has_value();
   }
   return false;
 }
@@ -157,27 +181,55 @@ std::string semop_state(const Blocked& b, const trace::Trace& trace) {
     const int value = ::semctl(id, op.sem_num, GETVAL);
     if (value < 0) continue;
     if (op.sem_op < 0 && value < -op.sem_op) {
-      return fmt::format("waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
-                         "increase it",
-                         -op.sem_op, op.sem_num, set, value);
+      return fmt::format(
+          "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
+          "increase it",
+          -op.sem_op, op.sem_num, set, value);
     }
     if (op.sem_op == 0 && value != 0) {
-      return fmt::format("waits in semop for semaphore {} of {} to reach 0 (value {}); no live process will "
-                         "decrease it",
-                         op.sem_num, set, value);
+      return fmt::format(
+          "waits in semop for semaphore {} of {} to reach 0 (value {}); no live process will "
+          "decrease it",
+          op.sem_num, set, value);
     }
   }
   return "is blocked in semop on semaphore " + set;
 }
 
+// A POSIX queue by the name its descriptor was opened with.
+std::string posix_queue(const Blocked& b) {
+  const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+  return end && end->kind == Opened::Queue ? end->name : fmt::format("(descriptor {})", b.args[0]);
+}
+
 std::string short_state(const Blocked& b, const trace::Trace& trace) {
   switch (b.nr) {
-    case SYS_read:
+    case SYS_read: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      if (end->kind == Opened::Fifo)
+        return fmt::format("is blocked in read on FIFO {} (fd {})", end->name, b.args[0]);
       return fmt::format("is blocked in read on the pipe created at {} (fd {})",
-                         pipe_origin(trace, pipe_end(*b.proc, b.args[0])->pipe), b.args[0]);
-    case SYS_write:
-      return fmt::format("is blocked in write on the full pipe {} (fd {})",
-                         pipe_end(*b.proc, b.args[0])->pipe, b.args[0]);
+                         pipe_origin(trace, end->pipe), b.args[0]);
+    }
+    case SYS_write: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      if (end->kind == Opened::Fifo)
+        return fmt::format("is blocked in write on the full FIFO {} (fd {})", end->name, b.args[0]);
+      return fmt::format("is blocked in write on the full pipe {} (fd {})", end->pipe, b.args[0]);
+    }
+    case SYS_open:
+    case SYS_openat: {
+      const auto fifo = fifo_open(b);
+      if (!fifo) return "is blocked in open";
+      return fifo->write ? fmt::format("waits in open(\"{}\", O_WRONLY) for a process to open it for reading",
+                                       fifo->path)
+                         : fmt::format("waits in open(\"{}\", O_RDONLY) for a process to open it for writing",
+                                       fifo->path);
+    }
+    case SYS_mq_timedreceive:
+      return fmt::format("is blocked in mq_receive on the empty queue {}", posix_queue(b));
+    case SYS_mq_timedsend:
+      return fmt::format("is blocked in mq_send on the full queue {}", posix_queue(b));
     case SYS_msgrcv: {
       const long type = static_cast<long>(b.args[3]);
       return fmt::format("is blocked in msgrcv for {} on queue {}",
@@ -209,10 +261,18 @@ std::string explain(const Blocked& b, const std::vector<Blocked>& all, const tra
     const long pipe = pipe_end(*b.proc, b.args[0])->pipe;
     std::vector<std::string> holders;
     bool self = false;
+    const PipeEnd* reading = pipe_end(*b.proc, b.args[0]);
+    if (reading->kind == Opened::Fifo && reading->both) {
+      // Its own descriptor is a writer: the FIFO cannot reach end-of-file while it is open.
+      return text + fmt::format(
+                        "; it opened {} O_RDWR, so it holds a write end itself and never sees "
+                        "end-of-file — open a FIFO O_RDONLY to read it",
+                        reading->name);
+    }
     for (const auto& other : all) {
       if (other.proc->thread) continue;
       for (const auto& [fd, end] : *other.proc->fds) {
-        if (end.pipe != pipe || !end.write) continue;
+        if (!end.is_pipe() || end.pipe != pipe || !end.writes()) continue;
         if (other.proc == b.proc) {
           holders.push_back(fmt::format("{} itself (fd {})", b.proc->name, fd));
           self = true;
@@ -240,6 +300,11 @@ std::string explain(const Blocked& b, const std::vector<Blocked>& all, const tra
         self ? " — close it before reading" : " — every process must close the write ends it does not use";
   } else if (b.nr == SYS_msgrcv || b.nr == SYS_msgsnd) {
     text += b.nr == SYS_msgrcv ? "; no live process can send it" : "; no live process will receive";
+  } else if (b.nr == SYS_mq_timedreceive || b.nr == SYS_mq_timedsend) {
+    text +=
+        b.nr == SYS_mq_timedreceive ? "; no live process will send to it" : "; no live process will receive";
+  } else if (fifo_open(b)) {
+    text += "; no live process will";
   }
   return text;
 }
@@ -268,14 +333,25 @@ std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
   // Those blocked on a pipe or a queue first: theirs is the explanation a student needs.
   std::stable_sort(blocked.begin(), blocked.end(), [](const Blocked& a, const Blocked& b) {
     auto rank = [](long nr) {
-      return nr == SYS_read || nr == SYS_write || nr == SYS_msgrcv || nr == SYS_msgsnd ? 0 : 1;
+      return nr == SYS_read || nr == SYS_write || nr == SYS_msgrcv || nr == SYS_msgsnd || nr == SYS_open ||
+                     nr == SYS_openat || nr == SYS_mq_timedreceive || nr == SYS_mq_timedsend
+                 ? 0
+                 : 1;
     };
     return rank(a.nr) < rank(b.nr);
   });
   std::string explanation;
+  std::set<std::string> read_first;  // FIFOs opened for reading by processes that wait for a writer
   for (const auto& b : blocked) {
     if (b.proc->thread) continue;
     explanation += (explanation.empty() ? "" : "; ") + explain(b, blocked, tracer.trace());
+    if (const auto fifo = fifo_open(b); fifo && !fifo->write) read_first.insert(fifo->path);
+  }
+  if (read_first.size() > 1) {
+    // Each side waits at its first open for the other's second one.
+    explanation +=
+        " — both sides open a FIFO for reading first: open the FIFOs in the same order in both "
+        "programs (or open one for writing first)";
   }
   return explanation + ".";
 }

@@ -72,6 +72,29 @@ CallRow watched(std::string_view name, int nr, Blocks blocks, int timeout_arg = 
 CallRow plain(std::string_view name, int nr, Family family) {
   return {.name = name, .nr = nr, .family = family};
 }
+// A call that reaches a file by its path and is recorded in every mode, when its file is a FIFO or a
+// POSIX object; tracked mode's guard watches the name it makes.
+CallRow by_path(std::string_view name, int nr, std::vector<Arg> args, std::vector<Arg> recorded = {},
+                Blocks blocks = Blocks::Never) {
+  return {.name = name,
+          .nr = nr,
+          .family = Family::Files,
+          .exit = Exit::Always,
+          .blocks = blocks,
+          .guard = Guard::Name,
+          .args = std::move(args),
+          .recorded = std::move(recorded)};
+}
+// A library function as the trace names the system call it makes.
+CallRow named(std::string_view name, std::string_view via, Family family, std::vector<Arg> args,
+              std::vector<Arg> recorded = {}) {
+  return {.name = name,
+          .family = family,
+          .stop = Stop::Named,
+          .args = std::move(args),
+          .recorded = std::move(recorded),
+          .via = via};
+}
 
 const Arg kElided{"...", S::Elided};
 const Arg kPath{"pathname", S::Path};
@@ -229,7 +252,7 @@ std::vector<CallRow> make_table() {
        .nr = SYS_mq_timedsend,
        .family = Family::Mq,
        .fold = Fold::Raw,
-       .fold_args = 4,
+       .fold_args = 5,  // the timeout too: with none, the call is mq_send or mq_receive
        .blocks = Blocks::WithoutTimeout,
        .timeout_arg = 4,
        .args = {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio"}}},
@@ -238,7 +261,7 @@ std::vector<CallRow> make_table() {
        .family = Family::Mq,
        .exit = Exit::Always,
        .fold = Fold::Raw,
-       .fold_args = 4,
+       .fold_args = 5,  // the timeout too: with none, the call is mq_send or mq_receive
        .blocks = Blocks::WithoutTimeout,
        .timeout_arg = 4,
        .args = {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio", S::Elided}}},
@@ -250,6 +273,54 @@ std::vector<CallRow> make_table() {
        .nr = SYS_mq_getsetattr,
        .family = Family::Mq,
        .args = {{"mqdes"}, {"newattr", S::Elided}, {"oldattr", S::Elided}}},
+      named("mq_send", "mq_timedsend", Family::Mq,
+            {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio"}}),
+      named("mq_receive", "mq_timedreceive", Family::Mq,
+            {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio", S::Elided}}),
+      named("mq_close", "close", Family::Mq, {{"mqdes"}}),
+      // FIFOs, POSIX shared memory and named semaphores: files. Every open stops, in every mode, because
+      // only its result tells a FIFO from a file; an open of anything else is not recorded. glibc makes
+      // shm_open an openat of /dev/shm/NAME, sem_open one of /dev/shm/sem.NAME (a new semaphore is a
+      // temporary file linked to that name), shm_unlink and sem_unlink their unlink, mkfifo a mknodat.
+      by_path("open", SYS_open, {kPath, {"flags", S::MqOpenFlags}, kMode}, {{"fifo"}, {"end", S::PipeEnd}},
+              Blocks::FifoOpen),
+      by_path("openat", SYS_openat, {kDirFd, kPath, {"flags", S::MqOpenFlags}, kMode}, {}, Blocks::FifoOpen),
+      by_path("mknod", SYS_mknod, {kPath, kMode, {"dev"}}),
+      by_path("mknodat", SYS_mknodat, {kDirFd, kPath, kMode, {"dev"}}),
+      by_path("link", SYS_link, {{"oldpath", S::Elided}, {"newpath", S::Path}}),
+      by_path("linkat", SYS_linkat,
+              {{"olddirfd", S::DirFd},
+               {"oldpath", S::Elided},
+               {"newdirfd", S::DirFd},
+               {"newpath", S::Path},
+               {"flags"}}),
+      {.name = "unlink",
+       .nr = SYS_unlink,
+       .family = Family::Files,
+       .exit = Exit::Always,
+       .args = {kPath},
+       .recorded = {{"fifo"}}},
+      {.name = "unlinkat",
+       .nr = SYS_unlinkat,
+       .family = Family::Files,
+       .exit = Exit::Always,
+       .args = {kDirFd, kPath, {"flags"}}},
+      {.name = "ftruncate",
+       .nr = SYS_ftruncate,
+       .family = Family::Files,
+       .exit = Exit::Always,
+       .args = {{"fd"}, {"length"}},
+       .recorded = {{"name", S::Path}}},
+      {.name = "munmap",
+       .nr = SYS_munmap,
+       .family = Family::Files,
+       .args = {{"addr", S::Hex}, {"length"}},
+       .recorded = {{"name", S::Path}}},
+      named("mkfifo", "mknodat", Family::Files, {kPath, kMode}, {{"fifo"}}),
+      named("shm_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}),
+      named("shm_unlink", "unlink", Family::Files, {{"name", S::Path}}),
+      named("sem_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}),
+      named("sem_unlink", "unlink", Family::Files, {{"name", S::Path}}),
       // Processes: followed through ptrace's events; the waits are the watchdog's.
       plain("fork", SYS_fork, Family::Process),
       plain("vfork", SYS_vfork, Family::Process),
@@ -267,7 +338,18 @@ std::vector<CallRow> make_table() {
       plain("timer_settime", SYS_timer_settime, Family::Timers),
       plain("timerfd_settime", SYS_timerfd_settime, Family::Timers),
       // Allocations: only the result matters, an ENOMEM names the memory limit. Nothing is recorded.
-      {.name = "mmap", .nr = SYS_mmap, .family = Family::Memory, .exit = Exit::Always},
+      // An mmap of a POSIX shared-memory object's descriptor is recorded (decode_files.cpp).
+      {.name = "mmap",
+       .nr = SYS_mmap,
+       .family = Family::Memory,
+       .exit = Exit::Always,
+       .args = {{"addr", S::Address},
+                {"length"},
+                {"prot", S::MmapProt},
+                {"flags", S::MmapFlags},
+                {"fd"},
+                {"offset"}},
+       .recorded = {{"address", S::Hex}, {"name", S::Path}}},
       {.name = "mremap", .nr = SYS_mremap, .family = Family::Memory, .exit = Exit::Always},
       // Refused in every mode. io_uring runs operations (socket, connect, openat) in the kernel without
       // their system calls, past any rule on those calls; a filter of the program's own would outrank
@@ -334,27 +416,14 @@ std::vector<CallRow> make_table() {
        .guard = Guard::SocketPath,
        .args = {{"fd"}, kElided}},
       // Names the run makes: found and removed at the end when outside the run's folders (where
-      // Landlock does not hold writes). Opens only with O_CREAT; the rest are rare.
-      naming("open", SYS_open, {kPath, {"flags", S::OpenFlags}, kMode},
-             {{1, Op::MaskedEq, O_CREAT, O_CREAT}}),
-      naming("openat", SYS_openat, {kDirFd, kPath, {"flags", S::OpenFlags}, kMode},
-             {{2, Op::MaskedEq, O_CREAT, O_CREAT}}),
+      // Landlock does not hold writes). The opens, mknod and link are above, recorded in every mode.
       naming("creat", SYS_creat, {kPath, kMode}),
       naming("openat2", SYS_openat2, {kDirFd, kPath, {"how", S::Elided}}),
-      naming("mknod", SYS_mknod, {kPath, kMode, {"dev"}}),
-      naming("mknodat", SYS_mknodat, {kDirFd, kPath, kMode, {"dev"}}),
       naming("mkdir", SYS_mkdir, {kPath, kMode}),
       naming("mkdirat", SYS_mkdirat, {kDirFd, kPath, kMode}),
       naming("symlink", SYS_symlink, {{"target", S::Elided}, {"linkpath", S::Path}}),
       naming("symlinkat", SYS_symlinkat,
              {{"target", S::Elided}, {"newdirfd", S::DirFd}, {"linkpath", S::Path}}),
-      naming("link", SYS_link, {{"oldpath", S::Elided}, {"newpath", S::Path}}),
-      naming("linkat", SYS_linkat,
-             {{"olddirfd", S::DirFd},
-              {"oldpath", S::Elided},
-              {"newdirfd", S::DirFd},
-              {"newpath", S::Path},
-              {"flags"}}),
       naming("rename", SYS_rename, {{"oldpath", S::Elided}, {"newpath", S::Path}}),
       naming("renameat", SYS_renameat,
              {{"olddirfd", S::DirFd}, {"oldpath", S::Elided}, {"newdirfd", S::DirFd}, {"newpath", S::Path}}),
@@ -377,9 +446,10 @@ const Index& index() {
   static const Index idx = [] {
     Index i;
     for (const auto& row : call_table()) {
+      i.by_name[row.name] = &row;
+      if (row.nr < 0) continue;  // a library function's name
       if (row.nr >= static_cast<int>(i.by_nr.size())) i.by_nr.resize(static_cast<size_t>(row.nr) + 1);
       i.by_nr[static_cast<size_t>(row.nr)] = &row;
-      i.by_name[row.name] = &row;
     }
     return i;
   }();

@@ -29,6 +29,7 @@ enum class Family : std::uint8_t {
   Names,        // calls that make a name in the file system (tracked mode's guard)
   Sandbox,      // calls the sandbox refuses
   Mq,           // POSIX message queues
+  Files,        // FIFOs, POSIX shared memory and named semaphores: files made, opened and removed by path
 };
 
 // When the call stops at the tracer.
@@ -37,6 +38,8 @@ enum class Stop : std::uint8_t {
   When,    // only with one of the argument conditions in `when`
   PipeIo,  // on descriptors above 2, when a check of the assignment judges pipe traffic (always under `run`)
   Never,   // runs untraced: the watchdog knows it from /proc/PID/syscall
+  Named,   // not a system call: the name the trace gives the call `via` makes for the library function
+           // the student wrote (mkfifo is mknodat, shm_open an openat under /dev/shm)
 };
 
 // In which isolation mode the call stops.
@@ -72,6 +75,7 @@ enum class Blocks : std::uint8_t {
   WithoutTimeout,  // when the argument `timeout_arg` is 0
   PipeRead,        // reading the read end of a pipe
   PipeWrite,       // writing the write end of a pipe
+  FifoOpen,        // opening a FIFO, until a process opens its other end
 };
 
 // What tracked mode's guard does with the call (namespaces mode needs none of it).
@@ -108,6 +112,7 @@ struct CallRow {
   bool creates = false;            // with IPC_CREAT in `flags`, makes an IPC object of its family
   std::vector<Arg> args = {};      // in the C prototype's order: what the formatter prints
   std::vector<Arg> recorded = {};  // decoded values besides the arguments: results, pipe ends, ...
+  std::string_view via = {};       // Stop::Named: the system call it is recorded from
 };
 
 const std::vector<CallRow>& call_table();

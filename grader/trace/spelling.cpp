@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
@@ -38,8 +39,14 @@ constexpr Name kShmFlags[] = {
 constexpr Name kOpenFlags[] = {{O_CLOEXEC, "O_CLOEXEC"}};
 constexpr Name kSemFlags[] = {{IPC_NOWAIT, "IPC_NOWAIT"}, {SEM_UNDO, "SEM_UNDO"}};
 constexpr Name kAccessModes[] = {{O_RDONLY, "O_RDONLY"}, {O_WRONLY, "O_WRONLY"}, {O_RDWR, "O_RDWR"}};
-constexpr Name kMqFlags[] = {
-    {O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"}, {O_NONBLOCK, "O_NONBLOCK"}, {O_CLOEXEC, "O_CLOEXEC"}};
+constexpr Name kMqFlags[] = {{O_CREAT, "O_CREAT"},      {O_EXCL, "O_EXCL"},         {O_TRUNC, "O_TRUNC"},
+                             {O_APPEND, "O_APPEND"},    {O_NONBLOCK, "O_NONBLOCK"}, {O_CLOEXEC, "O_CLOEXEC"},
+                             {O_NOFOLLOW, "O_NOFOLLOW"}};
+constexpr Name kProt[] = {{PROT_READ, "PROT_READ"}, {PROT_WRITE, "PROT_WRITE"}, {PROT_EXEC, "PROT_EXEC"}};
+constexpr Name kMapFlags[] = {{MAP_SHARED, "MAP_SHARED"},
+                              {MAP_PRIVATE, "MAP_PRIVATE"},
+                              {MAP_FIXED, "MAP_FIXED"},
+                              {MAP_ANONYMOUS, "MAP_ANONYMOUS"}};
 
 // Commands and other enumerations: one value each.
 constexpr Name kMsgCommands[] = {{IPC_RMID, "IPC_RMID"}, {IPC_SET, "IPC_SET"},   {IPC_STAT, "IPC_STAT"},
@@ -213,7 +220,11 @@ std::string spell(Spelling spelling, long long v) {
     case Spelling::Hex:
       return hex(static_cast<unsigned long long>(v));
     case Spelling::PipeEnd:
-      return v ? "write" : "read";
+      return v == 2 ? "read/write" : v ? "write" : "read";
+    case Spelling::MmapProt:
+      return v == PROT_NONE ? "PROT_NONE" : bits(kProt, v, false);
+    case Spelling::MmapFlags:
+      return bits(kMapFlags, v, false);
     case Spelling::Signal: {
       const char* abbrev = v > 0 && v < 65 ? sigabbrev_np(static_cast<int>(v)) : nullptr;
       return abbrev ? std::string("SIG") + abbrev : std::to_string(v);
@@ -277,7 +288,13 @@ std::optional<long long> parse(Spelling spelling, std::string_view text) {
     case Spelling::PipeEnd:
       if (text == "read") return 0;
       if (text == "write") return 1;
+      if (text == "read/write") return 2;
       return std::nullopt;
+    case Spelling::MmapProt:
+      if (text == "PROT_NONE") return PROT_NONE;
+      return parse_bits(kProt, text);
+    case Spelling::MmapFlags:
+      return parse_bits(kMapFlags, text);
     default:
       return integer(text);
   }

@@ -22,7 +22,7 @@ enum class Spelling : std::uint8_t {
   SemCommand,    // IPC_RMID, SETVAL, GETALL, ...
   Address,       // 0x7f12..., NULL for 0
   Hex,           // 0x7f12..., 0x0 for 0
-  PipeEnd,       // read (0), write (1)
+  PipeEnd,       // read (0), write (1), read/write (2: a FIFO opened O_RDWR)
   OpenFlags,     // O_CLOEXEC (pipe2's flags: the one that matters here)
   Signal,        // SIGTERM, 0
   SocketFamily,  // AF_UNIX, AF_INET, ...
@@ -37,8 +37,10 @@ enum class Spelling : std::uint8_t {
   SockAddr,      // {AF_UNIX, "/tmp/sock"}: a socket's address (held as text)
   SemOps,        // [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}]: semop's operations (held as Event::sem_ops)
   SemFlags,      // 0, SEM_UNDO, IPC_NOWAIT|SEM_UNDO
-  MqOpenFlags,   // O_RDONLY|O_CREAT|O_EXCL: mq_open's access mode and flags
+  MqOpenFlags,   // O_RDONLY|O_CREAT|O_EXCL: an access mode and flags (mq_open's, open's, shm_open's)
   MqAttr,        // {mq_maxmsg=10, mq_msgsize=64}, NULL: from the event's mq_maxmsg and mq_msgsize
+  MmapProt,      // PROT_READ|PROT_WRITE, PROT_NONE
+  MmapFlags,     // MAP_SHARED, MAP_PRIVATE|MAP_ANONYMOUS
 };
 
 // The value as the C source would show it.

@@ -601,8 +601,16 @@ TEST_P(Hostile, NamesMadeInTheHostsTemporaryFoldersDoNotOutliveTheRun) {
     const std::string out = scenario(r)["processes"][0]["stdout"];
     const json& check = r["checks"][0];
     if (!tracked()) {
-      EXPECT_NE(out.find("file in /tmp: made\n"), std::string::npos) << out;  // the run's own /tmp
-      EXPECT_EQ(check["status"], "passed") << check.dump(2);
+      // The run's own /tmp: its files went with it, but a FIFO is an IPC object the run left behind.
+      EXPECT_NE(out.find("file in /tmp: made\n"), std::string::npos) << out;
+      EXPECT_EQ(check["status"], "failed") << check.dump(2);
+      ASSERT_EQ(check["evidence"].size(), 1u) << check.dump(2);
+      EXPECT_EQ(check["evidence"][0]["detail"],
+                "FIFO /tmp/" + prefix +
+                    "-fifo (mode 0600) was left behind and has been removed by "
+                    "the grader")
+          << check.dump(2);
+      EXPECT_EQ(check["evidence"][0]["call"], "mkfifo(\"/tmp/" + prefix + "-fifo\", 0600) = 0");
       continue;
     }
     if (landlock) {
@@ -653,7 +661,7 @@ TEST_P(Hostile, NamesMadeInTheHostsTemporaryFoldersDoNotOutliveTheRun) {
     bool fifo_named = false;
     for (const auto& e : check["evidence"]) {
       fifo_named = fifo_named || e["detail"] == "FIFO /tmp/" + prefix +
-                                                    "-fifo (mode 0600, 0 bytes) was left behind and has been "
+                                                    "-fifo (mode 0600) was left behind and has been "
                                                     "removed by the grader";
     }
     EXPECT_TRUE(fifo_named) << check.dump(2);
