@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,8 @@
 namespace ipcgrade::run {
 
 namespace {
+
+constexpr long kMqueueMagic = 0x19800202;  // statfs f_type of an mqueue filesystem (linux/magic.h lacks it)
 
 using Clock = std::chrono::steady_clock;
 
@@ -81,6 +84,12 @@ struct Live {
 
 class Supervisor {
  public:
+  ~Supervisor() {
+    if (mqueue_root_ >= 0) ::close(mqueue_root_);
+  }
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
   Supervisor(const config::ScenarioSpec& spec, const RunContext& context, const Containment& containment)
       : spec_(spec),
         context_(context),
@@ -135,7 +144,20 @@ class Supervisor {
                               "/proc",
                               "/sys",
                               "/dev"};
-      landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm"};
+      landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm",
+                               "/dev/mqueue"};
+      // mq_open opens its queue on the IPC namespace's mqueue filesystem, which Landlock refuses unless a
+      // rule covers that filesystem's root: the run's /dev/mqueue in namespaces mode, the host's where it
+      // is mounted, else one mounted for a moment and held by a descriptor.
+      struct statfs fs {};
+      if (box_.tracked && (::statfs("/dev/mqueue", &fs) != 0 || fs.f_type != kMqueueMagic)) {
+        const auto dir = context_.work_dir.parent_path() / "mqueue";
+        std::error_code ec;
+        std::filesystem::create_directory(dir, ec);
+        mqueue_root_ = supervise::Landlock::mqueue_root(dir.string());
+        std::filesystem::remove(dir, ec);
+        if (mqueue_root_ >= 0) landlock_->read_write_fds.push_back(mqueue_root_);
+      }
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
       landlock_->symlinks = !box_.tracked;
     }
@@ -640,8 +662,15 @@ class Supervisor {
     // POSIX objects share the host's /dev/shm and queues: with a uid of its own, every file of that uid
     // in /dev/shm; and every object the trace shows the run made and did not unlink, while it exists.
     if (box_.run_as) {
-      for (auto& posix : audit::list_posix_objects("/dev/shm", {})) {
-        if (posix.uid == static_cast<long>(*box_.run_as)) mine.push_back(posix);
+      // The host's queues: where /dev/mqueue is not mounted, through the descriptor Landlock's rule holds.
+      struct statfs fs {};
+      const bool mounted = ::statfs("/dev/mqueue", &fs) == 0 && fs.f_type == kMqueueMagic;
+      const std::string queues = mounted             ? "/dev/mqueue"
+                                 : mqueue_root_ >= 0 ? "/proc/self/fd/" + std::to_string(mqueue_root_)
+                                                     : "";
+      for (auto& posix : audit::list_posix_objects("/dev/shm", queues)) {
+        if (posix.uid != static_cast<long>(*box_.run_as)) continue;
+        mine.push_back(posix);
       }
     }
     for (auto& posix : posix_objects_left(result_.trace)) {
@@ -760,6 +789,7 @@ class Supervisor {
   const Containment box_;
   std::optional<audit::Journal> journal_;  // tracked mode
   std::optional<supervise::Landlock> landlock_;
+  int mqueue_root_ = -1;                  // tracked mode: the host's mqueue filesystem, for Landlock
   bool names_outside_ = false;            // tracked mode without Landlock: the run may write anywhere
   std::set<std::string> removed_as_run_;  // leftovers removed with the run's credentials
   std::set<std::pair<trace::IpcKind, int>> journaled_;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -46,6 +47,11 @@ std::uint64_t fs_rights(int abi) {
   return all;
 }
 
+bool add_fd(int ruleset, int fd, std::uint64_t rights) {
+  landlock_path_beneath_attr rule{rights, fd};
+  return ::syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) == 0;
+}
+
 bool add_path(int ruleset, const std::string& path, std::uint64_t rights) {
   const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
   if (fd < 0) return true;  // absent here: nothing to allow
@@ -72,6 +78,13 @@ int Landlock::abi() {
   return version;
 }
 
+int Landlock::mqueue_root(const std::string& dir) {
+  if (::mount("none", dir.c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) return -1;
+  const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ::umount2(dir.c_str(), MNT_DETACH);  // the descriptor keeps the root; nothing stays mounted
+  return fd;
+}
+
 std::string Landlock::describe() const {
   const int v = abi();
   if (v == 0) return "not available: this kernel has no Landlock (or it is disabled)";
@@ -96,6 +109,7 @@ bool Landlock::restrict_self() const {
   for (const auto& path : read_only) ok = ok && add_path(fd, path, kRead);
   const std::uint64_t writable = symlinks ? fs_rights(v) : fs_rights(v) & ~LANDLOCK_ACCESS_FS_MAKE_SYM;
   for (const auto& path : read_write) ok = ok && add_path(fd, path, writable);
+  for (const int dir : read_write_fds) ok = ok && add_fd(fd, dir, writable);
   for (const auto& path : devices)
     ok = ok && add_path(fd, path, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
   ok = ok && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&

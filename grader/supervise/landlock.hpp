@@ -19,12 +19,19 @@ class Landlock {
   std::vector<std::string> read_only;
   std::vector<std::string> read_write;
   std::vector<std::string> devices;
+  // Folders given by an open descriptor rather than a path: the root of a POSIX message-queue
+  // filesystem that is mounted nowhere the run can see (mq_open opens its queues there).
+  std::vector<int> read_write_fds;
   // Whether the run may make symbolic links in its folders. Not in tracked mode: there a link in the
   // working folder could lead the tracer's checks of socket paths elsewhere.
   bool symlinks = true;
 
   // The kernel's Landlock ABI version; 0 when it has none (or it is disabled).
   static int abi();
+  // An O_PATH descriptor of the root of the caller's IPC namespace's message-queue filesystem, for
+  // read_write_fds where no mqueue filesystem is mounted at /dev/mqueue: mounted on `dir` (an empty
+  // folder), opened, and unmounted at once. -1 when it cannot be mounted (no CAP_SYS_ADMIN).
+  static int mqueue_root(const std::string& dir);
   // For the report's `enforced`: what this domain holds on this kernel.
   std::string describe() const;
   // In the child, after fork: restricts the calling process and whatever it execs. Only system calls;

@@ -1,0 +1,202 @@
+// The FIFO and POSIX samples (fifo-chat: two FIFOs; posix-mq-relay: a POSIX queue and a POSIX
+// shared-memory page), graded with the real binaries in both isolation modes: each solution gets full
+// marks, and each classic mistake fails exactly its checks with the call, the line and the explanation a
+// student reads. The host keeps no FIFO, queue or /dev/shm file (HostCleanTest).
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+
+namespace {
+
+class Syllabus : public HostCleanTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  json grade(const std::string& assignment, const std::string& submission, int expected_code) {
+    const CliResult r =
+        run_ipcgrade({"grade", sample(assignment).string(), sample(assignment + "/" + submission).string(),
+                      "--json", "--isolation", GetParam()});
+    EXPECT_EQ(r.code, expected_code) << r.err << r.out;
+    return json::parse(r.out);
+  }
+
+  static std::set<std::string> failed(const json& report) {
+    std::set<std::string> out;
+    for (const auto& c : report["checks"]) {
+      if (c["status"] == "failed") out.insert(c["name"].get<std::string>());
+    }
+    return out;
+  }
+
+  static const json& check(const json& report, const std::string& name) {
+    for (const auto& c : report["checks"]) {
+      if (c["name"] == name) return c;
+    }
+    static const json none;
+    ADD_FAILURE() << "no check named " << name;
+    return none;
+  }
+
+  static std::string explanation(const json& report, int scenario = 0) {
+    return report["scenarios"][scenario]["outcome_detail"].get<std::string>();
+  }
+
+  // Pids are from 1000 in the run's PID namespace, the host's in tracked mode.
+  static void expect_matches(const std::string& text, const std::string& pattern) {
+    EXPECT_TRUE(std::regex_search(text, std::regex(pattern))) << text << "\n  does not match\n" << pattern;
+  }
+
+  void SetUp() override {
+    HostCleanTest::SetUp();
+    if (GetParam() == "namespaces" && !namespaces_available())
+      GTEST_SKIP() << "this machine refuses namespaces";
+  }
+};
+
+constexpr const char* kReplies = "the client gets every reply";
+constexpr const char* kServed = "the server reports what it served";
+constexpr const char* kExit = "both programs exit with status 0";
+constexpr const char* kNothingLeft = "nothing is left behind";
+constexpr const char* kUnlinked = "both FIFOs are unlinked";
+constexpr const char* kRdwr = "no FIFO is opened O_RDWR";
+
+constexpr const char* kRelayed = "the server relays every message";
+constexpr const char* kSent = "the client sends every message";
+constexpr const char* kNothingInDev = "nothing is left in /dev/mqueue or /dev/shm";
+constexpr const char* kBuffers = "receive buffers hold a whole message";
+constexpr const char* kClosed = "queue descriptors are closed and the queue is unlinked";
+constexpr const char* kPage = "the status page is sized, unmapped and unlinked";
+
+}  // namespace
+
+TEST_P(Syllabus, TheSolutionsGetFullMarks) {
+  for (const std::string assignment : {"fifo-chat", "posix-mq-relay"}) {
+    SCOPED_TRACE(assignment);
+    const json r = grade(assignment, "solution", 0);
+    EXPECT_EQ(r["score"], 100);
+    EXPECT_TRUE(failed(r).empty()) << r.dump(2);
+    for (const auto& s : r["scenarios"]) {
+      EXPECT_EQ(s["outcome"], "completed");
+      EXPECT_TRUE(s["leftovers"].empty()) << s["leftovers"];
+    }
+  }
+}
+
+TEST_P(Syllabus, FifosNeverUnlinkedAreLeftBehindAndNamedAtTheirMkfifo) {
+  const json r = grade("fifo-chat", "variants/fifos-never-unlinked", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingLeft, kUnlinked}));
+  EXPECT_EQ(r["score"], 75);
+  const json& e = check(r, kUnlinked)["evidence"][0];
+  EXPECT_EQ(e["process"], "server");
+  EXPECT_EQ(e["call"], "mkfifo(\"up.fifo\", 0600) = 0");
+  EXPECT_EQ(e["at"], "server.c:17");
+  EXPECT_EQ(e["detail"], "FIFO up.fifo was left behind: it stays in its folder after the programs end");
+  const json& left = r["scenarios"][0]["leftovers"];
+  ASSERT_EQ(left.size(), 2u) << left;
+  EXPECT_EQ(left[0]["kind"], "fifo");
+  EXPECT_EQ(left[0]["name"], "up.fifo");
+  EXPECT_EQ(left[0]["reclaimed"], true);
+  expect_matches(left[0]["creator"], R"(^server \(pid \d+\)$)");
+  expect_matches(left[0]["opened_by"][0], R"(^client \(pid \d+\)$)");
+}
+
+TEST_P(Syllabus, AFifoOpenedReadWriteNeverSeesEndOfFileAndIsExplained) {
+  const json r = grade("fifo-chat", "variants/rdwr", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kServed, kExit, kNothingLeft, kUnlinked, kRdwr}));
+  EXPECT_EQ(r["score"], 30);
+  const json& e = check(r, kRdwr)["evidence"][0];
+  EXPECT_EQ(e["call"], "open(\"up.fifo\", O_RDWR) = 3");
+  EXPECT_EQ(e["at"], "server.c:30");
+  EXPECT_EQ(e["detail"],
+            "FIFO up.fifo opened O_RDWR: the process holds a write end of it itself, so a read never sees "
+            "end-of-file and it cannot tell when the other side has gone");
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  expect_matches(
+      explanation(r),
+      R"(^server \(pid \d+\) is blocked in read on FIFO up\.fifo \(fd 3\); it opened up\.fifo O_RDWR, )"
+      R"(so it holds a write end itself and never sees end-of-file — open a FIFO O_RDONLY to read it\.$)");
+}
+
+TEST_P(Syllabus, BothSidesOpeningForReadingFirstIsADeadlockAtOpen) {
+  const json r = grade("fifo-chat", "variants/both-read-first", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kReplies, kServed, kExit, kNothingLeft, kUnlinked}));
+  EXPECT_EQ(r["score"], 15);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  const std::string why = explanation(r);
+  expect_matches(why,
+                 R"(server \(pid \d+\) waits in open\("up\.fifo", O_RDONLY\) for a process to open it for )"
+                 R"(writing; no live process will)");
+  expect_matches(why,
+                 R"(client \(pid \d+\) waits in open\("down\.fifo", O_RDONLY\) for a process to open it )"
+                 R"(for writing; no live process will)");
+  EXPECT_NE(why.find("both sides open a FIFO for reading first: open the FIFOs in the same order in both "
+                     "programs"),
+            std::string::npos)
+      << why;
+}
+
+TEST_P(Syllabus, AReceiveBufferBelowMsgsizeFailsEveryTimeAndIsNamed) {
+  const json r = grade("posix-mq-relay", "variants/small-receive-buffer", 1);
+  EXPECT_EQ(failed(r),
+            (std::set<std::string>{kRelayed, kSent, kExit, kNothingInDev, kBuffers, kClosed, kPage}));
+  EXPECT_NEAR(r["score"].get<double>(), 18.33, 0.01);
+  const json& e = check(r, kBuffers)["evidence"][0];
+  EXPECT_EQ(e["process"], "server");
+  EXPECT_EQ(e["call"], "mq_receive(3, ..., 64, ...) = -1 EMSGSIZE");
+  EXPECT_EQ(e["at"], "server.c:51");
+  expect_matches(e["detail"], R"(^a 64-byte buffer for queue /posix-mq-relay-[0-9a-f]+, whose mq_msgsize is )"
+                              R"(128: every receive fails with EMSGSIZE, whatever the message's length$)");
+  EXPECT_NE(check(r, kBuffers)["feedback"].get<std::string>().find("attr.mq_msgsize bytes"),
+            std::string::npos);
+  // The server gave up: in the larger scenario the client fills the queue and waits on it for ever.
+  EXPECT_EQ(r["scenarios"][1]["outcome"], "deadlock");
+  expect_matches(explanation(r, 1), R"(^client \(pid \d+\) is blocked in mq_send on the full queue )"
+                                    R"(/posix-mq-relay-[0-9a-f]+; no live process will receive\.$)");
+  // The queue and the page it left are named with the calls that made them.
+  std::set<std::string> kinds;
+  for (const auto& l : r["scenarios"][0]["leftovers"]) {
+    kinds.insert(l["kind"].get<std::string>());
+    EXPECT_EQ(l["reclaimed"], true) << l;
+    expect_matches(l["call"], l["kind"] == "posix-mq"
+                                  ? R"(^mq_open\("/posix-mq-relay-[0-9a-f]+", O_RDONLY\|O_CREAT)"
+                                  : R"(^shm_open\("/posix-mq-relay-[0-9a-f]+", O_RDWR\|O_CREAT)");
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"posix-mq", "posix-shm"}));
+}
+
+TEST_P(Syllabus, AQueueNeverUnlinkedIsNamedAtItsMqOpen) {
+  const json r = grade("posix-mq-relay", "variants/no-mq-unlink", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingInDev, kClosed}));
+  EXPECT_EQ(r["score"], 80);
+  const json& e = check(r, kClosed)["evidence"][0];
+  expect_matches(e["call"], R"(^mq_open\("/posix-mq-relay-[0-9a-f]+", O_RDONLY\|O_CREAT\|O_EXCL, 0600, )"
+                            R"(\{mq_maxmsg=10, mq_msgsize=128\}\) = 3$)");
+  EXPECT_EQ(e["at"], "server.c:23");
+  expect_matches(e["detail"], R"(^queue /posix-mq-relay-[0-9a-f]+ was never removed with mq_unlink)");
+  ASSERT_EQ(r["scenarios"][0]["leftovers"].size(), 1u);
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "posix-mq");
+}
+
+TEST_P(Syllabus, AStatusPageNeverUnlinkedCostsItsShare) {
+  const json r = grade("posix-mq-relay", "variants/status-never-unlinked", 1);
+  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingInDev, kPage}));
+  EXPECT_NEAR(r["score"].get<double>(), 86.67, 0.01);
+  const json& e = check(r, kPage)["evidence"][0];
+  expect_matches(e["call"],
+                 R"(^shm_open\("/posix-mq-relay-[0-9a-f]+", O_RDWR\|O_CREAT\|O_EXCL, 0600\) = 4$)");
+  EXPECT_EQ(e["at"], "server.c:29");
+  expect_matches(e["detail"],
+                 R"(^shared memory object /posix-mq-relay-[0-9a-f]+ was never removed: it stays in )"
+                 R"(/dev/shm after the programs end; call shm_unlink)");
+  ASSERT_EQ(r["scenarios"][0]["leftovers"].size(), 1u);
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "posix-shm");
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["bytes"], 132);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Syllabus, ::testing::Values("namespaces", "tracked"),
+                         [](const auto& p) { return p.param; });
