@@ -6,6 +6,7 @@
 // listed only (a lock, not the counting semaphores of a bounded buffer, whose takes and gives happen in
 // different processes: undoing those at exit would corrupt the count). With `nsems`, sets are created
 // with that many semaphores.
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
@@ -22,7 +23,7 @@ namespace ipcgrade::checks {
 namespace {
 
 // What the check found first decides the advice the feedback gives.
-enum class Aspect { Initialized, Undo, Remove, Size };
+enum class Aspect { Initialized, Undo, Remove, RemoveNamed, Size };
 
 struct SemSet {
   const trace::Event* created = nullptr;  // the semget with IPC_CREAT that made it
@@ -99,6 +100,24 @@ class SemUsageCheck : public Check {
         }
       }
       if (!remove) continue;
+      // POSIX named semaphores: made by sem_open with O_CREAT, removed by sem_unlink of the name.
+      std::map<std::string, const trace::Event*> named;
+      for (const auto& e : scenario.result->trace.events) {
+        const auto name = e.texts.find("name");
+        if (e.kind != trace::EventKind::Call || e.failed() || name == e.texts.end()) continue;
+        const bool mine = e.judged && (!input.spec->process || *input.spec->process == e.process);
+        if (e.call == "sem_open" && (e.value("oflag") & O_CREAT) && mine) named.try_emplace(name->second, &e);
+        if (e.call == "sem_unlink") named.erase(name->second);
+      }
+      for (const auto& [name, made] : named) {
+        v.evidence.push_back(call_evidence(
+            scenario, *made,
+            fmt::format(
+                "named semaphore {} was never removed with sem_unlink: it stays in /dev/shm, with its "
+                "value, after the programs end",
+                name)));
+        aspects.push_back(Aspect::RemoveNamed);
+      }
       for (const auto& [id, s] : sets) {
         if (!s.created || s.removed) continue;
         const trace::Event& made = *s.created;
@@ -138,6 +157,8 @@ class SemUsageCheck : public Check {
                      "semaphore back when the process ends";
       case Aspect::Remove:
         return "Remove the set with semctl(id, 0, IPC_RMID) once every process is done with it";
+      case Aspect::RemoveNamed:
+        return "Remove a named semaphore with sem_unlink(name) once every process is done with it";
       case Aspect::Size:
         return "Create the set with the number of semaphores the assignment asks for";
     }
@@ -167,6 +188,7 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kSemUsageCheck{"sem-usage", &make, {"semget", "semop", "semtimedop", "semctl"}};
+const CheckType kSemUsageCheck{
+    "sem-usage", &make, {"semget", "semop", "semtimedop", "semctl", "sem_open", "sem_unlink"}};
 
 }  // namespace ipcgrade::checks

@@ -211,3 +211,22 @@ TEST(AssignedKeyCheck, PosixObjectsUseTheStudentsNames) {
   EXPECT_EQ(wrong.evidence[0].call, "shm_open(\"/status\", O_RDWR|O_CREAT, 0600) = 4");
   EXPECT_EQ(wrong.evidence[0].detail, "name /status is not one of your names (/relay-5000)");
 }
+
+TEST(SemUsageCheck, ANamedSemaphoreNeverUnlinkedIsNamedAtItsSemOpen) {
+  const auto a = assignment_with("  - {name: sems, type: sem-usage, points: 10}\n");
+  std::vector<trace::Event> events = {
+      call(1000, "server", "sem_open", {{"name", "/lock"}, {"oflag", "O_RDWR|O_CREAT"}, {"mode", "0600"}})};
+  events[0].at = "server.c:12";
+  const auto r = only(a, {with_trace(events)});
+  EXPECT_EQ(r.status, checks::Status::Failed);
+  EXPECT_EQ(r.score, 0);
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].call, "sem_open(\"/lock\", O_RDWR|O_CREAT, 0600)");
+  EXPECT_EQ(r.evidence[0].at, "server.c:12");
+  EXPECT_EQ(
+      r.evidence[0].detail,
+      "named semaphore /lock was never removed with sem_unlink: it stays in /dev/shm, with its value, after "
+      "the programs end");
+  events.push_back(call(1001, "client", "sem_unlink", {{"name", "/lock"}}, 0));
+  EXPECT_EQ(only(a, {with_trace(events)}).status, checks::Status::Passed);
+}

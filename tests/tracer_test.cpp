@@ -289,3 +289,39 @@ TEST_F(Tracer, PosixQueuesAreTracedAndALeftQueueNamesItsCreator) {
             std::string::npos)
       << last_.err;
 }
+
+// FIFOs, POSIX named semaphores and POSIX shared memory, in both modes: traced under the names the
+// student wrote, and each left behind named with the call that made it, then removed.
+TEST_F(Tracer, FifosAndPosixObjectsLeftBehindNameTheirCreatorsInBothModes) {
+  for (const std::string mode : {"namespaces", "tracked"}) {
+    SCOPED_TRACE(mode);
+    if (mode == "namespaces" && !namespaces_available()) continue;
+    const json events = run("posix_objects", 1, {"--isolation", mode});
+    const auto made = calls(events, "mkfifo");
+    ASSERT_EQ(made.size(), 1u);
+    EXPECT_EQ(made[0]["args"]["pathname"], "test.fifo");
+    EXPECT_EQ(made[0]["at"], "posix_objects.c:11");
+    const auto opens = calls(events, "open");
+    ASSERT_EQ(opens.size(), 2u);  // the FIFO's two ends; the loader's opens are not recorded
+    const auto reads = calls(events, "read");
+    ASSERT_FALSE(reads.empty());
+    EXPECT_EQ(reads[0]["args"]["fifo"], "test.fifo");
+    EXPECT_EQ(calls(events, "sem_open").size(), 1u);  // glibc's temporary file is not recorded
+    const auto mapped = calls(events, "mmap");
+    ASSERT_EQ(mapped.size(), 1u);
+    EXPECT_EQ(mapped[0]["args"]["flags"], "MAP_SHARED");
+    EXPECT_EQ(mapped[0]["args"]["name"], "/ipcgrade-test-shm");
+    const std::string& err = last_.err;
+    for (const std::string line :
+         {"POSIX shared memory object /ipcgrade-test-shm (mode 0600, 4096 bytes)",
+          "shm_open(\"/ipcgrade-test-shm\", O_RDWR|O_CREAT, 0600) = 3 at posix_objects.c:26",
+          "POSIX named semaphore /ipcgrade-test-sem (mode 0600)",
+          "sem_open(\"/ipcgrade-test-sem\", O_RDWR|O_CREAT, 0600) at posix_objects.c:24",
+          "FIFO test.fifo (mode 0600)", "mkfifo(\"test.fifo\", 0600) = 0 at posix_objects.c:11",
+          "3 object(s) left behind; 3 removed"})
+      EXPECT_NE(err.find(line), std::string::npos) << line << "\n" << err;
+    // The mapping the process exited with.
+    EXPECT_NE(err.find("the mapping of /ipcgrade-test-shm at 0x"), std::string::npos) << err;
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status("test.fifo")));
+  }
+}
