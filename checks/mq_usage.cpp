@@ -53,6 +53,13 @@ class MqUsageCheck : public Check {
         if (auto it = fds.find(e.parent); it != fds.end()) fds[e.pid] = it->second;  // fork copies them
         continue;
       }
+      if (e.kind == trace::EventKind::Exec) {
+        // Every queue descriptor is close-on-exec: the new program starts without them, closed by the
+        // kernel as at an exit, but without the process ending: not judged.
+        opened.erase(e.pid);
+        fds.erase(e.pid);
+        continue;
+      }
       if (e.kind == trace::EventKind::Exit) {
         auto held = opened.find(e.pid);
         if (held != opened.end() && close && !killed(scenario, e)) {
@@ -73,8 +80,10 @@ class MqUsageCheck : public Check {
       if (e.kind != trace::EventKind::Call || (e.failed() && !receive)) continue;  // a short buffer fails
       if (e.call == "mq_open" && e.result) {
         const std::string name = name_of(e);
-        if ((e.value("oflag") & O_CREAT) && !created.count(name)) {
-          if (mine(e)) created[name] = &e;
+        // The first open with O_CREAT made the queue, whichever process it was (an instructor's server
+        // too): its attributes are the queue's, and only a student's creation is the student's to unlink.
+        if ((e.value("oflag") & O_CREAT) && !msgsize.count(name)) {
+          created[name] = mine(e) ? &e : nullptr;
           msgsize[name] = e.has("mq_msgsize") ? e.value("mq_msgsize") : kDefaultMsgsize;
         }
         fds[e.pid][*e.result] = name;
@@ -82,6 +91,14 @@ class MqUsageCheck : public Check {
       } else if (e.call == "mq_close") {
         fds[e.pid].erase(e.value("mqdes"));
         opened[e.pid].erase(e.value("mqdes"));
+      } else if (e.call == "close_range") {  // closefrom(): the queue descriptors in the range too
+        for (auto* table : {&opened[e.pid]})
+          std::erase_if(*table, [&](const auto& kv) {
+            return kv.first >= e.value("first") && kv.first <= e.value("last");
+          });
+        std::erase_if(fds[e.pid], [&](const auto& kv) {
+          return kv.first >= e.value("first") && kv.first <= e.value("last");
+        });
       } else if (e.call == "mq_unlink") {
         created.erase(name_of(e));
         msgsize.erase(name_of(e));
@@ -100,6 +117,7 @@ class MqUsageCheck : public Check {
     }
     if (!unlink) return;
     for (const auto& [name, call] : created) {
+      if (!call) continue;  // made by a program that is not the student's
       v.evidence.push_back(call_evidence(
           scenario, *call,
           fmt::format(
@@ -155,6 +173,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 }  // namespace
 
 const CheckType kMqUsageCheck{
-    "mq-usage", &make, {"mq_open", "mq_close", "mq_unlink", "mq_receive", "mq_timedreceive"}};
+    "mq-usage", &make, {"mq_open", "mq_close", "mq_unlink", "mq_receive", "mq_timedreceive", "close_range"}};
 
 }  // namespace ipcgrade::checks

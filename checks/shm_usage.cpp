@@ -13,6 +13,7 @@
 // is not judged, and the feedback says it was killed while attached.
 #include <fcntl.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 
 #include <csignal>
 
@@ -174,17 +175,21 @@ class ShmUsageCheck : public Check {
           v.evidence.push_back(
               call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
         }
-      } else if ((e.is_call("shmat") || e.is_call("mmap")) && e.has("address") && !e.failed() &&
-                 selected(input, e)) {
+      } else if ((e.is_call("shmat") || (e.is_call("mmap") && (e.value("flags") & MAP_SHARED))) &&
+                 e.has("address") && !e.failed() && selected(input, e)) {
         attached[e.pid][e.value("address")] = Attachment{&e, e.process, ""};
       } else if (e.is_call("shmdt") && e.has("shmaddr")) {
         auto it = attached.find(e.pid);
         if (it != attached.end()) it->second.erase(e.value("shmaddr"));
       } else if (e.is_call("munmap")) {
+        // Whatever mapping starts in the range goes: munmap unmaps whole ranges, not addresses.
         auto it = attached.find(e.pid);
-        if (it != attached.end()) it->second.erase(e.value("addr"));
-      } else if (e.is_call("shm_open") && !e.failed() && (e.value("oflag") & O_CREAT) && selected(input, e)) {
-        posix_created.try_emplace(name_of(e), &e);
+        const long long from = e.value("addr"), to = from + e.value("length");
+        if (it != attached.end())
+          std::erase_if(it->second, [&](const auto& kv) { return kv.first >= from && kv.first < to; });
+      } else if (e.is_call("shm_open") && !e.failed() && (e.value("oflag") & O_CREAT)) {
+        // The first creation of a name, by whichever process: only a student's is the student's to unlink.
+        posix_created.try_emplace(name_of(e), selected(input, e) ? &e : nullptr);
       } else if (e.is_call("shm_unlink") && !e.failed()) {
         posix_created.erase(name_of(e));
       } else if (e.is_call("ftruncate") && !e.failed() && selected(input, e) && size && size_share > 0 &&
@@ -212,6 +217,7 @@ class ShmUsageCheck : public Check {
                 id, id)));
       }
       for (const auto& [name, call] : posix_created) {
+        if (!call) continue;
         removes.failed = true;
         v.evidence.push_back(call_evidence(
             scenario, *call,

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "grader/supervise/decoders.hpp"
 #include "grader/trace/calls.hpp"
@@ -51,6 +52,14 @@ class FakeMemory final : public Memory {
     const auto it = path_files.find(path);
     return it == path_files.end() ? std::nullopt : std::optional<FileId>(it->second);
   }
+  std::string real_path(int, const std::string& path) const override { return "/work/" + path; }
+  std::map<int, std::string> fd_paths;
+  std::string fd_path(int fd) const override {
+    const auto it = fd_paths.find(fd);
+    return it == fd_paths.end() ? std::string() : it->second;
+  }
+  std::set<std::string> queues;
+  bool queue_exists(const std::string& name) const override { return queues.count(name) > 0; }
 
  private:
   std::map<std::uint64_t, std::string> regions_;

@@ -325,3 +325,22 @@ TEST_F(Tracer, FifosAndPosixObjectsLeftBehindNameTheirCreatorsInBothModes) {
     EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status("test.fifo")));
   }
 }
+
+// sem_wait on a named semaphore nobody posts sleeps on a futex in /dev/shm/sem.NAME: a deadlock named
+// by the semaphore and its value, in both modes, and the semaphore is left behind and removed.
+TEST_F(Tracer, AWaitOnANamedSemaphoreNobodyPostsIsADeadlockNamedBySemaphore) {
+  for (const std::string mode : {"namespaces", "tracked"}) {
+    SCOPED_TRACE(mode);
+    if (mode == "namespaces" && !namespaces_available()) continue;
+    const CliResult r = run_ipcgrade({"run", "--isolation", mode, "--timeout", "10s", "--",
+                                      std::string(PROGRAMS_DIR) + "/named_sem_wait"});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_TRUE(
+        std::regex_search(r.err, std::regex(R"(deadlock \(named_sem_wait \(pid \d+\) waits in sem_wait on )"
+                                            R"(named semaphore /ipcgrade-test-wait \(value 0\); no live )"
+                                            R"(process will post it\.\))")))
+        << r.err;
+    EXPECT_NE(r.err.find("POSIX named semaphore /ipcgrade-test-wait (mode 0600)"), std::string::npos)
+        << r.err;
+  }
+}

@@ -132,22 +132,33 @@ std::vector<run::Leftover> list_posix_objects(const std::filesystem::path& shm_d
   return out;
 }
 
-bool find_posix_object(run::Leftover& object) {
+bool find_posix_object(run::Leftover& object, long owner) {
   if (object.name.size() < 2 || object.name[0] != '/' || object.name.find('/', 1) != std::string::npos)
     return false;
+  // Only the very file the run made (its device and inode, when known), owned by the run's own uid
+  // when it has one: a name the run merely opened, or one raced to name another, is never removed.
+  const auto same = [&](const struct stat& st) {
+    return (object.file_ino == 0 || (st.st_dev == object.file_dev && st.st_ino == object.file_ino)) &&
+           (owner < 0 || static_cast<long>(st.st_uid) == owner);
+  };
   if (object.kind == trace::IpcKind::PosixMq) {
     const mqd_t q = ::mq_open(object.name.c_str(), O_RDONLY | O_NONBLOCK);
     if (q == static_cast<mqd_t>(-1)) return false;
+    struct stat st {};
+    const bool it = ::fstat(q, &st) == 0 && same(st);
     mq_attr attr{};
     if (::mq_getattr(q, &attr) == 0) object.messages = static_cast<std::uint64_t>(attr.mq_curmsgs);
     ::mq_close(q);
+    if (!it) return false;
+    object.mode = st.st_mode & 0777;
+    object.uid = st.st_uid;
     object.path.clear();
     return true;
   }
   const std::string prefix = object.kind == trace::IpcKind::PosixSem ? "/dev/shm/sem." : "/dev/shm/";
   const std::string path = prefix + object.name.substr(1);
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !same(st)) return false;
   object.path = path;
   object.mode = st.st_mode & 0777;
   object.uid = st.st_uid;

@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 
+#include "grader/batch/class_page.hpp"
 #include "grader/batch/gradebook.hpp"
 #include "grader/report/render.hpp"
 #include "grader/util/atomic_file.hpp"
@@ -51,9 +52,16 @@ std::vector<std::string> students_of(const Options& o) {
 pid_t start_worker(const Options& o, const std::string& student) {
   const fs::path dir = o.out / student;
   fs::create_directories(dir);
-  std::vector<std::string> args = {
-      "ipcgrade", "grade",    o.assignment.string(),         (o.submissions / student).string(), "--student",
-      student,    "--report", (dir / "report.yaml").string()};
+  std::vector<std::string> args = {"ipcgrade",
+                                   "grade",
+                                   o.assignment.string(),
+                                   (o.submissions / student).string(),
+                                   "--student",
+                                   student,
+                                   "--report",
+                                   (dir / "report.yaml").string(),
+                                   "--html",
+                                   (dir / "report.html").string()};
   if (o.gradescope) args.insert(args.end(), {"--gradescope", (dir / "results.json").string()});
   if (o.junit) args.insert(args.end(), {"--junit", (dir / "junit.xml").string()});
   args.insert(args.end(), {"--isolation", o.isolation});
@@ -171,6 +179,7 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
   }
   util::write_file_atomically(o.out / "gradebook.csv", gradebook_csv(a, rows));
   util::write_file_atomically(o.out / "summary.md", summary_md(a, rows));
+  util::write_file_atomically(o.out / "index.html", class_index_html(a, rows));
   return rows.size();
 }
 

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <iostream>
 
@@ -13,6 +15,7 @@
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
+#include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
 #include "grader/runner/grade.hpp"
 #include "grader/util/atomic_file.hpp"
@@ -29,6 +32,10 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
                   "assignment.yaml or its folder; default: ./assignment.yaml, or the path in ./.ipcgrade");
   cmd->add_option("SUBMISSION", args.submission, "your folder (default: .)");
   cmd->add_option("--junit", args.junit, "also write JUnit XML (one testcase per visible check) to FILE");
+  cmd->add_option("--html", args.html, "also write the report as one self-contained HTML page to FILE");
+  cmd->add_option("--markdown", args.markdown,
+                  "also write the summary as Markdown with Mermaid diagrams to FILE (appended to "
+                  "$GITHUB_STEP_SUMMARY as well, when that is set)");
   add_isolation_option(cmd, args.isolation);
 }
 
@@ -84,6 +91,12 @@ int run_check(const CheckArgs& args) {
                              report::points(total - r.max_score));
   }
   if (!args.junit.empty()) util::write_file_atomically(args.junit, report::junit_xml(r));
+  if (!args.html.empty()) util::write_file_atomically(args.html, report::html_report(r));
+  if (!args.markdown.empty()) util::write_file_atomically(args.markdown, report::markdown_report(r));
+  // A GitHub Actions job shows its step summary on its page: the picture goes there too.
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+    std::ofstream(summary, std::ios::app) << report::markdown_report(r) << "\n";
+  }
   if (r.all_passed()) {
     std::cout
         << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";

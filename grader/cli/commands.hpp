@@ -18,6 +18,8 @@ struct GradeArgs {
   std::string trace;
   std::string gradescope;
   std::string junit;
+  std::string html;
+  std::string markdown;
   bool json = false;
   std::string isolation = "auto";
 };
@@ -26,6 +28,8 @@ struct CheckArgs {
   std::string assignment;
   std::string submission = ".";
   std::string junit;
+  std::string html;
+  std::string markdown;
   std::string isolation = "auto";
 };
 
@@ -51,6 +55,8 @@ struct RunArgs {
   std::vector<std::string> keys;
   std::string timeout;
   std::string trace;
+  std::string html;
+  std::string markdown;
   std::vector<std::string> command;
   std::string isolation = "auto";
 };

@@ -9,6 +9,7 @@
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
+#include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
 #include "grader/result/trace_file.hpp"
 #include "grader/runner/grade.hpp"
@@ -28,6 +29,11 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--trace", args.trace, "write every scenario's trace of IPC and pipe calls to FILE (JSON)");
   cmd->add_option("--gradescope", args.gradescope, "write Gradescope's results.json to FILE");
   cmd->add_option("--junit", args.junit, "write JUnit XML (one testcase per check) to FILE");
+  cmd->add_option(
+      "--html", args.html,
+      "write the report as one self-contained HTML page, with a sequence chart of each scenario, to FILE");
+  cmd->add_option("--markdown", args.markdown,
+                  "write the summary as Markdown, with a Mermaid diagram of each failed scenario, to FILE");
   add_isolation_option(cmd, args.isolation);
 }
 
@@ -50,6 +56,8 @@ int run_grade(const GradeArgs& args) {
   if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
   if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));
   if (!args.junit.empty()) util::write_file_atomically(args.junit, report::junit_xml(r));
+  if (!args.html.empty()) util::write_file_atomically(args.html, report::html_report(r));
+  if (!args.markdown.empty()) util::write_file_atomically(args.markdown, report::markdown_report(r));
   if (args.json) {
     std::cout << report::to_json(r).dump(2) << "\n";
   } else {

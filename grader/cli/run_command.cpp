@@ -16,6 +16,7 @@
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
 #include "grader/result/trace_file.hpp"
 #include "grader/runner/scenario.hpp"
@@ -36,6 +37,9 @@ void add_run_command(CLI::App& app, RunArgs& args) {
   cmd->add_option("--timeout", args.timeout,
                   "stop the program after this long (e.g. 10s); default: no limit");
   cmd->add_option("--trace", args.trace, "write the trace of IPC and pipe calls to FILE (JSON)");
+  cmd->add_option("--html", args.html,
+                  "write what was seen as one self-contained HTML page, with a sequence chart, to FILE");
+  cmd->add_option("--markdown", args.markdown, "write it as Markdown with a Mermaid diagram to FILE");
   add_isolation_option(cmd, args.isolation);
   cmd->add_option("PROGRAM", args.command, "the program and its arguments (after --)")->required();
   cmd->positionals_at_end();
@@ -156,6 +160,24 @@ int run_run(const RunArgs& args) {
 
   build::BuildResult none;
   const auto checks = score::score_checks(a, {result}, none, keys);
+  if (!args.html.empty() || !args.markdown.empty()) {
+    // The same pages as a grading's: the program's run as the one scenario, run's checks as its checks.
+    report::Report page;
+    page.assignment = "ipcgrade run";
+    for (const auto& word : args.command) page.title += (page.title.empty() ? "" : " ") + word;
+    page.student = fs::path(args.command[0]).filename().string();
+    page.keys = keys;
+    page.uses_keys = !args.keys.empty();
+    page.mode = result.mode;
+    page.checks = checks;
+    for (const auto& c : checks) {
+      page.score += c.score;
+      page.max_score += c.max_score;
+    }
+    page.scenarios = {result};
+    if (!args.html.empty()) util::write_file_atomically(args.html, report::html_report(page));
+    if (!args.markdown.empty()) util::write_file_atomically(args.markdown, report::markdown_report(page));
+  }
   // The report names the program's own text (POSIX object names, file names from its debug information,
   // call arguments): written out through the one escaping, so it cannot repaint the terminal.
   std::ostringstream out;

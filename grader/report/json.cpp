@@ -121,6 +121,11 @@ ordered_json to_json(const Report& r) {
     sj["visibility"] = config::to_string(s.visibility);
     sj["outcome"] = run::to_string(s.outcome);
     if (!s.outcome_detail.empty()) sj["outcome_detail"] = s.outcome_detail;
+    if (!s.blocked.empty()) {
+      sj["blocked"] = ordered_json::array();
+      for (const auto& b : s.blocked)
+        sj["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", util::valid_utf8(b.object)}});
+    }
     sj["seconds"] = s.seconds;
     if (!s.enforced.empty()) {
       ordered_json enforced;

@@ -54,6 +54,9 @@ struct Leftover {
   std::vector<std::string> opened_by;  // "client (pid 1001)": other processes whose get returned its id
   bool reclaimed = false;
   std::string reclaim_error;
+  // Internal: the identity of the file the trace saw made (FIFOs, POSIX objects in tracked mode); the
+  // grader removes only that very file. 0: not known.
+  std::uint64_t file_dev = 0, file_ino = 0;
 };
 
 // A student process that was still running when the scenario ended (a server its clients outlived, a
@@ -64,6 +67,14 @@ struct Survivor {
   long pid = 0;  // as the program saw it
   std::string describe()
       const;  // "server (pid 1001) was still running when the scenario ended and was killed"
+};
+
+// A process the deadlock stop found blocked: the call and the IPC object it waited on, as the pictures
+// draw it ("pipe:1", "msg:0", "sem:0", "posix-mq:/relay", "fifo:up.fifo"; empty when not an object).
+struct BlockedCall {
+  long pid = 0;
+  std::string call;
+  std::string object;
 };
 
 struct ScenarioResult {
@@ -85,6 +96,7 @@ struct ScenarioResult {
   std::vector<Survivor> survivors;  // student processes killed at the end of a run that had otherwise ended
   std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
   std::vector<trace::Refusal> refused;  // calls the sandbox refused instead of running
+  std::vector<BlockedCall> blocked;     // a deadlock: what each process waited in
   trace::Trace trace;
 };
 

@@ -145,7 +145,10 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"survivors", s.survivors},
        {"trace_dropped", s.trace_dropped},
        {"refused", s.refused},
+       {"blocked", nlohmann::json::array()},
        {"trace", s.trace.events}};
+  for (const auto& b : s.blocked)
+    j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object}});
 }
 
 void from_json(const nlohmann::json& j, ScenarioResult& s) {
@@ -163,6 +166,9 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
   s.trace_dropped = j.value("trace_dropped", std::uint64_t{0});
   if (j.contains("refused")) j.at("refused").get_to(s.refused);
+  for (const auto& b : j.value("blocked", nlohmann::json::array()))
+    s.blocked.push_back(
+        {b.at("pid").get<long>(), b.at("call").get<std::string>(), b.at("object").get<std::string>()});
   j.at("trace").get_to(s.trace.events);
 }
 

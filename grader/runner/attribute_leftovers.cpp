@@ -94,6 +94,10 @@ std::vector<run::Leftover> fifos_left(const trace::Trace& trace) {
     left.id = -1;
     const auto path = e->texts.find("pathname");
     left.name = path == e->texts.end() ? std::string() : path->second;
+    const auto where = e->texts.find("where");  // where it really is, resolved while its maker lived
+    if (where != e->texts.end()) left.path = where->second;
+    left.file_dev = static_cast<std::uint64_t>(e->value("dev"));
+    left.file_ino = static_cast<std::uint64_t>(e->value("ino"));
     left.mode = static_cast<unsigned>(e->value("mode"));
     credit(left, *e, true);
     for (const auto& opened : trace.events) {
@@ -115,18 +119,22 @@ std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace) {
                             {trace::IpcKind::PosixSem, "sem_open", "sem_unlink"}};
   std::vector<run::Leftover> out;
   for (const auto& k : kinds) {
-    std::set<std::string> made;
+    // Only what an open certainly made (O_EXCL, a name that was not there before, a semaphore's link):
+    // an open with O_CREAT of an object that existed made nothing, and is never the run's to remove.
+    std::map<std::string, const trace::Event*> made;
     for (const auto& e : trace.events) {
       const auto name = e.texts.find("name");
       if (e.failed() || name == e.texts.end()) continue;
-      if (e.is_call(k.open) && (e.value("oflag") & O_CREAT)) made.insert(name->second);
+      if (e.is_call(k.open) && e.value("created")) made[name->second] = &e;
       if (e.is_call(k.unlink)) made.erase(name->second);
     }
-    for (const auto& name : made) {
+    for (const auto& [name, e] : made) {
       run::Leftover left;
       left.kind = k.kind;
       left.name = name;
       left.id = -1;
+      left.file_dev = static_cast<std::uint64_t>(e->value("dev"));
+      left.file_ino = static_cast<std::uint64_t>(e->value("ino"));
       attribute_leftover(left, trace);
       out.push_back(std::move(left));
     }

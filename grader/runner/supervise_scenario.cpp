@@ -144,8 +144,8 @@ class Supervisor {
                               "/proc",
                               "/sys",
                               "/dev"};
-      landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm",
-                               "/dev/mqueue"};
+      landlock_->read_write = {context_.work_dir.string(), box_.private_tmp.string(), "/dev/shm"};
+      landlock_->queues = {"/dev/mqueue"};
       // mq_open opens its queue on the IPC namespace's mqueue filesystem, which Landlock refuses unless a
       // rule covers that filesystem's root: the run's /dev/mqueue in namespaces mode, the host's where it
       // is mounted, else one mounted for a moment and held by a descriptor.
@@ -156,7 +156,7 @@ class Supervisor {
         std::filesystem::create_directory(dir, ec);
         mqueue_root_ = supervise::Landlock::mqueue_root(dir.string());
         std::filesystem::remove(dir, ec);
-        if (mqueue_root_ >= 0) landlock_->read_write_fds.push_back(mqueue_root_);
+        if (mqueue_root_ >= 0) landlock_->queue_fds.push_back(mqueue_root_);
       }
       landlock_->devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
       landlock_->symlinks = !box_.tracked;
@@ -211,6 +211,7 @@ class Supervisor {
       result_.outcome = timed_out ? Outcome::Timeout : Outcome::Deadlock;
       result_.outcome_detail =
           timed_out ? "wall limit " + util::format_duration(spec_.limits.wall) : *deadlock;
+      if (deadlock) result_.blocked = watchdog_.blocked();
       for (auto& l : live_) {
         if (!l.exited) result_.processes[l.result].killed_by_grader = true;
       }
@@ -677,7 +678,7 @@ class Supervisor {
       if (std::any_of(mine.begin(), mine.end(),
                       [&](const Leftover& l) { return l.kind == posix.kind && l.name == posix.name; }))
         continue;
-      if (audit::find_posix_object(posix)) {
+      if (audit::find_posix_object(posix, box_.run_as ? static_cast<long>(*box_.run_as) : -1)) {
         if (!posix.path.empty()) removed_as_run_.insert(posix.path);
         mine.push_back(std::move(posix));
       }
@@ -730,35 +731,35 @@ class Supervisor {
   // tracked mode, the run's temporary folder) is removed with the run's credentials; one in the private
   // /tmp went with it; one that a tracked run made elsewhere is already listed, from the names it made.
   void add_fifos(std::vector<Leftover>& all) {
+    char real[PATH_MAX];
+    std::vector<std::string> mine;  // the run's own folders, as the grader sees them
+    if (::realpath(context_.work_dir.c_str(), real)) mine.push_back(std::string(real) + "/");
+    if (box_.tracked && !box_.private_tmp.empty() && ::realpath(box_.private_tmp.c_str(), real))
+      mine.push_back(std::string(real) + "/");
     for (auto& fifo : fifos_left(result_.trace)) {
-      const std::filesystem::path written(fifo.name);
-      std::filesystem::path host;
-      if (written.is_relative()) {
-        host = context_.work_dir / written;
-      } else if (box_.tracked) {
-        host = written;
-      }
-      struct stat st {};
-      if (!host.empty()) {
-        // Through the real folder: a link the run made on the way must not lead the removal elsewhere.
-        char real[PATH_MAX];
-        if (!::realpath(host.parent_path().c_str(), real)) continue;
-        const std::string where = std::string(real) + "/" + host.filename().string();
-        if (::lstat(where.c_str(), &st) != 0 || !S_ISFIFO(st.st_mode)) continue;  // gone another way
+      const std::string where = fifo.path;
+      const bool inside =
+          !where.empty() && std::any_of(mine.begin(), mine.end(),
+                                        [&](const std::string& dir) { return where.rfind(dir, 0) == 0; });
+      if (inside) {
+        // Still the very FIFO the run made: a name since removed or replaced is not a leftover.
+        struct stat st {};
+        if (::lstat(where.c_str(), &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_dev != fifo.file_dev ||
+            st.st_ino != fifo.file_ino)
+          continue;
         if (std::any_of(all.begin(), all.end(), [&](const Leftover& l) { return l.path == where; })) continue;
-        fifo.path = where;
         // Tracked mode removes with the run's credentials; in namespaces mode every process of the run
-        // is gone (and forking is not possible in its ended PID namespace), and only a FIFO inside the
-        // working folder is removed.
-        if (box_.tracked) {
-          removed_as_run_.insert(where);
-        } else if (char dir[PATH_MAX]; !::realpath(context_.work_dir.c_str(), dir) ||
-                                       where.rfind(std::string(dir) + "/", 0) != 0) {
-          fifo.path.clear();
-          fifo.reclaim_error = "outside the working folder";
-        }
-      } else {
+        // is gone (and its ended PID namespace cannot fork).
+        if (box_.tracked) removed_as_run_.insert(where);
+      } else if (!box_.tracked && fifo.name.rfind("/tmp/", 0) == 0) {
+        fifo.path.clear();
         fifo.reclaimed = true;  // in the run's private /tmp, which ended with it
+      } else {
+        // Elsewhere: in tracked mode without Landlock, listed (and removed) from the names the run made;
+        // anywhere else it could not have been made. Reported, never removed from here.
+        if (std::any_of(all.begin(), all.end(), [&](const Leftover& l) { return l.path == where; })) continue;
+        fifo.path.clear();
+        fifo.reclaim_error = "outside the run's folders: not removed";
       }
       all.push_back(std::move(fifo));
     }

@@ -75,9 +75,11 @@ bool close_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   return false;
 }
 
+// The table follows it; the trace records it only when it closes a POSIX queue's descriptor (glibc's
+// closefrom is one), which mq-usage counts as closed.
 bool close_range_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
-  e.call.clear();  // the table follows it; the trace does not need it
   const unsigned first = static_cast<unsigned>(a[0]), last = static_cast<unsigned>(a[1]);
+  bool queue = false;
   for (auto it = ctx.fds.begin(); it != ctx.fds.end();) {
     const auto fd = static_cast<unsigned>(it->first);
     if (fd < first || fd > last) {
@@ -85,9 +87,15 @@ bool close_range_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) 
     } else if (a[2] & CLOSE_RANGE_CLOEXEC) {
       (it++)->second.cloexec = true;
     } else {
+      queue = queue || it->second.kind == Opened::Queue;
       it = ctx.fds.erase(it);
     }
   }
+  if (!queue) {
+    e.call.clear();
+    return false;
+  }
+  e.values = {{"first", static_cast<long long>(first)}, {"last", static_cast<long long>(last)}};
   return false;
 }
 

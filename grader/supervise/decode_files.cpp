@@ -37,6 +37,13 @@ std::optional<std::string> posix_name(const std::string& path, bool semaphore) {
   return "/" + util::escape_controls(semaphore ? rest.substr(kSem.size()) : rest);
 }
 
+// The identity of a POSIX object's file, for the end of a tracked run: it removes only that file.
+void note_identity(const std::optional<FileId>& file, trace::Event& e) {
+  if (!file) return;
+  e.values["dev"] = static_cast<long long>(file->dev);
+  e.values["ino"] = static_cast<long long>(file->ino);
+}
+
 // The flags a student passed: without those glibc adds on its own.
 long long student_flags(unsigned long long flags) {
   return static_cast<long long>(flags &
@@ -61,22 +68,30 @@ bool open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   const std::string path = path_at(ctx, where.path);
   const unsigned long long flags = a[where.next];
   const bool creating = (flags & O_CREAT) != 0;
+  if (flags & O_PATH) {  // opens nothing to read or write
+    e.call.clear();
+    return false;
+  }
   if (auto name = posix_name(path, true)) {
-    if (creating) {  // glibc's temporary file for a new semaphore: the name comes with its link
-      ctx.names.sem_temporaries[path] = static_cast<mode_t>(a[where.next + 1] & 0777);
-      e.call.clear();
-      return false;
-    }
     e.call = "sem_open";
-    e.texts["name"] = *name;
     e.values = {{"oflag", student_flags(flags)}};
+    if (creating) {  // glibc's temporary file for a new semaphore: the name comes with its link
+      e.texts["temporary"] = util::escape_controls(path);
+      e.values["mode"] = static_cast<long long>(a[where.next + 1] & 0777);
+    } else {
+      e.texts["name"] = *name;
+    }
     return true;
   }
   if (auto name = posix_name(path, false)) {
     e.call = "shm_open";
     e.texts["name"] = *name;
     e.values = {{"oflag", student_flags(flags)}};
-    if (creating) e.values["mode"] = static_cast<long long>(a[where.next + 1] & 0777);
+    if (creating) {
+      e.values["mode"] = static_cast<long long>(a[where.next + 1] & 0777);
+      // Whether the name was there before: an open with O_CREAT of an existing object made nothing.
+      if (!(flags & O_EXCL)) e.values["existed"] = ctx.memory.file_at(where.dirfd, path) ? 1 : 0;
+    }
     return true;
   }
   // Anything else is recorded only if it turns out to be a FIFO.
@@ -92,10 +107,26 @@ void open_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event& 
   const int fd = static_cast<int>(rval);
   const bool cloexec = (a[path_args<At>(a).next] & O_CLOEXEC) != 0;
   if (e.call == "shm_open") {
+    // The name the kernel opened, whatever the memory holds now, and the file's identity: what the end
+    // of a tracked run checks before it removes anything.
+    const std::string opened = ctx.memory.fd_path(fd);
+    const std::string asked = e.texts["name"];
+    if (auto name = posix_name(opened, false)) e.texts["name"] = *name;
+    note_identity(ctx.memory.file_of(fd), e);
+    const bool made = (e.value("oflag") & O_CREAT) &&
+                      ((e.value("oflag") & O_EXCL) || (e.value("existed") == 0 && e.texts["name"] == asked));
+    e.values.erase("existed");
+    if (made) e.values["created"] = 1;
     ctx.fds[fd] = {.cloexec = cloexec, .kind = Opened::SharedMem, .name = e.texts["name"]};
     return;
   }
   if (e.call == "sem_open") {  // glibc maps it and closes it: the semaphore is its name, not a descriptor
+    if (auto temporary = e.texts.find("temporary"); temporary != e.texts.end()) {
+      if (ctx.names.sem_temporaries.size() < RunNames::kMaxTemporaries)
+        ctx.names.sem_temporaries[temporary->second] = {static_cast<mode_t>(e.value("mode")), fd};
+      e.call.clear();
+      return;
+    }
     e.result.reset();
     return;
   }
@@ -118,7 +149,7 @@ void open_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event& 
 }
 
 // A failed open of a file that is not a POSIX object says nothing about IPC; nor does glibc's look for
-// an existing semaphore before it makes one.
+// an existing semaphore before it makes one, or a temporary it could not make.
 void open_failed(DecodeContext&, const Registers&, long, trace::Event& e) {
   if (e.call == "open" || e.call == "sem_open") e.call.clear();
 }
@@ -141,11 +172,17 @@ bool mknod_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
 template <bool At>
 void mknod_exit(DecodeContext& ctx, const Registers& a, long, trace::Event& e) {
   const PathArgs where = path_args<At>(a);
-  const auto file = ctx.memory.file_at(where.dirfd, path_at(ctx, where.path));
+  const std::string path = path_at(ctx, where.path);
+  const auto file = ctx.memory.file_at(where.dirfd, path);
   if (!file) return;
   const long id = ctx.next_pipe++;
   ctx.names.fifos[{file->dev, file->ino}] = id;
   e.values["fifo"] = id;
+  // Where it is and which file it is, taken now: the end of the run removes only that file, and only in
+  // the run's own folders.
+  note_identity(file, e);
+  if (const std::string real = ctx.memory.real_path(where.dirfd, path); !real.empty())
+    e.texts["where"] = util::escape_controls(real);
 }
 
 // unlink(at) of a FIFO, or of a POSIX object's file: shm_unlink, sem_unlink.
@@ -154,7 +191,7 @@ bool unlink_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   const PathArgs where = path_args<At>(a);
   const std::string path = path_at(ctx, where.path);
   if (auto name = posix_name(path, true)) {
-    if (ctx.names.sem_temporaries.erase(path)) {
+    if (ctx.names.sem_temporaries.erase(util::escape_controls(path))) {
       e.call.clear();
       return false;
     }
@@ -183,7 +220,7 @@ bool unlink_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
 // link(at) of glibc's temporary file to /dev/shm/sem.NAME: sem_open making a new semaphore.
 template <bool At>
 bool link_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
-  const std::string from = path_at(ctx, a[At ? 1 : 0]);
+  const std::string from = util::escape_controls(path_at(ctx, a[At ? 1 : 0]));
   const auto name = posix_name(path_at(ctx, a[At ? 3 : 1]), true);
   const auto temporary = ctx.names.sem_temporaries.find(from);
   if (!name || temporary == ctx.names.sem_temporaries.end()) {
@@ -192,13 +229,16 @@ bool link_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   }
   e.call = "sem_open";
   e.texts["name"] = *name;
-  e.values = {{"oflag", O_RDWR | O_CREAT}, {"mode", static_cast<long long>(temporary->second)}};
+  e.values = {{"oflag", O_RDWR | O_CREAT}, {"mode", static_cast<long long>(temporary->second.mode)}};
+  // The semaphore's file is the temporary's, open at its descriptor: its identity cannot be raced.
+  note_identity(ctx.memory.file_of(temporary->second.fd), e);
   return true;
 }
 
-// sem_open returns an address, not link's 0.
+// sem_open returns an address, not link's 0; a link makes its name or fails, so it created it.
 void link_exit(DecodeContext&, const Registers&, long, trace::Event& e) {
   e.result.reset();
+  e.values["created"] = 1;
 }
 
 // The size given to a POSIX shared-memory object.
@@ -234,15 +274,16 @@ void mmap_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event& 
   e.values["address"] = rval;
   if (a[3] & MAP_SHARED) ctx.fds.mappings[static_cast<std::uint64_t>(rval)] = {a[1], e.texts["name"]};
 }
+// munmap unmaps a range: every shared-memory mapping that starts in it goes.
 bool munmap_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
-  const auto it = ctx.fds.mappings.find(a[0]);
-  if (it == ctx.fds.mappings.end()) {
+  auto it = ctx.fds.mappings.lower_bound(a[0]);
+  if (it == ctx.fds.mappings.end() || it->first >= a[0] + a[1]) {
     e.call.clear();
     return false;
   }
   e.values = {{"addr", static_cast<long long>(a[0])}, {"length", static_cast<long long>(a[1])}};
   e.texts["name"] = it->second.name;
-  ctx.fds.mappings.erase(it);
+  while (it != ctx.fds.mappings.end() && it->first < a[0] + a[1]) it = ctx.fds.mappings.erase(it);
   return false;
 }
 

@@ -22,6 +22,8 @@ bool mq_open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.values = {{"oflag", as_int(a[1])}};
   if (as_int(a[1]) & O_CREAT) {
     e.values["mode"] = a[2] & 0777;
+    // Whether the queue was there before: an open with O_CREAT of an existing queue made nothing.
+    if (!(as_int(a[1]) & O_EXCL)) e.values["existed"] = ctx.memory.queue_exists(e.texts["name"]) ? 1 : 0;
     // Without attributes the queue takes the system's defaults (fs.mqueue.msg_default, msgsize_default).
     if (a[3]) {
       if (auto attr = ctx.memory.value<mq_attr>(a[3])) {
@@ -32,10 +34,24 @@ bool mq_open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   }
   return true;
 }
-// The queue's descriptor: its close is mq_close.
-void mq_open_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event& e) {
-  ctx.fds[static_cast<int>(rval)] = {
-      .cloexec = (a[1] & O_CLOEXEC) != 0, .kind = Opened::Queue, .name = e.texts["name"]};
+// The queue's descriptor (the kernel makes every one close-on-exec): its close is mq_close. The name
+// the kernel opened, whatever the memory holds now, and the queue's identity: what the end of a
+// tracked run checks before it removes anything.
+void mq_open_exit(DecodeContext& ctx, const Registers&, long rval, trace::Event& e) {
+  const int fd = static_cast<int>(rval);
+  const std::string asked = e.texts["name"];
+  if (const std::string opened = ctx.memory.fd_path(fd); opened.size() > 1 && opened[0] == '/')
+    e.texts["name"] = util::escape_controls(opened);
+  if (const auto file = ctx.memory.file_of(fd)) {
+    e.values["dev"] = static_cast<long long>(file->dev);
+    e.values["ino"] = static_cast<long long>(file->ino);
+  }
+  const auto oflag = e.value("oflag");
+  const bool made =
+      (oflag & O_CREAT) && ((oflag & O_EXCL) || (e.value("existed") == 0 && e.texts["name"] == asked));
+  e.values.erase("existed");
+  if (made) e.values["created"] = 1;
+  ctx.fds[fd] = {.cloexec = true, .kind = Opened::Queue, .name = e.texts["name"]};
 }
 
 bool mq_unlink_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {

@@ -46,7 +46,12 @@ struct FdTable : std::map<int, PipeEnd> {
 // not the student's objects.
 struct RunNames {
   std::map<std::pair<dev_t, ino_t>, long> fifos;
-  std::map<std::string, mode_t> sem_temporaries;  // path: the mode the new semaphore gets
+  struct Temporary {
+    mode_t mode = 0;  // the mode the new semaphore gets
+    int fd = -1;      // its descriptor in the process that made it: the file the link names
+  };
+  std::map<std::string, Temporary> sem_temporaries;  // by path; a few at a time, capped
+  static constexpr size_t kMaxTemporaries = 64;
 };
 
 }  // namespace ipcgrade::supervise

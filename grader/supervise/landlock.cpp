@@ -109,7 +109,9 @@ bool Landlock::restrict_self() const {
   for (const auto& path : read_only) ok = ok && add_path(fd, path, kRead);
   const std::uint64_t writable = symlinks ? fs_rights(v) : fs_rights(v) & ~LANDLOCK_ACCESS_FS_MAKE_SYM;
   for (const auto& path : read_write) ok = ok && add_path(fd, path, writable);
-  for (const int dir : read_write_fds) ok = ok && add_fd(fd, dir, writable);
+  constexpr std::uint64_t kQueueFiles = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE;
+  for (const auto& path : queues) ok = ok && add_path(fd, path, kQueueFiles);
+  for (const int dir : queue_fds) ok = ok && add_fd(fd, dir, kQueueFiles);
   for (const auto& path : devices)
     ok = ok && add_path(fd, path, LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
   ok = ok && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&

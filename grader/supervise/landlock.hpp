@@ -19,9 +19,12 @@ class Landlock {
   std::vector<std::string> read_only;
   std::vector<std::string> read_write;
   std::vector<std::string> devices;
-  // Folders given by an open descriptor rather than a path: the root of a POSIX message-queue
-  // filesystem that is mounted nowhere the run can see (mq_open opens its queues there).
-  std::vector<int> read_write_fds;
+  // The POSIX message-queue filesystem, where mq_open opens its queues: its files may be read and
+  // written (opened), no more — a queue is made and removed by mq_open and mq_unlink, which Landlock
+  // does not see, never by open() of /dev/mqueue/NAME. By path, or by an open descriptor of a root that
+  // is mounted nowhere the run can see.
+  std::vector<std::string> queues;
+  std::vector<int> queue_fds;
   // Whether the run may make symbolic links in its folders. Not in tracked mode: there a link in the
   // working folder could lead the tracer's checks of socket paths elsewhere.
   bool symlinks = true;
@@ -29,7 +32,7 @@ class Landlock {
   // The kernel's Landlock ABI version; 0 when it has none (or it is disabled).
   static int abi();
   // An O_PATH descriptor of the root of the caller's IPC namespace's message-queue filesystem, for
-  // read_write_fds where no mqueue filesystem is mounted at /dev/mqueue: mounted on `dir` (an empty
+  // queue_fds where no mqueue filesystem is mounted at /dev/mqueue: mounted on `dir` (an empty
   // folder), opened, and unmounted at once. -1 when it cannot be mounted (no CAP_SYS_ADMIN).
   static int mqueue_root(const std::string& dir);
   // For the report's `enforced`: what this domain holds on this kernel.

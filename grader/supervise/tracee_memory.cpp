@@ -1,10 +1,14 @@
 #include "grader/supervise/tracee_memory.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <filesystem>
 #include <vector>
 
 namespace ipcgrade::supervise {
@@ -41,6 +45,48 @@ std::optional<FileId> ProcessMemory::file_of(int fd) const {
   if (fd < 0 || ::stat(("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd)).c_str(), &st) != 0)
     return std::nullopt;
   return identity(st);
+}
+
+namespace {
+// The tracee's view of `path`'s starting point in /proc: its root, its folder or a descriptor.
+std::string proc_base(pid_t pid, int dirfd, const std::string& path) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  return path[0] == '/'      ? proc + "/root"
+         : dirfd == AT_FDCWD ? proc + "/cwd"
+                             : proc + "/fd/" + std::to_string(dirfd);
+}
+}  // namespace
+
+std::string ProcessMemory::real_path(int dirfd, const std::string& path) const {
+  if (path.empty()) return {};
+  const std::filesystem::path whole(path);
+  const std::string name = whole.filename().string();
+  if (name.empty() || name == "." || name == "..") return {};
+  // Opened, not resolved as text: the kernel follows /proc's links into the tracee's own root, folder
+  // or descriptor, and /proc/self/fd then names the folder as the grader sees it (a folder the grader
+  // cannot reach, the run's private /tmp, comes out as a path outside the grader's folders).
+  const std::string folder = proc_base(pid_, dirfd, path) + "/" + whole.parent_path().string();
+  const int fd = ::open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::error_code ec;
+  const auto real = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
+  ::close(fd);
+  if (ec || real.empty() || real.string()[0] != '/') return {};
+  return (real / name).string();
+}
+
+std::string ProcessMemory::fd_path(int fd) const {
+  std::error_code ec;
+  return std::filesystem::read_symlink("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec)
+      .string();
+}
+
+bool ProcessMemory::queue_exists(const std::string& name) const {
+  // The grader shares the run's IPC namespace: an open of its own, closed at once, tells.
+  const mqd_t q = ::mq_open(name.c_str(), O_RDONLY | O_NONBLOCK);
+  if (q == static_cast<mqd_t>(-1)) return errno != ENOENT;
+  ::mq_close(q);
+  return true;
 }
 
 std::optional<FileId> ProcessMemory::file_at(int dirfd, const std::string& path) const {

@@ -41,6 +41,15 @@ class Memory {
   // The file `path` names from folder descriptor `dirfd` (AT_FDCWD: the current folder), as the tracee
   // sees it, without following a final link; nullopt when there is none.
   virtual std::optional<FileId> file_at(int dirfd, const std::string& path) const = 0;
+  // Where `path` (from `dirfd`) really is, for the grader: its folder resolved through the tracee's own
+  // folder, descriptor or root, links and all, and its last name; empty when the folder cannot be
+  // resolved. Taken while the tracee lives, so that the end of the run never reinterprets the text.
+  virtual std::string real_path(int dirfd, const std::string& path) const = 0;
+  // The path of the file open at descriptor `fd`, as /proc shows it ("/dev/shm/x", "/queue"): what the
+  // kernel opened, whatever the name in memory says now.
+  virtual std::string fd_path(int fd) const = 0;
+  // Whether a POSIX message queue of that name exists now (in the tracee's IPC namespace).
+  virtual bool queue_exists(const std::string& name) const = 0;
 
   template <typename T>
   std::optional<T> value(std::uint64_t address) const {
@@ -60,6 +69,9 @@ class ProcessMemory final : public Memory {
   }
   std::optional<FileId> file_of(int fd) const override;
   std::optional<FileId> file_at(int dirfd, const std::string& path) const override;
+  std::string real_path(int dirfd, const std::string& path) const override;
+  std::string fd_path(int fd) const override;
+  bool queue_exists(const std::string& name) const override;
 
  private:
   pid_t pid_;

@@ -228,8 +228,7 @@ void Tracer::on_seccomp(Proc& p) {
   trace::Event e;
   const bool wants_exit = decode_entry(ctx, nr, args, e);
   // Tracked mode: a call that makes a name is watched to its exit, recorded or not.
-  if (guard_ && row->guard == trace::Guard::Name &&
-      watch_name(p, *row, args, wants_exit ? std::move(e) : trace::Event{})) {
+  if (guard_ && row->guard == trace::Guard::Name && watch_name(p, *row, args, wants_exit ? &e : nullptr)) {
     resume(p, 0);
     return;
   }

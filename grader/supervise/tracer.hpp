@@ -167,10 +167,11 @@ class Tracer {
   void note_refusal(Proc& p, std::string call, int err, const std::string& why);
   // Tracked mode: a call that makes a name (see tracer_files.cpp) is followed to its exit, where
   // named() records what it made outside the run's folders. Returns whether `nr` is such a call.
-  // Tracked mode: sets up the exit of a call that makes a name (with its decoded event, when it is
-  // recorded); false when it makes none (O_PATH, an abstract socket).
+  // Tracked mode: sets up the exit of a call that makes a name (with its decoded event, moved in when
+  // it is recorded and the name is watched); false when it makes none (O_PATH, an abstract socket),
+  // and the event is left as it was.
   bool watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
-                  trace::Event&& decoded);
+                  trace::Event* decoded);
   void named(Proc& p, const Pending& pending, long rval, bool is_error);
   bool inside_run(const std::string& path) const;
 

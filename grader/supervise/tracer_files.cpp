@@ -60,7 +60,7 @@ std::uint64_t open_flags(pid_t pid, int nr, const NameArgs& which, const unsigne
 }  // namespace
 
 bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
-                        trace::Event&& decoded) {
+                        trace::Event* decoded) {
   const int nr = row.nr;
   const NameArgs which = name_args(row);
   // O_PATH makes no name, O_CREAT or not.
@@ -75,7 +75,7 @@ bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long 
   }
   if (path.empty()) return false;
   Pending pending;
-  pending.event = std::move(decoded);
+  if (decoded) pending.event = std::move(*decoded);
   pending.nr = nr;
   std::copy(std::begin(args), std::end(args), pending.args);
   pending.path =

@@ -196,6 +196,52 @@ std::string semop_state(const Blocked& b, const trace::Trace& trace) {
   return "is blocked in semop on semaphore " + set;
 }
 
+// What a process waiting on a futex in shared memory waits for: a POSIX named semaphore (glibc maps
+// /dev/shm/sem.NAME, and sem_wait sleeps on the word that holds its value) or something in a POSIX
+// shared-memory object (an unnamed semaphore or a lock in it). Found from the mapping that holds the
+// futex's address; nullopt for a futex in private memory (a thread's mutex or join).
+struct SharedFutex {
+  std::string name;
+  bool semaphore = false;
+  std::optional<std::uint32_t> value;  // a semaphore's value, read where it sleeps
+};
+std::optional<SharedFutex> shared_futex(const Blocked& b, const trace::Trace& trace) {
+  const std::uint64_t address = b.args[0];
+  std::istringstream maps(util::read_proc_file("/proc/" + std::to_string(b.proc->host_pid) + "/maps"));
+  std::string line;
+  while (std::getline(maps, line)) {
+    // start-end perms offset dev inode path
+    std::istringstream fields(line);
+    std::string range, perms, offset, dev, inode, path;
+    fields >> range >> perms >> offset >> dev >> inode;
+    std::getline(fields >> std::ws, path);
+    const auto dash = range.find('-');
+    if (dash == std::string::npos) continue;
+    const std::uint64_t start = std::strtoull(range.substr(0, dash).c_str(), nullptr, 16);
+    const std::uint64_t end = std::strtoull(range.substr(dash + 1).c_str(), nullptr, 16);
+    if (address < start || address >= end) continue;
+    const std::string shm = "/dev/shm/";
+    if (path.rfind(shm, 0) != 0) return std::nullopt;
+    SharedFutex f;
+    std::string file = path.substr(shm.size());
+    if (const auto deleted = file.rfind(" (deleted)"); deleted != std::string::npos) file.resize(deleted);
+    f.semaphore = file.rfind("sem.", 0) == 0;
+    f.name = "/" + util::escape_controls(f.semaphore ? file.substr(4) : file);
+    // glibc maps a new semaphore's temporary file before it links the name, then unlinks the
+    // temporary: the mapping names the temporary; the sem_open that made the name has its inode.
+    const long long ino = std::strtoll(inode.c_str(), nullptr, 10);
+    for (const auto& e : trace.events) {
+      if (f.semaphore && e.is_call("sem_open") && e.value("ino") == ino && e.texts.count("name"))
+        f.name = e.texts.at("name");
+    }
+    if (f.semaphore) {
+      if (auto word = read_tracee_value<std::uint32_t>(b.proc->host_pid, address)) f.value = *word;
+    }
+    return f;
+  }
+  return std::nullopt;
+}
+
 // A POSIX queue by the name its descriptor was opened with.
 std::string posix_queue(const Blocked& b) {
   const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
@@ -245,8 +291,14 @@ std::string short_state(const Blocked& b, const trace::Trace& trace) {
     case SYS_wait4:
     case SYS_waitid:
       return "waits in waitpid for a child";
-    case SYS_futex:
-      return "waits for another thread";
+    case SYS_futex: {
+      const auto shared = shared_futex(b, trace);
+      if (!shared) return "waits for another thread";
+      if (!shared->semaphore)
+        return fmt::format("waits on a semaphore or lock in shared memory {}", shared->name);
+      return fmt::format("waits in sem_wait on named semaphore {}{}", shared->name,
+                         shared->value ? fmt::format(" (value {})", *shared->value) : std::string());
+    }
     default:
       // A shell's `wait` sleeps in sigsuspend until SIGCHLD: it waits for its children, not for a signal
       // the student has to send.
@@ -305,8 +357,56 @@ std::string explain(const Blocked& b, const std::vector<Blocked>& all, const tra
         b.nr == SYS_mq_timedreceive ? "; no live process will send to it" : "; no live process will receive";
   } else if (fifo_open(b)) {
     text += "; no live process will";
+  } else if (b.nr == SYS_futex) {
+    if (const auto shared = shared_futex(b, trace); shared && shared->semaphore)
+      text += "; no live process will post it";
   }
   return text;
+}
+
+// The call a process is blocked in, as the student wrote it.
+std::string call_name(const Blocked& b, const trace::Trace& trace) {
+  if ((b.nr == SYS_mq_timedreceive || b.nr == SYS_mq_timedsend) && b.args[4] == 0)
+    return b.nr == SYS_mq_timedreceive ? "mq_receive" : "mq_send";
+  if (b.nr == SYS_futex) {
+    const auto shared = shared_futex(b, trace);
+    return shared && shared->semaphore ? "sem_wait" : "futex";
+  }
+  if (b.nr == SYS_semtimedop && b.args[3] == 0) return "semop";
+  const trace::CallRow* row = trace::call_row(static_cast<int>(b.nr));
+  return row ? std::string(row->name) : "syscall " + std::to_string(b.nr);
+}
+
+// The IPC object a blocked call waits on, in the pictures' terms.
+std::string object_of(const Blocked& b, const trace::Trace& trace) {
+  switch (b.nr) {
+    case SYS_futex: {
+      const auto shared = shared_futex(b, trace);
+      return !shared ? std::string() : (shared->semaphore ? "posix-sem:" : "posix-shm:") + shared->name;
+    }
+    case SYS_read:
+    case SYS_write: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      return end && end->is_pipe() ? fmt::format("pipe:{}", end->pipe) : std::string();
+    }
+    case SYS_msgrcv:
+    case SYS_msgsnd:
+      return fmt::format("msg:{}", static_cast<int>(b.args[0]));
+    case SYS_semop:
+    case SYS_semtimedop:
+      return fmt::format("sem:{}", static_cast<int>(b.args[0]));
+    case SYS_mq_timedreceive:
+    case SYS_mq_timedsend: {
+      const PipeEnd* end = pipe_end(*b.proc, b.args[0]);
+      return end && end->kind == Opened::Queue ? "posix-mq:" + end->name : std::string();
+    }
+    case SYS_open:
+    case SYS_openat:
+      if (const auto fifo = fifo_open(b)) return "fifo:" + fifo->path;
+      return {};
+    default:
+      return {};
+  }
 }
 
 }  // namespace
@@ -342,8 +442,10 @@ std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
   });
   std::string explanation;
   std::set<std::string> read_first;  // FIFOs opened for reading by processes that wait for a writer
+  blocked_.clear();
   for (const auto& b : blocked) {
     if (b.proc->thread) continue;
+    blocked_.push_back({b.proc->pid, call_name(b, tracer.trace()), object_of(b, tracer.trace())});
     explanation += (explanation.empty() ? "" : "; ") + explain(b, blocked, tracer.trace());
     if (const auto fifo = fifo_open(b); fifo && !fifo->write) read_first.insert(fifo->path);
   }

@@ -5,7 +5,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "grader/result/result.hpp"
 #include "grader/supervise/tracer.hpp"
 
 namespace ipcgrade::supervise {
@@ -22,8 +24,11 @@ class Watchdog {
 
   // Takes a sample; returns the explanation when the run is deadlocked.
   std::optional<std::string> sample(const Tracer& tracer);
+  // When it was: each blocked process's call and the IPC object it waits on.
+  const std::vector<run::BlockedCall>& blocked() const { return blocked_; }
 
  private:
+  std::vector<run::BlockedCall> blocked_;
   std::map<pid_t, std::string> previous_;  // host pid -> what was seen of it last time
   size_t previous_events_ = 0;
 };

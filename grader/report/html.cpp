@@ -1,0 +1,270 @@
+// The HTML report: one self-contained page (inline CSS, SVG and a few lines of JavaScript; nothing is
+// fetched from anywhere), so that it opens offline, as a CI artifact or mailed. The score, the checks
+// (failed ones first, each unfolding to its feedback and evidence), and for each scenario a sequence
+// chart drawn from the trace, its outcome and limits; the build log; the mode. Everything that comes
+// from a submission (output, names, file names from debug information) is escaped.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "grader/report/pages.hpp"
+#include "grader/report/render.hpp"
+#include "grader/report/sequence.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::report {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : util::valid_utf8(util::escape_controls(std::string(text)))) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+const std::string& page_style() {
+  static const std::string css = R"(
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2327;background:#f6f7f9}
+header{background:#1d2327;color:#fff;padding:14px 24px}
+header h1{margin:0;font-size:20px}header .meta{opacity:.8;font-size:13px}
+main{padding:16px 24px;max-width:1400px}
+.score{font-size:28px;font-weight:700}
+.pass{color:#1a7f37}.fail{color:#c62828}
+details.check{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:6px 10px}
+details.check summary{cursor:pointer;font-weight:600}
+details.check .pts{float:right;font-variant-numeric:tabular-nums}
+.feedback{margin:6px 0;white-space:pre-wrap}
+table.evidence{border-collapse:collapse;width:100%;font-size:13px}
+table.evidence td,table.evidence th{border-top:1px solid #eaeef2;padding:3px 6px;text-align:left;vertical-align:top}
+code,pre,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px}
+pre{background:#fff;border:1px solid #d0d7de;padding:8px;overflow:auto;max-height:420px}
+section.scenario{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:14px 0;padding:10px 12px}
+.outcome{font-weight:600}.outcome.deadlock,.outcome.timeout,.outcome.limit,.outcome.crashed-grader{color:#c62828}
+.chart{overflow:auto;border:1px solid #eaeef2;margin:8px 0}
+svg.sequence text{font:12px system-ui,sans-serif}
+svg.sequence .head rect{fill:#eef3f8;stroke:#57606a}
+svg.sequence .head.object rect{fill:#fff8e6;stroke:#9a6700}
+svg.sequence .life{stroke:#8c959f;stroke-dasharray:4 3}
+svg.sequence .arrow line{stroke:#24292f;stroke-width:1.3}
+svg.sequence .arrow.fork line{stroke:#6e7781;stroke-dasharray:2 2}
+svg.sequence .arrow.wrong line{stroke:#c62828;stroke-width:2}
+svg.sequence .arrow.wrong text{fill:#c62828;font-weight:600}
+svg.sequence .arrow.blocked line{stroke:#c62828;stroke-dasharray:6 3;stroke-width:2}
+svg.sequence .arrow{cursor:pointer}svg.sequence .arrow:hover text{text-decoration:underline}
+svg.sequence .arrow.selected line{stroke:#0969da;stroke-width:3}
+svg.sequence .end{font-size:11px}svg.sequence .end.left-behind{fill:#c62828;font-weight:700}
+svg.sequence .end.blocked{fill:#c62828;font-weight:700}
+.why{border-left:4px solid #c62828;background:#fff5f5;padding:6px 10px;margin:8px 0}
+.detail{font-size:13px;background:#f6f8fa;border:1px solid #d0d7de;padding:6px 10px;min-height:1.5em}
+dl.limits{display:grid;grid-template-columns:max-content auto;gap:2px 12px;font-size:12.5px;margin:6px 0}
+dl.limits dt{font-weight:600}dl.limits dd{margin:0}
+)";
+  return css;
+}
+
+namespace {
+
+constexpr int kColumn = 170, kRow = 28, kTop = 84, kHeadHeight = 40, kMargin = 16;
+
+int column_x(size_t i) {
+  return kMargin + kColumn / 2 + static_cast<int>(i) * kColumn;
+}
+int row_y(size_t i) {
+  return kTop + 20 + static_cast<int>(i) * kRow;
+}
+
+std::string svg_text(int x, int y, const std::string& text, const std::string& attrs = "") {
+  return fmt::format("<text x=\"{}\" y=\"{}\" {}>{}</text>", x, y, attrs, html_escape(text));
+}
+
+// The chart as SVG: lifeline heads on top, dashed lifelines, one row per arrow, each end below.
+std::string chart_svg(const Sequence& s) {
+  std::map<std::string, size_t> column;
+  for (size_t i = 0; i < s.lines.size(); ++i) column[s.lines[i].id] = i;
+  const int width = kMargin * 2 + static_cast<int>(std::max<size_t>(s.lines.size(), 1)) * kColumn;
+  const int height = row_y(s.arrows.size()) + 60;
+  std::string out = fmt::format(
+      "<svg class=\"sequence\" width=\"{}\" height=\"{}\" "
+      "viewBox=\"0 0 {} {}\" role=\"img\">",
+      width, height, width, height);
+  out +=
+      "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+      "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"context-stroke\"/>"
+      "</marker></defs>";
+  for (size_t i = 0; i < s.lines.size(); ++i) {
+    const Lifeline& l = s.lines[i];
+    const int x = column_x(i);
+    const bool object = l.kind == Lifeline::Kind::Object;
+    const int top = object && l.first > 0 ? row_y(l.first) - kRow / 2 - kHeadHeight / 2 : 18;
+    out += fmt::format("<g class=\"head {}\" data-line=\"{}\">", object ? "object" : "process",
+                       html_escape(l.id));
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\"/>", x - kColumn / 2 + 8,
+                       top, kColumn - 16, kHeadHeight);
+    out += svg_text(x, top + 17, l.title, "text-anchor=\"middle\" font-weight=\"600\"");
+    out += svg_text(x, top + 32, l.sub, "text-anchor=\"middle\" fill=\"#57606a\"");
+    out += "</g>";
+    const int from = top + kHeadHeight;
+    const int to = row_y(l.last) - kRow / 2;
+    out += fmt::format("<line class=\"life\" data-line=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+                       html_escape(l.id), x, from, x, std::max(to, from + 6));
+    if (!l.end.empty()) {
+      const std::string cls = l.left_behind ? "end left-behind" : l.blocked ? "end blocked" : "end";
+      std::string text = l.end;
+      if (l.blocked && !l.waits.empty()) text = "blocked in " + l.waits;
+      out += svg_text(
+          x, std::max(to, from + 6) + 16, text,
+          fmt::format("class=\"{}\" text-anchor=\"middle\" data-line=\"{}\"", cls, html_escape(l.id)));
+    }
+  }
+  for (size_t i = 0; i < s.arrows.size(); ++i) {
+    const Arrow& a = s.arrows[i];
+    const auto f = column.find(a.from), t = column.find(a.to);
+    if (f == column.end() || t == column.end()) continue;
+    const int y = row_y(i);
+    int x1 = column_x(f->second), x2 = column_x(t->second);
+    std::string cls = "arrow";
+    if (a.kind == Arrow::Kind::Fork) cls += " fork";
+    if (a.wrong) cls += " wrong";
+    if (a.blocked) cls += " blocked";
+    std::string label = a.label;
+    if (a.repeat > 1) label += fmt::format(" × {}", a.repeat);
+    if (a.wrong) label = "⚠ " + label;
+    if (a.blocked) label = "⏸ " + label;
+    out += fmt::format(
+        "<g class=\"{}\" data-index=\"{}\" data-call=\"{}\" data-at=\"{}\" data-process=\"{}\" "
+        "data-why=\"{}\" "
+        "data-repeat=\"{}\">",
+        cls, i, html_escape(a.call), html_escape(a.at), html_escape(a.process), html_escape(a.wrong_why),
+        a.repeat);
+    if (x1 == x2) {  // a call on itself: a small loop
+      out += fmt::format(
+          "<path d=\"M{} {} h30 v10 h-30\" fill=\"none\" stroke=\"#24292f\" marker-end=\"url(#head)\"/>", x1,
+          y - 5);
+      out += svg_text(x1 + 34, y + 4, label);
+    } else {
+      const int dir = x2 > x1 ? 1 : -1;
+      out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" marker-end=\"url(#head)\"/>", x1, y,
+                         x2 - dir * 2, y);
+      out += svg_text((x1 + x2) / 2, y - 5, label, "text-anchor=\"middle\"");
+    }
+    out += "</g>";
+  }
+  if (s.not_drawn > 0) {
+    out +=
+        svg_text(kMargin, height - 12,
+                 fmt::format("… {} more calls are not drawn (the trace file holds them all)", s.not_drawn));
+  }
+  return out + "</svg>";
+}
+
+std::string check_html(const CheckResult& c) {
+  const bool passed = c.status == checks::Status::Passed;
+  std::string out = fmt::format("<details class=\"check {}\"{}><summary><span class=\"{}\">{}</span> {}",
+                                passed ? "passed" : "failed", passed ? "" : " open", passed ? "pass" : "fail",
+                                passed ? "PASS" : "FAIL", html_escape(c.name));
+  out += fmt::format("<span class=\"pts\">{}/{}</span></summary>", points(c.score), points(c.max_score));
+  out += "<div class=\"feedback\">" + html_escape(c.feedback) + "</div>";
+  if (!c.evidence.empty()) {
+    out +=
+        "<table "
+        "class=\"evidence\"><tr><th>scenario</th><th>process</th><th>call</th><th>at</th><th>what</th></tr>";
+    for (const auto& e : c.evidence) {
+      out += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
+          html_escape(e.scenario), html_escape(util::process_label(e.process, e.pid)), html_escape(e.call),
+          html_escape(e.at), html_escape(e.detail));
+    }
+    out += "</table>";
+  }
+  return out + "</details>";
+}
+
+const char* kScript = R"(
+document.querySelectorAll('section.scenario').forEach(function (section) {
+  var detail = section.querySelector('.detail');
+  section.querySelectorAll('g.arrow').forEach(function (g) {
+    g.addEventListener('click', function () {
+      section.querySelectorAll('g.arrow.selected').forEach(function (o) { o.classList.remove('selected'); });
+      g.classList.add('selected');
+      var text = g.getAttribute('data-process') + ': ' + g.getAttribute('data-call');
+      if (g.getAttribute('data-at')) text += '  at ' + g.getAttribute('data-at');
+      if (g.getAttribute('data-repeat') !== '1') text += '  (' + g.getAttribute('data-repeat') + ' times)';
+      if (g.getAttribute('data-why')) text += '\n' + g.getAttribute('data-why');
+      detail.textContent = text;
+    });
+  });
+});
+)";
+
+}  // namespace
+
+std::string html_report(const Report& r) {
+  std::string out = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  out += "<title>" + html_escape(r.assignment + " — " + r.student) + "</title>";
+  out += "<style>" + page_style() + "</style></head><body>";
+  out += "<header><h1>" + html_escape(r.assignment) + (r.title.empty() ? "" : " — " + html_escape(r.title)) +
+         "</h1>";
+  std::string keys;
+  for (key_t k : r.keys) keys += (keys.empty() ? "" : ", ") + format_key(k);
+  out += fmt::format("<div class=\"meta\">student {}{} · isolation {} · build {}</div></header><main>",
+                     html_escape(r.student), r.uses_keys ? " · keys " + keys : "", html_escape(r.mode),
+                     build::to_string(r.build.status));
+  out += fmt::format("<p class=\"score {}\" id=\"score\">{}/{}</p>", r.all_passed() ? "pass" : "fail",
+                     points(r.score), points(r.max_score));
+  out += "<h2>Checks</h2>";
+  std::vector<const CheckResult*> order;
+  for (const auto& c : r.checks) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(), [](const CheckResult* a, const CheckResult* b) {
+    return a->status == checks::Status::Failed && b->status != checks::Status::Failed;
+  });
+  for (const CheckResult* c : order) out += check_html(*c);
+  out += "<h2>Scenarios</h2>";
+  for (const auto& s : r.scenarios) {
+    const Sequence seq = sequence_of(s, r.checks);
+    out += fmt::format("<section class=\"scenario\" data-scenario=\"{}\"><h3>{}</h3>", html_escape(s.name),
+                       html_escape(s.name));
+    out += fmt::format("<p>outcome: <span class=\"outcome {}\">{}</span> in {:.2f} s</p>",
+                       run::to_string(s.outcome), run::to_string(s.outcome), s.seconds);
+    if (!s.outcome_detail.empty()) out += "<div class=\"why\">" + html_escape(s.outcome_detail) + "</div>";
+    out += "<div class=\"chart\">" + chart_svg(seq) + "</div>";
+    out += "<div class=\"detail\">Click an arrow for its call, result and line.</div>";
+    if (!s.enforced.empty()) {
+      out += "<details><summary>limits and how they were enforced</summary><dl class=\"limits\">";
+      for (const auto& [what, how] : s.enforced)
+        out += "<dt>" + html_escape(what) + "</dt><dd>" + html_escape(how) + "</dd>";
+      out += "</dl></details>";
+    }
+    out += "</section>";
+  }
+  if (r.build.status != build::BuildStatus::None) {
+    out +=
+        fmt::format("<h2>Build</h2><details{}><summary>build {} ({:.2f} s)</summary><pre>{}</pre></details>",
+                    r.build.usable() ? "" : " open", build::to_string(r.build.status), r.build.seconds,
+                    html_escape(r.build.log));
+  }
+  out += "</main><script>" + std::string(kScript) + "</script></body></html>\n";
+  return out;
+}
+
+}  // namespace ipcgrade::report

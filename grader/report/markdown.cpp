@@ -1,0 +1,160 @@
+// The Markdown report: the summary as a table of checks, the failed checks' feedback and evidence, and
+// a Mermaid sequenceDiagram of each scenario that failed a check or did not complete, which GitHub's and
+// GitLab's Markdown draw as a picture (`check` appends it to $GITHUB_STEP_SUMMARY).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "grader/report/pages.hpp"
+#include "grader/report/render.hpp"
+#include "grader/report/sequence.hpp"
+#include "grader/util/text.hpp"
+
+namespace ipcgrade::report {
+
+namespace {
+
+// The arrows a diagram shows at most: a picture longer than this is read in the HTML report.
+constexpr size_t kMaxMessages = 80;
+
+// Text inside a Mermaid message or note: Mermaid reads ';' and '#' and a few more as syntax, and
+// Markdown reads '<' and '|' in a table; what is left is plain.
+std::string mermaid_text(std::string_view text) {
+  std::string out;
+  for (const char c : util::escape_controls(text, true)) {
+    switch (c) {
+      case ';':
+      case '#':
+      case '<':
+      case '>':
+      case '{':
+      case '}':
+      case '"':
+      case '`':
+      case '%':
+      case '\\':
+      case ':':
+        out += ' ';
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// Text inside a Markdown table cell or a line: no pipe, no newline, no HTML.
+std::string md_cell(std::string_view text) {
+  std::string out;
+  for (const char c : util::escape_controls(text, true)) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool scenario_failed(const run::ScenarioResult& s, const std::vector<CheckResult>& checks) {
+  if (s.outcome != run::Outcome::Completed) return true;
+  for (const auto& c : checks) {
+    if (c.status != checks::Status::Failed) continue;
+    for (const auto& e : c.evidence) {
+      if (e.scenario == s.name) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string mermaid_sequence(const run::ScenarioResult& scenario, const std::vector<CheckResult>& checks) {
+  const Sequence s = sequence_of(scenario, checks);
+  std::map<std::string, std::string> alias;  // lifeline id -> a Mermaid name: letters and digits only
+  std::string out = "sequenceDiagram\n";
+  for (size_t i = 0; i < s.lines.size(); ++i) {
+    const Lifeline& l = s.lines[i];
+    alias[l.id] = fmt::format("{}{}", l.kind == Lifeline::Kind::Process ? "P" : "O", i);
+    out += fmt::format("    participant {} as {}\n", alias[l.id],
+                       mermaid_text(l.sub.empty() ? l.title : l.title + " (" + l.sub + ")"));
+  }
+  size_t shown = 0;
+  for (const auto& a : s.arrows) {
+    if (shown == kMaxMessages) break;
+    const auto f = alias.find(a.from), t = alias.find(a.to);
+    if (f == alias.end() || t == alias.end()) continue;
+    std::string label = a.label;
+    if (a.repeat > 1) label += fmt::format(" ×{}", a.repeat);
+    if (a.wrong) label = "WRONG " + label;
+    if (a.blocked) label = "BLOCKED " + label;
+    const char* arrow = a.kind == Arrow::Kind::Fork ? "-->>" : a.wrong || a.blocked ? "-x" : "->>";
+    out += fmt::format("    {}{}{}: {}\n", f->second, arrow, t->second, mermaid_text(label));
+    ++shown;
+  }
+  const size_t skipped = s.arrows.size() - shown + s.not_drawn;
+  if (skipped > 0 && !s.lines.empty())
+    out += fmt::format("    Note over {}: {} more calls in the HTML report\n", alias[s.lines.front().id],
+                       skipped);
+  for (const auto& l : s.lines) {
+    if (l.left_behind) out += fmt::format("    Note over {}: left behind\n", alias[l.id]);
+    if (l.blocked)
+      out += fmt::format("    Note over {}: blocked in {}\n", alias[l.id],
+                         mermaid_text(l.waits.empty() ? "a call" : l.waits));
+  }
+  return out;
+}
+
+std::string markdown_report(const Report& r) {
+  std::string out =
+      fmt::format("## {}{} — {}/{}\n\n", md_cell(r.assignment),
+                  r.title.empty() ? "" : ": " + md_cell(r.title), points(r.score), points(r.max_score));
+  out += fmt::format("student `{}` · isolation {} · build {}\n\n", md_cell(r.student), r.mode,
+                     build::to_string(r.build.status));
+  out += "| | check | points |\n| --- | --- | --- |\n";
+  for (const auto& c : r.checks) {
+    const bool passed = c.status == checks::Status::Passed;
+    out += fmt::format("| {} | {} | {}/{} |\n", passed ? "✅" : "❌", md_cell(c.name), points(c.score),
+                       points(c.max_score));
+  }
+  for (const auto& c : r.checks) {
+    if (c.status == checks::Status::Passed) continue;
+    out += fmt::format("\n### ❌ {}\n\n{}\n", md_cell(c.name), md_cell(c.feedback));
+    size_t n = 0;
+    for (const auto& e : c.evidence) {
+      if (++n > 10) {
+        out += fmt::format("- … and {} more\n", c.evidence.size() - 10);
+        break;
+      }
+      out += fmt::format("{}- [{}] {}{}{} — {}\n", n == 1 ? "\n" : "", md_cell(e.scenario),
+                         md_cell(util::process_label(e.process, e.pid)),
+                         e.call.empty() ? "" : ": `" + md_cell(e.call) + "`",
+                         e.at.empty() ? "" : " at `" + md_cell(e.at) + "`", md_cell(e.detail));
+    }
+  }
+  if (!r.build.usable()) {
+    // A fence longer than any run of backticks in the log: a compiler message cannot close it.
+    const std::string log = util::escape_controls(r.build.log.substr(0, 4000));
+    size_t longest = 0, run = 0;
+    for (const char c : log) {
+      run = c == '`' ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    const std::string fence(std::max<size_t>(3, longest + 1), '`');
+    out += "\n### The submission did not build\n\n" + fence + "\n" + log + "\n" + fence + "\n";
+  }
+  for (const auto& s : r.scenarios) {
+    if (!scenario_failed(s, r.checks)) continue;
+    out += fmt::format("\n### Scenario {}: {}\n\n", md_cell(s.name), run::to_string(s.outcome));
+    if (!s.outcome_detail.empty()) out += "> " + md_cell(s.outcome_detail) + "\n\n";
+    out += "```mermaid\n" + mermaid_sequence(s, r.checks) + "```\n";
+  }
+  return out;
+}
+
+}  // namespace ipcgrade::report

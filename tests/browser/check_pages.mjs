@@ -1,0 +1,93 @@
+// Renders ipcgrade's pages in Debian's Chromium, headless, and prints what a reader would see as JSON:
+//   node check_pages.mjs html FILE [SCREENSHOT]   the page after its scripts ran: score, checks,
+//                                                 each scenario's lifelines, arrows, ends, explanation;
+//                                                 a click on the first arrow; console errors; requests
+//   node check_pages.mjs mermaid FILE             each ```mermaid block of a Markdown file rendered by
+//                                                 the mermaid package: an SVG, or the parse error
+// Test-only (tests/pictures_test.cpp runs it); puppeteer-core drives /usr/bin/chromium.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import puppeteer from 'puppeteer-core';
+
+const require = createRequire(import.meta.url);
+const [mode, file, screenshot] = process.argv.slice(2);
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+
+async function watched(page) {
+  const seen = { errors: [], requests: [] };
+  page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(m.text()); });
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('about:')) seen.requests.push(r.url()); });
+  return seen;
+}
+
+try {
+  if (mode === 'html') {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    const seen = await watched(page);
+    const started = Date.now();
+    await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
+    const loadMs = Date.now() - started;
+    const result = await page.evaluate(() => ({
+      title: document.title,
+      score: document.querySelector('#score')?.textContent ?? null,
+      checks: [...document.querySelectorAll('details.check')].map((d) => ({
+        name: d.querySelector('summary')?.textContent, failed: d.classList.contains('failed'), open: d.open })),
+      scenarios: [...document.querySelectorAll('section.scenario')].map((s) => ({
+        name: s.dataset.scenario,
+        outcome: s.querySelector('.outcome')?.textContent,
+        why: s.querySelector('.why')?.textContent ?? '',
+        heads: [...s.querySelectorAll('g.head')].map((g) => ({ text: [...g.querySelectorAll('text')].map((t) => t.textContent), object: g.classList.contains('object') })),
+        arrows: [...s.querySelectorAll('g.arrow')].map((g) => ({ label: g.querySelector('text')?.textContent, cls: g.getAttribute('class'), call: g.dataset.call })),
+        ends: [...s.querySelectorAll('text.end')].map((t) => ({ text: t.textContent, cls: t.getAttribute('class') })),
+        drawn: (() => { const svg = s.querySelector('svg.sequence'); if (!svg) return null; const b = svg.getBBox(); return { width: b.width, height: b.height }; })(),
+      })),
+      histogram: [...document.querySelectorAll('svg.histogram g.bin')].map((g) => Number(g.dataset.students)),
+      rates: [...document.querySelectorAll('svg.failures g.rate')].map((g) => ({ check: g.dataset.check, failed: Number(g.dataset.failed) })),
+      students: [...document.querySelectorAll('tr.student a')].map((a) => a.getAttribute('href')),
+    }));
+    // A click on the first arrow shows its call and line.
+    const first = await page.$('section.scenario g.arrow');
+    if (first) {
+      await first.click();
+      result.clicked = await page.evaluate(() => document.querySelector('section.scenario .detail')?.textContent);
+    }
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
+    result.loadMs = loadMs;
+    result.errors = seen.errors;
+    result.requests = seen.requests;
+    console.log(JSON.stringify(result));
+  } else if (mode === 'mermaid') {
+    const text = fs.readFileSync(file, 'utf8');
+    const blocks = [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const page = await browser.newPage();
+    const seen = await watched(page);
+    await page.setContent('<!DOCTYPE html><html><body></body></html>');
+    await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
+    const results = await page.evaluate(async (all) => {
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
+      const out = [];
+      for (let i = 0; i < all.length; ++i) {
+        try {
+          const { svg } = await window.mermaid.render('diagram' + i, all[i]);
+          const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+          out.push({ ok: true, svg: svg.startsWith('<svg'), actors: doc.querySelectorAll('rect.actor').length, messages: doc.querySelectorAll('.messageText').length, error: null });
+        } catch (e) {
+          out.push({ ok: false, error: String(e && e.message ? e.message : e) });
+        }
+      }
+      return out;
+    }, blocks);
+    console.log(JSON.stringify({ blocks: blocks.length, results, errors: seen.errors, requests: seen.requests }));
+  } else {
+    throw new Error('usage: check_pages.mjs html|mermaid FILE [SCREENSHOT]');
+  }
+} finally {
+  await browser.close();
+}
