@@ -49,8 +49,15 @@ std::optional<FileId> ProcessMemory::file_of(int fd) const {
 
 namespace {
 // The tracee's view of `path`'s starting point in /proc: its root, its folder or a descriptor.
-std::string proc_base(pid_t pid, int dirfd, const std::string& path) {
+std::string proc_base(pid_t pid, int dirfd, std::string& path) {
   const std::string proc = "/proc/" + std::to_string(pid);
+  // /proc/self is the tracee's own entry, not the grader's.
+  for (const std::string self : {"/proc/self", "/proc/thread-self"}) {
+    if (path.rfind(self, 0) == 0 && (path.size() == self.size() || path[self.size()] == '/')) {
+      path = path.substr(self.size());
+      return proc;
+    }
+  }
   return path[0] == '/'      ? proc + "/root"
          : dirfd == AT_FDCWD ? proc + "/cwd"
                              : proc + "/fd/" + std::to_string(dirfd);
@@ -59,13 +66,15 @@ std::string proc_base(pid_t pid, int dirfd, const std::string& path) {
 
 std::string ProcessMemory::real_path(int dirfd, const std::string& path) const {
   if (path.empty()) return {};
-  const std::filesystem::path whole(path);
+  std::string rest = path;
+  const std::string base = proc_base(pid_, dirfd, rest);
+  const std::filesystem::path whole(rest);
   const std::string name = whole.filename().string();
   if (name.empty() || name == "." || name == "..") return {};
   // Opened, not resolved as text: the kernel follows /proc's links into the tracee's own root, folder
   // or descriptor, and /proc/self/fd then names the folder as the grader sees it (a folder the grader
   // cannot reach, the run's private /tmp, comes out as a path outside the grader's folders).
-  const std::string folder = proc_base(pid_, dirfd, path) + "/" + whole.parent_path().string();
+  const std::string folder = base + "/" + whole.parent_path().string();
   const int fd = ::open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return {};
   std::error_code ec;
@@ -94,10 +103,9 @@ std::optional<FileId> ProcessMemory::file_at(int dirfd, const std::string& path)
   // to the tracee in its mount namespace. Only the file's type and identity are read: a link in the
   // path that leads elsewhere can mislead the trace, never the grader.
   if (path.empty()) return std::nullopt;
-  const std::string proc = "/proc/" + std::to_string(pid_);
-  const std::string where = path[0] == '/'      ? proc + "/root" + path
-                            : dirfd == AT_FDCWD ? proc + "/cwd/" + path
-                                                : proc + "/fd/" + std::to_string(dirfd) + "/" + path;
+  std::string rest = path;
+  const std::string base = proc_base(pid_, dirfd, rest);
+  const std::string where = base + (rest.empty() || rest[0] == '/' ? "" : "/") + rest;
   struct stat st {};
   if (::lstat(where.c_str(), &st) != 0) return std::nullopt;
   return identity(st);

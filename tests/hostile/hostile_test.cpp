@@ -6,18 +6,22 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -797,3 +801,53 @@ TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
+
+// POSIX objects of the host opened by name with O_CREAT (but no O_EXCL) and never unlinked: an open of
+// an object that exists makes nothing, so the grader neither reports nor removes them (in namespaces
+// mode the run does not even see them: it makes its own, which are its leftovers). A flood of
+// semaphore temporaries whose opens fail leaves the grader's memory flat. A FIFO made from a subfolder
+// is found where it is, and removed.
+TEST_P(Hostile, HostPosixObjectsOpenedWithOCreatAreNeitherReportedNorRemoved) {
+  const std::string run = submit("posix_squatter");
+  const std::string name = "/ipcgrade-test-squat-" + std::to_string(::getpid());
+  const mode_t old = ::umask(0);
+  const mqd_t q = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0666, nullptr);
+  ASSERT_NE(q, static_cast<mqd_t>(-1)) << std::strerror(errno);
+  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0666);
+  ::umask(old);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const json r = grade(
+      "limits: {wall: 60s, cpu: 60s}\nscenarios:\n  - name: squat\n    processes:\n"
+      "      - {name: squatter, run: [" +
+          run + ", '" + name + "', '" + name +
+          "', '30000']}\n"
+          "checks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n",
+      60);
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  EXPECT_NE(out.find("temporaries: 30000\nfifo: made\n"), std::string::npos) << out;
+  // The host's queue and segment are still there, untouched.
+  struct stat st {};
+  EXPECT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(st.st_nlink, 1u) << "the host's shared-memory object was removed";
+  const mqd_t again = ::mq_open(name.c_str(), O_RDONLY);
+  EXPECT_NE(again, static_cast<mqd_t>(-1)) << "the host's queue was removed";
+  if (again != static_cast<mqd_t>(-1)) ::mq_close(again);
+  ::mq_close(q);
+  ::close(fd);
+  ::mq_unlink(name.c_str());
+  ::shm_unlink(name.c_str());
+  std::set<std::string> left;
+  for (const auto& l : scenario(r)["leftovers"]) {
+    left.insert(l["kind"].get<std::string>() + " " + l["name"].get<std::string>());
+    EXPECT_EQ(l["reclaimed"], true) << l;
+  }
+  if (tracked()) {
+    EXPECT_EQ(out.find("refused"), std::string::npos) << out;  // it did open the host's objects
+    EXPECT_EQ(left, (std::set<std::string>{"fifo left.fifo"})) << scenario(r)["leftovers"].dump(2);
+  } else {
+    EXPECT_EQ(left, (std::set<std::string>{"fifo left.fifo", "posix-mq " + name, "posix-shm " + name}))
+        << scenario(r)["leftovers"].dump(2);
+  }
+  // 30,000 names of 4 KB each were opened and failed: none of them is kept.
+  EXPECT_LT(last_.peak_kib, 64L * 1024) << "KiB after 30,000 failed temporaries";
+}
