@@ -218,3 +218,25 @@ TEST_F(Pictures, TheClassIndexOfFiveHundredStudentsIsSmallAndComplete) {
   ASSERT_EQ(seen["rates"].size(), 8u);
   EXPECT_EQ(seen["rates"][0]["failed"], 167);
 }
+
+// A batch of a class writes each student's page and the class's index, which links them.
+TEST_F(Pictures, BatchWritesEachStudentsPageAndTheClassIndex) {
+  const fs::path submissions = dir_.path() / "class";
+  fs::create_directories(submissions);
+  for (const auto& [student, from] : std::vector<std::pair<std::string, std::string>>{
+           {"alice", "solution"}, {"bob", "variants/reader-keeps-write-end"}})
+    fs::copy(sample("pipe-shout/" + from), submissions / student, fs::copy_options::recursive);
+  const fs::path out = dir_.path() / "graded";
+  const CliResult r = run_ipcgrade(
+      {"batch", sample("pipe-shout").string(), submissions.string(), "--out", out.string(), "--jobs", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(out / "alice" / "report.html"));
+  ASSERT_TRUE(fs::exists(out / "bob" / "report.html"));
+  const json index = open(out / "index.html");
+  EXPECT_EQ(index["students"], (json{"alice/report.html", "bob/report.html"}));
+  int counted = 0;
+  for (const auto& n : index["histogram"]) counted += n.get<int>();
+  EXPECT_EQ(counted, 2);
+  const json bob = open(out / "bob" / "report.html");
+  EXPECT_EQ(bob["scenarios"][0]["outcome"], "deadlock");
+}

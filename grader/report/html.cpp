@@ -132,7 +132,7 @@ std::string chart_svg(const Sequence& s) {
       std::string text = l.end;
       if (l.blocked && !l.waits.empty()) text = "blocked in " + l.waits;
       out += svg_text(
-          x, std::max(to, from + 6) + 16, text,
+          x, std::max(row_y(l.last) + 6, from + 20), text,
           fmt::format("class=\"{}\" text-anchor=\"middle\" data-line=\"{}\"", cls, html_escape(l.id)));
     }
   }
@@ -149,7 +149,6 @@ std::string chart_svg(const Sequence& s) {
     std::string label = a.label;
     if (a.repeat > 1) label += fmt::format(" × {}", a.repeat);
     if (a.wrong) label = "⚠ " + label;
-    if (a.blocked) label = "⏸ " + label;
     out += fmt::format(
         "<g class=\"{}\" data-index=\"{}\" data-call=\"{}\" data-at=\"{}\" data-process=\"{}\" "
         "data-why=\"{}\" "
