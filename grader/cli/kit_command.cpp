@@ -125,12 +125,16 @@ jobs:
     container: {}
     steps:
       - uses: actions/checkout@v4
-      - run: ipcgrade check --junit ipcgrade-junit.xml   # the assignment is named in .ipcgrade
+      # The assignment is named in .ipcgrade. The job's page shows the checks and a picture of each
+      # failed scenario (check writes them to the step summary); the HTML report is an artifact.
+      - run: ipcgrade check --junit ipcgrade-junit.xml --html ipcgrade-report.html
       - uses: actions/upload-artifact@v4
         if: always()
         with:
-          name: ipcgrade-junit
-          path: ipcgrade-junit.xml
+          name: ipcgrade-report
+          path: |
+            ipcgrade-junit.xml
+            ipcgrade-report.html
 )",
                      image);
 }
@@ -144,9 +148,10 @@ ipcgrade:
     name: {}
     entrypoint: [""]
   script:
-    - ipcgrade check --junit ipcgrade-junit.xml   # the assignment is named in .ipcgrade
+    - ipcgrade check --junit ipcgrade-junit.xml --html ipcgrade-report.html   # the assignment is named in .ipcgrade
   artifacts:
     when: always
+    paths: [ipcgrade-report.html]   # the report with a picture of each scenario: open it in a browser
     reports:
       junit: ipcgrade-junit.xml
 )",
