@@ -33,8 +33,19 @@ for p in $PACKAGES; do
   fi
 done
 
+# The browser tests' npm packages, pinned by tests/browser/package-lock.json (Chromium's own download
+# skipped: the tests drive Debian's).
+browser_packages() {
+  [ "${1:-}" = "--test" ] || return 0
+  dir="$(dirname "$0")/../tests/browser"
+  [ -d "$dir/node_modules/puppeteer-core" ] && [ -d "$dir/node_modules/mermaid" ] && return 0
+  echo "install-deps: installing the browser tests' npm packages"
+  (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
+
 if [ -z "$missing" ]; then
   echo "install-deps: every package is already installed"
+  browser_packages "${1:-}"
   exit 0
 fi
 

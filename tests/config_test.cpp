@@ -200,7 +200,7 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: exit\n    points: 1\n    codes: 2\n"),
       "DIR/assignment.yaml:11:5: unknown key 'codes' (did you mean 'code'?); expected one of: name, type, "
-      "points, scenarios, process, code");
+      "points, scenarios, process, runs, code");
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
                                        "    stdout: {matches: \"([a-z\"}\n"),
@@ -321,7 +321,8 @@ TEST_F(ConfigTest, AssignmentId) {
 }
 
 TEST_F(ConfigTest, SampleAssignmentsAreValid) {
-  for (const char* name : {"msgqueue-relay", "shm-exchange", "pipe-shout"}) {
+  for (const char* name : {"msgqueue-relay", "shm-exchange", "pipe-shout", "sem-bounded-buffer", "fifo-chat",
+                           "posix-mq-relay", "race-lab"}) {
     SCOPED_TRACE(name);
     EXPECT_NO_THROW(load_assignment(fs::path(SOURCE_DIR) / "assignments" / name));
   }
@@ -364,4 +365,19 @@ TEST_F(ConfigTest, SandboxFieldMistakesNameTheirPlace) {
             "DIR/assignment.yaml:7:9: file 'missing.txt' does not exist (looked for DIR/missing.txt)");
   EXPECT_EQ(error_of(std::string(kMinimal) + "env: {1BAD: x}\n"),
             "DIR/assignment.yaml:7:7: '1BAD' is not an environment variable name");
+}
+
+TEST_F(ConfigTest, RunsAreReadAndCheckedWhereTheyAreWritten) {
+  const std::string base =
+      "assignment: relay\nscenarios:\n  - name: s\n    runs: 5\n    processes:\n"
+      "      - {name: p, run: ./p}\n";
+  EXPECT_EQ(error_of("assignment: relay\nscenarios:\n  - name: s\n    runs: 0\n    processes:\n"
+                     "      - {name: p, run: ./p}\n"),
+            "DIR/assignment.yaml:4:11: 'runs' must be a whole number from 1 to 100, not '0'");
+  EXPECT_EQ(error_of(base + "checks:\n  - {name: c, type: exit, points: 1, runs: most}\n"),
+            "DIR/assignment.yaml:8:44: 'runs' of a check must be all, majority or any, not 'most'");
+  const auto a =
+      load_assignment(write(base + "checks:\n  - {name: c, type: exit, points: 1, runs: majority}\n"));
+  EXPECT_EQ(a.scenarios[0].runs, 5);
+  EXPECT_EQ(a.checks[0].runs, ipcgrade::config::RunsRule::Majority);
 }

@@ -50,7 +50,10 @@ std::vector<std::pair<fs::path, fs::path>> sample_submissions() {
   std::vector<std::pair<fs::path, fs::path>> out;
   std::vector<fs::path> assignments;
   for (const auto& a : fs::directory_iterator(fs::path(SOURCE_DIR) / "assignments")) {
-    if (fs::exists(a.path() / "assignment.yaml")) assignments.push_back(a.path());
+    // race-lab runs its scenarios under seeded schedules, and its variants' reports are the schedule's:
+    // tests/races_test.cpp judges it by how often each race is caught instead.
+    if (fs::exists(a.path() / "assignment.yaml") && a.path().filename() != "race-lab")
+      assignments.push_back(a.path());
   }
   std::sort(assignments.begin(), assignments.end());
   for (const auto& a : assignments) {

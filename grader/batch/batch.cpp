@@ -65,6 +65,8 @@ pid_t start_worker(const Options& o, const std::string& student) {
   if (o.gradescope) args.insert(args.end(), {"--gradescope", (dir / "results.json").string()});
   if (o.junit) args.insert(args.end(), {"--junit", (dir / "junit.xml").string()});
   args.insert(args.end(), {"--isolation", o.isolation});
+  if (o.runs > 0) args.insert(args.end(), {"--runs", std::to_string(o.runs)});
+  if (!o.seed.empty()) args.insert(args.end(), {"--seed", o.seed});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -16,6 +16,8 @@ struct Options {
   bool gradescope = false;    // also write DIR/<student>/results.json
   bool junit = false;         // also write DIR/<student>/junit.xml
   std::string isolation = "auto";
+  int runs = 0;      // > 0: --runs for every worker
+  std::string seed;  // set: --seed for every worker (each student's runs then share their seeds)
 };
 
 // Grades a class: a bounded pool of worker processes, each an `ipcgrade grade` of one submission

@@ -27,6 +27,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
   cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
   cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
   add_isolation_option(cmd, args.isolation);
+  add_schedule_options(cmd, args.runs, args.seed);
 }
 
 int run_batch(const BatchArgs& args) {
@@ -40,6 +41,8 @@ int run_batch(const BatchArgs& args) {
   o.gradescope = args.gradescope;
   o.junit = args.junit;
   o.isolation = args.isolation;
+  o.runs = args.runs;
+  if (parse_seed(args.seed)) o.seed = args.seed;
   if (!args.shard.empty()) {
     std::smatch m;
     static const std::regex re(R"(^(\d+)/(\d+)$)");

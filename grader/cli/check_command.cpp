@@ -37,6 +37,7 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
                   "also write the summary as Markdown with Mermaid diagrams to FILE (appended to "
                   "$GITHUB_STEP_SUMMARY as well, when that is set)");
   add_isolation_option(cmd, args.isolation);
+  add_schedule_options(cmd, args.runs, args.seed);
 }
 
 namespace {
@@ -77,8 +78,10 @@ int run_check(const CheckArgs& args) {
   if (!fs::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  const report::Report r = run::grade_submission(assignment, args.submission,
-                                                 {"", true, run::isolation_from_string(args.isolation)});
+  run::GradeOptions options{"", true, run::isolation_from_string(args.isolation), std::nullopt,
+                            parse_seed(args.seed)};
+  if (args.runs > 0) options.runs = args.runs;
+  const report::Report r = run::grade_submission(assignment, args.submission, options);
   const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::cout << report::summary(r, color);
   // The score is out of the visible checks only: say what the hidden ones hold, so that 80/80 is not

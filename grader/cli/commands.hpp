@@ -1,5 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@ struct GradeArgs {
   std::string markdown;
   bool json = false;
   std::string isolation = "auto";
+  int runs = 0;      // 0: each scenario's own `runs`
+  std::string seed;  // empty: drawn
 };
 
 struct CheckArgs {
@@ -30,6 +34,8 @@ struct CheckArgs {
   std::string junit;
   std::string html;
   std::string markdown;
+  int runs = 0;
+  std::string seed;
   std::string isolation = "auto";
 };
 
@@ -49,6 +55,8 @@ struct BatchArgs {
   bool gradescope = false;
   bool junit = false;
   std::string isolation = "auto";
+  int runs = 0;
+  std::string seed;
 };
 
 struct RunArgs {
@@ -63,6 +71,10 @@ struct RunArgs {
 
 // --isolation auto|namespaces|tracked, the same on every command that runs student programs.
 void add_isolation_option(CLI::App* cmd, std::string& isolation);
+// --runs N and --seed S, the same on grade, check and batch; `seed` parsed (a ConfigError when it is not
+// a whole number).
+void add_schedule_options(CLI::App* cmd, int& runs, std::string& seed);
+std::optional<std::uint64_t> parse_seed(const std::string& seed);
 
 struct AuditArgs {
   std::string key;

@@ -35,6 +35,25 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--markdown", args.markdown,
                   "write the summary as Markdown, with a Mermaid diagram of each failed scenario, to FILE");
   add_isolation_option(cmd, args.isolation);
+  add_schedule_options(cmd, args.runs, args.seed);
+}
+
+void add_schedule_options(CLI::App* cmd, int& runs, std::string& seed) {
+  cmd->add_option("--runs", runs,
+                  "run every scenario N times, each under a seeded schedule perturbation (default: each "
+                  "scenario's own runs:)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--seed", seed,
+                  "the first run's seed (then S+1, ...): --seed S --runs 1 runs a reported run again");
+}
+
+std::optional<std::uint64_t> parse_seed(const std::string& seed) {
+  if (seed.empty()) return std::nullopt;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(seed.c_str(), &end, 10);
+  if (*end != '\0' || seed[0] == '-')
+    throw config::ConfigError("--seed '" + seed + "' must be a whole number");
+  return v;
 }
 
 void add_isolation_option(CLI::App* cmd, std::string& isolation) {
@@ -50,8 +69,10 @@ int run_grade(const GradeArgs& args) {
   if (!std::filesystem::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  const report::Report r = run::grade_submission(
-      assignment, args.submission, {args.student, false, run::isolation_from_string(args.isolation)});
+  run::GradeOptions options{args.student, false, run::isolation_from_string(args.isolation), std::nullopt,
+                            parse_seed(args.seed)};
+  if (args.runs > 0) options.runs = args.runs;
+  const report::Report r = run::grade_submission(assignment, args.submission, options);
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
   if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
   if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));

@@ -55,7 +55,12 @@ struct ScenarioSpec {
   Visibility visibility = Visibility::Visible;
   std::vector<ProcessSpec> processes;
   Limits limits;
+  int runs = 1;  // how many times it runs, each under a seeded schedule perturbation (when above 1)
 };
+
+// In how many of a scenario's runs a check must hold.
+enum class RunsRule { All, Majority, Any };
+std::string to_string(RunsRule rule);
 
 // What the build may use; the rest of its limits follow from these and the timeout.
 struct BuildLimits {
@@ -85,6 +90,7 @@ struct CheckSpec {
   // The check's mapping as written, positions included: its type (checks/) reads its own parameters
   // from it, so that config need not know the check types (see checks::make_checks).
   std::optional<ParamReader> params;
+  RunsRule runs = RunsRule::All;  // a scenario that runs several times: in how many the check must hold
 };
 
 struct Assignment {

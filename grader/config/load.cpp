@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 namespace ipcgrade::config {
 
+std::string to_string(RunsRule rule) {
+  return rule == RunsRule::All ? "all" : rule == RunsRule::Majority ? "majority" : "any";
+}
+
 std::string to_string(Visibility visibility) {
   return visibility == Visibility::Hidden ? "hidden" : "visible";
 }
@@ -355,7 +359,7 @@ class Loader {
   ScenarioSpec scenario(const YAML::Node& node, const Limits& defaults) {
     if (!node.IsMap())
       fail_at(file_, node.Mark(), "a scenario must be a mapping with 'name' and 'processes'");
-    reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits"});
+    reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits", "runs"});
     ScenarioSpec s;
     s.name = required_text(node, "name");
     if (node["visibility"]) {
@@ -369,6 +373,15 @@ class Loader {
                 fmt::format("visibility '{}' must be visible or hidden", v));
     }
     s.limits = node["limits"] ? limits(node["limits"], defaults) : defaults;
+    if (node["runs"]) {
+      const std::string text = scalar_text(file_, node["runs"], "'runs'");
+      char* end = nullptr;
+      const long n = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || n < 1 || n > 100)
+        fail_at(file_, node["runs"].Mark(),
+                fmt::format("'runs' must be a whole number from 1 to 100, not '{}'", text));
+      s.runs = static_cast<int>(n);
+    }
     const YAML::Node processes = node["processes"];
     if (!processes) fail_at(file_, node.Mark(), fmt::format("scenario '{}' has no 'processes'", s.name));
     if (!processes.IsSequence() || processes.size() == 0) {
@@ -417,10 +430,23 @@ class Loader {
                 fmt::format("no process is named '{}' in the scenarios this check covers", name));
       c.process = name;
     }
+    if (node["runs"]) {
+      const std::string rule = scalar_text(file_, node["runs"], "'runs'");
+      if (rule == "all") {
+        c.runs = RunsRule::All;
+      } else if (rule == "majority") {
+        c.runs = RunsRule::Majority;
+      } else if (rule == "any") {
+        c.runs = RunsRule::Any;
+      } else {
+        fail_at(file_, node["runs"].Mark(),
+                fmt::format("'runs' of a check must be all, majority or any, not '{}'", rule));
+      }
+    }
     // The check type reads its own parameters from the same mapping when the checks are made (the type
     // and its parameters are checked there); the keys every check shares are allowed implicitly.
     c.params = ParamReader(std::make_shared<ParamReader::Impl>(
-        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process"}}));
+        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process", "runs"}}));
     return c;
   }
 

@@ -111,6 +111,11 @@ ordered_json to_json(const Report& r) {
     ordered_json ev = ordered_json::array();
     for (const auto& e : c.evidence) ev.push_back(evidence_json(e));
     cj["evidence"] = ev;
+    if (c.runs > 1) {
+      cj["runs"] = c.runs;
+      cj["runs_passed"] = c.runs_passed;
+      if (c.failing_seed) cj["seed"] = *c.failing_seed;  // of the first run it failed in
+    }
     checks.push_back(cj);
   }
   j["checks"] = checks;
@@ -127,6 +132,13 @@ ordered_json to_json(const Report& r) {
         sj["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", util::valid_utf8(b.object)}});
     }
     sj["seconds"] = s.seconds;
+    if (s.seed) sj["seed"] = *s.seed;
+    if (!s.runs.empty()) {
+      sj["runs"] = ordered_json::array();
+      for (const auto& run : s.runs)
+        sj["runs"].push_back(
+            {{"seed", run.seed}, {"outcome", run::to_string(run.outcome)}, {"seconds", run.seconds}});
+    }
     if (!s.enforced.empty()) {
       ordered_json enforced;
       for (const auto& [limit, how] : s.enforced) enforced[limit] = how;

@@ -25,6 +25,11 @@ struct CheckResult {
   // The feedback without the first piece of evidence it opens with (see checks::Verdict::advice), notes
   // included: what the terminal prints above the evidence list. Unset: the feedback stands on its own.
   std::optional<std::string> advice;
+  // Scenarios that ran several times: in how many runs the check held, and the seed of the first run it
+  // failed in (`grade --seed S --runs 1` replays it).
+  int runs = 1;
+  int runs_passed = 1;
+  std::optional<std::uint64_t> failing_seed = {};
 };
 
 // The one result model every output format renders.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "grader/report/render.hpp"
 #include "grader/util/text.hpp"
@@ -97,6 +98,15 @@ std::string summary(const Report& r, bool color) {
       size_t reclaimed = 0;
       for (const auto& l : s.leftovers) reclaimed += l.reclaimed ? 1 : 0;
       out += fmt::format(", {} leftover(s), {} reclaimed", s.leftovers.size(), reclaimed);
+    }
+    if (!s.runs.empty()) {
+      // Shown: the run above; the others by outcome and seed.
+      std::map<std::string, std::vector<std::uint64_t>> by;
+      for (const auto& run : s.runs) by[run::to_string(run.outcome)].push_back(run.seed);
+      std::string runs;
+      for (const auto& [outcome, seeds] : by)
+        runs += fmt::format("{}{} {}", runs.empty() ? "" : ", ", seeds.size(), outcome);
+      out += fmt::format(" [{} runs: {}; shown: seed {}]", s.runs.size(), runs, s.seed.value_or(0));
     }
     out += "\n";
     // What the sandbox refused: often the reason the program failed, and not visible any other way.

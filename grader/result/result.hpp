@@ -77,6 +77,13 @@ struct BlockedCall {
   std::string object;
 };
 
+// One run of a scenario that runs several times (`runs:`): its seed and how it ended.
+struct RunOutcome {
+  std::uint64_t seed = 0;
+  Outcome outcome = Outcome::Completed;
+  double seconds = 0;
+};
+
 struct ScenarioResult {
   std::string name;
   config::Visibility visibility = config::Visibility::Visible;
@@ -97,6 +104,11 @@ struct ScenarioResult {
   std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
   std::vector<trace::Refusal> refused;  // calls the sandbox refused instead of running
   std::vector<BlockedCall> blocked;     // a deadlock: what each process waited in
+  // Run under a schedule perturbation: its seed (`grade --seed S --runs 1` runs it again). A scenario
+  // that ran several times is reported by one of its runs (the first that failed a check or did not
+  // complete, else the first), with every run's seed and outcome in `runs`.
+  std::optional<std::uint64_t> seed;
+  std::vector<RunOutcome> runs;
   trace::Trace trace;
 };
 

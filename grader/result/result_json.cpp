@@ -149,6 +149,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"trace", s.trace.events}};
   for (const auto& b : s.blocked)
     j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object}});
+  if (s.seed) j["seed"] = *s.seed;
 }
 
 void from_json(const nlohmann::json& j, ScenarioResult& s) {
@@ -166,6 +167,7 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
   s.trace_dropped = j.value("trace_dropped", std::uint64_t{0});
   if (j.contains("refused")) j.at("refused").get_to(s.refused);
+  if (j.contains("seed")) s.seed = j.at("seed").get<std::uint64_t>();
   for (const auto& b : j.value("blocked", nlohmann::json::array()))
     s.blocked.push_back(
         {b.at("pid").get<long>(), b.at("call").get<std::string>(), b.at("object").get<std::string>()});

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <random>
+
 #include "checks/make_checks.hpp"
 #include "grader/build/scratch.hpp"
 #include "grader/runner/build_step.hpp"
@@ -44,6 +46,7 @@ void copy_instructor_files(const config::Assignment& assignment, const fs::path&
 report::Report grade_submission(const config::Assignment& assignment, const fs::path& submission,
                                 const GradeOptions& options) {
   report::Report r;
+  std::vector<std::vector<ScenarioResult>> all_runs;  // each scenario's runs
   r.assignment = assignment.id;
   r.title = assignment.title;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
@@ -91,13 +94,30 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     context.instructor_files = assignment.files;
     // read/write are traced only when a check judges them: they are the most frequent calls.
     context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
+    // A scenario that runs more than once (or with a seed given) runs under a schedule perturbation
+    // per run, seeded S, S+1, ...: the seed names the run, and `--seed S --runs 1` runs it again.
+    const std::uint64_t first_seed = options.seed ? *options.seed : std::random_device{}() % 1000000;
     for (const auto& scenario : shown.scenarios) {
-      spdlog::info("running scenario '{}'", scenario.name);
-      r.scenarios.push_back(run_scenario(scenario, context));
-      if (!r.scenarios.back().mode.empty()) r.mode = r.scenarios.back().mode;
+      const int runs = options.runs.value_or(scenario.runs);
+      const bool perturbed = runs > 1 || options.seed;
+      std::vector<ScenarioResult> results;
+      for (int k = 0; k < runs; ++k) {
+        spdlog::info("running scenario '{}'{}", scenario.name,
+                     runs > 1 ? fmt::format(" (run {} of {})", k + 1, runs) : "");
+        context.schedule_seed = perturbed
+                                    ? std::optional<std::uint64_t>(first_seed + static_cast<std::uint64_t>(k))
+                                    : std::nullopt;
+        results.push_back(run_scenario(scenario, context));
+        results.back().seed = context.schedule_seed;
+        if (!results.back().mode.empty()) r.mode = results.back().mode;
+        // A grader fault is not the schedule's: one run says it.
+        if (results.back().outcome == Outcome::CrashedGrader) break;
+      }
+      all_runs.push_back(std::move(results));
     }
   }
-  r.checks = score::score_checks(shown, r.scenarios, r.build, r.keys);
+  r.checks = score::score_runs(shown, all_runs, r.build, r.keys);
+  for (auto& results : all_runs) r.scenarios.push_back(score::representative(results, r.checks));
   score::total(r);
   return r;
 }

@@ -12,6 +12,8 @@ struct GradeOptions {
   std::string student;        // empty: the submission folder's name
   bool visible_only = false;  // `check`: hidden scenarios are neither run nor named
   Isolation isolation = Isolation::Auto;
+  std::optional<int> runs;            // `--runs N`: every scenario runs N times (else its `runs:`)
+  std::optional<std::uint64_t> seed;  // `--seed S`: the first run's seed, then S+1, ... (else drawn)
 };
 
 // The whole flow for one submission: scratch copy, build, every scenario in its sandbox, checks,

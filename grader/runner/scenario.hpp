@@ -2,6 +2,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <cstdint>
 #include <optional>
 
 #include "grader/config/assignment.hpp"
@@ -38,6 +39,9 @@ struct RunContext {
   bool is_build = false;  // the build: its working folder is copied back, nothing is judged, no watchdog
   // The assignment's `files:` in the working folder (relative): the run may read them, never change them.
   std::vector<std::string> instructor_files;
+  // A run under a schedule perturbation derived from this seed (a scenario's `runs`, `--seed`): the
+  // programs on one CPU or all, at shuffled priorities, some of their stops held a few milliseconds.
+  std::optional<std::uint64_t> schedule_seed;
 };
 
 // The environment of the build and the programs: PATH=/usr/local/bin:/usr/bin:/bin, HOME = the working

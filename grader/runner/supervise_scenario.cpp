@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <regex>
 #include <set>
 
@@ -178,6 +179,18 @@ class Supervisor {
       tracer_.set_max_tasks(static_cast<size_t>(spec_.limits.processes));
     tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
+    if (context_.schedule_seed) {
+      // The perturbation, from the seed alone: where the programs run, their priorities (drawn at each
+      // start, in order) and which of their stops are held (the tracer's).
+      schedule_.emplace(*context_.schedule_seed);
+      const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+      const bool one = cpus > 1 && (*schedule_)() % 2 == 0;
+      one_cpu_ = one ? static_cast<int>((*schedule_)() % static_cast<unsigned long>(cpus)) : -1;
+      tracer_.set_chaos((*schedule_)());
+      result_.enforced["schedule"] = fmt::format(
+          "seed {}: {}, priorities shuffled, some IPC calls and forks held up to 20 ms",
+          *context_.schedule_seed, one ? fmt::format("every process on CPU {}", one_cpu_) : "on every CPU");
+    }
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
     }
@@ -418,6 +431,10 @@ class Supervisor {
     req.merge_stderr = context_.is_build;
     req.drop_capabilities = context_.drop_privileges && !box_.run_as && ::geteuid() == 0;
     if (landlock_) req.landlock = &*landlock_;
+    if (schedule_) {
+      req.cpu = one_cpu_;
+      req.nice = static_cast<int>((*schedule_)() % 8);
+    }
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
     if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
     const supervise::Spawned s = supervise::spawn(req);
@@ -466,6 +483,7 @@ class Supervisor {
 
   Clock::time_point next_wake(Clock::time_point deadline) const {
     auto wake = deadline;
+    if (const auto held = tracer_.next_held()) wake = std::min(wake, *held);
     if (gate_ && next_ < plan_.size()) {
       const auto& ready = plan_[next_ - 1].spec->ready;
       if (ready.kind == config::Ready::Kind::Delay) wake = std::min(wake, gate_since_ + ready.delay);
@@ -520,6 +538,7 @@ class Supervisor {
       ::pause();
     }
     output_pending = 0;
+    tracer_.resume_due();
     drain_outputs();
   }
 
@@ -790,9 +809,11 @@ class Supervisor {
   const Containment box_;
   std::optional<audit::Journal> journal_;  // tracked mode
   std::optional<supervise::Landlock> landlock_;
-  int mqueue_root_ = -1;                  // tracked mode: the host's mqueue filesystem, for Landlock
-  bool names_outside_ = false;            // tracked mode without Landlock: the run may write anywhere
-  std::set<std::string> removed_as_run_;  // leftovers removed with the run's credentials
+  int mqueue_root_ = -1;                     // tracked mode: the host's mqueue filesystem, for Landlock
+  std::optional<std::mt19937_64> schedule_;  // a run under a schedule perturbation
+  int one_cpu_ = -1;                         // ... on this CPU only (-1: every CPU)
+  bool names_outside_ = false;               // tracked mode without Landlock: the run may write anywhere
+  std::set<std::string> removed_as_run_;     // leftovers removed with the run's credentials
   std::set<std::pair<trace::IpcKind, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   ScenarioResult result_;

@@ -7,6 +7,7 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/config/placeholders.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::score {
 
@@ -115,6 +116,147 @@ void total(report::Report& report) {
     report.score += c.score;
     report.max_score += c.max_score;
   }
+}
+
+namespace {
+
+// A process's output quoted for a sentence: escaped, cut.
+std::string quoted(const std::string& text) {
+  std::string shown = util::escape_controls(text.size() > 80 ? text.substr(0, 80) + "..." : text, true);
+  return "\"" + shown + "\"";
+}
+
+// For an output check that held in one run and not in another: what the same process printed in each.
+std::string outputs_side_by_side(const report::CheckResult& failed, std::uint64_t failed_seed,
+                                 const std::vector<run::ScenarioResult>& failing,
+                                 const std::vector<run::ScenarioResult>& passing, std::uint64_t passed_seed) {
+  if (failed.evidence.empty()) return {};
+  const auto& e = failed.evidence.front();
+  auto output_of = [&](const std::vector<run::ScenarioResult>& results) -> std::optional<std::string> {
+    for (const auto& s : results) {
+      if (s.name != e.scenario) continue;
+      for (const auto& p : s.processes) {
+        if (p.name == e.process) return p.stdout_text;
+      }
+    }
+    return std::nullopt;
+  };
+  const auto bad = output_of(failing), good = output_of(passing);
+  if (!bad || !good || *bad == *good) return {};
+  return fmt::format(" — in the run with seed {}, {} printed {}; in the run with seed {}, {}.", passed_seed,
+                     e.process, quoted(*good), failed_seed, quoted(*bad));
+}
+
+}  // namespace
+
+std::vector<report::CheckResult> score_runs(const config::Assignment& assignment,
+                                            const std::vector<std::vector<run::ScenarioResult>>& runs,
+                                            const build::BuildResult& build, const std::vector<key_t>& keys) {
+  // The k-th run of every scenario: what a check is judged on in its k-th run.
+  size_t most = 1;
+  for (const auto& r : runs) most = std::max(most, r.size());
+  auto run_k = [&](size_t k) {
+    std::vector<run::ScenarioResult> out;
+    for (const auto& r : runs) {
+      if (!r.empty()) out.push_back(r[std::min(k, r.size() - 1)]);
+    }
+    return out;
+  };
+  std::vector<report::CheckResult> first = score_checks(assignment, run_k(0), build, keys);
+  if (most == 1 || !build.usable()) return first;
+  std::vector<std::vector<report::CheckResult>> per_run = {first};
+  std::vector<std::vector<run::ScenarioResult>> results = {run_k(0)};
+  for (size_t k = 1; k < most; ++k) {
+    results.push_back(run_k(k));
+    per_run.push_back(score_checks(assignment, results.back(), build, keys));
+  }
+  std::vector<report::CheckResult> out;
+  for (size_t i = 0; i < assignment.checks.size(); ++i) {
+    const config::CheckSpec& spec = assignment.checks[i];
+    // The runs that count: as many as the scenarios it covers ran.
+    size_t n = 1;
+    for (const auto& r : runs) {
+      if (!r.empty() && (spec.scenarios.empty() || std::find(spec.scenarios.begin(), spec.scenarios.end(),
+                                                             r.front().name) != spec.scenarios.end()))
+        n = std::max(n, r.size());
+    }
+    int passed = 0;
+    std::optional<size_t> failed_at, passed_at;
+    for (size_t k = 0; k < n; ++k) {
+      if (per_run[k][i].status == checks::Status::Passed) {
+        ++passed;
+        if (!passed_at) passed_at = k;
+      } else if (!failed_at) {
+        failed_at = k;
+      }
+    }
+    const int total = static_cast<int>(n);
+    const int needed = spec.runs == config::RunsRule::All        ? total
+                       : spec.runs == config::RunsRule::Majority ? total / 2 + 1
+                                                                 : 1;
+    // The seed of run k: the one its scenarios ran with (they share it).
+    auto seed_of = [&](size_t k) -> std::uint64_t {
+      for (const auto& s : results[k]) {
+        if (s.seed) return *s.seed;
+      }
+      return 0;
+    };
+    report::CheckResult r = failed_at ? per_run[*failed_at][i] : per_run[0][i];
+    r.runs = total;
+    r.runs_passed = passed;
+    if (failed_at) r.failing_seed = seed_of(*failed_at);
+    if (passed >= needed) {
+      if (failed_at) {  // held as its rule asks, though not in every run
+        r = per_run[*passed_at][i];
+        r.runs = total;
+        r.runs_passed = passed;
+        r.failing_seed = seed_of(*failed_at);
+        r.feedback = fmt::format(
+                         "Passed {} of {} runs ({} needed) — the result depends on the schedule (seed {} "
+                         "fails). ",
+                         passed, total, config::to_string(spec.runs), seed_of(*failed_at)) +
+                     r.feedback;
+      }
+    } else {
+      r.status = checks::Status::Failed;
+      if (passed > 0) {
+        const std::string prefix =
+            fmt::format("Passed {} of {} runs — the result depends on the schedule (seed {} fails). ", passed,
+                        total, seed_of(*failed_at));
+        r.feedback =
+            prefix + r.feedback +
+            (spec.type == "output" ? outputs_side_by_side(r, seed_of(*failed_at), results[*failed_at],
+                                                          results[*passed_at], seed_of(*passed_at))
+                                   : std::string());
+        if (r.advice) r.advice = prefix + *r.advice;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+run::ScenarioResult representative(std::vector<run::ScenarioResult>& runs,
+                                   const std::vector<report::CheckResult>& checks) {
+  size_t pick = 0;
+  for (size_t k = 0; k < runs.size(); ++k) {
+    bool failed = runs[k].outcome != run::Outcome::Completed;
+    for (const auto& c : checks) {
+      if (c.failing_seed && runs[k].seed && *c.failing_seed == *runs[k].seed) failed = true;
+    }
+    if (failed) {
+      pick = k;
+      break;
+    }
+  }
+  run::ScenarioResult out = std::move(runs[pick]);
+  if (runs.size() > 1) {
+    for (size_t k = 0; k < runs.size(); ++k) {
+      const auto& r = k == pick ? out : runs[k];
+      out.runs.push_back({r.seed.value_or(0), r.outcome, r.seconds});
+    }
+  }
+  return out;
 }
 
 }  // namespace ipcgrade::score

@@ -150,6 +150,13 @@ Spawned spawn(const SpawnRequest& request) {
         child_fail(report[1], errno);
     }
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);
+    if (request.cpu >= 0) {  // inherited by every child: the whole run on one CPU
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(request.cpu, &one);
+      ::sched_setaffinity(0, sizeof one, &one);
+    }
+    if (request.nice > 0) ::setpriority(PRIO_PROCESS, 0, request.nice);
     if (request.drop_capabilities && !drop_all_capabilities()) child_fail(report[1], errno);
     if (request.landlock && !request.landlock->restrict_self()) child_fail(report[1], errno);
     // Soft below hard: the program gets SIGXCPU at the limit (which the report can name), and SIGKILL

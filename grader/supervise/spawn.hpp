@@ -31,6 +31,10 @@ struct SpawnRequest {
   // capabilities to manage another uid): the program runs as uid 0 with no capability at all.
   bool drop_capabilities = false;
   const Landlock* landlock = nullptr;  // the program's Landlock domain, entered before exec
+  // A schedule perturbation's placement: the one CPU the program and its children run on (-1: any),
+  // and how much lower its priority is (a nice increment: raising it needs no privilege).
+  int cpu = -1;
+  int nice = 0;
 };
 
 struct Spawned {

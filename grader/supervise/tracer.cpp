@@ -132,6 +132,42 @@ void Tracer::resume(Proc& p, int signal) {
   }
 }
 
+void Tracer::set_chaos(std::uint64_t seed) {
+  chaos_.emplace(seed);
+}
+
+void Tracer::resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms) {
+  if (!chaos_ || holds_[p.host_pid] >= kChaosHolds || (*chaos_)() % odds != 0) {
+    resume(p, 0);
+    return;
+  }
+  ++holds_[p.host_pid];
+  const auto ms = 1 + (*chaos_)() % longest_ms;
+  held_.push_back({std::chrono::steady_clock::now() + std::chrono::milliseconds(ms), p.host_pid,
+                   p.pending ? PTRACE_SYSCALL : PTRACE_CONT});
+}
+
+std::optional<std::chrono::steady_clock::time_point> Tracer::next_held() const {
+  std::optional<std::chrono::steady_clock::time_point> next;
+  for (const auto& h : held_) {
+    if (!next || h.at < *next) next = h.at;
+  }
+  return next;
+}
+
+void Tracer::resume_due() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->at > now) {
+      ++it;
+      continue;
+    }
+    // A process killed meanwhile is gone: ESRCH.
+    ptrace(static_cast<__ptrace_request>(it->request), it->host_pid, nullptr, nullptr);
+    it = held_.erase(it);
+  }
+}
+
 void Tracer::on_stop(pid_t host_pid, int status) {
   Proc& p = proc(host_pid);
   const int sig = WSTOPSIG(status);
@@ -149,8 +185,8 @@ void Tracer::on_stop(pid_t host_pid, int status) {
       on_exec(p);
       return;
     case PTRACE_EVENT_STOP:
-      resume(p, 0);
-      return;  // initial stop of a new tracee, or a group-stop
+      resume_perturbed(p, 2, 20);  // a new process may start a little later than its parent goes on
+      return;                      // initial stop of a new tracee, or a group-stop
     default:
       break;
   }
@@ -241,7 +277,12 @@ void Tracer::on_seccomp(Proc& p) {
     const size_t index = emit_call(p, std::move(e));
     if (raw_fold) remember_raw(p, nr, args, memory, index);
   }
-  resume(p, 0);
+  // An IPC call may be held a moment before it runs: another process's call may then come first.
+  if (row->family == trace::Family::Process || row->family == trace::Family::Memory) {
+    resume(p, 0);
+  } else {
+    resume_perturbed(p, 4, 10);
+  }
 }
 
 size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
@@ -339,7 +380,7 @@ void Tracer::on_fork(Proc& p) {
   unsigned long child = 0;
   ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
   if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));
-  resume(p, 0);
+  resume_perturbed(p, 2, 20);  // ... or its parent a little later than the child starts
 }
 
 void Tracer::on_exec(Proc& p) {

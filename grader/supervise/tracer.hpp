@@ -2,9 +2,12 @@
 #include <sys/ptrace.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,10 +78,20 @@ class Tracer {
   }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
+  // A schedule perturbation for one run of a scenario (its seed): some stops — at traced IPC calls,
+  // forks, a new process's first stop — are resumed a few milliseconds later instead of at once, so
+  // that the run's processes interleave otherwise. Each process is held at most kChaosHolds times.
+  void set_chaos(std::uint64_t seed);
+  // When the next held stop is due; nullopt when none is held.
+  std::optional<std::chrono::steady_clock::time_point> next_held() const;
+  // Resumes the held stops that are due.
+  void resume_due();
+
   // The trace keeps at most this many call events taking at most this many bytes: a program making a
   // million distinct calls would otherwise grow the grader without bound. Repeats of a recorded call
   // are still counted on it. Process events (spawn, exec, exit) get a tenth more room, so that a run
   // whose calls filled the trace still shows its processes end.
+
   void set_max_events(size_t max, std::uint64_t max_bytes) {
     max_events_ = max;
     max_bytes_ = max_bytes;
@@ -148,6 +161,18 @@ class Tracer {
   Proc& proc(pid_t host_pid);
   Proc& discover(pid_t host_pid);
   void resume(Proc& p, int signal);
+  // Resumes `p` from a stop where a schedule perturbation may hold it (chance in 1/`odds`, for up to
+  // `longest_ms`).
+  void resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms);
+  struct Held {
+    std::chrono::steady_clock::time_point at;
+    pid_t host_pid;
+    int request;
+  };
+  std::vector<Held> held_;
+  std::optional<std::mt19937_64> chaos_;
+  std::map<pid_t, int> holds_;  // how many times each process was held
+  static constexpr int kChaosHolds = 8;
   void on_seccomp(Proc& p);
   void on_syscall_exit(Proc& p);
   void on_fork(Proc& p);

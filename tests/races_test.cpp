@@ -1,0 +1,143 @@
+// Races exposed by running each scenario under several seeded schedules (`runs: 5`): the race-lab
+// sample's three racy variants are caught, its solution passes every run, the report gives each check's
+// runs and a failing seed, and that seed replays the run. How often each race is caught is measured by
+// bench/races.sh over 40 gradings; here on a few, with a generous bound, and never on timing.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "tests/host_clean.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+
+namespace {
+
+class Races : public HostCleanTest {
+ protected:
+  json grade(const std::string& submission, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"grade", sample("race-lab").string(),
+                                     sample("race-lab/" + submission).string(), "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CliResult r = run_ipcgrade(args);
+    EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
+    return json::parse(r.out);
+  }
+
+  static const json& check(const json& report, const std::string& name) {
+    for (const auto& c : report["checks"]) {
+      if (c["name"] == name) return c;
+    }
+    static const json none;
+    ADD_FAILURE() << "no check named " << name;
+    return none;
+  }
+};
+
+constexpr const char* kCounter = "the counter is exact";
+constexpr const char* kNote = "the note arrives";
+constexpr const char* kGreeting = "the child greets before the parent is done";
+
+}  // namespace
+
+TEST_F(Races, TheSolutionPassesEveryRunOfEveryScenario) {
+  for (int grading = 0; grading < 2; ++grading) {
+    const json r = grade("solution");
+    EXPECT_EQ(r["score"], 100) << r["checks"].dump(2);
+    for (const auto& c : r["checks"]) {
+      EXPECT_EQ(c["runs"], 5) << c;
+      EXPECT_EQ(c["runs_passed"], 5) << c;
+    }
+    for (const auto& s : r["scenarios"]) {
+      ASSERT_EQ(s["runs"].size(), 5u) << s;
+      // Five runs, five consecutive seeds: each names its own schedule.
+      const auto first = s["runs"][0]["seed"].get<std::uint64_t>();
+      for (size_t k = 0; k < 5; ++k) EXPECT_EQ(s["runs"][k]["seed"].get<std::uint64_t>(), first + k);
+      EXPECT_NE(s["enforced"]["schedule"].get<std::string>().find("seed "), std::string::npos)
+          << s["enforced"];
+    }
+  }
+}
+
+// Each race is caught (its check fails, naming a failing seed) in most gradings: at least 2 of 3 here;
+// bench/races.sh measures the rate over 40.
+TEST_F(Races, EachRacyVariantIsCaughtWithTheScheduleNamed) {
+  for (const auto& [variant, name] :
+       std::vector<std::pair<std::string, std::string>>{{"counter-without-semaphore", kCounter},
+                                                        {"send-before-msgget", kNote},
+                                                        {"output-order-assumed", kGreeting}}) {
+    SCOPED_TRACE(variant);
+    int caught = 0;
+    for (int grading = 0; grading < 3; ++grading) {
+      const json r = grade("variants/" + variant);
+      const json& c = check(r, name);
+      if (c["status"] != "failed") continue;
+      ++caught;
+      EXPECT_EQ(c["runs"], 5);
+      EXPECT_LT(c["runs_passed"].get<int>(), 5);
+      ASSERT_TRUE(c.contains("seed")) << c;
+      const std::string feedback = c["feedback"];
+      if (c["runs_passed"].get<int>() > 0) {
+        EXPECT_TRUE(
+            std::regex_search(feedback, std::regex(R"(^Passed \d of 5 runs — the result depends on the )"
+                                                   R"(schedule \(seed \d+ fails\)\. )")))
+            << feedback;
+      }
+    }
+    EXPECT_GE(caught, 2) << variant << " was caught in " << caught << " of 3 gradings";
+  }
+}
+
+// When outputs differ across runs, the feedback shows two of them side by side; the failing seed, given
+// back with --runs 1, runs that schedule again (as far as the kernel allows: asserted on three tries).
+TEST_F(Races, AFailingSeedReplaysTheRun) {
+  std::optional<std::uint64_t> seed;
+  for (int grading = 0; grading < 5 && !seed; ++grading) {
+    const json r = grade("variants/output-order-assumed");
+    const json& c = check(r, kGreeting);
+    if (c["status"] != "failed" || !c.contains("seed")) continue;
+    seed = c["seed"].get<std::uint64_t>();
+    if (c["runs_passed"].get<int>() > 0) {
+      EXPECT_NE(c["feedback"].get<std::string>().find("in the run with seed"), std::string::npos)
+          << c["feedback"];
+    }
+  }
+  ASSERT_TRUE(seed) << "the race was not caught in five gradings";
+  int failed_again = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const json r = grade("variants/output-order-assumed", {"--seed", std::to_string(*seed), "--runs", "1"});
+    const json& c = check(r, kGreeting);
+    EXPECT_FALSE(c.contains("runs")) << "one run is reported as an ordinary check: " << c;
+    for (const auto& s : r["scenarios"]) EXPECT_EQ(s["seed"], *seed);
+    failed_again += c["status"] == "failed" ? 1 : 0;
+  }
+  EXPECT_GE(failed_again, 1) << "seed " << *seed << " did not fail again in three replays";
+}
+
+// `runs: majority` or `any` lets a check hold without every run: the feedback still says it varied.
+TEST_F(Races, ACheckThatNeedsOnlySomeRunsSaysItVaried) {
+  TempDir dir;
+  const std::string yaml = read_whole(sample("race-lab/assignment.yaml"));
+  const std::string relaxed =
+      std::regex_replace(yaml, std::regex("(stdout: \\{equals: \"child: hello\\\\nparent: done\\\\n\"\\})"),
+                         "$1\n    runs: any");
+  ASSERT_NE(relaxed, yaml);
+  dir.write("assignment.yaml", relaxed);
+  // The programs are built from the submission: point the build at the sample's variant.
+  const CliResult r = run_ipcgrade(
+      {"grade", dir.path().string(), sample("race-lab/variants/output-order-assumed").string(), "--json"});
+  const json report = json::parse(r.out);
+  const json& c = check(report, kGreeting);
+  if (c["runs_passed"].get<int>() == 0) GTEST_SKIP() << "no run of five printed in order this time";
+  EXPECT_EQ(c["status"], "passed");
+  EXPECT_EQ(c["score"], 35);
+  if (c["runs_passed"].get<int>() < 5) {
+    EXPECT_TRUE(
+        std::regex_search(c["feedback"].get<std::string>(),
+                          std::regex(R"(^Passed \d of 5 runs \(any needed\) — the result depends on the )"
+                                     R"(schedule \(seed \d+ fails\)\.)")))
+        << c["feedback"];
+  }
+}
