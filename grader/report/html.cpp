@@ -246,6 +246,15 @@ std::string html_report(const Report& r) {
     out += fmt::format("<p>outcome: <span class=\"outcome {}\">{}</span> in {:.2f} s</p>",
                        run::to_string(s.outcome), run::to_string(s.outcome), s.seconds);
     if (!s.outcome_detail.empty()) out += "<div class=\"why\">" + html_escape(s.outcome_detail) + "</div>";
+    if (!s.runs.empty()) {
+      // Ran under several schedules: each run's seed and outcome; the chart is the run shown.
+      out += fmt::format("<p class=\"runs\">{} runs under seeded schedules:", s.runs.size());
+      for (const auto& run : s.runs) {
+        out += fmt::format(" <span class=\"run {}\">seed {} {}</span>", run::to_string(run.outcome), run.seed,
+                           run::to_string(run.outcome));
+      }
+      out += fmt::format(" — the chart shows seed {}.</p>", s.seed.value_or(0));
+    }
     out += "<div class=\"chart\">" + chart_svg(seq) + "</div>";
     out += "<div class=\"detail\">Click an arrow for its call, result and line.</div>";
     if (!s.enforced.empty()) {
