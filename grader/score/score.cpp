@@ -28,11 +28,12 @@ config::Visibility visibility(const config::CheckSpec& spec, const config::Assig
 
 report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& check,
                           const config::Assignment& assignment,
-                          const std::vector<run::ScenarioResult>& results, const std::vector<key_t>& keys) {
+                          const std::vector<const run::ScenarioResult*>& results,
+                          const std::vector<key_t>& keys) {
   checks::CheckInput input{&spec, {}, keys, config::object_names(assignment.id, keys)};
-  for (const auto& result : results) {
-    const config::ScenarioSpec* scenario = assignment.scenario(result.name);
-    if (scenario && covers(spec, result.name)) input.scenarios.push_back({scenario, &result});
+  for (const run::ScenarioResult* result : results) {
+    const config::ScenarioSpec* scenario = assignment.scenario(result->name);
+    if (scenario && covers(spec, result->name)) input.scenarios.push_back({scenario, result});
   }
   report::CheckResult r{
       spec.name, spec.type, 0,  spec.points, checks::Status::Failed, visibility(spec, assignment),
@@ -74,10 +75,12 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
 
 }  // namespace
 
-std::vector<report::CheckResult> score_checks(const config::Assignment& assignment,
-                                              const std::vector<run::ScenarioResult>& scenarios,
-                                              const build::BuildResult& build,
-                                              const std::vector<key_t>& keys) {
+namespace {
+
+std::vector<report::CheckResult> score_views(const config::Assignment& assignment,
+                                             const std::vector<const run::ScenarioResult*>& scenarios,
+                                             const build::BuildResult& build,
+                                             const std::vector<key_t>& keys) {
   std::vector<report::CheckResult> out;
   // Made here from the parameters config kept: the commands made them once already when the file was
   // read, so a mistake in them has been reported before anything ran.
@@ -109,6 +112,17 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
   return out;
 }
 
+}  // namespace
+
+std::vector<report::CheckResult> score_checks(const config::Assignment& assignment,
+                                              const std::vector<run::ScenarioResult>& scenarios,
+                                              const build::BuildResult& build,
+                                              const std::vector<key_t>& keys) {
+  std::vector<const run::ScenarioResult*> views;
+  for (const auto& s : scenarios) views.push_back(&s);
+  return score_views(assignment, views, build, keys);
+}
+
 void total(report::Report& report) {
   report.score = 0;
   report.max_score = 0;
@@ -128,14 +142,15 @@ std::string quoted(const std::string& text) {
 
 // For an output check that held in one run and not in another: what the same process printed in each.
 std::string outputs_side_by_side(const report::CheckResult& failed, std::uint64_t failed_seed,
-                                 const std::vector<run::ScenarioResult>& failing,
-                                 const std::vector<run::ScenarioResult>& passing, std::uint64_t passed_seed) {
+                                 const std::vector<const run::ScenarioResult*>& failing,
+                                 const std::vector<const run::ScenarioResult*>& passing,
+                                 std::uint64_t passed_seed) {
   if (failed.evidence.empty()) return {};
   const auto& e = failed.evidence.front();
-  auto output_of = [&](const std::vector<run::ScenarioResult>& results) -> std::optional<std::string> {
-    for (const auto& s : results) {
-      if (s.name != e.scenario) continue;
-      for (const auto& p : s.processes) {
+  auto output_of = [&](const std::vector<const run::ScenarioResult*>& results) -> std::optional<std::string> {
+    for (const run::ScenarioResult* s : results) {
+      if (s->name != e.scenario) continue;
+      for (const auto& p : s->processes) {
         if (p.name == e.process) return p.stdout_text;
       }
     }
@@ -155,20 +170,21 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
   // The k-th run of every scenario: what a check is judged on in its k-th run.
   size_t most = 1;
   for (const auto& r : runs) most = std::max(most, r.size());
+  // Views, not copies: a run's trace can be large.
   auto run_k = [&](size_t k) {
-    std::vector<run::ScenarioResult> out;
+    std::vector<const run::ScenarioResult*> out;
     for (const auto& r : runs) {
-      if (!r.empty()) out.push_back(r[std::min(k, r.size() - 1)]);
+      if (!r.empty()) out.push_back(&r[std::min(k, r.size() - 1)]);
     }
     return out;
   };
-  std::vector<report::CheckResult> first = score_checks(assignment, run_k(0), build, keys);
+  std::vector<report::CheckResult> first = score_views(assignment, run_k(0), build, keys);
   if (most == 1 || !build.usable()) return first;
   std::vector<std::vector<report::CheckResult>> per_run = {first};
-  std::vector<std::vector<run::ScenarioResult>> results = {run_k(0)};
+  std::vector<std::vector<const run::ScenarioResult*>> results = {run_k(0)};
   for (size_t k = 1; k < most; ++k) {
     results.push_back(run_k(k));
-    per_run.push_back(score_checks(assignment, results.back(), build, keys));
+    per_run.push_back(score_views(assignment, results.back(), build, keys));
   }
   std::vector<report::CheckResult> out;
   for (size_t i = 0; i < assignment.checks.size(); ++i) {
@@ -196,15 +212,19 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
                                                                  : 1;
     // The seed of run k: the one its scenarios ran with (they share it).
     auto seed_of = [&](size_t k) -> std::uint64_t {
-      for (const auto& s : results[k]) {
-        if (s.seed) return *s.seed;
+      for (const run::ScenarioResult* s : results[k]) {
+        if (s->seed) return *s->seed;
       }
       return 0;
     };
     report::CheckResult r = failed_at ? per_run[*failed_at][i] : per_run[0][i];
     r.runs = total;
     r.runs_passed = passed;
-    if (failed_at) r.failing_seed = seed_of(*failed_at);
+    if (failed_at) {
+      r.failing_seed = seed_of(*failed_at);
+      // The evidence is that run's: it names its seed.
+      for (auto& e : r.evidence) e.detail = fmt::format("seed {}: {}", *r.failing_seed, e.detail);
+    }
     if (passed >= needed) {
       if (failed_at) {  // held as its rule asks, though not in every run
         r = per_run[*passed_at][i];
