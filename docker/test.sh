@@ -169,7 +169,7 @@ if [ -x build/tests/hostile_tests ]; then
   # Left to the machine's own run: what a container does not change (the grader's memory, verdicts that
   # hold under any scheduling, batch bookkeeping — batch itself is graded in the container in 3 above —
   # and the kit, which is files).
-  same_anywhere='Pictures.*:*Million*:*TenTimes*:Batch.KilledAndResumed*:Batch.Shards*:Batch.EveryReportEquals*:Kit.*:SampleReports.*'
+  same_anywhere='Pictures.*:Races.*:*Million*:*TenTimes*:Batch.KilledAndResumed*:Batch.Shards*:Batch.EveryReportEquals*:Kit.*:SampleReports.*'
   suite default "-$same_anywhere" &
   # Without namespaces `auto` is tracked mode, so each attack's `auto` run would repeat its `tracked` one
   # (1b above shows that `auto` chooses tracked mode there).
