@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
 #include "tests/run_cli.hpp"
 
 using namespace ipcgrade::testing;
@@ -51,15 +52,6 @@ class Sample : public HostCleanTest {
   static std::string same(const char* text) { return same(std::string(text)); }
   static std::string same(const json& text) {
     return same(text.is_string() ? text.get<std::string>() : text.dump());
-  }
-
-  static const json& check(const json& report, const std::string& name) {
-    for (const auto& c : report["checks"]) {
-      if (c["name"] == name) return c;
-    }
-    static const json none;
-    ADD_FAILURE() << "no check named " << name;
-    return none;
   }
 
   static void expect_full_marks(const json& report) {
@@ -177,7 +169,7 @@ TEST_F(Sample, TrackedModeGivesTheSameVerdictsAsNamespaces) {
 
 TEST_F(Sample, WholeStructAsMsgszNamesTheCallAndThePayload) {
   const json r = grade("msgqueue-relay", "variants/whole-struct-msgsz", 1);
-  const json& c = check(r, "msgsz counts the payload, not the mtype");
+  const json& c = check_named(r, "msgsz counts the payload, not the mtype");
   // The client sends its requests with the whole struct, and the server receives them the same way.
   const json* send = nullptr;
   const json* receive = nullptr;
@@ -204,13 +196,13 @@ TEST_F(Sample, WholeStructAsMsgszNamesTheCallAndThePayload) {
 
 TEST_F(Sample, HardCodedKeyAndModeAreNamed) {
   const json key = grade("msgqueue-relay", "variants/hard-coded-key", 1);
-  const json& e = check(key, "msgget uses the assigned key")["evidence"][0];
+  const json& e = check_named(key, "msgget uses the assigned key")["evidence"][0];
   EXPECT_EQ(e["process"], "server");
   EXPECT_EQ(same(e["call"]), same("msgget(0x00001234, IPC_CREAT|IPC_EXCL|0600) = 0"));
   EXPECT_EQ(e["detail"],
             "key 0x00001234 is not one of your keys (" + key["keys"][0].get<std::string>() + ")");
   const json mode = grade("msgqueue-relay", "variants/mode-0777", 1);
-  EXPECT_EQ(check(mode, "the queue is private to its owner")["evidence"][0]["detail"],
+  EXPECT_EQ(check_named(mode, "the queue is private to its owner")["evidence"][0]["detail"],
             "mode 0777 is not allowed (allowed: 0600, 0660); execute bits mean nothing for IPC objects; any "
             "user on "
             "the machine could write to it");
@@ -218,7 +210,7 @@ TEST_F(Sample, HardCodedKeyAndModeAreNamed) {
 
 TEST_F(Sample, SharedMemoryWithoutShmdtNamesEachAttachment) {
   const json r = grade("shm-exchange", "variants/no-shmdt", 1);
-  const json& ev = check(r, "attach, detach and remove")["evidence"];
+  const json& ev = check_named(r, "attach, detach and remove")["evidence"];
   ASSERT_EQ(ev.size(), 4u);  // writer and reader, in both scenarios
   EXPECT_EQ(ev[0]["process"], "writer");
   EXPECT_EQ(same(ev[0]["call"]).rfind(same("shmat(0, NULL, 0) = 0x"), 0), 0u) << ev[0];
@@ -232,7 +224,7 @@ TEST_F(Sample, SharedMemoryWithoutShmdtNamesEachAttachment) {
 
 TEST_F(Sample, WriterKeepingTheReadEndIsNamed) {
   const json r = grade("pipe-shout", "variants/writer-keeps-read-end", 1);
-  const json& e = check(r, "each process closes the pipe end it does not use")["evidence"][0];
+  const json& e = check_named(r, "each process closes the pipe end it does not use")["evidence"][0];
   EXPECT_EQ(e["process"], "shout");
   if (namespaces_available()) {
     EXPECT_EQ(e["pid"], 1000);
@@ -246,7 +238,7 @@ TEST_F(Sample, QueueNeverRemovedIsReclaimedAndDeducted) {
   const json r = grade("msgqueue-relay", "variants/queue-never-removed", 1);
   EXPECT_EQ(failed_checks(r), std::set<std::string>{"the queue is removed"});
   EXPECT_EQ(r["score"], 90);
-  const json& c = check(r, "the queue is removed");
+  const json& c = check_named(r, "the queue is removed");
   EXPECT_EQ(c["score"], 0);  // per_object 10, one queue in each of the two scenarios
   EXPECT_EQ(
       c["feedback"],
@@ -283,7 +275,7 @@ TEST_F(Sample, ClientReceivingTypeZeroStealsAnotherMessage) {
                 "clients receive only replies of their own pid", "the long word comes back in upper case"}));
   EXPECT_EQ(r["score"], 30);
   EXPECT_EQ(
-      same(check(r, "clients receive only replies of their own pid")["evidence"][0]["detail"]),
+      same(check_named(r, "clients receive only replies of their own pid")["evidence"][0]["detail"]),
       same("msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
            "even one "
            "meant for another process"));
@@ -325,8 +317,8 @@ TEST_F(Sample, SegmentNeverRemovedNamesItsCreator) {
   EXPECT_EQ(left[0]["attached"], 0);
   EXPECT_EQ(same(left[0]["creator"]), same("writer (pid 1000)"));
   EXPECT_EQ(left[0]["reclaimed"], true);
-  EXPECT_EQ(check(r, "the segment is removed")["evidence"][0]["process"], "writer");
-  EXPECT_EQ(same(check(r, "the segment is removed")["evidence"][0]["call"]),
+  EXPECT_EQ(check_named(r, "the segment is removed")["evidence"][0]["process"], "writer");
+  EXPECT_EQ(same(check_named(r, "the segment is removed")["evidence"][0]["call"]),
             same("shmget(" + r["keys"][0].get<std::string>() + ", 4096, IPC_CREAT|IPC_EXCL|0600) = 0"));
 }
 
@@ -335,7 +327,7 @@ TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{"both programs exit with status 0",
                                                      "the segment is removed", "attach, detach and remove"}));
   // The reader died attached: the segment is neither detached nor removed.
-  const json& shm = check(r, "attach, detach and remove")["evidence"];
+  const json& shm = check_named(r, "attach, detach and remove")["evidence"];
   ASSERT_EQ(shm.size(), 4u);  // reader's shmat, writer's segment never removed; in both scenarios
   EXPECT_EQ(shm[0]["process"], "reader");
   EXPECT_NE(shm[0]["detail"].get<std::string>().find("was never detached"), std::string::npos);
@@ -343,7 +335,7 @@ TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
   EXPECT_EQ(same(shm[1]["detail"]),
             same("segment 0 was never removed: call shmctl(0, IPC_RMID, NULL) when it is no longer needed"));
   EXPECT_EQ(
-      same(check(r, "both programs exit with status 0")["evidence"][0]["detail"]),
+      same(check_named(r, "both programs exit with status 0")["evidence"][0]["detail"]),
       same("reader #0 (pid 1001) was killed by signal 11 (Segmentation fault); it must exit with code 0"));
   EXPECT_EQ(r["scenarios"][0]["processes"][1]["signal"], 11);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "shm");
@@ -356,7 +348,7 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
             (std::set<std::string>{"the child prints every message in upper case",
                                    "many messages arrive one by one", "parent and child exit with status 0",
                                    "each process closes the pipe end it does not use"}));
-  const json& e = check(r, "each process closes the pipe end it does not use")["evidence"][0];
+  const json& e = check_named(r, "each process closes the pipe end it does not use")["evidence"][0];
   if (namespaces_available()) {
     EXPECT_EQ(e["pid"], 1001);
   }
@@ -375,7 +367,7 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
     EXPECT_EQ(same(s["outcome_detail"]), same(why));
     EXPECT_LT(s["seconds"].get<double>(), 1.0);  // not the 2 s wall limit
   }
-  EXPECT_EQ(same(check(r, "parent and child exit with status 0")["evidence"][0]["detail"]),
+  EXPECT_EQ(same(check_named(r, "parent and child exit with status 0")["evidence"][0]["detail"]),
             same("shout #0 (pid 1000) was stopped in a deadlock: " + why));
 }
 
@@ -385,7 +377,7 @@ TEST_F(Sample, MessagesWithoutTheirNulRunTogether) {
                                                      "many messages arrive one by one",
                                                      "every message ends with a newline and a NUL"}));
   EXPECT_EQ(
-      same(check(r, "the child prints every message in upper case")["evidence"][0]["detail"]),
+      same(check_named(r, "the child prints every message in upper case")["evidence"][0]["detail"]),
       same("shout #0 (pid 1000) printed \"MESSAGE 0\\nMESSAGE 1\\nMESSAGE 2\\nreceived 1 messages\\nsent 3 "
            "messages\\n\" on stdout; expected it to be exactly \"MESSAGE 0\\nMESSAGE 1\\nMESSAGE "
            "2\\nreceived 3 "
@@ -446,7 +438,7 @@ TEST_F(Sample, EvidenceNamesTheSourceLine) {
     const std::string id = c.assignment + "/" + c.variant;
     if (!reports.count(id)) reports[id] = grade(c.assignment, "variants/" + c.variant, 1);
     bool found = false;
-    for (const auto& e : check(reports[id], c.check)["evidence"]) {
+    for (const auto& e : check_named(reports[id], c.check)["evidence"]) {
       if (e["process"] != c.process || same(e.value("call", "")).rfind(same(c.call), 0) != 0) continue;
       EXPECT_EQ(e["at"], c.at) << e;
       found = true;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
 #include "tests/run_cli.hpp"
 
 using namespace ipcgrade::testing;
@@ -23,23 +24,6 @@ class Syllabus : public HostCleanTest, public ::testing::WithParamInterface<std:
                       "--json", "--isolation", GetParam()});
     EXPECT_EQ(r.code, expected_code) << r.err << r.out;
     return json::parse(r.out);
-  }
-
-  static std::set<std::string> failed(const json& report) {
-    std::set<std::string> out;
-    for (const auto& c : report["checks"]) {
-      if (c["status"] == "failed") out.insert(c["name"].get<std::string>());
-    }
-    return out;
-  }
-
-  static const json& check(const json& report, const std::string& name) {
-    for (const auto& c : report["checks"]) {
-      if (c["name"] == name) return c;
-    }
-    static const json none;
-    ADD_FAILURE() << "no check named " << name;
-    return none;
   }
 
   static std::string explanation(const json& report, int scenario = 0) {
@@ -79,7 +63,7 @@ TEST_P(Syllabus, TheSolutionsGetFullMarks) {
     SCOPED_TRACE(assignment);
     const json r = grade(assignment, "solution", 0);
     EXPECT_EQ(r["score"], 100);
-    EXPECT_TRUE(failed(r).empty()) << r.dump(2);
+    EXPECT_TRUE(failed_checks(r).empty()) << r.dump(2);
     for (const auto& s : r["scenarios"]) {
       EXPECT_EQ(s["outcome"], "completed");
       EXPECT_TRUE(s["leftovers"].empty()) << s["leftovers"];
@@ -89,9 +73,9 @@ TEST_P(Syllabus, TheSolutionsGetFullMarks) {
 
 TEST_P(Syllabus, FifosNeverUnlinkedAreLeftBehindAndNamedAtTheirMkfifo) {
   const json r = grade("fifo-chat", "variants/fifos-never-unlinked", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingLeft, kUnlinked}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kNothingLeft, kUnlinked}));
   EXPECT_EQ(r["score"], 75);
-  const json& e = check(r, kUnlinked)["evidence"][0];
+  const json& e = check_named(r, kUnlinked)["evidence"][0];
   EXPECT_EQ(e["process"], "server");
   EXPECT_EQ(e["call"], "mkfifo(\"up.fifo\", 0600) = 0");
   EXPECT_EQ(e["at"], "server.c:17");
@@ -107,9 +91,9 @@ TEST_P(Syllabus, FifosNeverUnlinkedAreLeftBehindAndNamedAtTheirMkfifo) {
 
 TEST_P(Syllabus, AFifoOpenedReadWriteNeverSeesEndOfFileAndIsExplained) {
   const json r = grade("fifo-chat", "variants/rdwr", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kServed, kExit, kNothingLeft, kUnlinked, kRdwr}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kServed, kExit, kNothingLeft, kUnlinked, kRdwr}));
   EXPECT_EQ(r["score"], 30);
-  const json& e = check(r, kRdwr)["evidence"][0];
+  const json& e = check_named(r, kRdwr)["evidence"][0];
   EXPECT_EQ(e["call"], "open(\"up.fifo\", O_RDWR) = 3");
   EXPECT_EQ(e["at"], "server.c:30");
   EXPECT_EQ(e["detail"],
@@ -124,7 +108,7 @@ TEST_P(Syllabus, AFifoOpenedReadWriteNeverSeesEndOfFileAndIsExplained) {
 
 TEST_P(Syllabus, BothSidesOpeningForReadingFirstIsADeadlockAtOpen) {
   const json r = grade("fifo-chat", "variants/both-read-first", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kReplies, kServed, kExit, kNothingLeft, kUnlinked}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kReplies, kServed, kExit, kNothingLeft, kUnlinked}));
   EXPECT_EQ(r["score"], 15);
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   const std::string why = explanation(r);
@@ -142,16 +126,16 @@ TEST_P(Syllabus, BothSidesOpeningForReadingFirstIsADeadlockAtOpen) {
 
 TEST_P(Syllabus, AReceiveBufferBelowMsgsizeFailsEveryTimeAndIsNamed) {
   const json r = grade("posix-mq-relay", "variants/small-receive-buffer", 1);
-  EXPECT_EQ(failed(r),
+  EXPECT_EQ(failed_checks(r),
             (std::set<std::string>{kRelayed, kSent, kExit, kNothingInDev, kBuffers, kClosed, kPage}));
   EXPECT_NEAR(r["score"].get<double>(), 18.33, 0.01);
-  const json& e = check(r, kBuffers)["evidence"][0];
+  const json& e = check_named(r, kBuffers)["evidence"][0];
   EXPECT_EQ(e["process"], "server");
   EXPECT_EQ(e["call"], "mq_receive(3, ..., 64, ...) = -1 EMSGSIZE");
   EXPECT_EQ(e["at"], "server.c:51");
   expect_matches(e["detail"], R"(^a 64-byte buffer for queue /posix-mq-relay-[0-9a-f]+, whose mq_msgsize is )"
                               R"(128: every receive fails with EMSGSIZE, whatever the message's length$)");
-  EXPECT_NE(check(r, kBuffers)["feedback"].get<std::string>().find("attr.mq_msgsize bytes"),
+  EXPECT_NE(check_named(r, kBuffers)["feedback"].get<std::string>().find("attr.mq_msgsize bytes"),
             std::string::npos);
   // The server gave up: in the larger scenario the client fills the queue and waits on it for ever.
   EXPECT_EQ(r["scenarios"][1]["outcome"], "deadlock");
@@ -171,9 +155,9 @@ TEST_P(Syllabus, AReceiveBufferBelowMsgsizeFailsEveryTimeAndIsNamed) {
 
 TEST_P(Syllabus, AQueueNeverUnlinkedIsNamedAtItsMqOpen) {
   const json r = grade("posix-mq-relay", "variants/no-mq-unlink", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingInDev, kClosed}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kNothingInDev, kClosed}));
   EXPECT_EQ(r["score"], 80);
-  const json& e = check(r, kClosed)["evidence"][0];
+  const json& e = check_named(r, kClosed)["evidence"][0];
   expect_matches(e["call"], R"(^mq_open\("/posix-mq-relay-[0-9a-f]+", O_RDONLY\|O_CREAT\|O_EXCL, 0600, )"
                             R"(\{mq_maxmsg=10, mq_msgsize=128\}\) = 3$)");
   EXPECT_EQ(e["at"], "server.c:23");
@@ -184,9 +168,9 @@ TEST_P(Syllabus, AQueueNeverUnlinkedIsNamedAtItsMqOpen) {
 
 TEST_P(Syllabus, AStatusPageNeverUnlinkedCostsItsShare) {
   const json r = grade("posix-mq-relay", "variants/status-never-unlinked", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kNothingInDev, kPage}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kNothingInDev, kPage}));
   EXPECT_NEAR(r["score"].get<double>(), 86.67, 0.01);
-  const json& e = check(r, kPage)["evidence"][0];
+  const json& e = check_named(r, kPage)["evidence"][0];
   expect_matches(e["call"],
                  R"(^shm_open\("/posix-mq-relay-[0-9a-f]+", O_RDWR\|O_CREAT\|O_EXCL, 0600\) = 4$)");
   EXPECT_EQ(e["at"], "server.c:29");

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
 #include "tests/run_cli.hpp"
 
 using namespace ipcgrade::testing;
@@ -24,15 +25,6 @@ class Races : public HostCleanTest {
     const CliResult r = run_ipcgrade(args);
     EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
     return json::parse(r.out);
-  }
-
-  static const json& check(const json& report, const std::string& name) {
-    for (const auto& c : report["checks"]) {
-      if (c["name"] == name) return c;
-    }
-    static const json none;
-    ADD_FAILURE() << "no check named " << name;
-    return none;
   }
 };
 
@@ -72,7 +64,7 @@ TEST_F(Races, EachRacyVariantIsCaughtWithTheScheduleNamed) {
     int caught = 0;
     for (int grading = 0; grading < 2; ++grading) {
       const json r = grade("variants/" + variant);
-      const json& c = check(r, name);
+      const json& c = check_named(r, name);
       if (c["status"] != "failed") continue;
       ++caught;
       EXPECT_EQ(c["runs"], 5);
@@ -96,7 +88,7 @@ TEST_F(Races, AFailingSeedReplaysTheRun) {
   std::optional<std::uint64_t> seed;
   for (int grading = 0; grading < 5 && !seed; ++grading) {
     const json r = grade("variants/output-order-assumed");
-    const json& c = check(r, kGreeting);
+    const json& c = check_named(r, kGreeting);
     if (c["status"] != "failed" || !c.contains("seed")) continue;
     seed = c["seed"].get<std::uint64_t>();
     if (c["runs_passed"].get<int>() > 0) {
@@ -108,7 +100,7 @@ TEST_F(Races, AFailingSeedReplaysTheRun) {
   int failed_again = 0;
   for (int attempt = 0; attempt < 2; ++attempt) {
     const json r = grade("variants/output-order-assumed", {"--seed", std::to_string(*seed), "--runs", "1"});
-    const json& c = check(r, kGreeting);
+    const json& c = check_named(r, kGreeting);
     EXPECT_FALSE(c.contains("runs")) << "one run is reported as an ordinary check: " << c;
     for (const auto& s : r["scenarios"]) EXPECT_EQ(s["seed"], *seed);
     failed_again += c["status"] == "failed" ? 1 : 0;
@@ -129,7 +121,7 @@ TEST_F(Races, ACheckThatNeedsOnlySomeRunsSaysItVaried) {
   const CliResult r = run_ipcgrade(
       {"grade", dir.path().string(), sample("race-lab/variants/output-order-assumed").string(), "--json"});
   const json report = json::parse(r.out);
-  const json& c = check(report, kGreeting);
+  const json& c = check_named(report, kGreeting);
   if (c["runs_passed"].get<int>() == 0) GTEST_SKIP() << "no run of five printed in order this time";
   EXPECT_EQ(c["status"], "passed");
   EXPECT_EQ(c["score"], 35);

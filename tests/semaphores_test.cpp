@@ -7,6 +7,7 @@
 #include <set>
 
 #include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
 #include "tests/run_cli.hpp"
 
 using namespace ipcgrade::testing;
@@ -22,23 +23,6 @@ class BoundedBuffer : public HostCleanTest, public ::testing::WithParamInterface
                                       "--isolation", GetParam()});
     EXPECT_EQ(r.code, expected_code) << r.err << r.out;
     return json::parse(r.out);
-  }
-
-  static std::set<std::string> failed(const json& report) {
-    std::set<std::string> out;
-    for (const auto& c : report["checks"]) {
-      if (c["status"] == "failed") out.insert(c["name"].get<std::string>());
-    }
-    return out;
-  }
-
-  static const json& check(const json& report, const std::string& name) {
-    for (const auto& c : report["checks"]) {
-      if (c["name"] == name) return c;
-    }
-    static const json none;
-    ADD_FAILURE() << "no check named " << name;
-    return none;
   }
 
   // The first scenario's outcome detail: the deadlock's explanation.
@@ -66,7 +50,7 @@ constexpr const char* kExit = "both programs exit with status 0";
 TEST_P(BoundedBuffer, TheSolutionGetsFullMarks) {
   const json r = grade("solution", 0);
   EXPECT_EQ(r["score"], 100);
-  EXPECT_TRUE(failed(r).empty()) << r.dump(2);
+  EXPECT_TRUE(failed_checks(r).empty()) << r.dump(2);
   for (const auto& s : r["scenarios"]) {
     EXPECT_EQ(s["outcome"], "completed");
     EXPECT_TRUE(s["leftovers"].empty());
@@ -75,10 +59,10 @@ TEST_P(BoundedBuffer, TheSolutionGetsFullMarks) {
 
 TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
   const json r = grade("variants/no-initialization", 1);
-  EXPECT_EQ(failed(r),
+  EXPECT_EQ(failed_checks(r),
             (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kInitialized, kRemoved}));
   EXPECT_EQ(r["score"], 20);
-  const json& c = check(r, kInitialized);
+  const json& c = check_named(r, kInitialized);
   ASSERT_FALSE(c["evidence"].empty());
   const json& e = c["evidence"][0];
   // Whichever side waits first: the producer for a free slot (1) or the consumer for a full one (2).
@@ -104,9 +88,10 @@ TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
 
 TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
   const json r = grade("variants/no-undo-crash", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kUndo, kRemoved}));
+  EXPECT_EQ(failed_checks(r),
+            (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kUndo, kRemoved}));
   EXPECT_EQ(r["score"], 20);
-  const json& e = check(r, kUndo)["evidence"][0];
+  const json& e = check_named(r, kUndo)["evidence"][0];
   EXPECT_EQ(e["process"], "consumer");
   EXPECT_TRUE(std::regex_match(e["call"].get<std::string>(),
                                std::regex(R"(semop\(\d+, \[\{sem_num=0, sem_op=-1, sem_flg=0\}\], 1\))")))
@@ -115,7 +100,7 @@ TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
             std::string::npos);
   EXPECT_NE(e["detail"].get<std::string>().find("without SEM_UNDO"), std::string::npos);
   // Only the counting semaphores' waits go without SEM_UNDO elsewhere: `undo: [0]` judges the lock only.
-  EXPECT_EQ(check(r, kUndo)["evidence"].size(), 2u);  // the consumer's, once per scenario
+  EXPECT_EQ(check_named(r, kUndo)["evidence"].size(), 2u);  // the consumer's, once per scenario
   // The consumer died (its own assert) holding the lock; the producer waits for it for ever.
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 0 of set key 0x"),
@@ -127,9 +112,9 @@ TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
 
 TEST_P(BoundedBuffer, ASetNeverRemovedIsNamedAtItsSemget) {
   const json r = grade("variants/set-never-removed", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kLeftovers, kRemoved}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kLeftovers, kRemoved}));
   EXPECT_EQ(r["score"], 80);
-  const json& e = check(r, kRemoved)["evidence"][0];
+  const json& e = check_named(r, kRemoved)["evidence"][0];
   EXPECT_EQ(e["process"], "producer");
   EXPECT_EQ(e["at"], "producer.c:14");
   EXPECT_NE(e["call"].get<std::string>().find("semget(0x"), std::string::npos);
@@ -141,7 +126,7 @@ TEST_P(BoundedBuffer, ASetNeverRemovedIsNamedAtItsSemget) {
 
 TEST_P(BoundedBuffer, TakingTheLockBeforeASlotDeadlocksAndBothWaitsAreExplained) {
   const json r = grade("variants/wrong-order", 1);
-  EXPECT_EQ(failed(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kRemoved}));
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kRemoved}));
   EXPECT_EQ(r["score"], 30);
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   // The consumer holds the lock and waits for a full slot; the producer waits for the lock.
