@@ -123,6 +123,7 @@ trace::Event& Tracer::emit(const Proc& p, trace::EventKind kind) {
 }
 
 void Tracer::resume(Proc& p, int signal) {
+  if (ending_) return;  // held for the kill
   // A call waiting for its exit must be resumed with PTRACE_SYSCALL even after an intervening stop,
   // or the exit stop is lost.
   const auto request = p.pending ? PTRACE_SYSCALL : PTRACE_CONT;
@@ -156,6 +157,7 @@ std::optional<std::chrono::steady_clock::time_point> Tracer::next_held() const {
 }
 
 void Tracer::resume_due() {
+  if (ending_) return;
   const auto now = std::chrono::steady_clock::now();
   for (auto it = held_.begin(); it != held_.end();) {
     if (it->at > now) {
@@ -343,6 +345,8 @@ void Tracer::on_syscall_exit(Proc& p) {
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
     const long rval = static_cast<long>(info.exit.rval);
     const bool is_error = info.exit.is_error != 0;
+    // Interrupted for the end of the run: the call never completed (the kernel would have restarted it).
+    if (ending_ && is_error && rval <= -512 && rval >= -516) return;
     const trace::CallRow* row = trace::call_row(pending.nr);
     if (is_error && rval == -ENOMEM && row &&
         (row->family == trace::Family::Memory || row->name == "shmat")) {
@@ -437,6 +441,17 @@ std::vector<pid_t> Tracer::live_pids() const {
   std::vector<pid_t> out;
   for (const auto& [host, p] : procs_) out.push_back(host);
   return out;
+}
+
+std::set<pid_t> Tracer::interrupt_all() {
+  ending_ = true;
+  std::set<pid_t> asked;
+  for (const auto& [host, p] : procs_) {
+    const bool held =
+        std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host; });
+    if (!held && ptrace(PTRACE_INTERRUPT, host, nullptr, nullptr) == 0) asked.insert(host);
+  }
+  return asked;
 }
 
 std::vector<Tracer::Alive> Tracer::judged_alive() const {

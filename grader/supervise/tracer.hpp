@@ -78,6 +78,11 @@ class Tracer {
   }
   // Host pids of every traced process still alive (threads included).
   std::vector<pid_t> live_pids() const;
+  // The run is ending: asks every traced process that is not already held to stop where it is
+  // (PTRACE_INTERRUPT) and returns those asked. A call the kernel is in the middle of then reports its
+  // result before the kill, so that a queue it made is in the trace. From now on on_stop resumes
+  // nothing, and a call cut short by the interruption (a restart code) is not recorded.
+  std::set<pid_t> interrupt_all();
   // A schedule perturbation for one run of a scenario (its seed): some stops — at traced IPC calls,
   // forks, a new process's first stop — are resumed a few milliseconds later instead of at once, so
   // that the run's processes interleave otherwise. Each process is held at most kChaosHolds times.
@@ -172,6 +177,7 @@ class Tracer {
   std::vector<Held> held_;
   std::optional<std::mt19937_64> chaos_;
   std::map<pid_t, int> holds_;  // how many times each process was held
+  bool ending_ = false;         // interrupt_all() was called: every stop stays stopped for the kill
   static constexpr int kChaosHolds = 8;
   void on_seccomp(Proc& p);
   void on_syscall_exit(Proc& p);

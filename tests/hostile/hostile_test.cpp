@@ -449,13 +449,19 @@ TEST_P(Hostile, AScenarioThatHitsALimitCostsOnlyItsOwnChecks) {
 // compares the host's objects before and after), and every one it made is reported and reclaimed.
 TEST_P(Hostile, ADaemonMakingQueuesWithoutPauseLeavesNoneBehind) {
   const std::string run = submit("queue_daemon");
-  for (int i = 0; i < 20; ++i) {
+  // As a container's root grades too (no CAP_IPC_OWNER, so no uid of the run's own): there the trace
+  // is the only account of what the run made, and a msgget the kill cut short must still be in it.
+  const bool can_drop = ::geteuid() == 0 && ::access("/usr/sbin/capsh", X_OK) == 0;
+  for (int i = 0; i < (tracked() && can_drop ? 40 : 20); ++i) {
     SCOPED_TRACE(i);
+    std::vector<std::string> wrapper;
+    if (i >= 20)
+      wrapper = {"/usr/sbin/capsh", "--drop=cap_ipc_owner", std::string("--shell=") + IPCGRADE_BINARY, "--"};
     const json r = grade(
         "limits: {wall: 3s}\nscenarios:\n  - name: daemon\n    processes:\n"
         "      - {name: daemon, run: " +
             run + "}\n",
-        3);
+        3, wrapper);
     EXPECT_EQ(scenario(r)["outcome"], "completed");
     for (const auto& l : scenario(r)["leftovers"]) EXPECT_EQ(l["reclaimed"], true) << l;
     EXPECT_GE(scenario(r)["leftovers"].size(), 5u) << "the daemon lived 100 ms: about ten queues";
