@@ -17,13 +17,15 @@ namespace {
 
 class Tracer : public HostCleanTest {
  protected:
-  // `ipcgrade run --trace FILE [extra] -- PROGRAMS_DIR/<program>`; returns the events.
-  json run(const std::string& program, int expected_code, std::vector<std::string> extra = {}) {
+  // `ipcgrade run --trace FILE [extra] -- PROGRAMS_DIR/<program> [arguments]`; returns the events.
+  json run(const std::string& program, int expected_code, std::vector<std::string> extra = {},
+           const std::vector<std::string>& arguments = {}) {
     const std::string trace = (dir_.path() / "trace.json").string();
     std::vector<std::string> args{"run", "--trace", trace};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("--");
     args.push_back(std::string(PROGRAMS_DIR) + "/" + program);
+    args.insert(args.end(), arguments.begin(), arguments.end());
     last_ = run_ipcgrade(args);
     EXPECT_EQ(last_.code, expected_code) << last_.err;
     return json::parse(std::ifstream(trace))["scenarios"][0]["events"];
@@ -343,4 +345,29 @@ TEST_F(Tracer, AWaitOnANamedSemaphoreNobodyPostsIsADeadlockNamedBySemaphore) {
     EXPECT_NE(r.err.find("POSIX named semaphore /ipcgrade-test-wait (mode 0600)"), std::string::npos)
         << r.err;
   }
+}
+
+// A signal that interrupts a waiting call ends it, in the kernel, with a restart code the program never
+// sees. The trace shows what the program saw: a msgrcv failing with EINTR (System V calls are never
+// restarted, SA_RESTART or not), and the open of a FIFO that the kernel restarted as the one open it was.
+TEST_F(Tracer, ACallASignalInterruptsIsRecordedAsTheProgramSawIt) {
+  const json received = run("interrupted_calls", 0, {}, {"msgrcv"});
+  EXPECT_EQ(last_.out, "msgrcv: EINTR, again\nreceived 16\n");
+  const auto receives = calls(received, "msgrcv");
+  ASSERT_EQ(receives.size(), 2u) << received.dump(1);
+  EXPECT_EQ(receives[0]["error"], EINTR) << receives[0];
+  EXPECT_EQ(receives[0]["at"], "interrupted_calls.c:71");
+  EXPECT_EQ(receives[1]["result"], 16) << receives[1];
+  EXPECT_FALSE(receives[1].contains("error"));
+
+  const json opened = run("interrupted_calls", 0, {}, {"open"});
+  EXPECT_EQ(last_.out, "read 4\n");
+  std::vector<json> opens;
+  for (const auto& o : calls(opened, "open")) {
+    if (o["at"] == "interrupted_calls.c:50") opens.push_back(o);
+  }
+  ASSERT_EQ(opens.size(), 1u) << opened.dump(1);
+  EXPECT_EQ(opens[0]["result"], 3) << opens[0];
+  EXPECT_EQ(opens[0].value("repeat", 1), 1);
+  EXPECT_FALSE(opens[0].contains("error"));
 }

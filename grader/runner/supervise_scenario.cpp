@@ -590,11 +590,12 @@ class Supervisor {
   // audits and reclaims the run's IPC objects.
   void finish() {
     note_survivors();
+    // Stopped before any is killed: a process with SIGKILL pending no longer stops for its tracer.
+    if (box_.tracked) settle_tracked_run();
     for (auto& l : live_) {
       if (!l.exited) ::kill(l.pid, SIGKILL);
     }
     if (box_.tracked) {
-      settle_tracked_run();
       kill_tracked_run();
     } else {
       ::kill(box_.init, SIGKILL);

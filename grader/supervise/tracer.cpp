@@ -21,6 +21,7 @@
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::supervise {
@@ -197,6 +198,7 @@ void Tracer::on_stop(pid_t host_pid, int status) {
     return;
   }
   // A signal on its way to the tracee: deliver it.
+  settle_interrupted(p, sig == SIGTRAP ? 0 : sig);
   resume(p, sig == SIGTRAP ? 0 : sig);
 }
 
@@ -210,6 +212,7 @@ void Tracer::on_seccomp(Proc& p) {
   unsigned long long args[6];
   for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
   const int nr = static_cast<int>(info.seccomp.nr);
+  settle_interrupted(p, 0);
   const trace::CallRow* row = trace::call_row(nr);
   if (info.seccomp.ret_data != 0) {
     // A call the filter refuses (its errno is the rule's data): skipped here, so that it is reported.
@@ -343,10 +346,18 @@ void Tracer::on_syscall_exit(Proc& p) {
   p.pending.reset();
   if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) > 0 &&
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
-    const long rval = static_cast<long>(info.exit.rval);
+    long rval = static_cast<long>(info.exit.rval);
     const bool is_error = info.exit.is_error != 0;
-    // Interrupted for the end of the run: the call never completed (the kernel would have restarted it).
-    if (ending_ && is_error && rval <= -512 && rval >= -516) return;
+    // A signal interrupted the call: it ends with a restart code the program never sees. ERESTARTNOHAND
+    // (514: msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise:
+    // held until the signal's delivery stop says which. The others are restarts, or hang on
+    // SA_RESTART, which the tracer cannot see: not recorded (the restarted call is, when it returns).
+    const bool interrupted = is_error && rval == -514;
+    if ((is_error && rval <= -512 && rval >= -516 && !interrupted) || (interrupted && ending_)) {
+      resume(p, 0);
+      return;
+    }
+    if (interrupted) rval = -EINTR;
     const trace::CallRow* row = trace::call_row(pending.nr);
     if (is_error && rval == -ENOMEM && row &&
         (row->family == trace::Family::Memory || row->name == "shmat")) {
@@ -371,12 +382,30 @@ void Tracer::on_syscall_exit(Proc& p) {
       created_[{*kind, static_cast<int>(rval)}] = key;
       if (on_created_) on_created_(*kind, static_cast<int>(rval), key);
     }
-    if (!pending.event.call.empty()) {
+    if (interrupted) {
+      p.interrupted = std::move(pending);
+    } else if (!pending.event.call.empty()) {
       const size_t index = emit_call(p, std::move(pending.event));
       if (row && row->fold == trace::Fold::Raw) remember_raw(p, pending.nr, pending.args, 0, index);
     }
   }
   resume(p, 0);
+}
+
+void Tracer::settle_interrupted(Proc& p, int signal) {
+  if (!p.interrupted) return;
+  Pending held = std::move(*p.interrupted);
+  p.interrupted.reset();
+  if (signal <= 0 || held.event.call.empty()) return;
+  // A handler runs only for a caught signal; an ignored or default one restarts the call (or ends the
+  // process, which then never saw a result).
+  const auto status = util::proc_status(std::to_string(p.host_pid));
+  const auto caught = status.find("SigCgt");
+  if (caught == status.end() || signal > 64) return;
+  const unsigned long long mask = std::stoull(caught->second, nullptr, 16);
+  if ((mask >> (signal - 1) & 1) == 0) return;
+  // Not remembered for raw folding: a retry that succeeds must not be counted on the failure.
+  emit_call(p, std::move(held.event));
 }
 
 void Tracer::on_fork(Proc& p) {
@@ -388,6 +417,7 @@ void Tracer::on_fork(Proc& p) {
 }
 
 void Tracer::on_exec(Proc& p) {
+  settle_interrupted(p, 0);
   p.program = exe_of(p.host_pid);
   symbolizer_.forget(p.host_pid);
   p.judged = !own_dir_.empty() && p.program.rfind(own_dir_, 0) == 0;
@@ -417,7 +447,8 @@ void Tracer::on_exec(Proc& p) {
 void Tracer::on_exit(pid_t host_pid, int status) {
   auto it = procs_.find(host_pid);
   if (it == procs_.end()) return;
-  const Proc& p = *it->second;
+  Proc& p = *it->second;
+  settle_interrupted(p, 0);
   if (p.thread) {
     procs_.erase(it);
     return;

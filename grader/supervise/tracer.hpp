@@ -181,6 +181,9 @@ class Tracer {
   static constexpr int kChaosHolds = 8;
   void on_seccomp(Proc& p);
   void on_syscall_exit(Proc& p);
+  // At the delivery stop of `signal` (0: any other stop): records `p`'s interrupted call as failing
+  // with EINTR when a handler will run for the signal, and forgets it otherwise (a restart follows).
+  void settle_interrupted(Proc& p, int signal);
   void on_fork(Proc& p);
   void on_exec(Proc& p);
   trace::Event& emit(const Proc& p, trace::EventKind kind);

@@ -37,6 +37,9 @@ struct Tracer::Proc {
   std::chrono::steady_clock::time_point timer_until{};
   std::shared_ptr<FdTable> fds = std::make_shared<FdTable>();  // shared by the threads of a process
   std::optional<Pending> pending;
+  // A call a signal interrupted, decoded as failing with EINTR: recorded at the signal's delivery stop
+  // if a handler runs for it (see settle_interrupted).
+  std::optional<Pending> interrupted;
   // Indices in the trace of this process's latest calls of the kinds that loops repeat, so that an
   // identical call is counted on its earlier event instead of recorded again.
   std::vector<size_t> recent;

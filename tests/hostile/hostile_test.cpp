@@ -466,6 +466,21 @@ TEST_P(Hostile, ADaemonMakingQueuesWithoutPauseLeavesNoneBehind) {
     for (const auto& l : scenario(r)["leftovers"]) EXPECT_EQ(l["reclaimed"], true) << l;
     EXPECT_GE(scenario(r)["leftovers"].size(), 5u) << "the daemon lived 100 ms: about ten queues";
   }
+  // The program the runner started makes them itself until the wall limit: it is stopped, then killed.
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    std::vector<std::string> wrapper;
+    if (tracked() && can_drop)
+      wrapper = {"/usr/sbin/capsh", "--drop=cap_ipc_owner", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+    const json r = grade(
+        "limits: {wall: 1s}\nscenarios:\n  - name: here\n    processes:\n"
+        "      - {name: maker, run: [" +
+            run + ", here]}\n",
+        1, wrapper);
+    EXPECT_EQ(scenario(r)["outcome"], "timeout") << scenario(r)["outcome_detail"];
+    for (const auto& l : scenario(r)["leftovers"]) EXPECT_EQ(l["reclaimed"], true) << l;
+    EXPECT_GE(scenario(r)["leftovers"].size(), 5u) << "it lived a second: about a hundred queues";
+  }
 }
 
 // A program started in the background by a shell outlives every process the runner started: the run
