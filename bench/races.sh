@@ -7,20 +7,22 @@ set -eu
 cd "$(dirname "$0")/.."
 gradings=${1:-40}
 lab=assignments/race-lab
+# One report file, removed however the script ends (an interrupted run left it behind before).
+report=$(mktemp "${TMPDIR:-/tmp}/ipcgrade-races-XXXXXX.json")
+trap 'rm -f "$report"' EXIT INT TERM
 count() {  # submission, check name: in how many gradings the check failed
   n=0
   i=0
   while [ "$i" -lt "$gradings" ]; do
-    ./build/ipcgrade grade "$lab" "$lab/$1" --json 2> /dev/null > /tmp/ipcgrade-races-$$.json || true
+    ./build/ipcgrade grade "$lab" "$lab/$1" --json 2> /dev/null > "$report" || true
     # A grading that printed no report is the grader's failure, not a race missed: stop and say so.
-    python3 -c "import json,sys; json.load(open(sys.argv[1]))" /tmp/ipcgrade-races-$$.json 2> /dev/null ||
+    python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$report" 2> /dev/null ||
       { echo "races.sh: grading $1 printed no report" >&2; exit 1; }
-    if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if any(sys.argv[2] in ('', c['name']) and c['status']=='failed' for c in r['checks']) else 1)" /tmp/ipcgrade-races-$$.json "$2"; then
+    if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if any(sys.argv[2] in ('', c['name']) and c['status']=='failed' for c in r['checks']) else 1)" "$report" "$2"; then
       n=$((n + 1))
     fi
     i=$((i + 1))
   done
-  rm -f /tmp/ipcgrade-races-$$.json
   echo "$n"
 }
 seconds() {  # submission, extra options: wall time of one grading, mean of 5
