@@ -786,14 +786,11 @@ class Supervisor {
     }
   }
 
-  // Tracked mode has no PID namespace whose end takes every process along: kill every process the
-  // tracer follows (each fork is followed, daemons included), whatever is in the run's cgroup, and
-  // every process of the run's own uid.
   // Tracked mode, before the kill: each traced process is stopped first, so that a call the kernel is
   // in the middle of (a msgget making a queue) reports its result. SIGKILL alone would end it unseen,
   // and where the run has no uid of its own the trace is the only account of what it made: the queue
-  // would be nobody's and stay. A process that does not stop within 200 ms (stopped by a signal) is
-  // killed as it is.
+  // would be nobody's and stay. A process that does not stop within 200 ms (a vfork parent waiting for
+  // its child, which PTRACE_INTERRUPT does not wake) is killed as it is.
   void settle_tracked_run() {
     auto asked = tracer_.interrupt_all();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
@@ -809,15 +806,13 @@ class Supervisor {
         break;
       }
       asked.erase(pid);
-      if (WIFSTOPPED(status)) {
-        tracer_.on_stop(pid, status);  // recorded, left stopped
-        continue;
-      }
-      tracer_.on_exit(pid, status);
-      record_exit(pid, status);
+      handle(pid, status);  // a stop is recorded and left stopped: the tracer resumes nothing now
     }
   }
 
+  // Tracked mode has no PID namespace whose end takes every process along: kill every process the
+  // tracer follows (each fork is followed, daemons included), whatever is in the run's cgroup, and
+  // every process of the run's own uid.
   void kill_tracked_run() {
     for (pid_t pid : tracer_.live_pids()) ::kill(pid, SIGKILL);
     for (pid_t pid : cgroup_.members()) ::kill(pid, SIGKILL);

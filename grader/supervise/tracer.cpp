@@ -349,11 +349,14 @@ void Tracer::on_syscall_exit(Proc& p) {
     long rval = static_cast<long>(info.exit.rval);
     const bool is_error = info.exit.is_error != 0;
     // A signal interrupted the call: it ends with a restart code the program never sees. ERESTARTNOHAND
-    // (514: msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise:
-    // held until the signal's delivery stop says which. The others are restarts, or hang on
-    // SA_RESTART, which the tracer cannot see: not recorded (the restarted call is, when it returns).
-    const bool interrupted = is_error && rval == -514;
-    if ((is_error && rval <= -512 && rval >= -516 && !interrupted) || (interrupted && ending_)) {
+    // (msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise: held
+    // until the signal's delivery stop says which. The others (ERESTARTSYS to ERESTART_RESTARTBLOCK)
+    // are restarts, or depend on SA_RESTART, which the tracer cannot see: not recorded (the restarted
+    // call is, when it returns).
+    constexpr long kRestartSys = 512, kRestartNoHand = 514, kRestartBlock = 516;  // the kernel's codes
+    const bool interrupted = is_error && rval == -kRestartNoHand;
+    const bool restart_code = is_error && rval <= -kRestartSys && rval >= -kRestartBlock;
+    if ((restart_code && !interrupted) || (interrupted && ending_)) {
       resume(p, 0);
       return;
     }
@@ -396,12 +399,12 @@ void Tracer::settle_interrupted(Proc& p, int signal) {
   if (!p.interrupted) return;
   Pending held = std::move(*p.interrupted);
   p.interrupted.reset();
-  if (signal <= 0 || held.event.call.empty()) return;
+  if (signal <= 0 || signal > 64 || held.event.call.empty()) return;
   // A handler runs only for a caught signal; an ignored or default one restarts the call (or ends the
   // process, which then never saw a result).
   const auto status = util::proc_status(std::to_string(p.host_pid));
   const auto caught = status.find("SigCgt");
-  if (caught == status.end() || signal > 64) return;
+  if (caught == status.end()) return;
   const unsigned long long mask = std::stoull(caught->second, nullptr, 16);
   if ((mask >> (signal - 1) & 1) == 0) return;
   // Not remembered for raw folding: a retry that succeeds must not be counted on the failure.

@@ -96,7 +96,6 @@ class Tracer {
   // million distinct calls would otherwise grow the grader without bound. Repeats of a recorded call
   // are still counted on it. Process events (spawn, exec, exit) get a tenth more room, so that a run
   // whose calls filled the trace still shows its processes end.
-
   void set_max_events(size_t max, std::uint64_t max_bytes) {
     max_events_ = max;
     max_bytes_ = max_bytes;
