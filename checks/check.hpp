@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,16 @@ void conclude(Verdict& verdict, const std::string& passed, const std::string& ad
 
 // "A, b and c." from the parts a passed check saw hold: joined with commas, capitalised, a full stop.
 std::string sentence(const std::vector<std::string>& parts);
+
+// Endings: the grader stopped the run (deadlock, wall limit, a limit) while a process that made or
+// used an object was still running, so its cleanup may never have come. `uses` says which calls touch
+// the object. The checks that judge removal then do not charge it, unless `judge_after_stop: true`.
+bool cleanup_cut_short(const ScenarioView& scenario, const std::function<bool(const trace::Event&)>& uses);
+// "semaphore set key 0x... (id 0): not judged: the run was stopped (deadlock) before it could clean up —
+// see exit"
+std::string cut_short_note(const ScenarioView& scenario, const std::string& what);
+// Reads the optional `judge_after_stop` parameter of the checks that judge removal.
+bool judge_after_stop(const config::ParamReader& params);
 
 // Reads the optional `per_violation` parameter shared by the trace checks.
 std::optional<double> per_violation(const config::ParamReader& params);

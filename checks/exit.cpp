@@ -1,9 +1,12 @@
 // `exit`: every selected process exited by itself with the expected code.
 #include <fmt/format.h>
 
+#include <signal.h>
+
 #include <cstring>
 
 #include "checks/check.hpp"
+#include "grader/util/signals.hpp"
 
 namespace ipcgrade::checks {
 
@@ -12,15 +15,27 @@ namespace {
 class ExitCheck : public Check {
  public:
   int code = 0;
+  std::optional<int> signal;  // a process a `signals:` step sent this signal may also die of it
+  bool reap = false;          // a parent that ends before its children fails
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
     for (const auto& scenario : input.scenarios) {
       for (const run::ProcessResult* p : input.processes(scenario)) {
         std::string problem = judge(scenario, *p);
-        if (problem.empty()) continue;
-        ++v.offences;
-        v.evidence.push_back(Evidence{scenario.spec->name, p->name, p->pid, "", "", problem});
+        if (!problem.empty()) {
+          ++v.offences;
+          v.evidence.push_back(Evidence{scenario.spec->name, p->name, p->pid, "", "", problem});
+        }
+        // A parent that did not wait for its children: named, and failed only with `reap: true`.
+        for (const std::string& orphaned : children_outliving(scenario, *p)) {
+          if (reap) {
+            ++v.offences;
+            v.evidence.push_back(Evidence{scenario.spec->name, p->name, p->pid, "", "", orphaned});
+          } else {
+            v.notes.push_back(orphaned);
+          }
+        }
       }
       // A process that outlived the run (a server its clients outlived, a daemon) did not exit at all.
       for (const auto& s : scenario.result->survivors) {
@@ -46,34 +61,86 @@ class ExitCheck : public Check {
  private:
   std::string judge(const ScenarioView& scenario, const run::ProcessResult& p) const {
     if (!p.started) return fmt::format("{} could not be started: {}", describe(p), p.start_error);
-    if (p.killed_by_grader) {
-      switch (scenario.result->outcome) {
-        case run::Outcome::Timeout:
-          return fmt::format("{} was still running at the {} and was killed", describe(p),
-                             scenario.result->outcome_detail);
-        case run::Outcome::Deadlock:
-          return fmt::format("{} was stopped in a deadlock: {}", describe(p),
-                             scenario.result->outcome_detail);
-        default:
-          return fmt::format("{} was killed by the grader ({})", describe(p),
-                             scenario.result->outcome_detail);
-      }
+    if (p.killed_by_grader) return stopped(scenario, p);
+    if (p.crash) return fmt::format("{} crashed: {}", describe(p), p.crash->describe());
+    if (p.signal && p.sent_signal && *p.signal == *p.sent_signal) {
+      if (signal && *signal == *p.signal) return {};
+      const std::string name = util::signal_name(*p.signal);
+      return fmt::format(
+          "{} was ended by {}, which the scenario sent it (signals:), without handling it: catch {}, clean up "
+          "and exit with code {}",
+          describe(p), name, name, code);
     }
     if (p.signal) {
-      return fmt::format("{} was killed by signal {} ({}); it must exit with code {}", describe(p), *p.signal,
-                         strsignal(*p.signal), code);
+      return fmt::format("{} was killed by {} ({}); it must exit with code {}", describe(p),
+                         util::signal_name(*p.signal), strsignal(*p.signal), code);
     }
     if (p.exit_code && *p.exit_code != code) {
       return fmt::format("{} exited with code {}; expected {}", describe(p), *p.exit_code, code);
     }
     return {};
   }
+
+  // A process the grader stopped: why, and how it ended in its grace (its stop signal's handler may
+  // have exited cleanly, or SIGKILL came at the end of the grace).
+  static std::string stopped(const ScenarioView& scenario, const run::ProcessResult& p) {
+    const auto& result = *scenario.result;
+    std::string how;
+    if (p.signal && *p.signal == SIGKILL) {
+      how = "and was killed";
+    } else if (p.signal) {
+      how = "and was stopped with " + util::signal_name(*p.signal);
+    } else if (p.exit_code) {
+      how = fmt::format("and was stopped (it exited with code {} in its grace)", *p.exit_code);
+    } else {
+      how = "and was stopped";
+    }
+    switch (result.outcome) {
+      case run::Outcome::Timeout:
+        return fmt::format("{} was still running at the {} {}", describe(p), result.outcome_detail, how);
+      case run::Outcome::Deadlock:
+        return fmt::format("{} was stopped in a deadlock: {}", describe(p), result.outcome_detail);
+      default:
+        return fmt::format("{} was killed by the grader ({})", describe(p), result.outcome_detail);
+    }
+  }
+
+  // "shout #0 (pid 1000) exited before its child (pid 1001) ended: call wait()" for each child of `p`
+  // (forked by it) that was still running when it exited.
+  static std::vector<std::string> children_outliving(const ScenarioView& scenario, const run::ProcessResult& p) {
+    std::vector<std::string> out;
+    if (!p.started) return out;
+    const auto& events = scenario.result->trace.events;
+    std::optional<std::uint64_t> parent_end;
+    for (const auto& e : events) {
+      if (e.kind == trace::EventKind::Exit && e.pid == p.pid) parent_end = e.seq;
+    }
+    if (!parent_end) return out;
+    for (const auto& spawn : events) {
+      if (spawn.kind != trace::EventKind::Spawn || spawn.parent != p.pid || spawn.seq > *parent_end) continue;
+      bool ended_first = false;
+      for (const auto& e : events) {
+        if (e.kind == trace::EventKind::Exit && e.pid == spawn.pid && e.seq > spawn.seq && e.seq < *parent_end)
+          ended_first = true;
+      }
+      if (ended_first) continue;
+      out.push_back(fmt::format("{} exited before its child (pid {}) ended: call wait() (or waitpid()) for each "
+                                "child before exiting",
+                                describe(p), spawn.pid));
+    }
+    return out;
+  }
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"code"});
+  params.allow_only({"code", "signal", "reap"});
   auto check = std::make_unique<ExitCheck>();
   if (params.has("code")) check->code = static_cast<int>(params.integer("code"));
+  if (params.has("signal")) {
+    check->signal = util::parse_signal(params.string("signal"));
+    if (!check->signal) params.fail("signal", "'signal' must be a signal, like SIGINT or SIGTERM");
+  }
+  if (params.has("reap")) check->reap = params.boolean("reap");
   return check;
 }
 

@@ -22,7 +22,7 @@ std::string path_of(const trace::Event& e) {
 
 class FifoUsageCheck : public Check {
  public:
-  bool remove = true, rdwr = false;
+  bool remove = true, rdwr = false, after_stop = false;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
@@ -48,6 +48,11 @@ class FifoUsageCheck : public Check {
       }
       if (!remove) continue;
       for (const auto& [fifo, e] : made) {
+        const auto uses = [fifo = fifo](const trace::Event& call) { return call.values.count("fifo") && call.value("fifo") == fifo; };
+        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+          v.notes.push_back(cut_short_note(scenario, "FIFO " + path_of(*e)));
+          continue;
+        }
         v.evidence.push_back(call_evidence(
             scenario, *e,
             fmt::format("FIFO {} was left behind: it stays in its folder after the programs end",
@@ -75,8 +80,9 @@ class FifoUsageCheck : public Check {
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"remove", "rdwr", "per_violation"});
+  params.allow_only({"remove", "rdwr", "per_violation", "judge_after_stop"});
   auto check = std::make_unique<FifoUsageCheck>();
+  check->after_stop = judge_after_stop(params);
   if (params.has("remove")) check->remove = params.boolean("remove");
   if (params.has("rdwr")) check->rdwr = params.boolean("rdwr");
   check->per_offence = per_violation(params);

@@ -27,7 +27,7 @@ std::string name_of(const trace::Event& e) {
 
 class MqUsageCheck : public Check {
  public:
-  bool receive_buffer = true, close = true, unlink = true;
+  bool receive_buffer = true, close = true, unlink = true, after_stop = false;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
@@ -118,6 +118,11 @@ class MqUsageCheck : public Check {
     if (!unlink) return;
     for (const auto& [name, call] : created) {
       if (!call) continue;  // made by a program that is not the student's
+      const auto uses = [&name = name](const trace::Event& e) { return e.texts.count("name") && e.texts.at("name") == name; };
+      if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        v.notes.push_back(cut_short_note(scenario, "queue " + name));
+        continue;
+      }
       v.evidence.push_back(call_evidence(
           scenario, *call,
           fmt::format(
@@ -161,8 +166,9 @@ class MqUsageCheck : public Check {
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"receive_buffer", "close", "unlink", "per_violation"});
+  params.allow_only({"receive_buffer", "close", "unlink", "per_violation", "judge_after_stop"});
   auto check = std::make_unique<MqUsageCheck>();
+  check->after_stop = judge_after_stop(params);
   if (params.has("receive_buffer")) check->receive_buffer = params.boolean("receive_buffer");
   if (params.has("close")) check->close = params.boolean("close");
   if (params.has("unlink")) check->unlink = params.boolean("unlink");

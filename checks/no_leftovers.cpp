@@ -27,13 +27,27 @@ std::string how_to_remove(trace::IpcKind kind) {
   return "the matching remove call";
 }
 
+// "semaphore set key 0x00005000 (id 0)", "FIFO /tmp/f": the object, as a note names it.
+std::string describe_object(const run::Leftover& left) {
+  return left.name.empty() ? fmt::format("{} key {} (id {})", kind_name(left.kind, false),
+                                         trace::key_hex(left.key), left.id)
+                           : fmt::format("{} {}", kind_name(left.kind, false), left.name);
+}
+
 class NoLeftoversCheck : public Check {
  public:
+  bool after_stop = false;
+
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
     std::map<std::string_view, int> per_kind;  // by the kind's name: the feedback lists kinds alphabetically
     for (const auto& scenario : input.scenarios) {
       for (const auto& left : scenario.result->leftovers) {
+        if (left.cleanup_stopped && !after_stop) {
+          v.notes.push_back(cut_short_note(scenario, describe_object(left)) +
+                            (left.reclaimed ? "; the grader removed it" : ""));
+          continue;
+        }
         ++v.offences;
         ++per_kind[trace::ipc_kind_name(left.kind)];
         std::string what =
@@ -67,7 +81,10 @@ class NoLeftoversCheck : public Check {
       }
     }
     if (v.offences == 0) {
-      v.feedback = "Every IPC object the run created was removed.";
+      v.feedback = v.notes.empty() ? "Every IPC object the run created was removed."
+                                   : fmt::format("Not judged: the run was stopped before it could clean up ({} "
+                                                 "object(s) left, removed by the grader) — see exit.",
+                                                 v.notes.size());
       return v;
     }
     v.status = Status::Failed;
@@ -86,8 +103,9 @@ class NoLeftoversCheck : public Check {
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"per_object"});
+  params.allow_only({"per_object", "judge_after_stop"});
   auto check = std::make_unique<NoLeftoversCheck>();
+  check->after_stop = judge_after_stop(params);
   if (params.has("per_object")) {
     check->per_offence = params.number("per_object");
     if (*check->per_offence < 0) params.fail("per_object", "'per_object' must be >= 0");

@@ -41,7 +41,7 @@ std::string set_name(long id, const SemSet* set) {
 
 class SemUsageCheck : public Check {
  public:
-  bool initialized = true, remove = true, undo = false;
+  bool initialized = true, remove = true, undo = false, after_stop = false;
   std::optional<std::set<int>> undo_only;  // `undo: [n, ...]`: the semaphores that need SEM_UNDO
   std::optional<SizeRange> nsems;
 
@@ -110,6 +110,14 @@ class SemUsageCheck : public Check {
         if (e.call == "sem_unlink") named.erase(name->second);
       }
       for (const auto& [name, made] : named) {
+        const auto uses = [&](const trace::Event& e) {
+          const auto it = e.texts.find("name");
+          return it != e.texts.end() && it->second == name;
+        };
+        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+          v.notes.push_back(cut_short_note(scenario, "named semaphore " + name));
+          continue;
+        }
         v.evidence.push_back(call_evidence(
             scenario, *made,
             fmt::format(
@@ -122,6 +130,13 @@ class SemUsageCheck : public Check {
         if (!s.created || s.removed) continue;
         const trace::Event& made = *s.created;
         if (!made.judged || (input.spec->process && *input.spec->process != made.process)) continue;
+        const auto uses = [id = id](const trace::Event& e) {
+          return (e.is_call("semget") && e.result == id) || (e.values.count("semid") && e.value("semid") == id);
+        };
+        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+          v.notes.push_back(cut_short_note(scenario, set_name(id, &s)));
+          continue;
+        }
         v.evidence.push_back(call_evidence(scenario, made,
                                            fmt::format("{} was never removed: it outlives the programs and "
                                                        "holds its semaphores' values for the next run",
@@ -167,8 +182,9 @@ class SemUsageCheck : public Check {
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"initialized", "remove", "undo", "nsems", "per_violation"});
+  params.allow_only({"initialized", "remove", "undo", "nsems", "per_violation", "judge_after_stop"});
   auto check = std::make_unique<SemUsageCheck>();
+  check->after_stop = judge_after_stop(params);
   if (params.has("initialized")) check->initialized = params.boolean("initialized");
   if (params.has("remove")) check->remove = params.boolean("remove");
   if (params.is_list("undo")) {

@@ -50,6 +50,7 @@ class ShmUsageCheck : public Check {
  public:
   std::optional<SizeRange> size;
   double size_share = 1, detach_share = 1, remove_share = 1;  // 0 turns an aspect off
+  bool after_stop = false;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
@@ -209,6 +210,13 @@ class ShmUsageCheck : public Check {
     if (remove_share > 0) {
       for (const auto& [id, call] : created) {
         if (removed.count(id)) continue;
+        const auto uses = [id = id](const trace::Event& e) {
+          return (e.is_call("shmget") && e.result == id) || (e.values.count("shmid") && e.value("shmid") == id);
+        };
+        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+          v.notes.push_back(cut_short_note(scenario, fmt::format("segment {}", id)));
+          continue;
+        }
         removes.failed = true;
         v.evidence.push_back(call_evidence(
             scenario, *call,
@@ -218,6 +226,11 @@ class ShmUsageCheck : public Check {
       }
       for (const auto& [name, call] : posix_created) {
         if (!call) continue;
+        const auto uses = [&name = name](const trace::Event& e) { return e.texts.count("name") && e.texts.at("name") == name; };
+        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+          v.notes.push_back(cut_short_note(scenario, "shared memory object " + name));
+          continue;
+        }
         removes.failed = true;
         v.evidence.push_back(call_evidence(
             scenario, *call,
@@ -237,8 +250,9 @@ double share(const config::ParamReader& shares, std::string_view aspect) {
 }
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"size", "detach", "remove", "shares", "per_violation"});
+  params.allow_only({"size", "detach", "remove", "shares", "per_violation", "judge_after_stop"});
   auto check = std::make_unique<ShmUsageCheck>();
+  check->after_stop = judge_after_stop(params);
   if (params.has("size")) check->size = size_range(params, "size");
   if (params.has("shares")) {
     if (params.has("per_violation"))

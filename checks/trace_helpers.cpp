@@ -53,6 +53,25 @@ std::string sentence(const std::vector<std::string>& parts) {
   return text + ".";
 }
 
+bool cleanup_cut_short(const ScenarioView& scenario, const std::function<bool(const trace::Event&)>& uses) {
+  const auto& stopped = scenario.result->stopped;
+  if (stopped.empty()) return false;
+  for (const auto& e : scenario.result->trace.events) {
+    if (e.kind != trace::EventKind::Call || !uses(e)) continue;
+    if (std::find(stopped.begin(), stopped.end(), e.pid) != stopped.end()) return true;
+  }
+  return false;
+}
+
+std::string cut_short_note(const ScenarioView& scenario, const std::string& what) {
+  return fmt::format("{}: not judged: the run was stopped ({}) before it could clean up — see exit", what,
+                     run::to_string(scenario.result->outcome));
+}
+
+bool judge_after_stop(const config::ParamReader& params) {
+  return params.has("judge_after_stop") && params.boolean("judge_after_stop");
+}
+
 std::optional<double> per_violation(const config::ParamReader& params) {
   if (!params.has("per_violation")) return std::nullopt;
   const double points = params.number("per_violation");

@@ -31,6 +31,15 @@ struct Limits {
   std::uint64_t submission = 64ULL << 20;   // largest submission copied (apparent size); larger is refused
   int trace_events = 100000;                // distinct calls the trace keeps per scenario
   std::uint64_t trace_bytes = 64ULL << 20;  // ... and the memory they may take (decoded arguments included)
+  // Children still running when every runner-started process has ended get this long to finish.
+  Millis orphan_grace{1000};
+};
+
+// How the grader ends a process it has to stop (wall limit, deadlock, end of the scenario): this signal
+// first, then SIGKILL after `grace` if the process is still there, so that a handler can clean up.
+struct StopSpec {
+  int signal = 15;  // SIGTERM
+  Millis grace{500};
 };
 
 // When the runner may start the process that follows this one.
@@ -48,12 +57,24 @@ struct ProcessSpec {
   std::optional<std::string> stdin_text;
   std::optional<std::filesystem::path> stdin_file;  // absolute; contents are expanded too
   Ready ready;
+  StopSpec stop;
+};
+
+// A `signals:` step: send `signal` to every process named `to` once `after` has happened.
+struct SignalStep {
+  enum class After { Exit, Ready, Delay };
+  std::string to;
+  int signal = 2;  // SIGINT
+  After after = After::Exit;
+  std::string process;  // After::Exit: every process of this name exited; After::Ready: it became ready
+  Millis delay{0};      // After::Delay: this long after the scenario started
 };
 
 struct ScenarioSpec {
   std::string name;
   Visibility visibility = Visibility::Visible;
   std::vector<ProcessSpec> processes;
+  std::vector<SignalStep> signals;
   Limits limits;
   int runs = 1;  // how many times it runs, each under a seeded schedule perturbation (when above 1)
 };

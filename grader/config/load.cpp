@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include "grader/config/placeholders.hpp"
 #include "grader/config/shell_words.hpp"
 #include "grader/config/yaml_node.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/units.hpp"
 
 namespace fs = std::filesystem;
@@ -146,10 +149,10 @@ class Loader {
     return text;
   }
 
-  Millis duration(const YAML::Node& node, const char* what) {
+  Millis duration(const YAML::Node& node, const char* what, bool zero_allowed = false) {
     const std::string text = scalar_text(file_, node, what);
     auto d = util::parse_duration(text);
-    if (!d || d->count() <= 0) {
+    if (!d || d->count() < 0 || (d->count() == 0 && !zero_allowed)) {
       fail_at(file_, node.Mark(),
               fmt::format("{} '{}' is not a duration; write it like 250ms, 10s or 2m", what, text));
     }
@@ -260,10 +263,10 @@ class Loader {
     if (!node.IsMap())
       fail_at(file_, node.Mark(),
               "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files, "
-              "disk, submission, trace_events, trace_bytes)");
+              "disk, submission, trace_events, trace_bytes, orphan_grace)");
     reject_unknown_keys(file_, node,
                         {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk",
-                         "submission", "trace_events", "trace_bytes"});
+                         "submission", "trace_events", "trace_bytes", "orphan_grace"});
     if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
     if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
     if (node["memory"]) base.memory = size(node["memory"], "memory limit");
@@ -277,6 +280,7 @@ class Loader {
     if (node["submission"]) base.submission = size(node["submission"], "submission limit");
     if (node["trace_events"])
       base.trace_events = static_cast<int>(integer(node["trace_events"], "trace_events", 100, 10000000));
+    if (node["orphan_grace"]) base.orphan_grace = duration(node["orphan_grace"], "orphan_grace", true);
     if (node["trace_bytes"]) {
       base.trace_bytes = size(node["trace_bytes"], "trace_bytes");
       if (base.trace_bytes < (64ULL << 10))
@@ -328,7 +332,7 @@ class Loader {
 
   ProcessSpec process(const YAML::Node& node) {
     if (!node.IsMap()) fail_at(file_, node.Mark(), "a process must be a mapping with 'name' and 'run'");
-    reject_unknown_keys(file_, node, {"name", "run", "ready", "count", "stdin", "stdin_file"});
+    reject_unknown_keys(file_, node, {"name", "run", "ready", "count", "stdin", "stdin_file", "stop"});
     ProcessSpec p;
     p.name = required_text(node, "name");
     const YAML::Node run = node["run"];
@@ -345,6 +349,7 @@ class Loader {
     for (const auto& word : p.argv) check_placeholders(run, word);
     if (node["count"]) p.count = static_cast<int>(integer(node["count"], "count", 1, 1000));
     if (node["ready"]) p.ready = ready(node["ready"]);
+    if (node["stop"]) p.stop = stop(node["stop"]);
     if (node["stdin"] && node["stdin_file"]) {
       fail_at(file_, node["stdin_file"].Mark(), "give either 'stdin' or 'stdin_file', not both");
     }
@@ -356,10 +361,76 @@ class Loader {
     return p;
   }
 
+  int signal(const YAML::Node& node, const char* what) {
+    const std::string text = scalar_text(file_, node, what);
+    const auto sig = util::parse_signal(text);
+    if (!sig || *sig == SIGKILL || *sig == SIGSTOP)
+      fail_at(file_, node.Mark(),
+              fmt::format("{} '{}' is not a signal a program can handle; write it like SIGINT, SIGTERM or "
+                          "SIGUSR1",
+                          what, text));
+    return *sig;
+  }
+
+  // `stop: {signal: SIGINT, grace: 1s}`: how the grader ends this process.
+  StopSpec stop(const YAML::Node& node) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "'stop' must be a mapping (signal, grace)");
+    reject_unknown_keys(file_, node, {"signal", "grace"});
+    StopSpec s;
+    if (node["signal"]) s.signal = signal(node["signal"], "stop signal");
+    if (node["grace"]) s.grace = duration(node["grace"], "stop grace", true);
+    return s;
+  }
+
+  // A `signals:` step: {to: NAME, signal: SIG, after: NAME | DURATION | {ready: NAME} | {exit: NAME}}.
+  SignalStep signal_step(const YAML::Node& node, const std::set<std::string>& names) {
+    if (!node.IsMap()) fail_at(file_, node.Mark(), "a signals step must be a mapping (to, signal, after)");
+    reject_unknown_keys(file_, node, {"to", "signal", "after"});
+    SignalStep step;
+    step.to = required_text(node, "to");
+    if (!names.count(step.to))
+      fail_at(file_, node["to"].Mark(), fmt::format("'to: {}' names no process of this scenario", step.to));
+    if (node["signal"]) step.signal = signal(node["signal"], "signal");
+    const YAML::Node after = node["after"];
+    if (!after) fail_at(file_, node.Mark(), "a signals step needs 'after' (a process name, a duration, or {ready: NAME})");
+    auto named = [&](const YAML::Node& n) {
+      std::string name = scalar_text(file_, n, "'after'");
+      if (!names.count(name))
+        fail_at(file_, n.Mark(), fmt::format("'after: {}' names no process of this scenario", name));
+      return name;
+    };
+    if (after.IsMap()) {
+      reject_unknown_keys(file_, after, {"ready", "exit"});
+      if (after["ready"] && after["exit"]) fail_at(file_, after.Mark(), "'after' takes either 'ready' or 'exit'");
+      if (after["ready"]) {
+        step.after = SignalStep::After::Ready;
+        step.process = named(after["ready"]);
+      } else if (after["exit"]) {
+        step.after = SignalStep::After::Exit;
+        step.process = named(after["exit"]);
+      } else {
+        fail_at(file_, after.Mark(), "'after' takes 'ready: NAME' or 'exit: NAME'");
+      }
+      return step;
+    }
+    const std::string text = scalar_text(file_, after, "'after'");
+    if (names.count(text)) {
+      step.after = SignalStep::After::Exit;
+      step.process = text;
+    } else if (auto d = util::parse_duration(text)) {
+      step.after = SignalStep::After::Delay;
+      step.delay = *d;
+    } else {
+      fail_at(file_, after.Mark(),
+              fmt::format("'after: {}' is neither a process of this scenario nor a duration like 300ms", text));
+    }
+    return step;
+  }
+
   ScenarioSpec scenario(const YAML::Node& node, const Limits& defaults) {
     if (!node.IsMap())
       fail_at(file_, node.Mark(), "a scenario must be a mapping with 'name' and 'processes'");
-    reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits", "runs"});
+    reject_unknown_keys(file_, node, {"name", "visibility", "processes", "limits", "runs", "signals"});
     ScenarioSpec s;
     s.name = required_text(node, "name");
     if (node["visibility"]) {
@@ -394,6 +465,10 @@ class Loader {
         fail_at(file_, p["name"].Mark(),
                 fmt::format("duplicate process name '{}' in scenario '{}'", s.processes.back().name, s.name));
       }
+    }
+    if (const YAML::Node steps = node["signals"]) {
+      if (!steps.IsSequence()) fail_at(file_, steps.Mark(), "'signals' must be a list of steps");
+      for (const auto& step : steps) s.signals.push_back(signal_step(step, names));
     }
     return s;
   }

@@ -15,6 +15,17 @@ enum class Outcome { Completed, Timeout, Deadlock, Limit, CrashedGrader };
 std::string to_string(Outcome outcome);
 Outcome outcome_from_string(const std::string& text);
 
+// A process that died of a fault of its own: the signal, the line, the address it touched.
+struct Crash {
+  int signal = 0;
+  std::string at;                             // file:line, when the program has debug information
+  std::optional<unsigned long long> address;  // SIGSEGV, SIGBUS, SIGFPE, SIGILL
+  // "SIGSEGV at client.c:41 (address 0x0)"; SIGPIPE and SIGABRT say what raises them.
+  std::string describe() const;
+};
+// The crash an exit event of the trace records (the tracer saw the fault at its delivery), if any.
+std::optional<Crash> crash_of(const trace::Event& exit);
+
 struct ProcessResult {
   std::string name;
   int index = 0;
@@ -26,6 +37,8 @@ struct ProcessResult {
   std::optional<int> exit_code;
   std::optional<int> signal;
   bool killed_by_grader = false;  // ended by the wall limit or the end of the scenario
+  std::optional<Crash> crash;     // it died of a fault of its own (signal is then set too)
+  std::optional<int> sent_signal;  // a `signals:` step sent it this signal
   std::string stdout_text;
   std::string stderr_text;
   std::uint64_t stdout_cut = 0;  // bytes past the output limit that were dropped
@@ -54,6 +67,10 @@ struct Leftover {
   std::vector<std::string> opened_by;  // "client (pid 1001)": other processes whose get returned its id
   bool reclaimed = false;
   std::string reclaim_error;
+  // The grader stopped the run (deadlock, wall limit, a limit) while a process that made or opened it was
+  // still running: its cleanup never had its chance, and the checks do not charge it (judge_after_stop).
+  bool cleanup_stopped = false;
+  std::vector<long> holders;  // internal: the pids that made or opened it, from the trace
   // Internal: the identity of the file the trace saw made (FIFOs, POSIX objects in tracked mode); the
   // grader removes only that very file. 0: not known.
   std::uint64_t file_dev = 0, file_ino = 0;
@@ -104,6 +121,9 @@ struct ScenarioResult {
   std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
   std::vector<trace::Refusal> refused;  // calls the sandbox refused instead of running
   std::vector<BlockedCall> blocked;     // a deadlock: what each process waited in
+  // The processes (pids as they saw themselves) still running when the grader stopped the run (wall
+  // limit, deadlock, a limit): their cleanup never came, and is not charged (see judge_after_stop).
+  std::vector<long> stopped;
   // Run under a schedule perturbation: its seed (`grade --seed S --runs 1` runs it again). A scenario
   // that ran several times is reported by one of its runs (the first that failed a check or did not
   // complete, else the first), with every run's seed and outcome in `runs`.

@@ -1,5 +1,8 @@
 #include "grader/result/result_json.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
+
+#include <signal.h>
 
 #include <fmt/format.h>
 
@@ -39,6 +42,12 @@ void to_json(nlohmann::json& j, const ProcessResult& p) {
        {"exit", p.exit_code ? nlohmann::json(*p.exit_code) : nlohmann::json()},
        {"signal", p.signal ? nlohmann::json(*p.signal) : nlohmann::json()},
        {"killed_by_grader", p.killed_by_grader},
+       {"sent_signal", p.sent_signal ? nlohmann::json(*p.sent_signal) : nlohmann::json()},
+       {"crash", p.crash ? nlohmann::json{{"signal", p.crash->signal},
+                                          {"at", p.crash->at},
+                                          {"address", p.crash->address ? nlohmann::json(*p.crash->address)
+                                                                       : nlohmann::json()}}
+                         : nlohmann::json()},
        // Output may hold any bytes; JSON strings must be UTF-8, so carry it as a byte array.
        {"stdout",
         nlohmann::json::binary_t(std::vector<std::uint8_t>(p.stdout_text.begin(), p.stdout_text.end()))},
@@ -59,6 +68,15 @@ void from_json(const nlohmann::json& j, ProcessResult& p) {
   if (!j.at("exit").is_null()) p.exit_code = j.at("exit").get<int>();
   if (!j.at("signal").is_null()) p.signal = j.at("signal").get<int>();
   j.at("killed_by_grader").get_to(p.killed_by_grader);
+  if (j.contains("sent_signal") && !j.at("sent_signal").is_null()) p.sent_signal = j.at("sent_signal").get<int>();
+  if (j.contains("crash") && !j.at("crash").is_null()) {
+    const auto& c = j.at("crash");
+    Crash crash;
+    c.at("signal").get_to(crash.signal);
+    c.at("at").get_to(crash.at);
+    if (!c.at("address").is_null()) crash.address = c.at("address").get<unsigned long long>();
+    p.crash = crash;
+  }
   const auto& out = j.at("stdout").get_binary();
   const auto& err = j.at("stderr").get_binary();
   p.stdout_text.assign(out.begin(), out.end());
@@ -83,6 +101,7 @@ void to_json(nlohmann::json& j, const Leftover& l) {
        {"opened_by", l.opened_by},
        {"reclaimed", l.reclaimed},
        {"reclaim_error", l.reclaim_error},
+       {"cleanup_stopped", l.cleanup_stopped},
        {"name", l.name},
        {"path", l.path},
        {"uid", l.uid},
@@ -109,11 +128,35 @@ void from_json(const nlohmann::json& j, Leftover& l) {
   j.at("opened_by").get_to(l.opened_by);
   j.at("reclaimed").get_to(l.reclaimed);
   j.at("reclaim_error").get_to(l.reclaim_error);
+  l.cleanup_stopped = j.value("cleanup_stopped", false);
   l.name = j.value("name", "");
   l.path = j.value("path", "");
   l.uid = j.value("uid", -1L);
   l.cuid = j.value("cuid", -1L);
   l.created = j.value("created", 0LL);
+}
+
+std::string Crash::describe() const {
+  std::string text = util::signal_name(signal);
+  if (!at.empty()) text += " at " + at;
+  if (address) {
+    text += fmt::format(" (address {:#x})", *address);
+  } else if (signal == SIGPIPE) {
+    text += " (it wrote to a pipe or FIFO that no process has open for reading)";
+  } else if (signal == SIGABRT) {
+    text += " (abort(): a failed assert, or the C library found its memory corrupted)";
+  }
+  return text;
+}
+
+std::optional<Crash> crash_of(const trace::Event& exit) {
+  if (exit.kind != trace::EventKind::Exit || !exit.values.count("crash")) return std::nullopt;
+  Crash c;
+  c.signal = static_cast<int>(exit.value("crash"));
+  if (auto at = exit.texts.find("crash_at"); at != exit.texts.end()) c.at = at->second;
+  if (exit.values.count("crash_address"))
+    c.address = static_cast<unsigned long long>(exit.value("crash_address"));
+  return c;
 }
 
 std::string Survivor::describe() const {
@@ -146,6 +189,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"trace_dropped", s.trace_dropped},
        {"refused", s.refused},
        {"blocked", nlohmann::json::array()},
+       {"stopped", s.stopped},
        {"trace", s.trace.events}};
   for (const auto& b : s.blocked)
     j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object}});
@@ -171,6 +215,7 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   for (const auto& b : j.value("blocked", nlohmann::json::array()))
     s.blocked.push_back(
         {b.at("pid").get<long>(), b.at("call").get<std::string>(), b.at("object").get<std::string>()});
+  s.stopped = j.value("stopped", std::vector<long>{});
   j.at("trace").get_to(s.trace.events);
 }
 

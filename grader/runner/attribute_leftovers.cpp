@@ -19,6 +19,8 @@ namespace {
 // yet, or as one more process that opened it.
 void credit(run::Leftover& left, const trace::Event& opened, bool creating) {
   const std::string who = util::process_label(opened.process, opened.pid);
+  if (std::find(left.holders.begin(), left.holders.end(), opened.pid) == left.holders.end())
+    left.holders.push_back(opened.pid);
   if (left.creator.empty() && creating) {
     left.creator_pid = opened.pid;
     left.creator = who;

@@ -33,6 +33,7 @@
 #include "grader/supervise/watchdog.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
@@ -45,6 +46,9 @@ constexpr long kMqueueMagic = 0x19800202;  // statfs f_type of an mqueue filesys
 using Clock = std::chrono::steady_clock;
 
 volatile sig_atomic_t output_pending = 0;  // set by SIGIO: a program wrote to stdout or stderr
+// `run`: Ctrl-C. 1 when the terminal sent it (to the whole foreground process group, the program
+// included), 2 when it came from elsewhere (kill -INT), and the supervisor forwards it.
+volatile sig_atomic_t interrupt_pending = 0;
 
 // Output of one stream, capped at the output limit; what is past the cap is counted, not kept.
 struct Stream {
@@ -81,6 +85,7 @@ struct Live {
   Stream out, err;
   bool exited = false;
   size_t lines_scanned = 0;  // for `ready: stdout`: bytes of stdout already searched
+  std::chrono::steady_clock::time_point started;
 };
 
 class Supervisor {
@@ -200,40 +205,57 @@ class Supervisor {
 
     start_ = Clock::now();
     const auto deadline = start_ + spec_.limits.wall;
-    bool timed_out = false;
-    std::optional<std::string> deadlock;
     auto next_sample = start_ + supervise::Watchdog::kInterval;
+    watchdog_.set_terminal(context_.inherit_stdio && ::isatty(0));
     for (;;) {
-      launch_ready();
-      if (next_ == plan_.size() && all_exited()) break;
+      if (!stopping_) launch_ready();
+      fire_signal_steps();
       const auto now = Clock::now();
-      if (now >= deadline) {
-        timed_out = true;
-        break;
-      }
-      if (flood_) break;
-      // Only once every process has started: a run waiting for its next start is not stuck.
-      if (now >= next_sample) {
+      const bool started_ended = next_ == plan_.size() && all_exited();
+      // The end: every traced process is gone (the runner's, and whatever they forked).
+      if ((started_ended || stopping_) && tracer_.live_pids().empty()) break;
+      if (stopping_) {
+        // The grace is over (or Ctrl-C came again): finish() kills what is left.
+        if (now >= stopping_->kill_at || interrupt_pending) break;
+      } else if (interrupt_pending) {
+        begin_stop(Stop::Interrupt);
+      } else if (started_ended) {
+        // Orphans (children of processes that have ended): they get limits.orphan_grace to finish, or
+        // less when every one of them waits on another with no way forward.
+        if (!orphans_since_) orphans_since_ = now;
+        bool stuck = false;
+        if (now >= next_sample) {
+          next_sample = now + supervise::Watchdog::kInterval;
+          stuck = !context_.is_build && watchdog_.sample(tracer_).has_value();
+        }
+        if (stuck || now >= *orphans_since_ + spec_.limits.orphan_grace || now >= deadline)
+          begin_stop(Stop::Survivors);
+      } else if (now >= deadline) {
+        result_.outcome = Outcome::Timeout;
+        result_.outcome_detail = "wall limit " + util::format_duration(spec_.limits.wall);
+        begin_stop(Stop::Limit);
+      } else if (flood_) {
+        begin_stop(Stop::Limit);
+      } else if (now >= next_sample) {
+        // Only once every process has started: a run waiting for its next start is not stuck. Nor is
+        // one that a `signals:` step will wake at a set time.
         next_sample = now + supervise::Watchdog::kInterval;
-        if (next_ == plan_.size() && !context_.is_build && (deadlock = watchdog_.sample(tracer_))) break;
+        std::optional<std::string> deadlock;
+        if (next_ == plan_.size() && !context_.is_build && !timed_step_pending() &&
+            (deadlock = watchdog_.sample(tracer_))) {
+          result_.outcome = Outcome::Deadlock;
+          result_.outcome_detail = *deadlock;
+          result_.blocked = watchdog_.blocked();
+          begin_stop(Stop::Limit);
+        }
+        announce_signal_wait();
       }
-      wait_for_events(std::min(next_wake(deadline), next_sample));
+      auto wake = std::min(next_wake(deadline), next_sample);
+      if (stopping_) wake = std::min(wake, stopping_->kill_at);
+      if (orphans_since_ && !stopping_) wake = std::min(wake, *orphans_since_ + spec_.limits.orphan_grace);
+      wait_for_events(wake);
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (timed_out || deadlock) {
-      result_.outcome = timed_out ? Outcome::Timeout : Outcome::Deadlock;
-      result_.outcome_detail =
-          timed_out ? "wall limit " + util::format_duration(spec_.limits.wall) : *deadlock;
-      if (deadlock) result_.blocked = watchdog_.blocked();
-      for (auto& l : live_) {
-        if (!l.exited) result_.processes[l.result].killed_by_grader = true;
-      }
-    }
-    if (flood_) {
-      for (auto& l : live_) {
-        if (!l.exited) result_.processes[l.result].killed_by_grader = true;
-      }
-    }
     finish();
     name_the_limit();
     result_.trace_dropped = tracer_.dropped();
@@ -372,31 +394,130 @@ class Supervisor {
   // Whether the process started last lets the next one start.
   bool gate_open() {
     if (!gate_) return true;
-    Live& l = live_[*gate_];
-    const auto& ready = plan_[next_ - 1].spec->ready;
-    bool open = false;
+    const bool open = is_ready(live_[*gate_], plan_[next_ - 1].spec->ready, gate_since_);
+    if (open) gate_.reset();
+    return open;
+  }
+
+  // Whether a started process has become ready as its `ready:` says (started at `since`).
+  bool is_ready(Live& l, const config::Ready& ready, Clock::time_point since) {
     switch (ready.kind) {
       case config::Ready::Kind::AtOnce:
-        open = true;
-        break;
+        return true;
       case config::Ready::Kind::Exit:
-        open = l.exited;
-        break;
+        return l.exited;
       case config::Ready::Kind::Delay:
-        open = Clock::now() >= gate_since_ + ready.delay;
-        break;
+        return Clock::now() >= since + ready.delay;
       case config::Ready::Kind::Ipc:
         // Set by the tracer the moment a msgget/shmget/semget with IPC_CREAT of this process (or of
         // a process it started) returned.
         for (pid_t root : tracer_.take_ipc_creators()) ipc_ready_.insert(root);
-        open = l.exited || ipc_ready_.count(l.pid) > 0;
-        break;
+        return l.exited || ipc_ready_.count(l.pid) > 0;
       case config::Ready::Kind::Stdout:
-        open = l.exited || stdout_matches(l, ready.pattern);
-        break;
+        return l.exited || stdout_matches(l, ready.pattern);
     }
-    if (open) gate_.reset();
-    return open;
+    return false;
+  }
+
+  // `signals:` steps whose moment has come send their signal to every live process of that name.
+  void fire_signal_steps() {
+    for (size_t i = 0; i < spec_.signals.size(); ++i) {
+      const auto& step = spec_.signals[i];
+      if (fired_.count(i) || !step_due(step)) continue;
+      fired_.insert(i);
+      for (auto& l : live_) {
+        auto& pr = result_.processes[l.result];
+        if (l.exited || pr.name != step.to) continue;
+        ::kill(l.pid, step.signal);
+        pr.sent_signal = step.signal;
+        spdlog::debug("scenario '{}': sent {} to {} #{}", spec_.name, util::signal_name(step.signal), pr.name,
+                      pr.index);
+      }
+    }
+  }
+
+  bool step_due(const config::SignalStep& step) {
+    using After = config::SignalStep::After;
+    if (step.after == After::Delay) return Clock::now() >= start_ + step.delay;
+    // Every process of that name must have started (or failed to): one not started yet is to come.
+    for (size_t k = next_; k < plan_.size(); ++k) {
+      if (plan_[k].spec->name == step.process) return false;
+    }
+    bool any = false;
+    for (auto& l : live_) {
+      const auto& pr = result_.processes[l.result];
+      if (pr.name != step.process) continue;
+      any = true;
+      if (step.after == After::Exit && !l.exited) return false;
+      if (step.after == After::Ready) {
+        const auto* spec = plan_spec(pr.name);
+        if (spec && is_ready(l, spec->ready, l.started)) return true;
+      }
+    }
+    return step.after == After::Exit || !any;
+  }
+
+  const config::ProcessSpec* plan_spec(const std::string& name) const {
+    for (const auto& p : spec_.processes) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+
+  // A step that fires at a set time is still to come: the run is not stuck while it waits for it.
+  bool timed_step_pending() const {
+    for (size_t i = 0; i < spec_.signals.size(); ++i) {
+      if (!fired_.count(i) && spec_.signals[i].after == config::SignalStep::After::Delay) return true;
+    }
+    return false;
+  }
+
+  // How the grader ends a process of this name: its `stop:`, or SIGTERM with a grace of 500 ms.
+  config::StopSpec stop_of(const std::string& name) const {
+    const auto* spec = plan_spec(name);
+    return spec ? spec->stop : config::StopSpec{};
+  }
+
+  enum class Stop {
+    Limit,      // wall limit, deadlock, a flood: the run is stopped, and its cleanup is not charged
+    Survivors,  // every started process has ended and the orphans' grace is over
+    Interrupt,  // `run`: Ctrl-C
+  };
+
+  // The grader's stop: each live process gets its stop signal (the terminal already sent Ctrl-C's) and
+  // its grace, still traced, so that a handler can remove what it made and flush its output; the loop
+  // then ends when they have all gone or the longest grace is over, and finish() kills the rest.
+  void begin_stop(Stop why) {
+    note_survivors();
+    config::Millis grace{0};
+    for (const auto& l : tracer_.live()) {
+      if (l.thread) continue;
+      const config::StopSpec stop = stop_of(l.name);
+      if (why == Stop::Limit) result_.stopped.push_back(l.pid);
+      grace = std::max(grace, stop.grace);
+      if (why == Stop::Interrupt) {
+        if (interrupt_pending == 2) ::kill(l.host_pid, SIGINT);
+        continue;
+      }
+      ::kill(l.host_pid, stop.grace.count() > 0 ? stop.signal : SIGKILL);
+    }
+    if (why == Stop::Interrupt) grace = stop_of(spec_.processes.front().name).grace;
+    if (why == Stop::Limit) {
+      for (auto& l : live_) {
+        if (!l.exited) result_.processes[l.result].killed_by_grader = true;
+      }
+    }
+    interrupt_pending = 0;
+    stopping_ = Stopping{Clock::now() + grace};
+  }
+
+  // `run` at a terminal: a program that waits for a signal is waiting for the user; say so once.
+  void announce_signal_wait() {
+    if (announced_wait_ || !watchdog_.signal_wait()) return;
+    announced_wait_ = true;
+    const std::string line =
+        fmt::format("==ipcgrade== {} waits for a signal: press Ctrl-C\n", util::escape_controls(*watchdog_.signal_wait()));
+    [[maybe_unused]] const ssize_t n = ::write(2, line.data(), line.size());
   }
 
   bool stdout_matches(Live& l, const std::string& pattern) {
@@ -451,10 +572,9 @@ class Supervisor {
                   pr.pid, pr.host_pid);
     tracer_.adopt(s.pid, s.inner_pid, pr.name, pr.index);
     result_.processes.push_back(std::move(pr));
-    Live l{result_.processes.size() - 1,
-           s.pid,
-           {s.stdout_fd, nullptr, nullptr},
-           {s.stderr_fd, nullptr, nullptr}};
+    Live l{result_.processes.size() - 1, s.pid, {s.stdout_fd, nullptr, nullptr},
+           {s.stderr_fd, nullptr, nullptr},     false,
+           0,                                   Clock::now()};
     live_.push_back(l);
     rebind_streams();
     if (planned.spec->ready.kind != config::Ready::Kind::AtOnce) {
@@ -484,6 +604,10 @@ class Supervisor {
   Clock::time_point next_wake(Clock::time_point deadline) const {
     auto wake = deadline;
     if (const auto held = tracer_.next_held()) wake = std::min(wake, *held);
+    for (size_t i = 0; i < spec_.signals.size(); ++i) {
+      if (!fired_.count(i) && spec_.signals[i].after == config::SignalStep::After::Delay)
+        wake = std::min(wake, start_ + spec_.signals[i].delay);
+    }
     if (gate_ && next_ < plan_.size()) {
       const auto& ready = plan_[next_ - 1].spec->ready;
       if (ready.kind == config::Ready::Kind::Delay) wake = std::min(wake, gate_since_ + ready.delay);
@@ -504,6 +628,13 @@ class Supervisor {
     sa.sa_flags = 0;  // no SA_RESTART: the signal must interrupt waitpid
     ::sigaction(SIGIO, &sa, nullptr);
     ::sigaction(SIGALRM, &sa, nullptr);
+    if (!context_.inherit_stdio) return;
+    // `run`: Ctrl-C is for the program, and ends the run after the program's grace.
+    struct sigaction ctrl_c {};
+    ctrl_c.sa_sigaction = [](int, siginfo_t* info, void*) { interrupt_pending = info->si_code == SI_KERNEL ? 1 : 2; };
+    sigemptyset(&ctrl_c.sa_mask);
+    ctrl_c.sa_flags = SA_SIGINFO;
+    ::sigaction(SIGINT, &ctrl_c, nullptr);
   }
 
   // Arms SIGALRM for `in` from now, unless it is already armed for no later than that: re-arming on
@@ -583,13 +714,23 @@ class Supervisor {
       auto& pr = result_.processes[l.result];
       if (WIFEXITED(status)) pr.exit_code = WEXITSTATUS(status);
       if (WIFSIGNALED(status)) pr.signal = WTERMSIG(status);
+      // The tracer has just recorded its end, with the fault it died of, if any.
+      const auto& events = result_.trace.events;
+      for (size_t back = 0; back < std::min<size_t>(events.size(), 8); ++back) {
+        const trace::Event& e = events[events.size() - 1 - back];
+        if (e.kind != trace::EventKind::Exit || e.host_pid != pid) continue;
+        pr.crash = crash_of(e);
+        break;
+      }
     }
   }
 
   // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
   // audits and reclaims the run's IPC objects.
   void finish() {
-    note_survivors();
+    for (auto& l : live_) {
+      if (!l.exited) result_.processes[l.result].killed_by_grader = true;
+    }
     // Stopped before any is killed: a process with SIGKILL pending no longer stops for its tracer.
     if (box_.tracked) settle_tracked_run();
     for (auto& l : live_) {
@@ -626,6 +767,11 @@ class Supervisor {
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
       if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, result_.trace);
+      if (left.creator_pid) left.holders.push_back(left.creator_pid);
+      const auto& stopped = result_.stopped;
+      left.cleanup_stopped = std::any_of(left.holders.begin(), left.holders.end(), [&](long holder) {
+        return std::find(stopped.begin(), stopped.end(), holder) != stopped.end();
+      });
       if (left.reclaimed || (left.kind == trace::IpcKind::Fifo && left.path.empty())) continue;
       if (removed_as_run_.count(left.path)) {
         // With the run's own credentials: the grader removes no more than the program could have.
@@ -643,6 +789,7 @@ class Supervisor {
   // student learns their program did not end. Runner-started processes stopped by a limit are already
   // marked killed_by_grader.
   void note_survivors() {
+    if (stopping_) return;
     std::set<pid_t> started_alive;
     for (const auto& l : live_) {
       if (!l.exited) started_alive.insert(l.pid);
@@ -842,6 +989,13 @@ class Supervisor {
   std::set<std::string> removed_as_run_;     // leftovers removed with the run's credentials
   std::set<std::pair<trace::IpcKind, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
+  struct Stopping {
+    Clock::time_point kill_at;  // the end of the longest grace
+  };
+  std::optional<Stopping> stopping_;             // the grader's stop is under way
+  std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then
+  std::set<size_t> fired_;                        // `signals:` steps already sent
+  bool announced_wait_ = false;
   ScenarioResult result_;
   std::vector<Planned> plan_;
   std::vector<Live> live_;

@@ -199,6 +199,7 @@ void Tracer::on_stop(pid_t host_pid, int status) {
   }
   // A signal on its way to the tracee: deliver it.
   settle_interrupted(p, sig == SIGTRAP ? 0 : sig);
+  note_fault(p, sig);
   resume(p, sig == SIGTRAP ? 0 : sig);
 }
 
@@ -411,6 +412,29 @@ void Tracer::settle_interrupted(Proc& p, int signal) {
   emit_call(p, std::move(held.event));
 }
 
+void Tracer::note_fault(Proc& p, int signal) {
+  if (signal != SIGSEGV && signal != SIGBUS && signal != SIGFPE && signal != SIGILL && signal != SIGABRT &&
+      signal != SIGPIPE && signal != SIGSYS)
+    return;
+  siginfo_t info{};
+  if (ptrace(PTRACE_GETSIGINFO, p.host_pid, nullptr, &info) != 0) return;
+  // A fault of its own: raised by the kernel for what the program did (si_code > 0: a bad address, a
+  // division by zero, a write to a pipe nobody reads), or sent by the process to itself (abort()). The
+  // same signal sent by another process is a kill, not a crash.
+  if (info.si_code <= 0 && info.si_pid != p.pid) return;
+  Fault f;
+  f.signal = signal;
+  if (info.si_code > 0 &&
+      (signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL))
+    f.address = reinterpret_cast<unsigned long long>(info.si_addr);
+  user_regs_struct regs;
+  // The line it happened at, in the student's code: a fault inside the C library (strlen(NULL), abort)
+  // is named by the student's call that led there.
+  if (p.judged && ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
+    f.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
+  faults_[p.pid] = std::move(f);
+}
+
 void Tracer::on_fork(Proc& p) {
   p.forking = false;
   unsigned long child = 0;
@@ -459,6 +483,15 @@ void Tracer::on_exit(pid_t host_pid, int status) {
   trace::Event& e = emit(p, trace::EventKind::Exit);
   if (WIFEXITED(status)) e.values["code"] = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) e.values["signal"] = WTERMSIG(status);
+  // It died of the fault noted at its delivery stop: a crash, with its line.
+  if (auto fault = faults_.find(p.pid); fault != faults_.end()) {
+    if (WIFSIGNALED(status) && WTERMSIG(status) == fault->second.signal) {
+      e.values["crash"] = fault->second.signal;
+      if (fault->second.address) e.values["crash_address"] = static_cast<long long>(*fault->second.address);
+      if (!fault->second.at.empty()) e.texts["crash_at"] = fault->second.at;
+    }
+    faults_.erase(fault);
+  }
   procs_.erase(it);
 }
 

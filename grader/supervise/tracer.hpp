@@ -183,6 +183,15 @@ class Tracer {
   // At the delivery stop of `signal` (0: any other stop): records `p`'s interrupted call as failing
   // with EINTR when a handler will run for the signal, and forgets it otherwise (a restart follows).
   void settle_interrupted(Proc& p, int signal);
+  // At the delivery stop of a signal that ends a program which does not catch it (SIGSEGV, SIGABRT,
+  // ...): where it was raised, kept until the process's end says whether it died of it.
+  void note_fault(Proc& p, int signal);
+  struct Fault {
+    int signal = 0;
+    std::string at;
+    std::optional<unsigned long long> address;  // SIGSEGV, SIGBUS, SIGFPE, SIGILL: the faulting address
+  };
+  std::map<long, Fault> faults_;  // by the process's own pid (a thread's fault is its process's)
   void on_fork(Proc& p);
   void on_exec(Proc& p);
   trace::Event& emit(const Proc& p, trace::EventKind kind);

@@ -4,6 +4,7 @@
 #include "grader/trace/calls.hpp"
 #include "grader/trace/spelling.hpp"
 #include "grader/util/procfs.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 
 #include <fcntl.h>
@@ -162,6 +163,43 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
   return false;
 }
 
+// The processes that ended holding semaphore `num` of set `id`: they took more from it (P without
+// SEM_UNDO) than they gave back, and the kernel gives back only what SEM_UNDO recorded. One sentence
+// each, or empty.
+std::string dead_holders(const trace::Trace& trace, int id, int num, const std::string& set) {
+  struct Held {
+    long long taken = 0;
+    const trace::Event* last_p = nullptr;
+  };
+  std::map<long, Held> held;
+  std::map<long, const trace::Event*> ended;
+  for (const auto& e : trace.events) {
+    if (e.kind == trace::EventKind::Exit) ended[e.pid] = &e;
+    if (!(e.is_call("semop") || e.is_call("semtimedop")) || e.value("semid") != id || e.failed()) continue;
+    for (const auto& op : e.sem_ops) {
+      if (op.num != num || (op.flags & SEM_UNDO)) continue;
+      Held& h = held[e.pid];
+      h.taken -= static_cast<long long>(op.op) * (1 + static_cast<long long>(e.repeat));
+      if (op.op < 0) h.last_p = &e;
+    }
+  }
+  std::string out;
+  for (const auto& [pid, h] : held) {
+    const auto end = ended.find(pid);
+    if (h.taken <= 0 || !h.last_p || end == ended.end()) continue;
+    const trace::Event& exit = *end->second;
+    const std::string how = exit.values.count("signal")
+                                ? "was killed by " + util::signal_name(static_cast<int>(exit.value("signal")))
+                                : std::string("ended");
+    out += fmt::format(
+        "; {} {} holding semaphore {} of {} (P{} without V; no SEM_UNDO, so the kernel did not give it back "
+        "— with SEM_UNDO it would have)",
+        util::process_label(exit.process, exit.pid), how, num, set,
+        h.last_p->at.empty() ? std::string() : " at " + h.last_p->at);
+  }
+  return out;
+}
+
 // What a process blocked in semop waits for: the operation that cannot proceed (read from its memory),
 // and the semaphore's value now (the supervisor shares the run's IPC namespace).
 std::string semop_state(const Blocked& b, const trace::Trace& trace) {
@@ -182,9 +220,10 @@ std::string semop_state(const Blocked& b, const trace::Trace& trace) {
     if (value < 0) continue;
     if (op.sem_op < 0 && value < -op.sem_op) {
       return fmt::format(
-          "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
-          "increase it",
-          -op.sem_op, op.sem_num, set, value);
+                 "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
+                 "increase it",
+                 -op.sem_op, op.sem_num, set, value) +
+             dead_holders(trace, id, op.sem_num, set);
     }
     if (op.sem_op == 0 && value != 0) {
       return fmt::format(
@@ -419,6 +458,12 @@ std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
   for (const auto& p : live) {
     auto b = read_blocked(p);
     if (!b || p.timer_pending || !waits_on_others(*b)) {
+      stuck = false;
+      break;
+    }
+    if (terminal_ && (b->nr == SYS_pause || b->nr == SYS_rt_sigsuspend) &&
+        !has_live_child(tracer.trace(), p.pid)) {
+      if (!p.thread && !signal_wait_) signal_wait_ = who(p);
       stuck = false;
       break;
     }

@@ -26,11 +26,18 @@ class Watchdog {
   std::optional<std::string> sample(const Tracer& tracer);
   // When it was: each blocked process's call and the IPC object it waits on.
   const std::vector<run::BlockedCall>& blocked() const { return blocked_; }
+  // `run` with its input a terminal: a process waiting for a signal (pause, sigsuspend) waits for the
+  // user's Ctrl-C, and the run is not stuck.
+  void set_terminal(bool on) { terminal_ = on; }
+  // Such a process, as "server (pid 1000)", once one was seen waiting.
+  const std::optional<std::string>& signal_wait() const { return signal_wait_; }
 
  private:
   std::vector<run::BlockedCall> blocked_;
   std::map<pid_t, std::string> previous_;  // host pid -> what was seen of it last time
   size_t previous_events_ = 0;
+  bool terminal_ = false;
+  std::optional<std::string> signal_wait_;
 };
 
 }  // namespace ipcgrade::supervise
