@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "checks/check.hpp"
@@ -123,7 +124,11 @@ class ExitCheck : public Check {
         if (e.kind == trace::EventKind::Exit && e.pid == spawn.pid && e.seq > spawn.seq && e.seq < *parent_end)
           ended_first = true;
       }
-      if (ended_first) continue;
+      // A child still running at the very end is a survivor: named (and charged) as one, not twice.
+      const auto& survivors = scenario.result->survivors;
+      if (ended_first || std::any_of(survivors.begin(), survivors.end(),
+                                     [&](const run::Survivor& s) { return s.pid == spawn.pid; }))
+        continue;
       out.push_back(fmt::format("{} exited before its child (pid {}) ended: call wait() (or waitpid()) for each "
                                 "child before exiting",
                                 describe(p), spawn.pid));

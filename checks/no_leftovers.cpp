@@ -30,7 +30,7 @@ std::string how_to_remove(trace::IpcKind kind) {
 // "semaphore set key 0x00005000 (id 0)", "FIFO /tmp/f": the object, as a note names it.
 std::string describe_object(const run::Leftover& left) {
   return left.name.empty() ? fmt::format("{} key {} (id {})", kind_name(left.kind, false),
-                                         trace::key_hex(left.key), left.id)
+                                         trace::key_name(left.key), left.id)
                            : fmt::format("{} {}", kind_name(left.kind, false), left.name);
 }
 
@@ -44,8 +44,9 @@ class NoLeftoversCheck : public Check {
     for (const auto& scenario : input.scenarios) {
       for (const auto& left : scenario.result->leftovers) {
         if (left.cleanup_stopped && !after_stop) {
-          v.notes.push_back(cut_short_note(scenario, describe_object(left)) +
-                            (left.reclaimed ? "; the grader removed it" : ""));
+          v.notes.push_back(fmt::format("{} was left in '{}' when the run was stopped ({}){}", describe_object(left),
+                                        scenario.spec->name, run::to_string(scenario.result->outcome),
+                                        left.reclaimed ? ", and the grader removed it" : ""));
           continue;
         }
         ++v.offences;
@@ -81,10 +82,11 @@ class NoLeftoversCheck : public Check {
       }
     }
     if (v.offences == 0) {
-      v.feedback = v.notes.empty() ? "Every IPC object the run created was removed."
-                                   : fmt::format("Not judged: the run was stopped before it could clean up ({} "
-                                                 "object(s) left, removed by the grader) — see exit.",
-                                                 v.notes.size());
+      v.feedback = v.notes.empty()
+                       ? "Every IPC object the run created was removed."
+                       : fmt::format("Not judged: the run was stopped before it could clean up ({} object(s) left) "
+                                     "— see exit.",
+                                     v.notes.size());
       return v;
     }
     v.status = Status::Failed;

@@ -80,7 +80,7 @@ TEST(ExitCheck, SignalsTimeoutsAndCodes) {
   EXPECT_EQ(r.score, 0);
   ASSERT_EQ(r.evidence.size(), 2u);
   EXPECT_EQ(r.evidence[0].detail,
-            "client #0 (pid 1001) was killed by signal 11 (Segmentation fault); it must exit with code 0");
+            "client #0 (pid 1001) was killed by SIGSEGV (Segmentation fault); it must exit with code 0");
   EXPECT_EQ(r.evidence[1].detail, "client #1 (pid 1002) exited with code 1; expected 0");
   EXPECT_EQ(r.feedback, r.evidence[0].detail + " (2 failures in all; see the evidence)");
 

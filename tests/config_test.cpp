@@ -171,7 +171,7 @@ TEST_F(ConfigTest, UnknownKeyWithHint) {
       error_of("assignment: demo\nscenarios:\n  - name: one\n    processes:\n      - name: p\n"
                "        run: ./p\n        cuont: 3\n"),
       "DIR/assignment.yaml:7:9: unknown key 'cuont' (did you mean 'count'?); expected one of: name, run, "
-      "ready, count, stdin, stdin_file");
+      "ready, count, stdin, stdin_file, stop");
 }
 
 TEST_F(ConfigTest, WrongType) {
@@ -200,7 +200,7 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: exit\n    points: 1\n    codes: 2\n"),
       "DIR/assignment.yaml:11:5: unknown key 'codes' (did you mean 'code'?); expected one of: name, type, "
-      "points, scenarios, process, runs, code");
+      "points, scenarios, process, runs, code, signal, reap");
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
                                        "    stdout: {matches: \"([a-z\"}\n"),
@@ -246,12 +246,12 @@ TEST_F(ConfigTest, UnknownKeysInLimitsAreErrors) {
                      "      - {name: p, run: ./p}\n"),
             "DIR/assignment.yaml:3:3: unknown key 'wal' (did you mean 'wall'?); expected one of: wall, cpu, "
             "memory, "
-            "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes");
+            "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    limits: {memroy: 1MiB}\n    processes:\n"
                "      - {name: p, run: ./p}\n"),
       "DIR/assignment.yaml:4:14: unknown key 'memroy' (did you mean 'memory'?); expected one of: wall, cpu, "
-      "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes");
+      "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
 }
 
 // A key given twice in one mapping is an error: a reader keeps one of the two, silently.

@@ -69,10 +69,11 @@ checks:
   EXPECT_GE(s["seconds"].get<double>(), 0.5);
   EXPECT_LT(s["seconds"].get<double>(), 2.0);  // generous: catches a grader that waits the sleep out
   EXPECT_LT(last_.seconds, 10.0);
-  EXPECT_EQ(s["processes"][0]["signal"], 9);
+  // The grader's stop: SIGTERM first, which the shell does not catch.
+  EXPECT_EQ(s["processes"][0]["signal"], SIGTERM);
   EXPECT_EQ(s["processes"][0]["killed_by_grader"], true);
   EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
-            "sleeper #0 (pid 1000) was still running at the wall limit 500ms and was killed");
+            "sleeper #0 (pid 1000) was still running at the wall limit 500ms and was stopped with SIGTERM");
   EXPECT_FALSE(process_alive_with("27.1828"));
   EXPECT_FALSE(process_alive_with("31.4159"));  // the daemon died with the run's PID namespace
 }
@@ -386,5 +387,5 @@ checks:
   EXPECT_EQ(s["processes"][0]["signal"], 24);   // SIGXCPU
   EXPECT_LT(s["seconds"].get<double>(), 10.0);  // not the 20 s wall limit
   EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
-            "spin #0 (pid 1000) was killed by signal 24 (CPU time limit exceeded); it must exit with code 0");
+            "spin #0 (pid 1000) was killed by SIGXCPU (CPU time limit exceeded); it must exit with code 0");
 }

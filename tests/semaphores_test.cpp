@@ -25,6 +25,14 @@ class BoundedBuffer : public HostCleanTest, public ::testing::WithParamInterface
     return json::parse(r.out);
   }
 
+  // A removal check that the deadlock stop kept from judging: it passes, and says why.
+  static void expect_not_judged(const json& report, const std::string& check) {
+    const json& c = check_named(report, check);
+    EXPECT_EQ(c["status"], "passed") << c;
+    EXPECT_TRUE(std::regex_search(c["feedback"].get<std::string>(),
+                                  std::regex("[Nn]ot judged: the run was stopped( \\(deadlock\\))? before it could clean up")))
+        << c["feedback"];
+  }
   // The first scenario's outcome detail: the deadlock's explanation.
   static std::string explanation(const json& report) {
     return report["scenarios"][0]["outcome_detail"].get<std::string>();
@@ -59,9 +67,12 @@ TEST_P(BoundedBuffer, TheSolutionGetsFullMarks) {
 
 TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
   const json r = grade("variants/no-initialization", 1);
-  EXPECT_EQ(failed_checks(r),
-            (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kInitialized, kRemoved}));
-  EXPECT_EQ(r["score"], 20);
+  // The deadlock stop cut the programs short of their IPC_RMID: the exit check charges the stop, and the
+  // set's removal is not charged again.
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kConsumer, kProducer, kExit, kInitialized}));
+  EXPECT_EQ(r["score"], 40);
+  expect_not_judged(r, kLeftovers);
+  expect_not_judged(r, kRemoved);
   const json& c = check_named(r, kInitialized);
   ASSERT_FALSE(c["evidence"].empty());
   const json& e = c["evidence"][0];
@@ -88,9 +99,15 @@ TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
 
 TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
   const json r = grade("variants/no-undo-crash", 1);
-  EXPECT_EQ(failed_checks(r),
-            (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kUndo, kRemoved}));
-  EXPECT_EQ(r["score"], 20);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kConsumer, kProducer, kExit, kUndo}));
+  EXPECT_EQ(r["score"], 40);
+  expect_not_judged(r, kRemoved);
+  // The consumer died holding the lock: the deadlock names it, with its P.
+  EXPECT_TRUE(std::regex_search(
+      explanation(r), std::regex(R"(consumer \(pid \d+\) crashed \(SIGABRT\) holding semaphore 0 of set key 0x[0-9a-f]{8} )"
+                                 R"(\(id \d+\) \(P at buffer\.h:\d+ without V; no SEM_UNDO, so the kernel did not give )"
+                                 R"(it back — with SEM_UNDO it would have\))")))
+      << explanation(r);
   const json& e = check_named(r, kUndo)["evidence"][0];
   EXPECT_EQ(e["process"], "consumer");
   EXPECT_TRUE(std::regex_match(e["call"].get<std::string>(),
@@ -126,8 +143,9 @@ TEST_P(BoundedBuffer, ASetNeverRemovedIsNamedAtItsSemget) {
 
 TEST_P(BoundedBuffer, TakingTheLockBeforeASlotDeadlocksAndBothWaitsAreExplained) {
   const json r = grade("variants/wrong-order", 1);
-  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kConsumer, kProducer, kExit, kLeftovers, kRemoved}));
-  EXPECT_EQ(r["score"], 30);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kConsumer, kProducer, kExit}));
+  EXPECT_EQ(r["score"], 50);
+  expect_not_judged(r, kLeftovers);
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   // The consumer holds the lock and waits for a full slot; the producer waits for the lock.
   EXPECT_NE(explanation(r).find("waits in semop to take 1 from semaphore 0 of set key 0x"),

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "grader/report/render.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::report {
@@ -39,6 +40,15 @@ ordered_json process_json(const run::ProcessResult& p) {
   j["signal"] = p.signal ? ordered_json(*p.signal) : ordered_json();
   if (!p.started) j["start_error"] = p.start_error;
   if (p.killed_by_grader) j["killed_by_grader"] = true;
+  if (p.sent_signal) j["sent_signal"] = util::signal_name(*p.sent_signal);
+  if (p.crash) {
+    ordered_json c;
+    c["signal"] = util::signal_name(p.crash->signal);
+    if (!p.crash->at.empty()) c["at"] = util::valid_utf8(p.crash->at);
+    if (p.crash->address) c["address"] = fmt::format("{:#x}", *p.crash->address);
+    c["detail"] = util::valid_utf8(p.crash->describe());
+    j["crash"] = c;
+  }
   j["stdout"] = captured(p.stdout_text, p.stdout_cut);
   j["stderr"] = captured(p.stderr_text, p.stderr_cut);
   return j;
@@ -70,6 +80,7 @@ ordered_json leftover_json(const run::Leftover& l) {
   if (!l.opened_by.empty()) j["opened_by"] = l.opened_by;
   j["reclaimed"] = l.reclaimed;
   if (!l.reclaim_error.empty()) j["reclaim_error"] = l.reclaim_error;
+  if (l.cleanup_stopped) j["cleanup_stopped"] = true;
   return j;
 }
 

@@ -15,6 +15,7 @@
 #include "grader/report/render.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/spelling.hpp"
+#include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::report {
@@ -161,10 +162,11 @@ class Builder {
       Lifeline& p = process(e.pid, e.process);
       p.ended = true;
       p.last = seq_.arrows.size();
-      if (e.has("signal")) {
-        const char* name = sigabbrev_np(static_cast<int>(e.value("signal")));
-        p.end = name ? fmt::format("killed by SIG{}", name)
-                     : fmt::format("killed by signal {}", e.value("signal"));
+      if (const auto crash = run::crash_of(e)) {
+        // The lifeline ends where the program crashed: the signal and the line.
+        p.end = "crashed: " + util::signal_name(crash->signal) + (crash->at.empty() ? "" : " at " + crash->at);
+      } else if (e.has("signal")) {
+        p.end = "killed by " + util::signal_name(static_cast<int>(e.value("signal")));
       } else {
         p.end = fmt::format("exit {}", e.value("code"));
       }

@@ -188,14 +188,40 @@ std::string dead_holders(const trace::Trace& trace, int id, int num, const std::
     const auto end = ended.find(pid);
     if (h.taken <= 0 || !h.last_p || end == ended.end()) continue;
     const trace::Event& exit = *end->second;
-    const std::string how = exit.values.count("signal")
-                                ? "was killed by " + util::signal_name(static_cast<int>(exit.value("signal")))
-                                : std::string("ended");
+    // A crash of its own (abort(), a bad pointer), another process's kill, or an exit.
+    const std::string how =
+        exit.values.count("crash")
+            ? "crashed (" + util::signal_name(static_cast<int>(exit.value("crash"))) + ")"
+        : exit.values.count("signal") ? "was killed by " + util::signal_name(static_cast<int>(exit.value("signal")))
+                                      : std::string("ended");
     out += fmt::format(
         "; {} {} holding semaphore {} of {} (P{} without V; no SEM_UNDO, so the kernel did not give it back "
         "— with SEM_UNDO it would have)",
         util::process_label(exit.process, exit.pid), how, num, set,
         h.last_p->at.empty() ? std::string() : " at " + h.last_p->at);
+  }
+  return out;
+}
+
+// The dead holders of each semaphore a blocked semop waits to take from.
+std::vector<std::string> semop_dead_holders(const Blocked& b, const trace::Trace& trace) {
+  std::vector<std::string> out;
+  const int id = static_cast<int>(b.args[0]);
+  std::string set = fmt::format("set {}", id);
+  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
+    if (it->is_call("semget") && it->result && *it->result == id) {
+      set = fmt::format("set key {} (id {})", trace::key_name(it->value("key")), id);
+      break;
+    }
+  }
+  const size_t n = std::min<size_t>(b.args[2], trace::kMaxSemOps);
+  const std::string bytes = read_tracee(b.proc->host_pid, b.args[1], n * sizeof(sembuf));
+  for (size_t i = 0; i < bytes.size() / sizeof(sembuf); ++i) {
+    sembuf op{};
+    std::memcpy(&op, bytes.data() + i * sizeof(sembuf), sizeof(sembuf));
+    if (op.sem_op >= 0) continue;
+    const std::string held = dead_holders(trace, id, op.sem_num, set);
+    if (!held.empty()) out.push_back(held);
   }
   return out;
 }
@@ -222,8 +248,7 @@ std::string semop_state(const Blocked& b, const trace::Trace& trace) {
       return fmt::format(
                  "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
                  "increase it",
-                 -op.sem_op, op.sem_num, set, value) +
-             dead_holders(trace, id, op.sem_num, set);
+                 -op.sem_op, op.sem_num, set, value);
     }
     if (op.sem_op == 0 && value != 0) {
       return fmt::format(
@@ -493,6 +518,14 @@ std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
     blocked_.push_back({b.proc->pid, call_name(b, tracer.trace()), object_of(b, tracer.trace())});
     explanation += (explanation.empty() ? "" : "; ") + explain(b, blocked, tracer.trace());
     if (const auto fifo = fifo_open(b); fifo && !fifo->write) read_first.insert(fifo->path);
+  }
+  // Who ended holding what the blocked semops wait for: once each, however many wait on it.
+  std::set<std::string> holders_named;
+  for (const auto& b : blocked) {
+    if (b.proc->thread || (b.nr != SYS_semop && b.nr != SYS_semtimedop)) continue;
+    for (const std::string& sentence : semop_dead_holders(b, tracer.trace())) {
+      if (holders_named.insert(sentence).second) explanation += sentence;
+    }
   }
   if (read_first.size() > 1) {
     // Each side waits at its first open for the other's second one.

@@ -1,0 +1,278 @@
+// Endings: programs end the way a terminal would let them. A server that cleans up on Ctrl-C gets its
+// SIGINT (`signals:`) or its stop signal and grace (`stop:`); a child still printing when its parent
+// exits is given `orphan_grace`; cleanup the grader's own stop prevented is not charged; a crash is named
+// with its signal, line and address; a semaphore's dead holder is named; `run` at a terminal waits for
+// Ctrl-C. Each graded or run in both isolation modes, asserting score, status and wording.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+
+#include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Endings : public HostCleanTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    HostCleanTest::SetUp();
+    if (GetParam() == "namespaces" && !namespaces_available())
+      GTEST_SKIP() << "this machine refuses namespaces";
+  }
+
+  json grade(const fs::path& assignment, const fs::path& submission, int expected_code) {
+    last_ = run_ipcgrade({"grade", assignment.string(), submission.string(), "--json", "--isolation", GetParam()});
+    EXPECT_EQ(last_.code, expected_code) << last_.err << last_.out;
+    try {
+      return json::parse(last_.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what() << "\n" << last_.out << last_.err;
+      return json::object();
+    }
+  }
+
+  // A submission holding one of the test programs, graded by an assignment written for the test.
+  json grade_program(const std::string& program, const std::string& assignment_body, int expected_code) {
+    const fs::path student = dir_.path() / "alice";
+    fs::create_directories(student);
+    fs::copy_file(fs::path(PROGRAMS_DIR) / program, student / program, fs::copy_options::overwrite_existing);
+    dir_.write("assignment.yaml", "assignment: endings\n" + assignment_body);
+    return grade(dir_.path() / "assignment.yaml", student, expected_code);
+  }
+
+  CliResult run(const std::string& program, int expected_code) {
+    CliResult r = run_ipcgrade({"run", "--isolation", GetParam(), "--", std::string(PROGRAMS_DIR) + "/" + program});
+    EXPECT_EQ(r.code, expected_code) << r.err;
+    return r;
+  }
+
+  static void expect_matches(const std::string& text, const std::string& pattern) {
+    EXPECT_TRUE(std::regex_search(text, std::regex(pattern))) << text << "\n  does not match\n" << pattern;
+  }
+
+  static const json& process_named(const json& scenario, const std::string& name) {
+    for (const auto& p : scenario["processes"]) {
+      if (p["name"] == name) return p;
+    }
+    static const json none;
+    ADD_FAILURE() << "no process " << name;
+    return none;
+  }
+
+  TempDir dir_;
+  CliResult last_;
+};
+
+constexpr const char* kWords = "every client gets its own word back";
+constexpr const char* kServed = "on Ctrl-C the server says how many clients it served";
+constexpr const char* kExits = "every program exits with status 0, the server on Ctrl-C too";
+constexpr const char* kRemoved = "the server removes the queue when it is interrupted";
+
+}  // namespace
+
+TEST_P(Endings, AServerThatCleansUpOnCtrlCGetsFullMarksWithASignalsStep) {
+  const json r = grade(sample("ctrl-c-relay"), sample("ctrl-c-relay/solution"), 0);
+  EXPECT_EQ(r["score"], 100);
+  EXPECT_TRUE(failed_checks(r).empty()) << r.dump(2);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "completed");
+  EXPECT_TRUE(s["leftovers"].empty()) << s["leftovers"];
+  const json& server = process_named(s, "server");
+  EXPECT_EQ(server["stdout"], "ready\nserved 2 clients\n");  // what its handler's path printed
+  EXPECT_EQ(server["exit"], 0);
+  EXPECT_EQ(server["sent_signal"], "SIGINT");
+  EXPECT_FALSE(server.contains("killed_by_grader"));
+}
+
+TEST_P(Endings, AServerWithoutAHandlerIsChargedForWhatCtrlCLeft) {
+  const json r = grade(sample("ctrl-c-relay"), sample("ctrl-c-relay/variants/no-handler"), 1);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kServed, kExits, kRemoved}));
+  EXPECT_EQ(r["score"], 40);
+  expect_matches(check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
+                 "^server #0 \\(pid \\d+\\) was ended by SIGINT, which the scenario sent it \\(signals:\\), without "
+                 "handling it: catch SIGINT, clean up and exit with code 0$");
+  const json& left = check_named(r, kRemoved);
+  EXPECT_EQ(left["score"], 0);
+  expect_matches(left["evidence"][0]["detail"].get<std::string>(),
+                 "^message queue key 0x[0-9a-f]{8} \\(id \\d+, mode 0600, 0 message\\(s\\) still queued\\) was left "
+                 "behind and has been removed by the grader");
+}
+
+TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGrace) {
+  // The same server without `signals:`: the watchdog finds it waiting for clients that have gone, and
+  // stops it with its `stop:` signal, SIGINT; its handler removes the queue and prints its last line.
+  std::string body = read_whole(sample("ctrl-c-relay/assignment.yaml"));
+  body = std::regex_replace(body, std::regex("    signals:\n.*\n"), "");
+  body = std::regex_replace(body, std::regex("assignment: ctrl-c-relay\n"), "");
+  ASSERT_EQ(body.find("signals:"), std::string::npos);
+  fs::copy(sample("ctrl-c-relay/solution"), dir_.path() / "alice");
+  dir_.write("assignment.yaml", "assignment: ctrl-c-relay\n" + body);
+  const json r = grade(dir_.path() / "assignment.yaml", dir_.path() / "alice", 1);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{kExits}));
+  EXPECT_EQ(r["score"], 80);
+  const json& s = r["scenarios"][0];
+  EXPECT_EQ(s["outcome"], "deadlock");
+  EXPECT_TRUE(s["leftovers"].empty()) << s["leftovers"];
+  EXPECT_EQ(process_named(s, "server")["stdout"], "ready\nserved 2 clients\n");
+  EXPECT_EQ(process_named(s, "server")["exit"], 0);
+  expect_matches(check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
+                 "^server #0 \\(pid \\d+\\) was stopped in a deadlock: server \\(pid \\d+\\) is blocked in msgrcv");
+}
+
+TEST_P(Endings, AChildStillPrintingWhenItsParentExitsKeepsItsOutputAndTheParentIsNamed) {
+  const json good = grade(sample("pipe-upper"), sample("pipe-upper/solution"), 0);
+  EXPECT_EQ(good["score"], 100);
+  const json r = grade(sample("pipe-upper"), sample("pipe-upper/variants/parent-does-not-wait"), 1);
+  EXPECT_EQ(r["score"], 80);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{"the parent waits for its child"}));
+  EXPECT_EQ(r["scenarios"][0]["processes"][0]["stdout"], "HELLO PIPE\n");
+  EXPECT_FALSE(r["scenarios"][0].contains("survivors")) << r["scenarios"][0];
+  const std::string named =
+      "[Uu]pper #0 \\(pid \\d+\\) exited before its child \\(pid \\d+\\) ended: call wait\\(\\) \\(or waitpid\\(\\)\\) "
+      "for each child before exiting";
+  expect_matches(check_named(r, "every process exits with status 0")["feedback"].get<std::string>(),
+                 "^Every process exited with code 0\\. " + named);
+  expect_matches(check_named(r, "the parent waits for its child")["evidence"][0]["detail"].get<std::string>(),
+                 "^" + named + "$");
+}
+
+TEST_P(Endings, CleanupTheGradersStopPreventedIsNotChargedUnlessTheCheckAsks) {
+  const json r = grade_program("stuck_cleanup", R"(limits: {wall: 5s}
+scenarios:
+  - name: stuck
+    processes:
+      - {name: stuck, run: ./stuck_cleanup}
+checks:
+  - {name: exits, type: exit, points: 10}
+  - {name: nothing left, type: no-leftovers, points: 10}
+  - {name: sets removed, type: sem-usage, initialized: false, points: 10}
+  - {name: nothing left after all, type: no-leftovers, judge_after_stop: true, points: 10}
+  - {name: sets removed after all, type: sem-usage, initialized: false, judge_after_stop: true, points: 10}
+)",
+                              1);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  EXPECT_EQ(failed_checks(r),
+            (std::set<std::string>{"exits", "nothing left after all", "sets removed after all"}));
+  EXPECT_EQ(r["score"], 20);
+  const std::string note =
+      "[Ss]emaphore set key IPC_PRIVATE \\(id \\d+\\): not judged: the run was stopped \\(deadlock\\) before it could "
+      "clean up — see exit";
+  const json& left = check_named(r, "nothing left");
+  EXPECT_EQ(left["status"], "passed");
+  EXPECT_EQ(left["score"], 10);
+  expect_matches(left["feedback"].get<std::string>(),
+                 "^Not judged: the run was stopped before it could clean up \\(1 object\\(s\\) left\\) — see exit\\. "
+                 "Semaphore set key IPC_PRIVATE \\(id \\d+\\) was left in 'stuck' when the run was stopped \\(deadlock\\), "
+                 "and the grader removed it\\.$");
+  const json& sets = check_named(r, "sets removed");
+  EXPECT_EQ(sets["status"], "passed");
+  expect_matches(sets["feedback"].get<std::string>(), note);
+  expect_matches(check_named(r, "sets removed after all")["evidence"][0]["detail"].get<std::string>(),
+                 "^semaphore set key IPC_PRIVATE \\(id \\d+\\) was never removed");
+  EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["cleanup_stopped"], true);
+}
+
+TEST_P(Endings, ACrashIsNamedWithItsSignalLineAndAddress) {
+  const json r = grade_program("crash_null", R"(scenarios:
+  - name: crash
+    processes:
+      - {name: client, run: ./crash_null}
+checks:
+  - {name: exits, type: exit, points: 10}
+)",
+                               1);
+  const std::string crash = "SIGSEGV at crash_null.c:6 \\(address 0x0\\)";
+  expect_matches(check_named(r, "exits")["evidence"][0]["detail"].get<std::string>(),
+                 "^client #0 \\(pid \\d+\\) crashed: " + crash + "$");
+  const json& p = r["scenarios"][0]["processes"][0];
+  EXPECT_EQ(p["signal"], SIGSEGV);
+  EXPECT_EQ(p["crash"]["signal"], "SIGSEGV");
+  EXPECT_EQ(p["crash"]["at"], "crash_null.c:6");
+  EXPECT_EQ(p["crash"]["address"], "0x0");
+  const CliResult ran = run("crash_null", 128 + SIGSEGV);
+  expect_matches(ran.err, "==ipcgrade== crash_null \\(pid \\d+\\) crashed: " + crash + "\n");
+}
+
+TEST_P(Endings, ADeadlockOnASemaphoreNamesTheHolderThatDied) {
+  const CliResult r = run("dead_holder", 1);
+  const std::string holder =
+      "dead_holder \\(pid \\d+\\) was killed by SIGKILL holding semaphore 0 of set key IPC_PRIVATE \\(id \\d+\\) "
+      "\\(P at dead_holder\\.c:16 without V; no SEM_UNDO, so the kernel did not give it back — with SEM_UNDO it "
+      "would have\\)";
+  expect_matches(r.err, "the program did not finish: deadlock \\(.*waits in semop to take 1 from semaphore 0.*; " +
+                            holder + "\\.\\)");
+  // Named once, however many workers wait on it.
+  EXPECT_EQ(r.err.find("was killed by SIGKILL holding"), r.err.rfind("was killed by SIGKILL holding")) << r.err;
+}
+
+TEST_P(Endings, RunAtATerminalWaitsForCtrlCAndTheHandlerCleansUp) {
+  std::vector<std::string> args = {"ipcgrade", "run", "--isolation", GetParam(), "--",
+                                   std::string(PROGRAMS_DIR) + "/sigint_pause"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0) << std::strerror(errno);
+  if (pid == 0) {
+    ::execv(IPCGRADE_BINARY, argv.data());
+    ::_exit(127);
+  }
+  std::string screen;
+  bool sent = false, exited = false;
+  int status = 0;
+  std::chrono::steady_clock::time_point asked{};
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      char buf[4096];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) screen.append(buf, static_cast<size_t>(n));
+      if (n <= 0 && exited) break;
+    } else if (exited) {
+      break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!sent && screen.find("press Ctrl-C") != std::string::npos) {
+      if (asked == std::chrono::steady_clock::time_point{}) asked = now;
+      // A second later the program still waits: the grader did not take it for a deadlock.
+      if (now - asked > std::chrono::seconds(1)) {
+        EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << screen;
+        ASSERT_EQ(::write(master, "\x03", 1), 1);
+        sent = true;
+      }
+    }
+    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (!exited && now - start > std::chrono::seconds(30)) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ADD_FAILURE() << "run did not end in 30 s:\n" << screen;
+      break;
+    }
+  }
+  ::close(master);
+  EXPECT_TRUE(sent) << screen;
+  ASSERT_TRUE(WIFEXITED(status)) << screen;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << screen;
+  expect_matches(screen, "==ipcgrade== sigint_pause \\(pid \\d+\\) waits for a signal: press Ctrl-C\r?\n");
+  EXPECT_EQ(screen.find("press Ctrl-C"), screen.rfind("press Ctrl-C")) << "said more than once:\n" << screen;
+  EXPECT_NE(screen.find("cleaned up"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("no IPC objects were left behind"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("deadlock"), std::string::npos) << screen;
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Endings, ::testing::Values("namespaces", "tracked"),
+                         [](const auto& p) { return p.param; });
