@@ -68,7 +68,8 @@ class ExitCheck : public Check {
       if (signal && *signal == *p.signal) return {};
       const std::string name = util::signal_name(*p.signal);
       return fmt::format(
-          "{} was ended by {}, which the scenario sent it (signals:), without handling it: catch {}, clean up "
+          "{} was ended by {}, which the scenario sent it (signals:), without handling it: catch {}, clean "
+          "up "
           "and exit with code {}",
           describe(p), name, name, code);
     }
@@ -108,7 +109,8 @@ class ExitCheck : public Check {
 
   // "shout #0 (pid 1000) exited before its child (pid 1001) ended: call wait()" for each child of `p`
   // (forked by it) that was still running when it exited.
-  static std::vector<std::string> children_outliving(const ScenarioView& scenario, const run::ProcessResult& p) {
+  static std::vector<std::string> children_outliving(const ScenarioView& scenario,
+                                                     const run::ProcessResult& p) {
     std::vector<std::string> out;
     if (!p.started) return out;
     const auto& events = scenario.result->trace.events;
@@ -121,7 +123,8 @@ class ExitCheck : public Check {
       if (spawn.kind != trace::EventKind::Spawn || spawn.parent != p.pid || spawn.seq > *parent_end) continue;
       bool ended_first = false;
       for (const auto& e : events) {
-        if (e.kind == trace::EventKind::Exit && e.pid == spawn.pid && e.seq > spawn.seq && e.seq < *parent_end)
+        if (e.kind == trace::EventKind::Exit && e.pid == spawn.pid && e.seq > spawn.seq &&
+            e.seq < *parent_end)
           ended_first = true;
       }
       // A child still running at the very end is a survivor: named (and charged) as one, not twice.
@@ -129,9 +132,10 @@ class ExitCheck : public Check {
       if (ended_first || std::any_of(survivors.begin(), survivors.end(),
                                      [&](const run::Survivor& s) { return s.pid == spawn.pid; }))
         continue;
-      out.push_back(fmt::format("{} exited before its child (pid {}) ended: call wait() (or waitpid()) for each "
-                                "child before exiting",
-                                describe(p), spawn.pid));
+      out.push_back(
+          fmt::format("{} exited before its child (pid {}) ended: call wait() (or waitpid()) for each "
+                      "child before exiting",
+                      describe(p), spawn.pid));
     }
     return out;
   }

@@ -44,8 +44,9 @@ class NoLeftoversCheck : public Check {
     for (const auto& scenario : input.scenarios) {
       for (const auto& left : scenario.result->leftovers) {
         if (left.cleanup_stopped && !after_stop) {
-          v.notes.push_back(fmt::format("{} was left in '{}' when the run was stopped ({}){}", describe_object(left),
-                                        scenario.spec->name, run::to_string(scenario.result->outcome),
+          v.notes.push_back(fmt::format("{} was left in '{}' when the run was stopped ({}){}",
+                                        describe_object(left), scenario.spec->name,
+                                        run::to_string(scenario.result->outcome),
                                         left.reclaimed ? ", and the grader removed it" : ""));
           continue;
         }
@@ -84,9 +85,10 @@ class NoLeftoversCheck : public Check {
     if (v.offences == 0) {
       v.feedback = v.notes.empty()
                        ? "Every IPC object the run created was removed."
-                       : fmt::format("Not judged: the run was stopped before it could clean up ({} object(s) left) "
-                                     "— see exit.",
-                                     v.notes.size());
+                       : fmt::format(
+                             "Not judged: the run was stopped before it could clean up ({} object(s) left) "
+                             "— see exit.",
+                             v.notes.size());
       return v;
     }
     v.status = Status::Failed;

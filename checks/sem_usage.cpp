@@ -131,7 +131,8 @@ class SemUsageCheck : public Check {
         const trace::Event& made = *s.created;
         if (!made.judged || (input.spec->process && *input.spec->process != made.process)) continue;
         const auto uses = [id = id](const trace::Event& e) {
-          return (e.is_call("semget") && e.result == id) || (e.values.count("semid") && e.value("semid") == id);
+          return (e.is_call("semget") && e.result == id) ||
+                 (e.values.count("semid") && e.value("semid") == id);
         };
         if (!after_stop && cleanup_cut_short(scenario, uses)) {
           v.notes.push_back(cut_short_note(scenario, set_name(id, &s)));

@@ -242,16 +242,18 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
 // A typo inside `limits:` is an error, in the assignment's limits and in a scenario's: `wal: 2s` would
 // otherwise leave the default wall limit in place without a word.
 TEST_F(ConfigTest, UnknownKeysInLimitsAreErrors) {
-  EXPECT_EQ(error_of("assignment: demo\nlimits:\n  wal: 2s\nscenarios:\n  - name: one\n    processes:\n"
-                     "      - {name: p, run: ./p}\n"),
-            "DIR/assignment.yaml:3:3: unknown key 'wal' (did you mean 'wall'?); expected one of: wall, cpu, "
-            "memory, "
-            "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
+  EXPECT_EQ(
+      error_of("assignment: demo\nlimits:\n  wal: 2s\nscenarios:\n  - name: one\n    processes:\n"
+               "      - {name: p, run: ./p}\n"),
+      "DIR/assignment.yaml:3:3: unknown key 'wal' (did you mean 'wall'?); expected one of: wall, cpu, "
+      "memory, "
+      "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    limits: {memroy: 1MiB}\n    processes:\n"
                "      - {name: p, run: ./p}\n"),
       "DIR/assignment.yaml:4:14: unknown key 'memroy' (did you mean 'memory'?); expected one of: wall, cpu, "
-      "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
+      "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, "
+      "orphan_grace");
 }
 
 // A key given twice in one mapping is an error: a reader keeps one of the two, silently.

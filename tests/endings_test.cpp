@@ -4,8 +4,6 @@
 // with its signal, line and address; a semaphore's dead holder is named; `run` at a terminal waits for
 // Ctrl-C. Each graded or run in both isolation modes, asserting score, status and wording.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,7 +31,8 @@ class Endings : public HostCleanTest, public ::testing::WithParamInterface<std::
   }
 
   json grade(const fs::path& assignment, const fs::path& submission, int expected_code) {
-    last_ = run_ipcgrade({"grade", assignment.string(), submission.string(), "--json", "--isolation", GetParam()});
+    last_ = run_ipcgrade(
+        {"grade", assignment.string(), submission.string(), "--json", "--isolation", GetParam()});
     EXPECT_EQ(last_.code, expected_code) << last_.err << last_.out;
     try {
       return json::parse(last_.out);
@@ -52,8 +51,12 @@ class Endings : public HostCleanTest, public ::testing::WithParamInterface<std::
     return grade(dir_.path() / "assignment.yaml", student, expected_code);
   }
 
+  // `ipcgrade run --html PAGE -- PROGRAMS_DIR/<program>`; the page is html_.
   CliResult run(const std::string& program, int expected_code) {
-    CliResult r = run_ipcgrade({"run", "--isolation", GetParam(), "--", std::string(PROGRAMS_DIR) + "/" + program});
+    CliResult r =
+        run_ipcgrade({"run", "--isolation", GetParam(), "--html", (dir_.path() / "run.html").string(), "--",
+                      std::string(PROGRAMS_DIR) + "/" + program});
+    html_ = read_whole(dir_.path() / "run.html");
     EXPECT_EQ(r.code, expected_code) << r.err;
     return r;
   }
@@ -73,6 +76,7 @@ class Endings : public HostCleanTest, public ::testing::WithParamInterface<std::
 
   TempDir dir_;
   CliResult last_;
+  std::string html_;
 };
 
 constexpr const char* kWords = "every client gets its own word back";
@@ -100,14 +104,16 @@ TEST_P(Endings, AServerWithoutAHandlerIsChargedForWhatCtrlCLeft) {
   const json r = grade(sample("ctrl-c-relay"), sample("ctrl-c-relay/variants/no-handler"), 1);
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{kServed, kExits, kRemoved}));
   EXPECT_EQ(r["score"], 40);
-  expect_matches(check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
-                 "^server #0 \\(pid \\d+\\) was ended by SIGINT, which the scenario sent it \\(signals:\\), without "
-                 "handling it: catch SIGINT, clean up and exit with code 0$");
+  expect_matches(
+      check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
+      "^server #0 \\(pid \\d+\\) was ended by SIGINT, which the scenario sent it \\(signals:\\), without "
+      "handling it: catch SIGINT, clean up and exit with code 0$");
   const json& left = check_named(r, kRemoved);
   EXPECT_EQ(left["score"], 0);
-  expect_matches(left["evidence"][0]["detail"].get<std::string>(),
-                 "^message queue key 0x[0-9a-f]{8} \\(id \\d+, mode 0600, 0 message\\(s\\) still queued\\) was left "
-                 "behind and has been removed by the grader");
+  expect_matches(
+      left["evidence"][0]["detail"].get<std::string>(),
+      "^message queue key 0x[0-9a-f]{8} \\(id \\d+, mode 0600, 0 message\\(s\\) still queued\\) was left "
+      "behind and has been removed by the grader");
 }
 
 TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGrace) {
@@ -127,8 +133,9 @@ TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGrace) {
   EXPECT_TRUE(s["leftovers"].empty()) << s["leftovers"];
   EXPECT_EQ(process_named(s, "server")["stdout"], "ready\nserved 2 clients\n");
   EXPECT_EQ(process_named(s, "server")["exit"], 0);
-  expect_matches(check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
-                 "^server #0 \\(pid \\d+\\) was stopped in a deadlock: server \\(pid \\d+\\) is blocked in msgrcv");
+  expect_matches(
+      check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
+      "^server #0 \\(pid \\d+\\) was stopped in a deadlock: server \\(pid \\d+\\) is blocked in msgrcv");
 }
 
 TEST_P(Endings, AChildStillPrintingWhenItsParentExitsKeepsItsOutputAndTheParentIsNamed) {
@@ -140,12 +147,22 @@ TEST_P(Endings, AChildStillPrintingWhenItsParentExitsKeepsItsOutputAndTheParentI
   EXPECT_EQ(r["scenarios"][0]["processes"][0]["stdout"], "HELLO PIPE\n");
   EXPECT_FALSE(r["scenarios"][0].contains("survivors")) << r["scenarios"][0];
   const std::string named =
-      "[Uu]pper #0 \\(pid \\d+\\) exited before its child \\(pid \\d+\\) ended: call wait\\(\\) \\(or waitpid\\(\\)\\) "
+      "[Uu]pper #0 \\(pid \\d+\\) exited before its child \\(pid \\d+\\) ended: call wait\\(\\) \\(or "
+      "waitpid\\(\\)\\) "
       "for each child before exiting";
   expect_matches(check_named(r, "every process exits with status 0")["feedback"].get<std::string>(),
                  "^Every process exited with code 0\\. " + named);
   expect_matches(check_named(r, "the parent waits for its child")["evidence"][0]["detail"].get<std::string>(),
                  "^" + named + "$");
+}
+
+TEST_P(Endings, RunKeepsTheOutputOfAChildThatOutlivesItsParent) {
+  // As at a terminal: the child prints 20 ms after its parent (and the shell) have exited.
+  const CliResult r = run_ipcgrade({"run", "--isolation", GetParam(), "--", "sh", "-c",
+                                    "echo 'hello pipe' | " + std::string(PROGRAMS_DIR) + "/orphan_upper"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "HELLO PIPE\n");
+  EXPECT_EQ(r.err.find("still running"), std::string::npos) << r.err;
 }
 
 TEST_P(Endings, CleanupTheGradersStopPreventedIsNotChargedUnlessTheCheckAsks) {
@@ -161,21 +178,24 @@ checks:
   - {name: nothing left after all, type: no-leftovers, judge_after_stop: true, points: 10}
   - {name: sets removed after all, type: sem-usage, initialized: false, judge_after_stop: true, points: 10}
 )",
-                              1);
+                               1);
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   EXPECT_EQ(failed_checks(r),
             (std::set<std::string>{"exits", "nothing left after all", "sets removed after all"}));
   EXPECT_EQ(r["score"], 20);
   const std::string note =
-      "[Ss]emaphore set key IPC_PRIVATE \\(id \\d+\\): not judged: the run was stopped \\(deadlock\\) before it could "
+      "[Ss]emaphore set key IPC_PRIVATE \\(id \\d+\\): not judged: the run was stopped \\(deadlock\\) before "
+      "it could "
       "clean up — see exit";
   const json& left = check_named(r, "nothing left");
   EXPECT_EQ(left["status"], "passed");
   EXPECT_EQ(left["score"], 10);
-  expect_matches(left["feedback"].get<std::string>(),
-                 "^Not judged: the run was stopped before it could clean up \\(1 object\\(s\\) left\\) — see exit\\. "
-                 "Semaphore set key IPC_PRIVATE \\(id \\d+\\) was left in 'stuck' when the run was stopped \\(deadlock\\), "
-                 "and the grader removed it\\.$");
+  expect_matches(
+      left["feedback"].get<std::string>(),
+      "^Not judged: the run was stopped before it could clean up \\(1 object\\(s\\) left\\) — see exit\\. "
+      "Semaphore set key IPC_PRIVATE \\(id \\d+\\) was left in 'stuck' when the run was stopped "
+      "\\(deadlock\\), "
+      "and the grader removed it\\.$");
   const json& sets = check_named(r, "sets removed");
   EXPECT_EQ(sets["status"], "passed");
   expect_matches(sets["feedback"].get<std::string>(), note);
@@ -203,70 +223,49 @@ checks:
   EXPECT_EQ(p["crash"]["address"], "0x0");
   const CliResult ran = run("crash_null", 128 + SIGSEGV);
   expect_matches(ran.err, "==ipcgrade== crash_null \\(pid \\d+\\) crashed: " + crash + "\n");
+  // The chart's lifeline ends where it crashed.
+  EXPECT_NE(html_.find("crashed: SIGSEGV at crash_null.c:6"), std::string::npos);
 }
 
 TEST_P(Endings, ADeadlockOnASemaphoreNamesTheHolderThatDied) {
   const CliResult r = run("dead_holder", 1);
   const std::string holder =
-      "dead_holder \\(pid \\d+\\) was killed by SIGKILL holding semaphore 0 of set key IPC_PRIVATE \\(id \\d+\\) "
-      "\\(P at dead_holder\\.c:16 without V; no SEM_UNDO, so the kernel did not give it back — with SEM_UNDO it "
+      "dead_holder \\(pid \\d+\\) was killed by SIGKILL holding semaphore 0 of set key IPC_PRIVATE \\(id "
+      "\\d+\\) "
+      "\\(P at dead_holder\\.c:16 without V; no SEM_UNDO, so the kernel did not give it back — with SEM_UNDO "
+      "it "
       "would have\\)";
-  expect_matches(r.err, "the program did not finish: deadlock \\(.*waits in semop to take 1 from semaphore 0.*; " +
-                            holder + "\\.\\)");
+  expect_matches(r.err,
+                 "the program did not finish: deadlock \\(.*waits in semop to take 1 from semaphore 0.*; " +
+                     holder + "\\.\\)");
+  // The chart ends the holder's lifeline with what it still held.
+  EXPECT_NE(html_.find("killed by SIGKILL, holds P(0)"), std::string::npos);
   // Named once, however many workers wait on it.
-  EXPECT_EQ(r.err.find("was killed by SIGKILL holding"), r.err.rfind("was killed by SIGKILL holding")) << r.err;
+  EXPECT_EQ(r.err.find("was killed by SIGKILL holding"), r.err.rfind("was killed by SIGKILL holding"))
+      << r.err;
 }
 
 TEST_P(Endings, RunAtATerminalWaitsForCtrlCAndTheHandlerCleansUp) {
-  std::vector<std::string> args = {"ipcgrade", "run", "--isolation", GetParam(), "--",
-                                   std::string(PROGRAMS_DIR) + "/sigint_pause"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0) << std::strerror(errno);
-  if (pid == 0) {
-    ::execv(IPCGRADE_BINARY, argv.data());
-    ::_exit(127);
-  }
-  std::string screen;
-  bool sent = false, exited = false;
-  int status = 0;
+  bool sent = false;
   std::chrono::steady_clock::time_point asked{};
-  const auto start = std::chrono::steady_clock::now();
-  for (;;) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 50) > 0) {
-      char buf[4096];
-      const ssize_t n = ::read(master, buf, sizeof buf);
-      if (n > 0) screen.append(buf, static_cast<size_t>(n));
-      if (n <= 0 && exited) break;
-    } else if (exited) {
-      break;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (!sent && screen.find("press Ctrl-C") != std::string::npos) {
-      if (asked == std::chrono::steady_clock::time_point{}) asked = now;
-      // A second later the program still waits: the grader did not take it for a deadlock.
-      if (now - asked > std::chrono::seconds(1)) {
-        EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << screen;
-        ASSERT_EQ(::write(master, "\x03", 1), 1);
-        sent = true;
-      }
-    }
-    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    if (!exited && now - start > std::chrono::seconds(30)) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ADD_FAILURE() << "run did not end in 30 s:\n" << screen;
-      break;
-    }
-  }
-  ::close(master);
+  const TerminalResult t =
+      run_in_terminal({"run", "--isolation", GetParam(), "--", std::string(PROGRAMS_DIR) + "/sigint_pause"},
+                      std::chrono::seconds(30), [&](const std::string& screen, int terminal) {
+                        if (sent || screen.find("press Ctrl-C") == std::string::npos) return;
+                        const auto now = std::chrono::steady_clock::now();
+                        if (asked == std::chrono::steady_clock::time_point{}) asked = now;
+                        // A second after it said so, the program still waits: the grader did not take it for
+                        // a deadlock.
+                        if (now - asked < std::chrono::seconds(1)) return;
+                        EXPECT_EQ(screen.find("the program did not finish"), std::string::npos) << screen;
+                        ASSERT_EQ(::write(terminal, "\x03", 1), 1);
+                        sent = true;
+                      });
+  const std::string& screen = t.screen;
+  ASSERT_FALSE(t.killed) << "run did not end in 30 s:\n" << screen;
   EXPECT_TRUE(sent) << screen;
-  ASSERT_TRUE(WIFEXITED(status)) << screen;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << screen;
+  ASSERT_TRUE(WIFEXITED(t.status)) << screen;
+  EXPECT_EQ(WEXITSTATUS(t.status), 0) << screen;
   expect_matches(screen, "==ipcgrade== sigint_pause \\(pid \\d+\\) waits for a signal: press Ctrl-C\r?\n");
   EXPECT_EQ(screen.find("press Ctrl-C"), screen.rfind("press Ctrl-C")) << "said more than once:\n" << screen;
   EXPECT_NE(screen.find("cleaned up"), std::string::npos) << screen;

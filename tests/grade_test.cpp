@@ -271,17 +271,17 @@ TEST_F(Sample, ClientReceivingTypeZeroStealsAnotherMessage) {
   // charges that stop; the queue is reclaimed but its removal is not charged a second time.
   const json r = grade("msgqueue-relay", "variants/msgtyp-zero", 1);
   EXPECT_EQ(failed_checks(r),
-            (std::set<std::string>{"every client gets its own word back",
-                                   "the server reports how many clients it served",
-                                   "every program exits with status 0",
-                                   "clients receive only replies of their own pid",
-                                   "the long word comes back in upper case"}));
+            (std::set<std::string>{
+                "every client gets its own word back", "the server reports how many clients it served",
+                "every program exits with status 0", "clients receive only replies of their own pid",
+                "the long word comes back in upper case"}));
   EXPECT_EQ(r["score"], 40);
   EXPECT_TRUE(std::regex_search(
       check_named(r, "the queue is removed")["feedback"].get<std::string>(),
-      std::regex("^Not judged: the run was stopped before it could clean up \\(2 object\\(s\\) left\\) — see "
-                 "exit\\. Message queue key 0x[0-9a-f]{8} \\(id 0\\) was left in 'three clients' when the run "
-                 "was stopped \\(deadlock\\), and the grader removed it\\.")));
+      std::regex(
+          "^Not judged: the run was stopped before it could clean up \\(2 object\\(s\\) left\\) — see "
+          "exit\\. Message queue key 0x[0-9a-f]{8} \\(id 0\\) was left in 'three clients' when the run "
+          "was stopped \\(deadlock\\), and the grader removed it\\.")));
   EXPECT_EQ(
       same(check_named(r, "clients receive only replies of their own pid")["evidence"][0]["detail"]),
       same("msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
@@ -342,9 +342,8 @@ TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
   EXPECT_EQ(shm[1]["process"], "writer");
   EXPECT_EQ(same(shm[1]["detail"]),
             same("segment 0 was never removed: call shmctl(0, IPC_RMID, NULL) when it is no longer needed"));
-  EXPECT_EQ(
-      same(check_named(r, "both programs exit with status 0")["evidence"][0]["detail"]),
-      same("reader #0 (pid 1001) crashed: SIGSEGV at reader.c:30 (address 0x28)"));
+  EXPECT_EQ(same(check_named(r, "both programs exit with status 0")["evidence"][0]["detail"]),
+            same("reader #0 (pid 1001) crashed: SIGSEGV at reader.c:30 (address 0x28)"));
   EXPECT_EQ(r["scenarios"][0]["processes"][1]["signal"], 11);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "shm");
   EXPECT_EQ(r["score"], 52);  // of shm-usage, only the size share (2 of 10) is kept

@@ -94,8 +94,9 @@ TEST_P(Syllabus, AFifoOpenedReadWriteNeverSeesEndOfFileAndIsExplained) {
   // Stopped in the deadlock before either program reached its unlink: not charged twice.
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{kServed, kBothExit, kRdwr}));
   EXPECT_EQ(r["score"], 55);
-  expect_matches(check_named(r, kUnlinked)["feedback"].get<std::string>(),
-                 "FIFO up\\.fifo: not judged: the run was stopped \\(deadlock\\) before it could clean up — see exit");
+  expect_matches(
+      check_named(r, kUnlinked)["feedback"].get<std::string>(),
+      "FIFO up\\.fifo: not judged: the run was stopped \\(deadlock\\) before it could clean up — see exit");
   const json& e = check_named(r, kRdwr)["evidence"][0];
   EXPECT_EQ(e["call"], "open(\"up.fifo\", O_RDWR) = 3");
   EXPECT_EQ(e["at"], "server.c:30");
@@ -113,7 +114,8 @@ TEST_P(Syllabus, BothSidesOpeningForReadingFirstIsADeadlockAtOpen) {
   const json r = grade("fifo-chat", "variants/both-read-first", 1);
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{kReplies, kServed, kBothExit}));
   EXPECT_EQ(r["score"], 40);
-  expect_matches(check_named(r, kNothingLeft)["feedback"].get<std::string>(), "^Not judged: the run was stopped");
+  expect_matches(check_named(r, kNothingLeft)["feedback"].get<std::string>(),
+                 "^Not judged: the run was stopped");
   EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
   const std::string why = explanation(r);
   expect_matches(why,

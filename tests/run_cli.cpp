@@ -1,7 +1,10 @@
 #include "tests/run_cli.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -12,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -131,6 +135,50 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   r.out = util::read_file(out);
   r.err = util::read_file(err);
   return r;
+}
+
+TerminalResult run_in_terminal(
+    const std::vector<std::string>& args, std::chrono::seconds limit,
+    const std::function<void(const std::string& screen, int terminal)>& on_screen) {
+  std::vector<std::string> words = {"ipcgrade"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  TerminalResult result;
+  int master = -1;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    result.killed = true;
+    result.screen = std::string("forkpty: ") + std::strerror(errno);
+    return result;
+  }
+  if (pid == 0) {
+    ::execv(IPCGRADE_BINARY, argv.data());
+    ::_exit(127);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  bool exited = false;
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      char buf[4096];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) result.screen.append(buf, static_cast<size_t>(n));
+      if (n <= 0 && exited) break;  // EIO: the grader's side of the terminal is closed
+    } else if (exited) {
+      break;
+    }
+    if (!exited && on_screen) on_screen(result.screen, master);
+    if (!exited && ::waitpid(pid, &result.status, WNOHANG) == pid) exited = true;
+    if (!exited && std::chrono::steady_clock::now() - start > limit) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &result.status, 0);
+      exited = result.killed = true;
+    }
+  }
+  ::close(master);
+  return result;
 }
 
 }  // namespace ipcgrade::testing

@@ -1,6 +1,8 @@
 #pragma once
 #include <sys/types.h>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -19,6 +21,19 @@ struct CliResult {
 // Runs the ipcgrade binary under test with `args`, as a user would from a shell; with a `wrapper`
 // (capsh --drop=... --shell=BINARY --, say), runs the wrapper with `args` instead.
 CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {});
+
+// What a terminal showed while the ipcgrade binary ran in it.
+struct TerminalResult {
+  int status = 0;       // as waitpid reports it
+  bool killed = false;  // it did not end within the limit and was killed
+  std::string screen;   // everything the terminal showed, what was typed and echoed included
+};
+// Runs the ipcgrade binary with `args` as a user at a terminal does: in a session of its own whose
+// controlling terminal is a pseudo-terminal. `on_screen` is called as the screen grows, with the screen
+// so far and the terminal's descriptor (to type into it); the binary is killed after `limit`.
+TerminalResult run_in_terminal(
+    const std::vector<std::string>& args, std::chrono::seconds limit,
+    const std::function<void(const std::string& screen, int terminal)>& on_screen = {});
 
 // A temporary folder removed at the end of the test.
 class TempDir {

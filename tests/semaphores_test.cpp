@@ -29,8 +29,9 @@ class BoundedBuffer : public HostCleanTest, public ::testing::WithParamInterface
   static void expect_not_judged(const json& report, const std::string& check) {
     const json& c = check_named(report, check);
     EXPECT_EQ(c["status"], "passed") << c;
-    EXPECT_TRUE(std::regex_search(c["feedback"].get<std::string>(),
-                                  std::regex("[Nn]ot judged: the run was stopped( \\(deadlock\\))? before it could clean up")))
+    EXPECT_TRUE(std::regex_search(
+        c["feedback"].get<std::string>(),
+        std::regex("[Nn]ot judged: the run was stopped( \\(deadlock\\))? before it could clean up")))
         << c["feedback"];
   }
   // The first scenario's outcome detail: the deadlock's explanation.
@@ -104,9 +105,10 @@ TEST_P(BoundedBuffer, ACrashHoldingTheLockWithoutSemUndoHangsTheProducer) {
   expect_not_judged(r, kRemoved);
   // The consumer died holding the lock: the deadlock names it, with its P.
   EXPECT_TRUE(std::regex_search(
-      explanation(r), std::regex(R"(consumer \(pid \d+\) crashed \(SIGABRT\) holding semaphore 0 of set key 0x[0-9a-f]{8} )"
-                                 R"(\(id \d+\) \(P at buffer\.h:\d+ without V; no SEM_UNDO, so the kernel did not give )"
-                                 R"(it back — with SEM_UNDO it would have\))")))
+      explanation(r),
+      std::regex(R"(consumer \(pid \d+\) crashed \(SIGABRT\) holding semaphore 0 of set key 0x[0-9a-f]{8} )"
+                 R"(\(id \d+\) \(P at buffer\.h:\d+ without V; no SEM_UNDO, so the kernel did not give )"
+                 R"(it back — with SEM_UNDO it would have\))")))
       << explanation(r);
   const json& e = check_named(r, kUndo)["evidence"][0];
   EXPECT_EQ(e["process"], "consumer");

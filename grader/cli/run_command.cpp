@@ -198,7 +198,8 @@ int run_run(const RunArgs& args) {
   for (const auto& f : result.refused)
     out << kPrefix << "refused: " << util::escape_controls(f.describe()) << "\n";
   for (const auto& s : result.survivors) out << kPrefix << s.describe() << "\n";
-  // Crashes, each with its signal and line: "client (pid 1002) crashed: SIGSEGV at client.c:41 (address 0x0)".
+  // Crashes, each with its signal and line: "client (pid 1002) crashed: SIGSEGV at client.c:41 (address
+  // 0x0)".
   for (const auto& e : result.trace.events) {
     if (const auto crash = run::crash_of(e))
       out << kPrefix << util::process_label(e.process, e.pid) << " crashed: " << crash->describe() << "\n";

@@ -392,7 +392,9 @@ class Loader {
       fail_at(file_, node["to"].Mark(), fmt::format("'to: {}' names no process of this scenario", step.to));
     if (node["signal"]) step.signal = signal(node["signal"], "signal");
     const YAML::Node after = node["after"];
-    if (!after) fail_at(file_, node.Mark(), "a signals step needs 'after' (a process name, a duration, or {ready: NAME})");
+    if (!after)
+      fail_at(file_, node.Mark(),
+              "a signals step needs 'after' (a process name, a duration, or {ready: NAME})");
     auto named = [&](const YAML::Node& n) {
       std::string name = scalar_text(file_, n, "'after'");
       if (!names.count(name))
@@ -401,7 +403,8 @@ class Loader {
     };
     if (after.IsMap()) {
       reject_unknown_keys(file_, after, {"ready", "exit"});
-      if (after["ready"] && after["exit"]) fail_at(file_, after.Mark(), "'after' takes either 'ready' or 'exit'");
+      if (after["ready"] && after["exit"])
+        fail_at(file_, after.Mark(), "'after' takes either 'ready' or 'exit'");
       if (after["ready"]) {
         step.after = SignalStep::After::Ready;
         step.process = named(after["ready"]);
@@ -421,8 +424,9 @@ class Loader {
       step.after = SignalStep::After::Delay;
       step.delay = *d;
     } else {
-      fail_at(file_, after.Mark(),
-              fmt::format("'after: {}' is neither a process of this scenario nor a duration like 300ms", text));
+      fail_at(
+          file_, after.Mark(),
+          fmt::format("'after: {}' is neither a process of this scenario nor a duration like 300ms", text));
     }
     return step;
   }

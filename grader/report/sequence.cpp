@@ -14,6 +14,7 @@
 
 #include "grader/report/render.hpp"
 #include "grader/trace/calls.hpp"
+#include "grader/trace/sem_holds.hpp"
 #include "grader/trace/spelling.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
@@ -164,7 +165,8 @@ class Builder {
       p.last = seq_.arrows.size();
       if (const auto crash = run::crash_of(e)) {
         // The lifeline ends where the program crashed: the signal and the line.
-        p.end = "crashed: " + util::signal_name(crash->signal) + (crash->at.empty() ? "" : " at " + crash->at);
+        p.end =
+            "crashed: " + util::signal_name(crash->signal) + (crash->at.empty() ? "" : " at " + crash->at);
       } else if (e.has("signal")) {
         p.end = "killed by " + util::signal_name(static_cast<int>(e.value("signal")));
       } else {
@@ -326,6 +328,13 @@ class Builder {
         l.end = deadlock ? "stopped: deadlock" : "killed by the grader";
         l.blocked = deadlock;
       }
+    }
+    // A process that ended holding a semaphore it took without SEM_UNDO: its lifeline says so, since
+    // its P has no V after it and whoever waits next waits for ever.
+    for (const auto& h : trace::sem_holds(s_.trace)) {
+      auto it = index_.find(process_id(h.pid));
+      if (it == index_.end() || !seq_.lines[it->second].ended) continue;
+      seq_.lines[it->second].end += fmt::format(", holds P({})", h.num);
     }
     for (auto& l : seq_.lines) {
       if (!l.ended) l.last = end;

@@ -36,8 +36,8 @@ struct ProcessResult {
   std::string start_error;  // why it could not start (program not found, ...)
   std::optional<int> exit_code;
   std::optional<int> signal;
-  bool killed_by_grader = false;  // ended by the wall limit or the end of the scenario
-  std::optional<Crash> crash;     // it died of a fault of its own (signal is then set too)
+  bool killed_by_grader = false;   // ended by the wall limit or the end of the scenario
+  std::optional<Crash> crash;      // it died of a fault of its own (signal is then set too)
   std::optional<int> sent_signal;  // a `signals:` step sent it this signal
   std::string stdout_text;
   std::string stderr_text;

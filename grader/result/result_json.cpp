@@ -68,7 +68,8 @@ void from_json(const nlohmann::json& j, ProcessResult& p) {
   if (!j.at("exit").is_null()) p.exit_code = j.at("exit").get<int>();
   if (!j.at("signal").is_null()) p.signal = j.at("signal").get<int>();
   j.at("killed_by_grader").get_to(p.killed_by_grader);
-  if (j.contains("sent_signal") && !j.at("sent_signal").is_null()) p.sent_signal = j.at("sent_signal").get<int>();
+  if (j.contains("sent_signal") && !j.at("sent_signal").is_null())
+    p.sent_signal = j.at("sent_signal").get<int>();
   if (j.contains("crash") && !j.at("crash").is_null()) {
     const auto& c = j.at("crash");
     Crash crash;

@@ -515,8 +515,8 @@ class Supervisor {
   void announce_signal_wait() {
     if (announced_wait_ || !watchdog_.signal_wait()) return;
     announced_wait_ = true;
-    const std::string line =
-        fmt::format("==ipcgrade== {} waits for a signal: press Ctrl-C\n", util::escape_controls(*watchdog_.signal_wait()));
+    const std::string line = fmt::format("==ipcgrade== {} waits for a signal: press Ctrl-C\n",
+                                         util::escape_controls(*watchdog_.signal_wait()));
     [[maybe_unused]] const ssize_t n = ::write(2, line.data(), line.size());
   }
 
@@ -572,9 +572,13 @@ class Supervisor {
                   pr.pid, pr.host_pid);
     tracer_.adopt(s.pid, s.inner_pid, pr.name, pr.index);
     result_.processes.push_back(std::move(pr));
-    Live l{result_.processes.size() - 1, s.pid, {s.stdout_fd, nullptr, nullptr},
-           {s.stderr_fd, nullptr, nullptr},     false,
-           0,                                   Clock::now()};
+    Live l{result_.processes.size() - 1,
+           s.pid,
+           {s.stdout_fd, nullptr, nullptr},
+           {s.stderr_fd, nullptr, nullptr},
+           false,
+           0,
+           Clock::now()};
     live_.push_back(l);
     rebind_streams();
     if (planned.spec->ready.kind != config::Ready::Kind::AtOnce) {
@@ -631,7 +635,9 @@ class Supervisor {
     if (!context_.inherit_stdio) return;
     // `run`: Ctrl-C is for the program, and ends the run after the program's grace.
     struct sigaction ctrl_c {};
-    ctrl_c.sa_sigaction = [](int, siginfo_t* info, void*) { interrupt_pending = info->si_code == SI_KERNEL ? 1 : 2; };
+    ctrl_c.sa_sigaction = [](int, siginfo_t* info, void*) {
+      interrupt_pending = info->si_code == SI_KERNEL ? 1 : 2;
+    };
     sigemptyset(&ctrl_c.sa_mask);
     ctrl_c.sa_flags = SA_SIGINFO;
     ::sigaction(SIGINT, &ctrl_c, nullptr);
@@ -992,9 +998,9 @@ class Supervisor {
   struct Stopping {
     Clock::time_point kill_at;  // the end of the longest grace
   };
-  std::optional<Stopping> stopping_;             // the grader's stop is under way
+  std::optional<Stopping> stopping_;                // the grader's stop is under way
   std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then
-  std::set<size_t> fired_;                        // `signals:` steps already sent
+  std::set<size_t> fired_;                          // `signals:` steps already sent
   bool announced_wait_ = false;
   ScenarioResult result_;
   std::vector<Planned> plan_;

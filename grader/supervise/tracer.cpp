@@ -424,8 +424,7 @@ void Tracer::note_fault(Proc& p, int signal) {
   if (info.si_code <= 0 && info.si_pid != p.pid) return;
   Fault f;
   f.signal = signal;
-  if (info.si_code > 0 &&
-      (signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL))
+  if (info.si_code > 0 && (signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL))
     f.address = reinterpret_cast<unsigned long long>(info.si_addr);
   user_regs_struct regs;
   // The line it happened at, in the student's code: a fault inside the C library (strlen(NULL), abort)

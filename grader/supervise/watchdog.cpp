@@ -2,6 +2,7 @@
 
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/trace/calls.hpp"
+#include "grader/trace/sem_holds.hpp"
 #include "grader/trace/spelling.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/signals.hpp"
@@ -167,33 +168,21 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
 // SEM_UNDO) than they gave back, and the kernel gives back only what SEM_UNDO recorded. One sentence
 // each, or empty.
 std::string dead_holders(const trace::Trace& trace, int id, int num, const std::string& set) {
-  struct Held {
-    long long taken = 0;
-    const trace::Event* last_p = nullptr;
-  };
-  std::map<long, Held> held;
   std::map<long, const trace::Event*> ended;
   for (const auto& e : trace.events) {
     if (e.kind == trace::EventKind::Exit) ended[e.pid] = &e;
-    if (!(e.is_call("semop") || e.is_call("semtimedop")) || e.value("semid") != id || e.failed()) continue;
-    for (const auto& op : e.sem_ops) {
-      if (op.num != num || (op.flags & SEM_UNDO)) continue;
-      Held& h = held[e.pid];
-      h.taken -= static_cast<long long>(op.op) * (1 + static_cast<long long>(e.repeat));
-      if (op.op < 0) h.last_p = &e;
-    }
   }
   std::string out;
-  for (const auto& [pid, h] : held) {
-    const auto end = ended.find(pid);
-    if (h.taken <= 0 || !h.last_p || end == ended.end()) continue;
+  for (const auto& h : trace::sem_holds(trace)) {
+    const auto end = ended.find(h.pid);
+    if (h.semid != id || h.num != num || end == ended.end()) continue;
     const trace::Event& exit = *end->second;
     // A crash of its own (abort(), a bad pointer), another process's kill, or an exit.
-    const std::string how =
-        exit.values.count("crash")
-            ? "crashed (" + util::signal_name(static_cast<int>(exit.value("crash"))) + ")"
-        : exit.values.count("signal") ? "was killed by " + util::signal_name(static_cast<int>(exit.value("signal")))
-                                      : std::string("ended");
+    const std::string how = exit.values.count("crash")
+                                ? "crashed (" + util::signal_name(static_cast<int>(exit.value("crash"))) + ")"
+                            : exit.values.count("signal")
+                                ? "was killed by " + util::signal_name(static_cast<int>(exit.value("signal")))
+                                : std::string("ended");
     out += fmt::format(
         "; {} {} holding semaphore {} of {} (P{} without V; no SEM_UNDO, so the kernel did not give it back "
         "— with SEM_UNDO it would have)",
@@ -203,22 +192,30 @@ std::string dead_holders(const trace::Trace& trace, int id, int num, const std::
   return out;
 }
 
+// "set key 0x00005000 (id 3)", from the semget that returned the id; "set 3" when the trace lacks it.
+std::string sem_set_name(const trace::Trace& trace, int id) {
+  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
+    if (it->is_call("semget") && it->result && *it->result == id)
+      return fmt::format("set key {} (id {})", trace::key_name(it->value("key")), id);
+  }
+  return fmt::format("set {}", id);
+}
+
+// The operations of the semop a process is blocked in, read from its memory.
+std::vector<sembuf> blocked_sem_ops(const Blocked& b) {
+  const size_t n = std::min<size_t>(b.args[2], trace::kMaxSemOps);
+  const std::string bytes = read_tracee(b.proc->host_pid, b.args[1], n * sizeof(sembuf));
+  std::vector<sembuf> ops(bytes.size() / sizeof(sembuf));
+  if (!ops.empty()) std::memcpy(ops.data(), bytes.data(), ops.size() * sizeof(sembuf));
+  return ops;
+}
+
 // The dead holders of each semaphore a blocked semop waits to take from.
 std::vector<std::string> semop_dead_holders(const Blocked& b, const trace::Trace& trace) {
   std::vector<std::string> out;
   const int id = static_cast<int>(b.args[0]);
-  std::string set = fmt::format("set {}", id);
-  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
-    if (it->is_call("semget") && it->result && *it->result == id) {
-      set = fmt::format("set key {} (id {})", trace::key_name(it->value("key")), id);
-      break;
-    }
-  }
-  const size_t n = std::min<size_t>(b.args[2], trace::kMaxSemOps);
-  const std::string bytes = read_tracee(b.proc->host_pid, b.args[1], n * sizeof(sembuf));
-  for (size_t i = 0; i < bytes.size() / sizeof(sembuf); ++i) {
-    sembuf op{};
-    std::memcpy(&op, bytes.data() + i * sizeof(sembuf), sizeof(sembuf));
+  const std::string set = sem_set_name(trace, id);
+  for (const sembuf& op : blocked_sem_ops(b)) {
     if (op.sem_op >= 0) continue;
     const std::string held = dead_holders(trace, id, op.sem_num, set);
     if (!held.empty()) out.push_back(held);
@@ -230,25 +227,15 @@ std::vector<std::string> semop_dead_holders(const Blocked& b, const trace::Trace
 // and the semaphore's value now (the supervisor shares the run's IPC namespace).
 std::string semop_state(const Blocked& b, const trace::Trace& trace) {
   const int id = static_cast<int>(b.args[0]);
-  std::string set = fmt::format("set {}", id);
-  for (auto it = trace.events.rbegin(); it != trace.events.rend(); ++it) {
-    if (it->is_call("semget") && it->result && *it->result == id) {
-      set = fmt::format("set key {} (id {})", trace::key_name(it->value("key")), id);
-      break;
-    }
-  }
-  const size_t n = std::min<size_t>(b.args[2], trace::kMaxSemOps);
-  const std::string bytes = read_tracee(b.proc->host_pid, b.args[1], n * sizeof(sembuf));
-  for (size_t i = 0; i < bytes.size() / sizeof(sembuf); ++i) {
-    sembuf op{};
-    std::memcpy(&op, bytes.data() + i * sizeof(sembuf), sizeof(sembuf));
+  const std::string set = sem_set_name(trace, id);
+  for (const sembuf& op : blocked_sem_ops(b)) {
     const int value = ::semctl(id, op.sem_num, GETVAL);
     if (value < 0) continue;
     if (op.sem_op < 0 && value < -op.sem_op) {
       return fmt::format(
-                 "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
-                 "increase it",
-                 -op.sem_op, op.sem_num, set, value);
+          "waits in semop to take {} from semaphore {} of {} (value {}); no live process will "
+          "increase it",
+          -op.sem_op, op.sem_num, set, value);
     }
     if (op.sem_op == 0 && value != 0) {
       return fmt::format(

@@ -117,42 +117,13 @@ TEST_P(Escape, ProgramsCannotWriteToOrTypeIntoTheGradersTerminal) {
              "      - {name: p, run: ./prog run}\n"
              "checks:\n"
              "  - {name: output, type: output, stdout: {equals: \"the answer\\n\"}, points: 10}\n");
-  std::vector<std::string> args = {"ipcgrade",       "grade",       (dir.path() / "assignment").string(),
-                                   student.string(), "--isolation", GetParam()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
   // The grader as an instructor runs it: in a session of its own whose controlling terminal is a pty.
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  ASSERT_GE(pid, 0) << std::strerror(errno);
-  if (pid == 0) {
-    ::execv(IPCGRADE_BINARY, argv.data());
-    ::_exit(127);
-  }
-  std::string screen;
-  const auto start = std::chrono::steady_clock::now();
-  int status = 0;
-  bool exited = false, killed = false;
-  for (;;) {
-    pollfd p{master, POLLIN, 0};
-    if (::poll(&p, 1, 50) > 0) {
-      char buf[4096];
-      const ssize_t n = ::read(master, buf, sizeof buf);
-      if (n > 0) screen.append(buf, static_cast<size_t>(n));
-      if (n <= 0 && exited) break;  // EIO: the grader's side of the terminal is closed
-    } else if (exited) {
-      break;
-    }
-    if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    if (!exited && std::chrono::steady_clock::now() - start > kCommandLimit) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      exited = killed = true;
-    }
-  }
-  ::close(master);
+  const TerminalResult t = run_in_terminal(
+      {"grade", (dir.path() / "assignment").string(), student.string(), "--isolation", GetParam()},
+      kCommandLimit);
+  const std::string& screen = t.screen;
+  const int status = t.status;
+  const bool killed = t.killed;
   ASSERT_FALSE(killed) << "the grader did not finish in 60 s";
   ASSERT_TRUE(WIFEXITED(status)) << screen;
   EXPECT_TRUE(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1) << "exit " << WEXITSTATUS(status) << "\n"

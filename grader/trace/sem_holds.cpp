@@ -1,0 +1,36 @@
+#include "grader/trace/sem_holds.hpp"
+
+#include <sys/sem.h>
+
+#include <map>
+#include <tuple>
+
+namespace ipcgrade::trace {
+
+std::vector<SemHold> sem_holds(const Trace& trace) {
+  std::map<std::tuple<long, long, int>, size_t> index;  // (pid, semid, num) -> position in `all`
+  std::vector<SemHold> all;
+  for (const auto& e : trace.events) {
+    if (!(e.is_call("semop") || e.is_call("semtimedop")) || e.failed()) continue;
+    const long semid = static_cast<long>(e.value("semid"));
+    for (const auto& op : e.sem_ops) {
+      if (op.flags & SEM_UNDO) continue;
+      const auto key = std::make_tuple(e.pid, semid, op.num);
+      auto it = index.find(key);
+      if (it == index.end()) {
+        it = index.emplace(key, all.size()).first;
+        all.push_back(SemHold{e.pid, semid, op.num});
+      }
+      SemHold& h = all[it->second];
+      h.taken -= static_cast<long long>(op.op) * static_cast<long long>(e.repeat);
+      if (op.op < 0) h.last_p = &e;
+    }
+  }
+  std::vector<SemHold> held;
+  for (const auto& h : all) {
+    if (h.taken > 0 && h.last_p) held.push_back(h);
+  }
+  return held;
+}
+
+}  // namespace ipcgrade::trace
