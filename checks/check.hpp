@@ -110,10 +110,11 @@ void conclude(Verdict& verdict, const std::string& passed, const std::string& ad
 // "A, b and c." from the parts a passed check saw hold: joined with commas, capitalised, a full stop.
 std::string sentence(const std::vector<std::string>& parts);
 
-// Endings: the grader stopped the run (deadlock, wall limit, a limit) while a process that made or
-// used an object was still running, so its cleanup may never have come. `uses` says which calls touch
-// the object. The checks that judge removal then do not charge it, unless `judge_after_stop: true`.
-bool cleanup_cut_short(const ScenarioView& scenario, const std::function<bool(const trace::Event&)>& uses);
+// Endings: the grader stopped the run (deadlock, wall limit, a limit) while the process that made an
+// object was still running, and without a stop signal of the assignment's own that would have let it
+// clean up: its removal never had its chance. The checks that judge removal then do not charge it,
+// unless `judge_after_stop: true`. `maker` is the pid of the call that made the object.
+bool cleanup_cut_short(const ScenarioView& scenario, long maker);
 // "semaphore set key 0x... (id 0): not judged: the run was stopped (deadlock) before it could clean up —
 // see exit"
 std::string cut_short_note(const ScenarioView& scenario, const std::string& what);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sstream>
 
 #include "checks/check.hpp"
 #include "grader/util/signals.hpp"
@@ -87,7 +88,7 @@ class ExitCheck : public Check {
   // have exited cleanly, or SIGKILL came at the end of the grace).
   static std::string stopped(const ScenarioView& scenario, const run::ProcessResult& p) {
     const auto& result = *scenario.result;
-    std::string how;
+    std::string how;  // how it ended in its grace
     if (p.signal && *p.signal == SIGKILL) {
       how = "and was killed";
     } else if (p.signal) {
@@ -100,42 +101,51 @@ class ExitCheck : public Check {
     switch (result.outcome) {
       case run::Outcome::Timeout:
         return fmt::format("{} was still running at the {} {}", describe(p), result.outcome_detail, how);
-      case run::Outcome::Deadlock:
-        return fmt::format("{} was stopped in a deadlock: {}", describe(p), result.outcome_detail);
+      case run::Outcome::Deadlock: {
+        // How its stop went: what a handler did in its grace, or the signal that ended it.
+        const std::string ended = p.signal && *p.signal == SIGKILL ? "It was killed when its grace ran out."
+                                  : p.signal ? "It ended on " + util::signal_name(*p.signal) + "."
+                                  : p.exit_code
+                                      ? fmt::format("It exited with code {} in its grace.", *p.exit_code)
+                                      : std::string();
+        return fmt::format("{} was stopped in a deadlock: {}{}", describe(p), result.outcome_detail,
+                           ended.empty() ? "" : " " + ended);
+      }
       default:
         return fmt::format("{} was killed by the grader ({})", describe(p), result.outcome_detail);
     }
   }
 
-  // "shout #0 (pid 1000) exited before its child (pid 1001) ended: call wait()" for each child of `p`
-  // (forked by it) that was still running when it exited.
+  // For each child `p` forked and never waited for (the kernel still listed it as p's child when p
+  // called exit): "upper #0 (pid 1000) exited before its child (pid 1001) ended: call wait() ...". A child
+  // that outlived the run is a survivor, named (and charged) as one.
   static std::vector<std::string> children_outliving(const ScenarioView& scenario,
                                                      const run::ProcessResult& p) {
     std::vector<std::string> out;
     if (!p.started) return out;
     const auto& events = scenario.result->trace.events;
-    std::optional<std::uint64_t> parent_end;
+    const trace::Event* end = nullptr;
     for (const auto& e : events) {
-      if (e.kind == trace::EventKind::Exit && e.pid == p.pid) parent_end = e.seq;
+      if (e.kind == trace::EventKind::Exit && e.pid == p.pid) end = &e;
     }
-    if (!parent_end) return out;
-    for (const auto& spawn : events) {
-      if (spawn.kind != trace::EventKind::Spawn || spawn.parent != p.pid || spawn.seq > *parent_end) continue;
-      bool ended_first = false;
-      for (const auto& e : events) {
-        if (e.kind == trace::EventKind::Exit && e.pid == spawn.pid && e.seq > spawn.seq &&
-            e.seq < *parent_end)
-          ended_first = true;
-      }
-      // A child still running at the very end is a survivor: named (and charged) as one, not twice.
-      const auto& survivors = scenario.result->survivors;
-      if (ended_first || std::any_of(survivors.begin(), survivors.end(),
-                                     [&](const run::Survivor& s) { return s.pid == spawn.pid; }))
+    if (!end || !end->texts.count("unreaped")) return out;
+    std::istringstream children(end->texts.at("unreaped"));
+    const auto& survivors = scenario.result->survivors;
+    long child = 0;
+    while (children >> child) {
+      if (std::any_of(survivors.begin(), survivors.end(),
+                      [&](const run::Survivor& s) { return s.pid == child; }))
         continue;
-      out.push_back(
-          fmt::format("{} exited before its child (pid {}) ended: call wait() (or waitpid()) for each "
-                      "child before exiting",
-                      describe(p), spawn.pid));
+      const bool ended_first = std::any_of(events.begin(), events.end(), [&](const trace::Event& e) {
+        return e.kind == trace::EventKind::Exit && e.pid == child && e.seq < end->seq;
+      });
+      out.push_back(ended_first
+                        ? fmt::format("{} exited without waiting for its child (pid {}), which had ended: "
+                                      "call wait() (or waitpid()) for each child before exiting",
+                                      describe(p), child)
+                        : fmt::format("{} exited before its child (pid {}) ended: call wait() (or "
+                                      "waitpid()) for each child before exiting",
+                                      describe(p), child));
     }
     return out;
   }

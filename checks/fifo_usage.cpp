@@ -48,10 +48,7 @@ class FifoUsageCheck : public Check {
       }
       if (!remove) continue;
       for (const auto& [fifo, e] : made) {
-        const auto uses = [fifo = fifo](const trace::Event& call) {
-          return call.values.count("fifo") && call.value("fifo") == fifo;
-        };
-        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        if (!after_stop && cleanup_cut_short(scenario, e->pid)) {
           v.notes.push_back(cut_short_note(scenario, "FIFO " + path_of(*e)));
           continue;
         }

@@ -118,10 +118,7 @@ class MqUsageCheck : public Check {
     if (!unlink) return;
     for (const auto& [name, call] : created) {
       if (!call) continue;  // made by a program that is not the student's
-      const auto uses = [&name = name](const trace::Event& e) {
-        return e.texts.count("name") && e.texts.at("name") == name;
-      };
-      if (!after_stop && cleanup_cut_short(scenario, uses)) {
+      if (!after_stop && cleanup_cut_short(scenario, call->pid)) {
         v.notes.push_back(cut_short_note(scenario, "queue " + name));
         continue;
       }

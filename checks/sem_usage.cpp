@@ -110,11 +110,7 @@ class SemUsageCheck : public Check {
         if (e.call == "sem_unlink") named.erase(name->second);
       }
       for (const auto& [name, made] : named) {
-        const auto uses = [&](const trace::Event& e) {
-          const auto it = e.texts.find("name");
-          return it != e.texts.end() && it->second == name;
-        };
-        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        if (!after_stop && cleanup_cut_short(scenario, made->pid)) {
           v.notes.push_back(cut_short_note(scenario, "named semaphore " + name));
           continue;
         }
@@ -130,11 +126,7 @@ class SemUsageCheck : public Check {
         if (!s.created || s.removed) continue;
         const trace::Event& made = *s.created;
         if (!made.judged || (input.spec->process && *input.spec->process != made.process)) continue;
-        const auto uses = [id = id](const trace::Event& e) {
-          return (e.is_call("semget") && e.result == id) ||
-                 (e.values.count("semid") && e.value("semid") == id);
-        };
-        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        if (!after_stop && cleanup_cut_short(scenario, made.pid)) {
           v.notes.push_back(cut_short_note(scenario, set_name(id, &s)));
           continue;
         }

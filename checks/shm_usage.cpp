@@ -210,11 +210,7 @@ class ShmUsageCheck : public Check {
     if (remove_share > 0) {
       for (const auto& [id, call] : created) {
         if (removed.count(id)) continue;
-        const auto uses = [id = id](const trace::Event& e) {
-          return (e.is_call("shmget") && e.result == id) ||
-                 (e.values.count("shmid") && e.value("shmid") == id);
-        };
-        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        if (!after_stop && cleanup_cut_short(scenario, call->pid)) {
           v.notes.push_back(cut_short_note(scenario, fmt::format("segment {}", id)));
           continue;
         }
@@ -227,10 +223,7 @@ class ShmUsageCheck : public Check {
       }
       for (const auto& [name, call] : posix_created) {
         if (!call) continue;
-        const auto uses = [&name = name](const trace::Event& e) {
-          return e.texts.count("name") && e.texts.at("name") == name;
-        };
-        if (!after_stop && cleanup_cut_short(scenario, uses)) {
+        if (!after_stop && cleanup_cut_short(scenario, call->pid)) {
           v.notes.push_back(cut_short_note(scenario, "shared memory object " + name));
           continue;
         }

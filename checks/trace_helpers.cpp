@@ -53,14 +53,9 @@ std::string sentence(const std::vector<std::string>& parts) {
   return text + ".";
 }
 
-bool cleanup_cut_short(const ScenarioView& scenario, const std::function<bool(const trace::Event&)>& uses) {
+bool cleanup_cut_short(const ScenarioView& scenario, long maker) {
   const auto& stopped = scenario.result->stopped;
-  if (stopped.empty()) return false;
-  for (const auto& e : scenario.result->trace.events) {
-    if (e.kind != trace::EventKind::Call || !uses(e)) continue;
-    if (std::find(stopped.begin(), stopped.end(), e.pid) != stopped.end()) return true;
-  }
-  return false;
+  return std::find(stopped.begin(), stopped.end(), maker) != stopped.end();
 }
 
 std::string cut_short_note(const ScenarioView& scenario, const std::string& what) {

@@ -116,16 +116,15 @@ TEST_P(Endings, AServerWithoutAHandlerIsChargedForWhatCtrlCLeft) {
       "behind and has been removed by the grader");
 }
 
-TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGrace) {
+TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGraceAndJudgesWhatItLeft) {
   // The same server without `signals:`: the watchdog finds it waiting for clients that have gone, and
   // stops it with its `stop:` signal, SIGINT; its handler removes the queue and prints its last line.
   std::string body = read_whole(sample("ctrl-c-relay/assignment.yaml"));
   body = std::regex_replace(body, std::regex("    signals:\n.*\n"), "");
-  body = std::regex_replace(body, std::regex("assignment: ctrl-c-relay\n"), "");
   ASSERT_EQ(body.find("signals:"), std::string::npos);
-  fs::copy(sample("ctrl-c-relay/solution"), dir_.path() / "alice");
-  dir_.write("assignment.yaml", "assignment: ctrl-c-relay\n" + body);
-  const json r = grade(dir_.path() / "assignment.yaml", dir_.path() / "alice", 1);
+  dir_.write("assignment.yaml", body);
+  fs::copy(sample("ctrl-c-relay/solution"), dir_.path() / "good");
+  const json r = grade(dir_.path() / "assignment.yaml", dir_.path() / "good", 1);
   EXPECT_EQ(failed_checks(r), (std::set<std::string>{kExits}));
   EXPECT_EQ(r["score"], 80);
   const json& s = r["scenarios"][0];
@@ -135,7 +134,81 @@ TEST_P(Endings, AStopSignalAloneGivesTheHandlerItsGrace) {
   EXPECT_EQ(process_named(s, "server")["exit"], 0);
   expect_matches(
       check_named(r, kExits)["evidence"][0]["detail"].get<std::string>(),
-      "^server #0 \\(pid \\d+\\) was stopped in a deadlock: server \\(pid \\d+\\) is blocked in msgrcv");
+      "^server #0 \\(pid \\d+\\) was stopped in a deadlock: server \\(pid \\d+\\) is blocked in msgrcv.* "
+      "It exited with code 0 in its grace\\.$");
+  // The server without a handler dies of the SIGINT the assignment stops it with: the grace was its chance
+  // to remove the queue, and the queue is charged.
+  fs::copy(sample("ctrl-c-relay/variants/no-handler"), dir_.path() / "bad");
+  const json bad = grade(dir_.path() / "assignment.yaml", dir_.path() / "bad", 1);
+  EXPECT_EQ(check_named(bad, kRemoved)["status"], "failed");
+  EXPECT_EQ(bad["scenarios"][0]["leftovers"][0].value("cleanup_stopped", false), false);
+}
+
+TEST_P(Endings, AProgramThatBlocksItsStopSignalIsJudgedOnWhatItLeft) {
+  // It makes a queue and waits for ever with SIGINT and SIGTERM blocked. Given a `stop:` of its own, the
+  // grace was its chance and the queue is charged; with the default stop it is not (see exit).
+  for (const bool given : {true, false}) {
+    SCOPED_TRACE(given ? "stop: given" : "default stop");
+    const json r = grade_program("blocks_stop",
+                                 std::string(R"(scenarios:
+  - name: blocked
+    processes:
+      - {name: server, run: ./blocks_stop)") +
+                                     (given ? ", stop: {signal: SIGINT, grace: 200ms}" : "") + R"(}
+checks:
+  - {name: exits, type: exit, points: 10}
+  - {name: nothing left, type: no-leftovers, points: 10}
+)",
+                                 1);
+    EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+    EXPECT_EQ(r["score"], given ? 0 : 10);
+    EXPECT_EQ(check_named(r, "nothing left")["status"], given ? "failed" : "passed");
+    EXPECT_EQ(r["scenarios"][0]["processes"][0]["signal"], SIGKILL);  // it outlived its grace
+  }
+}
+
+TEST_P(Endings, AMakerThatEndedByItselfIsJudgedWhenAnotherHolderIsStopped) {
+  const json r = grade_program("queue_pair", R"(scenarios:
+  - name: pair
+    processes:
+      - {name: maker, run: "./queue_pair make {key}", ready: exit}
+      - {name: taker, run: "./queue_pair take {key}"}
+checks:
+  - {name: nothing left, type: no-leftovers, points: 10}
+)",
+                               1);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "deadlock");
+  const json& left = check_named(r, "nothing left");
+  EXPECT_EQ(left["status"], "failed");
+  expect_matches(left["evidence"][0]["detail"].get<std::string>(), "was left behind.*also opened by taker");
+}
+
+TEST_P(Endings, SignalStepsFireWhenAProcessIsReadyOrAfterATime) {
+  // A program that waits for SIGINT in pause(): without the step it would be a deadlock at once.
+  for (const std::string after : {"{ready: waiter}", "400ms"}) {
+    SCOPED_TRACE(after);
+    const json r = grade_program("sigint_pause",
+                                 R"(scenarios:
+  - name: wait
+    processes:
+      - {name: waiter, run: ./sigint_pause, ready: stdout ^waiting$}
+      - {name: after, run: [sh, -c, "true"]}  # started once the waiter is ready: the gate reads its line first
+    signals:
+      - {to: waiter, signal: SIGINT, after: )" +
+                                     after + R"(}
+checks:
+  - {name: exits, type: exit, process: waiter, points: 10}
+  - {name: nothing left, type: no-leftovers, points: 10}
+)",
+                                 0);
+    const json& s = r["scenarios"][0];
+    EXPECT_EQ(s["outcome"], "completed") << s["outcome_detail"];
+    EXPECT_EQ(s["processes"][0]["stdout"], "waiting\ncleaned up\n");
+    EXPECT_EQ(s["processes"][0]["sent_signal"], "SIGINT");
+    if (after == "400ms") {
+      EXPECT_GE(s["seconds"].get<double>(), 0.4);
+    }
+  }
 }
 
 TEST_P(Endings, AChildStillPrintingWhenItsParentExitsKeepsItsOutputAndTheParentIsNamed) {
@@ -154,6 +227,24 @@ TEST_P(Endings, AChildStillPrintingWhenItsParentExitsKeepsItsOutputAndTheParentI
                  "^Every process exited with code 0\\. " + named);
   expect_matches(check_named(r, "the parent waits for its child")["evidence"][0]["detail"].get<std::string>(),
                  "^" + named + "$");
+}
+
+TEST_P(Endings, AParentThatNeverWaitsIsNamedEvenWhenItsChildEndedFirst) {
+  // The child ends at once and the parent exits 50 ms later: nobody collected the child.
+  const json r = grade_program("no_wait", R"(scenarios:
+  - name: parent
+    processes:
+      - {name: parent, run: ./no_wait}
+checks:
+  - {name: exits, type: exit, points: 10}
+  - {name: waits, type: exit, reap: true, points: 10}
+)",
+                               1);
+  EXPECT_EQ(failed_checks(r), (std::set<std::string>{"waits"}));
+  expect_matches(
+      check_named(r, "waits")["evidence"][0]["detail"].get<std::string>(),
+      "^parent #0 \\(pid \\d+\\) exited without waiting for its child \\(pid \\d+\\), which had ended: "
+      "call wait\\(\\) \\(or waitpid\\(\\)\\) for each child before exiting$");
 }
 
 TEST_P(Endings, RunKeepsTheOutputOfAChildThatOutlivesItsParent) {
@@ -227,6 +318,11 @@ checks:
   EXPECT_NE(html_.find("crashed: SIGSEGV at crash_null.c:6"), std::string::npos);
 }
 
+TEST_P(Endings, AFaultCaughtByItsHandlerIsNoCrashAndALaterKillIsAKill) {
+  const CliResult r = run("caught_fault", 0);
+  EXPECT_EQ(r.err.find("crashed"), std::string::npos) << r.err;
+}
+
 TEST_P(Endings, ADeadlockOnASemaphoreNamesTheHolderThatDied) {
   const CliResult r = run("dead_holder", 1);
   const std::string holder =
@@ -238,6 +334,8 @@ TEST_P(Endings, ADeadlockOnASemaphoreNamesTheHolderThatDied) {
   expect_matches(r.err,
                  "the program did not finish: deadlock \\(.*waits in semop to take 1 from semaphore 0.*; " +
                      holder + "\\.\\)");
+  // The workers stopped with the deadlock are the run's, stopped with it: not survivors as well.
+  EXPECT_EQ(r.err.find("still running"), std::string::npos) << r.err;
   // The chart ends the holder's lifeline with what it still held.
   EXPECT_NE(html_.find("killed by SIGKILL, holds P(0)"), std::string::npos);
   // Named once, however many workers wait on it.
@@ -245,32 +343,49 @@ TEST_P(Endings, ADeadlockOnASemaphoreNamesTheHolderThatDied) {
       << r.err;
 }
 
+TEST_P(Endings, ProcessesThatTookFromCountingSemaphoresHoldNothing) {
+  // The bounded buffer's producer takes empty slots and its consumer full ones, and both end normally:
+  // neither holds a lock, and the chart says nothing of holding.
+  const fs::path page = dir_.path() / "page.html";
+  last_ = run_ipcgrade({"grade", sample("sem-bounded-buffer").string(),
+                        sample("sem-bounded-buffer/solution").string(), "--isolation", GetParam(), "--html",
+                        page.string()});
+  EXPECT_EQ(last_.code, 0) << last_.err << last_.out;
+  EXPECT_EQ(read_whole(page).find("holds P("), std::string::npos);
+}
+
 TEST_P(Endings, RunAtATerminalWaitsForCtrlCAndTheHandlerCleansUp) {
-  bool sent = false;
-  std::chrono::steady_clock::time_point asked{};
-  const TerminalResult t =
-      run_in_terminal({"run", "--isolation", GetParam(), "--", std::string(PROGRAMS_DIR) + "/sigint_pause"},
-                      std::chrono::seconds(30), [&](const std::string& screen, int terminal) {
-                        if (sent || screen.find("press Ctrl-C") == std::string::npos) return;
-                        const auto now = std::chrono::steady_clock::now();
-                        if (asked == std::chrono::steady_clock::time_point{}) asked = now;
-                        // A second after it said so, the program still waits: the grader did not take it for
-                        // a deadlock.
-                        if (now - asked < std::chrono::seconds(1)) return;
-                        EXPECT_EQ(screen.find("the program did not finish"), std::string::npos) << screen;
-                        ASSERT_EQ(::write(terminal, "\x03", 1), 1);
-                        sent = true;
-                      });
-  const std::string& screen = t.screen;
-  ASSERT_FALSE(t.killed) << "run did not end in 30 s:\n" << screen;
-  EXPECT_TRUE(sent) << screen;
-  ASSERT_TRUE(WIFEXITED(t.status)) << screen;
-  EXPECT_EQ(WEXITSTATUS(t.status), 0) << screen;
-  expect_matches(screen, "==ipcgrade== sigint_pause \\(pid \\d+\\) waits for a signal: press Ctrl-C\r?\n");
-  EXPECT_EQ(screen.find("press Ctrl-C"), screen.rfind("press Ctrl-C")) << "said more than once:\n" << screen;
-  EXPECT_NE(screen.find("cleaned up"), std::string::npos) << screen;
-  EXPECT_NE(screen.find("no IPC objects were left behind"), std::string::npos) << screen;
-  EXPECT_EQ(screen.find("deadlock"), std::string::npos) << screen;
+  // In pause(), in sigwait(), and in pause() with a worker child that waits too.
+  for (const std::string how : {"pause", "sigwait", "worker"}) {
+    SCOPED_TRACE(how);
+    bool sent = false;
+    std::chrono::steady_clock::time_point asked{};
+    const TerminalResult t = run_in_terminal(
+        {"run", "--isolation", GetParam(), "--", std::string(PROGRAMS_DIR) + "/sigint_pause", how},
+        std::chrono::seconds(30), [&](const std::string& screen, int terminal) {
+          if (sent || screen.find("press Ctrl-C") == std::string::npos) return;
+          const auto now = std::chrono::steady_clock::now();
+          if (asked == std::chrono::steady_clock::time_point{}) asked = now;
+          // A second after it said so, the program still waits: the grader did not take it for
+          // a deadlock.
+          if (now - asked < std::chrono::seconds(1)) return;
+          EXPECT_EQ(screen.find("the program did not finish"), std::string::npos) << screen;
+          ASSERT_EQ(::write(terminal, "\x03", 1), 1);
+          sent = true;
+        });
+    const std::string& screen = t.screen;
+    ASSERT_FALSE(t.killed) << "run did not end in 30 s:\n" << screen;
+    EXPECT_TRUE(sent) << screen;
+    ASSERT_TRUE(WIFEXITED(t.status)) << screen;
+    EXPECT_EQ(WEXITSTATUS(t.status), 0) << screen;
+    expect_matches(screen, "==ipcgrade== sigint_pause \\(pid \\d+\\) waits for a signal: press Ctrl-C\r?\n");
+    EXPECT_EQ(screen.find("press Ctrl-C"), screen.rfind("press Ctrl-C")) << "said more than once:\n"
+                                                                         << screen;
+    EXPECT_NE(screen.find("cleaned up"), std::string::npos) << screen;
+    EXPECT_NE(screen.find("no IPC objects were left behind"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("deadlock"), std::string::npos) << screen;
+    EXPECT_EQ(screen.find("still running"), std::string::npos) << screen;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Endings, ::testing::Values("namespaces", "tracked"),

@@ -40,6 +40,9 @@ struct Limits {
 struct StopSpec {
   int signal = 15;  // SIGTERM
   Millis grace{500};
+  // Written in the assignment: the instructor expects the program to end on this signal within the
+  // grace, so what it leaves then is judged (see judge_after_stop). The default is only a courtesy.
+  bool given = false;
 };
 
 // When the runner may start the process that follows this one.

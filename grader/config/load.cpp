@@ -280,7 +280,11 @@ class Loader {
     if (node["submission"]) base.submission = size(node["submission"], "submission limit");
     if (node["trace_events"])
       base.trace_events = static_cast<int>(integer(node["trace_events"], "trace_events", 100, 10000000));
-    if (node["orphan_grace"]) base.orphan_grace = duration(node["orphan_grace"], "orphan_grace", true);
+    if (node["orphan_grace"]) {
+      base.orphan_grace = duration(node["orphan_grace"], "orphan_grace", true);
+      if (base.orphan_grace > kLongestGrace)
+        fail_at(file_, node["orphan_grace"].Mark(), "'orphan_grace' must be at most 10s");
+    }
     if (node["trace_bytes"]) {
       base.trace_bytes = size(node["trace_bytes"], "trace_bytes");
       if (base.trace_bytes < (64ULL << 10))
@@ -372,13 +376,19 @@ class Loader {
     return *sig;
   }
 
+  static constexpr Millis kLongestGrace{10000};
+
   // `stop: {signal: SIGINT, grace: 1s}`: how the grader ends this process.
   StopSpec stop(const YAML::Node& node) {
     if (!node.IsMap()) fail_at(file_, node.Mark(), "'stop' must be a mapping (signal, grace)");
     reject_unknown_keys(file_, node, {"signal", "grace"});
     StopSpec s;
+    s.given = true;
     if (node["signal"]) s.signal = signal(node["signal"], "stop signal");
     if (node["grace"]) s.grace = duration(node["grace"], "stop grace", true);
+    if (s.grace > kLongestGrace)
+      fail_at(file_, node["grace"].Mark(),
+              "'grace' must be at most 10s: the grader waits that long at every stop");
     return s;
   }
 
@@ -472,7 +482,14 @@ class Loader {
     }
     if (const YAML::Node steps = node["signals"]) {
       if (!steps.IsSequence()) fail_at(file_, steps.Mark(), "'signals' must be a list of steps");
-      for (const auto& step : steps) s.signals.push_back(signal_step(step, names));
+      for (const auto& step : steps) {
+        s.signals.push_back(signal_step(step, names));
+        if (s.signals.back().after == SignalStep::After::Delay && s.signals.back().delay >= s.limits.wall)
+          fail_at(file_, step["after"].Mark(),
+                  fmt::format("'after: {}' comes after the wall limit ({}): the step could never fire",
+                              util::format_duration(s.signals.back().delay),
+                              util::format_duration(s.limits.wall)));
+      }
     }
     return s;
   }

@@ -331,9 +331,9 @@ class Builder {
     }
     // A process that ended holding a semaphore it took without SEM_UNDO: its lifeline says so, since
     // its P has no V after it and whoever waits next waits for ever.
-    for (const auto& h : trace::sem_holds(s_.trace)) {
+    for (const auto& h : trace::dead_holds(s_.trace)) {
       auto it = index_.find(process_id(h.pid));
-      if (it == index_.end() || !seq_.lines[it->second].ended) continue;
+      if (it == index_.end()) continue;
       seq_.lines[it->second].end += fmt::format(", holds P({})", h.num);
     }
     for (auto& l : seq_.lines) {

@@ -67,8 +67,9 @@ struct Leftover {
   std::vector<std::string> opened_by;  // "client (pid 1001)": other processes whose get returned its id
   bool reclaimed = false;
   std::string reclaim_error;
-  // The grader stopped the run (deadlock, wall limit, a limit) while a process that made or opened it was
-  // still running: its cleanup never had its chance, and the checks do not charge it (judge_after_stop).
+  // The grader stopped the run (deadlock, wall limit, a limit) while the process that made it was still
+  // running, with no stop signal of the assignment's own to clean up on: its removal never had its
+  // chance, and the checks do not charge it (judge_after_stop).
   bool cleanup_stopped = false;
   std::vector<long> holders;  // internal: the pids that made or opened it, from the trace
   // Internal: the identity of the file the trace saw made (FIFOs, POSIX objects in tracked mode); the

@@ -86,6 +86,7 @@ struct Live {
   bool exited = false;
   size_t lines_scanned = 0;  // for `ready: stdout`: bytes of stdout already searched
   std::chrono::steady_clock::time_point started;
+  bool ready = false;  // its `ready:` has been met
 };
 
 class Supervisor {
@@ -268,7 +269,10 @@ class Supervisor {
   void describe_enforcement() {
     auto& e = result_.enforced;
     const auto& lim = spec_.limits;
-    e["wall"] = fmt::format("{}: the supervisor kills the whole run", util::format_duration(lim.wall));
+    e["wall"] = fmt::format(
+        "{}: the supervisor stops the whole run (each process's stop signal, its grace, then "
+        "SIGKILL)",
+        util::format_duration(lim.wall));
     e["cpu"] = fmt::format("{} per process: RLIMIT_CPU", util::format_duration(lim.cpu));
     e["memory"] = fmt::format("{}: RLIMIT_AS per process", util::format_size(lim.memory));
     if (!cgroup_.memory_enforcer().empty())
@@ -399,8 +403,14 @@ class Supervisor {
     return open;
   }
 
-  // Whether a started process has become ready as its `ready:` says (started at `since`).
+  // Whether a started process has become ready as its `ready:` says (started at `since`). Once ready,
+  // always ready: a `stdout` pattern reads each line once, and a `signals:` step may ask after the gate.
   bool is_ready(Live& l, const config::Ready& ready, Clock::time_point since) {
+    if (!l.ready) l.ready = ready_now(l, ready, since);
+    return l.ready;
+  }
+
+  bool ready_now(Live& l, const config::Ready& ready, Clock::time_point since) {
     switch (ready.kind) {
       case config::Ready::Kind::AtOnce:
         return true;
@@ -472,6 +482,12 @@ class Supervisor {
     return false;
   }
 
+  // Whether a `signals:` step has sent its signal to a process of this name (or the one it descends from).
+  bool signalled(const std::string& name) const {
+    return std::any_of(result_.processes.begin(), result_.processes.end(),
+                       [&](const ProcessResult& p) { return p.name == name && p.sent_signal; });
+  }
+
   // How the grader ends a process of this name: its `stop:`, or SIGTERM with a grace of 500 ms.
   config::StopSpec stop_of(const std::string& name) const {
     const auto* spec = plan_spec(name);
@@ -488,12 +504,18 @@ class Supervisor {
   // its grace, still traced, so that a handler can remove what it made and flush its output; the loop
   // then ends when they have all gone or the longest grace is over, and finish() kills the rest.
   void begin_stop(Stop why) {
-    note_survivors();
+    // Processes past their orphans' grace are survivors; those a limit or a deadlock stopped are the
+    // run's, stopped with it (the exit check charges that once); after Ctrl-C, only those still running
+    // when the grace ends (finish()).
+    if (why == Stop::Survivors) note_survivors();
     config::Millis grace{0};
     for (const auto& l : tracer_.live()) {
       if (l.thread) continue;
       const config::StopSpec stop = stop_of(l.name);
-      if (why == Stop::Limit) result_.stopped.push_back(l.pid);
+      // Its cleanup is excused only where it had no fair chance: the assignment did not ask it to end on
+      // a signal of its own (`stop:` with a grace), and no `signals:` step had told it to end already.
+      if (why == Stop::Limit && !(stop.given && stop.grace.count() > 0) && !signalled(l.name))
+        result_.stopped.push_back(l.pid);
       grace = std::max(grace, stop.grace);
       if (why == Stop::Interrupt) {
         if (interrupt_pending == 2) ::kill(l.host_pid, SIGINT);
@@ -508,7 +530,7 @@ class Supervisor {
       }
     }
     interrupt_pending = 0;
-    stopping_ = Stopping{Clock::now() + grace};
+    stopping_ = Stopping{Clock::now() + grace, why};
   }
 
   // `run` at a terminal: a program that waits for a signal is waiting for the user; say so once.
@@ -734,6 +756,7 @@ class Supervisor {
   // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
   // audits and reclaims the run's IPC objects.
   void finish() {
+    if (stopping_ && stopping_->why == Stop::Interrupt) note_survivors();
     for (auto& l : live_) {
       if (!l.exited) result_.processes[l.result].killed_by_grader = true;
     }
@@ -773,11 +796,15 @@ class Supervisor {
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
       if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, result_.trace);
-      if (left.creator_pid) left.holders.push_back(left.creator_pid);
+      // Removing it was its creator's to do: excused when the grader's stop cut the creator short (or, not
+      // knowing the creator, a process that opened it).
       const auto& stopped = result_.stopped;
-      left.cleanup_stopped = std::any_of(left.holders.begin(), left.holders.end(), [&](long holder) {
-        return std::find(stopped.begin(), stopped.end(), holder) != stopped.end();
-      });
+      const auto cut_short = [&](long who) {
+        return std::find(stopped.begin(), stopped.end(), who) != stopped.end();
+      };
+      left.cleanup_stopped = left.creator_pid
+                                 ? cut_short(left.creator_pid)
+                                 : std::any_of(left.holders.begin(), left.holders.end(), cut_short);
       if (left.reclaimed || (left.kind == trace::IpcKind::Fifo && left.path.empty())) continue;
       if (removed_as_run_.count(left.path)) {
         // With the run's own credentials: the grader removes no more than the program could have.
@@ -795,7 +822,6 @@ class Supervisor {
   // student learns their program did not end. Runner-started processes stopped by a limit are already
   // marked killed_by_grader.
   void note_survivors() {
-    if (stopping_) return;
     std::set<pid_t> started_alive;
     for (const auto& l : live_) {
       if (!l.exited) started_alive.insert(l.pid);
@@ -997,6 +1023,7 @@ class Supervisor {
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
   struct Stopping {
     Clock::time_point kill_at;  // the end of the longest grace
+    Stop why;
   };
   std::optional<Stopping> stopping_;                // the grader's stop is under way
   std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then

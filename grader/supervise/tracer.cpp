@@ -60,6 +60,7 @@ void Tracer::adopt(pid_t host_pid, long pid, const std::string& name, int index)
   p->name = name;
   p->index = index;
   emit(*p, trace::EventKind::Spawn);
+  inner_of_[host_pid] = pid;
   seen_pids_.insert(pid);
   seen_pids_.insert(host_pid);
   procs_[host_pid] = std::move(p);
@@ -91,6 +92,7 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
     p->fds = thread ? from.fds : std::make_shared<FdTable>(*from.fds);
   }
   p->thread = thread;
+  if (!thread) inner_of_[host_pid] = p->pid;
   seen_pids_.insert(p->pid);
   seen_pids_.insert(host_pid);
   Proc& ref = *p;
@@ -214,6 +216,7 @@ void Tracer::on_seccomp(Proc& p) {
   for (int i = 0; i < 6; ++i) args[i] = info.seccomp.args[i];
   const int nr = static_cast<int>(info.seccomp.nr);
   settle_interrupted(p, 0);
+  if (nr == SYS_exit_group) note_unreaped(p);
   const trace::CallRow* row = trace::call_row(nr);
   if (info.seccomp.ret_data != 0) {
     // A call the filter refuses (its errno is the rule's data): skipped here, so that it is reported.
@@ -396,6 +399,18 @@ void Tracer::on_syscall_exit(Proc& p) {
   resume(p, 0);
 }
 
+namespace {
+// Whether the process has a handler for `signal` (its SigCgt mask in /proc).
+bool catches(pid_t host_pid, int signal) {
+  if (signal <= 0 || signal > 64) return false;
+  const auto status = util::proc_status(std::to_string(host_pid));
+  const auto caught = status.find("SigCgt");
+  if (caught == status.end()) return false;
+  const unsigned long long mask = std::stoull(caught->second, nullptr, 16);
+  return (mask >> (signal - 1) & 1) != 0;
+}
+}  // namespace
+
 void Tracer::settle_interrupted(Proc& p, int signal) {
   if (!p.interrupted) return;
   Pending held = std::move(*p.interrupted);
@@ -403,11 +418,7 @@ void Tracer::settle_interrupted(Proc& p, int signal) {
   if (signal <= 0 || signal > 64 || held.event.call.empty()) return;
   // A handler runs only for a caught signal; an ignored or default one restarts the call (or ends the
   // process, which then never saw a result).
-  const auto status = util::proc_status(std::to_string(p.host_pid));
-  const auto caught = status.find("SigCgt");
-  if (caught == status.end()) return;
-  const unsigned long long mask = std::stoull(caught->second, nullptr, 16);
-  if ((mask >> (signal - 1) & 1) == 0) return;
+  if (!catches(p.host_pid, signal)) return;
   // Not remembered for raw folding: a retry that succeeds must not be counted on the failure.
   emit_call(p, std::move(held.event));
 }
@@ -422,6 +433,12 @@ void Tracer::note_fault(Proc& p, int signal) {
   // division by zero, a write to a pipe nobody reads), or sent by the process to itself (abort()). The
   // same signal sent by another process is a kill, not a crash.
   if (info.si_code <= 0 && info.si_pid != p.pid) return;
+  // A handler will run (a SIGSEGV caught and jumped out of): the process lives on, and a later death
+  // by the same signal is not this fault.
+  if (catches(p.host_pid, signal)) {
+    faults_.erase(p.pid);
+    return;
+  }
   Fault f;
   f.signal = signal;
   if (info.si_code > 0 && (signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL))
@@ -432,6 +449,22 @@ void Tracer::note_fault(Proc& p, int signal) {
   if (p.judged && ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
     f.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
   faults_[p.pid] = std::move(f);
+}
+
+void Tracer::note_unreaped(const Proc& p) {
+  std::vector<long> children;
+  std::error_code ec;
+  const std::string tasks = "/proc/" + std::to_string(p.host_pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    // The kernel's list of the task's children: zombies (ended, not waited for) included.
+    std::istringstream list(util::read_proc_file(task.path().string() + "/children"));
+    pid_t host = 0;
+    while (list >> host) {
+      const auto child = inner_of_.find(host);
+      if (child != inner_of_.end()) children.push_back(child->second);
+    }
+  }
+  if (!children.empty()) unreaped_[p.pid] = std::move(children);
 }
 
 void Tracer::on_fork(Proc& p) {
@@ -490,6 +523,12 @@ void Tracer::on_exit(pid_t host_pid, int status) {
       if (!fault->second.at.empty()) e.texts["crash_at"] = fault->second.at;
     }
     faults_.erase(fault);
+  }
+  if (auto left = unreaped_.find(p.pid); left != unreaped_.end()) {
+    std::string pids;
+    for (long child : left->second) pids += (pids.empty() ? "" : " ") + std::to_string(child);
+    e.texts["unreaped"] = pids;
+    unreaped_.erase(left);
   }
   procs_.erase(it);
 }

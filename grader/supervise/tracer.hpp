@@ -192,6 +192,11 @@ class Tracer {
     std::optional<unsigned long long> address;  // SIGSEGV, SIGBUS, SIGFPE, SIGILL: the faulting address
   };
   std::map<long, Fault> faults_;  // by the process's own pid (a thread's fault is its process's)
+  // At exit_group: the children it never waited for (running, or ended and not collected), by the
+  // process's own pid; the exit event names them.
+  void note_unreaped(const Proc& p);
+  std::map<long, std::vector<long>> unreaped_;
+  std::map<pid_t, long> inner_of_;  // every traced process's host pid -> its own pid, ended ones too
   void on_fork(Proc& p);
   void on_exec(Proc& p);
   trace::Event& emit(const Proc& p, trace::EventKind kind);

@@ -168,15 +168,10 @@ bool pipe_made_after_fork(const trace::Trace& trace, long pid, long pipe) {
 // SEM_UNDO) than they gave back, and the kernel gives back only what SEM_UNDO recorded. One sentence
 // each, or empty.
 std::string dead_holders(const trace::Trace& trace, int id, int num, const std::string& set) {
-  std::map<long, const trace::Event*> ended;
-  for (const auto& e : trace.events) {
-    if (e.kind == trace::EventKind::Exit) ended[e.pid] = &e;
-  }
   std::string out;
-  for (const auto& h : trace::sem_holds(trace)) {
-    const auto end = ended.find(h.pid);
-    if (h.semid != id || h.num != num || end == ended.end()) continue;
-    const trace::Event& exit = *end->second;
+  for (const auto& h : trace::dead_holds(trace)) {
+    if (h.semid != id || h.num != num) continue;
+    const trace::Event& exit = *h.exit;
     // A crash of its own (abort(), a bad pointer), another process's kill, or an exit.
     const std::string how = exit.values.count("crash")
                                 ? "crashed (" + util::signal_name(static_cast<int>(exit.value("crash"))) + ")"
@@ -353,7 +348,8 @@ std::string short_state(const Blocked& b, const trace::Trace& trace) {
     default:
       // A shell's `wait` sleeps in sigsuspend until SIGCHLD: it waits for its children, not for a signal
       // the student has to send.
-      return has_live_child(trace, b.proc->pid) ? "waits for its children" : "waits for a signal";
+      return b.nr == SYS_rt_sigsuspend && has_live_child(trace, b.proc->pid) ? "waits for its children"
+                                                                             : "waits for a signal";
   }
 }
 
@@ -473,8 +469,10 @@ std::optional<std::string> Watchdog::sample(const Tracer& tracer) {
       stuck = false;
       break;
     }
-    if (terminal_ && (b->nr == SYS_pause || b->nr == SYS_rt_sigsuspend) &&
-        !has_live_child(tracer.trace(), p.pid)) {
+    // pause and sigwait wait for a signal whatever the children do; a shell's sigsuspend waits for its
+    // children (SIGCHLD).
+    if (terminal_ && (b->nr == SYS_pause || b->nr == SYS_rt_sigtimedwait ||
+                      (b->nr == SYS_rt_sigsuspend && !has_live_child(tracer.trace(), p.pid)))) {
       if (!p.thread && !signal_wait_) signal_wait_ = who(p);
       stuck = false;
       break;

@@ -334,6 +334,7 @@ std::vector<CallRow> make_table() {
       watched("waitid", SYS_waitid, Blocks::Always),
       watched("pause", SYS_pause, Blocks::Always),
       watched("rt_sigsuspend", SYS_rt_sigsuspend, Blocks::Always),
+      watched("rt_sigtimedwait", SYS_rt_sigtimedwait, Blocks::WithoutTimeout, 2),  // sigwait, sigwaitinfo
       watched("futex", SYS_futex, Blocks::WithoutTimeout, 3),  // FUTEX_WAIT: a semaphore, a mutex, a join
       // Timers: a process with one pending is never called deadlocked.
       plain("alarm", SYS_alarm, Family::Timers),

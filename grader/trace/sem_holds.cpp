@@ -24,6 +24,7 @@ std::vector<SemHold> sem_holds(const Trace& trace) {
       SemHold& h = all[it->second];
       h.taken -= static_cast<long long>(op.op) * static_cast<long long>(e.repeat);
       if (op.op < 0) h.last_p = &e;
+      if (op.op > 0) h.gave = true;
     }
   }
   std::vector<SemHold> held;
@@ -31,6 +32,21 @@ std::vector<SemHold> sem_holds(const Trace& trace) {
     if (h.taken > 0 && h.last_p) held.push_back(h);
   }
   return held;
+}
+
+std::vector<SemHold> dead_holds(const Trace& trace) {
+  std::map<long, const Event*> ended;
+  for (const auto& e : trace.events) {
+    if (e.kind == EventKind::Exit) ended[e.pid] = &e;
+  }
+  std::vector<SemHold> out;
+  for (auto h : sem_holds(trace)) {
+    const auto end = ended.find(h.pid);
+    if (end == ended.end()) continue;
+    h.exit = end->second;
+    if (h.gave || h.exit->values.count("signal")) out.push_back(h);
+  }
+  return out;
 }
 
 }  // namespace ipcgrade::trace

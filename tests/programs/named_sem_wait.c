@@ -3,7 +3,7 @@
 #include <semaphore.h>
 
 int main(void) {
-  sem_t *s = sem_open("/ipcgrade-test-wait", O_CREAT, 0600, 0);
+  sem_t* s = sem_open("/ipcgrade-test-wait", O_CREAT, 0600, 0);
   sem_wait(s);
   return 0;
 }

@@ -21,7 +21,7 @@ int main(void) {
   }
   close(r);
   wait(NULL);
-  sem_t *s = sem_open("/ipcgrade-test-sem", O_CREAT, 0600, 1);
+  sem_t* s = sem_open("/ipcgrade-test-sem", O_CREAT, 0600, 1);
   sem_post(s);
   int fd = shm_open("/ipcgrade-test-shm", O_CREAT | O_RDWR, 0600);
   ftruncate(fd, 4096);
