@@ -375,7 +375,7 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
     EXPECT_LT(s["seconds"].get<double>(), 1.0);  // not the 2 s wall limit
   }
   EXPECT_EQ(same(check_named(r, "parent and child exit with status 0")["evidence"][0]["detail"]),
-            same("shout #0 (pid 1000) was stopped in a deadlock: " + why));
+            same("shout #0 (pid 1000) was stopped in a deadlock: " + why + " It ended on SIGTERM."));
 }
 
 TEST_F(Sample, MessagesWithoutTheirNulRunTogether) {
