@@ -1,9 +1,10 @@
 // `output`: every selected process printed what the assignment expects on stdout and/or stderr.
 #include <fmt/format.h>
 
-#include <regex>
+#include <optional>
 
 #include "checks/check.hpp"
+#include "grader/util/pattern.hpp"
 
 namespace ipcgrade::checks {
 
@@ -12,7 +13,7 @@ namespace {
 struct Expectation {
   enum class How { Equals, Contains, Matches } how = How::Equals;
   std::string text;
-  std::regex re;
+  std::optional<util::Pattern> re;
 
   bool holds(const std::string& output) const {
     switch (how) {
@@ -21,7 +22,7 @@ struct Expectation {
       case How::Contains:
         return output.find(text) != std::string::npos;
       case How::Matches:
-        return std::regex_match(output, re);
+        return re && re->matches_whole(output);
     }
     return false;
   }
@@ -53,11 +54,9 @@ Expectation parse_expectation(const config::ParamReader& params, std::string_vie
   } else {
     e.how = Expectation::How::Matches;
     e.text = m.string("matches");
-    try {
-      e.re = std::regex(e.text);
-    } catch (const std::regex_error& err) {
-      m.fail("matches", fmt::format("'{}' is not a valid regular expression: {}", e.text, err.what()));
-    }
+    std::string error;
+    e.re = util::Pattern::compile(e.text, &error);
+    if (!e.re) m.fail("matches", fmt::format("'{}' is not a valid regular expression: {}", e.text, error));
   }
   return e;
 }

@@ -12,7 +12,7 @@ PACKAGES="
   build-essential cmake ninja-build pkg-config make gcc g++
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-dev libboost-filesystem-dev
-  libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev
+  libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev libre2-dev
   util-linux procps
 "
 TEST_PACKAGES="

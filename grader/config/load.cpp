@@ -11,6 +11,7 @@
 #include "grader/config/placeholders.hpp"
 #include "grader/config/shell_words.hpp"
 #include "grader/config/yaml_node.hpp"
+#include "grader/util/pattern.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/units.hpp"
 
@@ -326,12 +327,9 @@ class Loader {
   }
 
   void check_regex(const YAML::Node& node, const std::string& pattern) {
-    try {
-      std::regex re(pattern);
-    } catch (const std::regex_error& e) {
-      fail_at(file_, node.Mark(),
-              fmt::format("'{}' is not a valid regular expression: {}", pattern, e.what()));
-    }
+    std::string error;
+    if (!util::Pattern::compile(pattern, &error))
+      fail_at(file_, node.Mark(), fmt::format("'{}' is not a valid regular expression: {}", pattern, error));
   }
 
   ProcessSpec process(const YAML::Node& node) {

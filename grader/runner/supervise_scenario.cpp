@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
-#include <regex>
 #include <set>
 
 #include <sys/ipc.h>
@@ -33,6 +32,7 @@
 #include "grader/supervise/watchdog.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/pattern.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
@@ -80,13 +80,14 @@ struct Stream {
 };
 
 struct Live {
-  size_t result;  // index into ScenarioResult::processes
-  pid_t pid;
+  size_t result = 0;  // index into ScenarioResult::processes
+  pid_t pid = -1;
   Stream out, err;
   bool exited = false;
   size_t lines_scanned = 0;  // for `ready: stdout`: bytes of stdout already searched
   std::chrono::steady_clock::time_point started;
   bool ready = false;  // its `ready:` has been met
+  std::optional<util::Pattern> ready_pattern;  // `ready: stdout`'s, compiled once
 };
 
 class Supervisor {
@@ -542,14 +543,19 @@ class Supervisor {
     [[maybe_unused]] const ssize_t n = ::write(2, line.data(), line.size());
   }
 
+  // A line of its output (it ends with a newline) matches `ready: stdout`'s pattern. RE2: a 60 KB line
+  // from the program takes time linear in its length and no recursion.
   bool stdout_matches(Live& l, const std::string& pattern) {
     const std::string& text = result_.processes[l.result].stdout_text;
-    const std::regex re(pattern);
+    if (!l.ready_pattern || l.ready_pattern->text() != pattern) {
+      l.ready_pattern = util::Pattern::compile(pattern, nullptr);  // checked when the file was read
+      if (!l.ready_pattern) return false;
+    }
     size_t eol;
     while ((eol = text.find('\n', l.lines_scanned)) != std::string::npos) {
-      const std::string line = text.substr(l.lines_scanned, eol - l.lines_scanned);
+      const std::string_view line(text.data() + l.lines_scanned, eol - l.lines_scanned);
       l.lines_scanned = eol + 1;
-      if (std::regex_search(line, re)) return true;
+      if (l.ready_pattern->found_in(line)) return true;
     }
     return false;
   }
@@ -594,13 +600,12 @@ class Supervisor {
                   pr.pid, pr.host_pid);
     tracer_.adopt(s.pid, s.inner_pid, pr.name, pr.index);
     result_.processes.push_back(std::move(pr));
-    Live l{result_.processes.size() - 1,
-           s.pid,
-           {s.stdout_fd, nullptr, nullptr},
-           {s.stderr_fd, nullptr, nullptr},
-           false,
-           0,
-           Clock::now()};
+    Live l;
+    l.result = result_.processes.size() - 1;
+    l.pid = s.pid;
+    l.out.fd = s.stdout_fd;
+    l.err.fd = s.stderr_fd;
+    l.started = Clock::now();
     live_.push_back(l);
     rebind_streams();
     if (planned.spec->ready.kind != config::Ready::Kind::AtOnce) {

@@ -1,0 +1,93 @@
+// The grader never crashes on what a submission controls: output matched against patterns (RE2, linear
+// time, no recursion), debug information, floods of objects, file names. Each crash once found is a test.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/host_clean.hpp"
+#include "tests/report_json.hpp"
+#include "tests/run_cli.hpp"
+
+using namespace ipcgrade::testing;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class NeverCrash : public HostCleanTest {
+ protected:
+  json grade(const std::string& body, int expected_code) {
+    dir_.write("assignment.yaml", "assignment: never-crash\n" + body);
+    fs::create_directories(dir_.path() / "alice");
+    last_ = run_ipcgrade({"grade", dir_.path().string(), (dir_.path() / "alice").string(), "--json"});
+    EXPECT_EQ(last_.code, expected_code) << last_.err << last_.out;
+    try {
+      return json::parse(last_.out);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what() << "\n" << last_.err;
+      return json::object();
+    }
+  }
+  TempDir dir_;
+  CliResult last_;
+};
+
+}  // namespace
+
+// msgqueue-relay's own pattern against a server that prints 60,000 digits, `[\s\S]*` against 60 KB, and
+// `ready: stdout` against a 60 KB line: with std::regex each recursed once per character and the grader
+// died of SIGSEGV (exit 139, no report).
+TEST_F(NeverCrash, PatternsOnLongOutputNeitherCrashNorStall) {
+  const json r = grade(R"(limits: {wall: 5s}
+scenarios:
+  - name: digits
+    processes:
+      - name: server
+        run: [sh, -c, "printf 'ready\\nserved '; head -c 60000 /dev/zero | tr '\\0' 7; printf ' clients\\n'"]
+      - name: liner
+        run: [sh, -c, "head -c 60000 /dev/zero | tr '\\0' x; echo; echo go"]
+        ready: "stdout ^go$"
+      - {name: after, run: [sh, -c, "echo done"]}
+checks:
+  - name: the server reports how many clients it served
+    type: output
+    process: server
+    stdout: {matches: "^ready\nserved [0-9]+ clients\n$"}
+    points: 10
+  - name: anything after an x
+    type: output
+    process: liner
+    stdout: {matches: "x[\\s\\S]*"}
+    points: 10
+  - name: lines of a and a newline
+    type: output
+    process: liner
+    stdout: {matches: "(a\n)+"}
+    points: 10
+)",
+                       1);
+  EXPECT_EQ(r["score"], 20);
+  EXPECT_EQ(check_named(r, "the server reports how many clients it served")["status"], "passed");
+  EXPECT_EQ(check_named(r, "anything after an x")["status"], "passed");
+  EXPECT_EQ(check_named(r, "lines of a and a newline")["status"], "failed");
+  // The liner's `ready` fired on its last line: the process after it ran.
+  EXPECT_EQ(r["scenarios"][0]["processes"][2]["stdout"], "done\n");
+  EXPECT_LT(last_.seconds, 10.0);
+}
+
+TEST_F(NeverCrash, APatternRe2RefusesIsNamedWithItsPlace) {
+  dir_.write("assignment.yaml", R"(assignment: never-crash
+scenarios:
+  - name: s
+    processes:
+      - {name: p, run: [sh, -c, "echo hi"]}
+checks:
+  - {name: c, type: output, stdout: {matches: "(ab"}, points: 1}
+)");
+  const CliResult r = run_ipcgrade({"validate", dir_.path().string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("assignment.yaml:7:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'(ab' is not a valid regular expression: missing ): (ab (at character 1)"),
+            std::string::npos)
+      << r.err;
+}
