@@ -2,7 +2,9 @@
 // time, no recursion), debug information, floods of objects, file names. Each crash once found is a test.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "tests/host_clean.hpp"
 #include "tests/report_json.hpp"
@@ -90,4 +92,56 @@ checks:
   EXPECT_NE(r.err.find("'(ab' is not a valid regular expression: missing ): (ab (at character 1)"),
             std::string::npos)
       << r.err;
+}
+
+namespace {
+
+std::set<std::string> scratch_folders() {
+  std::set<std::string> out;
+  const char* tmp = std::getenv("TMPDIR");
+  for (const auto& e : fs::directory_iterator(tmp && *tmp ? tmp : "/tmp")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("ipcgrade-", 0) == 0 && e.is_directory() && name.rfind("ipcgrade-test-", 0) != 0)
+      out.insert(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+// The grading process dies mid-grade (a test hook makes it: after its scratch copy and build, before the
+// scenarios): the command still writes the report with `internal_fault`, Gradescope's results.json and
+// JUnit with the reason, removes the scratch folder, and exits 3.
+TEST_F(NeverCrash, AGradingThatDiesStillLeavesItsReportAndNoScratch) {
+  struct Fault {
+    const char* hook;
+    const char* why;
+  };
+  for (const Fault f :
+       {Fault{"segv", "the grading process was killed by signal 11 (Segmentation fault)"},
+        Fault{"abort", "the grading process was killed by signal 6 (Aborted)"},
+        Fault{"bad_alloc", "the grading process failed with an internal error (see above)"}}) {
+    SCOPED_TRACE(f.hook);
+    const auto before = scratch_folders();
+    TempDir out;
+    ::setenv("IPCGRADE_TEST_FAULT", f.hook, 1);
+    const CliResult r = run_ipcgrade(
+        {"grade", sample("pipe-upper").string(), sample("pipe-upper/solution").string(), "--report",
+         (out.path() / "report.yaml").string(), "--gradescope", (out.path() / "results.json").string(),
+         "--junit", (out.path() / "junit.xml").string()});
+    ::unsetenv("IPCGRADE_TEST_FAULT");
+    EXPECT_EQ(r.code, 3) << r.err;
+    EXPECT_NE(r.err.find("ipcgrade: internal error: " + std::string(f.why)), std::string::npos) << r.err;
+    const std::string report = read_whole(out.path() / "report.yaml");
+    EXPECT_NE(report.find("internal_fault: " + std::string(f.why)), std::string::npos) << report;
+    EXPECT_NE(report.find("score: 0"), std::string::npos) << report;
+    const json gradescope = json::parse(read_whole(out.path() / "results.json"));
+    EXPECT_EQ(gradescope["score"], 0);
+    EXPECT_NE(gradescope["output"].get<std::string>().find(f.why), std::string::npos);
+    EXPECT_EQ(gradescope["tests"].size(), 3u);
+    const std::string junit = read_whole(out.path() / "junit.xml");
+    EXPECT_NE(junit.find("<error message=\"the grader failed: " + std::string(f.why)), std::string::npos)
+        << junit;
+    EXPECT_EQ(scratch_folders(), before) << "the failed grading left its scratch folder";
+  }
 }

@@ -12,12 +12,14 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
+#include "grader/cli/guarded.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
 #include "grader/runner/grade.hpp"
+#include "grader/score/score.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace fs = std::filesystem;
@@ -63,25 +65,11 @@ fs::path find_assignment(const CheckArgs& args) {
 
 }  // namespace
 
-int run_check(const CheckArgs& args) {
-  const config::Assignment assignment = checks::load_assignment(find_assignment(args));
-  // The file a student reads must not hold the answers: say so to the instructor who handed it out.
-  for (const auto& s : assignment.scenarios) {
-    if (s.visibility != config::Visibility::Hidden) continue;
-    std::cerr
-        << "ipcgrade: warning: " << assignment.file.string()
-        << " holds hidden scenarios, and whoever runs check can read them: hand students `ipcgrade kit` "
-           "output instead\n";
-    break;
-  }
-  std::error_code ec;
-  if (!fs::is_directory(args.submission, ec)) {
-    throw config::ConfigError(args.submission + ": the submission must be a folder");
-  }
-  run::GradeOptions options{"", true, run::isolation_from_string(args.isolation), std::nullopt,
-                            parse_seed(args.seed)};
-  if (args.runs > 0) options.runs = args.runs;
-  const report::Report r = run::grade_submission(assignment, args.submission, options);
+namespace {
+
+// What `check` shows and writes for a report: the summary, what the hidden checks hold, the files asked
+// for, GitHub's step summary.
+int show(const CheckArgs& args, const config::Assignment& assignment, const report::Report& r) {
   const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::cout << report::summary(r, color);
   // The score is out of the visible checks only: say what the hidden ones hold, so that 80/80 is not
@@ -104,12 +92,46 @@ int run_check(const CheckArgs& args) {
     std::cout
         << "\nEvery visible check passes. The instructor's grading also runs scenarios you cannot see.\n";
   }
+  std::cout.flush();
   if (r.grader_failed()) {
-    std::cerr << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
-                 "valid. This is a fault of the grader, not of the submission.\n";
+    if (r.internal_fault.empty())
+      std::cerr
+          << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
+             "valid. This is a fault of the grader, not of the submission.\n";
     return kExitInternal;
   }
   return r.all_passed() ? kExitPassed : kExitFailed;
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& args) {
+  const config::Assignment assignment = checks::load_assignment(find_assignment(args));
+  // The file a student reads must not hold the answers: say so to the instructor who handed it out.
+  for (const auto& s : assignment.scenarios) {
+    if (s.visibility != config::Visibility::Hidden) continue;
+    std::cerr
+        << "ipcgrade: warning: " << assignment.file.string()
+        << " holds hidden scenarios, and whoever runs check can read them: hand students `ipcgrade kit` "
+           "output instead\n";
+    break;
+  }
+  std::error_code ec;
+  if (!fs::is_directory(args.submission, ec)) {
+    throw config::ConfigError(args.submission + ": the submission must be a folder");
+  }
+  run::GradeOptions options{"", true, run::isolation_from_string(args.isolation), std::nullopt,
+                            parse_seed(args.seed)};
+  if (args.runs > 0) options.runs = args.runs;
+  // The check runs in a child: if it dies, the student still gets the JUnit file and the reason.
+  config::Assignment visible = assignment;
+  std::erase_if(visible.checks, [&](const config::CheckSpec& c) { return !assignment.shown_in_check(c); });
+  return run_guarded(
+      [&] { return show(args, assignment, run::grade_submission(assignment, args.submission, options)); },
+      run::grading_limit(assignment, options),
+      [&](const std::string& why) {
+        show(args, assignment, score::fault_report(visible, run::student_of(args.submission, options), why));
+      });
 }
 
 }  // namespace ipcgrade::cli

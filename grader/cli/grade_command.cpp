@@ -6,6 +6,7 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/cli/commands.hpp"
+#include "grader/cli/guarded.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
 #include "grader/report/exports.hpp"
@@ -13,6 +14,7 @@
 #include "grader/report/render.hpp"
 #include "grader/result/trace_file.hpp"
 #include "grader/runner/grade.hpp"
+#include "grader/score/score.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::cli {
@@ -63,16 +65,10 @@ void add_isolation_option(CLI::App* cmd, std::string& isolation) {
       ->check(CLI::IsMember({"auto", "namespaces", "tracked"}));
 }
 
-int run_grade(const GradeArgs& args) {
-  const config::Assignment assignment = checks::load_assignment(args.assignment);
-  std::error_code ec;
-  if (!std::filesystem::is_directory(args.submission, ec)) {
-    throw config::ConfigError(args.submission + ": the submission must be a folder");
-  }
-  run::GradeOptions options{args.student, false, run::isolation_from_string(args.isolation), std::nullopt,
-                            parse_seed(args.seed)};
-  if (args.runs > 0) options.runs = args.runs;
-  const report::Report r = run::grade_submission(assignment, args.submission, options);
+namespace {
+
+// Everything `grade` promises to write: the files asked for, then the summary (or JSON) on stdout.
+int write_outputs(const GradeArgs& args, const report::Report& r) {
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
   if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
   if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));
@@ -85,12 +81,35 @@ int run_grade(const GradeArgs& args) {
     const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     std::cout << report::summary(r, color);
   }
+  std::cout.flush();
   if (r.grader_failed()) {
-    std::cerr << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
-                 "valid. This is a fault of the grader, not of the submission.\n";
+    if (r.internal_fault.empty())
+      std::cerr
+          << "ipcgrade: internal error: a scenario could not be run (see its outcome); the grade is not "
+             "valid. This is a fault of the grader, not of the submission.\n";
     return kExitInternal;
   }
   return r.all_passed() ? kExitPassed : kExitFailed;
+}
+
+}  // namespace
+
+int run_grade(const GradeArgs& args) {
+  const config::Assignment assignment = checks::load_assignment(args.assignment);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(args.submission, ec)) {
+    throw config::ConfigError(args.submission + ": the submission must be a folder");
+  }
+  run::GradeOptions options{args.student, false, run::isolation_from_string(args.isolation), std::nullopt,
+                            parse_seed(args.seed)};
+  if (args.runs > 0) options.runs = args.runs;
+  // The grading runs in a child: if it dies, this process still writes the report and the exports.
+  return run_guarded(
+      [&] { return write_outputs(args, run::grade_submission(assignment, args.submission, options)); },
+      run::grading_limit(assignment, options),
+      [&](const std::string& why) {
+        write_outputs(args, score::fault_report(assignment, run::student_of(args.submission, options), why));
+      });
 }
 
 }  // namespace ipcgrade::cli

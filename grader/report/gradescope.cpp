@@ -32,7 +32,11 @@ std::string gradescope_json(const Report& r) {
   j["score"] = r.score;
   j["execution_time"] = total_seconds(r);
   std::string output = fmt::format("{}: {} of {} points.", r.assignment, r.score, r.max_score);
-  if (!r.build.usable()) output += "\nThe submission did not build:\n" + util::valid_utf8(r.build.log);
+  if (!r.internal_fault.empty())
+    output += "\nNot graded: the grader failed (" + r.internal_fault +
+              "). This is a fault of the grader, not of the submission.";
+  else if (!r.build.usable())
+    output += "\nThe submission did not build:\n" + util::valid_utf8(r.build.log);
   j["output"] = output;
   j["tests"] = nlohmann::ordered_json::array();
   for (const auto& c : r.checks) {

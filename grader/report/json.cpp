@@ -96,6 +96,7 @@ ordered_json to_json(const Report& r) {
   j["keys"] = keys;
   j["score"] = r.score;
   j["max_score"] = r.max_score;
+  if (!r.internal_fault.empty()) j["internal_fault"] = r.internal_fault;
   j["mode"] = r.mode;
   for (const auto& s : r.scenarios) {
     if (s.mode_reason.empty()) continue;

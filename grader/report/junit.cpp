@@ -18,9 +18,20 @@ std::string junit_xml(const Report& r) {
   auto suites = doc.append_child("testsuites");
   auto suite = suites.append_child("testsuite");
   suite.append_attribute("name") = util::xml_text(r.assignment + " (" + r.student + ")").c_str();
-  suite.append_attribute("tests") = static_cast<unsigned long long>(r.checks.size());
+  suite.append_attribute("tests") =
+      static_cast<unsigned long long>(r.checks.size() + (r.internal_fault.empty() ? 0 : 1));
   suite.append_attribute("failures") = static_cast<unsigned long long>(failures);
-  suite.append_attribute("errors") = 0;
+  suite.append_attribute("errors") = r.internal_fault.empty() ? 0 : 1;
+  if (!r.internal_fault.empty()) {
+    // The grading itself failed: a CI job shows an error, not a student's failures.
+    auto tc = suite.append_child("testcase");
+    tc.append_attribute("classname") = util::xml_text(r.assignment).c_str();
+    tc.append_attribute("name") = "grading";
+    tc.append_attribute("time") = "0";
+    auto error = tc.append_child("error");
+    error.append_attribute("message") = util::xml_text("the grader failed: " + r.internal_fault).c_str();
+    error.append_attribute("type") = "internal_fault";
+  }
   suite.append_attribute("time") = fmt::format("{:.3f}", total_seconds(r)).c_str();
   for (const auto& c : r.checks) {
     auto tc = suite.append_child("testcase");

@@ -7,7 +7,7 @@ std::string to_string(checks::Status status) {
 }
 
 bool Report::grader_failed() const {
-  if (build.grader_fault) return true;
+  if (build.grader_fault || !internal_fault.empty()) return true;
   for (const auto& s : scenarios) {
     if (s.outcome == run::Outcome::CrashedGrader) return true;
   }

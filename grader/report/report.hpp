@@ -46,6 +46,9 @@ struct Report {
   util::CopyResult submission;  // what of the submission was copied, skipped, or why it was refused
   std::vector<CheckResult> checks;
   std::vector<run::ScenarioResult> scenarios;
+  // The grading process itself failed (killed by a signal, out of memory, past its time): nothing was
+  // judged, every check scores 0, and this says why. Exit code 3; `batch --resume` grades it again.
+  std::string internal_fault;
 
   bool all_passed() const;
   // The build or a scenario could not be run by the grader (crashed-grader): the grade is not to be trusted.

@@ -1,5 +1,11 @@
 #include "grader/runner/grade.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <new>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -50,7 +56,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   r.assignment = assignment.id;
   r.title = assignment.title;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
-  r.student = options.student.empty() ? absolute.filename().string() : options.student;
+  r.student = student_of(submission, options);
   r.keys = assign_keys(assignment, r.student);
   r.uses_keys = assignment.uses_keys;
   r.mode = options.isolation == Isolation::Tracked ? "tracked" : "namespaces";
@@ -89,6 +95,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   // File names are the submission's own text: escaped like the rest of the log.
   if (!r.submission.skipped.empty())
     r.build.log = util::escape_controls(r.submission.describe_skipped()) + "\n" + r.build.log;
+  fault_injection_point();
   if (r.build.usable()) {
     copy_instructor_files(assignment, scratch.dir());
     context.instructor_files = assignment.files;
@@ -120,6 +127,33 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   for (auto& results : all_runs) r.scenarios.push_back(score::representative(results, r.checks));
   score::total(r);
   return r;
+}
+
+std::chrono::seconds grading_limit(const config::Assignment& assignment, const GradeOptions& options) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  seconds total = seconds(120);  // copying, the audit of each run, the reports
+  if (assignment.build) total += duration_cast<seconds>(assignment.build->timeout) + seconds(10);
+  for (const auto& s : assignment.scenarios) {
+    const auto per_run = duration_cast<seconds>(s.limits.wall + s.limits.orphan_grace) + seconds(2 * 10 + 10);
+    total += per_run * options.runs.value_or(s.runs);
+  }
+  return total;
+}
+
+std::string student_of(const std::filesystem::path& submission, const GradeOptions& options) {
+  return options.student.empty() ? fs::weakly_canonical(fs::absolute(submission)).filename().string()
+                                 : options.student;
+}
+
+void fault_injection_point() {
+  const char* fault = std::getenv("IPCGRADE_TEST_FAULT");
+  if (!fault) return;
+  const std::string how = fault;
+  if (how == "segv") ::raise(SIGSEGV);
+  if (how == "abort") std::abort();
+  if (how == "bad_alloc") throw std::bad_alloc();
+  if (how == "hang") ::pause();
 }
 
 }  // namespace ipcgrade::run

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -16,9 +17,19 @@ struct GradeOptions {
   std::optional<std::uint64_t> seed;  // `--seed S`: the first run's seed, then S+1, ... (else drawn)
 };
 
+// The longest a grading may take, however the submission behaves: the build's timeout and every run of
+// every scenario at its wall limit with the longest graces, and a margin. A grading past it is a fault.
+std::chrono::seconds grading_limit(const config::Assignment& assignment, const GradeOptions& options);
+// The student id a grading uses: --student, or the submission folder's name.
+std::string student_of(const std::filesystem::path& submission, const GradeOptions& options);
+
 // The whole flow for one submission: scratch copy, build, every scenario in its sandbox, checks,
 // score. Throws ConfigError for problems of the assignment (e.g. a student missing from the roster).
 report::Report grade_submission(const config::Assignment& assignment, const std::filesystem::path& submission,
                                 const GradeOptions& options);
+
+// The test of the grader's own failure: IPCGRADE_TEST_FAULT=segv|abort|bad_alloc|hang makes the grading
+// process fail that way here, with its scratch folder made and its build done (tests/never_crash_test.cpp).
+void fault_injection_point();
 
 }  // namespace ipcgrade::run

@@ -86,7 +86,7 @@ struct Live {
   bool exited = false;
   size_t lines_scanned = 0;  // for `ready: stdout`: bytes of stdout already searched
   std::chrono::steady_clock::time_point started;
-  bool ready = false;  // its `ready:` has been met
+  bool ready = false;                          // its `ready:` has been met
   std::optional<util::Pattern> ready_pattern;  // `ready: stdout`'s, compiled once
 };
 

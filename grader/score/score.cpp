@@ -279,4 +279,27 @@ run::ScenarioResult representative(std::vector<run::ScenarioResult>& runs,
   return out;
 }
 
+report::Report fault_report(const config::Assignment& assignment, const std::string& student,
+                            const std::string& why) {
+  report::Report r;
+  r.assignment = assignment.id;
+  r.title = assignment.title;
+  r.student = student;
+  r.uses_keys = false;
+  r.internal_fault = why;
+  for (const auto& spec : assignment.checks) {
+    report::CheckResult c;
+    c.name = spec.name;
+    c.type = spec.type;
+    c.max_score = spec.points;
+    c.status = checks::Status::Failed;
+    c.visibility = visibility(spec, assignment);
+    c.feedback =
+        "Not graded: the grader failed (" + why + "). This is a fault of the grader, not of the submission.";
+    r.checks.push_back(std::move(c));
+  }
+  total(r);
+  return r;
+}
+
 }  // namespace ipcgrade::score

@@ -30,4 +30,10 @@ run::ScenarioResult representative(std::vector<run::ScenarioResult>& runs,
 // Sets the report's score and max_score from its checks (checks not checked count for neither).
 void total(report::Report& report);
 
+// The report of a grading whose process failed before it could write one (killed by a signal, out of
+// memory, past its time): every check of `assignment` at 0 saying why, and `internal_fault`, so that the
+// report, Gradescope's results.json and JUnit still say what happened.
+report::Report fault_report(const config::Assignment& assignment, const std::string& student,
+                            const std::string& why);
+
 }  // namespace ipcgrade::score

@@ -12,11 +12,12 @@ std::optional<Pattern> Pattern::compile(const std::string& text, std::string* er
   auto re = std::make_shared<const RE2>(text, options);
   if (!re->ok()) {
     if (error) {
-      // RE2 names the offending part of the pattern; its place makes the message one an instructor can act on.
+      // RE2 names the offending part of the pattern; its place makes the message one an instructor can act
+      // on.
       const std::string& part = re->error_arg();
       const auto at = part.empty() ? std::string::npos : text.find(part);
-      *error = at == std::string::npos ? re->error()
-                                       : fmt::format("{} (at character {})", re->error(), at + 1);
+      *error =
+          at == std::string::npos ? re->error() : fmt::format("{} (at character {})", re->error(), at + 1);
     }
     return std::nullopt;
   }
