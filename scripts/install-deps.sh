@@ -3,8 +3,9 @@
 # libraries it links, and what it runs at grading time.
 #   --test  also what the test suite needs: GoogleTest, capsh (to grade as a container's root would),
 #           python3 with PyYAML and xmllint (to read the exports as strict parsers do), and podman, runc
-#           and debootstrap (to build and test the container image of docker/), and Chromium (the
-#           browser tests render the HTML and Mermaid pictures in it).
+#           and debootstrap (to build and test the container image of docker/), Chromium (the
+#           browser tests render the HTML and Mermaid pictures in it), and clang-14 with libFuzzer
+#           (scripts/fuzz.sh).
 # Idempotent: packages already present are left alone. Run as root.
 set -eu
 
@@ -20,6 +21,7 @@ TEST_PACKAGES="
   libcap2-bin python3 python3-yaml libxml2-utils
   podman runc debootstrap
   chromium
+  clang-14 libfuzzer-14-dev
 "
 
 case "${1:-}" in

@@ -204,8 +204,7 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
                                        "    stdout: {matches: \"([a-z\"}\n"),
-      "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: Unexpected character within "
-      "'[...]' in regular expression");
+      "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: missing ]: [a-z (at character 2)");
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: message-size\n    points: 1\n"
                                              "    payload: {min: 72, max: 64}\n"),
             "DIR/assignment.yaml:11:14: 'payload': need 0 <= min <= max");

@@ -145,3 +145,99 @@ TEST_F(NeverCrash, AGradingThatDiesStillLeavesItsReportAndNoScratch) {
     EXPECT_EQ(scratch_folders(), before) << "the failed grading left its scratch folder";
   }
 }
+
+// Debug information is the submission's own: a program whose .debug_info nests 400,000 lexical blocks
+// (written here in assembly, as a compiler never would) killed the scenario's supervisor with SIGSEGV
+// while it looked for message structs, recursing once per level.
+TEST_F(NeverCrash, DebugInformationNestedFourHundredThousandDeepIsWalkedWithoutCrashing) {
+  const fs::path student = dir_.path() / "alice";
+  fs::create_directories(student);
+  dir_.write("deep.s", R"(	.section .note.GNU-stack,"",@progbits
+	.section .debug_abbrev,"",@progbits
+.Labbrev:
+	.uleb128 1
+	.uleb128 0x11
+	.byte 1
+	.uleb128 0x13
+	.uleb128 0x0b
+	.byte 0, 0
+	.uleb128 2
+	.uleb128 0x0b
+	.byte 1
+	.byte 0, 0
+	.byte 0
+	.section .debug_info,"",@progbits
+	.long .Lend - .Lstart
+.Lstart:
+	.value 4
+	.long .Labbrev
+	.byte 8
+	.uleb128 1
+	.byte 0x0c
+	.rept 400000
+	.uleb128 2
+	.endr
+	.rept 400001
+	.byte 0
+	.endr
+.Lend:
+)");
+  dir_.write("main.c", R"(#include <sys/ipc.h>
+#include <sys/msg.h>
+int main(void) {
+  int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  msgctl(q, IPC_RMID, 0);
+  return 0;
+}
+)");
+  const std::string cc = "cc -o " + (student / "deep").string() + " " + (dir_.path() / "main.c").string() +
+                         " " + (dir_.path() / "deep.s").string();
+  ASSERT_EQ(std::system(cc.c_str()), 0) << cc;
+  const json r = grade(R"(scenarios:
+  - name: deep
+    processes:
+      - {name: deep, run: ./deep}
+checks:
+  - {name: exits, type: exit, points: 1}
+  - {name: nothing left, type: no-leftovers, points: 1}
+)",
+                       0);
+  EXPECT_EQ(r["scenarios"][0]["outcome"], "completed") << r["scenarios"][0]["outcome_detail"];
+  EXPECT_EQ(r["score"], 2);
+}
+
+// A student folder named like one of the class's own files used to be graded, and then the class's
+// gradebook could not be written (exit 3). It is refused before anything is graded, saying why.
+TEST_F(NeverCrash, AStudentFolderNamedLikeAClassFileIsRefusedBeforeGrading) {
+  for (const std::string name : {"gradebook.csv", "summary.md", "index.html"}) {
+    SCOPED_TRACE(name);
+    TempDir klass;
+    fs::create_directories(klass.path() / "submissions" / "alice");
+    fs::create_directories(klass.path() / "submissions" / name);
+    const CliResult r =
+        run_ipcgrade({"batch", sample("pipe-upper").string(), (klass.path() / "submissions").string(),
+                      "--out", (klass.path() / "out").string()});
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("a student folder named '" + name + "' would take the place of the class's own " +
+                         name + " in --out; rename it"),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(fs::exists(klass.path() / "out" / "alice" / "report.yaml"));
+  }
+}
+
+// A student id is a folder's name, and a folder's name can hold any bytes: the report (JSON, YAML,
+// Gradescope) carries them as U+FFFD instead of failing to write (found by the report fuzz target).
+TEST_F(NeverCrash, AStudentNameThatIsNotUtf8StillGetsItsReport) {
+  TempDir out;
+  const CliResult r =
+      run_ipcgrade({"grade", sample("pipe-upper").string(), sample("pipe-upper/solution").string(),
+                    "--student", "al\xff\xfeice", "--json", "--report", (out.path() / "r.yaml").string(),
+                    "--gradescope", (out.path() / "g.json").string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  const json report = json::parse(r.out);
+  EXPECT_EQ(report["student"], "al\xEF\xBF\xBD\xEF\xBF\xBDice");
+  EXPECT_EQ(report["score"], 100);
+  EXPECT_FALSE(json::parse(read_whole(out.path() / "g.json"), nullptr, false).is_discarded());
+  EXPECT_NE(read_whole(out.path() / "r.yaml").find("score: 100"), std::string::npos);
+}

@@ -1,5 +1,7 @@
 #include "grader/batch/batch.hpp"
 
+#include "grader/config/error.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
@@ -28,6 +31,10 @@ namespace ipcgrade::batch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// What batch writes for the class beside the students' folders.
+const std::vector<std::string> kClassFiles = {"gradebook.csv", "summary.md",   "index.html",
+                                              "shard.yaml",    "results.json", "junit.xml"};
 
 std::vector<std::string> students_of(const Options& o) {
   std::vector<std::string> all;
@@ -141,8 +148,17 @@ class Progress {
 }  // namespace
 
 size_t grade_class(const config::Assignment& a, const Options& o) {
-  fs::create_directories(o.out);
   const std::vector<std::string> students = students_of(o);
+  // The class's own files sit beside the students' folders in --out: a student folder of the same name
+  // would take its place (and the class's files could not be written). Said before anything is graded.
+  for (const auto& s : students) {
+    if (std::find(kClassFiles.begin(), kClassFiles.end(), s) != kClassFiles.end())
+      throw config::ConfigError(fmt::format(
+          "{}: a student folder named '{}' would take the place of the class's own {} in --out; rename it "
+          "(the class's files are {})",
+          (o.submissions / s).string(), s, s, fmt::join(kClassFiles, ", ")));
+  }
+  fs::create_directories(o.out);
   std::vector<std::string> todo;
   for (const auto& s : students) {
     if (o.resume && read_row(o.out / s / "report.yaml")) continue;

@@ -150,7 +150,7 @@ int run_audit(const AuditArgs& args) {
   // Orphan journals whose objects are all gone have nothing left to say.
   if (args.reclaim && !selector) audit::reclaim_orphans();
   if (args.json) {
-    std::cout << list.dump(2) << "\n";
+    std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << (shown ? table
                         : "no IPC objects" + std::string(selector ? " match" : " on this host") + "\n");

@@ -70,7 +70,10 @@ namespace {
 // Everything `grade` promises to write: the files asked for, then the summary (or JSON) on stdout.
 int write_outputs(const GradeArgs& args, const report::Report& r) {
   if (!args.report.empty()) util::write_file_atomically(args.report, report::to_yaml(r));
-  if (!args.trace.empty()) util::write_file_atomically(args.trace, trace_file(r.scenarios).dump(1) + "\n");
+  if (!args.trace.empty())
+    util::write_file_atomically(
+        args.trace,
+        trace_file(r.scenarios).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (!args.gradescope.empty()) util::write_file_atomically(args.gradescope, report::gradescope_json(r));
   if (!args.junit.empty()) util::write_file_atomically(args.junit, report::junit_xml(r));
   if (!args.html.empty()) util::write_file_atomically(args.html, report::html_report(r));

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,9 +37,13 @@ constexpr int kEscaped = 70;  // the child's code for an exception that escaped 
 int run_guarded(const std::function<int()>& work, std::chrono::seconds limit,
                 const std::function<void(const std::string& why)>& on_fault) {
   std::cout.flush();
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) return work();  // no child to be had: grade in this process, unguarded
   if (child == 0) {
+    // A grader killed outright (SIGKILL) takes its grading, and so its runs, along.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(kExitInternal);
     // The orphans of the runs come back to the process that grades (a subreaper is not inherited).
     run::become_subreaper();
     try {

@@ -156,7 +156,9 @@ int run_run(const RunArgs& args) {
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGQUIT, SIG_DFL);
   if (!args.trace.empty())
-    util::write_file_atomically(args.trace, trace::trace_file({result}).dump(1) + "\n");
+    util::write_file_atomically(
+        args.trace,
+        trace::trace_file({result}).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 
   build::BuildResult none;
   const auto checks = score::score_checks(a, {result}, none, keys);

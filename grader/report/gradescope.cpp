@@ -49,6 +49,7 @@ std::string gradescope_json(const Report& r) {
     t["visibility"] = c.visibility == config::Visibility::Hidden ? "after_published" : "visible";
     j["tests"].push_back(t);
   }
+  valid_strings(j);
   return j.dump(2) + "\n";
 }
 

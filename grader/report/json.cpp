@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "grader/report/render.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
@@ -86,6 +88,27 @@ ordered_json leftover_json(const run::Leftover& l) {
 
 }  // namespace
 
+namespace {
+// Every list a report holds is cut at this many entries: a run that leaves 30,000 queues or a check with
+// a million offending calls must not make a report of megabytes. What is cut is counted.
+constexpr size_t kListed = 100;
+
+// After a list cut at kListed: "<list>_more" (how many are not listed) and "<list>_total".
+void note_cut(ordered_json& j, const std::string& list, size_t total) {
+  if (total <= kListed) return;
+  j[list + "_more"] = total - kListed;
+  j[list + "_total"] = total;
+}
+}  // namespace
+
+void valid_strings(ordered_json& j) {
+  if (j.is_string()) {
+    j = util::valid_utf8(j.get_ref<const std::string&>());
+  } else if (j.is_structured()) {
+    for (auto& item : j) valid_strings(item);  // the report's own nesting: a few levels deep
+  }
+}
+
 ordered_json to_json(const Report& r) {
   ordered_json j;
   j["assignment"] = r.assignment;
@@ -121,8 +144,10 @@ ordered_json to_json(const Report& r) {
     cj["visibility"] = config::to_string(c.visibility);
     cj["feedback"] = util::valid_utf8(c.feedback);
     ordered_json ev = ordered_json::array();
-    for (const auto& e : c.evidence) ev.push_back(evidence_json(e));
+    for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i)
+      ev.push_back(evidence_json(c.evidence[i]));
     cj["evidence"] = ev;
+    note_cut(cj, "evidence", c.evidence.size());
     if (c.runs > 1) {
       cj["runs"] = c.runs;
       cj["runs_passed"] = c.runs_passed;
@@ -160,18 +185,24 @@ ordered_json to_json(const Report& r) {
     for (const auto& p : s.processes) procs.push_back(process_json(p));
     sj["processes"] = procs;
     ordered_json left = ordered_json::array();
-    for (const auto& l : s.leftovers) left.push_back(leftover_json(l));
+    for (size_t i = 0; i < std::min(s.leftovers.size(), kListed); ++i)
+      left.push_back(leftover_json(s.leftovers[i]));
     sj["leftovers"] = left;
+    note_cut(sj, "leftovers", s.leftovers.size());
     if (s.trace_dropped > 0) sj["trace_dropped"] = s.trace_dropped;
     if (!s.survivors.empty()) {
       ordered_json survivors = ordered_json::array();
-      for (const auto& v : s.survivors)
+      for (size_t i = 0; i < std::min(s.survivors.size(), kListed); ++i) {
+        const auto& v = s.survivors[i];
         survivors.push_back({{"name", v.name}, {"index", v.index}, {"pid", v.pid}});
+      }
       sj["survivors"] = survivors;
+      note_cut(sj, "survivors", s.survivors.size());
     }
     if (!s.refused.empty()) {
       ordered_json refused = ordered_json::array();
-      for (const auto& f : s.refused) {
+      for (size_t i = 0; i < std::min(s.refused.size(), kListed); ++i) {
+        const auto& f = s.refused[i];
         refused.push_back({{"process", f.process},
                            {"index", f.index},
                            {"pid", f.pid},
@@ -181,10 +212,12 @@ ordered_json to_json(const Report& r) {
                            {"count", f.count}});
       }
       sj["refused"] = refused;
+      note_cut(sj, "refused", s.refused.size());
     }
     scenarios.push_back(sj);
   }
   j["scenarios"] = scenarios;
+  valid_strings(j);
   return j;
 }
 

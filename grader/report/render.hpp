@@ -8,6 +8,9 @@ namespace ipcgrade::report {
 
 // The report as the ordered tree that both --json and the YAML report print (see docs/report.md).
 nlohmann::ordered_json to_json(const Report& report);
+// Makes every string of `j` valid UTF-8 (invalid bytes become U+FFFD): the submission's text — its
+// output, a file name, a student folder's name — can hold any bytes, and JSON (and YAML) carry only text.
+void valid_strings(nlohmann::ordered_json& j);
 std::string to_yaml(const Report& report);
 // The human summary: one line per check, feedback and evidence for failures, the total.
 std::string summary(const Report& report, bool color);

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace ipcgrade::supervise {
 
@@ -42,21 +44,36 @@ bool message_shaped(Dwarf_Die* st) {
   return encoding == DW_ATE_signed && dwarf_bytesize(&type) == static_cast<int>(sizeof(long));
 }
 
-void walk(Dwarf_Die* die, std::vector<MessageStruct>& out) {
-  Dwarf_Die child;
-  if (dwarf_child(die, &child) != 0) return;
-  do {
-    const int tag = dwarf_tag(&child);
-    if (tag == DW_TAG_structure_type && message_shaped(&child)) {
-      const int size = dwarf_bytesize(&child);
-      const char* name = dwarf_diename(&child);
-      if (size > static_cast<int>(sizeof(long))) {
-        out.push_back({name ? name : "(anonymous)", static_cast<unsigned long>(size)});
+// Real programs nest functions, namespaces and blocks a few levels deep; the debug information is the
+// submission's own, and can nest 400,000 blocks. The walk keeps its own stack, bounded in depth and in the
+// entries it visits, so that no input can exhaust the supervisor's stack or time.
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxEntries = 2'000'000;
+constexpr size_t kMaxStructs = 1000;
+
+void walk(Dwarf_Die* unit, std::vector<MessageStruct>& out, size_t& visited) {
+  std::vector<std::pair<Dwarf_Die, int>> pending{{*unit, 0}};  // entries whose children are to be seen
+  while (!pending.empty()) {
+    auto [die, depth] = pending.back();
+    pending.pop_back();
+    Dwarf_Die child;
+    if (dwarf_child(&die, &child) != 0) continue;
+    do {
+      if (++visited > kMaxEntries || out.size() >= kMaxStructs) return;
+      const int tag = dwarf_tag(&child);
+      if (tag == DW_TAG_structure_type && message_shaped(&child)) {
+        const int size = dwarf_bytesize(&child);
+        const char* name = dwarf_diename(&child);
+        if (size > static_cast<int>(sizeof(long))) {
+          out.push_back({name ? name : "(anonymous)", static_cast<unsigned long>(size)});
+        }
       }
-    }
-    // Structs can be declared inside functions and namespaces too.
-    if (tag == DW_TAG_subprogram || tag == DW_TAG_namespace || tag == DW_TAG_lexical_block) walk(&child, out);
-  } while (dwarf_siblingof(&child, &child) == 0);
+      // Structs can be declared inside functions and namespaces too.
+      if ((tag == DW_TAG_subprogram || tag == DW_TAG_namespace || tag == DW_TAG_lexical_block) &&
+          depth + 1 < kMaxDepth)
+        pending.emplace_back(child, depth + 1);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
 }
 
 }  // namespace
@@ -67,10 +84,10 @@ std::vector<MessageStruct> message_structs(const std::string& path) {
   if (fd < 0) return out;
   if (Dwarf* dw = dwarf_begin(fd, DWARF_C_READ)) {
     Dwarf_Off offset = 0, next;
-    size_t header = 0;
+    size_t header = 0, visited = 0;
     while (dwarf_nextcu(dw, offset, &next, &header, nullptr, nullptr, nullptr) == 0) {
       Dwarf_Die cu;
-      if (dwarf_offdie(dw, offset + header, &cu)) walk(&cu, out);
+      if (dwarf_offdie(dw, offset + header, &cu)) walk(&cu, out, visited);
       offset = next;
     }
     dwarf_end(dw);

@@ -551,7 +551,8 @@ std::vector<pid_t> Tracer::live_pids() const {
 std::set<pid_t> Tracer::interrupt_all() {
   ending_ = true;
   std::set<pid_t> asked;
-  for (const auto& [host, p] : procs_) {
+  for (const auto& entry : procs_) {
+    const pid_t host = entry.first;
     const bool held =
         std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host; });
     if (!held && ptrace(PTRACE_INTERRUPT, host, nullptr, nullptr) == 0) asked.insert(host);
