@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "grader/report/exports.hpp"
@@ -10,13 +11,15 @@ namespace ipcgrade::report {
 namespace {
 std::string evidence_text(const CheckResult& c) {
   std::string out = c.feedback;
-  for (const auto& e : c.evidence) {
+  for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i) {
+    const auto& e = c.evidence[i];
     out += fmt::format("\n- [{}] ", e.scenario);
     if (!e.process.empty()) out += util::process_label(e.process, e.pid) + ": ";
     if (!e.call.empty()) out += e.call + " ";
     if (!e.at.empty()) out += "at " + e.at + " ";
     out += e.detail;
   }
+  out += cut_line(c.evidence.size());
   return util::valid_utf8(out);
 }
 }  // namespace

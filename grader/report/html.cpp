@@ -187,12 +187,16 @@ std::string check_html(const CheckResult& c) {
     out +=
         "<table "
         "class=\"evidence\"><tr><th>scenario</th><th>process</th><th>call</th><th>at</th><th>what</th></tr>";
-    for (const auto& e : c.evidence) {
+    for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i) {
+      const auto& e = c.evidence[i];
       out += fmt::format(
           "<tr><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
           html_escape(e.scenario), html_escape(util::process_label(e.process, e.pid)), html_escape(e.call),
           html_escape(e.at), html_escape(e.detail));
     }
+    if (c.evidence.size() > kListed)
+      out += fmt::format("<tr><td colspan=\"5\">… and {} more ({} in all)</td></tr>",
+                         c.evidence.size() - kListed, c.evidence.size());
     out += "</table>";
   }
   return out + "</details>";

@@ -88,11 +88,12 @@ ordered_json leftover_json(const run::Leftover& l) {
 
 }  // namespace
 
-namespace {
-// Every list a report holds is cut at this many entries: a run that leaves 30,000 queues or a check with
-// a million offending calls must not make a report of megabytes. What is cut is counted.
-constexpr size_t kListed = 100;
+std::string cut_line(size_t total) {
+  return total <= kListed ? std::string()
+                          : fmt::format("\n... and {} more ({} in all)", total - kListed, total);
+}
 
+namespace {
 // After a list cut at kListed: "<list>_more" (how many are not listed) and "<list>_total".
 void note_cut(ordered_json& j, const std::string& list, size_t total) {
   if (total <= kListed) return;

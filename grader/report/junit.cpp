@@ -1,9 +1,11 @@
 #include <fmt/format.h>
+#include <algorithm>
 
 #include <pugixml.hpp>
 #include <sstream>
 
 #include "grader/report/exports.hpp"
+#include "grader/report/render.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::report {
@@ -43,11 +45,13 @@ std::string junit_xml(const Report& r) {
     failure.append_attribute("message") = util::xml_text(c.feedback).c_str();
     failure.append_attribute("type") = util::xml_text(c.type).c_str();
     std::string body = fmt::format("{} of {} points\n{}", c.score, c.max_score, c.feedback);
-    for (const auto& e : c.evidence) {
+    for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i) {
+      const auto& e = c.evidence[i];
       body +=
           fmt::format("\n[{}] {}{}{}{}", e.scenario, e.process.empty() ? "" : e.process + ": ",
                       e.call.empty() ? "" : e.call + " ", e.at.empty() ? "" : "at " + e.at + " ", e.detail);
     }
+    body += cut_line(c.evidence.size());
     // A text node, escaped by the writer: "]]>" and "<" in program output cannot break the file.
     failure.append_child(pugi::node_pcdata).set_value(util::xml_text(body).c_str());
   }

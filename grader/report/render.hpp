@@ -8,6 +8,13 @@ namespace ipcgrade::report {
 
 // The report as the ordered tree that both --json and the YAML report print (see docs/report.md).
 nlohmann::ordered_json to_json(const Report& report);
+// Every list a report holds is cut at this many entries in every format: a run that leaves 30,000 queues
+// or a check with a million offending calls must not make a report of megabytes. What is cut is counted
+// ("... and 4,900 more (5,000 in all)").
+constexpr size_t kListed = 100;
+// "\n... and 4900 more (5000 in all)" after a list of `total` cut at kListed; "" when nothing was cut.
+std::string cut_line(size_t total);
+
 // Makes every string of `j` valid UTF-8 (invalid bytes become U+FFFD): the submission's text — its
 // output, a file name, a student folder's name — can hold any bytes, and JSON (and YAML) carry only text.
 void valid_strings(nlohmann::ordered_json& j);

@@ -64,10 +64,10 @@ class Builder {
     seq_.outcome = run::to_string(s_.outcome);
     seq_.explanation = s_.outcome_detail;
     for (const auto& p : s_.processes) {
-      if (p.started && p.pid) process(p.pid, p.name);
+      if (p.started && p.pid && seq_.lines.size() < kMaxLines) process(p.pid, p.name);
     }
     for (const auto& e : s_.trace.events) {
-      if (seq_.arrows.size() >= kMaxArrows) {
+      if (seq_.arrows.size() >= kMaxArrows || seq_.lines.size() >= kMaxLines) {
         ++seq_.not_drawn;
         continue;
       }

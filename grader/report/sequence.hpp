@@ -43,13 +43,16 @@ struct Sequence {
   std::string scenario;
   std::vector<Lifeline> lines;
   std::vector<Arrow> arrows;
-  size_t not_drawn = 0;     // arrows past the drawing limit
+  size_t not_drawn = 0;     // arrows past the drawing limits (kMaxArrows, kMaxLines)
   std::string outcome;      // "completed", "deadlock", ...
   std::string explanation;  // the outcome's detail: the deadlock's explanation
 };
 
 // At most this many arrows are drawn per scenario; a loop's repeats are one arrow already.
 constexpr size_t kMaxArrows = 1500;
+// ... and at most this many lifelines (processes and objects): a run that makes 12,000 objects draws
+// the beginning of its story, and says how much it left out.
+constexpr size_t kMaxLines = 64;
 
 Sequence sequence_of(const run::ScenarioResult& scenario, const std::vector<CheckResult>& checks);
 

@@ -35,21 +35,13 @@ void credit(run::Leftover& left, const trace::Event& opened, bool creating) {
 
 // A POSIX object, by its name: the first open with O_CREAT that succeeded since the name's last unlink
 // made it; later opens are named as having opened it too.
-void attribute_by_name(run::Leftover& left, const trace::Trace& trace, std::string_view open,
+void attribute_by_name(run::Leftover& left, const TraceIndex& index, std::string_view open,
                        std::string_view unlink) {
-  const auto& events = trace.events;
-  const auto named = [&](const trace::Event& e) {
-    const auto it = e.texts.find("name");
-    return it != e.texts.end() && it->second == left.name;
-  };
-  auto from = events.begin();
-  for (auto it = events.begin(); it != events.end(); ++it) {
-    if (it->is_call(unlink) && !it->failed() && named(*it)) from = it + 1;
-  }
+  std::uint64_t from = 0;
+  for (const trace::Event* e : index.named(unlink, left.name)) from = std::max(from, e->seq);
   left.opened_by.clear();
-  for (auto it = from; it != events.end(); ++it) {
-    if (!it->is_call(open) || it->failed() || !named(*it)) continue;
-    credit(left, *it, (it->value("oflag") & O_CREAT) != 0);
+  for (const trace::Event* e : index.named(open, left.name)) {
+    if (e->seq > from) credit(left, *e, (e->value("oflag") & O_CREAT) != 0);
   }
 }
 
@@ -59,30 +51,56 @@ void attribute_by_name(run::Leftover& left, const trace::Trace& trace, std::stri
 // with IPC_CREAT that returned its id since the last IPC_RMID of that id (the kernel's shm_cpid agrees
 // for segments). A sender and a receiver that both pass IPC_CREAT both get the id back; only the first
 // made the object, and the others are named as having opened it too.
-void attribute_leftover(run::Leftover& left, const trace::Trace& trace) {
-  if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, trace, "mq_open", "mq_unlink");
-  if (left.kind == trace::IpcKind::PosixShm) return attribute_by_name(left, trace, "shm_open", "shm_unlink");
-  if (left.kind == trace::IpcKind::PosixSem) return attribute_by_name(left, trace, "sem_open", "sem_unlink");
+TraceIndex::TraceIndex(const trace::Trace& trace) {
+  for (const auto& e : trace.events) {
+    if (e.kind != trace::EventKind::Call) continue;
+    if (e.result && !e.failed()) by_value_[{e.call, "", *e.result}].push_back(&e);
+    for (const char* arg : {"msqid", "shmid", "semid", "fifo"}) {
+      const auto it = e.values.find(arg);
+      if (it != e.values.end()) by_value_[{e.call, arg, static_cast<long>(it->second)}].push_back(&e);
+    }
+    const auto name = e.texts.find("name");
+    if (name != e.texts.end() && !e.failed()) by_name_[{e.call, name->second}].push_back(&e);
+  }
+}
+
+const TraceIndex::Events& TraceIndex::returned(std::string_view call, long result) const {
+  return with(call, "", result);
+}
+
+const TraceIndex::Events& TraceIndex::with(std::string_view call, std::string_view arg, long value) const {
+  static const Events none;
+  const auto it = by_value_.find({std::string(call), std::string(arg), value});
+  return it == by_value_.end() ? none : it->second;
+}
+
+const TraceIndex::Events& TraceIndex::named(std::string_view call, const std::string& name) const {
+  static const Events none;
+  const auto it = by_name_.find({std::string(call), name});
+  return it == by_name_.end() ? none : it->second;
+}
+
+void attribute_leftover(run::Leftover& left, const TraceIndex& index) {
+  if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, index, "mq_open", "mq_unlink");
+  if (left.kind == trace::IpcKind::PosixShm) return attribute_by_name(left, index, "shm_open", "shm_unlink");
+  if (left.kind == trace::IpcKind::PosixSem) return attribute_by_name(left, index, "sem_open", "sem_unlink");
   const trace::CallRow* get_row = trace::creating_call(left.kind);
   const trace::CallRow* ctl_row = trace::control_call(left.kind);
   if (!get_row || !ctl_row) return;
   const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name);
-  const auto& events = trace.events;
-  auto from = events.begin();
-  for (auto it = events.begin(); it != events.end(); ++it) {
-    if (it->is_call(ctl) && it->has("cmd") && it->value("cmd") == IPC_RMID && it->value(id_arg) == left.id)
-      from = it + 1;
+  std::uint64_t from = 0;
+  for (const trace::Event* e : index.with(ctl, id_arg, left.id)) {
+    if (e->has("cmd") && e->value("cmd") == IPC_RMID) from = std::max(from, e->seq);
   }
   left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
   left.opened_by.clear();
-  for (auto it = from; it != events.end(); ++it) {
-    if (!it->is_call(get) || !it->result || *it->result != left.id) continue;
-    credit(left, *it, (it->value("flags") & IPC_CREAT) != 0);
+  for (const trace::Event* e : index.returned(get, left.id)) {
+    if (e->seq > from) credit(left, *e, (e->value("flags") & IPC_CREAT) != 0);
   }
   std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
 }
 
-std::vector<run::Leftover> fifos_left(const trace::Trace& trace) {
+std::vector<run::Leftover> fifos_left(const trace::Trace& trace, const TraceIndex& index) {
   std::map<long, const trace::Event*> made;  // by the FIFO's number
   for (const auto& e : trace.events) {
     if (e.failed() || !e.has("fifo")) continue;
@@ -102,16 +120,15 @@ std::vector<run::Leftover> fifos_left(const trace::Trace& trace) {
     left.file_ino = static_cast<std::uint64_t>(e->value("ino"));
     left.mode = static_cast<unsigned>(e->value("mode"));
     credit(left, *e, true);
-    for (const auto& opened : trace.events) {
-      if (opened.is_call("open") && !opened.failed() && opened.value("fifo") == fifo)
-        credit(left, opened, false);
+    for (const trace::Event* opened : index.with("open", "fifo", fifo)) {
+      if (!opened->failed()) credit(left, *opened, false);
     }
     out.push_back(std::move(left));
   }
   return out;
 }
 
-std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace) {
+std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace, const TraceIndex& index) {
   struct Kind {
     trace::IpcKind kind;
     std::string_view open, unlink;
@@ -137,7 +154,7 @@ std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace) {
       left.id = -1;
       left.file_dev = static_cast<std::uint64_t>(e->value("dev"));
       left.file_ino = static_cast<std::uint64_t>(e->value("ino"));
-      attribute_leftover(left, trace);
+      attribute_leftover(left, index);
       out.push_back(std::move(left));
     }
   }

@@ -347,8 +347,10 @@ std::vector<std::string> clean_environment(const std::filesystem::path& work_dir
                                            const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + work_dir.string(),
                                   "LANG=C.UTF-8", "TMPDIR=/tmp"};
-  for (const auto& [name, value] : extra) {
-    std::erase_if(env, [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; });
+  for (const auto& entry : extra) {
+    const auto& [name, value] = entry;
+    const std::string prefix = name + "=";
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
     env.push_back(name + "=" + value);
   }
   return env;

@@ -798,9 +798,10 @@ class Supervisor {
     }
     const itimerval off{};
     ::setitimer(ITIMER_REAL, &off, nullptr);
+    index_.emplace(result_.trace);  // every process has ended: the trace is complete
     result_.leftovers = run_objects();
     for (auto& left : result_.leftovers) {
-      if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, result_.trace);
+      if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, *index_);
       // Removing it was its creator's to do: excused when the grader's stop cut the creator short (or, not
       // knowing the creator, a process that opened it).
       const auto& stopped = result_.stopped;
@@ -879,7 +880,7 @@ class Supervisor {
         mine.push_back(posix);
       }
     }
-    for (auto& posix : posix_objects_left(result_.trace)) {
+    for (auto& posix : posix_objects_left(result_.trace, *index_)) {
       if (std::any_of(mine.begin(), mine.end(),
                       [&](const Leftover& l) { return l.kind == posix.kind && l.name == posix.name; }))
         continue;
@@ -941,7 +942,7 @@ class Supervisor {
     if (::realpath(context_.work_dir.c_str(), real)) mine.push_back(std::string(real) + "/");
     if (box_.tracked && !box_.private_tmp.empty() && ::realpath(box_.private_tmp.c_str(), real))
       mine.push_back(std::string(real) + "/");
-    for (auto& fifo : fifos_left(result_.trace)) {
+    for (auto& fifo : fifos_left(result_.trace, *index_)) {
       const std::string where = fifo.path;
       const bool inside =
           !where.empty() && std::any_of(mine.begin(), mine.end(),
@@ -1026,6 +1027,7 @@ class Supervisor {
   std::set<std::string> removed_as_run_;     // leftovers removed with the run's credentials
   std::set<std::pair<trace::IpcKind, int>> journaled_;
   std::optional<std::string> flood_;  // a process wrote far past the output limit and was stopped
+  std::optional<TraceIndex> index_;   // the finished trace by object, for attributing leftovers
   struct Stopping {
     Clock::time_point kill_at;  // the end of the longest grace
     Stop why;
