@@ -10,6 +10,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 #include <csignal>
 #include <cstring>
@@ -183,6 +184,24 @@ TEST(Decoders, TimersAreNotedNotRecorded) {
   EXPECT_GT(p.timer_until, std::chrono::steady_clock::now());
   p.call(SYS_timer_settime, {1, 0, 0x7000, 0});
   EXPECT_EQ(p.timer_until, std::chrono::steady_clock::time_point::max());
+}
+
+// The program's own numbers: a timer 2^62 seconds away overflowed the clock (found by the decoders' fuzz
+// target); it is "never" for a run, and a negative one sets no timer, as the kernel refuses it.
+TEST(Decoders, TimersOfAnyLengthAreNoted) {
+  Process p;
+  itimerval far{};
+  far.it_value.tv_sec = 1L << 62;
+  p.memory.put(0x7000, far);
+  p.call(SYS_setitimer, {ITIMER_REAL, 0x7000, 0});
+  EXPECT_EQ(p.timer_until, std::chrono::steady_clock::time_point::max());
+  itimerval negative{};
+  negative.it_value.tv_sec = -5;
+  p.memory.put(0x7100, negative);
+  p.call(SYS_setitimer, {ITIMER_REAL, 0x7100, 0});
+  EXPECT_EQ(p.timer_until, std::chrono::steady_clock::time_point{});
+  p.call(SYS_alarm, {0xffffffff00000005ULL});  // only the low 32 bits are alarm's
+  EXPECT_LT(p.timer_until, std::chrono::steady_clock::now() + std::chrono::seconds(6));
 }
 
 TEST(Decoders, PosixQueuesKeepTheirNameAndTheirAttributes) {

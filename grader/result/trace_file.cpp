@@ -14,10 +14,29 @@ nlohmann::json trace_file(const std::vector<run::ScenarioResult>& scenarios) {
   return out;
 }
 
+namespace {
+// A trace file holds whole numbers only: a fraction (or 6.7e60) where a pid or a count is read would be
+// converted with undefined behaviour (found by the trace-file fuzz target). Iterative: a file can nest
+// arrays as deep as it likes.
+void whole_numbers_only(const nlohmann::json& root) {
+  std::vector<const nlohmann::json*> pending{&root};
+  while (!pending.empty()) {
+    const nlohmann::json* j = pending.back();
+    pending.pop_back();
+    if (j->is_number_float())
+      throw std::runtime_error("not a trace file: it holds a number that is not whole");
+    if (j->is_structured()) {
+      for (const auto& item : *j) pending.push_back(&item);
+    }
+  }
+}
+}  // namespace
+
 std::vector<std::pair<std::string, Trace>> read_trace_file(const std::string& text) {
   std::vector<std::pair<std::string, Trace>> out;
   try {
     const auto j = nlohmann::json::parse(text);
+    whole_numbers_only(j);
     for (const auto& s : j.at("scenarios")) {
       Trace t;
       s.at("events").get_to(t.events);

@@ -10,9 +10,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// When a timer set `seconds` and `micros` from now fires. The values are the program's: one past ten
+// years is "never" for a run (and would overflow the clock's nanoseconds), a negative one is refused by
+// the kernel and sets no timer.
+Clock::time_point fires(long long seconds, long long micros) {
+  if (seconds < 0 || micros < 0 || micros >= 1000000 || (seconds == 0 && micros == 0)) return {};
+  constexpr long long kTenYears = 10LL * 365 * 24 * 3600;
+  if (seconds > kTenYears) return Clock::time_point::max();
+  return Clock::now() + std::chrono::seconds(seconds) + std::chrono::microseconds(micros);
+}
+
 bool alarm_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.call.clear();
-  ctx.timer_until = a[0] ? Clock::now() + std::chrono::seconds(a[0]) : Clock::time_point{};
+  ctx.timer_until =
+      fires(static_cast<long long>(static_cast<unsigned>(a[0])), 0);  // alarm takes an unsigned int
   return false;
 }
 
@@ -20,8 +31,7 @@ bool setitimer_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.call.clear();
   if (a[0] != ITIMER_REAL || !a[1]) return false;
   if (auto t = ctx.memory.value<itimerval>(a[1])) {
-    const auto in = std::chrono::seconds(t->it_value.tv_sec) + std::chrono::microseconds(t->it_value.tv_usec);
-    ctx.timer_until = in.count() ? Clock::now() + in : Clock::time_point{};
+    ctx.timer_until = fires(t->it_value.tv_sec, t->it_value.tv_usec);
   }
   return false;
 }
