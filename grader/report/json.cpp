@@ -190,6 +190,10 @@ ordered_json to_json(const Report& r) {
       left.push_back(leftover_json(s.leftovers[i]));
     sj["leftovers"] = left;
     note_cut(sj, "leftovers", s.leftovers.size());
+    if (s.leftovers.size() > kListed) {  // what the list no longer shows one by one
+      sj["leftovers_reclaimed"] = std::count_if(s.leftovers.begin(), s.leftovers.end(),
+                                                [](const run::Leftover& l) { return l.reclaimed; });
+    }
     if (s.trace_dropped > 0) sj["trace_dropped"] = s.trace_dropped;
     if (!s.survivors.empty()) {
       ordered_json survivors = ordered_json::array();
