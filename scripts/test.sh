@@ -2,9 +2,24 @@
 # Second command of the README (and what CI runs): install what is needed, build, run the whole test
 # suite and the container image's test (docker/test.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
 # same /dev/shm, and no process of the suite still running.
+#   --sanitize  instead: the grader and the test drivers built with AddressSanitizer and
+#               UndefinedBehaviorSanitizer into ./build-sanitize, and ctest run there (slower: not CI's run).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh --test
+if [ "${1:-}" = "--sanitize" ]; then
+  generator=""
+  command -v ninja >/dev/null 2>&1 && generator="-G Ninja"
+  # shellcheck disable=SC2086
+  cmake -S . -B build-sanitize $generator -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPCGRADE_WERROR=ON \
+    -DIPCGRADE_TESTS=ON -DIPCGRADE_SANITIZE=ON
+  cmake --build build-sanitize --parallel "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+  # Leaks are not looked for: LeakSanitizer stops the process with ptrace at exit, and the supervisor is a
+  # tracer itself.
+  cd build-sanitize
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    exec ctest --output-on-failure --timeout 900
+fi
 ./scripts/build.sh
 
 snapshot() {
