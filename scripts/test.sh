@@ -11,7 +11,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   generator=""
   command -v ninja >/dev/null 2>&1 && generator="-G Ninja"
   # shellcheck disable=SC2086
-  cmake -S . -B build-sanitize $generator -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPCGRADE_WERROR=ON \
+  # Without -Werror: under the sanitizers gcc 12 warns falsely inside the standard library (maybe-uninitialized).
+  cmake -S . -B build-sanitize $generator -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPCGRADE_WERROR=OFF \
     -DIPCGRADE_TESTS=ON -DIPCGRADE_SANITIZE=ON
   cmake --build build-sanitize --parallel "${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
   # Leaks are not looked for: LeakSanitizer stops the process with ptrace at exit, and the supervisor is a

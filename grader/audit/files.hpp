@@ -18,6 +18,8 @@ namespace ipcgrade::audit {
 // Removes `path` (a folder with what is in it) as `uid`/`gid` without capabilities. Sets `reclaimed`
 // or `reclaim_error` on `file`.
 void remove_as(uid_t uid, gid_t gid, run::Leftover& file);
+// The same for many, in one process.
+void remove_all_as(uid_t uid, gid_t gid, const std::vector<run::Leftover*>& files);
 
 // A file as a leftover: its kind, path (and the path as reports show it), mode, owner, size, ctime.
 run::Leftover file_leftover(const std::string& path, const struct stat& st);

@@ -800,6 +800,7 @@ class Supervisor {
     ::setitimer(ITIMER_REAL, &off, nullptr);
     index_.emplace(result_.trace);  // every process has ended: the trace is complete
     result_.leftovers = run_objects();
+    std::vector<Leftover*> as_run;
     for (auto& left : result_.leftovers) {
       if (left.call.empty() && !removed_as_run_.count(left.path)) attribute_leftover(left, *index_);
       // Removing it was its creator's to do: excused when the grader's stop cut the creator short (or, not
@@ -813,13 +814,15 @@ class Supervisor {
                                  : std::any_of(left.holders.begin(), left.holders.end(), cut_short);
       if (left.reclaimed || (left.kind == trace::IpcKind::Fifo && left.path.empty())) continue;
       if (removed_as_run_.count(left.path)) {
-        // With the run's own credentials: the grader removes no more than the program could have.
-        const uid_t uid = box_.run_as ? *box_.run_as : ::geteuid();
-        audit::remove_as(uid, box_.run_as ? static_cast<gid_t>(*box_.run_as) : ::getegid(), left);
+        as_run.push_back(&left);
       } else {
         audit::reclaim(left);
       }
     }
+    // With the run's own credentials, all in one process: the grader removes no more than the program
+    // could have.
+    const uid_t uid = box_.run_as ? *box_.run_as : ::geteuid();
+    audit::remove_all_as(uid, box_.run_as ? static_cast<gid_t>(*box_.run_as) : ::getegid(), as_run);
     if (journal_) journal_->remove();
   }
 
