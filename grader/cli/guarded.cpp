@@ -63,9 +63,8 @@ int run_guarded(const std::function<int()>& work, std::chrono::seconds limit,
     const pid_t done = ::waitpid(child, &status, WNOHANG);
     if (done == child) break;
     if (done < 0 && errno != EINTR) return kExitInternal;
-    // Orphans that came to this process (it is a subreaper) before the child took over.
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
+    // Nothing else is reaped here: waitpid(-1) could take the child's own end, and its status with it.
+    // The runs' orphans go to the child, a subreaper of its own.
     if (std::chrono::steady_clock::now() >= deadline) {
       timed_out = true;
       ::kill(child, SIGKILL);  // its scenarios' supervisors die with it (PR_SET_PDEATHSIG)
