@@ -61,7 +61,12 @@ std::vector<std::pair<fs::path, fs::path>> sample_submissions() {
     std::vector<fs::path> variants;
     for (const auto& v : fs::directory_iterator(a / "variants")) variants.push_back(v.path());
     std::sort(variants.begin(), variants.end());
-    for (const auto& v : variants) out.emplace_back(a, v);
+    for (const auto& v : variants) {
+      // Whichever side first waits on a semaphore nobody gave a value is the schedule's (on a loaded
+      // machine, or under the sanitizers, it is the other one): semaphores_test.cpp judges it either way.
+      if (a.filename() == "sem-bounded-buffer" && v.filename() == "no-initialization") continue;
+      out.emplace_back(a, v);
+    }
   }
   return out;
 }
