@@ -7,15 +7,26 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 namespace ipcgrade::fuzz {
 
-inline std::filesystem::path input_file(const std::uint8_t* data, size_t size, const std::string& name) {
-  static const std::filesystem::path dir = [] {
+// The private folder, removed when the process ends: the suite leaves the temporary folder as it found it.
+struct InputFolder {
+  std::filesystem::path dir;
+  InputFolder() {
     char tmpl[] = "/tmp/ipcgrade-fuzz-XXXXXX";
-    return std::filesystem::path(::mkdtemp(tmpl));
-  }();
-  const auto file = dir / name;
+    if (::mkdtemp(tmpl)) dir = tmpl;
+  }
+  ~InputFolder() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+inline std::filesystem::path input_file(const std::uint8_t* data, size_t size, const std::string& name) {
+  static const InputFolder folder;
+  const auto file = folder.dir / name;
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return file;
