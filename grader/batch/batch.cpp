@@ -59,6 +59,9 @@ std::vector<std::string> students_of(const Options& o) {
 pid_t start_worker(const Options& o, const std::string& student) {
   const fs::path dir = o.out / student;
   fs::create_directories(dir);
+  // Graded again: a report left from an earlier batch must not stand for this grading.
+  std::error_code ec;
+  fs::remove(dir / "report.yaml", ec);
   std::vector<std::string> args = {"ipcgrade",
                                    "grade",
                                    o.assignment.string(),
@@ -183,7 +186,11 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
     const std::string student = it->second;
     running.erase(it);
     const bool graded = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
-    if (!graded) record_fault(a, o, student, status);
+    // A worker that failed but wrote its report (exit 3: a scenario the grader could not run, or the
+    // grading's own crash, which the worker's guard reports) keeps it: it says what happened.
+    const bool reported =
+        WIFEXITED(status) && WEXITSTATUS(status) == 3 && read_row(o.out / student / "report.yaml");
+    if (!graded && !reported) record_fault(a, o, student, status);
     // The worker's log is kept only when it says something (a warning, a fault); -v fills it.
     std::error_code ec;
     if (fs::file_size(o.out / student / "grader.log", ec) == 0 && !ec)
