@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 [ $# -gt 0 ] && shift
-targets="${*:-assignment trace_file gradebook message_structs decoders report}"
+targets="${*:-assignment trace_file gradebook message_structs decoders report symbolizer copy_tree}"
 
 generator=""
 command -v ninja >/dev/null 2>&1 && generator="-G Ninja"

@@ -155,12 +155,16 @@ std::string Symbolizer::function_of(Module& m, unsigned long address) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM)) continue;
     Elf_Data* data = elf_getdata(scn, nullptr);
-    const size_t count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+    // Counted from the data actually read, not from the header's claim.
+    const size_t count = data && sh.sh_entsize ? data->d_size / sh.sh_entsize : 0;
     for (size_t i = 0; data && i < count; ++i) {
       GElf_Sym sym;
       if (!gelf_getsym(data, static_cast<int>(i), &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC) continue;
-      if (address >= sym.st_value && address < sym.st_value + sym.st_size) {
-        return fmt::format("{}+0x{:x}", elf_strptr(m.elf, sh.sh_link, sym.st_name), address - sym.st_value);
+      if (address >= sym.st_value && address - sym.st_value < sym.st_size) {
+        // A symbol table may name a string table that is not one, or an offset past it.
+        const char* name = elf_strptr(m.elf, sh.sh_link, sym.st_name);
+        if (!name || !*name) continue;
+        return fmt::format("{}+0x{:x}", name, address - sym.st_value);
       }
     }
   }
@@ -168,9 +172,14 @@ std::string Symbolizer::function_of(Module& m, unsigned long address) {
 }
 
 std::string Symbolizer::call_site(pid_t pid, const user_regs_struct& start) {
+  return walk(maps(pid), start,
+              [pid](unsigned long address) { return read_tracee_value<unsigned long>(pid, address); });
+}
+
+std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_regs_struct& start,
+                             const ReadWord& read) {
   Regs regs = from(start);
   std::string fallback;
-  const auto& mappings = maps(pid);
   for (int depth = 0; depth < 16; ++depth) {
     const unsigned long pc = regs.value[kRegRa];
     const Mapping* map = nullptr;
@@ -224,7 +233,7 @@ std::string Symbolizer::call_site(pid_t pid, const user_regs_struct& start) {
       }
       if (ops[n - 1].atom == DW_OP_stack_value) {
         caller.set(r, where);
-      } else if (auto v = read_tracee_value<unsigned long>(pid, where)) {
+      } else if (auto v = read(where)) {
         caller.set(r, *v);
       } else if (r == kRegRa) {
         ok = false;

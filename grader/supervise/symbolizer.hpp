@@ -2,8 +2,10 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,12 @@ class Symbolizer {
     unsigned long start, end, offset;
     std::string path;
   };
+  // A word of the stopped process's memory, or nothing when it cannot be read.
+  using ReadWord = std::function<std::optional<unsigned long>(unsigned long address)>;
+  // The walk itself, over given mappings and memory: call_site reads both from the process. The files
+  // named by `mappings` are the submission's own, so every byte of their ELF, DWARF and call-frame
+  // information is hostile (the fuzz target tests/fuzz/fuzz_symbolizer.cpp feeds it mutated binaries).
+  std::string walk(const std::vector<Mapping>& mappings, const user_regs_struct& regs, const ReadWord& read);
 
  private:
   Module* module(const std::string& path);

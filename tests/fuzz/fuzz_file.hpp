@@ -15,7 +15,9 @@ namespace ipcgrade::fuzz {
 struct InputFolder {
   std::filesystem::path dir;
   InputFolder() {
-    char tmpl[] = "/tmp/ipcgrade-fuzz-XXXXXX";
+    // Not named ipcgrade-*: the suite checks that no folder of that name outlives it, and a fuzz pass may
+    // run beside the suite.
+    char tmpl[] = "/tmp/fuzz-ipcgrade-XXXXXX";
     if (::mkdtemp(tmpl)) dir = tmpl;
   }
   ~InputFolder() {
@@ -24,9 +26,16 @@ struct InputFolder {
   }
 };
 
-inline std::filesystem::path input_file(const std::uint8_t* data, size_t size, const std::string& name) {
+// The private folder itself, for targets that build a tree of their own in it.
+inline const std::filesystem::path& input_folder() {
   static const InputFolder folder;
-  const auto file = folder.dir / name;
+  return folder.dir;
+}
+
+inline std::filesystem::path input_file(const std::uint8_t* data, size_t size, const std::string& name) {
+  const auto file = input_folder() / name;
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   return file;
