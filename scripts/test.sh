@@ -1,6 +1,6 @@
 #!/bin/sh
 # Second command of the README (and what CI runs): install what is needed, build, run the whole test
-# suite and the container image's test (docker/test.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
+# suite, a short fuzz pass and the container image's test (docker/test.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
 # same /dev/shm, and no process of the suite still running.
 #   --sanitize  instead: the grader and the test drivers built with AddressSanitizer and
 #               UndefinedBehaviorSanitizer into ./build-sanitize, and ctest run there (slower: not CI's run).
@@ -39,10 +39,19 @@ before=$(snapshot)
 # (it is mostly compiling, and no test depends on it); docker/test.sh then finds it built.
 nice -n 19 ./docker/test.sh --build-only > build/image-build.log 2>&1 &
 image_build=$!
+# A short fuzz pass the same way (scripts/fuzz.sh: every target from its corpus, ten seconds each, with
+# AddressSanitizer and UndefinedBehaviorSanitizer); the long runs are bench/README.md's.
+nice -n 19 ./scripts/fuzz.sh 10 > build/fuzz-pass.log 2>&1 &
+fuzz_pass=$!
 status=0
 (cd build && ctest --output-on-failure --timeout 600) || status=$?
 # A failed build is not fatal here: docker/test.sh builds again below and shows the error.
 wait $image_build || true
+if ! wait $fuzz_pass; then
+  echo "FAILED: the fuzz pass found a crash or did not build (build/fuzz-pass.log):"
+  tail -n 40 build/fuzz-pass.log
+  status=1
+fi
 
 # The container image: tested in default-security containers.
 ./docker/test.sh || status=1
