@@ -6,7 +6,11 @@
 
 #include "grader/batch/gradebook.hpp"
 #include "grader/report/exports.hpp"
+#include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
+#include "grader/util/text.hpp"
+
+#include <sstream>
 
 using namespace ipcgrade;
 
@@ -241,4 +245,47 @@ TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
             "'-1,10,10,10\n"
             "'+1,10,10,10\n"
             "'\tx,10,10,10\n");
+}
+
+// Names from a submission (a `#line` file name, a FIFO or POSIX name) can hold line breaks: in the
+// terminal summary they stay on their line, so that no name prints "  PASS ..." or "Score: 100/100" of
+// its own.
+TEST(Summary, ASubmissionsNameCannotPrintALineOfItsOwn) {
+  auto r = sample_report();
+  r.checks[0].evidence[0].at = "client.c\n  PASS  prints ok  40/40\nScore: 100/100\n:18";
+  r.checks[0].evidence[0].detail = std::string("fifo /tmp/a\xe2\x80\xa8Score: 100/100");
+  const std::string text = report::summary(r, false);
+  EXPECT_NE(
+      text.find("at client.c\\n  PASS  prints ok  40/40\\nScore: 100/100\\n:18 — fifo /tmp/a\\u2028Score: "
+                "100/100"),
+      std::string::npos)
+      << text;
+  std::istringstream lines(text);
+  size_t scores = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_NE(line.rfind("  PASS  prints ok", 0), 0u) << text;
+    scores += line.rfind("Score: ", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(scores, 1u) << text;
+  EXPECT_EQ(util::one_line("a\nb\xe2\x80\xa9"
+                           "c\xc2\x85"),
+            "a\\nb\\u2029c\\u0085");
+}
+
+// report.md and the class's summary.md show the submission's text as text: a Markdown badge or image,
+// raw HTML and a table pipe in program output are escaped, and a call's code span cannot be closed.
+TEST(Markdown, TheSubmissionsTextIsNeverReadAsMarkdown) {
+  auto r = sample_report();
+  r.checks[0].feedback =
+      "printed ![100/100](https://img.shields.io/badge/score-100%2F100-green) <script>x</script>";
+  r.checks[0].evidence[0].call = "write(1, \"`` <img src=x onerror=alert(1)>\", 5)";
+  const std::string md = report::markdown_report(r);
+  EXPECT_EQ(md.find("!["), std::string::npos) << md;
+  EXPECT_EQ(md.find("<script>"), std::string::npos) << md;
+  EXPECT_NE(md.find("printed \\!\\[100\\/100\\]\\(https\\:\\/\\/img"), std::string::npos) << md;
+  EXPECT_NE(md.find(": ```write(1, \\\"`` <img src=x onerror=alert(1)>\\\", 5)``` at `client.c:18`"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(report::md_code("a`b"), "``a`b``");
+  EXPECT_EQ(report::md_cell("a|b"), "a\\|b");
 }

@@ -80,6 +80,7 @@ std::string rendered_call_table() {
   };
   const auto stops = [](const CallRow& r) -> std::string {
     std::string when = r.mode == Mode::Tracked ? "tracked mode" : "always";
+    if (r.guard == Guard::Absent) return "never (the filter answers)";
     if (r.stop == Stop::Never) return "never (watched in /proc)";
     if (r.stop == Stop::Named) return "as `" + std::string(r.via) + "`";
     if (r.stop == Stop::PipeIo) return "fd > 2, when pipe traffic is judged";
@@ -105,7 +106,8 @@ std::string rendered_call_table() {
   };
   const auto guard = [](Guard g) -> std::string {
     constexpr const char* names[] = {
-        "", "refused", "run's pids only", "run's sockets only", "run's objects only", "name watched"};
+        "",      "refused", "run's pids only", "run's sockets only", "run's objects only", "name watched",
+        "ENOSYS", "run's pidfds only"};
     return names[static_cast<int>(g)];
   };
   std::string out =

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <map>
 
+#include "grader/report/render.hpp"
+
 namespace ipcgrade::batch {
 
 namespace {
@@ -118,11 +120,11 @@ std::string summary_md(const config::Assignment& a, const std::vector<Row>& rows
         common = text;
       }
     }
-    std::string cell =
-        common.empty() ? "" : fmt::format("{} % of the class: {}", 100 * best / rows.size(), common);
-    std::replace(cell.begin(), cell.end(), '|', '/');
-    std::replace(cell.begin(), cell.end(), '\n', ' ');
-    out += fmt::format("| {} | {} of {} ({} %) | {} |\n", c.name, failed, rows.size(),
+    // Feedback carries the submissions' text (output, names): Markdown-escaped, never raw HTML.
+    const std::string cell = common.empty() ? ""
+                                            : fmt::format("{} % of the class: {}", 100 * best / rows.size(),
+                                                          report::md_cell(common));
+    out += fmt::format("| {} | {} of {} ({} %) | {} |\n", report::md_cell(c.name), failed, rows.size(),
                        100 * failed / rows.size(), cell);
   }
   return out;

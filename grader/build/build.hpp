@@ -1,5 +1,9 @@
 #pragma once
 #include <string>
+#include <vector>
+
+#include <string>
+#include "grader/result/result.hpp"
 
 namespace ipcgrade::build {
 
@@ -16,6 +20,9 @@ struct BuildResult {
   std::string log;            // compiler output, stdout and stderr interleaved, capped, control bytes escaped
   bool grader_fault = false;  // the sandbox could not run the build: the grade is not to be trusted
   std::string mode;           // the isolation the build ran in (namespaces | tracked)
+  // What the build command left behind (IPC objects, POSIX objects, FIFOs), each removed by the grader:
+  // reported as the build's, never charged to a scenario.
+  std::vector<run::Leftover> leftovers;
 
   bool usable() const { return status == BuildStatus::None || status == BuildStatus::Ok; }
 };

@@ -130,6 +130,13 @@ ordered_json to_json(const Report& r) {
   j["build"] = {{"status", build::to_string(r.build.status)},
                 {"seconds", r.build.seconds},
                 {"log", util::escape_controls(r.build.log)}};
+  if (!r.build.leftovers.empty()) {
+    ordered_json left = ordered_json::array();
+    for (size_t i = 0; i < std::min(r.build.leftovers.size(), kListed); ++i)
+      left.push_back(leftover_json(r.build.leftovers[i]));
+    j["build"]["leftovers"] = left;
+    note_cut(j["build"], "leftovers", r.build.leftovers.size());
+  }
   ordered_json skipped = ordered_json::array();
   for (const auto& s : r.submission.skipped)
     skipped.push_back({{"path", util::escape_controls(s.path)}, {"kind", s.kind}, {"why", s.why}});

@@ -2,6 +2,7 @@
 // a Mermaid sequenceDiagram of each scenario that failed a check or did not complete, which GitHub's and
 // GitLab's Markdown draw as a picture (`check` appends it to $GITHUB_STEP_SUMMARY).
 #include <fmt/format.h>
+#include <cctype>
 
 #include <algorithm>
 #include <map>
@@ -44,22 +45,34 @@ std::string mermaid_text(std::string_view text) {
   return out;
 }
 
-// Text inside a Markdown table cell or a line: no pipe, no newline, no HTML.
+}  // namespace
+
+std::string md_code(std::string_view text) {
+  const std::string inner = util::one_line(util::escape_controls(text, true));
+  size_t longest = 0, run = 0;
+  for (const char c : inner) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  // A fence longer than any run of backticks inside: the text cannot close it (and a space on each side
+  // when it starts or ends with one).
+  const std::string fence(longest + 1, '`');
+  const bool pad = !inner.empty() && (inner.front() == '`' || inner.back() == '`');
+  return fence + (pad ? " " : "") + inner + (pad ? " " : "") + fence;
+}
+
 std::string md_cell(std::string_view text) {
   std::string out;
-  for (const char c : util::escape_controls(text, true)) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else {
-      out += c;
-    }
+  for (const char c : util::one_line(util::escape_controls(text, true))) {
+    // Every ASCII punctuation mark escaped (CommonMark lets a backslash escape any): no link, image,
+    // emphasis, code span, HTML tag or table pipe can start inside, and the text reads the same.
+    if (std::ispunct(static_cast<unsigned char>(c))) out += '\\';
+    out += c;
   }
   return out;
 }
+
+namespace {
 
 bool scenario_failed(const run::ScenarioResult& s, const std::vector<CheckResult>& checks) {
   if (s.outcome != run::Outcome::Completed) return true;
@@ -114,7 +127,7 @@ std::string markdown_report(const Report& r) {
   std::string out =
       fmt::format("## {}{} — {}/{}\n\n", md_cell(r.assignment),
                   r.title.empty() ? "" : ": " + md_cell(r.title), points(r.score), points(r.max_score));
-  out += fmt::format("student `{}` · isolation {} · build {}\n\n", md_cell(r.student), r.mode,
+  out += fmt::format("student {} · isolation {} · build {}\n\n", md_code(r.student), r.mode,
                      build::to_string(r.build.status));
   out += "| | check | points |\n| --- | --- | --- |\n";
   for (const auto& c : r.checks) {
@@ -133,8 +146,8 @@ std::string markdown_report(const Report& r) {
       }
       out += fmt::format("{}- [{}] {}{}{} — {}\n", n == 1 ? "\n" : "", md_cell(e.scenario),
                          md_cell(util::process_label(e.process, e.pid)),
-                         e.call.empty() ? "" : ": `" + md_cell(e.call) + "`",
-                         e.at.empty() ? "" : " at `" + md_cell(e.at) + "`", md_cell(e.detail));
+                         e.call.empty() ? "" : ": " + md_code(e.call),
+                         e.at.empty() ? "" : " at " + md_code(e.at), md_cell(e.detail));
     }
   }
   if (!r.build.usable()) {

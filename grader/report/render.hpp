@@ -24,6 +24,13 @@ std::string summary(const Report& report, bool color);
 // A score as the summary shows it: "85", or "7.50".
 std::string points(double p);
 
+// Text for Markdown (report.md, the class's summary.md), one line: controls and line breaks escaped and
+// every ASCII punctuation mark backslash-escaped, so that no link, image, HTML tag, emphasis or table
+// pipe in a submission's text (its output, a file name) is read as Markdown.
+std::string md_cell(std::string_view text);
+// The same as a code span, for calls and file names: a fence of backticks the text cannot close.
+std::string md_code(std::string_view text);
+
 // "0x00005000", the way ipcs prints keys.
 std::string format_key(long key);
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "grader/report/render.hpp"
+#include "grader/trace/ipc_kind.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::report {
@@ -36,6 +37,23 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 }  // namespace
 
+namespace {
+
+// "msg key 0x00005000 (id 3), made by sh (pid 1000)": a leftover on one line.
+std::string describe_leftover(const run::Leftover& l) {
+  std::string what(trace::ipc_kind_name(l.kind));
+  if (!l.name.empty())
+    what += " " + l.name;
+  else if (!l.path.empty())
+    what += " " + l.path;
+  else
+    what += fmt::format(" key {} (id {})", format_key(l.key), l.id);
+  if (!l.creator.empty()) what += ", made by " + l.creator;
+  return what;
+}
+
+}  // namespace
+
 std::string summary(const Report& r, bool color) {
   const Palette c{color};
   std::string out = c.bold() + r.assignment + c.reset();
@@ -47,7 +65,19 @@ std::string summary(const Report& r, bool color) {
       c.dim() + fmt::format("student {}{} · isolation {} · build {}", r.student,
                             r.uses_keys ? " · keys " + keys : "", r.mode, build::to_string(r.build.status));
   if (r.build.status != build::BuildStatus::None) out += fmt::format(" ({:.2f} s)", r.build.seconds);
-  out += c.reset() + "\n\n";
+  out += c.reset() + "\n";
+  // What the build left is the build's (a Makefile that runs the program, a test target): named, removed,
+  // and charged to no check.
+  for (size_t i = 0; i < r.build.leftovers.size(); ++i) {
+    if (i == 5) {
+      out += c.dim() + fmt::format("  ... and {} more\n", r.build.leftovers.size() - 5) + c.reset();
+      break;
+    }
+    const auto& l = r.build.leftovers[i];
+    out += c.dim() + "  the build left " + util::one_line(describe_leftover(l)) +
+           (l.reclaimed ? " (removed)" : " (could not be removed)") + c.reset() + "\n";
+  }
+  out += "\n";
   if (!r.build.usable()) {
     out += c.red() + "The submission did not build:" + c.reset() + "\n";
     std::string log = r.build.log.size() > 4000 ? r.build.log.substr(0, 4000) + "\n..." : r.build.log;
@@ -82,7 +112,7 @@ std::string summary(const Report& r, bool color) {
         std::string where = e.call;
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
         line += where.empty() ? e.detail : where + " — " + e.detail;
-        line = util::escape_controls(line);  // calls, file names and details carry the submission's text
+        line = util::one_line(line);  // calls, file names and details carry the submission's text
         out += c.dim() + "        - " + line + c.reset() + "\n";
       }
     }
@@ -91,7 +121,7 @@ std::string summary(const Report& r, bool color) {
   for (const auto& s : r.scenarios) {
     out += fmt::format("  scenario {:<40} {} in {:.2f} s", "'" + s.name + "'", run::to_string(s.outcome),
                        s.seconds);
-    if (!s.outcome_detail.empty()) out += " (" + util::escape_controls(s.outcome_detail) + ")";
+    if (!s.outcome_detail.empty()) out += " (" + util::one_line(s.outcome_detail) + ")";
     if (s.trace_dropped > 0)
       out += fmt::format(" [{} calls past the trace limit were counted, not kept]", s.trace_dropped);
     if (!s.leftovers.empty()) {
@@ -111,7 +141,7 @@ std::string summary(const Report& r, bool color) {
     out += "\n";
     // What the sandbox refused: often the reason the program failed, and not visible any other way.
     for (const auto& f : s.refused)
-      out += c.dim() + "        refused: " + util::escape_controls(f.describe()) + c.reset() + "\n";
+      out += c.dim() + "        refused: " + util::one_line(f.describe()) + c.reset() + "\n";
   }
   const bool full = r.score == r.max_score && r.all_passed();
   out += "\n" + c.bold() + (full ? c.green() : c.red()) +

@@ -52,6 +52,14 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
     if (!p.start_error.empty()) log += "could not start /bin/sh: " + p.start_error + "\n";
     result.exit_code = p.exit_code.value_or(-1);
   }
+  result.leftovers = r.leftovers;
+  if (!r.leftovers.empty()) {
+    size_t reclaimed = 0;
+    for (const auto& l : r.leftovers) reclaimed += l.reclaimed ? 1 : 0;
+    log += fmt::format(
+        "\n[the build left {} object(s) behind ({} removed by the grader): see build.leftovers]\n",
+        r.leftovers.size(), reclaimed);
+  }
   switch (r.outcome) {
     case Outcome::Completed:
       result.status = result.exit_code == 0 && r.processes.size() == 1 && r.processes[0].started

@@ -125,7 +125,12 @@ void fcntl_exit(DecodeContext& ctx, const Registers& a, long rval, trace::Event&
 }
 
 bool fcntl_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
-  // The filter stops only F_SETFD and F_DUPFD(_CLOEXEC): what changes the table.
+  // The filter stops F_SETFD and F_DUPFD(_CLOEXEC), what changes the table, and F_SETOWN(_EX) for the
+  // guard (nothing to record).
+  if (as_int(a[1]) == F_SETOWN || as_int(a[1]) == F_SETOWN_EX) {
+    e.call.clear();
+    return false;
+  }
   auto it = ctx.fds.find(as_int(a[0]));
   if (it == ctx.fds.end() || as_int(a[1]) == F_SETFD) {
     if (it != ctx.fds.end()) it->second.cloexec = (a[2] & FD_CLOEXEC) != 0;

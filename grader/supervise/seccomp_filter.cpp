@@ -39,6 +39,10 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
   // rule's data, so that the tracer skips the call and lists it in the report (an ERRNO action would be
   // invisible to it).
   for (const auto& row : trace::call_table()) {
+    if (row.guard == trace::Guard::Absent) {
+      check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), row.nr, 0), "absent call");
+      continue;
+    }
     if (row.stop == trace::Stop::Never || row.stop == trace::Stop::Named) continue;
     if (row.mode == trace::Mode::Tracked && !tracked) continue;
     if (row.stop == trace::Stop::PipeIo && !pipe_io) continue;

@@ -221,7 +221,7 @@ void Tracer::on_seccomp(Proc& p) {
   if (info.seccomp.ret_data != 0) {
     // A call the filter refuses (its errno is the rule's data): skipped here, so that it is reported.
     refuse_call(p, nr, args, static_cast<int>(info.seccomp.ret_data),
-                row ? std::string(row->why) : std::string());
+                row ? std::string(trace::refusal_reason(*row, args)) : std::string());
     resume(p, 0);
     return;
   }
@@ -238,6 +238,14 @@ void Tracer::on_seccomp(Proc& p) {
     decode_entry(ctx, nr, args, p.pending->event);
     p.pending->nr = nr;
     std::copy(std::begin(args), std::end(args), p.pending->args);
+    resume(p, 0);
+    return;
+  }
+  if (nr == SYS_clone && (args[0] & trace::refused_clone_flags()) != 0) {
+    // In every mode: a namespace of its own hides what the child makes from the audit; an untraced
+    // child escapes the tracer. Judged here, from the register the kernel reads.
+    refuse_call(p, nr, args, EPERM, std::string(trace::refusal_reason(*row, args)),
+                fmt::format("clone({:#x}, ...)", args[0]));
     resume(p, 0);
     return;
   }

@@ -68,10 +68,23 @@ bool Tracer::watch_name(Proc& p, const trace::CallRow& row, const unsigned long 
   if (flags & O_PATH) return false;
   std::string path;
   if (which.address >= 0) {
+    if (args[which.address] != 0 && args[which.address + 1] > sizeof(sa_family_t) &&
+        read_tracee(p.host_pid, args[which.address], sizeof(sa_family_t) + 1).size() <= sizeof(sa_family_t)) {
+      refuse_call(p, nr, args, EPERM,
+                  "the socket's address could not be read by the grader, so its file could not be found "
+                  "again: refused");
+      return true;
+    }
     const auto named = read_unix_path(p.host_pid, args[which.address], args[which.address + 1]);
     if (named && *named != "@") path = *named;  // an abstract name makes no file
   } else if (which.path >= 0) {
     path = read_tracee_path(p.host_pid, args[which.path]);
+    if (args[which.path] != 0 && read_tracee(p.host_pid, args[which.path], 1).empty()) {
+      // A name the grader cannot read is a name it could not find again: refused, not let through.
+      refuse_call(p, nr, args, EPERM,
+                  "the name could not be read by the grader, so it could not be found again: refused");
+      return true;
+    }
   }
   if (path.empty()) return false;
   Pending pending;

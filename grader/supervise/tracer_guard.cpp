@@ -27,6 +27,7 @@
 #include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"
+#include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::supervise {
@@ -51,9 +52,13 @@ bool changes_object(const trace::CallRow& row, const unsigned long long (&a)[6])
   return false;
 }
 
+// What unix_destination says of an address the tracer cannot read: never a path.
+constexpr const char* kUnreadable = "?";
+
 // Where a connect, sendto or sendmsg would reach, for a Unix socket address: its path (relative ones
-// resolved from the caller's folder), "@" for an abstract name; nullopt when the call names no address
-// (a connected socket, a socketpair) or not a Unix one (other families cannot be made here).
+// resolved from the caller's folder), "@" for an abstract name, kUnreadable for an address the tracer
+// cannot read (the guard fails closed: what it cannot judge, it refuses); nullopt when the call names
+// no address (a connected socket, a socketpair) or not a Unix one (other families cannot be made here).
 std::optional<std::string> unix_destination(pid_t pid, int nr, const unsigned long long (&a)[6]) {
   std::uint64_t addr = 0, len = 0;
   if (nr == SYS_connect) {
@@ -64,13 +69,30 @@ std::optional<std::string> unix_destination(pid_t pid, int nr, const unsigned lo
     len = a[5];
   } else if (nr == SYS_sendmsg) {
     const auto msg = read_tracee_value<msghdr>(pid, a[1]);
-    if (!msg) return std::nullopt;
+    if (!msg) return std::string(kUnreadable);
     addr = reinterpret_cast<std::uint64_t>(msg->msg_name);
     len = msg->msg_namelen;
   }
+  if (addr != 0 && len > sizeof(sa_family_t) &&
+      read_tracee(pid, addr, std::min<std::uint64_t>(len, sizeof(sockaddr_un))).size() <= sizeof(sa_family_t))
+    return std::string(kUnreadable);
   const auto path = read_unix_path(pid, addr, len);
   if (!path || *path == "@") return path;
   return tracee_path(pid, AT_FDCWD, *path);
+}
+
+// The process a pidfd (or an open /proc/PID folder, which pidfd_send_signal also takes) of the tracee
+// refers to; nullopt when the descriptor is neither.
+std::optional<long> pid_of_descriptor(pid_t tracee, int fd) {
+  for (const auto& line : util::read_proc_lines(fmt::format("/proc/{}/fdinfo/{}", tracee, fd))) {
+    if (line.rfind("Pid:", 0) == 0) return std::strtol(line.c_str() + 4, nullptr, 10);
+  }
+  std::error_code ec;
+  const std::string target = std::filesystem::read_symlink(fmt::format("/proc/{}/fd/{}", tracee, fd), ec);
+  if (!ec && target.rfind("/proc/", 0) == 0 && target.size() > 6 &&
+      target.find_first_not_of("0123456789", 6) == std::string::npos)
+    return std::strtol(target.c_str() + 6, nullptr, 10);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -109,6 +131,38 @@ void Tracer::note_refusal(Proc& p, std::string call, int err, const std::string&
 
 bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
   const int nr = row.nr;
+  if (nr == SYS_fcntl && (args[1] == F_SETOWN || args[1] == F_SETOWN_EX)) {
+    // The owner of a descriptor gets its SIGIO (or, with F_SETSIG, any signal): one of the run's own.
+    const long owner = static_cast<int>(args[2]);
+    const bool allowed =
+        args[1] == F_SETOWN && (owner == 0 || seen_pids_.count(owner < 0 ? -owner : owner) > 0);
+    if (!allowed) {
+      refuse_call(p, nr, args, EPERM,
+                  args[1] == F_SETOWN_EX
+                      ? std::string("F_SETOWN_EX names its owner in memory another thread could change after "
+                                    "the check: use F_SETOWN with a process of the run")
+                      : fmt::format("{} {} is not one of this run: it would get the descriptor's signals",
+                                    owner < 0 ? "process group" : "pid", owner < 0 ? -owner : owner),
+                  fmt::format("fcntl({}, {}, {})", static_cast<int>(args[0]),
+                              args[1] == F_SETOWN ? "F_SETOWN" : "F_SETOWN_EX", owner));
+    }
+    resume(p, 0);
+    return true;
+  }
+  if (row.guard == trace::Guard::RunPidFd) {
+    // pidfd_send_signal and pidfd_getfd: the pidfd may come from pidfd_open (guarded) or be a /proc/PID
+    // folder opened like any file; either way it must be a process of the run's. One the grader cannot
+    // resolve is refused.
+    const int fd = static_cast<int>(args[0]);
+    const std::optional<long> target = pid_of_descriptor(p.host_pid, fd);
+    if (!target || seen_pids_.count(*target) == 0) {
+      refuse_call(p, nr, args, EPERM,
+                  target ? fmt::format("pid {} is not a process of this run", *target)
+                         : fmt::format("descriptor {} is not a pidfd of a process of this run", fd));
+    }
+    resume(p, 0);
+    return true;
+  }
   if (row.guard == trace::Guard::RunPid) {
     // Signals, a pidfd (pidfd_send_signal and pidfd_getfd need one), another's memory, ptrace.
     const std::optional<long> target = static_cast<int>(args[row.pid_arg]);
@@ -132,6 +186,13 @@ bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long 
       // The path as the kernel will follow it; the run cannot make symlinks (Landlock), so a folder of
       // its own cannot lead elsewhere between this check and the call.
       bool inside = false;
+      if (*where == kUnreadable) {
+        refuse_call(p, nr, args, EPERM,
+                    "the socket's address could not be read by the grader, so it cannot say where the call "
+                    "leads: refused");
+        resume(p, 0);
+        return true;
+      }
       if (*where != "@") {
         // A socket not made yet (a client that retries until its server is up) is judged by its folder.
         char real[PATH_MAX];

@@ -1,6 +1,8 @@
 #include "grader/trace/calls.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -25,6 +27,16 @@ constexpr std::string_view kKeyrings = "the kernel's keyrings are not allowed in
 constexpr std::string_view kKernelPrograms =
     "kernel programs, performance counters and userfaultfd are not allowed in the sandbox";
 constexpr std::string_view kMounts = "mounts and namespaces are not allowed in the sandbox";
+constexpr std::string_view kNamespaces =
+    "a namespace of the program's own is not allowed: what it made there would be hidden from the grader";
+constexpr std::string_view kUntraced =
+    "CLONE_UNTRACED is not allowed: a child the grader cannot follow escapes its limits and its audit";
+constexpr std::string_view kOwnerByIoctl =
+    "setting a descriptor's owner with ioctl is not allowed in tracked mode: use fcntl(fd, F_SETOWN, pid)";
+constexpr std::string_view kSecretMemory =
+    "memfd_secret is not allowed: memory the grader cannot read would hide the program's calls from it";
+constexpr std::string_view kDumpable =
+    "PR_SET_DUMPABLE is not allowed: a process that is not dumpable hides its calls from the grader";
 
 // A refused call: stops only to be refused and listed.
 CallRow refused(std::string_view name, int nr, Mode mode, std::string_view why, std::vector<Arg> args) {
@@ -222,7 +234,12 @@ std::vector<CallRow> make_table() {
        .nr = SYS_fcntl,
        .family = Family::Descriptors,
        .stop = Stop::When,
-       .when = {{1, Op::Eq, F_SETFD}, {1, Op::Eq, F_DUPFD}, {1, Op::Eq, F_DUPFD_CLOEXEC}},
+       // F_SETOWN and F_SETOWN_EX: tracked mode holds the owner (who gets SIGIO) to the run's own.
+       .when = {{1, Op::Eq, F_SETFD},
+                {1, Op::Eq, F_DUPFD},
+                {1, Op::Eq, F_DUPFD_CLOEXEC},
+                {1, Op::Eq, F_SETOWN},
+                {1, Op::Eq, F_SETOWN_EX}},
        .exit = Exit::IfDecoded},
       {.name = "read",
        .nr = SYS_read,
@@ -328,7 +345,9 @@ std::vector<CallRow> make_table() {
       plain("fork", SYS_fork, Family::Process),
       plain("vfork", SYS_vfork, Family::Process),
       plain("clone", SYS_clone, Family::Process),
-      plain("clone3", SYS_clone3, Family::Process),
+      // clone3's flags are in memory, where a filter cannot read them and another thread could change
+      // them after the tracer had: answered ENOSYS, libc falls back to clone, whose flags are judged.
+      {.name = "clone3", .nr = SYS_clone3, .stop = Stop::Never, .guard = Guard::Absent},
       plain("exit_group", SYS_exit_group, Family::Process),
       watched("wait4", SYS_wait4, Blocks::Always),
       watched("waitid", SYS_waitid, Blocks::Always),
@@ -362,11 +381,12 @@ std::vector<CallRow> make_table() {
       refused("io_uring_enter", SYS_io_uring_enter, Mode::Every, kIoUring, {{"fd"}, kElided}),
       refused("io_uring_register", SYS_io_uring_register, Mode::Every, kIoUring, {{"fd"}, kElided}),
       refused("seccomp", SYS_seccomp, Mode::Every, kOwnFilter, {{"operation"}, kElided}),
+      refused("memfd_secret", SYS_memfd_secret, Mode::Every, kSecretMemory, {{"flags", S::Hex}}),
       {.name = "prctl",
        .nr = SYS_prctl,
        .family = Family::Sandbox,
        .stop = Stop::When,
-       .when = {{0, Op::Eq, PR_SET_SECCOMP}},
+       .when = {{0, Op::Eq, PR_SET_SECCOMP}, {0, Op::Eq, PR_SET_DUMPABLE}},
        .guard = Guard::Refuse,
        .why = kOwnFilter,
        .args = {{"option", S::PrctlOption}, kElided}},
@@ -377,13 +397,35 @@ std::vector<CallRow> make_table() {
       to_pid("rt_sigqueueinfo", SYS_rt_sigqueueinfo, 0, {{"pid"}, {"sig", S::Signal}, kElided}),
       to_pid("rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo, 0, {{"tgid"}, {"tid"}, {"sig", S::Signal}, kElided}),
       to_pid("pidfd_open", SYS_pidfd_open, 0, {{"pid"}, {"flags"}}),
+      {.name = "pidfd_send_signal",
+       .nr = SYS_pidfd_send_signal,
+       .family = Family::Signals,
+       .mode = Mode::Tracked,
+       .guard = Guard::RunPidFd,
+       .args = {{"pidfd"}, {"sig", S::Signal}, kElided}},
+      {.name = "pidfd_getfd",
+       .nr = SYS_pidfd_getfd,
+       .family = Family::Signals,
+       .mode = Mode::Tracked,
+       .guard = Guard::RunPidFd,
+       .args = {{"pidfd"}, {"targetfd"}, kElided}},
+      // A descriptor's owner set through ioctl (the pid is in memory): refused, fcntl(F_SETOWN) is judged.
+      {.name = "ioctl",
+       .nr = SYS_ioctl,
+       .family = Family::Signals,
+       .stop = Stop::When,
+       .mode = Mode::Tracked,
+       .when = {{1, Op::Eq, FIOSETOWN}, {1, Op::Eq, SIOCSPGRP}},
+       .guard = Guard::Refuse,
+       .why = kOwnerByIoctl,
+       .args = {{"fd"}, {"request", S::Hex}, kElided}},
       to_pid("process_vm_writev", SYS_process_vm_writev, 0, {{"pid"}, kElided}),
       to_pid("ptrace", SYS_ptrace, 1, {{"request"}, {"pid"}, kElided}),
-      refused("mount", SYS_mount, Mode::Tracked, kMounts, {kElided}),
-      refused("umount2", SYS_umount2, Mode::Tracked, kMounts, {kElided}),
-      refused("pivot_root", SYS_pivot_root, Mode::Tracked, kMounts, {kElided}),
-      refused("unshare", SYS_unshare, Mode::Tracked, kMounts, {{"flags", S::Hex}}),
-      refused("setns", SYS_setns, Mode::Tracked, kMounts, {{"fd"}, {"nstype", S::Hex}}),
+      refused("mount", SYS_mount, Mode::Every, kMounts, {kElided}),
+      refused("umount2", SYS_umount2, Mode::Every, kMounts, {kElided}),
+      refused("pivot_root", SYS_pivot_root, Mode::Every, kMounts, {kElided}),
+      refused("unshare", SYS_unshare, Mode::Every, kNamespaces, {{"flags", S::Hex}}),
+      refused("setns", SYS_setns, Mode::Every, kNamespaces, {{"fd"}, {"nstype", S::Hex}}),
       refused("bpf", SYS_bpf, Mode::Tracked, kKernelPrograms, {{"cmd"}, kElided}),
       refused("perf_event_open", SYS_perf_event_open, Mode::Tracked, kKernelPrograms, {kElided}),
       refused("userfaultfd", SYS_userfaultfd, Mode::Tracked, kKernelPrograms, {kElided}),
@@ -465,6 +507,17 @@ const Index& index() {
 const std::vector<CallRow>& call_table() {
   static const std::vector<CallRow> table = make_table();
   return table;
+}
+
+std::string_view refusal_reason(const CallRow& row, const unsigned long long (&args)[6]) {
+  if (row.nr == SYS_prctl && args[0] == PR_SET_DUMPABLE) return kDumpable;
+  if (row.nr == SYS_clone) return (args[0] & CLONE_UNTRACED) ? kUntraced : kNamespaces;
+  return row.why;
+}
+
+unsigned long long refused_clone_flags() {
+  return CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+         CLONE_NEWNET | CLONE_UNTRACED;
 }
 
 const CallRow* call_row(int nr) {

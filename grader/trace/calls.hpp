@@ -86,6 +86,8 @@ enum class Guard : std::uint8_t {
   SocketPath,  // allowed only towards sockets inside the run's folders
   OwnObject,   // a change to an IPC object allowed only on objects the run created
   Name,        // the name it makes is watched, and removed at the end when outside the run's folders
+  Absent,      // answered ENOSYS by the filter itself, as by a kernel without the call (never stops)
+  RunPidFd,    // allowed only with a pidfd (or a /proc/PID folder) of the run's own processes (argument 0)
 };
 
 struct Arg {
@@ -116,6 +118,12 @@ struct CallRow {
 };
 
 const std::vector<CallRow>& call_table();
+// Why the guard refuses this call with these arguments: the row's `why`, or the reason of the argument
+// that made it refused where a row refuses for several (prctl, clone).
+std::string_view refusal_reason(const CallRow& row, const unsigned long long (&args)[6]);
+// The flags of clone(2) refused in every mode: a namespace of the program's own would hide what it
+// makes from the audit, and an untraced child would escape the tracer and every limit it enforces.
+unsigned long long refused_clone_flags();
 // The row of a system call number, or null for a call the table does not hold.
 const CallRow* call_row(int nr);
 // The row of a call as events name it ("dup" for fcntl's F_DUPFD is dup's row), or null.

@@ -67,7 +67,7 @@ constexpr Name kSocketTypes[] = {{SOCK_STREAM, "SOCK_STREAM"},
                                  {SOCK_DGRAM, "SOCK_DGRAM"},
                                  {SOCK_RAW, "SOCK_RAW"},
                                  {SOCK_SEQPACKET, "SOCK_SEQPACKET"}};
-constexpr Name kPrctlOptions[] = {{PR_SET_SECCOMP, "PR_SET_SECCOMP"}};
+constexpr Name kPrctlOptions[] = {{PR_SET_SECCOMP, "PR_SET_SECCOMP"}, {PR_SET_DUMPABLE, "PR_SET_DUMPABLE"}};
 
 std::optional<long long> integer(std::string_view text, int base = 10) {
   long long v = 0;

@@ -89,9 +89,26 @@ std::string escape_controls(std::string_view bytes, bool quoted) {
   return out;
 }
 
+std::string one_line(std::string_view bytes) {
+  const std::string text = escape_controls(bytes);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      out += "\\n";
+    } else if (text.compare(i, 3, "\xe2\x80\xa8") == 0 || text.compare(i, 3, "\xe2\x80\xa9") == 0) {
+      out += text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 std::string shown_path(std::string_view path) {
   constexpr size_t kShown = 256;
-  return path.size() > kShown ? escape_controls(path.substr(0, kShown)) + "..." : escape_controls(path);
+  return path.size() > kShown ? one_line(path.substr(0, kShown)) + "..." : one_line(path);
 }
 
 std::string process_label(std::string_view name, long pid, std::optional<int> index) {

@@ -27,6 +27,10 @@ namespace ipcgrade::util {
 // sequence or carriage return can clear or repaint the terminal that shows it. Idempotent. `quoted`
 // also writes newline, tab, quote and backslash as \n, \t, \" and \\ (a one-line quotation).
 std::string escape_controls(std::string_view bytes, bool quoted = false);
+// Text that must stay on one line (a name, an evidence line, a refusal): escape_controls, and every line
+// break written out too — newline as \n, U+2028 and U+2029 as \u2028 and \u2029 (U+0085 is a C1
+// control) — so that a file name cannot print a line of its own ("  PASS  ...", "Score: 100/100").
+std::string one_line(std::string_view bytes);
 // How evidence, feedback and outcomes name a process: "server (pid 1000)", or "client #1 (pid 1002)"
 // with its instance; the name alone when the pid is not known.
 std::string process_label(std::string_view name, long pid, std::optional<int> index = std::nullopt);

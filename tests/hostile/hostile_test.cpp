@@ -528,7 +528,8 @@ TEST_P(Hostile, DistinctCallsPastTheTraceLimitAreCountedNotKept) {
 // million distinct calls is within a few MiB of its peak for as many calls as the trace keeps.
 TEST_P(Hostile, AMillionDistinctCallsLeaveTheGradersMemoryFlat) {
 #if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "the grader's memory is measured without the sanitizers (ASan's shadow and quarantine count)";
+  GTEST_SKIP()
+      << "the grader's memory is measured without the sanitizers (ASan's shadow and quarantine count)";
 #endif
   const std::string run = submit("distinct_calls");
   std::map<long, long> peak;  // calls -> KiB
@@ -581,23 +582,38 @@ TEST_P(Hostile, SignalsToAProcessOutsideTheRunAreRefused) {
     const std::string out = scenario(r)["processes"][0]["stdout"];
     EXPECT_EQ(out.find("signalled"), std::string::npos) << out;
     EXPECT_EQ(::waitpid(bystander, nullptr, WNOHANG), 0) << "the host's process was killed\n" << out;
+    {
+      std::ifstream stat("/proc/" + pid + "/stat");
+      const std::string text((std::istreambuf_iterator<char>(stat)), {});
+      EXPECT_EQ(text.substr(text.rfind(')') + 2, 1), "S") << "the host's process was stopped\n" << out;
+    }
     ::kill(bystander, SIGKILL);
     ::waitpid(bystander, nullptr, 0);
     if (!tracked()) continue;
-    for (const char* how : {"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd"})
+    for (const char* how : {"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd", "proc-stop",
+                            "proc-kill", "fsetown", "fiosetown"})
       EXPECT_NE(out.find(std::string(how) + ": Operation not permitted\n"), std::string::npos) << how << "\n"
                                                                                                << out;
     std::set<std::string> refused;
     for (const auto& f : scenario(r)["refused"]) {
-      EXPECT_EQ(f["why"], "pid " + pid + " is not a process of this run") << f;
       EXPECT_EQ(f["error"], "EPERM") << f;
       EXPECT_EQ(f["process"], "sender") << f;
-      refused.insert(f["call"].get<std::string>());
+      refused.insert(f["call"].get<std::string>() + ": " + f["why"].get<std::string>());
     }
+    const std::string outside = ": pid " + pid + " is not a process of this run";
     const std::set<std::string> expected = {
-        "kill(" + pid + ", SIGKILL)", "tgkill(" + pid + ", " + pid + ", SIGKILL)",
-        "rt_sigqueueinfo(" + pid + ", SIGKILL, ...)",
-        "rt_tgsigqueueinfo(" + pid + ", " + pid + ", SIGKILL, ...)", "pidfd_open(" + pid + ", 0)"};
+        "kill(" + pid + ", SIGKILL)" + outside,
+        "tgkill(" + pid + ", " + pid + ", SIGKILL)" + outside,
+        "rt_sigqueueinfo(" + pid + ", SIGKILL, ...)" + outside,
+        "rt_tgsigqueueinfo(" + pid + ", " + pid + ", SIGKILL, ...)" + outside,
+        "pidfd_open(" + pid + ", 0)" + outside,
+        "pidfd_send_signal(3, SIGSTOP, ...)" + outside,
+        "pidfd_send_signal(3, SIGKILL, ...)" + outside,
+        "fcntl(4, F_SETOWN, " + pid + "): pid " + pid +
+            " is not one of this run: it would get the descriptor's "
+            "signals",
+        "ioctl(5, 0x8901, ...): setting a descriptor's owner with ioctl is not allowed in tracked mode: use "
+        "fcntl(fd, F_SETOWN, pid)"};
     EXPECT_EQ(refused, expected) << scenario(r)["refused"].dump(2);
   }
 }
@@ -781,6 +797,75 @@ TEST_P(Hostile, AFilterOfTheProgramsOwnIsRefused) {
       why.count("seccomp(1, ...): a seccomp filter of the program's own is not allowed: it would outrank the "
                 "sandbox's"))
       << scenario(r)["refused"].dump(2);
+}
+
+// Hiding from the grader, in every mode: a nested user+IPC namespace (where a leaked queue would be out
+// of the audit's sight and the run would pass no-leftovers), clone3 with namespace flags, an untraced
+// child (which would outlive the run and every limit), secret memory and a non-dumpable process (calls
+// the tracer could not read). Each is refused and listed; threads still work (libc falls back from
+// clone3 to clone); the queue the program leaks where it is costs the no-leftovers check.
+TEST_P(Hostile, NestedNamespacesUntracedChildrenAndSecretMemoryAreRefused) {
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: hide\n    processes:\n"
+      "      - {name: hider, run: " +
+          submit("hide_from_grader") +
+          "}\nchecks:\n  - {name: nothing is left behind, type: no-leftovers, points: 10}\n"
+          "  - {name: every program ends, type: exit, points: 10}\n",
+      5);
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  for (const char* line : {"unshare: Operation not permitted\n", "clone-namespace: Operation not permitted\n",
+                           "clone3: Function not implemented\n", "clone-untraced: Operation not permitted\n",
+                           "memfd_secret: Operation not permitted\n", "dumpable: Operation not permitted\n",
+                           "thread: ran\n", "msgget: done\n"})
+    EXPECT_NE(out.find(line), std::string::npos) << line << " in:\n" << out;
+  std::set<std::string> refused;
+  for (const auto& f : scenario(r)["refused"])
+    refused.insert(f["call"].get<std::string>() + ": " + f["why"].get<std::string>());
+  for (const std::string expected :
+       {"unshare(0x18000000): a namespace of the program's own is not allowed: what it made there would be "
+        "hidden from the grader",
+        "clone(0x18000011, ...): a namespace of the program's own is not allowed: what it made there would "
+        "be "
+        "hidden from the grader",
+        "clone(0x800011, ...): CLONE_UNTRACED is not allowed: a child the grader cannot follow escapes its "
+        "limits and its audit",
+        "memfd_secret(0x0): memfd_secret is not allowed: memory the grader cannot read would hide the "
+        "program's "
+        "calls from it",
+        "prctl(PR_SET_DUMPABLE, ...): PR_SET_DUMPABLE is not allowed: a process that is not dumpable hides "
+        "its calls from the grader"})
+    EXPECT_EQ(refused.count(expected), 1u) << expected << "\n" << scenario(r)["refused"].dump(2);
+  const json& leftovers = r["checks"][0];
+  EXPECT_EQ(leftovers["score"], 0) << leftovers.dump(2);
+  EXPECT_EQ(leftovers["status"], "failed");
+  EXPECT_NE(leftovers["evidence"].dump().find("msgget"), std::string::npos) << leftovers.dump(2);
+  EXPECT_EQ(r["checks"][1]["status"], "passed") << r["checks"][1].dump(2);
+}
+
+// A build command that leaves a queue behind (a Makefile that runs a test, here `ipcmk -Q`): the queue is
+// removed and reported as the build's, in the report, the build log and the summary, and charged to no
+// scenario's check.
+TEST_P(Hostile, WhatTheBuildLeavesIsReportedAsTheBuildsAndRemoved) {
+  const json r = grade(
+      "build: {command: 'ipcmk -Q'}\nlimits: {wall: 5s}\nscenarios:\n  - name: idle\n    processes:\n"
+      "      - {name: idle, run: /bin/true}\n"
+      "checks:\n  - {name: nothing is left behind, type: no-leftovers, points: 10}\n",
+      5);
+  ASSERT_EQ(r["build"]["leftovers"].size(), 1u) << r["build"].dump(2);
+  const json& left = r["build"]["leftovers"][0];
+  EXPECT_EQ(left["kind"], "msg") << left;
+  EXPECT_EQ(left["reclaimed"], true) << left;
+  EXPECT_NE(r["build"]["log"].get<std::string>().find(
+                "[the build left 1 object(s) behind (1 removed by the grader): see build.leftovers]"),
+            std::string::npos)
+      << r["build"]["log"];
+  EXPECT_EQ(r["checks"][0]["status"], "passed") << r["checks"][0].dump(2);
+  EXPECT_EQ(r["checks"][0]["score"], 10);
+  // The terminal summary names it too.
+  const CliResult plain = run_ipcgrade(
+      {"grade", dir_.path().string(), (dir_.path() / "mallory").string(), "--isolation", GetParam()});
+  EXPECT_NE(plain.out.find("  the build left msg key "), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("(removed)"), std::string::npos) << plain.out;
 }
 
 // A Unix socket of the host's /tmp named through /proc/self/cwd after chdir("/tmp"): the kernel reads
