@@ -1,6 +1,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <regex>
 #include <thread>
@@ -43,6 +45,37 @@ int run_batch(const BatchArgs& args) {
   o.isolation = args.isolation;
   o.runs = args.runs;
   if (parse_seed(args.seed)) o.seed = args.seed;
+  // Each worker grades in a fork of this process: it parses `grade`'s arguments as the command line would.
+  o.grade = [](const std::vector<std::string>& words) {
+    CLI::App app;
+    GradeArgs grade;
+    add_grade_command(app, grade);
+    std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 takes them last first
+    try {
+      app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e) == 0 ? kExitPassed : kExitUsage;
+    }
+    try {
+      return run_grade(grade);
+    } catch (const config::ConfigError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::cerr << "ipcgrade: internal error: " << e.what() << "\n";
+      return kExitInternal;
+    }
+  };
+  // Keys derived with a secret of this class run: a student cannot compute a classmate's and take it
+  // first where the runs share the host's keys (tracked mode). An instructor's own secret is kept.
+  if (!std::getenv("IPCGRADE_KEY_SECRET")) {
+    unsigned char bytes[16];
+    std::string secret;
+    if (::getentropy(bytes, sizeof bytes) == 0) {
+      for (unsigned char b : bytes) secret += fmt::format("{:02x}", b);
+      ::setenv("IPCGRADE_KEY_SECRET", secret.c_str(), 1);
+    }
+  }
   if (!args.shard.empty()) {
     std::smatch m;
     static const std::regex re(R"(^(\d+)/(\d+)$)");

@@ -120,8 +120,8 @@ int run_check(const CheckArgs& args) {
   if (!fs::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  run::GradeOptions options{"", true, run::isolation_from_string(args.isolation), std::nullopt,
-                            parse_seed(args.seed)};
+  run::GradeOptions options{
+      "", true, run::isolation_from_string(args.isolation), std::nullopt, parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
   // The check runs in a child: if it dies, the student still gets the JUnit file and the reason.
   config::Assignment visible = assignment;

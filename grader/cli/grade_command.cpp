@@ -103,9 +103,11 @@ int run_grade(const GradeArgs& args) {
   if (!std::filesystem::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  run::GradeOptions options{args.student, false, run::isolation_from_string(args.isolation), std::nullopt,
-                            parse_seed(args.seed)};
+  run::GradeOptions options{
+      args.student,          false, run::isolation_from_string(args.isolation), std::nullopt,
+      parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
+  if (const char* secret = std::getenv("IPCGRADE_KEY_SECRET")) options.key_secret = secret;
   // The grading runs in a child: if it dies, this process still writes the report and the exports.
   return run_guarded(
       [&] { return write_outputs(args, run::grade_submission(assignment, args.submission, options)); },

@@ -1,5 +1,6 @@
 // ipcgrade: the command line. Each command parses its options, calls into the grader, and maps the
 // result to the exit codes of the specification (0 passed, 1 failed, 2 usage/assignment, 3 internal).
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -17,6 +18,11 @@
 
 int main(int argc, char** argv) {
   using namespace ipcgrade;
+  // Not dumpable: in tracked mode the run shares the host's /proc, and without Landlock a program of the
+  // grader's own uid could otherwise read the grader's memory (the hidden expected outputs) and its
+  // environment (a CI token) there. Each program the grader starts is made dumpable again before it is
+  // traced (supervise/spawn.cpp), and exec makes it its own.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CLI::App app{"ipcgrade: autograder and leak checker for System V IPC and pipe homework"};
   app.set_version_flag("--version", std::string(IPCGRADE_VERSION));
   app.require_subcommand(1);

@@ -57,7 +57,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   r.title = assignment.title;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
   r.student = student_of(submission, options);
-  r.keys = assign_keys(assignment, r.student);
+  r.keys = assign_keys(assignment, r.student, options.key_secret);
   r.uses_keys = assignment.uses_keys;
   r.mode = options.isolation == Isolation::Tracked ? "tracked" : "namespaces";
 

@@ -15,6 +15,7 @@ struct GradeOptions {
   Isolation isolation = Isolation::Auto;
   std::optional<int> runs;            // `--runs N`: every scenario runs N times (else its `runs:`)
   std::optional<std::uint64_t> seed;  // `--seed S`: the first run's seed, then S+1, ... (else drawn)
+  std::string key_secret;             // IPCGRADE_KEY_SECRET: mixed into derived keys (see assign_keys)
 };
 
 // The longest a grading may take, however the submission behaves: the build's timeout and every run of

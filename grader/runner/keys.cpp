@@ -61,7 +61,8 @@ std::vector<key_t> from_roster(const config::Assignment& a, const std::string& s
 
 }  // namespace
 
-std::vector<key_t> assign_keys(const config::Assignment& a, const std::string& student) {
+std::vector<key_t> assign_keys(const config::Assignment& a, const std::string& student,
+                               const std::string& secret) {
   if (a.keys.roster) return from_roster(a, student);
   std::vector<key_t> keys;
   key_t base;
@@ -71,7 +72,8 @@ std::vector<key_t> assign_keys(const config::Assignment& a, const std::string& s
     // Blocks of 16 keys between 0x00100000 and 0x7ff00000: positive, never IPC_PRIVATE, and clear of
     // the small keys (0x1234, 0x5000) that textbooks and students hard-code.
     const std::uint64_t blocks = (0x7ff00000ULL - 0x00100000ULL) / 16;
-    base = static_cast<key_t>(0x00100000ULL + (fnv1a(a.id + "/" + student) % blocks) * 16);
+    base = static_cast<key_t>(
+        0x00100000ULL + (fnv1a((secret.empty() ? "" : secret + "/") + a.id + "/" + student) % blocks) * 16);
   }
   for (int i = 0; i < a.keys.count; ++i) keys.push_back(base + i);
   return keys;

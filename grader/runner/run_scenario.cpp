@@ -139,7 +139,7 @@ std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace)
 // it is opened for traversal only.
 void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<std::string>& instructor) {
   namespace fs = std::filesystem;
-  std::set<fs::path> shared_dirs{work}, theirs;
+  std::set<fs::path> shared_dirs{work}, theirs, own_dirs;
   for (const auto& file : instructor) {
     theirs.insert(work / file);
     for (fs::path up = fs::path(file).parent_path(); !up.empty(); up = up.parent_path())
@@ -152,9 +152,15 @@ void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<s
     }
     return false;
   };
+  // A folder that holds nothing but instructor files is the grader's alone: the run could otherwise add
+  // a module beside a judge (tools/difflib.py) that the judge would import.
+  for (const auto& dir : shared_dirs) {
+    if (dir != work && instructor_only_folder(work, dir.lexically_relative(work), instructor))
+      own_dirs.insert(dir);
+  }
   auto share = [&](const fs::path& dir) {
-    ::chown(dir.c_str(), ::geteuid(), uid);
-    ::chmod(dir.c_str(), 01770);
+    ::chown(dir.c_str(), ::geteuid(), own_dirs.count(dir) ? ::getegid() : uid);
+    ::chmod(dir.c_str(), own_dirs.count(dir) ? 0755 : 01770);
   };
   share(work);
   std::error_code ec;
@@ -230,6 +236,9 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   // The run's orphans (a daemon's parent exited) come to the supervisor, whose loop reaps every
   // child, instead of to PID 1, which in a container may never reap them.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // In namespaces mode the run cannot see the supervisor (a PID namespace of its own), and a supervisor
+  // that is not root writes its own /proc/self/uid_map, which a process that is not dumpable cannot.
+  if (!tracked) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   ScenarioResult result;
   try {
     if (tracked) {
@@ -342,6 +351,34 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
 }
 
 }  // namespace
+
+bool instructor_only_folder(const std::filesystem::path& work, const std::filesystem::path& folder,
+                            const std::vector<std::string>& instructor_files) {
+  namespace fs = std::filesystem;
+  std::set<fs::path> theirs, chain;
+  for (const auto& file : instructor_files) {
+    const fs::path f = fs::path(file).lexically_normal();
+    theirs.insert(f);
+    for (fs::path up = f.parent_path(); !up.empty(); up = up.parent_path()) chain.insert(up);
+  }
+  const fs::path wanted = folder.lexically_normal();
+  auto under_theirs = [&](const fs::path& rel) {
+    for (fs::path p = rel; !p.empty(); p = p.parent_path()) {
+      if (theirs.count(p)) return true;
+    }
+    return false;
+  };
+  if (under_theirs(wanted)) return true;  // a folder of `files:` itself, or inside one
+  if (!chain.count(wanted)) return false;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(work / wanted, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path rel = it->path().lexically_relative(work);
+    if (chain.count(rel) || under_theirs(rel)) continue;
+    return false;  // something of the submission's (or the build's) is in it
+  }
+  return !ec;
+}
 
 std::vector<std::string> clean_environment(const std::filesystem::path& work_dir,
                                            const std::vector<std::pair<std::string, std::string>>& extra) {

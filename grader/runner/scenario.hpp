@@ -1,8 +1,8 @@
 #pragma once
 #include <sys/types.h>
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 
 #include "grader/config/assignment.hpp"
@@ -44,6 +44,11 @@ struct RunContext {
   std::optional<std::uint64_t> schedule_seed;
 };
 
+// Whether `folder` (relative to the working folder `work`) holds only instructor files (`files:`) and
+// the folders leading to them: then the run may not write it (hand_over), and an instructor program in
+// it may import from it.
+bool instructor_only_folder(const std::filesystem::path& work, const std::filesystem::path& folder,
+                            const std::vector<std::string>& instructor_files);
 // The environment of the build and the programs: PATH=/usr/local/bin:/usr/bin:/bin, HOME = the working
 // folder, LANG=C.UTF-8, TMPDIR=/tmp, then `extra` (the assignment's `env:`).
 std::vector<std::string> clean_environment(const std::filesystem::path& work_dir,

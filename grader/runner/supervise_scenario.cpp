@@ -184,6 +184,9 @@ class Supervisor {
     // Nothing else holds the process limit here (root in a container without cgroups): the tracer does.
     if (cgroup_.pids_enforcer().empty() && !box_.run_as)
       tracer_.set_max_tasks(static_cast<size_t>(spec_.limits.processes));
+    // Detached segments are counted by no RLIMIT_AS, and by no cgroup where there is none: by the tracer,
+    // in every mode, so that the same program meets the same limit everywhere.
+    tracer_.set_shared_memory_limit(spec_.limits.memory);
     tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
     if (context_.schedule_seed) {
@@ -275,7 +278,9 @@ class Supervisor {
         "SIGKILL)",
         util::format_duration(lim.wall));
     e["cpu"] = fmt::format("{} per process: RLIMIT_CPU", util::format_duration(lim.cpu));
-    e["memory"] = fmt::format("{}: RLIMIT_AS per process", util::format_size(lim.memory));
+    e["memory"] =
+        fmt::format("{}: RLIMIT_AS per process; System V shared memory the run makes, by the tracer",
+                    util::format_size(lim.memory));
     if (!cgroup_.memory_enforcer().empty())
       e["memory"] += "; " + cgroup_.memory_enforcer() + " for the whole run";
     e["processes"] =
@@ -560,6 +565,32 @@ class Supervisor {
     return false;
   }
 
+  // A program of the instructor's (`files:`), run directly or by an interpreter (`python3 tools/judge.py`):
+  // its interpreter must not load code the submission put beside it or in the working folder. Python
+  // gets no script folder or working folder on its import path (PYTHONSAFEPATH) and writes no bytecode
+  // caches there; its own folder is on the path only when the run cannot write it (an instructor-only
+  // folder: hand_over). Node looks in NODE_PATH for nothing.
+  void instructor_program_environment(const std::vector<std::string>& argv,
+                                      std::vector<std::string>& env) const {
+    std::optional<std::filesystem::path> program;
+    for (const auto& word : argv) {
+      const auto relative = std::filesystem::path(word).lexically_normal();
+      for (const auto& file : context_.instructor_files) {
+        if (relative == std::filesystem::path(file).lexically_normal()) program = relative;
+      }
+    }
+    if (!program) return;
+    std::erase_if(env, [](const std::string& e) {
+      return e.rfind("PYTHONPATH=", 0) == 0 || e.rfind("NODE_PATH=", 0) == 0 ||
+             e.rfind("PYTHONSAFEPATH=", 0) == 0;
+    });
+    env.push_back("PYTHONSAFEPATH=1");
+    env.push_back("PYTHONDONTWRITEBYTECODE=1");
+    const auto folder = program->parent_path();
+    if (!folder.empty() && run::instructor_only_folder(context_.work_dir, folder, context_.instructor_files))
+      env.push_back("PYTHONPATH=" + (context_.work_dir / folder).string());
+  }
+
   void start(const Planned& planned) {
     config::Placeholders ph = context_.placeholders;
     ph.index = planned.index;
@@ -577,6 +608,7 @@ class Supervisor {
     req.run_as = box_.run_as;
     req.mount_namespace = box_.mount_namespace;
     req.env = context_.env;
+    if (req.env) instructor_program_environment(pr.argv, *req.env);
     req.merge_stderr = context_.is_build;
     req.drop_capabilities = context_.drop_privileges && !box_.run_as && ::geteuid() == 0;
     if (landlock_) req.landlock = &*landlock_;
@@ -677,7 +709,10 @@ class Supervisor {
     if (timer_at_ > Clock::now() && timer_at_ <= at) return;
     const auto us =
         std::max<long long>(std::chrono::duration_cast<std::chrono::microseconds>(in).count(), 100);
-    itimerval t{{0, 0}, {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)}};
+    // Then again every 50 ms until re-armed: a SIGALRM that fires while the supervisor is not yet in
+    // waitpid (a deadline already due, a busy machine) interrupts nothing, and a one-shot timer would
+    // leave waitpid blocked for good when no process of the run has anything more to report.
+    itimerval t{{0, 50000}, {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)}};
     ::setitimer(ITIMER_REAL, &t, nullptr);
     timer_at_ = at;
   }

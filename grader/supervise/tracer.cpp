@@ -1,6 +1,8 @@
 #include "grader/supervise/tracer.hpp"
 
 #include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +25,17 @@
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
+#include "grader/util/units.hpp"
 
 namespace ipcgrade::supervise {
+
+namespace {
+// A segment's size as the kernel allocates it: whole pages.
+unsigned long long page_rounded(unsigned long long bytes) {
+  static const auto page = static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
+  return bytes > ~0ULL - page ? bytes : (bytes + page - 1) / page * page;
+}
+}  // namespace
 
 namespace {
 
@@ -231,6 +242,15 @@ void Tracer::on_seccomp(Proc& p) {
   }
   const ProcessMemory tracee(p.host_pid);
   DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
+  if (nr == SYS_shmget && shm_limit_ > 0 && (args[2] & IPC_CREAT) && refuse_past_shared_memory(p, args))
+    return;
+  if (nr == SYS_shmctl && (args[1] & 0xff) == IPC_RMID) {
+    // Removed (or to be, once the last process detaches, when RLIMIT_AS still counts it where attached).
+    if (const auto it = shm_sizes_.find(static_cast<int>(args[0])); it != shm_sizes_.end()) {
+      shm_total_ -= it->second;
+      shm_sizes_.erase(it);
+    }
+  }
   if (row->family == trace::Family::Memory) {
     // Only the result matters (ENOMEM names the memory limit); nothing is recorded but the mapping of
     // a POSIX shared-memory object.
@@ -359,7 +379,7 @@ void Tracer::on_syscall_exit(Proc& p) {
   if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) > 0 &&
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
     long rval = static_cast<long>(info.exit.rval);
-    const bool is_error = info.exit.is_error != 0;
+    bool is_error = info.exit.is_error != 0;
     // A signal interrupted the call: it ends with a restart code the program never sees. ERESTARTNOHAND
     // (msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise: held
     // until the signal's delivery stop says which. The others (ERESTARTSYS to ERESTART_RESTARTBLOCK)
@@ -374,6 +394,7 @@ void Tracer::on_syscall_exit(Proc& p) {
     }
     if (interrupted) rval = -EINTR;
     const trace::CallRow* row = trace::call_row(pending.nr);
+    if (guard_ && row) guard_ipc_exit(p, *row, pending.args, rval, is_error);
     if (is_error && rval == -ENOMEM && row &&
         (row->family == trace::Family::Memory || row->name == "shmat")) {
       const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
@@ -396,6 +417,11 @@ void Tracer::on_syscall_exit(Proc& p) {
       const auto key = static_cast<long>(pending.event.value("key"));
       created_[{*kind, static_cast<int>(rval)}] = key;
       if (on_created_) on_created_(*kind, static_cast<int>(rval), key);
+      if (*kind == trace::IpcKind::ShmSegment && !shm_sizes_.count(static_cast<int>(rval))) {
+        const unsigned long long size = page_rounded(pending.args[1]);
+        shm_sizes_[static_cast<int>(rval)] = size;
+        shm_total_ += size;
+      }
     }
     if (interrupted) {
       p.interrupted = std::move(pending);
@@ -405,6 +431,27 @@ void Tracer::on_syscall_exit(Proc& p) {
     }
   }
   resume(p, 0);
+}
+
+bool Tracer::refuse_past_shared_memory(Proc& p, const unsigned long long (&args)[6]) {
+  // A key the run already made names its segment: shmget makes nothing new.
+  if (static_cast<key_t>(args[0]) != IPC_PRIVATE) {
+    for (const auto& [object, key] : created_) {
+      if (object.first == trace::IpcKind::ShmSegment && key == static_cast<key_t>(args[0]) &&
+          shm_sizes_.count(object.second))
+        return false;
+    }
+  }
+  const unsigned long long size = page_rounded(args[1]);
+  if (shm_total_ + size <= shm_limit_) return false;
+  memory_refusals_.push_back({p.name, p.index, p.pid, "shmget", size});
+  refuse_recorded(
+      p, SYS_shmget, args, ENOMEM,
+      fmt::format("the run's System V shared memory would pass its memory limit ({}): {} made and "
+                  "not removed, {} more asked",
+                  util::format_size(shm_limit_), util::format_size(shm_total_), util::format_size(size)),
+      "memory limit");
+  return true;
 }
 
 namespace {
@@ -495,6 +542,20 @@ void Tracer::on_exec(Proc& p) {
   p.fds->mappings.clear();
   p.recent.clear();
   p.raw.clear();
+  // A program the process cannot read (mode 0111) makes it not dumpable, and a tracer without
+  // CAP_SYS_PTRACE (root in a container) could then read none of its memory: every call's arguments
+  // would be hidden from the checks and the guard. Such a program is not run.
+  user_regs_struct regs{};
+  if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0 &&
+      read_tracee(p.host_pid, regs.rip, 1).empty()) {
+    note_refusal(
+        p, "execve(\"" + util::shown_path(p.program) + "\", ...)", EACCES,
+        "the grader cannot read this program's memory (is the file unreadable, mode 0111?): its calls "
+        "could not be judged, so it was stopped");
+    ::kill(p.host_pid, SIGKILL);
+    resume(p, 0);
+    return;
+  }
   trace::Event& e = emit(p, trace::EventKind::Exec);
   // The submission's message structs (from its debug info), so that message sizes can be judged
   // without being told the payload: `ipcgrade run`, or a message-size check without `payload`.

@@ -20,6 +20,8 @@
 
 namespace ipcgrade::supervise {
 
+struct DecodeContext;
+
 // Follows every process of a run with ptrace. The seccomp filter makes the interesting calls stop;
 // this class decodes them into trace events, keeps each process's table of pipe descriptors through
 // fork, dup and exec, and resumes the process — stopping at a call's exit only when its result is
@@ -105,6 +107,10 @@ class Tracer {
   // container), the tracer does: a fork, vfork or clone that would make more than `max` tasks (threads
   // count, as for the kernel) is refused with EAGAIN, as the kernel refuses one past RLIMIT_NPROC.
   void set_max_tasks(size_t max) { max_tasks_ = max; }
+  // The System V shared memory the run may make, in bytes (its memory limit): a segment is memory no
+  // process's RLIMIT_AS counts once detached, and where no cgroup counts it either (root in a container)
+  // a run could hold any amount. Past it shmget(IPC_CREAT) is refused with ENOMEM. 0: no bound.
+  void set_shared_memory_limit(unsigned long long bytes) { shm_limit_ = bytes; }
   std::uint64_t forks_refused() const { return forks_refused_; }
   // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
   struct Alive {
@@ -206,6 +212,19 @@ class Tracer {
   // Tracked mode: refuses the call at its seccomp stop when it reaches outside the run; returns
   // whether it did (the call is then skipped and the process resumed). See tracer_guard.cpp.
   bool guard_call(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]);
+  // Tracked mode's closed world of System V objects: a get of a key the run did not make is made
+  // exclusive (entry) and one that found another program's object fails as if there were none (exit);
+  // a call on an id the run did not make is refused. See tracer_guard.cpp.
+  bool guard_ipc_entry(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]);
+  void guard_ipc_exit(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6], long& rval,
+                      bool& is_error);
+  bool run_key(trace::IpcKind kind, long key) const;
+  // shmget(IPC_CREAT) past set_shared_memory_limit: refused (ENOMEM), listed and recorded; true if so.
+  bool refuse_past_shared_memory(Proc& p, const unsigned long long (&args)[6]);
+  // Refuses the call `p` is stopped in (as refuse_call) and records it in the trace as failed with
+  // `err`, its event marked `refused` (checks judge it), then resumes `p`.
+  void refuse_recorded(Proc& p, int nr, const unsigned long long (&args)[6], int err, const std::string& why,
+                       const std::string& refused);
   // Skips the call `p` is stopped in with `err` as its result, and lists it with `why` (and `call`, or
   // the call as its number and arguments tell).
   void refuse_call(Proc& p, int nr, const unsigned long long (&args)[6], int err, const std::string& why,
@@ -234,6 +253,8 @@ class Tracer {
   bool guard_ = false;
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
   size_t max_tasks_ = 0;                                       // 0: the kernel holds the process limit
+  unsigned long long shm_limit_ = 0, shm_total_ = 0;           // System V segments the run made, in bytes
+  std::map<int, unsigned long long> shm_sizes_;                // by id, until IPC_RMID
   std::uint64_t forks_refused_ = 0;
   size_t max_events_ = 100000;
   std::uint64_t max_bytes_ = 64ULL << 20;

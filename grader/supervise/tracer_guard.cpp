@@ -129,8 +129,75 @@ void Tracer::note_refusal(Proc& p, std::string call, int err, const std::string&
   refusals_.push_back(std::move(r));
 }
 
+bool Tracer::run_key(trace::IpcKind kind, long key) const {
+  for (const auto& [object, k] : created_) {
+    if (object.first == kind && k == key) return true;
+  }
+  return false;
+}
+
+bool Tracer::guard_ipc_entry(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
+  const auto kind = trace::ipc_kind_of(row.family);
+  if (!kind) return false;
+  if (row.creates) {
+    // A key the run has not made yet may already name another program's object (a classmate's run in
+    // the same batch took it first, or a host program): IPC_CREAT alone would open that object. Made
+    // exclusive, the call either makes the run's own object or fails (guard_ipc_exit says why).
+    const int flags_arg = row.family == trace::Family::Msg ? 1 : 2;
+    const auto key = static_cast<key_t>(args[0]);
+    if (key != IPC_PRIVATE && (args[flags_arg] & IPC_CREAT) && !(args[flags_arg] & IPC_EXCL) &&
+        !run_key(*kind, key)) {
+      user_regs_struct regs;
+      if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0) {
+        (flags_arg == 1 ? regs.rsi : regs.rdx) |= IPC_EXCL;
+        p.excl_added = ptrace(PTRACE_SETREGS, p.host_pid, nullptr, &regs) == 0;
+      }
+    }
+    return false;
+  }
+  // msgsnd, msgrcv, semop, semtimedop, shmat: only on the run's own objects. (The *ctl calls may read any
+  // object, as ipcs does, and change only the run's: OwnObject below.)
+  const bool by_id = row.nr == SYS_msgsnd || row.nr == SYS_msgrcv || row.nr == SYS_semop ||
+                     row.nr == SYS_semtimedop || row.nr == SYS_shmat;
+  const int id = static_cast<int>(args[0]);
+  if (!by_id || created_.count({*kind, id}) > 0) return false;
+  // EINVAL: what the call gets in namespaces mode, where another program's objects do not exist.
+  refuse_recorded(p, row.nr, args, EINVAL, fmt::format("id {} is not an object this run made", id),
+                  "not an object of this run");
+  return true;
+}
+
+void Tracer::guard_ipc_exit(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
+                            long& rval, bool& is_error) {
+  const auto kind = trace::ipc_kind_of(row.family);
+  if (!row.creates || !kind) return;
+  const bool excl_added = std::exchange(p.excl_added, false);
+  const int flags_arg = row.family == trace::Family::Msg ? 1 : 2;
+  const bool create = (args[flags_arg] & IPC_CREAT) != 0;
+  int err = 0;
+  std::string why;
+  if (excl_added && is_error && rval == -EEXIST) {
+    err = EACCES;
+    why = fmt::format("key {:#010x} names an object this run did not make: another program made it first",
+                      static_cast<unsigned>(args[0]));
+  } else if (!is_error && !create && created_.count({*kind, static_cast<int>(rval)}) == 0) {
+    // ENOENT: what the call gets in namespaces mode, where another program's objects do not exist.
+    err = ENOENT;
+    why = fmt::format("key {:#010x} names an object this run did not make", static_cast<unsigned>(args[0]));
+  }
+  if (!err) return;
+  user_regs_struct regs;
+  if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) != 0) return;
+  regs.rax = static_cast<unsigned long long>(-static_cast<long long>(err));
+  if (ptrace(PTRACE_SETREGS, p.host_pid, nullptr, &regs) != 0) return;
+  rval = -err;
+  is_error = true;
+  note_refusal(p, refused_call(row.nr, args), err, why);
+}
+
 bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
   const int nr = row.nr;
+  if (guard_ipc_entry(p, row, args)) return true;
   if (nr == SYS_fcntl && (args[1] == F_SETOWN || args[1] == F_SETOWN_EX)) {
     // The owner of a descriptor gets its SIGIO (or, with F_SETSIG, any signal): one of the run's own.
     const long owner = static_cast<int>(args[2]);
@@ -224,19 +291,24 @@ bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long 
   if (row.guard != trace::Guard::OwnObject || !changes_object(row, args)) return false;
   const int id = static_cast<int>(args[0]);
   if (created_.count({*trace::ipc_kind_of(row.family), id}) > 0) return false;
+  refuse_recorded(p, nr, args, EPERM, fmt::format("id {} is not an object this run created", id),
+                  "not an object of this run");
+  return true;
+}
+
+void Tracer::refuse_recorded(Proc& p, int nr, const unsigned long long (&args)[6], int err,
+                             const std::string& why, const std::string& refused) {
   // The IPC call stays in the trace too (checks judge it), with the decoded arguments.
   trace::Event e;
   const ProcessMemory tracee(p.host_pid);
   DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
   decode_entry(ctx, nr, args, e);
-  refuse_call(p, nr, args, EPERM, fmt::format("id {} is not an object this run created", id),
-              trace::format_call(e));
+  refuse_call(p, nr, args, err, why, trace::format_call(e));
   e.result = -1;
-  e.error = EPERM;
-  e.texts["refused"] = "not an object of this run";
+  e.error = err;
+  e.texts["refused"] = refused;
   emit_call(p, std::move(e));
   resume(p, 0);
-  return true;
 }
 
 }  // namespace ipcgrade::supervise

@@ -32,6 +32,8 @@ struct Tracer::Proc {
   // A fork the process was let make whose child the tracer has not seen yet: counted against the
   // process limit until the fork's event arrives.
   bool forking = false;
+  // Tracked mode: this get's IPC_CREAT was made IPC_CREAT|IPC_EXCL by the guard (the key was not the run's).
+  bool excl_added = false;
   // When the latest alarm()/setitimer(ITIMER_REAL) fires; max() for a timer the tracer cannot time
   // (timer_settime, timerfd_settime): a process with a timer is never called deadlocked.
   std::chrono::steady_clock::time_point timer_until{};

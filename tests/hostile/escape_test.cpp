@@ -462,6 +462,66 @@ TEST(EscapeTracked, AStudentCannotReadAnotherStudentsScratchCopyDuringABatch) {
       << mallory.substr(0, 2000);
 }
 
+// Attack 6 (tracked mode): three students graded at once share the host's keys, ids and /proc. Mallory
+// takes the keys the public derivation gives alice and bob, drains and removes every queue she can name
+// by id, and kills every process named like theirs (by pid, and through /proc/PID used as a pidfd). The
+// batch's key secret, the guard's closed world of IPC objects and its hold on signals and pidfds leave
+// alice and bob with the grade each gets alone; mallory gets what she left.
+TEST(EscapeTracked, AClassmateInATrackedBatchCannotSquatDrainOrKill) {
+  TempDir dir;
+  const fs::path klass = dir.path() / "class";
+  submit(klass, "classmates");
+  const std::string honest =
+      "#include <stdio.h>\n#include <stdlib.h>\n#include <sys/msg.h>\n#include <sys/wait.h>\n"
+      "#include <unistd.h>\n"
+      "struct msg { long mtype; char text[16]; };\n"
+      "int main(int argc, char** argv) {\n"
+      "  usleep(1000000);\n"  // a server that takes a moment to start: mallory is there first
+      "  int q = msgget((key_t)strtol(argv[1], 0, 0), IPC_CREAT | 0600);\n"
+      "  if (q < 0) { perror(\"msgget\"); return 1; }\n"
+      "  if (fork() == 0) {\n"
+      "    struct msg m = {1, \"hello\"};\n"
+      "    for (int i = 0; i < 20; ++i) { msgsnd(q, &m, sizeof m.text, 0); usleep(100000); }\n"
+      "    _exit(0);\n"
+      "  }\n"
+      "  struct msg m; int got = 0;\n"
+      "  while (got < 20 && msgrcv(q, &m, sizeof m.text, 0, 0) >= 0) ++got;\n"
+      "  wait(0);\n"
+      "  printf(\"got %d\\n\", got);\n"
+      "  msgctl(q, IPC_RMID, 0);\n"
+      "  return 0;\n"
+      "}\n";
+  for (const char* student : {"alice", "bob"}) {
+    write_file(klass / student / "honest.c", honest);
+    write_file(klass / student / "Makefile", "honest: honest.c\n\tcc -o honest honest.c\n");
+  }
+  const fs::path assignment = dir.path() / "assignment";
+  write_file(assignment / "assignment.yaml",
+             "assignment: classmates\n"
+             "build: {command: make, timeout: 20s}\n"
+             "keys: {count: 1}\n"
+             "limits: {wall: 6s}\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "    processes:\n"
+             "      - {name: honest, run: './honest {key0}'}\n"
+             "checks:\n"
+             "  - {name: every message arrives, type: output, process: honest, stdout: {contains: got 20}, "
+             "points: 50}\n"
+             "  - {name: nothing is left, type: no-leftovers, points: 50}\n");
+  const fs::path out = dir.path() / "out";
+  const CliResult cli = run_ipcgrade({"batch", assignment.string(), klass.string(), "--out", out.string(),
+                                      "--jobs", "3", "--isolation", "tracked"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  for (const char* student : {"alice", "bob"}) {
+    const std::string report = slurp(out / student / "report.yaml");
+    EXPECT_NE(report.find("\nscore: 100\n"), std::string::npos) << student << ":\n" << report.substr(0, 3000);
+  }
+  const std::string mallory = slurp(out / "mallory" / "report.yaml");
+  EXPECT_NE(mallory.find("squatted "), std::string::npos) << mallory.substr(0, 3000);
+  EXPECT_NE(mallory.find("drained 0, removed 0, killed 0"), std::string::npos) << mallory.substr(0, 3000);
+}
+
 }  // namespace
 
 // `ipcgrade run` reports what the program left under the program's own names: a POSIX shared memory

@@ -322,16 +322,17 @@ TEST_P(Hostile, WritingOutsideTheScratchFolderAndConnectingToLocalhostFail) {
   ::close(listener);
 }
 
+// A 4 GiB segment under a 256 MiB memory limit: the run's shared memory is counted by the tracer, so the
+// segment is never made (shmget fails with ENOMEM, before any memory is taken), and the outcome names the
+// limit.
 TEST_P(Hostile, AFourGibibyteSegmentFilledWithMemsetHitsTheMemoryLimit) {
   const json r = grade_one("{wall: 10s}", "shm", "shm_4g", 10);
   EXPECT_EQ(scenario(r)["outcome"], "limit");
-  EXPECT_TRUE(matches(scenario(r)["outcome_detail"],
-                      R"(memory limit 256 MiB: shm #0 \(pid \d+\) was refused \(shmat failed with ENOMEM\))"))
+  EXPECT_TRUE(matches(
+      scenario(r)["outcome_detail"],
+      R"(memory limit 256 MiB: shm #0 \(pid \d+\) was refused 4\.0 GiB \(shmget failed with ENOMEM\))"))
       << scenario(r)["outcome_detail"];
-  const json& left = scenario(r)["leftovers"];
-  ASSERT_EQ(left.size(), 1u);
-  EXPECT_EQ(left[0]["size"], 4ULL << 30);
-  EXPECT_EQ(left[0]["reclaimed"], true);
+  EXPECT_TRUE(scenario(r)["leftovers"].empty()) << scenario(r)["leftovers"].dump(2);
 }
 
 // The grader's scratch folders under the temporary folder that no live grader holds (see
@@ -840,6 +841,161 @@ TEST_P(Hostile, NestedNamespacesUntracedChildrenAndSecretMemoryAreRefused) {
   EXPECT_EQ(leftovers["status"], "failed");
   EXPECT_NE(leftovers["evidence"].dump().find("msgget"), std::string::npos) << leftovers.dump(2);
   EXPECT_EQ(r["checks"][1]["status"], "passed") << r["checks"][1].dump(2);
+}
+
+// A grader that is not root, without Landlock (IPCGRADE_LANDLOCK=off), in tracked mode: the programs run
+// as the grader's own uid and see the host's /proc. Climbing their ancestors they find the supervisor and
+// the grader, whose environment holds a CI secret and whose memory holds the hidden outputs: neither can
+// be read (the grader is not dumpable).
+TEST_P(Hostile, ANonRootGradersEnvironmentAndMemoryAreOutOfTheRunsReach) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become a user that is not";
+  const std::string run = submit("read_grader");
+  for (const auto& p : {dir_.path(), state_.path()})
+    fs::permissions(p, fs::perms::all, fs::perm_options::add);
+  fs::permissions(dir_.path() / "mallory", fs::perms::all, fs::perm_options::add);
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: climb\n    processes:\n"
+      "      - {name: climber, run: [" +
+          run + ", IPCGRADE_CI_SECRET=]}\n",
+      5,
+      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
+       "IPCGRADE_LANDLOCK=off", "IPCGRADE_CI_SECRET=hunter2", IPCGRADE_BINARY});
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  // In namespaces mode its only ancestor in sight is the namespace's init; in tracked mode it did climb.
+  if (tracked()) {
+    EXPECT_NE(out.find("environ: "), std::string::npos) << out;
+  }
+  EXPECT_EQ(out.find("found the secret"), std::string::npos) << out;
+  EXPECT_EQ(out.find("mem: read"), std::string::npos) << out;
+}
+
+// Ten 200 MiB System V segments attached, touched, detached and held under a 256 MiB memory limit: a
+// detached segment is counted by no RLIMIT_AS, and as root in a container no cgroup counts it either
+// (IPCGRADE_CGROUPS=off grades as there). The tracer counts what the run made: the second shmget is
+// refused with ENOMEM and listed, in every mode, with cgroups or without.
+TEST_P(Hostile, SharedMemoryHoardedPastTheMemoryLimitIsRefused) {
+  const std::string run = submit("shm_hoard");
+  for (const bool cgroups : {true, false}) {
+    SCOPED_TRACE(cgroups ? "with cgroups" : "without cgroups");
+    std::vector<std::string> wrapper;
+    if (!cgroups) wrapper = {"/usr/bin/env", "IPCGRADE_CGROUPS=off", IPCGRADE_BINARY};
+    const json r = grade(
+        "limits: {wall: 10s, memory: 256MiB}\nscenarios:\n  - name: hoard\n    processes:\n"
+        "      - {name: hoarder, run: " +
+            run + "}\n",
+        10, wrapper);
+    EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "segment 1: Cannot allocate memory\nmade 1\n")
+        << scenario(r)["processes"][0];
+    ASSERT_EQ(scenario(r)["refused"].size(), 1u) << scenario(r)["refused"].dump(2);
+    const json& refused = scenario(r)["refused"][0];
+    EXPECT_EQ(refused["call"], "shmget(IPC_PRIVATE, 209715200, IPC_CREAT|0600)") << refused;
+    EXPECT_EQ(refused["error"], "ENOMEM") << refused;
+    EXPECT_EQ(refused["why"],
+              "the run's System V shared memory would pass its memory limit (256 MiB): 200 MiB made and not "
+              "removed, 200 MiB more asked")
+        << refused;
+    ASSERT_EQ(scenario(r)["leftovers"].size(), 1u) << scenario(r)["leftovers"].dump(2);
+    EXPECT_EQ(scenario(r)["leftovers"][0]["reclaimed"], true);
+  }
+}
+
+// Another program's queue (a classmate's in a tracked batch, a host daemon's), mode 0666 and holding a
+// message, reached by key and by id: it can be neither opened, taken over with IPC_CREAT, written nor
+// drained. In namespaces mode it does not exist for the run (an IPC_CREAT makes the run's own); in
+// tracked mode the guard gives the same answers (ENOENT, EINVAL), and an IPC_CREAT of its key fails
+// with EACCES instead of opening it. The run's own queue works as ever.
+TEST_P(Hostile, AnotherProgramsQueueCanNeitherBeOpenedNorDrained) {
+  const key_t key = 0x1e000000 + (::getpid() & 0xffff);
+  const int host = ::msgget(key, IPC_CREAT | IPC_EXCL | 0666);
+  ASSERT_GE(host, 0) << std::strerror(errno);
+  struct {
+    long mtype;
+    char text[32];
+  } m{7, "the host's"};
+  ASSERT_EQ(::msgsnd(host, &m, sizeof m.text, 0), 0);
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: peer\n    processes:\n"
+      "      - {name: peer, run: [" +
+          submit("ipc_peer") + ", '" + std::to_string(key) + "', '" + std::to_string(host) + "']}\n",
+      5);
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  const std::string expected =
+      std::string("open: No such file or directory\n") +
+      (tracked() ? "open-or-create: Permission denied\n" : "open-or-create: done\n") +
+      "send: Invalid argument\ndrain: Invalid argument\nown-send: done\nown-receive: done\n";
+  EXPECT_EQ(out, expected);
+  msqid_ds info{};
+  ASSERT_EQ(::msgctl(host, IPC_STAT, &info), 0) << "the host's queue was removed";
+  EXPECT_EQ(info.msg_qnum, 1u) << "the host's queue was written or drained";
+  ::msgctl(host, IPC_RMID, nullptr);
+  if (!tracked()) return;
+  std::set<std::string> refused;
+  for (const auto& f : scenario(r)["refused"])
+    refused.insert(f["call"].get<std::string>() + ": " + f["error"].get<std::string>() + ": " +
+                   f["why"].get<std::string>());
+  const std::string k = fmt::format("{:#010x}", static_cast<unsigned>(key));
+  const std::set<std::string> want = {
+      "msgget(" + k + ", 0000): ENOENT: key " + k + " names an object this run did not make",
+      "msgget(" + k + ", IPC_CREAT|0666): EACCES: key " + k +
+          " names an object this run did not make: another program made it first",
+      "msgsnd(" + std::to_string(host) + ", {mtype=1, ...}, 32, IPC_NOWAIT): EINVAL: id " +
+          std::to_string(host) + " is not an object this run made",
+      "msgrcv(" + std::to_string(host) + ", {...}, 32, 0, IPC_NOWAIT): EINVAL: id " + std::to_string(host) +
+          " is not an object this run made"};
+  EXPECT_EQ(refused, want) << scenario(r)["refused"].dump(2);
+}
+
+// An instructor's judges in `files:`, written in Python: tools/judge.py (with its helper module beside it)
+// and judge.py at the top of the working folder. The submission ships difflib.py, and a first process
+// writes tools/difflib.py: Python would import either before the standard library's, and the judge would
+// run the student's code. With a uid of the run's own (a root grader), tools/ holds only instructor files
+// and is the grader's alone; and every instructor program's Python gets no script folder or working
+// folder on its path (PYTHONSAFEPATH), only its own folder when the run cannot write it.
+TEST_P(Hostile, AnInstructorsJudgeImportsNothingTheRunPutBesideIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a folder of the grader's alone needs a uid of the run's own";
+  const std::string judge = "import difflib\nprint('difflib from ' + difflib.__file__.split('/')[1])\n";
+  dir_.write("tools/judge.py", "import helper\n" + judge);
+  dir_.write("tools/helper.py", "print('helper imported')\n");
+  dir_.write("judge.py", judge);
+  fs::create_directories(dir_.path() / "mallory");
+  dir_.write("mallory/difflib.py", "print('HIJACKED from the submission')\n__file__ = '/x/x'\n");
+  dir_.write("mallory/planter.sh",
+             "printf \"print('HIJACKED from tools')\\n__file__ = '/x/x'\\n\" > tools/difflib.py 2>/dev/null "
+             "&& echo planted || echo refused\n");
+  const json r = grade(
+      "files: [tools/judge.py, tools/helper.py, judge.py]\nlimits: {wall: 10s}\nscenarios:\n  - name: judge\n"
+      "    processes:\n"
+      "      - {name: planter, run: sh planter.sh, ready: exit}\n"
+      "      - {name: deep, run: python3 tools/judge.py, ready: exit}\n"
+      "      - {name: top, run: python3 judge.py}\n",
+      10);
+  const json& p = scenario(r)["processes"];
+  ASSERT_EQ(p.size(), 3u) << scenario(r).dump(2);
+  EXPECT_EQ(p[0]["stdout"], "refused\n") << p[0];
+  EXPECT_EQ(p[1]["stdout"], "helper imported\ndifflib from usr\n") << p[1];
+  EXPECT_EQ(p[2]["stdout"], "difflib from usr\n") << p[2];
+}
+
+// A program that makes itself unreadable (mode 0111) and runs that copy, graded by root without
+// CAP_SYS_PTRACE (a container's root): the process is not dumpable and its memory is closed to the tracer,
+// so none of its calls could be judged. It is stopped at its exec, and the report says why.
+TEST_P(Hostile, AProgramTheGraderCannotReadIsStoppedAtItsExec) {
+  if (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0) GTEST_SKIP() << "needs root and capsh";
+  const std::string run = submit("hidden_exec");
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: hide\n    processes:\n"
+      "      - {name: hider, run: " +
+          run + "}\n",
+      5, {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"});
+  const json& p = scenario(r)["processes"][0];
+  EXPECT_EQ(p["stdout"].get<std::string>().find("hidden ran"), std::string::npos) << p;
+  if (!tracked()) return;  // namespaces mode: the tracer keeps its capabilities in the run's user namespace
+  ASSERT_EQ(scenario(r)["refused"].size(), 1u) << scenario(r).dump(2);
+  EXPECT_EQ(
+      scenario(r)["refused"][0]["why"],
+      "the grader cannot read this program's memory (is the file unreadable, mode 0111?): its calls could "
+      "not be judged, so it was stopped");
+  EXPECT_EQ(p["signal"], SIGKILL) << p;
 }
 
 // A build command that leaves a queue behind (a Makefile that runs a test, here `ipcmk -Q`): the queue is
