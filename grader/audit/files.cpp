@@ -32,6 +32,28 @@ run::Leftover file_leftover(const std::string& path, const struct stat& st) {
   return l;
 }
 
+namespace {
+
+// Gives every folder of the tree at `root` that this process owns its owner's permissions back, never
+// following a link: what its owner may always do, and what removing what is inside takes.
+void make_removable(const fs::path& root) {
+  std::vector<fs::path> folders{root};
+  size_t seen = 0;
+  while (!folders.empty() && ++seen < 100000) {
+    const fs::path dir = folders.back();
+    folders.pop_back();
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    ::chmod(dir.c_str(), (st.st_mode & 07777) | S_IRWXU);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.is_directory(ec) && !entry.is_symlink(ec)) folders.push_back(entry.path());
+    }
+  }
+}
+
+}  // namespace
+
 void remove_all_as(uid_t uid, gid_t gid, const std::vector<run::Leftover*>& files) {
   if (files.empty()) return;
   int report[2];
@@ -58,10 +80,16 @@ void remove_all_as(uid_t uid, gid_t gid, const std::vector<run::Leftover*>& file
       // run's credentials let go, which is what the run could have removed itself.
       std::error_code ec;
       if (!err && file->kind == trace::IpcKind::Directory) {
+        // A folder the run made unreadable (mode 0) is still its own to open up again.
+        make_removable(file->path);
         fs::remove_all(file->path, ec);
         if (ec) err = ec.value();
       } else if (!err && ::unlink(file->path.c_str()) != 0) {
         err = errno;
+        // In a folder of the run's that it made unreadable: opened up again, as its owner may.
+        if (err == EACCES &&
+            (make_removable(fs::path(file->path).parent_path()), ::unlink(file->path.c_str()) == 0))
+          err = 0;
       }
       (void)!::write(report[1], &err, sizeof err);
     }

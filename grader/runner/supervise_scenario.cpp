@@ -927,17 +927,21 @@ class Supervisor {
         mine.push_back(std::move(posix));
       }
     }
-    if (!names_outside_) {
+    // Names made outside the run's folders: with a uid of the run's own, every name of that uid in the
+    // host's world-writable folders (/dev/shm only, where Landlock holds the others), however it was
+    // made; and each name the trace saw made (anywhere without Landlock, in /dev/shm and /dev/mqueue
+    // with it), while it is still the very file the run made. Newest first, so that a folder is emptied
+    // before its turn.
+    if (!names_outside_ && !box_.run_as && tracer_.created_files().empty()) {
       add_fifos(mine);
       return mine;
     }
-    // Names made outside the run's folders (no Landlock to refuse them): with a uid of the run's own,
-    // every name of that uid in the host's world-writable folders, however it was made; and each name
-    // the trace saw made, while it is still the very file the run made. Newest first, so that a
-    // folder is emptied before its turn.
     std::vector<Leftover> files;
     if (box_.run_as) {
-      files = audit::files_owned_by(*box_.run_as, {"/tmp", "/var/tmp", "/dev/shm"},
+      files = audit::files_owned_by(*box_.run_as,
+                                    names_outside_
+                                        ? std::vector<std::filesystem::path>{"/tmp", "/var/tmp", "/dev/shm"}
+                                        : std::vector<std::filesystem::path>{"/dev/shm"},
                                     {context_.work_dir, box_.private_tmp});
     }
     const auto& made = tracer_.created_files();
@@ -959,7 +963,8 @@ class Supervisor {
     for (auto& file : files) {
       if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == file.path; }))
         continue;
-      if (file.kind == trace::IpcKind::File && file.path.rfind("/dev/shm/", 0) == 0) {  // shm_open's file
+      if (file.kind == trace::IpcKind::File && file.path.rfind("/dev/shm/", 0) == 0 &&
+          file.path.find('/', 9) == std::string::npos) {  // shm_open's file (a POSIX name has no '/')
         file.kind = trace::IpcKind::PosixShm;
         file.name = "/" + util::shown_path(file.path.substr(9));
       }

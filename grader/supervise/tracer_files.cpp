@@ -138,9 +138,14 @@ void Tracer::named(Proc& p, const Pending& pending, long rval, bool is_error) {
     }
     return;
   }
-  if (!record_names_ || created_files_.size() >= kMaxCreatedFiles) return;
+  // The host's /dev/shm and /dev/mqueue are writable by the run even where Landlock holds the rest: a
+  // folder (of mode 0, say), a FIFO or a link made there is recorded whatever the kernel, and removed
+  // at the end. (A regular file there is a POSIX object, which the trace finds as such.)
+  const bool shared = where.rfind("/dev/shm/", 0) == 0 || where.rfind("/dev/mqueue/", 0) == 0;
+  if ((!record_names_ && !shared) || created_files_.size() >= kMaxCreatedFiles) return;
   struct stat st {};
   if (::lstat(where.c_str(), &st) != 0) return;
+  if (!record_names_ && S_ISREG(st.st_mode)) return;
   // open(O_CREAT) of a file that was there already made nothing; nor did any call whose file was born
   // before the run (where the filesystem records births): however the path was put, what the run did
   // not make is never the run's leftover.

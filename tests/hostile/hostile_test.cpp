@@ -998,6 +998,43 @@ TEST_P(Hostile, AProgramTheGraderCannotReadIsStoppedAtItsExec) {
   EXPECT_EQ(p["signal"], SIGKILL) << p;
 }
 
+// A folder made mode 0 with a file in it, and a FIFO, left in the host's /dev/shm (writable by the run
+// in tracked mode even under Landlock), by a root grader and by root without CAP_SYS_PTRACE (a
+// container's root: no uid of the run's own). Neither outlives the run: each is reported as a leftover
+// of its maker and removed (the folder opened up again first); in namespaces mode /dev/shm is the run's.
+TEST_P(Hostile, AModeZeroFolderAndAFifoInDevShmAreRemoved) {
+  const std::string run = submit("shm_folder");
+  for (const bool ptrace_cap : {true, false}) {
+    if (!ptrace_cap && (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0)) continue;
+    SCOPED_TRACE(ptrace_cap ? "as root" : "as root without CAP_SYS_PTRACE");
+    const std::string name = "hostile-shm-" + std::to_string(::getpid());
+    std::vector<std::string> wrapper;
+    if (!ptrace_cap)
+      wrapper = {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+    const json r = grade(
+        "limits: {wall: 5s}\nscenarios:\n  - name: shm\n    processes:\n"
+        "      - {name: maker, run: [" +
+            run + ", " + name + "]}\n",
+        5, wrapper);
+    EXPECT_EQ(scenario(r)["processes"][0]["stdout"], "folder made, file made, fifo made\n")
+        << scenario(r)["processes"][0];
+    EXPECT_FALSE(fs::exists("/dev/shm/" + name));
+    EXPECT_FALSE(fs::exists("/dev/shm/" + name + ".fifo"));
+    if (!tracked()) continue;
+    std::set<std::string> left;
+    for (const auto& l : scenario(r)["leftovers"]) {
+      EXPECT_EQ(l["reclaimed"], true) << l;
+      left.insert(l["kind"].get<std::string>() + " " + l["name"].get<std::string>());
+    }
+    EXPECT_TRUE(left.count("directory /dev/shm/" + name)) << scenario(r)["leftovers"].dump(2);
+    EXPECT_TRUE(left.count("fifo /dev/shm/" + name + ".fifo")) << scenario(r)["leftovers"].dump(2);
+    std::error_code ec;  // whatever a failure left, for the next test's sake
+    fs::permissions("/dev/shm/" + name, fs::perms::owner_all, ec);
+    fs::remove_all("/dev/shm/" + name, ec);
+    fs::remove("/dev/shm/" + name + ".fifo", ec);
+  }
+}
+
 // A build command that leaves a queue behind (a Makefile that runs a test, here `ipcmk -Q`): the queue is
 // removed and reported as the build's, in the report, the build log and the summary, and charged to no
 // scenario's check.
