@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <regex>
 
 namespace ipcgrade::config {
@@ -10,6 +11,14 @@ namespace {
 const std::regex& placeholder_re() {
   static const std::regex re(R"(\{(key(\d*)(_hex)?|name(\d*)|index|student|assignment|submission)\})");
   return re;
+}
+
+// The number in {key12} or {name3}; one too long for any count (a key count is small) is past every key,
+// not an exception: an assignment file is anyone's text.
+size_t index_of(const std::string& digits) {
+  if (digits.empty()) return 0;
+  if (digits.size() > 9) return std::numeric_limits<size_t>::max();
+  return std::stoul(digits);
 }
 }  // namespace
 
@@ -23,14 +32,14 @@ std::string Placeholders::expand(const std::string& text) const {
     last = static_cast<size_t>(m.position(0) + m.length(0));
     const std::string name = m[1].str();
     if (name.rfind("key", 0) == 0) {
-      const size_t i = m[2].length() > 0 ? std::stoul(m[2].str()) : 0;
+      const size_t i = index_of(m[2].str());
       if (i >= keys.size()) {
         out += m.str(0);
         continue;
       }
       out += m[3].matched ? fmt::format("0x{:x}", keys[i]) : std::to_string(keys[i]);
     } else if (name.rfind("name", 0) == 0) {
-      const size_t i = m[4].length() > 0 ? std::stoul(m[4].str()) : 0;
+      const size_t i = index_of(m[4].str());
       out += i < names.size() ? names[i] : m.str(0);
     } else if (name == "index") {
       out += std::to_string(index);
@@ -52,8 +61,8 @@ std::optional<std::string> unknown_placeholder(const std::string& text, int key_
     const std::string whole = (*it)[0].str();
     std::smatch m;
     if (!std::regex_match(whole, m, placeholder_re())) return whole;
-    if (m[2].length() > 0 && std::stoi(m[2].str()) >= key_count) return whole;
-    if (m[4].length() > 0 && std::stoi(m[4].str()) >= key_count) return whole;
+    if (m[2].length() > 0 && index_of(m[2].str()) >= static_cast<size_t>(key_count)) return whole;
+    if (m[4].length() > 0 && index_of(m[4].str()) >= static_cast<size_t>(key_count)) return whole;
   }
   return std::nullopt;
 }
