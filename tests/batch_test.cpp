@@ -196,23 +196,36 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
     for (pid_t pid : pids) ::kill(pid, SIGKILL);
     return !pids.empty();
   };
-  // Kills bob's worker: the process whose standard error is bob's grader.log (a worker's command line is
-  // the batch's own: it names no student). Its grading child writes there too.
-  const std::string bobs_log = (out.path() / "bob" / "grader.log").string();
+  // Kills bob's worker. A worker's command line is the batch's own (it names no student) and it is not
+  // dumpable (its /proc/PID/fd is closed without CAP_SYS_PTRACE): it is found from bob's hung build, the
+  // `sleep 30.555` below it, by climbing the parents (/proc/PID/stat is open to all) to the one whose
+  // parent is the batch itself.
   bool named_on_a_command_line = false;
+  auto parent_of = [](pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), {});
+    const size_t close = stat.rfind(')');
+    return close == std::string::npos || close + 4 > stat.size()
+               ? 0
+               : static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
+  };
   auto kill_worker = [&] {
     named_on_a_command_line = named_on_a_command_line || !processes_with("--student").empty();
-    std::vector<pid_t> workers;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-      const std::string pid = entry.path().filename().string();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      if (fs::read_symlink(entry.path() / "fd" / "2", ec).string() == bobs_log)
-        workers.push_back(std::stoi(pid));
+    const auto builds =
+        processes_with(std::string("sleep\0"
+                                   "30.555",
+                                   12));
+    const auto batches = processes_with(std::string("\0batch\0", 7));
+    if (builds.empty() || batches.empty()) return false;
+    // The batch is the oldest of the processes with its command line (its forks share it).
+    const pid_t batch = *std::min_element(batches.begin(), batches.end());
+    for (pid_t pid = builds.front(), up = parent_of(pid); pid > 1; pid = up, up = parent_of(pid)) {
+      if (up == batch) {
+        ::kill(pid, SIGKILL);
+        return true;
+      }
     }
-    // The worker first (the lowest pid: its children came after it).
-    if (!workers.empty()) ::kill(*std::min_element(workers.begin(), workers.end()), SIGKILL);
-    return !workers.empty();
+    return false;
   };
   std::thread killer([&] {
     for (int i = 0; i < 200 && !kill_worker(); ++i)

@@ -819,9 +819,16 @@ TEST_P(Hostile, NestedNamespacesUntracedChildrenAndSecretMemoryAreRefused) {
                            "memfd_secret: Operation not permitted\n", "dumpable: Operation not permitted\n",
                            "thread: ran\n", "msgget: done\n"})
     EXPECT_NE(out.find(line), std::string::npos) << line << " in:\n" << out;
+  // A container engine's profile that refuses unshare itself (Docker's does) answers before the grader's
+  // filter: the call fails all the same, and the grader never sees it to list it.
+  const bool outer_refuses_unshare = ::unshare(0) != 0;
   std::set<std::string> refused;
   for (const auto& f : scenario(r)["refused"])
     refused.insert(f["call"].get<std::string>() + ": " + f["why"].get<std::string>());
+  if (outer_refuses_unshare)
+    refused.insert(
+        "unshare(0x18000000): a namespace of the program's own is not allowed: what it made there would be "
+        "hidden from the grader");
   for (const std::string expected :
        {"unshare(0x18000000): a namespace of the program's own is not allowed: what it made there would be "
         "hidden from the grader",
@@ -953,6 +960,7 @@ TEST_P(Hostile, AnotherProgramsQueueCanNeitherBeOpenedNorDrained) {
 // folder on its path (PYTHONSAFEPATH), only its own folder when the run cannot write it.
 TEST_P(Hostile, AnInstructorsJudgeImportsNothingTheRunPutBesideIt) {
   if (::geteuid() != 0) GTEST_SKIP() << "a folder of the grader's alone needs a uid of the run's own";
+  if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "the judges are Python: no python3 here";
   const std::string judge = "import difflib\nprint('difflib from ' + difflib.__file__.split('/')[1])\n";
   dir_.write("tools/judge.py", "import helper\n" + judge);
   dir_.write("tools/helper.py", "print('helper imported')\n");
@@ -971,9 +979,15 @@ TEST_P(Hostile, AnInstructorsJudgeImportsNothingTheRunPutBesideIt) {
       10);
   const json& p = scenario(r)["processes"];
   ASSERT_EQ(p.size(), 3u) << scenario(r).dump(2);
+  // The judge at the top imports nothing of the submission's whoever runs it (PYTHONSAFEPATH).
+  EXPECT_EQ(p[2]["stdout"], "difflib from usr\n") << p[2];
+  // Without a uid of the run's own (root in a container) the instructor's files are the run's own, as
+  // docs/isolation.md says: tools/ is writable there, and that is all this mode can say.
+  const bool own_uid =
+      scenario(r)["enforced"]["uid"].get<std::string>().find("(the run's own)") != std::string::npos;
+  if (!own_uid) return;
   EXPECT_EQ(p[0]["stdout"], "refused\n") << p[0];
   EXPECT_EQ(p[1]["stdout"], "helper imported\ndifflib from usr\n") << p[1];
-  EXPECT_EQ(p[2]["stdout"], "difflib from usr\n") << p[2];
 }
 
 // A program that makes itself unreadable (mode 0111) and runs that copy, graded by root without
