@@ -133,6 +133,11 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
                  wall);
   }
 
+  // The grader as root without CAP_SYS_PTRACE, as a container's root runs it (no uid of the run's own).
+  static std::vector<std::string> without_ptrace_cap() {
+    return {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+  }
+
   static const json& scenario(const json& r) { return r["scenarios"][0]; }
   // Tracked mode: asked for, or what `auto` gives where the machine refuses namespaces.
   bool tracked() const { return GetParam() == "tracked" || !namespaces_available(); }
@@ -166,7 +171,7 @@ TEST_P(Hostile, ForkBombAsRootWithoutCgroupsIsStoppedByTheTracer) {
       "limits: {wall: 3s, processes: 32}\nscenarios:\n  - name: bomb\n    processes:\n"
       "      - {name: bomb, run: " +
           run + "}\n",
-      3, {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"});
+      3, without_ptrace_cap());
   ::unsetenv("IPCGRADE_CGROUPS");
   EXPECT_EQ(scenario(r)["outcome"], "limit");
   EXPECT_TRUE(
@@ -572,9 +577,7 @@ TEST_P(Hostile, SignalsToAProcessOutsideTheRunAreRefused) {
       ::_exit(127);
     }
     const std::string pid = std::to_string(bystander);
-    std::vector<std::string> wrapper;
-    if (!ptrace_cap)
-      wrapper = {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+    const std::vector<std::string> wrapper = ptrace_cap ? std::vector<std::string>{} : without_ptrace_cap();
     const json r = grade(
         "limits: {wall: 5s}\nscenarios:\n  - name: signals\n    processes:\n"
         "      - {name: sender, run: [" +
@@ -1000,7 +1003,7 @@ TEST_P(Hostile, AProgramTheGraderCannotReadIsStoppedAtItsExec) {
       "limits: {wall: 5s}\nscenarios:\n  - name: hide\n    processes:\n"
       "      - {name: hider, run: " +
           run + "}\n",
-      5, {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"});
+      5, without_ptrace_cap());
   const json& p = scenario(r)["processes"][0];
   EXPECT_EQ(p["stdout"].get<std::string>().find("hidden ran"), std::string::npos) << p;
   if (!tracked()) return;  // namespaces mode: the tracer keeps its capabilities in the run's user namespace
@@ -1022,9 +1025,7 @@ TEST_P(Hostile, AModeZeroFolderAndAFifoInDevShmAreRemoved) {
     if (!ptrace_cap && (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0)) continue;
     SCOPED_TRACE(ptrace_cap ? "as root" : "as root without CAP_SYS_PTRACE");
     const std::string name = "hostile-shm-" + std::to_string(::getpid());
-    std::vector<std::string> wrapper;
-    if (!ptrace_cap)
-      wrapper = {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
+    const std::vector<std::string> wrapper = ptrace_cap ? std::vector<std::string>{} : without_ptrace_cap();
     const json r = grade(
         "limits: {wall: 5s}\nscenarios:\n  - name: shm\n    processes:\n"
         "      - {name: maker, run: [" +
