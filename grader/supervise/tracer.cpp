@@ -412,7 +412,9 @@ void Tracer::on_syscall_exit(Proc& p) {
     DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
     decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
     const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
-    if (row && row->creates && kind && !is_error && (pending.event.value("flags") & IPC_CREAT)) {
+    // IPC_PRIVATE makes a new object with or without IPC_CREAT.
+    if (row && row->creates && kind && !is_error &&
+        ((pending.event.value("flags") & IPC_CREAT) || pending.args[0] == IPC_PRIVATE)) {
       ipc_creators_.insert(p.root);
       const auto key = static_cast<long>(pending.event.value("key"));
       created_[{*kind, static_cast<int>(rval)}] = key;

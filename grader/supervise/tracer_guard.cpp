@@ -173,7 +173,7 @@ void Tracer::guard_ipc_exit(Proc& p, const trace::CallRow& row, const unsigned l
   if (!row.creates || !kind) return;
   const bool excl_added = std::exchange(p.excl_added, false);
   const int flags_arg = row.family == trace::Family::Msg ? 1 : 2;
-  const bool create = (args[flags_arg] & IPC_CREAT) != 0;
+  const bool create = (args[flags_arg] & IPC_CREAT) != 0 || static_cast<key_t>(args[0]) == IPC_PRIVATE;
   int err = 0;
   std::string why;
   if (excl_added && is_error && rval == -EEXIST) {

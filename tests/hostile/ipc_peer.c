@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   said("own-send", own < 0 ? -1 : msgsnd(own, &m, sizeof m.text, 0));
   said("own-receive", own < 0 ? -1 : msgrcv(own, &m, sizeof m.text, 0, 0));
   if (own >= 0) msgctl(own, IPC_RMID, NULL);
+  /* IPC_PRIVATE makes a new queue without IPC_CREAT too: it is the run's own. */
+  int private_only = msgget(IPC_PRIVATE, 0600);
+  said("private-send", private_only < 0 ? -1 : msgsnd(private_only, &m, sizeof m.text, 0));
+  if (private_only >= 0) msgctl(private_only, IPC_RMID, NULL);
   if (made >= 0) msgctl(made, IPC_RMID, NULL);
   return 0;
 }
