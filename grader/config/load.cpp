@@ -103,6 +103,7 @@ class Loader {
       }
     }
     a.uses_keys = uses_keys(a, root);
+    a.private_files = private_files(a);
     return a;
   }
 
@@ -216,11 +217,27 @@ class Loader {
   }
 
   // `files:` — paths inside the assignment folder, each an existing regular file or folder.
+  // `files:` — paths, or {path: P, private: true|false}. `private_choice_` keeps the explicit choices;
+  // private_files() settles the rest once the scenarios are known.
   std::vector<std::string> files(const YAML::Node& node) {
     if (!node.IsSequence())
       fail_at(file_, node.Mark(), "'files' must be a list of paths in the assignment folder");
     std::vector<std::string> out;
-    for (const auto& item : node) {
+    for (const auto& entry : node) {
+      YAML::Node item = entry;
+      std::optional<bool> is_private;
+      if (entry.IsMap()) {
+        reject_unknown_keys(file_, entry, {"path", "private"});
+        if (!entry["path"]) fail_at(file_, entry.Mark(), "an item of 'files' needs a 'path'");
+        item = entry["path"];
+        if (entry["private"]) {
+          const std::string flag = scalar_text(file_, entry["private"], "'private'");
+          if (flag != "true" && flag != "false")
+            fail_at(file_, entry["private"].Mark(),
+                    fmt::format("'private' must be true or false, not '{}'", flag));
+          is_private = flag == "true";
+        }
+      }
       const std::string text = scalar_text(file_, item, "an item of 'files'");
       const fs::path rel = fs::path(text).lexically_normal();
       if (text.empty() || rel.is_absolute() || *rel.begin() == "..")
@@ -232,6 +249,25 @@ class Loader {
         fail_at(file_, item.Mark(),
                 fmt::format("file '{}' does not exist (looked for {})", text, (dir_ / rel).string()));
       out.push_back(rel.string());
+      if (is_private) private_choice_[rel.string()] = *is_private;
+    }
+    return out;
+  }
+
+  // The instructor files only the instructor's programs may read: those marked `private: true`, and a
+  // program a scenario runs (a judge, a reference server) unless marked `private: false` — the student's
+  // programs have no need to read a judge's code, which may hold the answers.
+  std::vector<std::string> private_files(const Assignment& a) const {
+    std::set<std::string> run;
+    for (const auto& s : a.scenarios) {
+      for (const auto& p : s.processes) {
+        for (const auto& word : p.argv) run.insert(fs::path(word).lexically_normal().string());
+      }
+    }
+    std::vector<std::string> out;
+    for (const auto& file : a.files) {
+      const auto chosen = private_choice_.find(file);
+      if (chosen != private_choice_.end() ? chosen->second : run.count(file) > 0) out.push_back(file);
     }
     return out;
   }
@@ -547,6 +583,7 @@ class Loader {
   std::string file_;
   fs::path dir_;
   int key_count_ = 1;
+  std::map<std::string, bool> private_choice_;  // `files:` entries with `private:` given
 };
 
 }  // namespace

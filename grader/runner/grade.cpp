@@ -99,6 +99,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
   if (r.build.usable()) {
     copy_instructor_files(assignment, scratch.dir());
     context.instructor_files = assignment.files;
+    context.private_files = assignment.private_files;
     // read/write are traced only when a check judges them: they are the most frequent calls.
     context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
     // A scenario that runs more than once (or with a seed given) runs under a schedule perturbation

@@ -134,19 +134,30 @@ std::optional<uid_t> run_uid(const RunContext& context, bool own_user_namespace)
 // The instructor's `files:` stay the grader's, readable but not writable by the run; the working folder
 // and each folder on the way to an instructor file stay the grader's too, writable by the run's group
 // and sticky, so that the run creates and deletes its own files but can neither delete nor rename the
-// instructor's (a judge program replaced by `echo PASS`). Closed to every other uid: in tracked mode
+// instructor's (a judge program replaced by `echo PASS`). Private files (`judge`: the instructor's
+// programs' uid) are that uid's group's alone: the run cannot read them, and a folder of instructor
+// files that holds one is not listable by the run either. Closed to every other uid: in tracked mode
 // another student's run shares the host's temporary folder. The grader's private scratch folder above
 // it is opened for traversal only.
-void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<std::string>& instructor) {
+void hand_over(const std::filesystem::path& work, uid_t uid, const RunContext& context,
+               std::optional<uid_t> judge) {
   namespace fs = std::filesystem;
-  std::set<fs::path> shared_dirs{work}, theirs, own_dirs;
+  const auto& instructor = context.instructor_files;
+  std::set<fs::path> shared_dirs{work}, theirs, own_dirs, secret, secret_dirs;
   for (const auto& file : instructor) {
     theirs.insert(work / file);
     for (fs::path up = fs::path(file).parent_path(); !up.empty(); up = up.parent_path())
       shared_dirs.insert(work / up);
   }
-  auto instructors = [&](const fs::path& path) {
-    for (const auto& t : theirs) {
+  if (judge) {
+    for (const auto& file : context.private_files) {
+      secret.insert(work / file);
+      for (fs::path up = fs::path(file).parent_path(); !up.empty(); up = up.parent_path())
+        secret_dirs.insert(work / up);
+    }
+  }
+  auto under = [](const std::set<fs::path>& roots, const fs::path& path) {
+    for (const auto& t : roots) {
       const auto rel = path.lexically_relative(t);
       if (!rel.empty() && *rel.begin() != "..") return true;
     }
@@ -159,8 +170,16 @@ void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<s
       own_dirs.insert(dir);
   }
   auto share = [&](const fs::path& dir) {
-    ::chown(dir.c_str(), ::geteuid(), own_dirs.count(dir) ? ::getegid() : uid);
-    ::chmod(dir.c_str(), own_dirs.count(dir) ? 0755 : 01770);
+    if (!own_dirs.count(dir)) {
+      ::chown(dir.c_str(), ::geteuid(), uid);
+      ::chmod(dir.c_str(), 01770);
+    } else if (secret_dirs.count(dir)) {
+      ::chown(dir.c_str(), ::geteuid(), *judge);  // listed by the instructor's programs, crossed by the run
+      ::chmod(dir.c_str(), 0751);
+    } else {
+      ::chown(dir.c_str(), ::geteuid(), ::getegid());
+      ::chmod(dir.c_str(), 0755);
+    }
   };
   share(work);
   std::error_code ec;
@@ -169,18 +188,30 @@ void hand_over(const std::filesystem::path& work, uid_t uid, const std::vector<s
     const fs::path& path = it->path();
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) continue;
+    const bool runnable = S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR);
     if (shared_dirs.count(path)) {
       share(path);
-    } else if (instructors(path)) {
+    } else if (under(secret, path)) {
+      // Read (and run) by the instructor's programs only; changed by no one.
+      if (!S_ISLNK(st.st_mode)) {
+        ::chown(path.c_str(), ::geteuid(), *judge);
+        ::chmod(path.c_str(), runnable ? 0750 : 0640);
+      }
+    } else if (under(theirs, path)) {
       // Readable (and runnable where the instructor made it so) by the run, changed by no one.
-      if (!S_ISLNK(st.st_mode))
-        ::chmod(path.c_str(), S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
+      if (!S_ISLNK(st.st_mode)) ::chmod(path.c_str(), runnable ? 0755 : 0644);
     } else {
       ::lchown(path.c_str(), uid, uid);
     }
   }
   if (work.parent_path().filename().string().rfind("ipcgrade-", 0) == 0)
     ::chmod(work.parent_path().c_str(), 0711);
+}
+
+// The uid of the instructor's programs where the run has one of its own and some `files:` are private.
+std::optional<uid_t> judge_as(const RunContext& context, std::optional<uid_t> run_as) {
+  if (!run_as || context.private_files.empty()) return std::nullopt;
+  return judge_uid(*run_as);
 }
 
 ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& error) {
@@ -220,7 +251,8 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   box.mounts = &mounts;
   box.root_lines = sandbox.lines();
   if (context.private_work_dir) box.private_tmp = "/tmp";
-  if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
+  box.judge_as = judge_as(context, box.run_as);
+  if (box.run_as) hand_over(context.work_dir, *box.run_as, context, box.judge_as);
   ScenarioResult result = supervise_scenario(spec, context, box);
   bool refused = false;
   if (context.is_build && result.outcome != Outcome::CrashedGrader && !mounts.copy_back(&error, &refused)) {
@@ -246,7 +278,8 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
       box.tracked = true;
       box.mode_reason = mode_reason;
       box.run_as = run_uid(context, false);
-      if (box.run_as) hand_over(context.work_dir, *box.run_as, context.instructor_files);
+      box.judge_as = judge_as(context, box.run_as);
+      if (box.run_as) hand_over(context.work_dir, *box.run_as, context, box.judge_as);
       // No /tmp of its own on the host: a folder beside the working folder is the run's TMPDIR, the one
       // place besides the working folder where Landlock lets it write.
       RunContext own = context;
@@ -255,7 +288,8 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
         std::error_code ec;
         std::filesystem::remove_all(box.private_tmp, ec);
         std::filesystem::create_directory(box.private_tmp, ec);
-        ::chmod(box.private_tmp.c_str(), 0700);
+        // The run's and, through its group, the instructor's programs'.
+        ::chmod(box.private_tmp.c_str(), 0770);
         if (box.run_as) ::chown(box.private_tmp.c_str(), *box.run_as, *box.run_as);
         for (auto& e : *own.env) {
           if (e.rfind("TMPDIR=", 0) == 0) e = "TMPDIR=" + box.private_tmp.string();
@@ -351,6 +385,10 @@ ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& con
 }
 
 }  // namespace
+
+uid_t judge_uid(uid_t run_as) {
+  return run_as + 100000000U;
+}
 
 bool instructor_only_folder(const std::filesystem::path& work, const std::filesystem::path& folder,
                             const std::vector<std::string>& instructor_files) {

@@ -39,11 +39,15 @@ struct RunContext {
   bool is_build = false;  // the build: its working folder is copied back, nothing is judged, no watchdog
   // The assignment's `files:` in the working folder (relative): the run may read them, never change them.
   std::vector<std::string> instructor_files;
+  // Those of them only the instructor's programs may read (`private`), where the run has a uid of its own.
+  std::vector<std::string> private_files;
   // A run under a schedule perturbation derived from this seed (a scenario's `runs`, `--seed`): the
   // programs on one CPU or all, at shuffled priorities, some of their stops held a few milliseconds.
   std::optional<std::uint64_t> schedule_seed;
 };
 
+// The uid of the instructor's programs for a run whose uid is `run_as` (see Containment::judge_as).
+uid_t judge_uid(uid_t run_as);
 // Whether `folder` (relative to the working folder `work`) holds only instructor files (`files:`) and
 // the folders leading to them: then the run may not write it (hand_over), and an instructor program in
 // it may import from it.
@@ -57,9 +61,13 @@ std::vector<std::string> clean_environment(const std::filesystem::path& work_dir
 // How a scenario's supervisor contains the run (decided in run_scenario).
 struct Containment {
   bool tracked = false;
-  pid_t init = -1;                         // namespaces: the PID namespace's init
-  std::filesystem::path mqueue_dir;        // namespaces: the run's mqueue filesystem
-  std::optional<uid_t> run_as;             // the uid student programs run as
+  pid_t init = -1;                   // namespaces: the PID namespace's init
+  std::filesystem::path mqueue_dir;  // namespaces: the run's mqueue filesystem
+  std::optional<uid_t> run_as;       // the uid student programs run as
+  // The uid (and gid) the instructor's programs run as where there are private files: another than the
+  // run's, so that the student's programs can neither read those files nor reach into the programs
+  // that do (their /proc entries, their signals). They keep the run's group to share the working folder.
+  std::optional<uid_t> judge_as;
   std::string mode_reason;                 // tracked under `auto`: why namespaces were not used
   int mount_namespace = -1;                // namespaces: the programs' root, joined by each program
   supervise::RunMounts* mounts = nullptr;  // namespaces: the working folder's filesystem

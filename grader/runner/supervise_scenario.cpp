@@ -316,6 +316,15 @@ class Supervisor {
           box_.run_as ? "read-only to the run: the grader's, in folders the run cannot rename"
                       : "writable by the run: it has the grader's uid here (no uid of its own), so it could "
                         "replace an instructor's program in the working folder";
+      if (!context_.private_files.empty()) {
+        e["instructor_files"] +=
+            (box_.judge_as ? fmt::format("; the private ones ({}) unreadable by it: the "
+                                         "instructor's programs run as uid {} to read them",
+                                         context_.private_files.size(), *box_.judge_as)
+                           : fmt::format("; the private ones ({}) readable by it too: "
+                                         "the instructor's programs have its uid here",
+                                         context_.private_files.size()));
+      }
     }
     e["uid"] = box_.run_as ? fmt::format("{} (the run's own)", *box_.run_as)
                            : fmt::format("{} (the grader's)", ::geteuid());
@@ -565,13 +574,8 @@ class Supervisor {
     return false;
   }
 
-  // A program of the instructor's (`files:`), run directly or by an interpreter (`python3 tools/judge.py`):
-  // its interpreter must not load code the submission put beside it or in the working folder. Python
-  // gets no script folder or working folder on its import path (PYTHONSAFEPATH) and writes no bytecode
-  // caches there; its own folder is on the path only when the run cannot write it (an instructor-only
-  // folder: hand_over). Node looks in NODE_PATH for nothing.
-  void instructor_program_environment(const std::vector<std::string>& argv,
-                                      std::vector<std::string>& env) const {
+  // The instructor's file a command runs (`./tools/judge`, `python3 tools/judge.py`), if any.
+  std::optional<std::filesystem::path> instructor_program(const std::vector<std::string>& argv) const {
     std::optional<std::filesystem::path> program;
     for (const auto& word : argv) {
       const auto relative = std::filesystem::path(word).lexically_normal();
@@ -579,6 +583,17 @@ class Supervisor {
         if (relative == std::filesystem::path(file).lexically_normal()) program = relative;
       }
     }
+    return program;
+  }
+
+  // A program of the instructor's (`files:`), run directly or by an interpreter (`python3 tools/judge.py`):
+  // its interpreter must not load code the submission put beside it or in the working folder. Python
+  // gets no script folder or working folder on its import path (PYTHONSAFEPATH) and writes no bytecode
+  // caches there; its own folder is on the path only when the run cannot write it (an instructor-only
+  // folder: hand_over). Node looks in NODE_PATH for nothing.
+  void instructor_program_environment(const std::vector<std::string>& argv,
+                                      std::vector<std::string>& env) const {
+    const std::optional<std::filesystem::path> program = instructor_program(argv);
     if (!program) return;
     std::erase_if(env, [](const std::string& e) {
       return e.rfind("PYTHONPATH=", 0) == 0 || e.rfind("NODE_PATH=", 0) == 0 ||
@@ -606,6 +621,11 @@ class Supervisor {
     req.inherit_stdio = context_.inherit_stdio;
     req.cgroup = &cgroup_;
     req.run_as = box_.run_as;
+    if (box_.judge_as && instructor_program(pr.argv)) {
+      // The instructor's program, with the private files: a uid of its own, the run's group besides.
+      req.run_as = box_.judge_as;
+      req.also_group = static_cast<gid_t>(*box_.run_as);
+    }
     req.mount_namespace = box_.mount_namespace;
     req.env = context_.env;
     if (req.env) instructor_program_environment(pr.argv, *req.env);
@@ -729,6 +749,11 @@ class Supervisor {
     if (outputs_open()) in = std::min<Clock::duration>(in, std::chrono::milliseconds(20));
     arm_timer(in);
     int status;
+    if (handle_deferred()) {
+      tracer_.resume_due();
+      drain_outputs();
+      return;
+    }
     const pid_t pid = output_pending ? 0 : ::waitpid(-1, &status, __WALL);
     if (pid > 0) {
       handle(pid, status);  // more stops are collected by the next waitpid, which returns at once
@@ -769,7 +794,20 @@ class Supervisor {
     }
   }
 
+  // Handles the stops the tracer collected itself (hold_others); whether there were any.
+  bool handle_deferred() {
+    pid_t pid;
+    int status;
+    bool any = false;
+    while (tracer_.take_deferred(pid, status)) {
+      handle(pid, status);
+      any = true;
+    }
+    return any;
+  }
+
   void reap() {
+    handle_deferred();
     int status;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) handle(pid, status);
@@ -796,6 +834,7 @@ class Supervisor {
   // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
   // audits and reclaims the run's IPC objects.
   void finish() {
+    handle_deferred();  // an end the tracer collected is recorded before the kill
     if (stopping_ && stopping_->why == Stop::Interrupt) note_survivors();
     for (auto& l : live_) {
       if (!l.exited) result_.processes[l.result].killed_by_grader = true;
@@ -1020,6 +1059,7 @@ class Supervisor {
   // would be nobody's and stay. A process that does not stop within 200 ms (a vfork parent waiting for
   // its child, which PTRACE_INTERRUPT does not wake) is killed as it is.
   void settle_tracked_run() {
+    handle_deferred();
     auto asked = tracer_.interrupt_all();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
     while (!asked.empty() && std::chrono::steady_clock::now() < deadline) {

@@ -152,7 +152,9 @@ Spawned spawn(const SpawnRequest& request) {
       // when it refused a fork, so it is preferred where there is one.
       if (!request.cgroup || request.cgroup->pids_enforcer().empty())
         set_limit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
-      if (::setgroups(0, nullptr) != 0 || ::setresgid(id, id, id) != 0 || ::setresuid(id, id, id) != 0)
+      const gid_t also = request.also_group.value_or(id);
+      if (::setgroups(request.also_group ? 1 : 0, &also) != 0 || ::setresgid(id, id, id) != 0 ||
+          ::setresuid(id, id, id) != 0)
         child_fail(report[1], errno);
     }
     if (::chdir(cwd.c_str()) != 0) child_fail(report[1], errno);

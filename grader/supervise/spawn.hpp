@@ -21,8 +21,10 @@ struct SpawnRequest {
   const SeccompFilter* filter = nullptr;  // set: the program runs traced (seized before its exec)
   bool inherit_stdio = false;             // `ipcgrade run`: the program uses the grader's terminal
   const RunCgroup* cgroup = nullptr;      // the run's cgroups, joined before the program runs
-  // When set (the grader is root): the program runs as this uid and gid, with no supplementary groups.
+  // When set (the grader is root): the program runs as this uid and gid, with no supplementary groups
+  // but `also_group` (an instructor's program: the run's group, to share the working folder with it).
   std::optional<uid_t> run_as;
+  std::optional<gid_t> also_group;
   int mount_namespace = -1;  // the run's root (namespaces mode): joined before anything else
   // The program's whole environment ("NAME=value"); unset: the grader's own (`run`).
   std::optional<std::vector<std::string>> env;

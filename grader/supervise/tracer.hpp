@@ -44,6 +44,9 @@ class Tracer {
   void on_stop(pid_t host_pid, int status);
   // Records the end of a traced process.
   void on_exit(pid_t host_pid, int status);
+  // A waitpid() status the tracer collected itself (while it held the run still to read a guarded
+  // argument), to be handled by the caller like one from its own waitpid, before waiting again.
+  bool take_deferred(pid_t& host_pid, int& status);
   // The runner-started processes (host pids) whose process tree created an IPC object (msgget, shmget
   // or semget with IPC_CREAT succeeded) since the last call: `ready: ipc`.
   std::set<pid_t> take_ipc_creators();
@@ -240,6 +243,14 @@ class Tracer {
                   trace::Event* decoded);
   void named(Proc& p, const Pending& pending, long rval, bool is_error);
   bool inside_run(const std::string& path) const;
+  // Stops every other task of the run (PTRACE_INTERRUPT) before a guarded argument is read from
+  // memory they could change; their stops are kept for take_deferred. False when one could not be
+  // stopped and may still run (the call is then refused). See tracer_hold.cpp.
+  bool hold_others(const Proc& p);
+  // Resumes `p` into its call and returns once the kernel has copied the argument: at the call's exit
+  // (kept for take_deferred) or with `p` asleep inside the call.
+  void resume_past_copy(Proc& p);
+  std::vector<std::pair<pid_t, int>> deferred_;
 
   trace::Trace& out_;
   std::string own_dir_;

@@ -249,6 +249,16 @@ bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long 
     return true;
   }
   if (row.guard == trace::Guard::SocketPath) {
+    // The address is judged as the kernel will read it: with every other task of the run stopped from
+    // before it is read until the kernel has its own copy (tracer_hold.cpp).
+    const bool names_address = nr == SYS_sendmsg || (nr == SYS_connect ? args[1] : args[4]) != 0;
+    if (names_address && !hold_others(p)) {
+      refuse_call(p, nr, args, EPERM,
+                  "another task of the run could not be stopped while the socket's address was read, so "
+                  "the address could have changed after the check: refused");
+      resume(p, 0);
+      return true;
+    }
     if (const auto where = unix_destination(p.host_pid, nr, args)) {
       // The path as the kernel will follow it; the run cannot make symlinks (Landlock), so a folder of
       // its own cannot lead elsewhere between this check and the call.
@@ -285,7 +295,11 @@ bool Tracer::guard_call(Proc& p, const trace::CallRow& row, const unsigned long 
             fmt::format("{}({}, {{AF_UNIX, \"{}\"}}, ...)", name, static_cast<int>(args[0]), shown));
       }
     }
-    resume(p, 0);
+    if (names_address) {
+      resume_past_copy(p);
+    } else {
+      resume(p, 0);
+    }
     return true;
   }
   if (row.guard != trace::Guard::OwnObject || !changes_object(row, args)) return false;

@@ -1118,6 +1118,46 @@ TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
   fs::remove(path);
 }
 
+// A second thread flips the socket's address between an absent name in the working folder and a Unix
+// socket of the host's /tmp while the main thread connects, 1000 times: the guard must judge the bytes
+// the kernel copies. Before the run was held still around the check, the host's socket was reached
+// within 3 to 44 tries. Graded as root and as a container's root (no CAP_SYS_PTRACE), never reached;
+// in tracked mode every try that read the host's name is refused and listed.
+TEST_P(Hostile, AThreadFlippingTheSocketAddressNeverReachesTheHost) {
+  const std::string run = submit("socket_race");
+  const std::string name = "ipcgrade-test-race-" + std::to_string(::getpid());
+  const fs::path path = fs::path("/tmp") / name;
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  path.string().copy(un.sun_path, sizeof un.sun_path - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&un), sizeof un), 0);
+  ::chmod(path.c_str(), 0777);
+  ASSERT_EQ(::listen(listener, 64), 0);
+  for (const bool ptrace_cap : {true, false}) {
+    const json r = grade(
+        "limits: {wall: 30s, cpu: 30s}\nscenarios:\n  - name: race\n    processes:\n"
+        "      - {name: racer, run: [" +
+            run + ", " + name + ", '1000']}\n",
+        30, ptrace_cap ? std::vector<std::string>{} : without_ptrace_cap());
+    const std::string out = scenario(r)["processes"][0]["stdout"];
+    EXPECT_EQ(out.rfind("held: 1000 tries", 0), 0u) << out;
+    EXPECT_LT(::accept(listener, nullptr, nullptr), 0) << "the host's socket was reached\n" << out;
+    if (!tracked()) continue;
+    // The name the guard read is the one the kernel would have used: the host's, or a copy torn where
+    // the flipping thread was stopped mid-write, which names /tmp all the same.
+    ASSERT_FALSE(scenario(r)["refused"].empty()) << scenario(r).dump(2);
+    for (const auto& refusal : scenario(r)["refused"]) {
+      EXPECT_TRUE(matches(refusal["why"],
+                          "the socket /tmp/[^ ]+ is outside the working folder and the run's "
+                          "temporary folder"))
+          << refusal;
+    }
+  }
+  ::close(listener);
+  fs::remove(path);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
                          [](const auto& mode) { return mode.param; });
 
