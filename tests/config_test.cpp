@@ -201,10 +201,10 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: exit\n    points: 1\n    codes: 2\n"),
       "DIR/assignment.yaml:11:5: unknown key 'codes' (did you mean 'code'?); expected one of: name, type, "
       "points, scenarios, process, runs, code, signal, reap");
-  EXPECT_EQ(
-      error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
-                                       "    stdout: {matches: \"([a-z\"}\n"),
-      "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: missing ]: [a-z (at character 2)");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
+                                             "    stdout: {matches: \"([a-z\"}\n"),
+            "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: missing ]: [a-z (at "
+            "character 2)");
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: message-size\n    points: 1\n"
                                              "    payload: {min: 72, max: 64}\n"),
             "DIR/assignment.yaml:11:14: 'payload': need 0 <= min <= max");
@@ -350,6 +350,31 @@ env: {OMP_NUM_THREADS: "1", GREETING: hello world}
   const auto d = load_assignment(write(kMinimal));
   EXPECT_EQ(d.limits.disk, 256ULL << 20);
   EXPECT_EQ(d.limits.submission, 64ULL << 20);
+}
+
+// `files:` items may say `private`: only the instructor's programs read such a file. A file a scenario
+// runs (a judge) is private unless it says otherwise; any other file is the run's to read.
+TEST_F(ConfigTest, PrivateInstructorFilesAreTheMarkedOnesAndThoseAScenarioRuns) {
+  fs::create_directories(dir_ / "tools");
+  for (const char* f : {"tools/judge.sh", "tools/expected.txt", "tools/peer", "data.txt"})
+    std::ofstream(dir_ / f) << "x\n";
+  const auto a = load_assignment(write(R"(assignment: demo
+files: [tools/judge.sh, {path: tools/expected.txt, private: true}, {path: ./tools/peer, private: false}, data.txt]
+scenarios:
+  - name: one
+    processes:
+      - {name: judge, run: sh ./tools/judge.sh}
+      - {name: peer, run: ./tools/peer}
+)"));
+  EXPECT_EQ(a.files,
+            (std::vector<std::string>{"tools/judge.sh", "tools/expected.txt", "tools/peer", "data.txt"}));
+  EXPECT_EQ(a.private_files, (std::vector<std::string>{"tools/judge.sh", "tools/expected.txt"}));
+  EXPECT_EQ(error_of(std::string(kMinimal) + "files: [{path: data.txt, private: maybe}]\n"),
+            "DIR/assignment.yaml:7:35: 'private' must be true or false, not 'maybe'");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "files: [{private: true}]\n"),
+            "DIR/assignment.yaml:7:9: an item of 'files' needs a 'path'");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "files: [{path: data.txt, secret: true}]\n"),
+            "DIR/assignment.yaml:7:26: unknown key 'secret'; expected one of: path, private");
 }
 
 TEST_F(ConfigTest, SandboxFieldMistakesNameTheirPlace) {

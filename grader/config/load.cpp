@@ -224,12 +224,10 @@ class Loader {
       fail_at(file_, node.Mark(), "'files' must be a list of paths in the assignment folder");
     std::vector<std::string> out;
     for (const auto& entry : node) {
-      YAML::Node item = entry;
       std::optional<bool> is_private;
       if (entry.IsMap()) {
         reject_unknown_keys(file_, entry, {"path", "private"});
         if (!entry["path"]) fail_at(file_, entry.Mark(), "an item of 'files' needs a 'path'");
-        item = entry["path"];
         if (entry["private"]) {
           const std::string flag = scalar_text(file_, entry["private"], "'private'");
           if (flag != "true" && flag != "false")
@@ -238,6 +236,8 @@ class Loader {
           is_private = flag == "true";
         }
       }
+      // (Built once: assigning to a yaml-cpp node would overwrite the node it was copied from.)
+      const YAML::Node item = entry.IsMap() ? entry["path"] : entry;
       const std::string text = scalar_text(file_, item, "an item of 'files'");
       const fs::path rel = fs::path(text).lexically_normal();
       if (text.empty() || rel.is_absolute() || *rel.begin() == "..")

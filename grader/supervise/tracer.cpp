@@ -251,6 +251,13 @@ void Tracer::on_seccomp(Proc& p) {
       shm_sizes_.erase(it);
     }
   }
+  if (row->guard == trace::Guard::OwnObject &&
+      (args[row->family == trace::Family::Sem ? 2 : 1] & 0xff) == IPC_RMID) {
+    // The run's own object, removed (the call cannot fail for its owner but on an id already gone): its
+    // key is free again, and no longer names the run's object (run_key).
+    const auto object = std::make_pair(*trace::ipc_kind_of(row->family), static_cast<int>(args[0]));
+    if (created_.count(object)) removed_.insert(object);
+  }
   if (row->family == trace::Family::Memory) {
     // Only the result matters (ENOMEM names the memory limit); nothing is recorded but the mapping of
     // a POSIX shared-memory object.

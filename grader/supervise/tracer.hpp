@@ -275,6 +275,9 @@ class Tracer {
   std::function<void(trace::IpcKind, int, long)> on_created_;
   std::vector<std::string> socket_dirs_;
   std::map<std::pair<trace::IpcKind, int>, long> created_;
+  // Those of created_ the run removed (IPC_RMID succeeded): their keys are free again, and a get of one
+  // may find another program's object there (see run_key).
+  std::set<std::pair<trace::IpcKind, int>> removed_;
   std::set<long> seen_pids_;  // every pid of the run, for the signal guard
   std::vector<MemoryRefusal> memory_refusals_;
   std::vector<trace::Refusal> refusals_;

@@ -131,7 +131,7 @@ void Tracer::note_refusal(Proc& p, std::string call, int err, const std::string&
 
 bool Tracer::run_key(trace::IpcKind kind, long key) const {
   for (const auto& [object, k] : created_) {
-    if (object.first == kind && k == key) return true;
+    if (object.first == kind && k == key && !removed_.count(object)) return true;
   }
   return false;
 }

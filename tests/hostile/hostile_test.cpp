@@ -133,6 +133,19 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
                  wall);
   }
 
+  // A Unix socket of the host's /tmp that anyone may connect to, listening (non-blocking): what an
+  // attack tries to reach. Closed and removed by the caller.
+  static int host_listener(const fs::path& path) {
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_un un{};
+    un.sun_family = AF_UNIX;
+    path.string().copy(un.sun_path, sizeof un.sun_path - 1);
+    if (::bind(listener, reinterpret_cast<sockaddr*>(&un), sizeof un) != 0 || ::listen(listener, 64) != 0)
+      return -1;
+    ::chmod(path.c_str(), 0777);
+    return listener;
+  }
+
   // The grader as root without CAP_SYS_PTRACE, as a container's root runs it (no uid of the run's own).
   static std::vector<std::string> without_ptrace_cap() {
     return {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
@@ -994,6 +1007,100 @@ TEST_P(Hostile, AnInstructorsJudgeImportsNothingTheRunPutBesideIt) {
   EXPECT_EQ(p[1]["stdout"], "helper imported\ndifflib from usr\n") << p[1];
 }
 
+// The instructor's private files: a judge's expected answers marked `private: true`, and the judge
+// itself (a program a scenario runs is private unless marked otherwise), beside a data file the student's
+// program is meant to read. Where the run has a uid of its own (a root grader), the student's program
+// reads the data file but neither the answers nor the judge, cannot list the judge's folder or signal
+// the judge, while the judge reads its answers; where it has not (root in a container, a non-root
+// grader), the report says the private files are readable by the run.
+TEST_P(Hostile, AnInstructorsPrivateFilesAreReadOnlyByTheInstructorsPrograms) {
+  dir_.write("tools/expected.txt", "the answer is 42\n");
+  dir_.write("tools/judge.sh", "cat tools/expected.txt && sleep 1 && echo judged\n");
+  dir_.write("data/input.txt", "input for the student\n");
+  fs::create_directories(dir_.path() / "mallory");
+  dir_.write("mallory/peek.sh",
+             "cat data/input.txt\n"
+             "cat tools/expected.txt 2>/dev/null || echo 'expected: refused'\n"
+             "cat tools/judge.sh 2>/dev/null || echo 'judge: refused'\n"
+             "ls tools >/dev/null 2>&1 || echo 'listing: refused'\n"
+             "for p in /proc/[0-9]*; do grep -q 'judge.sh' $p/cmdline 2>/dev/null || continue; "
+             "cat $p/environ >/dev/null 2>&1 && echo 'environ: read'; "
+             "kill -STOP ${p#/proc/} 2>/dev/null && echo 'judge: stopped'; done\n"
+             "echo done\n");
+  const json r = grade(
+      "files: [{path: tools/expected.txt, private: true}, tools/judge.sh, data/input.txt]\n"
+      "limits: {wall: 10s}\nscenarios:\n  - name: private\n    processes:\n"
+      "      - {name: judge, run: sh tools/judge.sh}\n"
+      "      - {name: peek, run: sh peek.sh}\n",
+      10);
+  const json& p = scenario(r)["processes"];
+  ASSERT_EQ(p.size(), 2u) << scenario(r).dump(2);
+  const std::string enforced = scenario(r)["enforced"]["instructor_files"];
+  const bool own_uid =
+      scenario(r)["enforced"]["uid"].get<std::string>().find("(the run's own)") != std::string::npos;
+  if (!own_uid) {
+    EXPECT_NE(enforced.find("; the private ones (2) readable by it too: the instructor's programs have its "
+                            "uid here"),
+              std::string::npos)
+        << enforced;
+    return;
+  }
+  EXPECT_TRUE(matches(enforced,
+                      "read-only to the run: the grader's, in folders the run cannot rename; the "
+                      "private ones \\(2\\) unreadable by it: the instructor's programs run as "
+                      "uid \\d+ to read them"))
+      << enforced;
+  EXPECT_EQ(p[0]["stdout"], "the answer is 42\njudged\n") << p[0];
+  EXPECT_EQ(p[1]["stdout"],
+            "input for the student\nexpected: refused\njudge: refused\nlisting: refused\ndone\n")
+      << p[1];
+}
+
+// A key the run made, removed and asked for again after another program took it (a classmate's run of
+// the same batch): the second get is the run's no more than any foreign key, so it fails (EACCES in
+// tracked mode; namespaces mode never sees the other queue) and the other program's queue outlives the
+// audit.
+TEST_P(Hostile, AKeyTheRunGaveBackNamesNoObjectOfItsOwn) {
+  const std::string run = submit("key_reuse");
+  const key_t key = static_cast<key_t>(0x7a110000 | (::getpid() & 0xffff));
+  const pid_t taker = ::fork();
+  if (taker == 0) {
+    // Waits for the run's queue to come and go, then takes its key.
+    bool seen = false;
+    for (int i = 0; i < 10000; ++i) {
+      const bool there = ::msgget(key, 0) >= 0;
+      if (there) seen = true;
+      if (seen && !there) ::_exit(::msgget(key, IPC_CREAT | IPC_EXCL | 0666) >= 0 ? 0 : 1);
+      ::usleep(1000);
+    }
+    ::_exit(2);
+  }
+  const json r = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: reuse\n    processes:\n"
+      "      - {name: reuser, run: [" +
+          run + ", '" + std::to_string(key) + "']}\n",
+      5);
+  if (!tracked()) ::kill(taker, SIGKILL);  // the run's queue was in its own namespace: nothing to take
+  int status = 0;
+  ::waitpid(taker, &status, 0);
+  const int host_id = ::msgget(key, 0);
+  if (host_id >= 0) ::msgctl(host_id, IPC_RMID, nullptr);
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  if (!tracked()) {
+    EXPECT_EQ(out, "made 1\nremoved 1\nagain: opened\n") << out;  // its own namespace's new queue
+    return;
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the test's program did not take the key";
+  EXPECT_GE(host_id, 0) << "the other program's queue was removed by the audit";
+  EXPECT_EQ(out, "made 1\nremoved 1\nagain: Permission denied\n") << out;
+  ASSERT_EQ(scenario(r)["refused"].size(), 1u) << scenario(r).dump(2);
+  EXPECT_TRUE(
+      matches(scenario(r)["refused"][0]["why"],
+              "key 0x[0-9a-f]{8} names an object this run did not make: another program made it first"))
+      << scenario(r)["refused"][0];
+  EXPECT_TRUE(scenario(r)["leftovers"].empty()) << scenario(r)["leftovers"];
+}
+
 // A program that makes itself unreadable (mode 0111) and runs that copy, graded by root without
 // CAP_SYS_PTRACE (a container's root): the process is not dumpable and its memory is closed to the tracer,
 // so none of its calls could be judged. It is stopped at its exec, and the report says why.
@@ -1085,13 +1192,8 @@ TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
   const std::string run = submit("proc_self_connect");
   const std::string name = "ipcgrade-test-self-" + std::to_string(::getpid());
   const fs::path path = fs::path("/tmp") / name;
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  sockaddr_un un{};
-  un.sun_family = AF_UNIX;
-  path.string().copy(un.sun_path, sizeof un.sun_path - 1);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&un), sizeof un), 0);
-  ::chmod(path.c_str(), 0777);
-  ASSERT_EQ(::listen(listener, 4), 0);
+  const int listener = host_listener(path);
+  ASSERT_GE(listener, 0) << std::strerror(errno);
   const json r = grade(
       "limits: {wall: 5s}\nscenarios:\n  - name: self\n    processes:\n"
       "      - {name: prober, run: [" +
@@ -1127,13 +1229,8 @@ TEST_P(Hostile, AThreadFlippingTheSocketAddressNeverReachesTheHost) {
   const std::string run = submit("socket_race");
   const std::string name = "ipcgrade-test-race-" + std::to_string(::getpid());
   const fs::path path = fs::path("/tmp") / name;
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  sockaddr_un un{};
-  un.sun_family = AF_UNIX;
-  path.string().copy(un.sun_path, sizeof un.sun_path - 1);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&un), sizeof un), 0);
-  ::chmod(path.c_str(), 0777);
-  ASSERT_EQ(::listen(listener, 64), 0);
+  const int listener = host_listener(path);
+  ASSERT_GE(listener, 0) << std::strerror(errno);
   for (const bool ptrace_cap : {true, false}) {
     const json r = grade(
         "limits: {wall: 30s, cpu: 30s}\nscenarios:\n  - name: race\n    processes:\n"
