@@ -146,6 +146,16 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
     return listener;
   }
 
+  // The grader as a user that is not root (nobody), without Landlock: the folders it grades in opened to
+  // it. Only root can become it: as another user, the grader as it is.
+  std::vector<std::string> as_nobody_without_landlock() {
+    if (::geteuid() != 0) return {};
+    for (const auto& p : {dir_.path(), state_.path(), dir_.path() / "mallory"})
+      fs::permissions(p, fs::perms::all, fs::perm_options::add);
+    return {"/usr/bin/setpriv", "--reuid=65534",         "--regid=65534", "--clear-groups",
+            "/usr/bin/env",     "IPCGRADE_LANDLOCK=off", IPCGRADE_BINARY};
+  }
+
   // The grader as root without CAP_SYS_PTRACE, as a container's root runs it (no uid of the run's own).
   static std::vector<std::string> without_ptrace_cap() {
     return {"/usr/sbin/capsh", "--drop=cap_sys_ptrace", std::string("--shell=") + IPCGRADE_BINARY, "--"};
@@ -873,16 +883,13 @@ TEST_P(Hostile, NestedNamespacesUntracedChildrenAndSecretMemoryAreRefused) {
 TEST_P(Hostile, ANonRootGradersEnvironmentAndMemoryAreOutOfTheRunsReach) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become a user that is not";
   const std::string run = submit("read_grader");
-  for (const auto& p : {dir_.path(), state_.path()})
-    fs::permissions(p, fs::perms::all, fs::perm_options::add);
-  fs::permissions(dir_.path() / "mallory", fs::perms::all, fs::perm_options::add);
+  std::vector<std::string> wrapper = as_nobody_without_landlock();
+  wrapper.insert(wrapper.end() - 1, "IPCGRADE_CI_SECRET=hunter2");
   const json r = grade(
       "limits: {wall: 5s}\nscenarios:\n  - name: climb\n    processes:\n"
       "      - {name: climber, run: [" +
           run + ", IPCGRADE_CI_SECRET=]}\n",
-      5,
-      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env",
-       "IPCGRADE_LANDLOCK=off", "IPCGRADE_CI_SECRET=hunter2", IPCGRADE_BINARY});
+      5, wrapper);
   const std::string out = scenario(r)["processes"][0]["stdout"];
   // In namespaces mode its only ancestor in sight is the namespace's init; in tracked mode it did climb.
   if (tracked()) {
@@ -1231,12 +1238,14 @@ TEST_P(Hostile, AThreadFlippingTheSocketAddressNeverReachesTheHost) {
   const fs::path path = fs::path("/tmp") / name;
   const int listener = host_listener(path);
   ASSERT_GE(listener, 0) << std::strerror(errno);
-  for (const bool ptrace_cap : {true, false}) {
+  for (const auto& wrapper :
+       {std::vector<std::string>{}, without_ptrace_cap(), as_nobody_without_landlock()}) {
+    SCOPED_TRACE(wrapper.empty() ? "as root" : wrapper[0]);
     const json r = grade(
         "limits: {wall: 30s, cpu: 30s}\nscenarios:\n  - name: race\n    processes:\n"
         "      - {name: racer, run: [" +
             run + ", " + name + ", '1000']}\n",
-        30, ptrace_cap ? std::vector<std::string>{} : without_ptrace_cap());
+        30, wrapper);
     const std::string out = scenario(r)["processes"][0]["stdout"];
     EXPECT_EQ(out.rfind("held: 1000 tries", 0), 0u) << out;
     EXPECT_LT(::accept(listener, nullptr, nullptr), 0) << "the host's socket was reached\n" << out;
