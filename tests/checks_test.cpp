@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
+
+#include <fmt/format.h>
 
 #include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
@@ -660,5 +663,51 @@ TEST(Scoring, AScenarioTheGraderCouldNotRunPassesNothing) {
               "Not judged: the grader could not run scenario 'relay' (the sandbox could not be set up: "
               "cannot create "
               "IPC, UTS, network and PID namespaces). This is a fault of the grader, not of the submission.");
+  }
+}
+
+// `runs:` at its edges: with five runs `majority` needs three and `any` one; with three runs `majority`
+// needs two. The rule alone decides each verdict here (the same check, the same outputs).
+TEST(Scoring, TheRunsRuleDecidesAtItsEdges) {
+  auto verdict = [](const std::string& rule, int runs, int passing) {
+    const auto a = assignment_with(
+        "  - {name: served, type: output, process: server, stdout: {equals: \"served 2\\n\"}, "
+        "points: 10, runs: " +
+        rule + "}\n");
+    std::vector<run::ScenarioResult> relay;
+    for (int k = 0; k < runs; ++k) {
+      auto s = relay_run();
+      s.seed = 100 + k;
+      if (k >= passing) s.processes[0].stdout_text = "served 1\n";
+      relay.push_back(s);
+    }
+    build::BuildResult ok;
+    ok.status = build::BuildStatus::Ok;
+    const auto results = score::score_runs(a, {relay}, ok, {0x5000});
+    EXPECT_EQ(results.size(), 1u);
+    return results.at(0);
+  };
+  for (const auto& [rule, runs, passing, passes] :
+       std::vector<std::tuple<std::string, int, int, bool>>{{"majority", 5, 2, false},
+                                                            {"majority", 5, 3, true},
+                                                            {"majority", 3, 1, false},
+                                                            {"majority", 3, 2, true},
+                                                            {"any", 5, 0, false},
+                                                            {"any", 5, 1, true},
+                                                            {"all", 5, 4, false},
+                                                            {"all", 5, 5, true}}) {
+    SCOPED_TRACE(rule + " with " + std::to_string(passing) + " of " + std::to_string(runs));
+    const auto r = verdict(rule, runs, passing);
+    EXPECT_EQ(r.status, passes ? checks::Status::Passed : checks::Status::Failed);
+    EXPECT_EQ(r.score, passes ? 10 : 0);
+    EXPECT_EQ(r.runs_passed, passing);
+    if (passes && passing < runs) {
+      EXPECT_EQ(r.feedback.rfind(fmt::format("Passed {} of {} runs ({} needed) — the result depends on the "
+                                             "schedule (seed {} fails). ",
+                                             passing, runs, rule, 100 + passing),
+                                 0),
+                0u)
+          << r.feedback;
+    }
   }
 }

@@ -234,7 +234,8 @@ TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
   config::Assignment a;
   a.checks.push_back({"queue removed", "no-leftovers", 10, {}, {}, std::nullopt});
   std::vector<batch::Row> rows;
-  for (const std::string name : {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx"})
+  for (const std::string name :
+       {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx", "x\n=1+1", "y\r=2"})
     rows.push_back({name, 10, 10, "", {{"queue removed", 10, "passed", ""}}});
   EXPECT_EQ(batch::gradebook_csv(a, rows),
             "student,score,max_score,queue removed\n"
@@ -244,7 +245,10 @@ TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
             "\"q\"\"uote\",10,10,10\n"
             "'-1,10,10,10\n"
             "'+1,10,10,10\n"
-            "'\tx,10,10,10\n");
+            "'\tx,10,10,10\n"
+            // A line break inside a name stays inside its quoted cell: no row, and no formula, of its own.
+            "\"x\n=1+1\",10,10,10\n"
+            "\"y\r=2\",10,10,10\n");
 }
 
 // Names from a submission (a `#line` file name, a FIFO or POSIX name) can hold line breaks: in the
