@@ -157,7 +157,7 @@ if [ -x build/tests/hostile_tests ]; then
       { echo "the container did not start" > "$work/suite-$name.txt"; echo 125 > "$work/suite-$name.status"; return; }
     # (Under `set -e` a failing exec would end this function before the status is written: `||` keeps it.)
     local status=0
-    podman exec -e FILTER="$filter" "$c" sh -c 'status=0; for t in unit integration hostile sealed escape; do
+    podman exec -e FILTER="$filter" "$c" sh -c 'status=0; for t in unit integration hostile sealed escape walls; do
         ./${t}_tests --gtest_brief=1 --gtest_filter="$FILTER" || status=1; done; exit $status' \
         > "$work/suite-$name.txt" 2>&1 || status=$?
     echo $status > "$work/suite-$name.status"
