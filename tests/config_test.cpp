@@ -352,9 +352,9 @@ env: {OMP_NUM_THREADS: "1", GREETING: hello world}
   EXPECT_EQ(d.limits.submission, 64ULL << 20);
 }
 
-// `files:` items may say `private`: only the instructor's programs read such a file. A file a scenario
-// runs (a judge) is private unless it says otherwise; any other file is the run's to read.
-TEST_F(ConfigTest, PrivateInstructorFilesAreTheMarkedOnesAndThoseAScenarioRuns) {
+// `files:` items may say `private`: only the instructor's programs read a private file, and every file is
+// private unless marked `private: false` (input for the student's programs).
+TEST_F(ConfigTest, InstructorFilesArePrivateUnlessMarkedOtherwise) {
   fs::create_directories(dir_ / "tools");
   for (const char* f : {"tools/judge.sh", "tools/expected.txt", "tools/peer", "data.txt"})
     std::ofstream(dir_ / f) << "x\n";
@@ -368,7 +368,7 @@ scenarios:
 )"));
   EXPECT_EQ(a.files,
             (std::vector<std::string>{"tools/judge.sh", "tools/expected.txt", "tools/peer", "data.txt"}));
-  EXPECT_EQ(a.private_files, (std::vector<std::string>{"tools/judge.sh", "tools/expected.txt"}));
+  EXPECT_EQ(a.private_files, (std::vector<std::string>{"tools/judge.sh", "tools/expected.txt", "data.txt"}));
   EXPECT_EQ(error_of(std::string(kMinimal) + "files: [{path: data.txt, private: maybe}]\n"),
             "DIR/assignment.yaml:7:35: 'private' must be true or false, not 'maybe'");
   EXPECT_EQ(error_of(std::string(kMinimal) + "files: [{private: true}]\n"),

@@ -134,9 +134,8 @@ struct Assignment {
   // Instructor files (relative to `dir`) copied into the working folder after the build, at the same
   // relative path: the sandbox shows the programs nothing of the assignment folder.
   std::vector<std::string> files;
-  // Those of `files` only the instructor's programs may read (`private: true`, and by default a program
-  // a scenario runs): where the run has a uid of its own, they belong to another uid the instructor's
-  // programs run as.
+  // Those of `files` only the instructor's programs may read (all but those marked `private: false`):
+  // where the run has a uid of its own, they belong to another uid the instructor's programs run as.
   std::vector<std::string> private_files;
   // Added to the clean environment of the build and the programs.
   std::vector<std::pair<std::string, std::string>> env;

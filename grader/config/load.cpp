@@ -217,8 +217,8 @@ class Loader {
   }
 
   // `files:` — paths inside the assignment folder, each an existing regular file or folder.
-  // `files:` — paths, or {path: P, private: true|false}. `private_choice_` keeps the explicit choices;
-  // private_files() settles the rest once the scenarios are known.
+  // `files:` — paths, or {path: P, private: true|false}. `private_choice_` keeps the explicit choices,
+  // which private_files() applies.
   std::vector<std::string> files(const YAML::Node& node) {
     if (!node.IsSequence())
       fail_at(file_, node.Mark(), "'files' must be a list of paths in the assignment folder");
@@ -254,20 +254,14 @@ class Loader {
     return out;
   }
 
-  // The instructor files only the instructor's programs may read: those marked `private: true`, and a
-  // program a scenario runs (a judge, a reference server) unless marked `private: false` — the student's
-  // programs have no need to read a judge's code, which may hold the answers.
+  // The instructor files only the instructor's programs may read: every one unless marked `private: false`
+  // (input the student's programs read). Hidden answers and judges stay out of the run's reach unless the
+  // assignment says otherwise.
   std::vector<std::string> private_files(const Assignment& a) const {
-    std::set<std::string> run;
-    for (const auto& s : a.scenarios) {
-      for (const auto& p : s.processes) {
-        for (const auto& word : p.argv) run.insert(fs::path(word).lexically_normal().string());
-      }
-    }
     std::vector<std::string> out;
     for (const auto& file : a.files) {
       const auto chosen = private_choice_.find(file);
-      if (chosen != private_choice_.end() ? chosen->second : run.count(file) > 0) out.push_back(file);
+      if (chosen == private_choice_.end() || chosen->second) out.push_back(file);
     }
     return out;
   }

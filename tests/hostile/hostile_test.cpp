@@ -1014,9 +1014,9 @@ TEST_P(Hostile, AnInstructorsJudgeImportsNothingTheRunPutBesideIt) {
   EXPECT_EQ(p[1]["stdout"], "helper imported\ndifflib from usr\n") << p[1];
 }
 
-// The instructor's private files: a judge's expected answers marked `private: true`, and the judge
-// itself (a program a scenario runs is private unless marked otherwise), beside a data file the student's
-// program is meant to read. Where the run has a uid of its own (a root grader), the student's program
+// The instructor's private files: a judge's expected answers (marked `private: true`, as every file is
+// unless marked otherwise) and the judge itself, beside a data file the student's program is meant to
+// read (`private: false`). Where the run has a uid of its own (a root grader), the student's program
 // reads the data file but neither the answers nor the judge, cannot list the judge's folder or signal
 // the judge, while the judge reads its answers; where it has not (root in a container, a non-root
 // grader), the report says the private files are readable by the run.
@@ -1035,7 +1035,7 @@ TEST_P(Hostile, AnInstructorsPrivateFilesAreReadOnlyByTheInstructorsPrograms) {
              "kill -STOP ${p#/proc/} 2>/dev/null && echo 'judge: stopped'; done\n"
              "echo done\n");
   const json r = grade(
-      "files: [{path: tools/expected.txt, private: true}, tools/judge.sh, data/input.txt]\n"
+      "files: [{path: tools/expected.txt, private: true}, tools/judge.sh, {path: data/input.txt, private: false}]\n"
       "limits: {wall: 10s}\nscenarios:\n  - name: private\n    processes:\n"
       "      - {name: judge, run: sh tools/judge.sh}\n"
       "      - {name: peek, run: sh peek.sh}\n",
