@@ -82,7 +82,10 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kAssignedKeyCheck{
-    "assigned-key", &make, {"msgget", "shmget", "semget", "mq_open", "shm_open", "sem_open"}};
+const CheckType kAssignedKeyCheck{"assigned-key",
+                                  &make,
+                                  {"msgget", "shmget", "semget", "mq_open", "shm_open", "sem_open"},
+                                  {"msgget", "shmget", "semget", "mq_open", "shm_open", "sem_open"},
+                                  "an IPC object made or opened by its key or name"};
 
 }  // namespace ipcgrade::checks

@@ -71,6 +71,12 @@ struct CheckType {
   // The calls of the trace it judges, beyond the process events (spawn, exec, exit) every check may
   // read: the runner asks, to trace read and write only when a check judges them.
   std::vector<std::string_view> calls;
+  // A usage check judges how the run used something: with none of these calls made in any scenario it
+  // covers, it found nothing to judge and fails (or passes with a note, `optional: true`). `expects` says
+  // what the assignment meant the run to make ("a System V semaphore set or a named semaphore"). Empty:
+  // the check judges what every run has (output, exit, leftovers).
+  std::vector<std::string_view> needs = {};
+  std::string_view expects = {};
 };
 // A pipe check follows each descriptor from the call that made it to the read or write it judges.
 inline const std::vector<std::string_view> kPipeCalls = {"pipe", "pipe2", "dup",  "dup2",
@@ -106,6 +112,10 @@ Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, s
 // Sets the status and feedback from the evidence collected: `passed` when there is none, else the
 // first piece's detail, with the count of the others.
 void conclude(Verdict& verdict, const std::string& passed, const std::string& advice);
+
+// Why a usage check found nothing to judge ("no semget or sem_open was made in any scenario (the
+// assignment expects ...)"), or nullopt when it found something, or judges what every run has.
+std::optional<std::string> nothing_to_judge(const CheckType& type, const CheckInput& input);
 
 // "A, b and c." from the parts a passed check saw hold: joined with commas, capitalised, a full stop.
 std::string sentence(const std::vector<std::string>& parts);

@@ -90,6 +90,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kFifoUsageCheck{"fifo-usage", &make, {"mkfifo", "open", "unlink"}};
+const CheckType kFifoUsageCheck{"fifo-usage", &make, {"mkfifo", "open", "unlink"}, {"mkfifo"}, "a FIFO"};
 
 }  // namespace ipcgrade::checks

@@ -25,6 +25,11 @@ const CheckType& type_of(const config::CheckSpec& spec) {
 std::shared_ptr<const Check> make_check(const config::CheckSpec& spec) {
   const CheckType& type = type_of(spec);
   if (!spec.params) throw config::ConfigError(fmt::format("check '{}' has no parameters", spec.name));
+  if (spec.optional && type.needs.empty())
+    spec.params->fail("optional",
+                      fmt::format("'optional' is for checks that can find nothing to judge; a {} check "
+                                  "judges what every run has",
+                                  type.name));
   return type.make(*spec.params);
 }
 

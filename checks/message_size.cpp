@@ -129,6 +129,10 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kMessageSizeCheck{"message-size", &make, {"msgsnd", "msgrcv", "mq_send", "mq_timedsend"}};
+const CheckType kMessageSizeCheck{"message-size",
+                                  &make,
+                                  {"msgsnd", "msgrcv", "mq_send", "mq_timedsend"},
+                                  {"msgsnd", "msgrcv", "mq_send", "mq_timedsend"},
+                                  "messages sent or received through a queue"};
 
 }  // namespace ipcgrade::checks

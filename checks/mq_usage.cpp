@@ -178,6 +178,10 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 }  // namespace
 
 const CheckType kMqUsageCheck{
-    "mq-usage", &make, {"mq_open", "mq_close", "mq_unlink", "mq_receive", "mq_timedreceive", "close_range"}};
+    "mq-usage",
+    &make,
+    {"mq_open", "mq_close", "mq_unlink", "mq_receive", "mq_timedreceive", "close_range"},
+    {"mq_open"},
+    "a POSIX message queue"};
 
 }  // namespace ipcgrade::checks

@@ -52,6 +52,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kPipeClosureCheck{"pipe-closure", &make, kPipeCalls};
+const CheckType kPipeClosureCheck{"pipe-closure", &make, kPipeCalls, {"pipe", "pipe2"}, "a pipe"};
 
 }  // namespace ipcgrade::checks

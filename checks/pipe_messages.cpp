@@ -47,6 +47,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kPipeMessagesCheck{"pipe-messages", &make, kPipeCalls};
+const CheckType kPipeMessagesCheck{"pipe-messages", &make, kPipeCalls, {"pipe", "pipe2"}, "a pipe"};
 
 }  // namespace ipcgrade::checks

@@ -197,7 +197,10 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kSemUsageCheck{
-    "sem-usage", &make, {"semget", "semop", "semtimedop", "semctl", "sem_open", "sem_unlink"}};
+const CheckType kSemUsageCheck{"sem-usage",
+                               &make,
+                               {"semget", "semop", "semtimedop", "semctl", "sem_open", "sem_unlink"},
+                               {"semget", "sem_open"},
+                               "a System V semaphore set or a named semaphore"};
 
 }  // namespace ipcgrade::checks

@@ -270,6 +270,8 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 const CheckType kShmUsageCheck{
     "shm-usage",
     &make,
-    {"shmget", "shmat", "shmdt", "shmctl", "shm_open", "shm_unlink", "ftruncate", "mmap", "munmap"}};
+    {"shmget", "shmat", "shmdt", "shmctl", "shm_open", "shm_unlink", "ftruncate", "mmap", "munmap"},
+    {"shmget", "shm_open"},
+    "a System V shared memory segment or a POSIX shared memory object"};
 
 }  // namespace ipcgrade::checks

@@ -21,6 +21,22 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
   return out;
 }
 
+std::optional<std::string> nothing_to_judge(const CheckType& type, const CheckInput& input) {
+  if (type.needs.empty()) return std::nullopt;
+  for (const auto& scenario : input.scenarios) {
+    for (const auto& e : scenario.result->trace.events) {
+      if (e.kind != trace::EventKind::Call || !e.judged) continue;
+      if (input.spec->process && *input.spec->process != e.process) continue;
+      if (std::find(type.needs.begin(), type.needs.end(), e.call) != type.needs.end()) return std::nullopt;
+    }
+  }
+  std::string calls;
+  for (size_t i = 0; i < type.needs.size(); ++i)
+    calls += (i == 0 ? "" : i + 1 == type.needs.size() ? " or " : ", ") + std::string(type.needs[i]);
+  return fmt::format("no {} was made{} in any scenario (the assignment expects {})", calls,
+                     input.spec->process ? " by " + *input.spec->process : "", type.expects);
+}
+
 Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, std::string detail) {
   return Evidence{scenario.spec->name,      call.process, call.pid,
                   trace::format_call(call), call.at,      std::move(detail)};

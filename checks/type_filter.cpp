@@ -93,6 +93,6 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
 
 }  // namespace
 
-const CheckType kTypeFilterCheck{"type-filter", &make, {"msgrcv"}};
+const CheckType kTypeFilterCheck{"type-filter", &make, {"msgrcv"}, {"msgrcv"}, "messages received by type"};
 
 }  // namespace ipcgrade::checks

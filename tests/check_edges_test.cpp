@@ -79,6 +79,9 @@ trace::Event pipe_write(const std::string& tail) {
   return call(1000, "server", "write",
               {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"tail", tail}});
 }
+trace::Event pipe_made() {
+  return call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);
+}
 trace::Event pipe_read_holding_write_end(long pipe) {
   return call(1001, "client", "read",
               {{"fd", "3"},
@@ -201,14 +204,16 @@ const std::vector<Edge>& edges() {
          return traced({mq_open("/relay"), mq_open("/other")});
        }},
       {"pipe-messages", "terminator", "terminator: \"\\n\"", "terminator: \"\\n\\0\"",
-       [] { return traced({pipe_write("message 0\\n")}); }},
+       [] {
+         return traced({pipe_made(), pipe_write("message 0\\n")});
+       }},
       {"pipe-messages", "per_violation", "terminator: \"\\n\\0\", per_violation: 2", "terminator: \"\\n\\0\"",
        [] {
-         return traced({pipe_write("message 0\\n"), pipe_write("message 1\\n")});
+         return traced({pipe_made(), pipe_write("message 0\\n"), pipe_write("message 1\\n")});
        }},
       {"pipe-closure", "per_violation", "per_violation: 2", "",
        [] {
-         return traced({pipe_read_holding_write_end(1), pipe_read_holding_write_end(2)});
+         return traced({pipe_made(), pipe_read_holding_write_end(1), pipe_read_holding_write_end(2)});
        }},
   };
   return all;
@@ -251,7 +256,8 @@ std::set<std::string> accepted_keys(const std::string& type) {
       key.erase(0, key.find_first_not_of(' '));
       keys.insert(key);
     }
-    for (const char* shared : {"name", "type", "points", "scenarios", "process", "runs"}) keys.erase(shared);
+    for (const char* shared : {"name", "type", "points", "scenarios", "process", "runs", "optional"})
+      keys.erase(shared);  // those every check has (`optional`: NothingToJudge.*)
     return keys;
   }
   return {};
@@ -320,6 +326,57 @@ TEST(CheckEdgesInventory, CutShortCleanupIsJudgedOnlyWhenAsked) {
     const auto lenient = only(a, {run}), strict = only(b, {run});
     EXPECT_EQ(lenient.score, 10) << lenient.feedback;
     EXPECT_LT(strict.score, 10) << strict.feedback;
+  }
+}
+
+}  // namespace
+}  // namespace ipcgrade::testing
+
+namespace ipcgrade::testing {
+namespace {
+
+// A usage check that finds none of what it judges fails with what it expected (a solution with no
+// semaphore at all does not pass "the semaphore is a lock done right"); `optional: true` passes it with
+// the same words; a `process:` selector is named.
+TEST(NothingToJudge, AUsageCheckThatFoundNothingFailsUnlessOptional) {
+  const auto run = relay_run();  // outputs only: no IPC call at all
+  const auto strict = only(assignment_with("  - {name: lock, type: sem-usage, points: 15}\n"), {run});
+  EXPECT_EQ(strict.status, checks::Status::Failed);
+  EXPECT_EQ(strict.score, 0);
+  EXPECT_EQ(
+      strict.feedback,
+      "Nothing to judge: no semget or sem_open was made in any scenario (the assignment expects a System V "
+      "semaphore set or a named semaphore).");
+  EXPECT_TRUE(strict.evidence.empty());
+  const auto lenient =
+      only(assignment_with("  - {name: lock, type: sem-usage, optional: true, points: 15}\n"), {run});
+  EXPECT_EQ(lenient.status, checks::Status::Passed);
+  EXPECT_EQ(lenient.score, 15);
+  EXPECT_EQ(
+      lenient.feedback,
+      "Nothing to judge (optional): no semget or sem_open was made in any scenario (the assignment expects "
+      "a System V semaphore set or a named semaphore).");
+  const auto client =
+      only(assignment_with("  - {name: keys, type: assigned-key, process: client, points: 5}\n"),
+           {with_trace({call(1000, "server", "msgget",
+                             {{"key", "0x00005000"}, {"flags", "0600"}, {"mode", "0600"}}, 0)})});
+  EXPECT_EQ(
+      client.feedback,
+      "Nothing to judge: no msgget, shmget, semget, mq_open, shm_open or sem_open was made by client in any "
+      "scenario (the assignment expects an IPC object made or opened by its key or name).");
+  // Checks of what every run has are never "nothing to judge"; `optional` on them is a mistake.
+  EXPECT_EQ(only(assignment_with("  - {name: clean, type: no-leftovers, points: 5}\n"), {run}).status,
+            checks::Status::Passed);
+  try {
+    checks::make_checks(
+        assignment_with("  - {name: clean, type: no-leftovers, optional: true, points: 5}\n"));
+    ADD_FAILURE() << "optional was accepted on no-leftovers";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("'optional' is for checks that can find nothing to judge; a no-leftovers "
+                                   "check judges what every run has"),
+        std::string::npos)
+        << e.what();
   }
 }
 

@@ -248,7 +248,10 @@ TEST(MessageSizeCheck, ToolsTheSubmissionRunsAreNotJudged) {
   auto tool =
       call(1003, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "4"}, {"msgflg", "0"}});
   tool.judged = false;
-  EXPECT_EQ(only(a, {with_trace({tool})}).status, checks::Status::Passed);
+  // The submission's own message is judged (a run with the tool's alone would have nothing to judge).
+  const auto own =
+      call(1001, "client", "msgsnd", {{"msqid", "0"}, {"mtype", "1"}, {"msgsz", "72"}, {"msgflg", "0"}});
+  EXPECT_EQ(only(a, {with_trace({own, tool})}).status, checks::Status::Passed);
 }
 
 TEST(AssignedKeyCheck, OwnKeysPassOthersAndPrivateFail) {
@@ -398,10 +401,13 @@ TEST(ShmUsageCheck, MissingShmdtRmidAndWrongSizeAreEachNamed) {
   const auto lenient =
       assignment_with("  - {name: shm, type: shm-usage, detach: false, remove: false, points: 10}\n");
   EXPECT_EQ(
-      only(
-          lenient,
-          {with_trace({call(1000, "server", "shmat",
-                            {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x1000"}})})})
+      only(lenient,
+           {with_trace(
+               {call(1000, "server", "shmget",
+                     {{"key", "0x00005000"}, {"size", "4096"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}},
+                     7),
+                call(1000, "server", "shmat",
+                     {{"shmid", "7"}, {"shmaddr", "NULL"}, {"shmflg", "0"}, {"address", "0x1000"}})})})
           .status,
       checks::Status::Passed);
 }
@@ -546,10 +552,11 @@ TEST(TypeFilterCheck, AListAcceptsEachTypeListed) {
 
 TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
   const auto a = assignment_with("  - {name: ends, type: pipe-closure, points: 20}\n");
+  const auto made = call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);  // what the reads are on
   auto read =
       call(1001, "client", "read",
            {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}, {"holds_write_end", "fd 4"}});
-  const auto r = only(a, {with_trace({read, read})});
+  const auto r = only(a, {with_trace({made, read, read})});
   EXPECT_EQ(r.status, checks::Status::Failed);
   ASSERT_EQ(r.evidence.size(), 1u);
   EXPECT_EQ(r.evidence[0].call, "read(3, ..., 4096)");
@@ -560,22 +567,23 @@ TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
   auto write =
       call(1000, "server", "write",
            {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"holds_read_end", "fd 3"}});
-  EXPECT_EQ(only(a, {with_trace({write})}).evidence.at(0).detail,
+  EXPECT_EQ(only(a, {with_trace({made, write})}).evidence.at(0).detail,
             "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use");
   auto clean = call(1001, "client", "read", {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}});
-  EXPECT_EQ(only(a, {with_trace({clean})}).status, checks::Status::Passed);
+  EXPECT_EQ(only(a, {with_trace({made, clean})}).status, checks::Status::Passed);
 }
 
 TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
   const auto a =
       assignment_with("  - {name: nul, type: pipe-messages, terminator: \"\\n\\0\", points: 10}\n");
+  const auto made = call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);  // what the writes are on
   auto good =
       call(1000, "server", "write",
            {{"fd", "4"}, {"count", "11"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n\\0"}});
-  EXPECT_EQ(only(a, {with_trace({good})}).status, checks::Status::Passed);
+  EXPECT_EQ(only(a, {with_trace({made, good})}).status, checks::Status::Passed);
   auto bad = call(1000, "server", "write",
                   {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n"}});
-  const auto r = only(a, {with_trace({good, bad})});
+  const auto r = only(a, {with_trace({made, good, bad})});
   EXPECT_EQ(r.status, checks::Status::Failed);
   EXPECT_EQ(r.evidence.at(0).detail,
             "the message ends with \"message 0\\n\", not with the terminator \"\\n\\0\"");

@@ -200,7 +200,7 @@ TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: exit\n    points: 1\n    codes: 2\n"),
       "DIR/assignment.yaml:11:5: unknown key 'codes' (did you mean 'code'?); expected one of: name, type, "
-      "points, scenarios, process, runs, code, signal, reap");
+      "points, scenarios, process, runs, optional, code, signal, reap");
   EXPECT_EQ(error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: output\n    points: 1\n"
                                              "    stdout: {matches: \"([a-z\"}\n"),
             "DIR/assignment.yaml:11:23: '([a-z' is not a valid regular expression: missing ]: [a-z (at "

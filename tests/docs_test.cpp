@@ -42,9 +42,10 @@ TEST(Docs, AssignmentExamplesLoad) {
     // The instructor files an example names exist beside it, as they would in a real assignment.
     const YAML::Node doc = YAML::Load(block);
     if (doc["files"]) {
-      for (const auto& f : doc["files"]) {
-        fs::create_directories((dir.path() / f.as<std::string>()).parent_path());
-        dir.write(f.as<std::string>(), "data\n");
+      for (const auto& item : doc["files"]) {
+        const std::string f = (item.IsMap() ? item["path"] : item).as<std::string>();  // {path, private} too
+        fs::create_directories((dir.path() / f).parent_path());
+        dir.write(f, "data\n");
       }
     }
     EXPECT_NO_THROW(checks::load_assignment(dir.path())) << block;

@@ -66,6 +66,26 @@ TEST_P(BoundedBuffer, TheSolutionGetsFullMarks) {
   }
 }
 
+// A solution with no semaphore at all (the two sides spin on the ring's counters) prints the right sums
+// and leaves nothing behind, but the three semaphore checks judged nothing: each fails with "Nothing to
+// judge", which says what the assignment expects. It used to pass them, 100/100.
+TEST_P(BoundedBuffer, ASolutionWithoutSemaphoresHasNothingForTheSemaphoreChecksToJudge) {
+  const json r = grade("variants/no-semaphore", 1);
+  const std::set<std::string> semaphore_checks = {kInitialized, "the lock is taken with SEM_UNDO", kRemoved};
+  EXPECT_EQ(failed_checks(r), semaphore_checks);
+  EXPECT_EQ(r["score"], 70);
+  for (const auto& name : semaphore_checks) {
+    const json& c = check_named(r, name);
+    EXPECT_EQ(c["status"], "failed");
+    EXPECT_EQ(c["score"], 0);
+    EXPECT_EQ(
+        c["feedback"],
+        "Nothing to judge: no semget or sem_open was made in any scenario (the assignment expects a System V "
+        "semaphore set or a named semaphore).");
+    EXPECT_TRUE(c["evidence"].empty()) << c;
+  }
+}
+
 TEST_P(BoundedBuffer, ASemaphoreNeverGivenAValueIsNamedAtItsFirstSemop) {
   const json r = grade("variants/no-initialization", 1);
   // The deadlock stop cut the programs short of their IPC_RMID: the exit check charges the stop, and the

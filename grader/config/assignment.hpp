@@ -115,6 +115,9 @@ struct CheckSpec {
   // from it, so that config need not know the check types (see checks::make_checks).
   std::optional<ParamReader> params;
   RunsRule runs = RunsRule::All;  // a scenario that runs several times: in how many the check must hold
+  // A usage check that finds nothing to judge (no semget at all, for sem-usage) fails, unless optional:
+  // then it passes and says so.
+  bool optional = false;
 };
 
 struct Assignment {

@@ -567,10 +567,17 @@ class Loader {
                 fmt::format("'runs' of a check must be all, majority or any, not '{}'", rule));
       }
     }
+    if (node["optional"]) {
+      const std::string flag = scalar_text(file_, node["optional"], "'optional'");
+      if (flag != "true" && flag != "false")
+        fail_at(file_, node["optional"].Mark(),
+                fmt::format("'optional' must be true or false, not '{}'", flag));
+      c.optional = flag == "true";
+    }
     // The check type reads its own parameters from the same mapping when the checks are made (the type
     // and its parameters are checked there); the keys every check shares are allowed implicitly.
-    c.params = ParamReader(std::make_shared<ParamReader::Impl>(
-        ParamReader::Impl{file_, node, {"name", "type", "points", "scenarios", "process", "runs"}}));
+    c.params = ParamReader(std::make_shared<ParamReader::Impl>(ParamReader::Impl{
+        file_, node, {"name", "type", "points", "scenarios", "process", "runs", "optional"}}));
     return c;
   }
 

@@ -46,7 +46,16 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
                  view.result->outcome_detail + "). This is a fault of the grader, not of the submission.";
     return r;
   }
-  const checks::Verdict v = check.evaluate(input);
+  checks::Verdict v = check.evaluate(input);
+  // A usage check that found none of what it judges (no semget at all) judged nothing: it cannot pass
+  // on that, unless the assignment made it optional.
+  if (const checks::CheckType* type = checks::find_check_type(spec.type)) {
+    if (const auto why = checks::nothing_to_judge(*type, input)) {
+      v = checks::Verdict{};
+      v.status = spec.optional ? checks::Status::Passed : checks::Status::Failed;
+      v.feedback = (spec.optional ? "Nothing to judge (optional): " : "Nothing to judge: ") + *why + ".";
+    }
+  }
   std::string notes;  // each a sentence of its own after the feedback
   for (std::string note : v.notes) {
     if (!note.empty()) note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
