@@ -73,7 +73,7 @@ TEST_F(Batch, EveryReportEqualsASingleGradingAndTheGradebookMatches) {
       "case,the server reports how many clients it served,every program exits with status 0,the queue is "
       "removed,msgget uses the assigned key,the queue is private to its owner,\"msgsz counts the payload, "
       "not "
-      "the mtype\",clients receive only replies of their own pid");
+      "the mtype\",clients receive only replies of their own pid,varied");
   for (const auto& student : students()) {
     SCOPED_TRACE(student);
     const YAML::Node batch_report = report_of(out_.path(), student);
@@ -88,7 +88,7 @@ TEST_F(Batch, EveryReportEqualsASingleGradingAndTheGradebookMatches) {
                 one["checks"][i]["status"].get<std::string>());
       line += "," + std::to_string(one["checks"][i]["score"].get<int>());
     }
-    EXPECT_NE(csv.find(line + "\n"), std::string::npos) << line;
+    EXPECT_NE(csv.find(line + ",\n"), std::string::npos) << line;  // nothing varied: one run each
     // The exports are there and parse.
     const json gs = json::parse(std::ifstream(out_.path() / student / "results.json"));
     EXPECT_EQ(gs["score"], one["score"]);
@@ -246,7 +246,7 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
   EXPECT_EQ(report_of(out.path(), "alice")["score"].as<int>(), 4);
   EXPECT_EQ(report_of(out.path(), "carol")["score"].as<int>(), 4);
   EXPECT_EQ(ipcgrade::util::read_file(out.path() / "gradebook.csv"),
-            "student,score,max_score,runs\nalice,4,4,4\nbob,0,4,\ncarol,4,4,4\n");
+            "student,score,max_score,runs,varied\nalice,4,4,4,\nbob,0,4,,\ncarol,4,4,4,\n");
 }
 
 TEST_F(Batch, CheckRunsOnlyVisibleScenariosAndNamesNoHiddenOne) {
@@ -272,4 +272,37 @@ TEST_F(Batch, CheckRunsOnlyVisibleScenariosAndNamesNoHiddenOne) {
   EXPECT_NE(broken.out.find("FAIL  the queue is removed"), std::string::npos) << broken.out;
   EXPECT_NE(broken.out.find("1 message queue was left behind"), std::string::npos) << broken.out;
   EXPECT_EQ(broken.out.find("two long words"), std::string::npos) << broken.out;
+}
+
+// The reports in an --out are the record of an earlier run: a second batch into it without --resume or
+// --force is refused (exit 2) before anything is graded, and says how to go on; the reports stay.
+TEST(BatchOut, AnOutThatHoldsReportsIsGradedAgainOnlyWhenAsked) {
+  TempDir assignment, klass, out;
+  assignment.write("assignment.yaml",
+                   "assignment: tiny\nscenarios:\n  - name: s\n    processes: [{name: p, run: ./p}]\n"
+                   "checks:\n  - {name: runs, type: exit, points: 4}\n");
+  for (const char* student : {"alice", "bob"}) {
+    klass.write(std::string(student) + "/p", "#!/bin/sh\nexit 0\n");
+    fs::permissions(klass.path() / student / "p", fs::perms(0755));
+  }
+  auto batch = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"batch", assignment.path().string(), klass.path().string(), "--out",
+                                  out.path().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_ipcgrade(args);
+  };
+  ASSERT_EQ(batch({}).code, 0);
+  const std::string before = ipcgrade::util::read_file(out.path() / "alice" / "report.yaml");
+  const CliResult again = batch({});
+  EXPECT_EQ(again.code, 2) << again.err;
+  EXPECT_NE(
+      again.err.find(out.path().string() +
+                     " already holds the reports of an earlier run (2 of these 2 students', and "
+                     "gradebook.csv): add --resume to keep them and grade the others, or --force to grade "
+                     "every student again"),
+      std::string::npos)
+      << again.err;
+  EXPECT_EQ(ipcgrade::util::read_file(out.path() / "alice" / "report.yaml"), before);
+  EXPECT_EQ(batch({"--resume"}).code, 0);
+  EXPECT_EQ(batch({"--force"}).code, 0);
 }

@@ -238,17 +238,17 @@ TEST(Gradebook, StudentNamesThatLookLikeFormulasStayText) {
        {"=2+5", "@SUM(1+1)", "a,b", "q\"uote", "-1", "+1", "\tx", "x\n=1+1", "y\r=2"})
     rows.push_back({name, 10, 10, "", {{"queue removed", 10, "passed", ""}}});
   EXPECT_EQ(batch::gradebook_csv(a, rows),
-            "student,score,max_score,queue removed\n"
-            "'=2+5,10,10,10\n"
-            "'@SUM(1+1),10,10,10\n"
-            "\"a,b\",10,10,10\n"
-            "\"q\"\"uote\",10,10,10\n"
-            "'-1,10,10,10\n"
-            "'+1,10,10,10\n"
-            "'\tx,10,10,10\n"
+            "student,score,max_score,queue removed,varied\n"
+            "'=2+5,10,10,10,\n"
+            "'@SUM(1+1),10,10,10,\n"
+            "\"a,b\",10,10,10,\n"
+            "\"q\"\"uote\",10,10,10,\n"
+            "'-1,10,10,10,\n"
+            "'+1,10,10,10,\n"
+            "'\tx,10,10,10,\n"
             // A line break inside a name stays inside its quoted cell: no row, and no formula, of its own.
-            "\"x\n=1+1\",10,10,10\n"
-            "\"y\r=2\",10,10,10\n");
+            "\"x\n=1+1\",10,10,10,\n"
+            "\"y\r=2\",10,10,10,\n");
 }
 
 // Names from a submission (a `#line` file name, a FIFO or POSIX name) can hold line breaks: in the
@@ -292,4 +292,34 @@ TEST(Markdown, TheSubmissionsTextIsNeverReadAsMarkdown) {
       << md;
   EXPECT_EQ(report::md_code("a`b"), "``a`b``");
   EXPECT_EQ(report::md_cell("a|b"), "a\\|b");
+}
+
+// A check whose runs disagreed (its result depended on the schedule) is named in the gradebook's last
+// column and counted in summary.md: the same code's different scores are not silent.
+TEST(Gradebook, ChecksWhoseRunsDisagreedAreMarkedVaried) {
+  config::Assignment a;
+  a.id = "race";
+  a.checks.push_back({"greets in order", "output", 35, {}, {}, std::nullopt});
+  a.checks.push_back({"exits", "exit", 15, {}, {}, std::nullopt});
+  std::vector<batch::Row> rows = {
+      {"alice",
+       50,
+       50,
+       "",
+       {{"greets in order", 35, "passed", "", false}, {"exits", 15, "passed", "", false}}},
+      {"bob",
+       15,
+       50,
+       "",
+       {{"greets in order", 0, "failed", "Passed 3 of 5 runs", true}, {"exits", 15, "passed", "", false}}}};
+  const std::string csv = batch::gradebook_csv(a, rows);
+  EXPECT_EQ(csv,
+            "student,score,max_score,greets in order,exits,varied\n"
+            "alice,50,50,35,15,\n"
+            "bob,15,50,0,15,greets in order\n");
+  const std::string md = batch::summary_md(a, rows);
+  EXPECT_NE(md.find("| check | failed | varied | most common feedback |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| greets in order | 1 of 2 (50 %) | 1 | 50 % of the class: Passed 3 of 5 runs |"),
+            std::string::npos)
+      << md;
 }

@@ -172,6 +172,19 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
           "(the class's files are {})",
           (o.submissions / s).string(), s, s, fmt::join(kClassFiles, ", ")));
   }
+  // Reports of an earlier run are the instructor's record: graded again only when asked (a rerun would
+  // replace a score, 85 by 65, without a word).
+  if (!o.resume && !o.force) {
+    size_t reports = 0;
+    std::error_code ec;
+    for (const auto& s : students) reports += fs::exists(o.out / s / "report.yaml", ec) ? 1 : 0;
+    if (reports > 0 || fs::exists(o.out / "gradebook.csv", ec))
+      throw config::ConfigError(fmt::format(
+          "{} already holds the reports of an earlier run ({} of these {} students'{}): add --resume to keep "
+          "them and grade the others, or --force to grade every student again",
+          o.out.string(), reports, students.size(),
+          fs::exists(o.out / "gradebook.csv", ec) ? ", and gradebook.csv" : ""));
+  }
   fs::create_directories(o.out);
   std::vector<std::string> todo;
   for (const auto& s : students) {

@@ -14,6 +14,7 @@ struct Options {
   int jobs = 1;
   int shard = 0, shards = 1;  // grade the students whose index in name order is shard mod shards
   bool resume = false;        // skip students whose report is already complete
+  bool force = false;         // grade everyone again into an --out that holds reports
   bool gradescope = false;    // also write DIR/<student>/results.json
   bool junit = false;         // also write DIR/<student>/junit.xml
   std::string isolation = "auto";

@@ -96,13 +96,20 @@ std::string class_index_html(const config::Assignment& a, const std::vector<Row>
   out += "<h2>Scores</h2>" + histogram(rows);
   out += "<h2>Checks: how many failed</h2>" + failure_rates(a, rows);
   out +=
-      "<h2>Students</h2><table class=\"class\"><tr><th>student</th><th>score</th><th>failed checks</th></tr>";
+      "<h2>Students</h2><table class=\"class\"><tr><th>student</th><th>score</th><th>failed checks</th>"
+      "<th>varied</th></tr>";
   for (const auto& r : rows) {
     size_t failed = 0;
-    for (const auto& c : r.checks) failed += c.status == "failed" ? 1 : 0;
-    out += fmt::format("<tr class=\"student\"><td><a href=\"{}\">{}</a></td><td>{}/{}</td><td>{}{}</td></tr>",
-                       html_escape(href(r.student)), html_escape(r.student), report::points(r.score),
-                       report::points(r.max_score), failed, r.fault.empty() ? "" : " (grader fault)");
+    std::string varied;  // checks whose result depended on the schedule
+    for (const auto& c : r.checks) {
+      failed += c.status == "failed" ? 1 : 0;
+      if (c.varied) varied += (varied.empty() ? "" : ", ") + html_escape(c.name);
+    }
+    out += fmt::format(
+        "<tr class=\"student\"><td><a href=\"{}\">{}</a></td><td>{}/{}</td><td>{}{}</td><td "
+        "class=\"varied\">{}</td></tr>",
+        html_escape(href(r.student)), html_escape(r.student), report::points(r.score),
+        report::points(r.max_score), failed, r.fault.empty() ? "" : " (grader fault)", varied);
   }
   return out + "</table></main></body></html>\n";
 }

@@ -44,8 +44,11 @@ std::optional<Row> read_row(const std::filesystem::path& report) {
       row.built = status == "ok" || status == "none";
     }
     for (const auto& c : y["checks"]) {
+      const int runs = c["runs"] ? c["runs"].as<int>() : 1,
+                passed = c["runs_passed"] ? c["runs_passed"].as<int>() : 0;
       row.checks.push_back({c["name"].as<std::string>(), c["score"].as<double>(),
-                            c["status"].as<std::string>(), c["feedback"].as<std::string>("")});
+                            c["status"].as<std::string>(), c["feedback"].as<std::string>(""),
+                            runs > 1 && passed > 0 && passed < runs});
     }
     return row;
   } catch (const std::exception&) {
@@ -56,15 +59,17 @@ std::optional<Row> read_row(const std::filesystem::path& report) {
 std::string gradebook_csv(const config::Assignment& assignment, const std::vector<Row>& rows) {
   std::string out = "student,score,max_score";
   for (const auto& c : assignment.checks) out += "," + csv_cell(c.name);
-  out += "\n";
+  out += ",varied\n";
   for (const auto& row : rows) {
     out += csv_cell(row.student) + "," + number(row.score) + "," + number(row.max_score);
+    std::string varied;  // the checks whose result depended on the schedule
     for (const auto& c : assignment.checks) {
       auto it = std::find_if(row.checks.begin(), row.checks.end(),
                              [&](const auto& rc) { return rc.name == c.name; });
       out += "," + (it == row.checks.end() ? std::string() : number(it->score));
+      if (it != row.checks.end() && it->varied) varied += (varied.empty() ? "" : "; ") + c.name;
     }
-    out += "\n";
+    out += "," + csv_cell(varied) + "\n";
   }
   return out;
 }
@@ -99,14 +104,15 @@ std::string summary_md(const config::Assignment& a, const std::vector<Row>& rows
   const auto unbuilt = std::count_if(rows.begin(), rows.end(), [](const Row& r) { return !r.built; });
   if (unbuilt > 0)
     out += fmt::format("\n{} submission(s) did not build: every check failed with the build.\n", unbuilt);
-  out += "\n## Checks\n\n| check | failed | most common feedback |\n| --- | --- | --- |\n";
+  out += "\n## Checks\n\n| check | failed | varied | most common feedback |\n| --- | --- | --- | --- |\n";
   for (const auto& c : a.checks) {
-    size_t failed = 0;
+    size_t failed = 0, varied = 0;
     // The feedback of the submissions that built: a failed build says the same of every check, and
     // would otherwise win every tie.
     std::map<std::string, size_t> feedback;
     for (const auto& r : rows) {
       for (const auto& rc : r.checks) {
+        if (rc.name == c.name && rc.varied) ++varied;
         if (rc.name != c.name || rc.status != "failed") continue;
         ++failed;
         if (r.built) ++feedback[rc.feedback];
@@ -124,8 +130,9 @@ std::string summary_md(const config::Assignment& a, const std::vector<Row>& rows
     const std::string cell = common.empty() ? ""
                                             : fmt::format("{} % of the class: {}", 100 * best / rows.size(),
                                                           report::md_cell(common));
-    out += fmt::format("| {} | {} of {} ({} %) | {} |\n", report::md_cell(c.name), failed, rows.size(),
-                       100 * failed / rows.size(), cell);
+    // Varied: the result depended on the schedule for that many students (their runs disagreed).
+    out += fmt::format("| {} | {} of {} ({} %) | {} | {} |\n", report::md_cell(c.name), failed, rows.size(),
+                       100 * failed / rows.size(), varied, cell);
   }
   return out;
 }

@@ -19,6 +19,9 @@ struct Row {
     double score = 0;
     std::string status;
     std::string feedback;
+    // Its result differed between the runs of a scenario that ran several times: the verdict depended
+    // on the schedule.
+    bool varied = false;
   };
   std::vector<Check> checks;
   bool built = true;  // false when the build failed, timed out or was refused: every check failed with it

@@ -26,6 +26,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
   cmd->add_option("--shard", args.shard,
                   "I/N: grade only the submissions whose index in name order is I mod N");
   cmd->add_flag("--resume", args.resume, "skip students whose report is already complete");
+  cmd->add_flag("--force", args.force, "grade every student again into an --out that holds reports");
   cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
   cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
   add_isolation_option(cmd, args.isolation);
@@ -40,6 +41,7 @@ int run_batch(const BatchArgs& args) {
   o.out = args.out;
   o.jobs = args.jobs > 0 ? args.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   o.resume = args.resume;
+  o.force = args.force;
   o.gradescope = args.gradescope;
   o.junit = args.junit;
   o.isolation = args.isolation;

@@ -52,6 +52,7 @@ struct BatchArgs {
   int jobs = 0;  // 0: one per core
   std::string shard;
   bool resume = false;
+  bool force = false;
   bool gradescope = false;
   bool junit = false;
   std::string isolation = "auto";

@@ -9,14 +9,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <random>
-
 #include "checks/make_checks.hpp"
 #include "grader/build/scratch.hpp"
 #include "grader/runner/build_step.hpp"
 #include "grader/runner/keys.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/score/score.hpp"
+#include "grader/util/fingerprint.hpp"
 #include "grader/util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -73,6 +72,11 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
 
   build::Scratch scratch(absolute, assignment.limits.submission);
   r.submission = scratch.copied();
+  const std::uint64_t submission_seed = util::Fingerprint()
+                                            .add(assignment.id)
+                                            .add(std::to_string(util::fingerprint_files(scratch.dir())))
+                                            .value() %
+                                        1000000;
   RunContext context;
   context.placeholders = {r.keys,
                           0,
@@ -103,8 +107,10 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     // read/write are traced only when a check judges them: they are the most frequent calls.
     context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
     // A scenario that runs more than once (or with a seed given) runs under a schedule perturbation
-    // per run, seeded S, S+1, ...: the seed names the run, and `--seed S --runs 1` runs it again.
-    const std::uint64_t first_seed = options.seed ? *options.seed : std::random_device{}() % 1000000;
+    // per run, seeded S, S+1, ...: the seed names the run, and `--seed S --runs 1` runs it again. S comes
+    // from the assignment and the submission's files (fingerprinted before the build), so identical
+    // copies in a class, and the same submission graded again, meet the same schedules.
+    const std::uint64_t first_seed = options.seed ? *options.seed : submission_seed;
     for (const auto& scenario : shown.scenarios) {
       const int runs = options.runs.value_or(scenario.runs);
       const bool perturbed = runs > 1 || options.seed;

@@ -6,18 +6,14 @@
 #include <sstream>
 
 #include "grader/config/error.hpp"
+#include "grader/util/fingerprint.hpp"
 
 namespace ipcgrade::run {
 
 namespace {
 
 std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
+  return util::Fingerprint().add(text).value();
 }
 
 std::string trim(std::string s) {
