@@ -143,6 +143,9 @@ SizeRange size_range(const config::ParamReader& params, std::string_view key);
 
 // "client #1 (pid 317)": how evidence and feedback name a process.
 std::string describe(const run::ProcessResult& process);
+// Why a process that did not start judged nothing: "reader #0 never started: server #0 never became
+// ready (...)", or "client #0 could not be started: program not found".
+std::string not_started(const run::ProcessResult& process);
 // Output quoted for a sentence: escaped, shortened to `limit` characters.
 std::string quote_output(const std::string& text, size_t limit = 120);
 

@@ -62,7 +62,7 @@ class ExitCheck : public Check {
 
  private:
   std::string judge(const ScenarioView& scenario, const run::ProcessResult& p) const {
-    if (!p.started) return fmt::format("{} could not be started: {}", describe(p), p.start_error);
+    if (!p.started) return not_started(p);
     if (p.killed_by_grader) return stopped(scenario, p);
     if (p.crash) return fmt::format("{} crashed: {}", describe(p), p.crash->describe());
     if (p.signal && p.sent_signal && *p.signal == *p.sent_signal) {

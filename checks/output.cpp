@@ -88,7 +88,7 @@ class OutputCheck : public Check {
   void judge(const ScenarioView& scenario, const run::ProcessResult& p, Verdict& v) const {
     std::string problem;
     if (!p.started) {
-      problem = fmt::format("{} could not be started: {}", describe(p), p.start_error);
+      problem = not_started(p);
     } else if (out && !out->holds(p.stdout_text)) {
       problem = fmt::format("{} printed {} on stdout; expected it {}", describe(p),
                             quote_output(p.stdout_text), out->describe());

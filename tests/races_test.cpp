@@ -4,6 +4,9 @@
 // bench/races.sh over 40 gradings; here on a few, with a generous bound, and never on timing.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <regex>
 #include <set>
 
@@ -132,4 +135,35 @@ TEST_F(Races, ACheckThatNeedsOnlySomeRunsSaysItVaried) {
                                      R"(schedule \(seed \d+ fails\)\.)")))
         << c["feedback"];
   }
+}
+
+// The same code meets the same schedules: a scenario's seed comes from the assignment and the
+// submission's files, so a second grading, and a copy of the submission under another name, get the
+// same seeds; a changed file gets others. (`--seed` still picks them.)
+TEST_F(Races, IdenticalCopiesAreGradedUnderTheSameSeeds) {
+  namespace fs = std::filesystem;
+  auto seeds = [](const json& r) {
+    std::vector<std::uint64_t> out;
+    for (const auto& s : r["scenarios"])
+      for (const auto& run : s["runs"]) out.push_back(run["seed"].get<std::uint64_t>());
+    return out;
+  };
+  TempDir copies;
+  fs::copy(sample("race-lab/solution"), copies.path() / "alice", fs::copy_options::recursive);
+  fs::copy(sample("race-lab/solution"), copies.path() / "bob", fs::copy_options::recursive);
+  auto graded = [&](const fs::path& submission, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "grade", sample("race-lab").string(), submission.string(), "--json", "--runs", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return json::parse(run_ipcgrade(args).out);
+  };
+  const auto alice = seeds(graded(copies.path() / "alice"));
+  ASSERT_FALSE(alice.empty());
+  EXPECT_EQ(seeds(graded(copies.path() / "alice")), alice) << "graded again";
+  EXPECT_EQ(seeds(graded(copies.path() / "bob")), alice) << "an identical copy";
+  std::ofstream(copies.path() / "bob" / "NOTES.txt") << "a file more\n";
+  EXPECT_NE(seeds(graded(copies.path() / "bob")), alice) << "another submission";
+  const auto given = seeds(graded(copies.path() / "alice", {"--seed", "4242"}));
+  ASSERT_FALSE(given.empty());
+  EXPECT_EQ(given[0], 4242u);
 }

@@ -393,3 +393,42 @@ checks:
   EXPECT_EQ(r["checks"][0]["evidence"][0]["detail"],
             "spin #0 (pid 1000) was killed by SIGXCPU (CPU time limit exceeded); it must exit with code 0");
 }
+
+// A reader whose turn never came (the server before it never printed its ready line) is in the report,
+// not started, and the check of its output fails with why, instead of passing on nothing. The same
+// server making a FIFO with `ready: ipc` lets the reader start: ipc readiness fires on FIFOs too.
+TEST_F(Runner, AProcessThatNeverStartedFailsItsChecksWithWhy) {
+  const std::string checks =
+      "checks:\n  - {name: the reader prints the message, type: output, process: reader, stdout: {equals: "
+      "\"hello\\n\"}, points: 40}\n  - {name: everyone exits, type: exit, process: reader, points: 10}\n";
+  const json r = grade(
+      "limits: {wall: 1s}\nscenarios:\n  - name: s\n    processes:\n"
+      "      - {name: server, run: [sh, -c, 'mkfifo f; sleep 3'], ready: stdout ^ready$}\n"
+      "      - {name: reader, run: [sh, -c, 'echo hello']}\n" +
+          checks,
+      1);
+  const json& reader = r["scenarios"][0]["processes"][1];
+  EXPECT_EQ(reader["name"], "reader");
+  EXPECT_TRUE(std::regex_match(reader.value("start_error", ""),
+                               std::regex(R"(server #0 \(pid \d+\) never became ready \(ready: stdout '\^ready\$' )"
+                                          R"(never matched; it printed nothing\))")))
+      << reader;
+  for (const auto& c : r["checks"]) {
+    EXPECT_EQ(c["status"], "failed") << c;
+    EXPECT_EQ(c["score"], 0) << c;
+    EXPECT_NE(c["feedback"].get<std::string>().find("reader #0 never started: server #0 (pid "),
+              std::string::npos)
+        << c["feedback"];
+    EXPECT_NE(c["feedback"].get<std::string>().find(
+                  ") never became ready (ready: stdout '^ready$' never matched; it printed nothing)"),
+              std::string::npos)
+        << c["feedback"];
+  }
+  const json fifo = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: s\n    processes:\n"
+      "      - {name: server, run: [sh, -c, 'mkfifo f; sleep 0.3; rm f'], ready: ipc}\n"
+      "      - {name: reader, run: [sh, -c, 'echo hello']}\n" +
+          checks,
+      0);
+  EXPECT_EQ(fifo["score"], 50) << fifo.dump(2);
+}

@@ -33,7 +33,10 @@ struct ProcessResult {
   long pid = 0;                   // as the program saw itself (inside the run's PID namespace)
   long host_pid = 0;              // as the grader saw it
   bool started = false;
-  std::string start_error;  // why it could not start (program not found, ...)
+  std::string start_error;  // why it could not start (program not found, ...), or why its turn never came
+  // Its turn never came: the process before it never became ready before the run ended (start_error
+  // says why: "server #0 never became ready (ready: stdout '^ready' never matched; it printed nothing)").
+  bool never_reached = false;
   std::optional<int> exit_code;
   std::optional<int> signal;
   bool killed_by_grader = false;   // ended by the wall limit or the end of the scenario

@@ -39,6 +39,7 @@ void to_json(nlohmann::json& j, const ProcessResult& p) {
        {"host_pid", p.host_pid},
        {"started", p.started},
        {"start_error", p.start_error},
+       {"never_reached", p.never_reached},
        {"exit", p.exit_code ? nlohmann::json(*p.exit_code) : nlohmann::json()},
        {"signal", p.signal ? nlohmann::json(*p.signal) : nlohmann::json()},
        {"killed_by_grader", p.killed_by_grader},
@@ -65,6 +66,7 @@ void from_json(const nlohmann::json& j, ProcessResult& p) {
   j.at("host_pid").get_to(p.host_pid);
   j.at("started").get_to(p.started);
   j.at("start_error").get_to(p.start_error);
+  if (j.contains("never_reached")) j.at("never_reached").get_to(p.never_reached);
   if (!j.at("exit").is_null()) p.exit_code = j.at("exit").get<int>();
   if (!j.at("signal").is_null()) p.signal = j.at("signal").get<int>();
   j.at("killed_by_grader").get_to(p.killed_by_grader);

@@ -833,8 +833,43 @@ class Supervisor {
 
   // Ends the run: kills whatever is left (daemons, the wall-limit case), collects the last output, and
   // audits and reclaims the run's IPC objects.
+  // The processes whose turn never came: the one before them never became ready before the run ended.
+  // Each is in the result, not started, with why: a check that names it fails instead of judging nothing.
+  void note_never_started() {
+    if (next_ >= plan_.size()) return;
+    std::string why = "the run ended before its turn came";
+    if (next_ > 0 && gate_) {
+      const Planned& before = plan_[next_ - 1];
+      const auto& gate = result_.processes[live_[*gate_].result];
+      const std::string& printed = gate.stdout_text;
+      const std::string said =
+          printed.empty()
+              ? "it printed nothing"
+              : fmt::format("its output was {}", util::escape_controls(printed.substr(0, 80), true));
+      const config::Ready& ready = before.spec->ready;
+      const std::string waited = ready.kind == config::Ready::Kind::Ipc ? "ready: ipc: it made no IPC object"
+                                 : ready.kind == config::Ready::Kind::Exit ? "ready: exit: it never exited"
+                                 : ready.kind == config::Ready::Kind::Stdout
+                                     ? fmt::format("ready: stdout '{}' never matched; {}",
+                                                   util::escape_controls(ready.pattern), said)
+                                     : "its ready: delay had not passed";
+      why = fmt::format("{} never became ready ({})", util::process_label(gate.name, gate.pid, gate.index),
+                        waited);
+    }
+    for (size_t k = next_; k < plan_.size(); ++k) {
+      ProcessResult pr;
+      pr.name = plan_[k].spec->name;
+      pr.index = plan_[k].index;
+      pr.never_reached = true;
+      pr.start_error = why;
+      result_.processes.push_back(std::move(pr));
+    }
+    next_ = plan_.size();
+  }
+
   void finish() {
     handle_deferred();  // an end the tracer collected is recorded before the kill
+    note_never_started();
     if (stopping_ && stopping_->why == Stop::Interrupt) note_survivors();
     for (auto& l : live_) {
       if (!l.exited) result_.processes[l.result].killed_by_grader = true;

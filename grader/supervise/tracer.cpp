@@ -1,5 +1,6 @@
 #include "grader/supervise/tracer.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -432,6 +433,13 @@ void Tracer::on_syscall_exit(Proc& p) {
         shm_total_ += size;
       }
     }
+    // `ready: ipc` fires on POSIX objects and FIFOs too: a FIFO made, a queue, shared memory object or
+    // named semaphore opened with O_CREAT.
+    if (!is_error && (pending.event.call == "mkfifo" ||
+                      ((pending.event.call == "mq_open" || pending.event.call == "shm_open" ||
+                        pending.event.call == "sem_open") &&
+                       (pending.event.value("oflag") & O_CREAT))))
+      ipc_creators_.insert(p.root);
     if (interrupted) {
       p.interrupted = std::move(pending);
     } else if (!pending.event.call.empty()) {
