@@ -44,6 +44,9 @@ class SemUsageCheck : public Check {
   bool initialized = true, remove = true, undo = false, after_stop = false;
   std::optional<std::set<int>> undo_only;  // `undo: [n, ...]`: the semaphores that need SEM_UNDO
   std::optional<SizeRange> nsems;
+  // `shares:` ({initialized, undo, remove, nsems}): a failed check earns the shares of the aspects that
+  // held, as shm-usage's do, so that one missing IPC_RMID costs the remove share and not the whole check.
+  std::optional<std::map<Aspect, double>> shares;
 
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
@@ -139,6 +142,23 @@ class SemUsageCheck : public Check {
     }
     v.offences = static_cast<int>(v.evidence.size());
     conclude(v, passed_text(), aspects.empty() ? "" : advice(aspects.front(), undo_only.has_value()));
+    if (v.status == Status::Failed && shares) {
+      const std::set<Aspect> failed(aspects.begin(), aspects.end());
+      const std::pair<Aspect, bool> judged[] = {{Aspect::Initialized, initialized},
+                                                {Aspect::Undo, undo},
+                                                {Aspect::Remove, remove},
+                                                {Aspect::Size, nsems.has_value()}};
+      double total = 0, earned = 0;
+      for (const auto& [aspect, on] : judged) {
+        if (!on) continue;
+        const double share = shares->at(aspect);
+        total += share;
+        const bool held =
+            !failed.count(aspect) && !(aspect == Aspect::Remove && failed.count(Aspect::RemoveNamed));
+        if (held) earned += share;
+      }
+      v.earned = total > 0 ? earned / total : 0;
+    }
     return v;
   }
 
@@ -175,7 +195,8 @@ class SemUsageCheck : public Check {
 };
 
 std::unique_ptr<Check> make(const config::ParamReader& params) {
-  params.allow_only({"initialized", "remove", "undo", "nsems", "per_violation", "judge_after_stop"});
+  params.allow_only(
+      {"initialized", "remove", "undo", "nsems", "shares", "per_violation", "judge_after_stop"});
   auto check = std::make_unique<SemUsageCheck>();
   check->after_stop = judge_after_stop(params);
   if (params.has("initialized")) check->initialized = params.boolean("initialized");
@@ -191,6 +212,20 @@ std::unique_ptr<Check> make(const config::ParamReader& params) {
     check->undo = params.boolean("undo");
   }
   if (params.has("nsems")) check->nsems = size_range(params, "nsems");
+  if (params.has("shares")) {
+    if (params.has("per_violation"))
+      params.fail("shares", "'shares' and 'per_violation' are two ways of scoring: give one of them");
+    const config::ParamReader given = params.map("shares");
+    given.allow_only({"initialized", "undo", "remove", "nsems"});
+    check->shares.emplace();
+    for (const auto& [aspect, key] :
+         {std::pair{Aspect::Initialized, "initialized"}, std::pair{Aspect::Undo, "undo"},
+          std::pair{Aspect::Remove, "remove"}, std::pair{Aspect::Size, "nsems"}}) {
+      const double n = given.has(key) ? given.number(key) : 1;
+      if (n < 0) given.fail(key, fmt::format("the share of '{}' must be >= 0", key));
+      (*check->shares)[aspect] = n;
+    }
+  }
   check->per_offence = per_violation(params);
   return check;
 }

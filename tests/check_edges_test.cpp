@@ -170,6 +170,10 @@ const std::vector<Edge>& edges() {
        [] {
          return traced({semget("1"), semctl("SETVAL")});
        }},
+      {"sem-usage", "shares", "shares: {initialized: 3, remove: 1}", "shares: {initialized: 1, remove: 3}",
+       [] {
+         return traced({semget("1"), semctl("SETVAL")});
+       }},
       {"sem-usage", "per_violation", "remove: false, undo: true, per_violation: 2",
        "remove: false, undo: true",
        [] {
