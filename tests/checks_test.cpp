@@ -10,6 +10,7 @@
 #include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/result/trace_file.hpp"
+#include "grader/runner/attribute_leftovers.hpp"
 #include "grader/score/score.hpp"
 #include "grader/trace/event_json.hpp"
 #include "tests/check_fixtures.hpp"
@@ -718,4 +719,18 @@ TEST(Scoring, TheRunsRuleDecidesAtItsEdges) {
           << r.feedback;
     }
   }
+}
+
+// A set made with IPC_PRIVATE and no IPC_CREAT (IPC_PRIVATE always makes one) is reported with its
+// creator, like any other.
+TEST(Leftovers, AnIpcPrivateObjectIsNamedWithItsCreator) {
+  trace::Trace t;
+  t.events = {call(1000, "server", "semget", {{"key", "IPC_PRIVATE"}, {"nsems", "2"}, {"flags", "0600"}}, 5)};
+  t.events[0].seq = 1;
+  run::Leftover left;
+  left.kind = trace::IpcKind::SemSet;
+  left.id = 5;
+  run::attribute_leftover(left, run::TraceIndex(t));
+  EXPECT_EQ(left.creator, "server (pid 1000)");
+  EXPECT_EQ(left.call, "semget(IPC_PRIVATE, 2, 0600) = 5");
 }

@@ -95,7 +95,10 @@ void attribute_leftover(run::Leftover& left, const TraceIndex& index) {
   left.creator_pid = 0;  // not seen created: the kernel's pid (shm) would mean nothing to the student
   left.opened_by.clear();
   for (const trace::Event* e : index.returned(get, left.id)) {
-    if (e->seq > from) credit(left, *e, (e->value("flags") & IPC_CREAT) != 0);
+    // IPC_PRIVATE makes a new object with or without IPC_CREAT: its caller is the creator all the same.
+    const bool creating =
+        (e->value("flags") & IPC_CREAT) != 0 || (e->has("key") && e->value("key") == IPC_PRIVATE);
+    if (e->seq > from) credit(left, *e, creating);
   }
   std::erase(left.opened_by, left.creator);  // a creator that opened it again is not listed twice
 }
