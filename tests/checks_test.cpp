@@ -734,3 +734,25 @@ TEST(Leftovers, AnIpcPrivateObjectIsNamedWithItsCreator) {
   EXPECT_EQ(left.creator, "server (pid 1000)");
   EXPECT_EQ(left.call, "semget(IPC_PRIVATE, 2, 0600) = 5");
 }
+
+// `permissions` judges FIFOs and POSIX objects as it judges System V ones: the mode the code asks for,
+// shown with what the umask leaves of it. An open of an object that was there made nothing.
+TEST(PermissionsCheck, FifosAndPosixObjectsAreJudgedAndShownAfterTheUmask) {
+  const auto a = assignment_with("  - {name: modes, type: permissions, points: 10}\n");
+  const auto r = only(
+      a, {with_trace(
+             {call(1000, "server", "mkfifo", {{"pathname", "up.fifo"}, {"mode", "0777"}, {"umask", "18"}}, 0),
+              call(1000, "server", "sem_open",
+                   {{"name", "/lock"}, {"oflag", "O_RDWR|O_CREAT"}, {"mode", "0700"}}),
+              call(1001, "client", "shm_open",
+                   {{"name", "/status"}, {"oflag", "O_RDWR|O_CREAT"}, {"mode", "0644"}, {"existed", "1"}},
+                   3)})});
+  EXPECT_EQ(r.status, checks::Status::Failed);
+  ASSERT_EQ(r.evidence.size(), 2u);
+  EXPECT_EQ(
+      r.evidence[0].detail,
+      "mode 0777 (0755 after the umask 022) is not allowed (allowed: 0600, 0666); execute bits mean nothing "
+      "for IPC objects");
+  EXPECT_EQ(r.evidence[1].detail,
+            "mode 0700 is not allowed (allowed: 0600, 0666); execute bits mean nothing for IPC objects");
+}

@@ -89,6 +89,7 @@ bool open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
     e.values = {{"oflag", student_flags(flags)}};
     if (creating) {
       e.values["mode"] = static_cast<long long>(a[where.next + 1] & 0777);
+      if (const auto mask = ctx.memory.umask()) e.values["umask"] = *mask;
       // Whether the name was there before: an open with O_CREAT of an existing object made nothing.
       if (!(flags & O_EXCL)) e.values["existed"] = ctx.memory.file_at(where.dirfd, path) ? 1 : 0;
     }
@@ -166,6 +167,7 @@ bool mknod_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.call = "mkfifo";
   e.texts["pathname"] = util::escape_controls(path_at(ctx, where.path));
   e.values = {{"mode", static_cast<long long>(mode & 0777)}};
+  if (const auto mask = ctx.memory.umask()) e.values["umask"] = *mask;
   return true;
 }
 // The FIFO made has a pipe number of its own, even where an earlier one's file had the same inode.

@@ -22,6 +22,7 @@ bool mq_open_entry(DecodeContext& ctx, const Registers& a, trace::Event& e) {
   e.values = {{"oflag", as_int(a[1])}};
   if (as_int(a[1]) & O_CREAT) {
     e.values["mode"] = a[2] & 0777;
+    if (const auto mask = ctx.memory.umask()) e.values["umask"] = *mask;
     // Whether the queue was there before: an open with O_CREAT of an existing queue made nothing.
     if (!(as_int(a[1]) & O_EXCL)) e.values["existed"] = ctx.memory.queue_exists(e.texts["name"]) ? 1 : 0;
     // Without attributes the queue takes the system's defaults (fs.mqueue.msg_default, msgsize_default).

@@ -1,5 +1,9 @@
 #include "grader/supervise/tracee_memory.hpp"
 
+#include <cstdlib>
+
+#include "grader/util/procfs.hpp"
+
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
@@ -88,6 +92,13 @@ std::string ProcessMemory::fd_path(int fd) const {
   std::error_code ec;
   return std::filesystem::read_symlink("/proc/" + std::to_string(pid_) + "/fd/" + std::to_string(fd), ec)
       .string();
+}
+
+std::optional<unsigned> ProcessMemory::umask() const {
+  const auto status = util::proc_status(std::to_string(pid_));
+  const auto it = status.find("Umask");
+  if (it == status.end()) return std::nullopt;
+  return static_cast<unsigned>(std::strtoul(it->second.c_str(), nullptr, 8));
 }
 
 bool ProcessMemory::queue_exists(const std::string& name) const {

@@ -50,6 +50,9 @@ class Memory {
   virtual std::string fd_path(int fd) const = 0;
   // Whether a POSIX message queue of that name exists now (in the tracee's IPC namespace).
   virtual bool queue_exists(const std::string& name) const = 0;
+  // The tracee's file mode creation mask, where it can be read: what a FIFO or POSIX object it makes
+  // really gets is its mode without these bits.
+  virtual std::optional<unsigned> umask() const { return std::nullopt; }
 
   template <typename T>
   std::optional<T> value(std::uint64_t address) const {
@@ -72,6 +75,7 @@ class ProcessMemory final : public Memory {
   std::string real_path(int dirfd, const std::string& path) const override;
   std::string fd_path(int fd) const override;
   bool queue_exists(const std::string& name) const override;
+  std::optional<unsigned> umask() const override;
 
  private:
   pid_t pid_;
