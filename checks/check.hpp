@@ -102,6 +102,7 @@ extern const CheckType kFifoUsageCheck;
 extern const CheckType kMqUsageCheck;
 extern const CheckType kPipeClosureCheck;
 extern const CheckType kPipeMessagesCheck;
+extern const CheckType kIpcErrorsCheck;
 
 // The calls named in `calls` that this check judges, in order: made by processes that run the
 // submission's own programs (not the tools they exec) and match the check's `process:` selector.

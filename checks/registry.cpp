@@ -9,7 +9,7 @@ namespace {
 const CheckType* const kCheckTypes[] = {
     &kOutputCheck,      &kExitCheck,        &kNoLeftoversCheck,  &kAssignedKeyCheck, &kPermissionsCheck,
     &kMessageSizeCheck, &kTypeFilterCheck,  &kShmUsageCheck,     &kSemUsageCheck,    &kFifoUsageCheck,
-    &kMqUsageCheck,     &kPipeClosureCheck, &kPipeMessagesCheck,
+    &kMqUsageCheck,     &kPipeClosureCheck, &kPipeMessagesCheck, &kIpcErrorsCheck,
 };
 }  // namespace
 

@@ -215,6 +215,16 @@ const std::vector<Edge>& edges() {
        [] {
          return traced({pipe_made(), pipe_write("message 0\\n"), pipe_write("message 1\\n")});
        }},
+      {"ipc-errors", "per_violation", "per_violation: 2", "",
+       [] {
+         return traced(
+             {semget("2"),
+              call(1000, "server", "semctl",
+                   {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"arg", "1"}}, -1, EINVAL),
+              call(1001, "client", "semop",
+                   {{"semid", "3"}, {"sops", "[{sem_num=5, sem_op=-1, sem_flg=0}]"}, {"nsops", "1"}}, -1,
+                   EFBIG)});
+       }},
       {"pipe-closure", "per_violation", "per_violation: 2", "",
        [] {
          return traced({pipe_made(), pipe_read_holding_write_end(1), pipe_read_holding_write_end(2)});

@@ -756,3 +756,42 @@ TEST(PermissionsCheck, FifosAndPosixObjectsAreJudgedAndShownAfterTheUmask) {
   EXPECT_EQ(r.evidence[1].detail,
             "mode 0700 is not allowed (allowed: 0600, 0666); execute bits mean nothing for IPC objects");
 }
+
+// `ipc-errors`: a SETVAL past the set's end and a semop on a semaphore that is not there are named in the
+// set's terms; a key of 0xffffffff is ftok's failure; the failures a correct program meets on purpose
+// (a client's get before the server made the queue, IPC_NOWAIT's EAGAIN) are not judged.
+TEST(IpcErrorsCheck, FailedCallsAreExplainedInTheCallsTerms) {
+  const auto a = assignment_with("  - {name: errors, type: ipc-errors, points: 10}\n");
+  const auto r = only(
+      a,
+      {with_trace(
+          {call(1000, "server", "semget",
+                {{"key", "0x00005000"}, {"nsems", "2"}, {"flags", "IPC_CREAT|0600"}}, 3),
+           call(1000, "server", "semctl", {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"arg", "1"}},
+                -1, EINVAL),
+           call(1001, "client", "semop",
+                {{"semid", "3"}, {"sops", "[{sem_num=2, sem_op=-1, sem_flg=0}]"}, {"nsops", "1"}}, -1, EFBIG),
+           call(1001, "client", "msgget",
+                {{"key", "0xffffffff"}, {"flags", "IPC_CREAT|0600"}, {"mode", "0600"}}, 4),
+           call(1001, "client", "msgget", {{"key", "0x00005000"}, {"flags", "0000"}}, -1, ENOENT),
+           call(1001, "client", "msgrcv",
+                {{"msqid", "4"}, {"msgsz", "8"}, {"msgtyp", "1"}, {"msgflg", "IPC_NOWAIT"}}, -1, ENOMSG)})});
+  EXPECT_EQ(r.status, checks::Status::Failed);
+  ASSERT_EQ(r.evidence.size(), 3u);
+  EXPECT_EQ(r.evidence[0].detail,
+            "it failed with EINVAL (Invalid argument): semaphore 10 is past the set's end — the set has 2 "
+            "semaphores "
+            "(0..1); the set was not changed, so it does not count as initialised");
+  EXPECT_EQ(r.evidence[1].detail,
+            "it failed with EFBIG (File too large): a sem_num is past the set's end — the set has 2 "
+            "semaphores (0..1)");
+  EXPECT_EQ(r.evidence[2].detail,
+            "key 0xffffffff is what ftok returns when it fails (does the file exist? is the path the one the "
+            "program "
+            "runs in?): every program whose ftok failed gets the same key");
+  const auto clean = only(
+      a,
+      {with_trace({call(1001, "client", "msgget", {{"key", "0x00005000"}, {"flags", "0000"}}, -1, ENOENT)})});
+  EXPECT_EQ(clean.status, checks::Status::Passed);
+  EXPECT_EQ(clean.feedback, "No IPC call failed.");
+}

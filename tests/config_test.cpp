@@ -188,7 +188,7 @@ TEST_F(ConfigTest, UnknownCheckType) {
       error_of(std::string(kMinimal) + "checks:\n  - name: c\n    type: leak\n    points: 1\n"),
       "DIR/assignment.yaml:9:11: unknown check type 'leak'; known types: output, exit, no-leftovers, "
       "assigned-key, permissions, message-size, type-filter, shm-usage, sem-usage, fifo-usage, mq-usage, "
-      "pipe-closure, pipe-messages");
+      "pipe-closure, pipe-messages, ipc-errors");
 }
 
 TEST_F(ConfigTest, CheckParametersAreValidatedByTheirType) {

@@ -88,8 +88,8 @@ TEST(Decoders, CtlCommandsLoseGlibcsIpc64) {
   Process p;
   const auto e = p.call(SYS_msgctl, {4, IPC_RMID | 0x100, 0}).first;
   EXPECT_EQ(e.value("cmd"), IPC_RMID);
-  EXPECT_EQ(trace::format_call(e), "msgctl(4, IPC_RMID)");
-  EXPECT_EQ(trace::format_call(p.call(SYS_shmctl, {7, SHM_LOCK, 0}).first), "shmctl(7, SHM_LOCK)");
+  EXPECT_EQ(trace::format_call(e), "msgctl(4, IPC_RMID) = 0");
+  EXPECT_EQ(trace::format_call(p.call(SYS_shmctl, {7, SHM_LOCK, 0}).first), "shmctl(7, SHM_LOCK) = 0");
 }
 
 TEST(Decoders, ShmatRecordsTheAddressAsItsResult) {
@@ -120,8 +120,9 @@ TEST(Decoders, SemopReadsItsOperationsFromMemory) {
   EXPECT_EQ(trace::format_call(e),
             "semop(3, [{sem_num=0, sem_op=-1, sem_flg=SEM_UNDO}, {sem_num=2, sem_op=1, sem_flg=0}], 2)");
   // SETVAL's value travels in the fourth register.
-  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, SETVAL, 1}).first), "semctl(3, 0, SETVAL, 1)");
-  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, IPC_RMID | 0x100}).first), "semctl(3, 0, IPC_RMID)");
+  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, SETVAL, 1}).first), "semctl(3, 0, SETVAL, 1) = 0");
+  EXPECT_EQ(trace::format_call(p.call(SYS_semctl, {3, 0, IPC_RMID | 0x100}).first),
+            "semctl(3, 0, IPC_RMID) = 0");
   // The operations read back from their spelling in a trace file.
   EXPECT_EQ(trace::parse_sem_ops(trace::sem_ops_text(e.sem_ops)), e.sem_ops);
 }

@@ -409,9 +409,10 @@ TEST_F(Runner, AProcessThatNeverStartedFailsItsChecksWithWhy) {
       1);
   const json& reader = r["scenarios"][0]["processes"][1];
   EXPECT_EQ(reader["name"], "reader");
-  EXPECT_TRUE(std::regex_match(reader.value("start_error", ""),
-                               std::regex(R"(server #0 \(pid \d+\) never became ready \(ready: stdout '\^ready\$' )"
-                                          R"(never matched; it printed nothing\))")))
+  EXPECT_TRUE(
+      std::regex_match(reader.value("start_error", ""),
+                       std::regex(R"(server #0 \(pid \d+\) never became ready \(ready: stdout '\^ready\$' )"
+                                  R"(never matched; it printed nothing\))")))
       << reader;
   for (const auto& c : r["checks"]) {
     EXPECT_EQ(c["status"], "failed") << c;

@@ -105,9 +105,14 @@ std::string rendered_call_table() {
     return "";
   };
   const auto guard = [](Guard g) -> std::string {
-    constexpr const char* names[] = {
-        "",      "refused", "run's pids only", "run's sockets only", "run's objects only", "name watched",
-        "ENOSYS", "run's pidfds only"};
+    constexpr const char* names[] = {"",
+                                     "refused",
+                                     "run's pids only",
+                                     "run's sockets only",
+                                     "run's objects only",
+                                     "name watched",
+                                     "ENOSYS",
+                                     "run's pidfds only"};
     return names[static_cast<int>(g)];
   };
   std::string out =

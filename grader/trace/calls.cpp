@@ -143,6 +143,8 @@ std::vector<CallRow> make_table() {
       {.name = "msgctl",
        .nr = SYS_msgctl,
        .family = Family::Msg,
+       .exit = Exit::Always,  // its result: a failed SETVAL initialises nothing, a failed IPC_RMID removes
+                              // nothing
        .guard = Guard::OwnObject,
        .args = {{"msqid"}, {"cmd", S::MsgCommand}}},
       // System V shared memory.
@@ -163,6 +165,8 @@ std::vector<CallRow> make_table() {
       {.name = "shmctl",
        .nr = SYS_shmctl,
        .family = Family::Shm,
+       .exit = Exit::Always,  // its result: a failed SETVAL initialises nothing, a failed IPC_RMID removes
+                              // nothing
        .guard = Guard::OwnObject,
        .args = {{"shmid"}, {"cmd", S::ShmCommand}}},
       // System V semaphores.
@@ -190,6 +194,8 @@ std::vector<CallRow> make_table() {
       {.name = "semctl",
        .nr = SYS_semctl,
        .family = Family::Sem,
+       .exit = Exit::Always,  // its result: a failed SETVAL initialises nothing, a failed IPC_RMID removes
+                              // nothing
        .guard = Guard::OwnObject,
        .args = {{"semid"}, {"semnum"}, {"cmd", S::SemCommand}, {"value"}}},
       // Pipes and the descriptors that hold their ends.

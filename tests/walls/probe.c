@@ -127,7 +127,7 @@ static long clone_with(unsigned long flags) {
   return child;
 }
 
-/* Forks in flight: THREADS threads fork at once (a barrier), each child lives 300 ms. Prints how many
+/* Forks in flight: THREADS threads fork at once (a barrier), each child lives 100 ms. Prints how many
  * forks succeeded beside the row ("EAGAIN (1 of 6 made)"): the test compares it with the process limit. */
 static pthread_barrier_t barrier;
 static int forks_made;
@@ -138,7 +138,7 @@ static void* forker(void* arg) {
   /* The raw call: glibc's fork() holds its own locks across the call, one fork of a process at a time. */
   const long child = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
   if (child == 0) {
-    const struct timespec wait = {0, 300000000};
+    const struct timespec wait = {0, 100000000};
     syscall(SYS_nanosleep, &wait, NULL);
     syscall(SYS_exit, 0);
   }
@@ -153,26 +153,40 @@ static void* forker(void* arg) {
   return NULL;
 }
 
-static void forks_in_flight(int threads) {
+/* One round: THREADS threads fork at once; returns how many forks were made (and sets fork_error). */
+static int fork_round(int threads) {
   pthread_t t[64];
+  forks_made = 0;
   pthread_barrier_init(&barrier, NULL, (unsigned)threads);
   pthread_attr_t small;
   pthread_attr_init(&small);
   pthread_attr_setstacksize(&small, 256 << 10);
   int started = 0;
   for (int i = 0; i < threads; ++i) started += pthread_create(&t[i], &small, forker, NULL) == 0;
-  if (started < threads) {
-    printf("fork-in-flight: threads not started\n");
-    return;
-  }
-  for (int i = 0; i < threads; ++i) pthread_join(t[i], NULL);
+  for (int i = 0; i < started; ++i) pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&barrier);
   while (wait(NULL) > 0) {
+  }
+  return started < threads ? -1 : forks_made;
+}
+
+/* Five rounds, the most made in one of them: whether a fork in flight is counted is a race of the
+ * tracer's, which one round may not show. */
+static void forks_in_flight(int threads) {
+  int most = 0;
+  for (int round = 0; round < 5; ++round) {
+    const int made = fork_round(threads);
+    if (made < 0) {
+      printf("fork-in-flight: threads not started\n");
+      return;
+    }
+    if (made > most) most = made;
   }
   if (fork_error) {
     const char* name = strerrorname_np(fork_error);
-    printf("fork-in-flight: %s (%d of %d made)\n", name ? name : "E?", forks_made, threads);
+    printf("fork-in-flight: %s (%d of %d made)\n", name ? name : "E?", most, threads);
   } else {
-    printf("fork-in-flight: ok (%d of %d made)\n", forks_made, threads);
+    printf("fork-in-flight: ok (%d of %d made)\n", most, threads);
   }
   fflush(stdout);
 }
