@@ -291,8 +291,12 @@ TEST_F(ConfigTest, BadDurationAndSize) {
             "DIR/assignment.yaml:3:11: memory limit '256 megs' is not a size; write it like 64KiB or 256MiB");
   EXPECT_EQ(
       error_of(std::string(kMinimal) + "        ready: soon\n"),
-      "DIR/assignment.yaml:7:16: ready 'soon' is not one of: ipc, exit, stdout REGEX, or a duration like "
-      "200ms");
+      "DIR/assignment.yaml:7:16: ready 'soon' is not one of: ipc, exit, stdout REGEX, {path: NAME}, or a "
+      "duration like 200ms");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "        ready: {file: x}\n"),
+            "DIR/assignment.yaml:7:17: unknown key 'file'; expected one of: path");
+  EXPECT_EQ(error_of(std::string(kMinimal) + "        ready: {path: ''}\n"),
+            "DIR/assignment.yaml:7:23: 'ready: path' must not be empty");
 }
 
 TEST_F(ConfigTest, ReferencesMustExist) {

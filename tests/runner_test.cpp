@@ -432,4 +432,12 @@ TEST_F(Runner, AProcessThatNeverStartedFailsItsChecksWithWhy) {
           checks,
       0);
   EXPECT_EQ(fifo["score"], 50) << fifo.dump(2);
+  // `ready: {path: NAME}`: the reader starts once the FIFO is there (it checks, and prints only then).
+  const json path = grade(
+      "limits: {wall: 5s}\nscenarios:\n  - name: s\n    processes:\n"
+      "      - {name: server, run: [sh, -c, 'sleep 0.2; mkfifo f; sleep 0.5; rm f'], ready: {path: f}}\n"
+      "      - {name: reader, run: [sh, -c, 'test -p f && echo hello']}\n" +
+          checks,
+      0);
+  EXPECT_EQ(path["score"], 50) << path.dump(2);
 }

@@ -47,9 +47,11 @@ struct StopSpec {
 
 // When the runner may start the process that follows this one.
 struct Ready {
-  enum class Kind { AtOnce, Ipc, Exit, Stdout, Delay };
+  enum class Kind { AtOnce, Ipc, Exit, Stdout, Delay, Path };
   Kind kind = Kind::AtOnce;
   std::string pattern;  // Kind::Stdout: a regular expression matched against each line
+  std::string path;     // Kind::Path: a file or FIFO that exists once the process is ready (relative to
+                        // the working folder; placeholders expanded)
   Millis delay{0};      // Kind::Delay
 };
 

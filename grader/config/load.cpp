@@ -325,8 +325,18 @@ class Loader {
   }
 
   Ready ready(const YAML::Node& node) {
-    const std::string text = scalar_text(file_, node, "'ready'");
     Ready r;
+    if (node.IsMap()) {  // {path: NAME}: ready once a file or FIFO of that name exists
+      reject_unknown_keys(file_, node, {"path"});
+      if (!node["path"])
+        fail_at(file_, node.Mark(), "a 'ready' mapping needs a 'path' (ready: {path: NAME})");
+      r.kind = Ready::Kind::Path;
+      r.path = scalar_text(file_, node["path"], "'ready: path'");
+      if (r.path.empty()) fail_at(file_, node["path"].Mark(), "'ready: path' must not be empty");
+      check_placeholders(node["path"], r.path);
+      return r;
+    }
+    const std::string text = scalar_text(file_, node, "'ready'");
     if (text == "ipc") {
       r.kind = Ready::Kind::Ipc;
     } else if (text == "exit") {
@@ -341,7 +351,9 @@ class Loader {
     } else {
       fail_at(
           file_, node.Mark(),
-          fmt::format("ready '{}' is not one of: ipc, exit, stdout REGEX, or a duration like 200ms", text));
+          fmt::format(
+              "ready '{}' is not one of: ipc, exit, stdout REGEX, {{path: NAME}}, or a duration like 200ms",
+              text));
     }
     return r;
   }

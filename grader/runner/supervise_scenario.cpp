@@ -440,6 +440,15 @@ class Supervisor {
         return l.exited || ipc_ready_.count(l.pid) > 0;
       case config::Ready::Kind::Stdout:
         return l.exited || stdout_matches(l, ready.pattern);
+      case config::Ready::Kind::Path: {
+        // The name as the programs see it: relative to the working folder, which is the grader's path too.
+        const std::string name = context_.expand ? context_.placeholders.expand(ready.path) : ready.path;
+        const std::filesystem::path where = std::filesystem::path(name).is_absolute()
+                                                ? std::filesystem::path(name)
+                                                : context_.work_dir / name;
+        std::error_code ec;
+        return l.exited || std::filesystem::exists(std::filesystem::symlink_status(where, ec));
+      }
     }
     return false;
   }
@@ -847,12 +856,15 @@ class Supervisor {
               ? "it printed nothing"
               : fmt::format("its output was {}", util::escape_controls(printed.substr(0, 80), true));
       const config::Ready& ready = before.spec->ready;
-      const std::string waited = ready.kind == config::Ready::Kind::Ipc ? "ready: ipc: it made no IPC object"
-                                 : ready.kind == config::Ready::Kind::Exit ? "ready: exit: it never exited"
-                                 : ready.kind == config::Ready::Kind::Stdout
-                                     ? fmt::format("ready: stdout '{}' never matched; {}",
-                                                   util::escape_controls(ready.pattern), said)
-                                     : "its ready: delay had not passed";
+      const std::string waited =
+          ready.kind == config::Ready::Kind::Ipc    ? "ready: ipc: it made no IPC object"
+          : ready.kind == config::Ready::Kind::Exit ? "ready: exit: it never exited"
+          : ready.kind == config::Ready::Kind::Stdout
+              ? fmt::format("ready: stdout '{}' never matched; {}", util::escape_controls(ready.pattern),
+                            said)
+          : ready.kind == config::Ready::Kind::Path
+              ? fmt::format("ready: path '{}' never appeared", util::escape_controls(ready.path))
+              : "its ready: delay had not passed";
       why = fmt::format("{} never became ready ({})", util::process_label(gate.name, gate.pid, gate.index),
                         waited);
     }
