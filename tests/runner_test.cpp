@@ -441,3 +441,46 @@ TEST_F(Runner, AProcessThatNeverStartedFailsItsChecksWithWhy) {
       0);
   EXPECT_EQ(path["score"], 50) << path.dump(2);
 }
+
+// `ipc-errors` on a real program: ftok of a missing file (key 0xffffffff), a SETVAL past the set's end
+// and a semop on a semaphore that is not there, each named at its line with the set's size; the
+// IPC_NOWAIT semop is traced to its result because the check asks for failures.
+TEST_F(Runner, FailedIpcCallsAreNamedAtTheirLine) {
+  dir_.write("alice/p.c",
+             "#include <sys/ipc.h>\n#include <sys/msg.h>\n#include <sys/sem.h>\n"
+             "int main(void) {\n"
+             "  int q = msgget(ftok(\"/no/such/file\", 'x'), IPC_CREAT | 0600);\n"
+             "  int s = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);\n"
+             "  semctl(s, 10, SETVAL, 1);\n"
+             "  struct sembuf op = {5, -1, IPC_NOWAIT};\n"
+             "  semop(s, &op, 1);\n"
+             "  semctl(s, 0, IPC_RMID);\n"
+             "  msgctl(q, IPC_RMID, 0);\n"
+             "  return 0;\n"
+             "}\n");
+  dir_.write("alice/Makefile", "p: p.c\n\tcc -g -o p p.c\n");
+  const json r = grade(
+      "build: {command: make, timeout: 60s}\nscenarios:\n  - name: s\n    processes:\n      - {name: p, run: "
+      "./p}\n"
+      "checks:\n  - {name: no IPC call fails, type: ipc-errors, points: 10}\n",
+      1);
+  const json& c = r["checks"][0];
+  EXPECT_EQ(c["status"], "failed");
+  EXPECT_EQ(c["score"], 0);
+  ASSERT_EQ(c["evidence"].size(), 3u) << c.dump(2);
+  EXPECT_EQ(c["evidence"][0]["at"], "p.c:5");
+  // The set's id is 0 in a fresh IPC namespace, the host's next id in tracked mode.
+  EXPECT_TRUE(std::regex_match(c["evidence"][1]["call"].get<std::string>(),
+                               std::regex(R"(semctl\(\d+, 10, SETVAL, 1\) = -1 EINVAL)")))
+      << c["evidence"][1];
+  EXPECT_EQ(c["evidence"][1]["at"], "p.c:7");
+  EXPECT_NE(
+      c["evidence"][1]["detail"].get<std::string>().find("semaphore 10 is past the set's end — the set has 2 "
+                                                         "semaphores (0..1)"),
+      std::string::npos);
+  EXPECT_TRUE(std::regex_match(
+      c["evidence"][2]["call"].get<std::string>(),
+      std::regex(R"(semop\(\d+, \[\{sem_num=5, sem_op=-1, sem_flg=IPC_NOWAIT\}\], 1\) = -1 EFBIG)")))
+      << c["evidence"][2];
+  EXPECT_EQ(c["evidence"][2]["at"], "p.c:9");
+}

@@ -106,6 +106,9 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     context.private_files = assignment.private_files;
     // read/write are traced only when a check judges them: they are the most frequent calls.
     context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
+    context.trace_ipc_results =
+        std::any_of(shown.checks.begin(), shown.checks.end(),
+                    [](const config::CheckSpec& c) { return c.type == "ipc-errors"; });
     // A scenario that runs more than once (or with a seed given) runs under a schedule perturbation
     // per run, seeded S, S+1, ...: the seed names the run, and `--seed S --runs 1` runs it again. S comes
     // from the assignment and the submission's files (fingerprinted before the build), so identical

@@ -23,9 +23,12 @@ struct RunContext {
   config::Placeholders placeholders;  // keys, student, folders; `index` is set per process
   std::filesystem::path work_dir;     // the scratch copy: every process starts there
   bool trace_pipe_io = false;         // also trace read/write on descriptors above 2 (pipe checks, `run`)
-  bool inherit_stdio = false;         // `run`: programs use the grader's terminal, output is not captured
-  bool expand = true;                 // `run`: the command line is used as given, placeholders and all
-  std::string judged_dir;             // programs under it are judged; default: work_dir
+  // Wait for the result of every IPC call, semop and msgsnd included (an `ipc-errors` check judges
+  // failures): otherwise those hot calls are recorded at entry, one stop each.
+  bool trace_ipc_results = false;
+  bool inherit_stdio = false;  // `run`: programs use the grader's terminal, output is not captured
+  bool expand = true;          // `run`: the command line is used as given, placeholders and all
+  std::string judged_dir;      // programs under it are judged; default: work_dir
   Isolation isolation = Isolation::Auto;
   // When the grader is root, student programs run as a uid of their own (2000000000 + the scenario
   // supervisor's pid). `run` keeps the caller's uid: the program is the caller's own.

@@ -187,6 +187,7 @@ class Supervisor {
     // Detached segments are counted by no RLIMIT_AS, and by no cgroup where there is none: by the tracer,
     // in every mode, so that the same program meets the same limit everywhere.
     tracer_.set_shared_memory_limit(spec_.limits.memory);
+    tracer_.set_want_results(context_.trace_ipc_results);
     tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
     describe_enforcement();
     if (context_.schedule_seed) {

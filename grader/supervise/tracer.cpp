@@ -293,7 +293,9 @@ void Tracer::on_seccomp(Proc& p) {
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again. Only the call's own arguments are compared: the registers
   // past them hold whatever the caller left there.
-  const bool raw_fold = row->fold == trace::Fold::Raw;
+  const bool ipc_call = row->family == trace::Family::Msg || row->family == trace::Family::Sem ||
+                        row->family == trace::Family::Shm || row->family == trace::Family::Mq;
+  const bool raw_fold = row->fold == trace::Fold::Raw && !(want_results_ && ipc_call);
   long memory = 0;
   if (raw_fold) {
     if (row->fold_memory >= 0)
@@ -307,7 +309,7 @@ void Tracer::on_seccomp(Proc& p) {
     }
   }
   trace::Event e;
-  const bool wants_exit = decode_entry(ctx, nr, args, e);
+  const bool wants_exit = decode_entry(ctx, nr, args, e) || (want_results_ && ipc_call && !e.call.empty());
   // Tracked mode: a call that makes a name is watched to its exit, recorded or not.
   if (guard_ && row->guard == trace::Guard::Name && watch_name(p, *row, args, wants_exit ? &e : nullptr)) {
     resume(p, 0);

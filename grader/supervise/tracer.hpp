@@ -114,6 +114,10 @@ class Tracer {
   // process's RLIMIT_AS counts once detached, and where no cgroup counts it either (root in a container)
   // a run could hold any amount. Past it shmget(IPC_CREAT) is refused with ENOMEM. 0: no bound.
   void set_shared_memory_limit(unsigned long long bytes) { shm_limit_ = bytes; }
+  // Every IPC call waits for its exit, so that its result is recorded (semop and msgsnd otherwise are
+  // recorded at entry: one stop per call in their loops), and loops no longer fold calls before their
+  // result is known.
+  void set_want_results(bool on) { want_results_ = on; }
   std::uint64_t forks_refused() const { return forks_refused_; }
   // The student's processes (judged ones, not threads) still alive: host pid, name, index, own pid.
   struct Alive {
@@ -265,7 +269,8 @@ class Tracer {
   static constexpr size_t kDropped = static_cast<size_t>(-1);  // emit_call: the call was not recorded
   size_t max_tasks_ = 0;                                       // 0: the kernel holds the process limit
   unsigned long long shm_limit_ = 0, shm_total_ = 0;           // System V segments the run made, in bytes
-  std::map<int, unsigned long long> shm_sizes_;                // by id, until IPC_RMID
+  bool want_results_ = false;
+  std::map<int, unsigned long long> shm_sizes_;  // by id, until IPC_RMID
   std::uint64_t forks_refused_ = 0;
   size_t max_events_ = 100000;
   std::uint64_t max_bytes_ = 64ULL << 20;
