@@ -71,6 +71,36 @@ TEST(Cli, ValidateRefusesAShellOperatorThatNoShellWouldSee) {
   EXPECT_EQ(run_ipcgrade({"validate", file.string()}).code, 0);
 }
 
+// `validate` warns where a `ready:` can never hold, so that a process after it would never start: `ready:
+// ipc` where no check judges an IPC object (a server that makes only FIFOs), and a `ready: stdout` that
+// asks for a newline. The file is still valid (exit 0).
+TEST(Cli, ValidateWarnsOfAReadyThatCannotHold) {
+  TempDir dir;
+  const fs::path file = dir.path() / "assignment.yaml";
+  dir.write(
+      "assignment.yaml",
+      "assignment: x\nscenarios:\n  - name: s\n    processes:\n"
+      "      - {name: server, run: ./server, ready: ipc}\n"
+      "      - {name: writer, run: ./writer, ready: 'stdout ^ok\\n$'}\n"
+      "      - {name: reader, run: ./reader}\n"
+      "checks:\n  - {name: prints, type: output, process: reader, stdout: {contains: hi}, points: 1}\n");
+  const CliResult r = run_ipcgrade({"validate", file.string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(
+      r.out.find("  warning: scenario 's', process 'server': ready: ipc, but no check of the scenario judges "
+                 "an IPC object; if 'server' makes only pipes, 'writer' never starts (ready: {path: NAME} "
+                 "waits for a FIFO, ready: stdout for a line)\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(
+      r.out.find("  warning: scenario 's', process 'writer': ready: stdout '^ok\\n$' asks for a newline, but "
+                 "each line is matched without its own: it never matches, and 'reader' never starts\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_EQ(run_ipcgrade({"validate", sample("msgqueue-relay").string()}).out.find("warning"),
+            std::string::npos);
+}
+
 class CliGrade : public HostCleanTest {};
 
 // The terminal summary: the advice once and the evidence below it (not the first piece twice), every
