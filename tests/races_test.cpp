@@ -167,3 +167,41 @@ TEST_F(Races, IdenticalCopiesAreGradedUnderTheSameSeeds) {
   ASSERT_FALSE(given.empty());
   EXPECT_EQ(given[0], 4242u);
 }
+
+// A parent and the child it forks each add 1, 40,000 times, to a counter in shared memory with no
+// semaphore: about one plain run in eight loses an update. Under `runs: 5` the parent and the child start
+// together at the fork (neither runs ahead while the other is held), so the race is caught in at least
+// 9 gradings of 10 (it was caught in none while the new child was held at its start).
+TEST_F(Races, AParentAndItsChildRacingOnASharedCounterAreCaught) {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  dir.write(
+      "assignment.yaml",
+      "assignment: counter\nbuild: {command: make, timeout: 60s}\nscenarios:\n  - name: s\n    runs: 5\n"
+      "    processes:\n      - {name: c, run: ./c}\nchecks:\n"
+      "  - {name: counts to 80000, type: output, process: c, stdout: {equals: \"80000\\n\"}, points: 10}\n");
+  dir.write("s/c.c",
+            "#include <stdio.h>\n#include <sys/ipc.h>\n#include <sys/shm.h>\n#include <sys/wait.h>\n#include "
+            "<unistd.h>\n"
+            "int main(void) {\n"
+            "  int id = shmget(IPC_PRIVATE, sizeof(long), IPC_CREAT | 0600);\n"
+            "  volatile long *n = shmat(id, NULL, 0);\n"
+            "  *n = 0;\n"
+            "  pid_t c = fork();\n"
+            "  for (int i = 0; i < 40000; i++) *n = *n + 1;\n"
+            "  if (c == 0) return 0;\n"
+            "  waitpid(c, NULL, 0);\n"
+            "  printf(\"%ld\\n\", *n);\n"
+            "  shmdt((void *)n);\n"
+            "  shmctl(id, IPC_RMID, NULL);\n"
+            "  return 0;\n"
+            "}\n");
+  dir.write("s/Makefile", "c: c.c\n\tcc -O0 -o c c.c\n");
+  int caught = 0;
+  for (int i = 0; i < 10; ++i) {
+    const json r =
+        json::parse(run_ipcgrade({"grade", dir.path().string(), (dir.path() / "s").string(), "--json"}).out);
+    caught += r["checks"][0]["status"] == "failed" ? 1 : 0;
+  }
+  EXPECT_GE(caught, 9);
+}

@@ -24,6 +24,7 @@
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/util/fingerprint.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
@@ -89,6 +90,7 @@ Tracer::Proc& Tracer::discover(pid_t host_pid) {
   const ProcStatus st = read_proc_status(host_pid);
   auto p = std::make_unique<Proc>();
   p->host_pid = host_pid;
+  p->fresh = true;
   p->pid = st.inner;
   const bool thread = st.tgid != 0 && st.tgid != host_pid;
   auto parent = procs_.find(thread ? st.tgid : st.ppid);
@@ -150,15 +152,29 @@ void Tracer::resume(Proc& p, int signal) {
 
 void Tracer::set_chaos(std::uint64_t seed) {
   chaos_.emplace(seed);
+  chaos_seed_ = seed;
 }
 
 void Tracer::resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms) {
-  if (!chaos_ || holds_[p.host_pid] >= kChaosHolds || (*chaos_)() % odds != 0) {
+  if (!chaos_) {
+    resume(p, 0);
+    return;
+  }
+  // Each draw is a function of the seed, the process (its name and index) and how many of its own stops
+  // were drawn for before: not of the order in which the run's processes happened to stop. So the
+  // failing run's seed (--seed S --runs 1) perturbs each process as it did.
+  const std::uint64_t draw = util::Fingerprint()
+                                 .add(std::to_string(chaos_seed_))
+                                 .add(p.name)
+                                 .add(std::to_string(p.index))
+                                 .add(std::to_string(p.perturb_draws++))
+                                 .value();
+  if (holds_[p.host_pid] >= kChaosHolds || draw % odds != 0) {
     resume(p, 0);
     return;
   }
   ++holds_[p.host_pid];
-  const auto ms = 1 + (*chaos_)() % longest_ms;
+  const auto ms = 1 + (draw >> 20) % longest_ms;
   held_.push_back({std::chrono::steady_clock::now() + std::chrono::milliseconds(ms), p.host_pid,
                    p.pending ? PTRACE_SYSCALL : PTRACE_CONT});
 }
@@ -169,6 +185,47 @@ std::optional<std::chrono::steady_clock::time_point> Tracer::next_held() const {
     if (!next || h.at < *next) next = h.at;
   }
   return next;
+}
+
+// Under a schedule perturbation, a parent and the child it just made go on at the same moment: whichever
+// side stops first (the parent at its fork event, the child at its initial stop) waits for the other, at
+// most 50 ms, and then both are resumed together. Resuming either at once would let it run ahead: a
+// parent adding 40,000 times to a shared counter finishes before its child starts, and the race between
+// them is never seen. `parent` is 0 for the child's side.
+void Tracer::start_together(pid_t child, pid_t parent) {
+  auto held = [&](pid_t who) {
+    return std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == who; });
+  };
+  auto release = [&](pid_t who) {
+    const auto it = held(who);
+    if (it != held_.end()) {
+      ptrace(static_cast<__ptrace_request>(it->request), who, nullptr, nullptr);
+      held_.erase(it);
+    }
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  if (parent == 0) {  // the child's initial stop
+    const auto waiting = fork_parent_.find(child);
+    Proc& c = proc(child);
+    if (waiting != fork_parent_.end()) {
+      const pid_t p = waiting->second;
+      fork_parent_.erase(waiting);
+      resume(c, 0);
+      release(p);
+    } else {
+      early_children_.insert(child);
+      held_.push_back({until, child, c.pending ? PTRACE_SYSCALL : PTRACE_CONT});
+    }
+    return;
+  }
+  Proc& p = proc(parent);
+  if (early_children_.erase(child) > 0) {
+    release(child);
+    resume(p, 0);
+  } else {
+    fork_parent_[child] = parent;
+    held_.push_back({until, parent, p.pending ? PTRACE_SYSCALL : PTRACE_CONT});
+  }
 }
 
 void Tracer::resume_due() {
@@ -201,9 +258,14 @@ void Tracer::on_stop(pid_t host_pid, int status) {
     case PTRACE_EVENT_EXEC:
       on_exec(p);
       return;
-    case PTRACE_EVENT_STOP:
-      resume_perturbed(p, 2, 20);  // a new process may start a little later than its parent goes on
-      return;                      // initial stop of a new tracee, or a group-stop
+    case PTRACE_EVENT_STOP:  // the initial stop of a new tracee, or a group-stop
+      if (chaos_ && std::exchange(p.fresh, false)) {
+        start_together(p.host_pid, /*parent=*/0);
+        return;
+      }
+      p.fresh = false;
+      resume(p, 0);
+      return;
     default:
       break;
   }
@@ -546,7 +608,11 @@ void Tracer::on_fork(Proc& p) {
   unsigned long child = 0;
   ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
   if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));
-  resume_perturbed(p, 2, 20);  // ... or its parent a little later than the child starts
+  if (chaos_ && child != 0) {
+    start_together(static_cast<pid_t>(child), p.host_pid);
+    return;
+  }
+  resume(p, 0);
 }
 
 void Tracer::on_exec(Proc& p) {

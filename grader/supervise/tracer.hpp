@@ -187,7 +187,11 @@ class Tracer {
     int request;
   };
   std::vector<Held> held_;
+  void start_together(pid_t child, pid_t parent);
+  std::map<pid_t, pid_t> fork_parent_;  // a child not started yet -> its parent, held at its fork event
+  std::set<pid_t> early_children_;      // children whose initial stop came before their parent's event
   std::optional<std::mt19937_64> chaos_;
+  std::uint64_t chaos_seed_ = 0;
   std::map<pid_t, int> holds_;  // how many times each process was held
   bool ending_ = false;         // interrupt_all() was called: every stop stays stopped for the kill
   static constexpr int kChaosHolds = 8;

@@ -29,6 +29,9 @@ struct Tracer::Proc {
   std::string program;
   bool judged = false;
   bool thread = false;  // a thread of another tracee: its exit is not a process exit
+  // Made by a fork or clone the tracer has not seen it start from yet: its first stop is its initial one.
+  bool fresh = false;
+  std::uint64_t perturb_draws = 0;  // stops of this process a schedule perturbation drew for
   // A fork the process was let make whose child the tracer has not seen yet: counted against the
   // process limit until the fork's event arrives.
   bool forking = false;
