@@ -70,8 +70,18 @@ int run_validate(const std::string& path) {
                              config::to_string(s.visibility), processes,
                              util::format_duration(s.limits.wall));
   }
+  // What a student sees before the due date (Gradescope shows a check that covers a hidden scenario
+  // only once grades are published).
   for (const auto& c : a.checks) {
-    std::cout << fmt::format("  check '{}' ({}): {} point(s)\n", c.name, c.type, c.points);
+    bool hidden = false;
+    for (const auto& s : a.scenarios) {
+      const bool covers = c.scenarios.empty() ||
+                          std::find(c.scenarios.begin(), c.scenarios.end(), s.name) != c.scenarios.end();
+      hidden = hidden || (covers && s.visibility == config::Visibility::Hidden);
+    }
+    std::cout << fmt::format(
+        "  check '{}' ({}): {} point(s){}\n", c.name, c.type, c.points,
+        hidden ? ", hidden from students until grades are published (it covers a hidden scenario)" : "");
   }
   std::cout << fmt::format("  {} check(s), {} point(s) in all\n", a.checks.size(), points);
   for (const auto& warning : ready_warnings(a)) std::cout << "  warning: " << warning << "\n";
