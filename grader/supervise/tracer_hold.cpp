@@ -43,7 +43,8 @@ bool in_user_fault(pid_t tid) {
 
 bool Tracer::hold_others(const Proc& p) {
   std::set<pid_t> asked;
-  for (const auto& [host, q] : procs_) {
+  for (const auto& entry : procs_) {
+    const pid_t host = entry.first;  // (a structured binding cannot be captured by clang 14)
     if (host == p.host_pid) continue;
     const bool held =
         std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host; });
