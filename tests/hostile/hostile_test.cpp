@@ -146,6 +146,17 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
     return listener;
   }
 
+  // A host socket a test listens on: closed and removed at the end of the test, an early return too.
+  struct HostSocket {
+    int fd;
+    fs::path path;
+    ~HostSocket() {
+      ::close(fd);
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  };
+
   // The grader as a user that is not root (nobody), without Landlock: the folders it grades in opened to
   // it. Only root can become it: as another user, the grader as it is.
   std::vector<std::string> as_nobody_without_landlock() {
@@ -1202,6 +1213,7 @@ TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
   const fs::path path = fs::path("/tmp") / name;
   const int listener = host_listener(path);
   ASSERT_GE(listener, 0) << std::strerror(errno);
+  const HostSocket cleanup{listener, path};  // closed and removed however the test ends
   const json r = grade(
       "limits: {wall: 5s}\nscenarios:\n  - name: self\n    processes:\n"
       "      - {name: prober, run: [" +
@@ -1224,8 +1236,6 @@ TEST_P(Hostile, ASocketNamedThroughProcSelfIsJudgedWhereTheProgramIs) {
     EXPECT_EQ(scenario(r)["refused"][0]["why"].get<std::string>().find("the socket /proc/"), 0u)
         << scenario(r)["refused"][0];
   }
-  ::close(listener);
-  fs::remove(path);
 }
 
 // A second thread flips the socket's address between an absent name in the working folder and a Unix
@@ -1239,6 +1249,7 @@ TEST_P(Hostile, AThreadFlippingTheSocketAddressNeverReachesTheHost) {
   const fs::path path = fs::path("/tmp") / name;
   const int listener = host_listener(path);
   ASSERT_GE(listener, 0) << std::strerror(errno);
+  const HostSocket cleanup{listener, path};  // closed and removed however the test ends
   // As root, and where this machine can (root, with capsh and setpriv): as a container's root and as a
   // grader that is not root, without Landlock.
   std::vector<std::vector<std::string>> graders = {{}};
@@ -1266,8 +1277,6 @@ TEST_P(Hostile, AThreadFlippingTheSocketAddressNeverReachesTheHost) {
           << refusal;
     }
   }
-  ::close(listener);
-  fs::remove(path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Hostile, ::testing::Values("auto", "tracked"),
