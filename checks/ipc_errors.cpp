@@ -34,7 +34,7 @@ class IpcErrorsCheck : public Check {
       for (const auto& e : scenario.result->trace.events) {
         if (e.kind != trace::EventKind::Call) continue;
         if (e.call == "semget" && e.result && !e.failed()) nsems[*e.result] = e.value("nsems");
-        if (!e.judged || (input.spec->process && *input.spec->process != e.process)) continue;
+        if (!judged_by(input, e)) continue;
         if (e.texts.count("refused")) continue;  // the grader's refusal, listed apart
         const bool get = e.call == "msgget" || e.call == "shmget" || e.call == "semget";
         if (get && e.has("key") && static_cast<std::uint32_t>(e.value("key")) == 0xffffffffU) {

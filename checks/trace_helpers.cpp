@@ -14,20 +14,23 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
                                               std::initializer_list<std::string_view> calls) {
   std::vector<const trace::Event*> out;
   for (const auto& e : scenario.result->trace.events) {
-    if (e.kind != trace::EventKind::Call || !e.judged) continue;
-    if (input.spec->process && *input.spec->process != e.process) continue;
-    if (std::find(calls.begin(), calls.end(), e.call) != calls.end()) out.push_back(&e);
+    if (judged_by(input, e) && std::find(calls.begin(), calls.end(), e.call) != calls.end())
+      out.push_back(&e);
   }
   return out;
+}
+
+bool judged_by(const CheckInput& input, const trace::Event& e) {
+  return e.kind == trace::EventKind::Call && e.judged &&
+         (!input.spec->process || *input.spec->process == e.process);
 }
 
 std::optional<std::string> nothing_to_judge(const CheckType& type, const CheckInput& input) {
   if (type.needs.empty()) return std::nullopt;
   for (const auto& scenario : input.scenarios) {
     for (const auto& e : scenario.result->trace.events) {
-      if (e.kind != trace::EventKind::Call || !e.judged) continue;
-      if (input.spec->process && *input.spec->process != e.process) continue;
-      if (std::find(type.needs.begin(), type.needs.end(), e.call) != type.needs.end()) return std::nullopt;
+      if (judged_by(input, e) && std::find(type.needs.begin(), type.needs.end(), e.call) != type.needs.end())
+        return std::nullopt;
     }
   }
   std::string calls;

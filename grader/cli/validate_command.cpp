@@ -31,9 +31,7 @@ std::vector<std::string> ready_warnings(const config::Assignment& a) {
   for (const auto& s : a.scenarios) {
     bool ipc = false;
     for (const auto& c : a.checks) {
-      const bool covers = c.scenarios.empty() ||
-                          std::find(c.scenarios.begin(), c.scenarios.end(), s.name) != c.scenarios.end();
-      ipc = ipc || (covers && judges_ipc(c.type));
+      ipc = ipc || (c.covers(s.name) && judges_ipc(c.type));
     }
     for (size_t i = 0; i + 1 < s.processes.size(); ++i) {
       const auto& p = s.processes[i];
@@ -73,12 +71,7 @@ int run_validate(const std::string& path) {
   // What a student sees before the due date (Gradescope shows a check that covers a hidden scenario
   // only once grades are published).
   for (const auto& c : a.checks) {
-    bool hidden = false;
-    for (const auto& s : a.scenarios) {
-      const bool covers = c.scenarios.empty() ||
-                          std::find(c.scenarios.begin(), c.scenarios.end(), s.name) != c.scenarios.end();
-      hidden = hidden || (covers && s.visibility == config::Visibility::Hidden);
-    }
+    const bool hidden = a.visibility_of(c) == config::Visibility::Hidden;
     std::cout << fmt::format(
         "  check '{}' ({}): {} point(s){}\n", c.name, c.type, c.points,
         hidden ? ", hidden from students until grades are published (it covers a hidden scenario)" : "");

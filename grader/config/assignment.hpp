@@ -1,6 +1,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -120,6 +121,11 @@ struct CheckSpec {
   // A usage check that finds nothing to judge (no semget at all, for sem-usage) fails, unless optional:
   // then it passes and says so.
   bool optional = false;
+
+  // Whether the check judges the scenario of that name (no `scenarios:` list: every scenario).
+  bool covers(const std::string& scenario) const {
+    return scenarios.empty() || std::find(scenarios.begin(), scenarios.end(), scenario) != scenarios.end();
+  }
 };
 
 struct Assignment {
@@ -149,6 +155,8 @@ struct Assignment {
   // Whether `check` (and the student kit) judges `check`: it covers a visible scenario that runs its
   // `process:`, when it names one. The others judge only what students cannot run.
   bool shown_in_check(const CheckSpec& check) const;
+  // Hidden when the check covers a hidden scenario (Gradescope shows it once grades are published).
+  Visibility visibility_of(const CheckSpec& check) const;
 };
 
 // Reads and validates an assignment. ASSIGNMENT is a file or a folder holding assignment.yaml.

@@ -34,12 +34,16 @@ const ScenarioSpec* Assignment::scenario(const std::string& name) const {
   return nullptr;
 }
 
+Visibility Assignment::visibility_of(const CheckSpec& check) const {
+  for (const auto& s : scenarios) {
+    if (check.covers(s.name) && s.visibility == Visibility::Hidden) return Visibility::Hidden;
+  }
+  return Visibility::Visible;
+}
+
 bool Assignment::shown_in_check(const CheckSpec& check) const {
   for (const auto& s : scenarios) {
-    if (s.visibility == Visibility::Hidden) continue;
-    if (!check.scenarios.empty() &&
-        std::find(check.scenarios.begin(), check.scenarios.end(), s.name) == check.scenarios.end())
-      continue;
+    if (s.visibility == Visibility::Hidden || !check.covers(s.name)) continue;
     if (!check.process) return true;
     for (const auto& p : s.processes) {
       if (p.name == *check.process) return true;

@@ -13,19 +13,6 @@ namespace ipcgrade::score {
 
 namespace {
 
-bool covers(const config::CheckSpec& spec, const std::string& scenario) {
-  return spec.scenarios.empty() ||
-         std::find(spec.scenarios.begin(), spec.scenarios.end(), scenario) != spec.scenarios.end();
-}
-
-// A check that covers a hidden scenario is itself hidden (Gradescope: after_published).
-config::Visibility visibility(const config::CheckSpec& spec, const config::Assignment& assignment) {
-  for (const auto& s : assignment.scenarios) {
-    if (covers(spec, s.name) && s.visibility == config::Visibility::Hidden) return config::Visibility::Hidden;
-  }
-  return config::Visibility::Visible;
-}
-
 report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& check,
                           const config::Assignment& assignment,
                           const std::vector<const run::ScenarioResult*>& results,
@@ -33,10 +20,10 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
   checks::CheckInput input{&spec, {}, keys, config::object_names(assignment.id, keys)};
   for (const run::ScenarioResult* result : results) {
     const config::ScenarioSpec* scenario = assignment.scenario(result->name);
-    if (scenario && covers(spec, result->name)) input.scenarios.push_back({scenario, result});
+    if (scenario && spec.covers(result->name)) input.scenarios.push_back({scenario, result});
   }
   report::CheckResult r{
-      spec.name, spec.type, 0,  spec.points, checks::Status::Failed, visibility(spec, assignment),
+      spec.name, spec.type, 0,  spec.points, checks::Status::Failed, assignment.visibility_of(spec),
       "",        {},        {}, {}};
   // A scenario the grader could not run judges nothing: never let it pass a check by default.
   for (const auto& view : input.scenarios) {
@@ -102,7 +89,7 @@ std::vector<report::CheckResult> score_views(const config::Assignment& assignmen
                      0,
                      spec.points,
                      checks::Status::Failed,
-                     visibility(spec, assignment),
+                     assignment.visibility_of(spec),
                      build.status == build::BuildStatus::Timeout
                          ? "The build did not finish within its time limit, so nothing could be run; see the "
                            "build log."
@@ -201,9 +188,7 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
     // The runs that count: as many as the scenarios it covers ran.
     size_t n = 1;
     for (const auto& r : runs) {
-      if (!r.empty() && (spec.scenarios.empty() || std::find(spec.scenarios.begin(), spec.scenarios.end(),
-                                                             r.front().name) != spec.scenarios.end()))
-        n = std::max(n, r.size());
+      if (!r.empty() && spec.covers(r.front().name)) n = std::max(n, r.size());
     }
     int passed = 0;
     std::optional<size_t> failed_at, passed_at;
@@ -302,7 +287,7 @@ report::Report fault_report(const config::Assignment& assignment, const std::str
     c.type = spec.type;
     c.max_score = spec.points;
     c.status = checks::Status::Failed;
-    c.visibility = visibility(spec, assignment);
+    c.visibility = assignment.visibility_of(spec);
     c.feedback =
         "Not graded: the grader failed (" + why + "). This is a fault of the grader, not of the submission.";
     r.checks.push_back(std::move(c));

@@ -151,8 +151,7 @@ void Tracer::resume(Proc& p, int signal) {
 }
 
 void Tracer::set_chaos(std::uint64_t seed) {
-  chaos_.emplace(seed);
-  chaos_seed_ = seed;
+  chaos_ = seed;
 }
 
 void Tracer::resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms) {
@@ -164,7 +163,7 @@ void Tracer::resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms) {
   // were drawn for before: not of the order in which the run's processes happened to stop. So the
   // failing run's seed (--seed S --runs 1) perturbs each process as it did.
   const std::uint64_t draw = util::Fingerprint()
-                                 .add(std::to_string(chaos_seed_))
+                                 .add(std::to_string(*chaos_))
                                  .add(p.name)
                                  .add(std::to_string(p.index))
                                  .add(std::to_string(p.perturb_draws++))
@@ -192,12 +191,13 @@ std::optional<std::chrono::steady_clock::time_point> Tracer::next_held() const {
 // most 50 ms, and then both are resumed together. Resuming either at once would let it run ahead: a
 // parent adding 40,000 times to a shared counter finishes before its child starts, and the race between
 // them is never seen. `parent` is 0 for the child's side.
+std::vector<Tracer::Held>::iterator Tracer::held_stop(pid_t host_pid) {
+  return std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host_pid; });
+}
+
 void Tracer::start_together(pid_t child, pid_t parent) {
-  auto held = [&](pid_t who) {
-    return std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == who; });
-  };
   auto release = [&](pid_t who) {
-    const auto it = held(who);
+    const auto it = held_stop(who);
     if (it != held_.end()) {
       ptrace(static_cast<__ptrace_request>(it->request), who, nullptr, nullptr);
       held_.erase(it);
@@ -707,9 +707,8 @@ std::set<pid_t> Tracer::interrupt_all() {
   std::set<pid_t> asked;
   for (const auto& entry : procs_) {
     const pid_t host = entry.first;
-    const bool held =
-        std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host; });
-    if (!held && ptrace(PTRACE_INTERRUPT, host, nullptr, nullptr) == 0) asked.insert(host);
+    if (held_stop(host) == held_.end() && ptrace(PTRACE_INTERRUPT, host, nullptr, nullptr) == 0)
+      asked.insert(host);
   }
   return asked;
 }

@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -187,13 +186,14 @@ class Tracer {
     int request;
   };
   std::vector<Held> held_;
+  // The held stop of `host_pid`, or held_.end().
+  std::vector<Held>::iterator held_stop(pid_t host_pid);
   void start_together(pid_t child, pid_t parent);
   std::map<pid_t, pid_t> fork_parent_;  // a child not started yet -> its parent, held at its fork event
   std::set<pid_t> early_children_;      // children whose initial stop came before their parent's event
-  std::optional<std::mt19937_64> chaos_;
-  std::uint64_t chaos_seed_ = 0;
-  std::map<pid_t, int> holds_;  // how many times each process was held
-  bool ending_ = false;         // interrupt_all() was called: every stop stays stopped for the kill
+  std::optional<std::uint64_t> chaos_;  // the schedule perturbation's seed (set_chaos), if any
+  std::map<pid_t, int> holds_;          // how many times each process was held
+  bool ending_ = false;                 // interrupt_all() was called: every stop stays stopped for the kill
   static constexpr int kChaosHolds = 8;
   void on_seccomp(Proc& p);
   void on_syscall_exit(Proc& p);

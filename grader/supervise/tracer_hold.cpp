@@ -43,12 +43,9 @@ bool in_user_fault(pid_t tid) {
 
 bool Tracer::hold_others(const Proc& p) {
   std::set<pid_t> asked;
-  for (const auto& entry : procs_) {
-    const pid_t host = entry.first;  // (a structured binding cannot be captured by clang 14)
+  for (const auto& [host, q] : procs_) {
     if (host == p.host_pid) continue;
-    const bool held =
-        std::any_of(held_.begin(), held_.end(), [&](const Held& h) { return h.host_pid == host; });
-    if (held) continue;  // already stopped, by a schedule perturbation
+    if (held_stop(host) != held_.end()) continue;  // already stopped, by a schedule perturbation
     if (ptrace(PTRACE_INTERRUPT, host, nullptr, nullptr) == 0) asked.insert(host);
   }
   // Each stop (or end) is kept for the supervisor's loop, which handles it as if it had just come: the
