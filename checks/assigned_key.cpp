@@ -60,7 +60,6 @@ class AssignedKeyCheck : public Check {
             fmt::format("name {} is not one of your names ({})", name->second, name_list(input.names))));
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v,
              posix ? "Every IPC object was opened with one of your assigned keys or names."
                    : "Every msgget, shmget and semget used one of your assigned keys.",

@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,18 @@ struct Evidence {
   std::string call;    // the call with decoded arguments, when the evidence is a call
   std::string at;      // file:line, when known
   std::string detail;  // what is wrong, in a sentence
+  // The same fault at the same call site elsewhere (other processes, scenarios, calls of a loop): one
+  // piece of evidence stands for them all (group_by_site), and `per_violation` counts it once.
+  struct Place {
+    std::string scenario;
+    long pid = 0;
+    std::string call;
+  };
+  std::vector<Place> also = {};
+  int runs = 1;  // the runs of a `runs:` check it showed in
+  // The fact it charges where another check may judge the same one ("semaphore set 3 of scenario S was
+  // never removed"): a check later in the file finds it charged and says so instead of charging again.
+  std::string fact = {};
 };
 
 enum class Status { Passed, Failed };
@@ -28,7 +41,7 @@ struct Verdict {
   Status status = Status::Passed;
   std::string feedback;  // one or two sentences a student can act on
   std::vector<Evidence> evidence;
-  int offences = 0;  // counted for per-offence deductions
+  int offences = 0;  // counted for per-offence deductions: call sites, for `per_violation`
   // A check scored by parts (shm-usage's aspects): the share of its points earned when it failed.
   std::optional<double> earned;
   // Set when the feedback opens with the first piece of evidence (so that it stands alone where the
@@ -37,6 +50,9 @@ struct Verdict {
   // What the check saw but did not judge, in sentences ("server (pid 1001) was killed while attached to
   // 0x7f...: ..."): shown after the feedback, in `grade` and in `run`.
   std::vector<std::string> notes;
+  // The facts this verdict charged (`charge`), and how many it left to the earlier check that did.
+  std::vector<std::string> charged;
+  int charged_elsewhere = 0;
 };
 
 // The material a check judges: the scenarios it covers, each with its specification and result
@@ -51,6 +67,8 @@ struct CheckInput {
   std::vector<ScenarioView> scenarios;
   std::vector<key_t> keys;              // the student's IPC keys
   std::vector<std::string> names = {};  // the student's POSIX object names ({name}, {name0}, ...)
+  // Facts charged by the checks before this one in the file, with the name of the check that did.
+  const std::map<std::string, std::string>* charged = nullptr;
 
   // The processes of `scenario` that this check judges (its `process:` selector, if any).
   std::vector<const run::ProcessResult*> processes(const ScenarioView& scenario) const;
@@ -62,6 +80,12 @@ class Check {
   virtual Verdict evaluate(const CheckInput& input) const = 0;
   // Points taken off per offence instead of all points at once (`per_object`, `per_violation`).
   std::optional<double> per_offence;
+  // The kinds of object whose removal it charges (no-leftovers, the usage checks' `remove`), so that
+  // `validate` can list the checks that would judge the same fact.
+  virtual std::vector<trace::IpcKind> removals() const { return {}; }
+  // Whether removal is all it judges: behind a check that charges the same objects, it can never cost
+  // a point, and `validate` says so.
+  virtual bool only_removals() const { return false; }
 };
 
 // A check type: its name in assignment files and how to build one from its parameters.
@@ -114,8 +138,36 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
 // Evidence pointing at a call.
 Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, std::string detail);
 // Sets the status and feedback from the evidence collected: `passed` when there is none, else the
-// first piece's detail, with the count of the others.
+// first piece's detail, with the count of the others. Groups the evidence by call site first, and
+// counts the sites as the offences.
 void conclude(Verdict& verdict, const std::string& passed, const std::string& advice);
+
+// Evidence grouped by call site: pieces with the same file:line, call and fault (numbers aside: pids,
+// ids, sizes) become one, which lists where else it showed (`also`). Order is kept; idempotent.
+void group_by_site(std::vector<Evidence>& evidence);
+// Merges the evidence of another run of the same check: a site already here counts one run more; a new
+// one is added.
+void merge_run(std::vector<Evidence>& evidence, const std::vector<Evidence>& other);
+// How many calls, processes (by scenario and pid), scenarios and runs a piece of evidence stands for.
+struct Repeats {
+  size_t calls = 1, processes = 1, scenarios = 1;
+  int runs = 1;
+  bool any() const { return calls > 1 || processes > 1 || scenarios > 1 || runs > 1; }
+};
+Repeats repeats_of(const Evidence& e);
+// "× 4 processes, 2 scenarios", "× 200 calls", "× 3 runs"; empty for evidence that stands for one call.
+std::string repeats_text(const Evidence& e);
+
+// One fact, one charge. The fact that an object of `scenario` was never removed: "sem|3" for a System V
+// set, by id; "fifo|/tmp/f" for a named object, by name.
+std::string removal_fact(const std::string& scenario, trace::IpcKind kind, long id, const std::string& name);
+// Adds `e` (whose `fact` is set) to the verdict, unless a check earlier in the file charged the same
+// fact: then a note says which ("semaphore set key 0x… (id 3) was never removed: charged by 'nothing is
+// left behind'") and it costs nothing here. Returns whether it was added.
+bool charge(const CheckInput& input, Verdict& v, Evidence e, const std::string& what);
+// The feedback of a check whose every finding an earlier check charged.
+inline constexpr std::string_view kAllChargedElsewhere =
+    "Nothing to charge here: what this check found was charged by an earlier check";
 
 // Why a usage check found nothing to judge ("no semget or sem_open was made in any scenario (the
 // assignment expects ...)"), or nullopt when it found something, or judges what every run has.

@@ -52,17 +52,24 @@ class FifoUsageCheck : public Check {
           v.notes.push_back(cut_short_note(scenario, "FIFO " + path_of(*e)));
           continue;
         }
-        v.evidence.push_back(call_evidence(
+        Evidence left = call_evidence(
             scenario, *e,
             fmt::format("FIFO {} was left behind: it stays in its folder after the programs end",
-                        path_of(*e))));
-        aspects.push_back(Aspect::Remove);
+                        path_of(*e)));
+        left.fact = removal_fact(scenario.spec->name, trace::IpcKind::Fifo, -1, path_of(*e));
+        if (charge(input, v, std::move(left), "FIFO " + path_of(*e) + " was left behind"))
+          aspects.push_back(Aspect::Remove);
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, passed_text(), aspects.empty() ? "" : advice(aspects.front()));
     return v;
   }
+
+  std::vector<trace::IpcKind> removals() const override {
+    if (!remove) return {};
+    return {trace::IpcKind::Fifo};
+  }
+  bool only_removals() const override { return remove && rdwr; }
 
  private:
   std::string passed_text() const {

@@ -105,7 +105,6 @@ class MessageSizeCheck : public Check {
         if (own_struct.empty()) own_struct = struct_for(msgsz, payload, structs, call->program);
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     const bool posix_first = posix && v.evidence.front().call.rfind("mq_", 0) == 0;
     conclude(
         v,

@@ -33,10 +33,15 @@ class MqUsageCheck : public Check {
     Verdict v;
     std::vector<Aspect> aspects;
     for (const auto& scenario : input.scenarios) judge(input, scenario, v, aspects);
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, passed_text(), aspects.empty() ? "" : advice(aspects.front()));
     return v;
   }
+
+  std::vector<trace::IpcKind> removals() const override {
+    if (!unlink) return {};
+    return {trace::IpcKind::PosixMq};
+  }
+  bool only_removals() const override { return unlink && !receive_buffer && !close; }
 
  private:
   void judge(const CheckInput& input, const ScenarioView& scenario, Verdict& v,
@@ -122,13 +127,15 @@ class MqUsageCheck : public Check {
         v.notes.push_back(cut_short_note(scenario, "queue " + name));
         continue;
       }
-      v.evidence.push_back(call_evidence(
+      Evidence e = call_evidence(
           scenario, *call,
           fmt::format(
               "queue {} was never removed with mq_unlink: it stays in the kernel (and in /dev/mqueue), "
               "with any messages in it, after the programs end",
-              name)));
-      aspects.push_back(Aspect::Unlink);
+              name));
+      e.fact = removal_fact(scenario.spec->name, trace::IpcKind::PosixMq, -1, name);
+      if (charge(input, v, std::move(e), "queue " + name + " was never removed"))
+        aspects.push_back(Aspect::Unlink);
     }
   }
 

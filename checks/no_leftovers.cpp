@@ -38,6 +38,12 @@ class NoLeftoversCheck : public Check {
  public:
   bool after_stop = false;
 
+  std::vector<trace::IpcKind> removals() const override {
+    using K = trace::IpcKind;
+    return {K::MsgQueue, K::ShmSegment, K::SemSet, K::PosixMq, K::PosixShm, K::PosixSem, K::Fifo};
+  }
+  bool only_removals() const override { return true; }
+
   Verdict evaluate(const CheckInput& input) const override {
     Verdict v;
     std::map<std::string_view, int> per_kind;  // by the kind's name: the feedback lists kinds alphabetically
@@ -50,8 +56,6 @@ class NoLeftoversCheck : public Check {
                                         left.reclaimed ? ", and the grader removed it" : ""));
           continue;
         }
-        ++v.offences;
-        ++per_kind[trace::ipc_kind_name(left.kind)];
         std::string what =
             left.name.empty()
                 ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
@@ -78,17 +82,24 @@ class NoLeftoversCheck : public Check {
           if (left.opened_by.size() > shown)
             detail += fmt::format(" and {} more", left.opened_by.size() - shown);
         }
-        v.evidence.push_back(Evidence{scenario.spec->name, left.creator_process, left.creator_pid, left.call,
-                                      left.at, detail});
+        Evidence e{scenario.spec->name, left.creator_process, left.creator_pid, left.call, left.at, detail};
+        e.fact = removal_fact(scenario.spec->name, left.kind, left.id, left.name);
+        if (!charge(input, v, std::move(e), describe_object(left) + " was left behind")) continue;
+        ++v.offences;
+        ++per_kind[trace::ipc_kind_name(left.kind)];
       }
     }
+    // Leftovers made at one line by many processes are one piece of evidence; `per_object` still counts
+    // the objects.
+    group_by_site(v.evidence);
     if (v.offences == 0) {
-      v.feedback = v.notes.empty()
-                       ? "Every IPC object the run created was removed."
-                       : fmt::format(
-                             "Not judged: the run was stopped before it could clean up ({} object(s) left) "
-                             "— see exit.",
-                             v.notes.size());
+      const size_t stopped = v.notes.size() - static_cast<size_t>(v.charged_elsewhere);
+      v.feedback = v.charged_elsewhere > 0 && stopped == 0 ? std::string(kAllChargedElsewhere) + "."
+                   : v.notes.empty()                       ? "Every IPC object the run created was removed."
+                                                           : fmt::format(
+                                                                 "Not judged: the run was stopped before it could "
+                                                                                       "clean up ({} object(s) left) — see exit.",
+                                                                 stopped);
       return v;
     }
     v.status = Status::Failed;

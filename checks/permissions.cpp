@@ -54,7 +54,6 @@ class PermissionsCheck : public Check {
         v.evidence.push_back(call_evidence(scenario, *call, why));
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, "Every IPC object was created with an allowed mode.",
              "Create objects with the mode the assignment asks for, e.g. IPC_CREAT | 0600");
     return v;

@@ -36,7 +36,6 @@ class PipeClosureCheck : public Check {
                       call->value("pipe"), held)));
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, "Every process closed the pipe ends it does not use.",
              "After fork, the reader closes the write end and the writer closes the read end");
     return v;

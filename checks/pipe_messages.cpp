@@ -27,7 +27,6 @@ class PipeMessagesCheck : public Check {
             fmt::format("the message ends with \"{}\", not with the terminator \"{}\"", tail, terminator)));
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, fmt::format("Every message written to a pipe ended with \"{}\".", terminator),
              fmt::format("End every message with \"{}\" and count it in write's length", terminator));
     return v;

@@ -117,13 +117,15 @@ class SemUsageCheck : public Check {
           v.notes.push_back(cut_short_note(scenario, "named semaphore " + name));
           continue;
         }
-        v.evidence.push_back(call_evidence(
+        Evidence e = call_evidence(
             scenario, *made,
             fmt::format(
                 "named semaphore {} was never removed with sem_unlink: it stays in /dev/shm, with its "
                 "value, after the programs end",
-                name)));
-        aspects.push_back(Aspect::RemoveNamed);
+                name));
+        e.fact = removal_fact(scenario.spec->name, trace::IpcKind::PosixSem, -1, name);
+        if (charge(input, v, std::move(e), "named semaphore " + name + " was never removed"))
+          aspects.push_back(Aspect::RemoveNamed);
       }
       for (const auto& [id, s] : sets) {
         if (!s.created || s.removed) continue;
@@ -133,14 +135,15 @@ class SemUsageCheck : public Check {
           v.notes.push_back(cut_short_note(scenario, set_name(id, &s)));
           continue;
         }
-        v.evidence.push_back(call_evidence(scenario, made,
-                                           fmt::format("{} was never removed: it outlives the programs and "
-                                                       "holds its semaphores' values for the next run",
-                                                       set_name(id, &s))));
-        aspects.push_back(Aspect::Remove);
+        Evidence e = call_evidence(scenario, made,
+                                   fmt::format("{} was never removed: it outlives the programs and holds its "
+                                               "semaphores' values for the next run",
+                                               set_name(id, &s)));
+        e.fact = removal_fact(scenario.spec->name, trace::IpcKind::SemSet, id, "");
+        if (charge(input, v, std::move(e), set_name(id, &s) + " was never removed"))
+          aspects.push_back(Aspect::Remove);
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, passed_text(), aspects.empty() ? "" : advice(aspects.front(), undo_only.has_value()));
     if (v.status == Status::Failed && shares) {
       const std::set<Aspect> failed(aspects.begin(), aspects.end());
@@ -161,6 +164,12 @@ class SemUsageCheck : public Check {
     }
     return v;
   }
+
+  std::vector<trace::IpcKind> removals() const override {
+    if (!remove) return {};
+    return {trace::IpcKind::SemSet, trace::IpcKind::PosixSem};
+  }
+  bool only_removals() const override { return remove && !initialized && !undo && !nsems; }
 
  private:
   std::string passed_text() const {

@@ -57,7 +57,6 @@ class ShmUsageCheck : public Check {
     Aspect sizes{size ? size_share : 0}, detaches{detach_share}, removes{remove_share};
     std::vector<std::string> killed;
     for (const auto& scenario : input.scenarios) judge(input, scenario, v, sizes, detaches, removes, killed);
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, passed_text(), "");
     for (const auto& k : killed)
       v.notes.push_back(k + ": detaching is judged only for a process that ends by itself");
@@ -79,6 +78,14 @@ class ShmUsageCheck : public Check {
     if (detach_share > 0) parts.push_back("every attachment was detached before its process ended");
     if (remove_share > 0) parts.push_back("every segment was removed");
     return sentence(parts);
+  }
+
+  std::vector<trace::IpcKind> removals() const override {
+    if (remove_share <= 0) return {};
+    return {trace::IpcKind::ShmSegment, trace::IpcKind::PosixShm};
+  }
+  bool only_removals() const override {
+    return remove_share > 0 && detach_share <= 0 && !(size && size_share > 0);
   }
 
   static bool selected(const CheckInput& input, const trace::Event& e) {
@@ -214,12 +221,14 @@ class ShmUsageCheck : public Check {
           v.notes.push_back(cut_short_note(scenario, fmt::format("segment {}", id)));
           continue;
         }
-        removes.failed = true;
-        v.evidence.push_back(call_evidence(
+        Evidence e = call_evidence(
             scenario, *call,
             fmt::format(
                 "segment {} was never removed: call shmctl({}, IPC_RMID, NULL) when it is no longer needed",
-                id, id)));
+                id, id));
+        e.fact = removal_fact(scenario.spec->name, trace::IpcKind::ShmSegment, id, "");
+        if (charge(input, v, std::move(e), fmt::format("segment {} was never removed", id)))
+          removes.failed = true;
       }
       for (const auto& [name, call] : posix_created) {
         if (!call) continue;
@@ -227,12 +236,14 @@ class ShmUsageCheck : public Check {
           v.notes.push_back(cut_short_note(scenario, "shared memory object " + name));
           continue;
         }
-        removes.failed = true;
-        v.evidence.push_back(call_evidence(
+        Evidence e = call_evidence(
             scenario, *call,
             fmt::format("shared memory object {} was never removed: it stays in /dev/shm after the programs "
                         "end; call shm_unlink(\"{}\") when it is no longer needed",
-                        name, name)));
+                        name, name));
+        e.fact = removal_fact(scenario.spec->name, trace::IpcKind::PosixShm, -1, name);
+        if (charge(input, v, std::move(e), "shared memory object " + name + " was never removed"))
+          removes.failed = true;
       }
     }
   }

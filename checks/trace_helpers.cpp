@@ -46,19 +46,22 @@ Evidence call_evidence(const ScenarioView& scenario, const trace::Event& call, s
 }
 
 void conclude(Verdict& v, const std::string& passed, const std::string& advice) {
+  group_by_site(v.evidence);
+  v.offences = static_cast<int>(v.evidence.size());
   if (v.evidence.empty()) {
     v.status = Status::Passed;
-    v.feedback = passed;
+    v.feedback = v.charged_elsewhere > 0 ? std::string(kAllChargedElsewhere) + "." : passed;
     return;
   }
   v.status = Status::Failed;
   const Evidence& first = v.evidence.front();
-  v.feedback =
-      fmt::format("{}: {} — {}", util::process_label(first.process, first.pid), first.call, first.detail);
+  const std::string repeats = repeats_text(first);
+  v.feedback = fmt::format("{}: {} — {}{}", util::process_label(first.process, first.pid), first.call,
+                           first.detail, repeats.empty() ? "" : " (" + repeats + ")");
   v.advice = advice;
   if (!advice.empty()) v.feedback += ". " + advice;
   if (v.evidence.size() > 1)
-    v.feedback += fmt::format(" ({} such calls in all; see the evidence)", v.evidence.size());
+    v.feedback += fmt::format(" ({} call sites in all; see the evidence)", v.evidence.size());
 }
 
 }  // namespace ipcgrade::checks

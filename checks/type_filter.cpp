@@ -58,7 +58,6 @@ class TypeFilterCheck : public Check {
         v.evidence.push_back(call_evidence(scenario, *call, why));
       }
     }
-    v.offences = static_cast<int>(v.evidence.size());
     conclude(v, "Every msgrcv asked for the right message type.",
              "Pass the type to receive as msgrcv's fourth argument");
     return v;

@@ -228,7 +228,7 @@ TEST(MessageSizeCheck, TheWholeStructIsNamedAsSuch) {
             "client (pid 1001): msgsnd(0, {mtype=1, ...}, 80, 0) — msgsz 80 counts the long mtype; the "
             "payload is 64 "
             "to 72 bytes. msgsz is the size of the struct minus sizeof(long), padding included: write "
-            "sizeof(struct msg) - sizeof(long) (2 such calls in all; see the evidence)");
+            "sizeof(struct msg) - sizeof(long) (2 call sites in all; see the evidence)");
 }
 
 TEST(MessageSizeCheck, MtypeZeroFailsEvenThoughTheKernelRefusedIt) {

@@ -14,6 +14,7 @@
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/score/parts.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace fs = std::filesystem;
@@ -44,6 +45,7 @@ struct Reduced {
   std::set<fs::path> inputs, hidden_inputs;  // relative to the assignment folder, as written
   double hidden_points = 0;
   size_t hidden_scenarios = 0, hidden_checks = 0;
+  size_t split_checks = 0;  // kept with their visible part's points, the rest among the hidden points
   bool roster = false;
 };
 
@@ -80,8 +82,12 @@ Reduced reduce(const config::Assignment& a) {
   root["scenarios"] = scenarios;
 
   YAML::Node checks(YAML::NodeType::Sequence);
+  // A check over visible and hidden scenarios is graded in two parts (score/parts.hpp): the kit's check
+  // is its visible part, with that part's points.
+  const score::Split split = score::split_checks(a);
   size_t i = 0;
   for (const auto& node : root["checks"]) {
+    const size_t index = i;
     const config::CheckSpec& spec = a.checks.at(i++);
     const bool shown = a.shown_in_check(spec);
     if (!shown) {
@@ -90,6 +96,12 @@ Reduced reduce(const config::Assignment& a) {
       continue;
     }
     YAML::Node kept = YAML::Clone(node);
+    if (split.parts[index].size() == 2) {
+      const double shown_points = split.judged.checks[split.parts[index][0]].points;
+      kept["points"] = shown_points;
+      out.hidden_points += spec.points - shown_points;
+      ++out.split_checks;
+    }
     if (!spec.scenarios.empty()) {
       YAML::Node names(YAML::NodeType::Sequence);
       for (const auto& name : spec.scenarios) {
@@ -301,6 +313,11 @@ int run_kit(const KitArgs& args) {
       "them ({} point(s), shown as one number)\n",
       reduced.root["scenarios"].size(), reduced.hidden_scenarios, reduced.hidden_checks,
       reduced.hidden_points);
+  if (reduced.split_checks > 0)
+    std::cout << fmt::format(
+        "  {} check(s) that cover visible and hidden scenarios keep the points of their visible part: what "
+        "a student sees of them before grades are published\n",
+        reduced.split_checks);
   if (reduced.roster)
     std::cout
         << "  the roster of keys is left out (it lists every student's keys): `check` derives keys from the "

@@ -121,6 +121,9 @@ struct CheckSpec {
   // A usage check that finds nothing to judge (no semget at all, for sem-usage) fails, unless optional:
   // then it passes and says so.
   bool optional = false;
+  // A part of a check over visible and hidden scenarios (score/parts.hpp): its share of the check's
+  // points, by which per-offence deductions (`per_violation`, `per_object`) scale too.
+  double share = 1;
 
   // Whether the check judges the scenario of that name (no `scenarios:` list: every scenario).
   bool covers(const std::string& scenario) const {

@@ -42,15 +42,25 @@ std::string gradescope_json(const Report& r) {
     output += "\nThe submission did not build:\n" + util::valid_utf8(r.build.log);
   j["output"] = output;
   j["tests"] = nlohmann::ordered_json::array();
-  for (const auto& c : r.checks) {
+  // A check over visible and hidden scenarios is two tests: its visible part, shown before grades are
+  // published, and its hidden part, shown after; their points add up to the check's.
+  auto test = [&](const CheckResult& c, const std::string& name) {
     nlohmann::ordered_json t;
-    t["name"] = c.name;
+    t["name"] = name;
     t["score"] = c.score;
     t["max_score"] = c.max_score;
     t["status"] = to_string(c.status);
     t["output"] = evidence_text(c);
     t["visibility"] = c.visibility == config::Visibility::Hidden ? "after_published" : "visible";
     j["tests"].push_back(t);
+  };
+  for (const auto& c : r.checks) {
+    if (c.parts.size() != 2) {
+      test(c, c.name);
+      continue;
+    }
+    test(c.parts[0], c.name);
+    test(c.parts[1], c.name + " (hidden scenarios)");
   }
   valid_strings(j);
   return j.dump(2) + "\n";

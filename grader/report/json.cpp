@@ -30,6 +30,9 @@ ordered_json evidence_json(const checks::Evidence& e) {
   if (!e.call.empty()) j["call"] = e.call;
   if (!e.at.empty()) j["at"] = e.at;
   j["detail"] = util::valid_utf8(e.detail);
+  if (const checks::Repeats r = checks::repeats_of(e); r.any())
+    j["repeats"] = {
+        {"calls", r.calls}, {"processes", r.processes}, {"scenarios", r.scenarios}, {"runs", r.runs}};
   return j;
 }
 
@@ -100,6 +103,37 @@ void note_cut(ordered_json& j, const std::string& list, size_t total) {
   j[list + "_more"] = total - kListed;
   j[list + "_total"] = total;
 }
+
+// A check, or a part of one (its visible or its hidden scenarios): a part names its scenarios.
+ordered_json check_json(const CheckResult& c) {
+  ordered_json cj;
+  if (c.scenarios.empty()) {
+    cj["name"] = c.name;
+    cj["type"] = c.type;
+  } else {
+    cj["scenarios"] = c.scenarios;
+  }
+  cj["score"] = c.score;
+  cj["max_score"] = c.max_score;
+  cj["status"] = to_string(c.status);
+  cj["visibility"] = config::to_string(c.visibility);
+  cj["feedback"] = util::valid_utf8(c.feedback);
+  ordered_json ev = ordered_json::array();
+  for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i)
+    ev.push_back(evidence_json(c.evidence[i]));
+  cj["evidence"] = ev;
+  note_cut(cj, "evidence", c.evidence.size());
+  if (c.runs > 1) {
+    cj["runs"] = c.runs;
+    cj["runs_passed"] = c.runs_passed;
+    if (c.failing_seed) cj["seed"] = *c.failing_seed;  // of the first run it failed in
+  }
+  if (!c.parts.empty()) {
+    cj["parts"] = ordered_json::array();
+    for (const auto& part : c.parts) cj["parts"].push_back(check_json(part));
+  }
+  return cj;
+}
 }  // namespace
 
 void valid_strings(ordered_json& j) {
@@ -142,27 +176,7 @@ ordered_json to_json(const Report& r) {
     skipped.push_back({{"path", util::escape_controls(s.path)}, {"kind", s.kind}, {"why", s.why}});
   j["submission"] = {{"bytes", r.submission.bytes}, {"files", r.submission.files}, {"skipped", skipped}};
   ordered_json checks = ordered_json::array();
-  for (const auto& c : r.checks) {
-    ordered_json cj;
-    cj["name"] = c.name;
-    cj["type"] = c.type;
-    cj["score"] = c.score;
-    cj["max_score"] = c.max_score;
-    cj["status"] = to_string(c.status);
-    cj["visibility"] = config::to_string(c.visibility);
-    cj["feedback"] = util::valid_utf8(c.feedback);
-    ordered_json ev = ordered_json::array();
-    for (size_t i = 0; i < std::min(c.evidence.size(), kListed); ++i)
-      ev.push_back(evidence_json(c.evidence[i]));
-    cj["evidence"] = ev;
-    note_cut(cj, "evidence", c.evidence.size());
-    if (c.runs > 1) {
-      cj["runs"] = c.runs;
-      cj["runs_passed"] = c.runs_passed;
-      if (c.failing_seed) cj["seed"] = *c.failing_seed;  // of the first run it failed in
-    }
-    checks.push_back(cj);
-  }
+  for (const auto& c : r.checks) checks.push_back(check_json(c));
   j["checks"] = checks;
   ordered_json scenarios = ordered_json::array();
   for (const auto& s : r.scenarios) {

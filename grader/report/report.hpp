@@ -30,6 +30,12 @@ struct CheckResult {
   int runs = 1;
   int runs_passed = 1;
   std::optional<std::uint64_t> failing_seed = {};
+  // It found none of what it judges (checks::nothing_to_judge).
+  bool nothing_to_judge = false;
+  // A check over visible and hidden scenarios: its visible part and its hidden part, each judged on its
+  // own scenarios (`scenarios`) with its share of the points; the check's score is their sum.
+  std::vector<CheckResult> parts = {};
+  std::vector<std::string> scenarios = {};  // a part's scenarios
 };
 
 // The one result model every output format renders.

@@ -55,6 +55,11 @@ class Builder {
       if (c.status != checks::Status::Failed) continue;
       for (const auto& e : c.evidence) {
         if (e.scenario == s.name && !e.call.empty()) wrong_[{e.pid, e.call}] = c.name + ": " + e.detail;
+        // The same fault elsewhere, grouped under this piece: its calls are as wrong.
+        for (const auto& p : e.also) {
+          if (p.scenario == s.name && !p.call.empty())
+            wrong_.try_emplace({p.pid, p.call}, c.name + ": " + e.detail);
+        }
       }
     }
   }

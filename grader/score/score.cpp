@@ -4,20 +4,27 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 #include "checks/make_checks.hpp"
 #include "grader/config/placeholders.hpp"
+#include "grader/score/parts.hpp"
 #include "grader/util/text.hpp"
 
 namespace ipcgrade::score {
 
 namespace {
 
+// Facts charged so far, in file order, with the name of the check that charged each (one fact, one
+// charge).
+using Charged = std::map<std::string, std::string>;
+
 report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& check,
                           const config::Assignment& assignment,
                           const std::vector<const run::ScenarioResult*>& results,
-                          const std::vector<key_t>& keys) {
-  checks::CheckInput input{&spec, {}, keys, config::object_names(assignment.id, keys)};
+                          const std::vector<key_t>& keys, Charged& charged) {
+  checks::CheckInput input{&spec, {}, keys, config::object_names(assignment.id, keys), &charged};
   for (const run::ScenarioResult* result : results) {
     const config::ScenarioSpec* scenario = assignment.scenario(result->name);
     if (scenario && spec.covers(result->name)) input.scenarios.push_back({scenario, result});
@@ -34,6 +41,8 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
     return r;
   }
   checks::Verdict v = check.evaluate(input);
+  for (const auto& fact : v.charged) charged.try_emplace(fact, spec.name);
+  checks::group_by_site(v.evidence);  // the checks that do not conclude() through it: exit, output
   // A usage check that found none of what it judges (no semget at all) judged nothing: it cannot pass
   // on that, unless the assignment made it optional.
   if (const checks::CheckType* type = checks::find_check_type(spec.type)) {
@@ -41,6 +50,7 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
       v = checks::Verdict{};
       v.status = spec.optional ? checks::Status::Passed : checks::Status::Failed;
       v.feedback = (spec.optional ? "Nothing to judge (optional): " : "Nothing to judge: ") + *why + ".";
+      r.nothing_to_judge = true;
     }
   }
   std::string notes;  // each a sentence of its own after the feedback
@@ -61,9 +71,10 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
       r.score = spec.points;
       break;
     case checks::Status::Failed:
-      r.score = v.earned            ? spec.points * *v.earned
-                : check.per_offence ? std::max(0.0, spec.points - *check.per_offence * v.offences)
-                                    : 0.0;
+      r.score = v.earned ? spec.points * *v.earned
+                : check.per_offence
+                    ? std::max(0.0, spec.points - *check.per_offence * spec.share * v.offences)
+                    : 0.0;
       break;
   }
   return r;
@@ -81,6 +92,7 @@ std::vector<report::CheckResult> score_views(const config::Assignment& assignmen
   // Made here from the parameters config kept: the commands made them once already when the file was
   // read, so a mistake in them has been reported before anything ran.
   const auto made = checks::make_checks(assignment);
+  Charged charged;
   for (size_t i = 0; i < assignment.checks.size(); ++i) {
     const config::CheckSpec& spec = assignment.checks[i];
     if (!build.usable()) {
@@ -103,9 +115,26 @@ std::vector<report::CheckResult> score_views(const config::Assignment& assignmen
                      {}});
       continue;
     }
-    out.push_back(judge(spec, *made[i], assignment, scenarios, keys));
+    out.push_back(judge(spec, *made[i], assignment, scenarios, keys, charged));
   }
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The evidence as a person reads it: each piece says where else the same fault showed ("× 4
+// processes, 2 scenarios").
+std::vector<report::CheckResult> with_repeats(std::vector<report::CheckResult> results) {
+  for (auto& r : results) {
+    for (auto& e : r.evidence) {
+      const std::string repeats = checks::repeats_text(e);
+      if (!repeats.empty()) e.detail += " (" + repeats + ")";
+    }
+    r.parts = with_repeats(std::move(r.parts));
+  }
+  return results;
 }
 
 }  // namespace
@@ -115,8 +144,14 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
                                               const build::BuildResult& build,
                                               const std::vector<key_t>& keys) {
   std::vector<const run::ScenarioResult*> views;
-  for (const auto& s : scenarios) views.push_back(&s);
-  return score_views(assignment, views, build, keys);
+  std::set<std::string> ran;
+  for (const auto& s : scenarios) {
+    views.push_back(&s);
+    ran.insert(s.name);
+  }
+  const Split split = split_checks(assignment, &ran);
+  return with_repeats(join_parts(assignment, split, score_views(assignment, views, build, keys),
+                                 score_views(split.judged, views, build, keys)));
 }
 
 void total(report::Report& report) {
@@ -160,9 +195,12 @@ std::string outputs_side_by_side(const report::CheckResult& failed, std::uint64_
 
 }  // namespace
 
-std::vector<report::CheckResult> score_runs(const config::Assignment& assignment,
-                                            const std::vector<std::vector<run::ScenarioResult>>& runs,
-                                            const build::BuildResult& build, const std::vector<key_t>& keys) {
+namespace {
+
+std::vector<report::CheckResult> score_all_runs(const config::Assignment& assignment,
+                                                const std::vector<std::vector<run::ScenarioResult>>& runs,
+                                                const build::BuildResult& build,
+                                                const std::vector<key_t>& keys) {
   // The k-th run of every scenario: what a check is judged on in its k-th run.
   size_t most = 1;
   for (const auto& r : runs) most = std::max(most, r.size());
@@ -216,8 +254,17 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
     r.runs_passed = passed;
     if (failed_at) {
       r.failing_seed = seed_of(*failed_at);
-      // The evidence is that run's: it names its seed.
-      for (auto& e : r.evidence) e.detail = fmt::format("seed {}: {}", *r.failing_seed, e.detail);
+      // The evidence is that run's, naming its seed; a call site that failed in other runs too counts
+      // them, and one that failed only in another run is added with that run's seed.
+      auto seeded = [&](size_t run) {
+        std::vector<checks::Evidence> pieces = per_run[run][i].evidence;
+        for (auto& e : pieces) e.detail = fmt::format("seed {}: {}", seed_of(run), e.detail);
+        return pieces;
+      };
+      r.evidence = seeded(*failed_at);
+      for (size_t k = *failed_at + 1; k < n; ++k) {
+        if (per_run[k][i].status == checks::Status::Failed) checks::merge_run(r.evidence, seeded(k));
+      }
     }
     if (passed >= needed) {
       if (failed_at) {  // held as its rule asks, though not in every run
@@ -248,6 +295,20 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
     out.push_back(std::move(r));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<report::CheckResult> score_runs(const config::Assignment& assignment,
+                                            const std::vector<std::vector<run::ScenarioResult>>& runs,
+                                            const build::BuildResult& build, const std::vector<key_t>& keys) {
+  std::set<std::string> ran;
+  for (const auto& r : runs) {
+    if (!r.empty()) ran.insert(r.front().name);
+  }
+  const Split split = split_checks(assignment, &ran);
+  return with_repeats(join_parts(assignment, split, score_all_runs(assignment, runs, build, keys),
+                                 score_all_runs(split.judged, runs, build, keys)));
 }
 
 run::ScenarioResult representative(std::vector<run::ScenarioResult>& runs,
