@@ -59,7 +59,7 @@ class NoLeftoversCheck : public Check {
         std::string what =
             left.name.empty()
                 ? fmt::format("{} key {} (id {}, mode {:04o}", kind_name(left.kind, false),
-                              trace::key_hex(left.key), left.id, left.mode)
+                              trace::key_name(left.key), left.id, left.mode)
                 : fmt::format("{} {} (mode {:04o}", kind_name(left.kind, false), left.name, left.mode);
         // Only what holds data has a size worth a number: not a FIFO, a semaphore or a folder.
         if (!left.name.empty() && (left.kind == trace::IpcKind::PosixShm ||

@@ -290,11 +290,13 @@ checks:
   const json& sets = check_named(r, "sets removed");
   EXPECT_EQ(sets["status"], "passed");
   expect_matches(sets["feedback"].get<std::string>(), note);
-  expect_matches(check_named(r, "nothing left after all")["evidence"].at(0)["detail"].get<std::string>(),
-                 "^semaphore set key IPC_PRIVATE \\(id \\d+, mode 0600, 1 semaphore\\(s\\)\\) was left behind");
-  expect_matches(check_named(r, "sets removed after all")["feedback"].get<std::string>(),
-                 "Semaphore set key IPC_PRIVATE \\(id \\d+\\) was never removed: charged by 'nothing left after "
-                 "all'\\.$");
+  expect_matches(
+      check_named(r, "nothing left after all")["evidence"].at(0)["detail"].get<std::string>(),
+      "^semaphore set key IPC_PRIVATE \\(id \\d+, mode 0600, 1 semaphore\\(s\\)\\) was left behind");
+  expect_matches(
+      check_named(r, "sets removed after all")["feedback"].get<std::string>(),
+      "Semaphore set key IPC_PRIVATE \\(id \\d+\\) was never removed: charged by 'nothing left after "
+      "all'\\.$");
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["cleanup_stopped"], true);
 }
 

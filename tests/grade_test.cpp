@@ -108,7 +108,8 @@ TEST_F(Sample, EveryVariantFailsExactlyItsChecks) {
       {"msgqueue-relay", "mode-0777", {"the queue is private to its owner"}, 95},
       // shm-usage's shares: size 2, detach 4, remove 4 of its 10 points.
       {"shm-exchange", "no-shmdt", {"attach, detach and remove"}, 96},
-      {"shm-exchange", "no-rmid", {"the segment is removed", "attach, detach and remove"}, 76},
+      // The missing IPC_RMID is charged once, by the leftovers check (first in the file).
+      {"shm-exchange", "no-rmid", {"the segment is removed"}, 80},
       {"shm-exchange", "child-never-detaches", {"attach, detach and remove"}, 96},
       {"shm-exchange", "ftok-key", {"shmget uses the assigned key"}, 90},
       {"pipe-shout", "writer-keeps-read-end", {"each process closes the pipe end it does not use"}, 80},
@@ -179,7 +180,9 @@ TEST_F(Sample, WholeStructAsMsgszNamesTheCallAndThePayload) {
       receive = &e;
   }
   ASSERT_TRUE(send && receive) << c.dump(2);
-  EXPECT_EQ((*send)["detail"], "msgsz 80 counts the long mtype; the payload is 64 to 72 bytes");
+  // One line of the client's, wrong in every client of both scenarios: one piece of evidence.
+  EXPECT_EQ((*send)["detail"],
+            "msgsz 80 counts the long mtype; the payload is 64 to 72 bytes (× 5 processes, 2 scenarios)");
   // In an IPC and PID namespace of its own the queue is id 0 and the client pid 1001; on a machine
   // that refuses namespaces (tracked mode) both are the host's.
   if (namespaces_available()) {
@@ -199,19 +202,20 @@ TEST_F(Sample, HardCodedKeyAndModeAreNamed) {
   const json& e = check_named(key, "msgget uses the assigned key")["evidence"][0];
   EXPECT_EQ(e["process"], "server");
   EXPECT_EQ(same(e["call"]), same("msgget(0x00001234, IPC_CREAT|IPC_EXCL|0600) = 0"));
-  EXPECT_EQ(e["detail"],
-            "key 0x00001234 is not one of your keys (" + key["keys"][0].get<std::string>() + ")");
+  EXPECT_EQ(e["detail"], "key 0x00001234 is not one of your keys (" + key["keys"][0].get<std::string>() +
+                             ") (× 2 scenarios)");
   const json mode = grade("msgqueue-relay", "variants/mode-0777", 1);
   EXPECT_EQ(check_named(mode, "the queue is private to its owner")["evidence"][0]["detail"],
             "mode 0777 is not allowed (allowed: 0600, 0660); execute bits mean nothing for IPC objects; any "
             "user on "
-            "the machine could write to it");
+            "the machine could write to it (× 2 scenarios)");
 }
 
 TEST_F(Sample, SharedMemoryWithoutShmdtNamesEachAttachment) {
   const json r = grade("shm-exchange", "variants/no-shmdt", 1);
   const json& ev = check_named(r, "attach, detach and remove")["evidence"];
-  ASSERT_EQ(ev.size(), 4u);  // writer and reader, in both scenarios
+  ASSERT_EQ(ev.size(), 2u);  // writer and reader, each once for both scenarios
+  EXPECT_EQ(ev[0]["repeats"]["scenarios"], 2);
   EXPECT_EQ(ev[0]["process"], "writer");
   EXPECT_EQ(same(ev[0]["call"]).rfind(same("shmat(0, NULL, 0) = 0x"), 0), 0u) << ev[0];
   EXPECT_NE(ev[0]["detail"].get<std::string>().find(
@@ -230,8 +234,10 @@ TEST_F(Sample, WriterKeepingTheReadEndIsNamed) {
     EXPECT_EQ(e["pid"], 1000);
   }
   EXPECT_EQ(e["call"], "write(4, \"message 0\\n\\0\", 11)");
-  EXPECT_EQ(e["detail"],
-            "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use");
+  EXPECT_EQ(
+      e["detail"],
+      "writes pipe 1 while it still holds the pipe's read end (fd 3); close the end it does not use (× 2 "
+      "scenarios)");
 }
 
 TEST_F(Sample, QueueNeverRemovedIsReclaimedAndDeducted) {
@@ -286,7 +292,7 @@ TEST_F(Sample, ClientReceivingTypeZeroStealsAnotherMessage) {
       same(check_named(r, "clients receive only replies of their own pid")["evidence"][0]["detail"]),
       same("msgtyp 0 — it must receive type 1001 (its own pid); with 0 it takes whatever message is first, "
            "even one "
-           "meant for another process"));
+           "meant for another process (× 5 processes, 2 scenarios)"));
   // The server waits for the clients' "done" messages, which never come: stopped at once, not at the
   // wall limit.
   const std::string key = r["keys"][0];
@@ -336,17 +342,21 @@ TEST_F(Sample, CrashAfterAttachingFailsExitAndLeftovers) {
                                                      "the segment is removed", "attach, detach and remove"}));
   // The reader died attached: the segment is neither detached nor removed.
   const json& shm = check_named(r, "attach, detach and remove")["evidence"];
-  ASSERT_EQ(shm.size(), 4u);  // reader's shmat, writer's segment never removed; in both scenarios
+  // The reader's shmat, one line in both scenarios; the segment never removed is charged by the
+  // leftovers check, which comes first in the file.
+  ASSERT_EQ(shm.size(), 1u);
   EXPECT_EQ(shm[0]["process"], "reader");
+  EXPECT_EQ(shm[0]["repeats"]["scenarios"], 2);
+  EXPECT_NE(check_named(r, "attach, detach and remove")["feedback"].get<std::string>().find(
+                "was never removed in 'one message': charged by 'the segment is removed'"),
+            std::string::npos);
   EXPECT_NE(shm[0]["detail"].get<std::string>().find("was never detached"), std::string::npos);
-  EXPECT_EQ(shm[1]["process"], "writer");
-  EXPECT_EQ(same(shm[1]["detail"]),
-            same("segment 0 was never removed: call shmctl(0, IPC_RMID, NULL) when it is no longer needed"));
   EXPECT_EQ(same(check_named(r, "both programs exit with status 0")["evidence"][0]["detail"]),
-            same("reader #0 (pid 1001) crashed: SIGSEGV at reader.c:30 (address 0x28)"));
+            same("reader #0 (pid 1001) crashed: SIGSEGV at reader.c:30 (address 0x28) (× 2 scenarios)"));
   EXPECT_EQ(r["scenarios"][0]["processes"][1]["signal"], 11);
   EXPECT_EQ(r["scenarios"][0]["leftovers"][0]["kind"], "shm");
-  EXPECT_EQ(r["score"], 52);  // of shm-usage, only the size share (2 of 10) is kept
+  // Of shm-usage, the size share (2 of 10) and the removal's (4, charged by the leftovers check) are kept.
+  EXPECT_EQ(r["score"], 56);
 }
 
 TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
@@ -363,7 +373,7 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
   EXPECT_EQ(e["detail"],
             "reads pipe 1 while it still holds the pipe's write end (fd 4): read will never see end-of-file "
             "while a "
-            "write end is open; close it before reading");
+            "write end is open; close it before reading (× 2 scenarios)");
   const std::string why =
       "shout (pid 1001) is blocked in read on the pipe created at shout.c:45 (fd 3); its write end is still "
       "open in "
@@ -375,7 +385,8 @@ TEST_F(Sample, ReaderKeepingTheWriteEndIsStoppedAsADeadlockAndExplained) {
     EXPECT_LT(s["seconds"].get<double>(), 1.0);  // not the 2 s wall limit
   }
   EXPECT_EQ(same(check_named(r, "parent and child exit with status 0")["evidence"][0]["detail"]),
-            same("shout #0 (pid 1000) was stopped in a deadlock: " + why + " It ended on SIGTERM."));
+            same("shout #0 (pid 1000) was stopped in a deadlock: " + why +
+                 " It ended on SIGTERM. (× 2 scenarios)"));
 }
 
 TEST_F(Sample, MessagesWithoutTheirNulRunTogether) {

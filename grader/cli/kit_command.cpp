@@ -310,14 +310,18 @@ int run_kit(const KitArgs& args) {
   std::cout << fmt::format("{}: the kit of '{}' for self-checking\n", out.string(), a.id);
   std::cout << fmt::format(
       "  {} visible scenario(s); left out: {} hidden scenario(s), {} check(s) that cover only "
-      "them ({} point(s), shown as one number)\n",
-      reduced.root["scenarios"].size(), reduced.hidden_scenarios, reduced.hidden_checks,
-      reduced.hidden_points);
+      "them\n",
+      reduced.root["scenarios"].size(), reduced.hidden_scenarios, reduced.hidden_checks);
   if (reduced.split_checks > 0)
     std::cout << fmt::format(
-        "  {} check(s) that cover visible and hidden scenarios keep the points of their visible part: what "
-        "a student sees of them before grades are published\n",
+        "  {} check(s) over visible and hidden scenarios keep the points of their visible part: what a "
+        "student "
+        "sees of them before grades are published\n",
         reduced.split_checks);
+  if (reduced.hidden_points > 0)
+    std::cout << fmt::format(
+        "  {} point(s) are judged on hidden scenarios only: `check` shows them as one number\n",
+        reduced.hidden_points);
   if (reduced.roster)
     std::cout
         << "  the roster of keys is left out (it lists every student's keys): `check` derives keys from the "

@@ -14,6 +14,7 @@
 #include "grader/runner/build_step.hpp"
 #include "grader/runner/keys.hpp"
 #include "grader/runner/scenario.hpp"
+#include "grader/score/parts.hpp"
 #include "grader/score/score.hpp"
 #include "grader/util/fingerprint.hpp"
 #include "grader/util/text.hpp"
@@ -62,6 +63,11 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
 
   config::Assignment shown = assignment;
   if (options.visible_only) {
+    // A check over visible and hidden scenarios is worth its visible part here, as in `ipcgrade kit`.
+    const score::Split split = score::split_checks(assignment);
+    for (size_t i = 0; i < shown.checks.size(); ++i) {
+      if (split.parts[i].size() == 2) shown.checks[i].points = split.judged.checks[split.parts[i][0]].points;
+    }
     std::erase_if(shown.scenarios, [](const auto& s) { return s.visibility == config::Visibility::Hidden; });
     // Nor a check that covers only hidden scenarios (or a process only they run).
     std::erase_if(shown.checks, [&](const config::CheckSpec& c) { return !assignment.shown_in_check(c); });
