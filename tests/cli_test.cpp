@@ -101,6 +101,48 @@ TEST(Cli, ValidateWarnsOfAReadyThatCannotHold) {
             std::string::npos);
 }
 
+// `validate` lists the checks that judge the same fact (a set never removed), says which charges it, and
+// says when a later one judges nothing else; and what a student sees of a check over visible and hidden
+// scenarios before grades are published.
+TEST(Cli, ValidateListsOverlapsAndWhatStudentsSee) {
+  TempDir dir;
+  const fs::path file = dir.path() / "assignment.yaml";
+  dir.write("assignment.yaml",
+            "assignment: x\nscenarios:\n  - name: s\n    processes:\n      - {name: p, run: ./p}\n"
+            "  - name: h\n    visibility: hidden\n    processes:\n      - {name: p, run: ./p}\n"
+            "checks:\n"
+            "  - {name: clean, type: no-leftovers, points: 10}\n"
+            "  - {name: sets removed, type: sem-usage, initialized: false, points: 5}\n"
+            "  - {name: fifos, type: fifo-usage, scenarios: [h], points: 5}\n"
+            "  - {name: pages, type: shm-usage, scenarios: [s], remove: false, points: 5}\n");
+  const CliResult r = run_ipcgrade({"validate", file.string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(
+      r.out.find("  overlap: 'clean' and 'sets removed' both judge that semaphore sets and POSIX named "
+                 "semaphores are removed: 'clean' (first in the file) charges one left behind, and 'sets "
+                 "removed' says so without charging it again; removal is all 'sets removed' judges there, so "
+                 "it can never cost a point: drop it, or give its points to 'clean'\n"),
+      std::string::npos)
+      << r.out;
+  // fifo-usage judges O_RDWR too: an overlap, but one that can still cost points.
+  EXPECT_NE(
+      r.out.find("  overlap: 'clean' and 'fifos' both judge that FIFOs are removed: 'clean' (first in the "
+                 "file) charges one left behind, and 'fifos' says so without charging it again\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("'pages'"), r.out.find("  check 'pages'") + 8) << "remove: false judges no removal";
+  EXPECT_NE(
+      r.out.find("  check 'clean' (no-leftovers): 10 point(s): 5 on the visible scenarios, shown to students "
+                 "before grades are published, and 5 on the hidden ones, shown once they are\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  check 'fifos' (fifo-usage): 5 point(s), hidden from students until grades are "
+                       "published (it covers only hidden scenarios)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  check 'pages' (shm-usage): 5 point(s)\n"), std::string::npos) << r.out;
+}
+
 class CliGrade : public HostCleanTest {};
 
 // The terminal summary: the advice once and the evidence below it (not the first piece twice), every
