@@ -54,6 +54,7 @@ details.check{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:
 details.check summary{cursor:pointer;font-weight:600}
 details.check .pts{float:right;font-variant-numeric:tabular-nums}
 .feedback{margin:6px 0;white-space:pre-wrap}
+.parts{margin:6px 0;color:#57606a;font-size:13px}
 table.evidence{border-collapse:collapse;width:100%;font-size:13px}
 table.evidence td,table.evidence th{border-top:1px solid #eaeef2;padding:3px 6px;text-align:left;vertical-align:top}
 code,pre,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px}
@@ -182,6 +183,7 @@ std::string check_html(const CheckResult& c) {
                                 passed ? "passed" : "failed", passed ? "" : " open", passed ? "pass" : "fail",
                                 passed ? "PASS" : "FAIL", html_escape(c.name));
   out += fmt::format("<span class=\"pts\">{}/{}</span></summary>", points(c.score), points(c.max_score));
+  if (!c.parts.empty()) out += "<div class=\"parts\">" + html_escape(parts_text(c)) + "</div>";
   out += "<div class=\"feedback\">" + html_escape(c.feedback) + "</div>";
   if (!c.evidence.empty()) {
     out +=

@@ -23,6 +23,8 @@ std::string to_yaml(const Report& report);
 std::string summary(const Report& report, bool color);
 // A score as the summary shows it: "85", or "7.50".
 std::string points(double p);
+// A check judged in two parts: "visible scenarios 5/5 · hidden scenarios 0/5"; empty for one of one.
+std::string parts_text(const CheckResult& check);
 
 // Text for Markdown (report.md, the class's summary.md), one line: controls and line breaks escaped and
 // every ASCII punctuation mark backslash-escaped, so that no link, image, HTML tag, emphasis or table

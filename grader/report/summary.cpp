@@ -15,6 +15,16 @@ std::string points(double p) {
   return fmt::format("{:.2f}", p);
 }
 
+std::string parts_text(const CheckResult& check) {
+  std::string out;
+  for (const auto& part : check.parts) {
+    if (!out.empty()) out += " · ";
+    out += fmt::format("{} scenarios {}/{}", config::to_string(part.visibility), points(part.score),
+                       points(part.max_score));
+  }
+  return out;
+}
+
 namespace {
 
 struct Palette {
@@ -95,6 +105,7 @@ std::string summary(const Report& r, bool color) {
     else
       out += fmt::format("  {}  {:<{}} {:>11}\n", mark, ch.name, width, score);
     if (ch.status == checks::Status::Failed) {
+      if (!ch.parts.empty() && ch.score > 0) out += "        " + parts_text(ch) + "\n";  // what was kept
       const std::string& advice = ch.advice ? *ch.advice : ch.feedback;
       if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";
       size_t shown = 0;

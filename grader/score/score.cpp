@@ -60,7 +60,9 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
   }
   r.feedback = v.feedback + notes;
   if (v.advice) {
-    r.advice = *v.advice + notes;
+    r.advice = *v.advice;
+    if (!notes.empty() && !r.advice->empty() && r.advice->back() != '.') *r.advice += ".";
+    *r.advice += notes;
     if (r.advice->rfind(' ', 0) == 0) r.advice->erase(0, 1);
   }
   r.evidence = v.evidence;
