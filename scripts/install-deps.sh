@@ -4,8 +4,9 @@
 #   --test  also what the test suite needs: GoogleTest, capsh (to grade as a container's root would),
 #           python3 with PyYAML and xmllint (to read the exports as strict parsers do), and podman, runc
 #           and debootstrap (to build and test the container image of docker/), Chromium (the
-#           browser tests render the HTML and Mermaid pictures in it), and clang-14 with libFuzzer
-#           (scripts/fuzz.sh).
+#           browser tests render the HTML and Mermaid pictures in it), clang-14 with libFuzzer
+#           (scripts/fuzz.sh), and slurm-wlm with munge (tests/cluster/slurm.sh grades a class as a
+#           Slurm job array on a one-machine cluster).
 # Idempotent: packages already present are left alone. Run as root.
 set -eu
 
@@ -22,6 +23,7 @@ TEST_PACKAGES="
   podman runc debootstrap
   chromium
   clang-14 libfuzzer-14-dev
+  slurm-wlm munge
 "
 
 case "${1:-}" in

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 #include <algorithm>
+#include <atomic>
 
 #include <chrono>
 #include <filesystem>
@@ -59,6 +60,52 @@ class Batch : public HostCleanTest {
 YAML::Node report_of(const fs::path& out, const std::string& student) {
   return YAML::LoadFile((out / student / "report.yaml").string());
 }
+
+}  // namespace
+
+namespace {
+
+std::string file(const fs::path& path) {
+  return ipcgrade::util::read_file(path);
+}
+
+std::vector<std::string> owned_by(const fs::path& shard) {
+  return YAML::LoadFile((shard / "shard.yaml").string())["students"].as<std::vector<std::string>>();
+}
+
+// Kills the worker of a running batch that grades the process whose command line holds `needle`. A
+// worker's command line is the batch's own (it names no student) and it is not dumpable (its
+// /proc/PID/fd is closed without CAP_SYS_PTRACE): it is found from that process by climbing the parents
+// (/proc/PID/stat is open to all) to the one whose parent is the batch itself.
+pid_t parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 4 > stat.size()
+             ? 0
+             : static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
+}
+bool kill_worker_above(const std::string& needle) {
+  const auto below = processes_with(needle);
+  const auto batches = processes_with(std::string("\0batch\0", 7));
+  if (below.empty() || batches.empty()) return false;
+  // The batch is the oldest of the processes with its command line (its forks share it).
+  const pid_t batch = *std::min_element(batches.begin(), batches.end());
+  for (pid_t pid = below.front(), up = parent_of(pid); pid > 1; pid = up, up = parent_of(pid)) {
+    if (up == batch) {
+      ::kill(pid, SIGKILL);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Shards of one class share the secret its keys derive from (docs/cluster.md): without it, each batch
+// draws its own, and the keys the feedback names differ from one grading of the class to another.
+struct ClassSecret {
+  ClassSecret() { ::setenv("IPCGRADE_KEY_SECRET", "0123456789abcdef0123456789abcdef", 1); }
+  ~ClassSecret() { ::unsetenv("IPCGRADE_KEY_SECRET"); }
+};
 
 }  // namespace
 
@@ -148,7 +195,7 @@ TEST_F(Batch, TrackedModeGradesTheClassTheSameAndSaysSo) {
     EXPECT_EQ(YAML::LoadFile((e.path() / "report.yaml").string())["mode"].as<std::string>(), "tracked")
         << e.path();
   }
-  EXPECT_EQ(reports, 4u);
+  EXPECT_EQ(reports, owned_by(tracked.path()).size());
   // `check` takes the option too.
   const CliResult check =
       run_ipcgrade({"check", sample("msgqueue-relay").string(), sample("msgqueue-relay/solution").string(),
@@ -199,36 +246,14 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
     for (pid_t pid : pids) ::kill(pid, SIGKILL);
     return !pids.empty();
   };
-  // Kills bob's worker. A worker's command line is the batch's own (it names no student) and it is not
-  // dumpable (its /proc/PID/fd is closed without CAP_SYS_PTRACE): it is found from bob's hung build, the
-  // `sleep 30.555` below it, by climbing the parents (/proc/PID/stat is open to all) to the one whose
-  // parent is the batch itself.
+  // Kills bob's worker: found from bob's hung build, the `sleep 30.555` below it (kill_worker_above).
   bool named_on_a_command_line = false;
-  auto parent_of = [](pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    const std::string stat((std::istreambuf_iterator<char>(in)), {});
-    const size_t close = stat.rfind(')');
-    return close == std::string::npos || close + 4 > stat.size()
-               ? 0
-               : static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
-  };
   auto kill_worker = [&] {
     named_on_a_command_line = named_on_a_command_line || !processes_with("--student").empty();
-    const auto builds =
-        processes_with(std::string("sleep\0"
-                                   "30.555",
-                                   12));
-    const auto batches = processes_with(std::string("\0batch\0", 7));
-    if (builds.empty() || batches.empty()) return false;
-    // The batch is the oldest of the processes with its command line (its forks share it).
-    const pid_t batch = *std::min_element(batches.begin(), batches.end());
-    for (pid_t pid = builds.front(), up = parent_of(pid); pid > 1; pid = up, up = parent_of(pid)) {
-      if (up == batch) {
-        ::kill(pid, SIGKILL);
-        return true;
-      }
-    }
-    return false;
+    return kill_worker_above(
+        std::string("sleep\0"
+                    "30.555",
+                    12));
   };
   std::thread killer([&] {
     for (int i = 0; i < 200 && !kill_worker(); ++i)
@@ -241,7 +266,12 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
       std::string("sleep\0"
                   "30.555",
                   12));  // the hung build the dead worker left behind
-  EXPECT_EQ(r.code, 0) << r.err;
+  // A student whose grading faulted is not graded: exit 3, which a scheduler retries.
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("ipcgrade: 1 student(s) not graded, the grader failed: bob; run the same command with "
+                       "--resume to grade them again"),
+            std::string::npos)
+      << r.err;
   EXPECT_FALSE(named_on_a_command_line) << "a worker's command line named the student it grades";
   const YAML::Node bob = report_of(out.path(), "bob");
   EXPECT_EQ(bob["internal_fault"].as<std::string>(), "the grader's worker was killed by signal 9 (Killed)");
@@ -250,6 +280,145 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
   EXPECT_EQ(report_of(out.path(), "carol")["score"].as<int>(), 4);
   EXPECT_EQ(ipcgrade::util::read_file(out.path() / "gradebook.csv"),
             "student,score,max_score,runs,varied\nalice,4,4,4,\nbob,0,4,,\ncarol,4,4,4,\n");
+}
+
+// A class graded as three shards and merged is the class graded at once: the same gradebook, summary and
+// class page, byte for byte, and every student's folder.
+TEST_F(Batch, ThreeShardsMergedAreTheWholeClass) {
+  const ClassSecret secret;
+  TempDir whole, merged;
+  ASSERT_EQ(batch(whole.path()).code, 0);
+  TempDir shards[3];
+  std::set<std::string> owned;
+  for (int i = 0; i < 3; ++i) {
+    const CliResult r = batch(shards[i].path(), {"--shard", std::to_string(i) + "/3"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const YAML::Node shard = YAML::LoadFile((shards[i].path() / "shard.yaml").string());
+    EXPECT_EQ(shard["shard"].as<int>(), i);
+    EXPECT_EQ(shard["shards"].as<int>(), 3);
+    EXPECT_EQ(shard["class"].size(), 12u);
+    EXPECT_EQ(shard["modes"][0].as<std::string>(), "namespaces");
+    EXPECT_EQ(shard["assignment"]["id"].as<std::string>(), "msgqueue-relay");
+    EXPECT_TRUE(shard["enforced"]["three clients"]["wall"]) << shard["enforced"];
+    for (const auto& s : owned_by(shards[i].path())) EXPECT_TRUE(owned.insert(s).second) << s << " twice";
+  }
+  EXPECT_EQ(owned, students());
+  const CliResult m = run_ipcgrade({"merge", merged.path().string(), shards[0].path().string(),
+                                    shards[1].path().string(), shards[2].path().string()});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_EQ(m.err, "");
+  EXPECT_NE(m.out.find("12 student(s) from 3 shard folder(s)"), std::string::npos) << m.out;
+  for (const char* f : {"gradebook.csv", "summary.md", "index.html"})
+    EXPECT_EQ(file(merged.path() / f), file(whole.path() / f)) << f;
+  for (const auto& s : students()) {
+    EXPECT_EQ(file(merged.path() / s / "report.yaml").size() > 0, true) << s;
+    EXPECT_TRUE(fs::exists(merged.path() / s / "report.html")) << s;
+  }
+  EXPECT_EQ(owned_by(merged.path()).size(), 12u);
+
+  // A thirteenth submission moves nobody: resumed, each shard keeps its students, and one shard grades
+  // the newcomer.
+  fs::copy(sample("msgqueue-relay/solution"), class_.path() / "s99-late", fs::copy_options::recursive);
+  size_t graded = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto before = owned_by(shards[i].path());
+    const CliResult r = batch(shards[i].path(), {"--shard", std::to_string(i) + "/3", "--resume"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto after = owned_by(shards[i].path());
+    std::erase(after, "s99-late");
+    EXPECT_EQ(after, before) << "shard " << i;
+    if (r.out.find(": 1 graded, " + std::to_string(before.size()) + " kept from an earlier run") !=
+        std::string::npos)
+      ++graded;
+    else
+      EXPECT_NE(r.out.find(": 0 graded, " + std::to_string(before.size()) + " kept from an earlier run"),
+                std::string::npos)
+          << r.out;
+  }
+  EXPECT_EQ(graded, 1u);
+}
+
+// A shard that is missing, or graded differently, is said: exit 3 naming the students not graded, and a
+// warning for a shard graded under another mode.
+TEST_F(Batch, AMissingShardIsNamedAndAShardGradedOtherwiseIsFlagged) {
+  TempDir zero, one, tracked, merged;
+  ASSERT_EQ(batch(zero.path(), {"--shard", "0/2"}).code, 0);
+  const CliResult m = run_ipcgrade({"merge", merged.path().string(), zero.path().string()});
+  EXPECT_EQ(m.code, 3) << m.err;
+  const auto missing = owned_by(zero.path()).size();
+  EXPECT_NE(m.err.find("ipcgrade: " + std::to_string(12 - missing) + " student(s) not graded:\n"),
+            std::string::npos)
+      << m.err;
+  for (const auto& s : students()) {
+    const auto mine = owned_by(zero.path());
+    if (std::find(mine.begin(), mine.end(), s) == mine.end()) {
+      EXPECT_NE(m.err.find("  " + s + " (shard 1/2 was not given)\n"), std::string::npos) << m.err;
+    }
+  }
+  ASSERT_EQ(batch(tracked.path(), {"--shard", "1/2", "--isolation", "tracked"}).code, 0);
+  const CliResult both =
+      run_ipcgrade({"merge", merged.path().string(), zero.path().string(), tracked.path().string()});
+  EXPECT_EQ(both.code, 0) << both.err;
+  EXPECT_NE(both.err.find("ipcgrade: warning: shard 1 was graded in tracked mode, shard 0 in namespaces"),
+            std::string::npos)
+      << both.err;
+  EXPECT_NE(file(merged.path() / "summary.md").find("## Merged from shards that differ"), std::string::npos);
+  // Shards of two different cuts of the class do not merge.
+  ASSERT_EQ(batch(one.path(), {"--shard", "1/3"}).code, 0);
+  const CliResult cuts =
+      run_ipcgrade({"merge", merged.path().string(), zero.path().string(), one.path().string()});
+  EXPECT_EQ(cuts.code, 2);
+  EXPECT_NE(cuts.err.find("shard 1/3, but " + zero.path().string() + " is shard 0/2"), std::string::npos)
+      << cuts.err;
+}
+
+// A worker killed while it grades leaves its student not graded: the batch exits 3 naming them, and
+// the same command with --resume grades that student again (and only them), as a scheduler's retry
+// would; the gradebook is then the one of a batch that was never disturbed.
+TEST(BatchRetry, AWorkerKilledMidShardIsExit3AndResumeHealsIt) {
+  TempDir assignment, klass, whole, out;
+  assignment.write("assignment.yaml",
+                   "assignment: slow\nlimits: {wall: 2s}\nscenarios:\n  - name: s\n    processes: [{name: p, "
+                   "run: ./p}]\nchecks:\n  - {name: ends, type: exit, points: 4}\n");
+  for (const char* student : {"alice", "bob", "carol"}) {
+    klass.write(std::string(student) + "/p",
+                std::string(student) == "bob" ? "#!/bin/sh\nexec sleep 30.777\n" : "#!/bin/sh\nexit 0\n");
+    fs::permissions(klass.path() / student / "p", fs::perms(0755));
+  }
+  auto batch = [&](const fs::path& to, std::vector<std::string> extra) {
+    std::vector<std::string> args{"batch", assignment.path().string(), klass.path().string(), "--out",
+                                  to.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_ipcgrade(args);
+  };
+  ASSERT_EQ(batch(whole.path(), {}).code, 0);
+  std::atomic<bool> killed = false;
+  std::thread killer([&] {
+    for (int i = 0; i < 200 && !killed; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      killed =
+          kill_worker_above(std::string("sleep\0"
+                                        "30.777",
+                                        12));
+    }
+  });
+  const CliResult r = batch(out.path(), {});
+  killer.join();
+  ASSERT_TRUE(killed) << "no worker was found to kill";
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("ipcgrade: 1 student(s) not graded, the grader failed: bob; run the same command with "
+                       "--resume to grade them again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(report_of(out.path(), "bob")["internal_fault"].as<std::string>(),
+            "the grader's worker was killed by signal 9 (Killed)");
+  const CliResult resumed = batch(out.path(), {"--resume"});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(
+      resumed.out.find("3 submission(s): 1 graded, 2 kept from an earlier run, 1 fault(s) graded again"),
+      std::string::npos)
+      << resumed.out;
+  EXPECT_EQ(file(out.path() / "gradebook.csv"), file(whole.path() / "gradebook.csv"));
 }
 
 TEST_F(Batch, CheckRunsOnlyVisibleScenariosAndNamesNoHiddenOne) {

@@ -21,6 +21,7 @@
 
 #include "grader/batch/class_page.hpp"
 #include "grader/batch/gradebook.hpp"
+#include "grader/batch/shard.hpp"
 #include "grader/report/render.hpp"
 #include "grader/util/atomic_file.hpp"
 
@@ -36,7 +37,8 @@ using Clock = std::chrono::steady_clock;
 const std::vector<std::string> kClassFiles = {"gradebook.csv", "summary.md",   "index.html",
                                               "shard.yaml",    "results.json", "junit.xml"};
 
-std::vector<std::string> students_of(const Options& o) {
+// Every student folder of the class, in name order.
+std::vector<std::string> class_of(const Options& o) {
   std::vector<std::string> all;
   for (const auto& entry : fs::directory_iterator(o.submissions)) {
     if (entry.path().filename().string()[0] == '.') continue;
@@ -48,11 +50,7 @@ std::vector<std::string> students_of(const Options& o) {
     if (entry.is_directory()) all.push_back(entry.path().filename().string());
   }
   std::sort(all.begin(), all.end());
-  std::vector<std::string> mine;
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (static_cast<int>(i % static_cast<size_t>(o.shards)) == o.shard) mine.push_back(all[i]);
-  }
-  return mine;
+  return all;
 }
 
 // Starts `ipcgrade grade` for one student; its log goes to DIR/<student>/grader.log.
@@ -161,8 +159,12 @@ class Progress {
 
 }  // namespace
 
-size_t grade_class(const config::Assignment& a, const Options& o) {
-  const std::vector<std::string> students = students_of(o);
+Outcome grade_class(const config::Assignment& a, const Options& o) {
+  const std::vector<std::string> everyone = class_of(o);
+  std::vector<std::string> students;  // this shard's
+  for (const auto& s : everyone) {
+    if (shard_of(s, o.shards) == o.shard) students.push_back(s);
+  }
   // The class's own files sit beside the students' folders in --out: a student folder of the same name
   // would take its place (and the class's files could not be written). Said before anything is graded.
   for (const auto& s : students) {
@@ -186,11 +188,23 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
           fs::exists(o.out / "gradebook.csv", ec) ? ", and gradebook.csv" : ""));
   }
   fs::create_directories(o.out);
+  Outcome outcome;
+  outcome.students = students.size();
   std::vector<std::string> todo;
   for (const auto& s : students) {
-    if (o.resume && read_row(o.out / s / "report.yaml")) continue;
+    // --resume keeps a complete report; one that holds a fault of the grader's (an OOM-killed worker)
+    // is graded again, so that a transient fault never stays a 0.
+    if (o.resume) {
+      const auto row = read_row(o.out / s / "report.yaml");
+      if (row && row->fault.empty()) {
+        ++outcome.kept;
+        continue;
+      }
+      if (row) ++outcome.regraded;
+    }
     todo.push_back(s);
   }
+  outcome.graded = todo.size();
   Progress progress(todo.size(), ::isatty(STDERR_FILENO) != 0);
   std::map<pid_t, std::string> running;
   size_t next = 0;
@@ -224,12 +238,21 @@ size_t grade_class(const config::Assignment& a, const Options& o) {
   progress.finish();
   std::vector<Row> rows;
   for (const auto& s : students) {
-    if (auto row = read_row(o.out / s / "report.yaml")) rows.push_back(*row);
+    auto row = read_row(o.out / s / "report.yaml");
+    if (!row || !row->fault.empty()) outcome.faulted.push_back(s);
+    if (row) rows.push_back(*row);
   }
   util::write_file_atomically(o.out / "gradebook.csv", gradebook_csv(a, rows));
   util::write_file_atomically(o.out / "summary.md", summary_md(a, rows));
   util::write_file_atomically(o.out / "index.html", class_index_html(a, rows));
-  return rows.size();
+  ShardFile shard;
+  shard.version = IPCGRADE_VERSION;
+  shard.shard = o.shard;
+  shard.shards = o.shards;
+  shard.class_list = everyone;
+  shard.students = students;
+  write_shard_file(o.out, a, shard);
+  return outcome;
 }
 
 }  // namespace ipcgrade::batch

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -23,9 +24,11 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
       ->required();
   cmd->add_option("--out", args.out, "where reports, gradebook.csv and summary.md go")->required();
   cmd->add_option("--jobs", args.jobs, "submissions graded at once (default: the number of cores)");
-  cmd->add_option("--shard", args.shard,
-                  "I/N: grade only the submissions whose index in name order is I mod N");
-  cmd->add_flag("--resume", args.resume, "skip students whose report is already complete");
+  cmd->add_option(
+      "--shard", args.shard,
+      "I/N: grade only the students whose id hashes to I mod N (adding a student moves no other)");
+  cmd->add_flag("--resume", args.resume,
+                "keep complete reports of an earlier run; grade the others, and again those that faulted");
   cmd->add_flag("--force", args.force, "grade every student again into an --out that holds reports");
   cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
   cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
@@ -91,9 +94,23 @@ int run_batch(const BatchArgs& args) {
   if (!std::filesystem::is_directory(o.submissions, ec)) {
     throw config::ConfigError(args.submissions + ": the submissions must be a folder of student folders");
   }
-  const size_t graded = batch::grade_class(assignment, o);
-  std::cout << fmt::format("{} submission(s) in {}; gradebook: {}/gradebook.csv, summary: {}/summary.md\n",
-                           graded, args.out, args.out, args.out);
+  const batch::Outcome done = batch::grade_class(assignment, o);
+  std::string line = fmt::format("{} submission(s)", done.students);
+  if (o.shards > 1) line += fmt::format(" in shard {}/{}", o.shard, o.shards);
+  line += fmt::format(": {} graded", done.graded);
+  if (done.kept > 0) line += fmt::format(", {} kept from an earlier run", done.kept);
+  if (done.regraded > 0) line += fmt::format(", {} fault(s) graded again", done.regraded);
+  std::cout << line
+            << fmt::format("; gradebook: {}/gradebook.csv, summary: {}/summary.md\n", args.out, args.out);
+  // A student whose grading faulted is not graded: exit 3, which a scheduler retries (with --resume,
+  // the retry grades only them).
+  if (!done.faulted.empty()) {
+    std::cerr << fmt::format(
+        "ipcgrade: {} student(s) not graded, the grader failed: {}; run the same command with --resume to "
+        "grade them again\n",
+        done.faulted.size(), fmt::join(done.faulted, ", "));
+    return kExitInternal;
+  }
   return kExitPassed;
 }
 

@@ -60,6 +60,11 @@ struct BatchArgs {
   std::string seed;
 };
 
+struct MergeArgs {
+  std::string out;
+  std::vector<std::string> shards;
+};
+
 struct RunArgs {
   std::vector<std::string> keys;
   std::string timeout;
@@ -98,5 +103,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args);
 void add_kit_command(CLI::App& app, KitArgs& args);
 int run_kit(const KitArgs& args);
 int run_batch(const BatchArgs& args);
+void add_merge_command(CLI::App& app, MergeArgs& args);
+int run_merge(const MergeArgs& args);
 
 }  // namespace ipcgrade::cli

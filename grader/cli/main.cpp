@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   cli::add_check_command(app, check);
   cli::BatchArgs batch;
   cli::add_batch_command(app, batch);
+  cli::MergeArgs merge;
+  cli::add_merge_command(app, merge);
   cli::KitArgs kit;
   cli::add_kit_command(app, kit);
   cli::AuditArgs audit;
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);
     if (app.got_subcommand("kit")) return cli::run_kit(kit);
+    if (app.got_subcommand("merge")) return cli::run_merge(merge);
     if (app.got_subcommand("audit")) {
       // The scratch folders of killed graders go with their objects.
       if (audit.reclaim) build::reclaim_orphan_scratches();

@@ -59,7 +59,7 @@ unsigned long mount_flags(const std::string& path) {
   return flags;
 }
 
-void bind(const std::string& step, const std::string& from, const std::string& to, bool read_only) {
+void bind_mount(const std::string& step, const std::string& from, const std::string& to, bool read_only) {
   must(::mount(from.c_str(), to.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0, step,
        fmt::format("cannot bind {}", from.substr(std::strlen(kOld))));
   if (read_only)
@@ -120,7 +120,7 @@ std::string system_folders() {
       fs::create_symlink(fs::read_symlink(from, ec), to, ec);
     } else if (fs::is_directory(status)) {
       mkdirs(to);
-      bind("system folders", from, to, true);
+      bind_mount("system folders", from, to, true);
     } else {
       continue;
     }
@@ -149,7 +149,7 @@ void etc(const RootPlan& plan) {
   std::error_code ec;
   if (fs::is_directory(std::string(kOld) + "/etc/alternatives", ec)) {
     mkdirs(dir + "/alternatives");
-    bind(step, std::string(kOld) + "/etc/alternatives", dir + "/alternatives", true);
+    bind_mount(step, std::string(kOld) + "/etc/alternatives", dir + "/alternatives", true);
   }
 }
 
@@ -176,10 +176,10 @@ void dev(const RootPlan& plan) {
     fs::create_symlink(target, dir + "/" + name, ec);
   }
   mkdirs(dir + "/shm", 01777);
-  bind(step, std::string(kOld) + plan.shm_dir.string(), dir + "/shm", false);
+  bind_mount(step, std::string(kOld) + plan.shm_dir.string(), dir + "/shm", false);
   if (!plan.mqueue_dir.empty()) {
     mkdirs(dir + "/mqueue", 01777);
-    bind(step, std::string(kOld) + plan.mqueue_dir.string(), dir + "/mqueue", false);
+    bind_mount(step, std::string(kOld) + plan.mqueue_dir.string(), dir + "/mqueue", false);
   }
   must(::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_NOSUID | MS_NOEXEC | MS_RDONLY, "mode=0755") ==
            0,
@@ -225,7 +225,7 @@ void work(const RootPlan& plan) {
     std::error_code ec;
     if (!fs::is_directory(kOld + keep.string(), ec)) continue;
     mkdirs(std::string(kNew) + keep.string());
-    bind(step, kOld + keep.string(), std::string(kNew) + keep.string(), true);
+    bind_mount(step, kOld + keep.string(), std::string(kNew) + keep.string(), true);
   }
 }
 
