@@ -1,6 +1,7 @@
 #!/bin/sh
 # Second command of the README (and what CI runs): install what is needed, build, run the whole test
-# suite, a short fuzz pass and the container image's test (docker/test.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
+# suite, a short fuzz pass, the container image's test (docker/test.sh) and a class graded on a
+# one-machine Slurm cluster (tests/cluster/slurm.sh), then make sure the suite left the machine as it found it: the same System V IPC objects, the
 # same /dev/shm, and no process of the suite still running.
 #   --sanitize  instead: the grader and the test drivers built with AddressSanitizer and
 #               UndefinedBehaviorSanitizer into ./build-sanitize, and ctest run there (slower: not CI's run).
@@ -61,6 +62,8 @@ wait $image_build || true
 
 # The container image: tested in default-security containers (the fuzz pass goes on meanwhile).
 ./docker/test.sh || status=1
+# A class graded as a Slurm job array on a one-machine cluster, and merged (docs/cluster.md).
+./tests/cluster/slurm.sh || status=1
 if ! wait $fuzz_pass; then
   echo "FAILED: the fuzz pass found a crash or did not build (build/fuzz-pass.log):"
   tail -n 40 build/fuzz-pass.log

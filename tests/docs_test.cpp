@@ -107,3 +107,41 @@ TEST_F(DocsReport, ReportExampleIsWhatGradingPrints) {
     }
   }
 }
+
+// docs/cluster.md's recipes are YAML their tools read, and say what the page says they say: an Indexed
+// Job retried per index and failed at once on exit 2, a merge Job, an Actions matrix with a merge job
+// that runs when a shard failed. (Its Slurm scripts are run by tests/cluster/slurm.sh.)
+TEST(Docs, ClusterRecipesAreValidYaml) {
+  const auto blocks = yaml_blocks(fs::path(SOURCE_DIR) / "docs/cluster.md");
+  ASSERT_EQ(blocks.size(), 2u);
+  const std::vector<YAML::Node> jobs = YAML::LoadAll(blocks[0]);
+  ASSERT_EQ(jobs.size(), 2u);
+  const YAML::Node shards = jobs[0]["spec"];
+  EXPECT_EQ(jobs[0]["kind"].as<std::string>(), "Job");
+  EXPECT_EQ(shards["completionMode"].as<std::string>(), "Indexed");
+  EXPECT_GT(shards["backoffLimitPerIndex"].as<int>(), 0);
+  const YAML::Node rule = shards["podFailurePolicy"]["rules"][0];
+  EXPECT_EQ(rule["action"].as<std::string>(), "FailIndex");
+  EXPECT_EQ(rule["onExitCodes"]["operator"].as<std::string>(), "In");
+  EXPECT_EQ(rule["onExitCodes"]["values"][0].as<int>(), 2);
+  const std::string args = shards["template"]["spec"]["containers"][0]["args"][0].as<std::string>();
+  EXPECT_NE(args.find("--shard $JOB_COMPLETION_INDEX/" + shards["completions"].as<std::string>()),
+            std::string::npos)
+      << args;
+  EXPECT_NE(args.find("--resume"), std::string::npos);
+  EXPECT_EQ(shards["template"]["spec"]["restartPolicy"].as<std::string>(), "Never");
+  EXPECT_NE(jobs[1]["spec"]["template"]["spec"]["containers"][0]["command"][2].as<std::string>().find(
+                "ipcgrade merge "),
+            std::string::npos);
+
+  const YAML::Node actions = YAML::Load(blocks[1]);
+  const YAML::Node shard = actions["jobs"]["shard"], merge = actions["jobs"]["merge"];
+  const size_t n = shard["strategy"]["matrix"]["shard"].size();
+  EXPECT_EQ(n, 4u);
+  EXPECT_FALSE(shard["strategy"]["fail-fast"].as<bool>());
+  EXPECT_NE(shard["steps"][1]["run"].as<std::string>().find("/" + std::to_string(n) + " --resume"),
+            std::string::npos);
+  EXPECT_EQ(merge["needs"].as<std::string>(), "shard");
+  EXPECT_EQ(merge["if"].as<std::string>(), "always()");
+  EXPECT_NE(merge["steps"][1]["run"].as<std::string>().find("ipcgrade merge "), std::string::npos);
+}
