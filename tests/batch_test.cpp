@@ -316,16 +316,16 @@ TEST_F(Batch, ThreeShardsMergedAreTheWholeClass) {
   }
   EXPECT_EQ(owned_by(merged.path()).size(), 12u);
 
-  // A thirteenth submission moves nobody: resumed, each shard keeps its students, and one shard grades
-  // the newcomer.
-  fs::copy(sample("msgqueue-relay/solution"), class_.path() / "s99-late", fs::copy_options::recursive);
+  // A thirteenth submission, first in name order, moves nobody: resumed, each shard keeps its students,
+  // and one shard grades the newcomer.
+  fs::copy(sample("msgqueue-relay/solution"), class_.path() / "s00-early", fs::copy_options::recursive);
   size_t graded = 0;
   for (int i = 0; i < 3; ++i) {
     const auto before = owned_by(shards[i].path());
     const CliResult r = batch(shards[i].path(), {"--shard", std::to_string(i) + "/3", "--resume"});
     ASSERT_EQ(r.code, 0) << r.err;
     auto after = owned_by(shards[i].path());
-    std::erase(after, "s99-late");
+    std::erase(after, "s00-early");
     EXPECT_EQ(after, before) << "shard " << i;
     if (r.out.find(": 1 graded, " + std::to_string(before.size()) + " kept from an earlier run") !=
         std::string::npos)
