@@ -297,7 +297,7 @@ TEST_F(Batch, ThreeShardsMergedAreTheWholeClass) {
     EXPECT_EQ(shard["shard"].as<int>(), i);
     EXPECT_EQ(shard["shards"].as<int>(), 3);
     EXPECT_EQ(shard["class"].size(), 12u);
-    EXPECT_EQ(shard["modes"][0].as<std::string>(), "namespaces");
+    EXPECT_EQ(shard["modes"][0].as<std::string>(), namespaces_available() ? "namespaces" : "tracked");
     EXPECT_EQ(shard["assignment"]["id"].as<std::string>(), "msgqueue-relay");
     EXPECT_TRUE(shard["enforced"]["three clients"]["wall"]) << shard["enforced"];
     for (const auto& s : owned_by(shards[i].path())) EXPECT_TRUE(owned.insert(s).second) << s << " twice";
@@ -308,8 +308,13 @@ TEST_F(Batch, ThreeShardsMergedAreTheWholeClass) {
   ASSERT_EQ(m.code, 0) << m.err;
   EXPECT_EQ(m.err, "");
   EXPECT_NE(m.out.find("12 student(s) from 3 shard folder(s)"), std::string::npos) << m.out;
-  for (const char* f : {"gradebook.csv", "summary.md", "index.html"})
-    EXPECT_EQ(file(merged.path() / f), file(whole.path() / f)) << f;
+  EXPECT_EQ(file(merged.path() / "gradebook.csv"), file(whole.path() / "gradebook.csv"));
+  // The summary and the page quote feedback, which names pids and queue ids: in tracked mode they are
+  // the host's, different in every grading.
+  if (namespaces_available()) {
+    for (const char* f : {"summary.md", "index.html"})
+      EXPECT_EQ(file(merged.path() / f), file(whole.path() / f)) << f;
+  }
   for (const auto& s : students()) {
     EXPECT_EQ(file(merged.path() / s / "report.yaml").size() > 0, true) << s;
     EXPECT_TRUE(fs::exists(merged.path() / s / "report.html")) << s;
@@ -355,6 +360,14 @@ TEST_F(Batch, AMissingShardIsNamedAndAShardGradedOtherwiseIsFlagged) {
       EXPECT_NE(m.err.find("  " + s + " (shard 1/2 was not given)\n"), std::string::npos) << m.err;
     }
   }
+  // Shards of two different cuts of the class do not merge.
+  ASSERT_EQ(batch(one.path(), {"--shard", "1/3"}).code, 0);
+  const CliResult cuts =
+      run_ipcgrade({"merge", merged.path().string(), zero.path().string(), one.path().string()});
+  EXPECT_EQ(cuts.code, 2);
+  EXPECT_NE(cuts.err.find("shard 1/3, but " + zero.path().string() + " is shard 0/2"), std::string::npos)
+      << cuts.err;
+  if (!namespaces_available()) GTEST_SKIP() << "this machine refuses namespaces: every shard is tracked";
   ASSERT_EQ(batch(tracked.path(), {"--shard", "1/2", "--isolation", "tracked"}).code, 0);
   const CliResult both =
       run_ipcgrade({"merge", merged.path().string(), zero.path().string(), tracked.path().string()});
@@ -363,13 +376,6 @@ TEST_F(Batch, AMissingShardIsNamedAndAShardGradedOtherwiseIsFlagged) {
             std::string::npos)
       << both.err;
   EXPECT_NE(file(merged.path() / "summary.md").find("## Merged from shards that differ"), std::string::npos);
-  // Shards of two different cuts of the class do not merge.
-  ASSERT_EQ(batch(one.path(), {"--shard", "1/3"}).code, 0);
-  const CliResult cuts =
-      run_ipcgrade({"merge", merged.path().string(), zero.path().string(), one.path().string()});
-  EXPECT_EQ(cuts.code, 2);
-  EXPECT_NE(cuts.err.find("shard 1/3, but " + zero.path().string() + " is shard 0/2"), std::string::npos)
-      << cuts.err;
 }
 
 // A worker killed while it grades leaves its student not graded: the batch exits 3 naming them, and
