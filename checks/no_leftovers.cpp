@@ -108,11 +108,24 @@ class NoLeftoversCheck : public Check {
       if (!list.empty()) list += " and ";
       list += fmt::format("{} {}", n, kind_name(*trace::parse_ipc_kind(kind), n > 1));
     }
-    const trace::IpcKind first_kind = *trace::parse_ipc_kind(per_kind.begin()->first);
-    v.feedback = fmt::format(
-        "{} {} left behind after the programs exited; remove each with {} once it is no "
-        "longer needed.",
-        list, v.offences > 1 ? "were" : "was", how_to_remove(first_kind));
+    // How to remove each kind, by its own call: a segment is not removed with semctl.
+    std::string how;
+    if (per_kind.size() == 1) {
+      how = "remove each with " + how_to_remove(*trace::parse_ipc_kind(per_kind.begin()->first));
+    } else {
+      size_t i = 0;
+      for (const auto& [kind, n] : per_kind) {
+        const trace::IpcKind k = *trace::parse_ipc_kind(kind);
+        how += std::string(i == 0                     ? "remove "
+                           : i + 1 == per_kind.size() ? " and "
+                                                      : ", ") +
+               kind_name(k, true) + " with " + how_to_remove(k);
+        ++i;
+      }
+    }
+    v.feedback =
+        fmt::format("{} {} left behind after the programs exited; {} once {} no longer needed.", list,
+                    v.offences > 1 ? "were" : "was", how, per_kind.size() == 1 ? "it is" : "each is");
     return v;
   }
 };

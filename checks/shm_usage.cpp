@@ -134,7 +134,13 @@ class ShmUsageCheck : public Check {
         Evidence e = call_evidence(scenario, *a.shmat, "");
         e.process = at_end.process;
         e.pid = at_end.pid;
-        if (a.shmat->is_call("mmap")) {
+        if (how.rfind("was killed by signal", 0) == 0) {
+          // It did not end by itself: no call it could have made would have run. The crash is the fault.
+          e.detail = fmt::format(
+              "{} was still attached when the process {}: it never reached its detach; the crash is the "
+              "mistake to fix (see exit)",
+              address, how);
+        } else if (a.shmat->is_call("mmap")) {
           const std::string unmap = fmt::format("munmap({}, {})", address, a.shmat->value("length"));
           e.detail = a.parent.empty()
                          ? fmt::format(

@@ -146,10 +146,12 @@ TEST(NoLeftoversCheck, EveryLeftoverIsEvidenceAndPerObjectDeducts) {
       r.evidence[1].detail,
       "shared memory segment key 0x00005001 (id 3, mode 0666, 4096 bytes, 0 attached) was left behind and "
       "has been removed by the grader");
-  EXPECT_EQ(
-      r.feedback,
-      "1 message queue and 1 shared memory segment were left behind after the programs exited; remove each "
-      "with msgctl(id, IPC_RMID, NULL) once it is no longer needed.");
+  EXPECT_EQ(r.feedback,
+            "1 message queue and 1 shared memory segment were left behind after the programs exited; remove "
+            "message "
+            "queues with msgctl(id, IPC_RMID, NULL) and shared memory segments with shmctl(id, IPC_RMID, "
+            "NULL) once "
+            "each is no longer needed.");
 }
 
 TEST(NoLeftoversCheck, DeductionsStopAtZeroAndCleanRunsPass) {

@@ -15,12 +15,14 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <map>
 
 #include "grader/batch/class_page.hpp"
 #include "grader/batch/gradebook.hpp"
+#include "grader/batch/progress.hpp"
 #include "grader/batch/shard.hpp"
 #include "grader/report/render.hpp"
 #include "grader/util/atomic_file.hpp"
@@ -31,7 +33,6 @@ namespace ipcgrade::batch {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 // What batch writes for the class beside the students' folders.
 const std::vector<std::string> kClassFiles = {"gradebook.csv", "summary.md",   "index.html",
@@ -126,35 +127,30 @@ void record_fault(const config::Assignment& a, const Options& o, const std::stri
   util::write_file_atomically(o.out / student / "report.yaml", std::string(y.c_str()) + "\n");
 }
 
-class Progress {
+volatile std::sig_atomic_t interrupted = 0;
+
+// SIGINT and SIGTERM while the batch runs: noted, so that the loop stops its workers and says how to
+// go on; the default actions come back when it is done.
+class Interrupt {
  public:
-  Progress(size_t total, bool tty) : total_(total), tty_(tty), start_(Clock::now()) {}
-  void done(const std::string& student, const std::optional<Row>& row) {
-    ++done_;
-    if (row && row->score < row->max_score) ++failing_;
-    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0;
-    const std::string result = !row                  ? "no report"
-                               : !row->fault.empty() ? "internal fault"
-                                                     : fmt::format("{}/{}", row->score, row->max_score);
-    if (tty_) {
-      const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0;
-      std::cerr << fmt::format(
-                       "\r\033[K{}/{} graded · {:.1f}/s · ETA {:.0f} s · {} below full marks · last: {} {}",
-                       done_, total_, rate, eta, failing_, student, result)
-                << std::flush;
-    } else {
-      std::cerr << fmt::format("[{}/{}] {} {}\n", done_, total_, student, result);
-    }
+  Interrupt() {
+    interrupted = 0;
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { interrupted = 1; };
+    ::sigemptyset(&sa.sa_mask);  // no SA_RESTART: waitpid returns EINTR
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
   }
-  void finish() {
-    if (tty_) std::cerr << "\n";
+  ~Interrupt() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
   }
+  Interrupt(const Interrupt&) = delete;
+  Interrupt& operator=(const Interrupt&) = delete;
 
  private:
-  size_t total_, done_ = 0, failing_ = 0;
-  bool tty_;
-  Clock::time_point start_;
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 }  // namespace
@@ -205,16 +201,36 @@ Outcome grade_class(const config::Assignment& a, const Options& o) {
     todo.push_back(s);
   }
   outcome.graded = todo.size();
-  Progress progress(todo.size(), ::isatty(STDERR_FILENO) != 0);
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  Progress progress(todo.size(), outcome.kept, tty);
   std::map<pid_t, std::string> running;
   size_t next = 0;
+  const Interrupt interrupt;
   while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+    while (next < todo.size() && static_cast<int>(running.size()) < o.jobs && !interrupted) {
       running[start_worker(o, todo[next])] = todo[next];
       ++next;
     }
+    if (interrupted) {
+      // Ctrl-C: the students being graded are left without a report (the resumed batch grades them).
+      for (const auto& [pid, student] : running) ::kill(pid, SIGKILL);
+      for (const auto& [pid, student] : running) ::waitpid(pid, nullptr, 0);
+      progress.finish();
+      std::cerr << fmt::format(
+          "interrupted: {} of {} graded, their reports kept in {}; run the same command with --resume to "
+          "grade "
+          "the rest\n",
+          progress.graded() + outcome.kept, students.size(), o.out.string());
+      throw Interrupted{};
+    }
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    // On a terminal the line is redrawn while the workers grade, so that its ETA moves.
+    const pid_t pid = ::waitpid(-1, &status, tty ? WNOHANG : 0);
+    if (pid == 0) {
+      progress.tick();
+      ::usleep(50 * 1000);
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;

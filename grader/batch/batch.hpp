@@ -40,6 +40,9 @@ struct Outcome {
 // in its own sandbox; a worker that dies is recorded as an internal fault for its student and the
 // batch goes on. Writes DIR/<student>/report.yaml, DIR/gradebook.csv, DIR/summary.md, DIR/index.html
 // and DIR/shard.yaml (what this shard of the class graded, for `ipcgrade merge`).
+// Throws Interrupted when SIGINT or SIGTERM stopped it, having stopped its workers and said on stderr
+// how to go on (--resume); the command exits 130.
 Outcome grade_class(const config::Assignment& assignment, const Options& options);
+struct Interrupted {};
 
 }  // namespace ipcgrade::batch

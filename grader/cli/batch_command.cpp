@@ -94,7 +94,12 @@ int run_batch(const BatchArgs& args) {
   if (!std::filesystem::is_directory(o.submissions, ec)) {
     throw config::ConfigError(args.submissions + ": the submissions must be a folder of student folders");
   }
-  const batch::Outcome done = batch::grade_class(assignment, o);
+  batch::Outcome done;
+  try {
+    done = batch::grade_class(assignment, o);
+  } catch (const batch::Interrupted&) {
+    return 130;  // as a shell reports a command Ctrl-C ended
+  }
   std::string line = fmt::format("{} submission(s)", done.students);
   if (o.shards > 1) line += fmt::format(" in shard {}/{}", o.shard, o.shards);
   line += fmt::format(": {} graded", done.graded);

@@ -256,11 +256,15 @@ std::vector<report::CheckResult> score_all_runs(const config::Assignment& assign
     r.runs_passed = passed;
     if (failed_at) {
       r.failing_seed = seed_of(*failed_at);
-      // The evidence is that run's, naming its seed; a call site that failed in other runs too counts
-      // them, and one that failed only in another run is added with that run's seed.
+      // The evidence is that run's; a call site that failed in other runs too counts them, and one that
+      // failed only in another run is added. Where the runs differed, each piece names the seed that
+      // replays it; where every run failed alike, any run replays it, and a seed would only be noise.
+      const bool differed = passed > 0;
       auto seeded = [&](size_t run) {
         std::vector<checks::Evidence> pieces = per_run[run][i].evidence;
-        for (auto& e : pieces) e.detail = fmt::format("seed {}: {}", seed_of(run), e.detail);
+        if (differed) {
+          for (auto& e : pieces) e.detail = fmt::format("seed {}: {}", seed_of(run), e.detail);
+        }
         return pieces;
       };
       r.evidence = seeded(*failed_at);
