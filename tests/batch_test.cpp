@@ -2,9 +2,7 @@
 // a crashed worker, the student's self-check, and the exports.
 #include <gtest/gtest.h>
 
-#include <pty.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -490,41 +488,6 @@ TEST(BatchOut, AnOutThatHoldsReportsIsGradedAgainOnlyWhenAsked) {
 
 namespace {
 
-// `ipcgrade` run on a pseudo-terminal of `columns` columns, as an instructor runs it: what it wrote,
-// and its exit code. `on_output` sees the output so far and may write to the terminal (Ctrl-C).
-struct Terminal {
-  std::string out;
-  int code = -1;
-};
-Terminal on_terminal(const std::vector<std::string>& args, unsigned short columns,
-                     const std::function<void(const std::string&, int)>& on_output = {}) {
-  winsize ws{};
-  ws.ws_col = columns;
-  ws.ws_row = 24;
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &ws);
-  if (pid == 0) {
-    std::vector<char*> argv = {const_cast<char*>("ipcgrade")};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(IPCGRADE_BINARY, argv.data());
-    ::_exit(127);
-  }
-  Terminal t;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(master, buf, sizeof buf);
-    if (n <= 0) break;  // EIO once the last writer is gone
-    t.out.append(buf, static_cast<size_t>(n));
-    if (on_output) on_output(t.out, master);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::close(master);
-  t.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return t;
-}
-
 // The columns a redrawn line takes: code points, the escape that clears the line aside.
 size_t columns_of(std::string line) {
   for (size_t at; (at = line.find("\033[K")) != std::string::npos;) line.erase(at, 3);
@@ -538,13 +501,14 @@ size_t columns_of(std::string line) {
 // On a 60-column terminal the progress line is cut to the width (a longer one wraps, and every redraw
 // leaves a broken copy), names the time per student, and Ctrl-C says how to go on.
 TEST_F(Batch, TheProgressLineFitsTheTerminalAndCtrlCSaysHowToGoOn) {
-  const Terminal t = on_terminal({"batch", sample("msgqueue-relay").string(), class_.path().string(), "--out",
-                                  out_.path().string(), "--jobs", "2"},
-                                 60);
-  EXPECT_EQ(t.code, 0) << t.out;
+  const TerminalResult t =
+      run_in_terminal({"batch", sample("msgqueue-relay").string(), class_.path().string(), "--out",
+                       out_.path().string(), "--jobs", "2"},
+                      std::chrono::seconds(120), {}, 60);
+  EXPECT_EQ(WEXITSTATUS(t.status), 0) << t.screen;
   size_t lines = 0;
   std::string line;
-  for (char c : t.out) {
+  for (char c : t.screen) {
     if (c == '\r' || c == '\n') {
       // The lines redrawn in place (they open by clearing the line): the one summary line at the end is
       // printed once and may wrap.
@@ -558,23 +522,23 @@ TEST_F(Batch, TheProgressLineFitsTheTerminalAndCtrlCSaysHowToGoOn) {
     }
   }
   EXPECT_GT(lines, 12u);
-  EXPECT_NE(t.out.find("12/12 graded · "), std::string::npos) << t.out;
-  EXPECT_NE(t.out.find(" s/student · ETA "), std::string::npos) << t.out;
+  EXPECT_NE(t.screen.find("12/12 graded · "), std::string::npos) << t.screen;
+  EXPECT_NE(t.screen.find(" s/student · ETA "), std::string::npos) << t.screen;
 
   TempDir again;
   bool sent = false;
-  const Terminal stopped = on_terminal({"batch", sample("msgqueue-relay").string(), class_.path().string(),
-                                        "--out", again.path().string(), "--jobs", "1"},
-                                       100, [&](const std::string& out, int master) {
-                                         if (!sent && out.find("1/12 graded") != std::string::npos) {
-                                           sent = ::write(master, "\x03", 1) == 1;
-                                         }
-                                       });
-  ASSERT_TRUE(sent) << stopped.out;
-  EXPECT_EQ(stopped.code, 130) << stopped.out;
-  EXPECT_NE(stopped.out.find("interrupted: "), std::string::npos) << stopped.out;
-  EXPECT_NE(stopped.out.find("; run the same command with --resume to grade the rest"), std::string::npos)
-      << stopped.out;
+  const TerminalResult stopped =
+      run_in_terminal({"batch", sample("msgqueue-relay").string(), class_.path().string(), "--out",
+                       again.path().string(), "--jobs", "1"},
+                      std::chrono::seconds(120), [&](const std::string& screen, int terminal) {
+                        if (!sent && screen.find("1/12 graded") != std::string::npos)
+                          sent = ::write(terminal, "\x03", 1) == 1;
+                      });
+  ASSERT_TRUE(sent) << stopped.screen;
+  EXPECT_EQ(WEXITSTATUS(stopped.status), 130) << stopped.screen;
+  EXPECT_NE(stopped.screen.find("interrupted: "), std::string::npos) << stopped.screen;
+  EXPECT_NE(stopped.screen.find("; run the same command with --resume to grade the rest"), std::string::npos)
+      << stopped.screen;
   const CliResult resumed = batch(again.path(), {"--resume"});
   EXPECT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resuming: "), std::string::npos) << resumed.err;

@@ -350,3 +350,51 @@ checks:
     EXPECT_FALSE(fs::exists(dir_.path() / ".refused.kit-partial"));
   }
 }
+
+// `check` finds its kit from anywhere in the student's repository (a .ipcgrade in a folder above), says
+// so when it was run in the kit's assignment/ folder, refuses that folder as the work, and a missing
+// Makefile is said once, with why.
+TEST_F(Kit, CheckFindsItsKitUpwardAndSaysWhenGivenTheWrongFolder) {
+  const fs::path kit = dir_.path() / "kit";
+  ASSERT_EQ(run_ipcgrade({"kit", sample("pipe-shout").string(), kit.string()}).code, 0);
+  fs::copy(sample("pipe-shout/solution"), kit, fs::copy_options::recursive);
+  fs::create_directories(kit / "src");
+  auto check_in = [](const fs::path& folder, std::vector<std::string> args = {}) {
+    args.insert(args.begin(), "check");
+    return run_ipcgrade(args,
+                        {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", folder.string(), IPCGRADE_BINARY});
+  };
+  const CliResult from_src = check_in(kit / "src");
+  EXPECT_EQ(from_src.code, 0) << from_src.out << from_src.err;
+  EXPECT_NE(
+      from_src.err.find("ipcgrade: checking " + fs::canonical(kit).string() + " (the folder of .ipcgrade)"),
+      std::string::npos)
+      << from_src.err;
+  const CliResult from_assignment = check_in(kit / "assignment");
+  EXPECT_EQ(from_assignment.code, 0) << from_assignment.out << from_assignment.err;
+  EXPECT_NE(from_assignment.out.find("Score: 55/55"), std::string::npos) << from_assignment.out;
+  const CliResult wrong = check_in(kit, {"assignment", "assignment"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_EQ(wrong.err,
+            "assignment: this is the assignment's folder, not your work: run `ipcgrade check` in your "
+            "solution's folder (the top of your repository)\n");
+  TempDir nowhere;
+  const CliResult lost = check_in(nowhere.path());
+  EXPECT_EQ(lost.code, 2);
+  EXPECT_NE(lost.err.find("neither this folder nor any folder above it holds a .ipcgrade file"),
+            std::string::npos)
+      << lost.err;
+
+  fs::remove(kit / "Makefile");
+  const CliResult unbuilt = check_in(kit);
+  EXPECT_EQ(unbuilt.code, 1);
+  EXPECT_NE(unbuilt.out.find("The submission did not build, so every check below fails with it:"),
+            std::string::npos)
+      << unbuilt.out;
+  EXPECT_NE(unbuilt.out.find(
+                "[there is no Makefile in the submission: the assignment builds it with 'make', so the "
+                "folder needs a Makefile (or makefile) at its top]"),
+            std::string::npos)
+      << unbuilt.out;
+  EXPECT_EQ(unbuilt.out.find("did not build, so nothing could be run"), std::string::npos) << unbuilt.out;
+}

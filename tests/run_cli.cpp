@@ -137,9 +137,9 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   return r;
 }
 
-TerminalResult run_in_terminal(
-    const std::vector<std::string>& args, std::chrono::seconds limit,
-    const std::function<void(const std::string& screen, int terminal)>& on_screen) {
+TerminalResult run_in_terminal(const std::vector<std::string>& args, std::chrono::seconds limit,
+                               const std::function<void(const std::string& screen, int terminal)>& on_screen,
+                               unsigned short columns) {
   std::vector<std::string> words = {"ipcgrade"};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -147,7 +147,10 @@ TerminalResult run_in_terminal(
   argv.push_back(nullptr);
   TerminalResult result;
   int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  winsize size{};
+  size.ws_row = 24;
+  size.ws_col = columns;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &size);
   if (pid < 0) {
     result.killed = true;
     result.screen = std::string("forkpty: ") + std::strerror(errno);

@@ -33,7 +33,8 @@ struct TerminalResult {
 // so far and the terminal's descriptor (to type into it); the binary is killed after `limit`.
 TerminalResult run_in_terminal(
     const std::vector<std::string>& args, std::chrono::seconds limit,
-    const std::function<void(const std::string& screen, int terminal)>& on_screen = {});
+    const std::function<void(const std::string& screen, int terminal)>& on_screen = {},
+    unsigned short columns = 80);
 
 // A temporary folder removed at the end of the test.
 class TempDir {

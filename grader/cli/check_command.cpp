@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <iostream>
 
@@ -44,23 +45,48 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
 
 namespace {
 
-// ASSIGNMENT when given; else assignment.yaml in the submission folder; else the path written in
-// its .ipcgrade file (relative to that folder).
-fs::path find_assignment(const CheckArgs& args) {
-  if (!args.assignment.empty()) return args.assignment;
-  const fs::path folder = args.submission;
+// Where the assignment and the submission are. ASSIGNMENT when given; else the path a .ipcgrade file
+// names, in the folder or the nearest parent that has one (a student in their repository's src/ or in
+// the kit's assignment/ means the repository: its root is the submission, unless one was given); else
+// assignment.yaml in the folder.
+struct Located {
+  fs::path assignment, submission;
+  std::string note;  // said on stderr when the folder checked is not the one the student is in
+};
+
+std::optional<fs::path> named_by(const fs::path& pointer) {
   std::error_code ec;
-  if (fs::exists(folder / "assignment.yaml", ec)) return folder / "assignment.yaml";
-  const fs::path pointer = folder / ".ipcgrade";
-  if (fs::exists(pointer, ec)) {
-    std::string text = util::read_file(pointer);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-      text.pop_back();
-    const fs::path named(text);
-    return named.is_absolute() ? named : folder / named;
+  if (!fs::is_regular_file(pointer, ec)) return std::nullopt;
+  std::string text = util::read_file(pointer);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  const fs::path named(text);
+  return named.is_absolute() ? named : pointer.parent_path() / named;
+}
+
+Located locate(const CheckArgs& args, bool submission_given) {
+  const fs::path folder = args.submission;
+  if (!args.assignment.empty()) return {args.assignment, folder, ""};
+  std::error_code ec;
+  const fs::path start = fs::weakly_canonical(fs::absolute(folder), ec);
+  for (fs::path dir = start;; dir = dir.parent_path()) {
+    if (const auto named = named_by(dir / ".ipcgrade")) {
+      if (dir == start || submission_given) return {*named, folder, ""};
+      return {*named, dir,
+              fmt::format("ipcgrade: checking {} (the folder of .ipcgrade), not {}", dir.string(),
+                          start.string())};
+    }
+    // A folder of its own with assignment.yaml and no .ipcgrade above: an assignment beside the work.
+    if (dir == start && fs::exists(dir / "assignment.yaml", ec)) {
+      bool above = false;
+      for (fs::path up = dir.parent_path(); !above && up != up.root_path(); up = up.parent_path())
+        above = named_by(up / ".ipcgrade").has_value();
+      if (!above) return {dir / "assignment.yaml", folder, ""};
+    }
+    if (dir == dir.root_path() || dir.parent_path() == dir) break;
   }
-  throw config::ConfigError(
-      folder.string() + ": no assignment given, no assignment.yaml here, and no .ipcgrade file naming one");
+  throw config::ConfigError(folder.string() +
+                            ": no assignment given, and neither this folder nor any folder above it holds a "
+                            ".ipcgrade file (the kit's repository has one at its top) or an assignment.yaml");
 }
 
 }  // namespace
@@ -105,8 +131,19 @@ int show(const CheckArgs& args, const config::Assignment& assignment, const repo
 
 }  // namespace
 
-int run_check(const CheckArgs& args) {
-  const config::Assignment assignment = checks::load_assignment(find_assignment(args));
+int run_check(const CheckArgs& args_given) {
+  CheckArgs args = args_given;
+  const Located where = locate(args, args.submission != ".");
+  if (!where.note.empty()) std::cerr << where.note << "\n";
+  args.submission = where.submission.string();
+  const config::Assignment assignment = checks::load_assignment(where.assignment);
+  // The assignment's own folder graded as the work (a student in the kit's assignment/) would fail
+  // every check without a word of why.
+  std::error_code same;
+  if (fs::equivalent(assignment.dir, args.submission, same))
+    throw config::ConfigError(args.submission +
+                              ": this is the assignment's folder, not your work: run `ipcgrade "
+                              "check` in your solution's folder (the top of your repository)");
   // The file a student reads must not hold the answers: say so to the instructor who handed it out.
   for (const auto& s : assignment.scenarios) {
     if (s.visibility != config::Visibility::Hidden) continue;

@@ -89,7 +89,7 @@ std::string summary(const Report& r, bool color) {
   }
   out += "\n";
   if (!r.build.usable()) {
-    out += c.red() + "The submission did not build:" + c.reset() + "\n";
+    out += c.red() + "The submission did not build, so every check below fails with it:" + c.reset() + "\n";
     std::string log = r.build.log.size() > 4000 ? r.build.log.substr(0, 4000) + "\n..." : r.build.log;
     out += indent(log, "    ") + "\n\n";
   }
@@ -104,7 +104,8 @@ std::string summary(const Report& r, bool color) {
       out += fmt::format("  {}  {}\n        {:<{}} {:>11}\n", mark, ch.name, "", width - 2, score);
     else
       out += fmt::format("  {}  {:<{}} {:>11}\n", mark, ch.name, width, score);
-    if (ch.status == checks::Status::Failed) {
+    // A build that failed failed every check with the same words: said once, above.
+    if (ch.status == checks::Status::Failed && r.build.usable()) {
       if (!ch.parts.empty() && ch.score > 0) out += "        " + parts_text(ch) + "\n";  // what was kept
       const std::string& advice = ch.advice ? *ch.advice : ch.feedback;
       if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";

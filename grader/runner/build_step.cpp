@@ -69,6 +69,13 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
         log += fmt::format("\n[build command was killed by signal {}]\n", *r.processes[0].signal);
       else if (result.status == build::BuildStatus::Failed)
         log += fmt::format("\n[build command exited with code {}]\n", result.exit_code);
+      // make's "No targets specified and no makefile found" says what, not why: the folder has none.
+      if (result.status == build::BuildStatus::Failed && b.command.rfind("make", 0) == 0 &&
+          !std::filesystem::exists(context.work_dir / "Makefile") &&
+          !std::filesystem::exists(context.work_dir / "makefile") &&
+          !std::filesystem::exists(context.work_dir / "GNUmakefile"))
+        log += "[there is no Makefile in the submission: the assignment builds it with '" + b.command +
+               "', so the folder needs a Makefile (or makefile) at its top]\n";
       break;
     case Outcome::Timeout:
       result.status = build::BuildStatus::Timeout;
