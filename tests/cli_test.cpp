@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "grader/util/atomic_file.hpp"
@@ -10,6 +12,7 @@
 #include "tests/run_cli.hpp"
 
 using namespace ipcgrade::testing;
+using nlohmann::json;
 namespace fs = std::filesystem;
 
 TEST(Cli, HelpOnEveryCommand) {
@@ -199,4 +202,25 @@ TEST_F(CliGrade, ReportFileSummaryAndVerboseLog) {
   size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(out.path())) ++files;
   EXPECT_EQ(files, 1u);
+}
+
+// Gradescope's entry point leaves a results.json on every path: where ipcgrade wrote none (here a
+// mistake in the assignment), one with score 0 saying why, as Markdown-free text.
+TEST(Gradescope, TheEntryPointLeavesAResultsJsonWhenTheGraderCannotGrade) {
+  TempDir root;
+  root.write("source/assignment.yaml", "assignment: x\nscenarios: [\n");
+  fs::create_directories(root.path() / "submission");
+  const std::string path = fs::path(IPCGRADE_BINARY).parent_path().string() + ":/usr/bin:/bin";
+  const CliResult r =
+      run_ipcgrade({}, {"/usr/bin/env", "AUTOGRADER_ROOT=" + root.path().string(), "PATH=" + path, "/bin/sh",
+                        (fs::path(SOURCE_DIR) / "docker/gradescope/run_autograder").string()});
+  EXPECT_EQ(r.code, 2) << r.err;
+  const json results = json::parse(std::ifstream(root.path() / "results/results.json"));
+  EXPECT_EQ(results["score"], 0);
+  EXPECT_EQ(results["output_format"], "text");
+  EXPECT_TRUE(results["tests"].empty());
+  const std::string output = results["output"];
+  EXPECT_EQ(output.rfind("Not graded: ipcgrade could not grade this submission (exit code 2).", 0), 0u)
+      << output;
+  EXPECT_NE(output.find("assignment.yaml:3:1: end of sequence flow not found"), std::string::npos) << output;
 }

@@ -74,7 +74,7 @@ TEST(Parts, ACheckFailingOnlyInTheHiddenScenarioLosesTheHiddenShare) {
   EXPECT_EQ(j["tests"][1]["score"], 0);
   EXPECT_EQ(j["tests"][1]["max_score"], 5);
   EXPECT_EQ(j["tests"][1]["status"], "failed");
-  EXPECT_NE(j["tests"][1]["output"].get<std::string>().find("[secret] server"), std::string::npos)
+  EXPECT_NE(j["tests"][1]["output"].get<std::string>().find("- **secret** server \\#0"), std::string::npos)
       << j["tests"][1]["output"];
 }
 

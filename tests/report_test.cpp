@@ -160,9 +160,11 @@ TEST(GradescopeJson, HasTheFieldsGradescopeReads) {
   EXPECT_EQ(j["tests"][0]["max_score"], 20);
   EXPECT_EQ(j["tests"][0]["status"], "failed");
   EXPECT_EQ(j["tests"][0]["visibility"], "visible");
-  EXPECT_EQ(
-      j["tests"][0]["output"],
-      "client #1 printed something else\n- [three clients] client (pid 317): at client.c:18 wrong word");
+  EXPECT_EQ(j["tests"][0]["output"],
+            "client \\#1 printed something else\n\n- **three clients** client \\(pid 317\\): at "
+            "`client.c:18` — wrong word");
+  EXPECT_EQ(j["tests"][0]["output_format"], "md");
+  EXPECT_EQ(j["output_format"], "md");
   EXPECT_EQ(j["tests"][1]["status"], "passed");
   EXPECT_EQ(j["tests"][1]["visibility"], "after_published");  // it covers a hidden scenario
 }
