@@ -1,4 +1,9 @@
 #pragma once
+// The tracer reads system calls from x86_64 registers (orig_rax, rdi, rsi, ...) and filters them by
+// x86_64 numbers: on another architecture it would judge the wrong calls, so it does not build there.
+#if !defined(__x86_64__)
+#error "ipcgrade's tracer reads x86_64 registers and system call numbers: build it on x86_64 Linux"
+#endif
 #include <sys/ptrace.h>
 #include <sys/types.h>
 
