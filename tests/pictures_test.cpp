@@ -251,3 +251,31 @@ TEST_F(Pictures, BatchWritesEachStudentsPageAndTheClassIndex) {
   const json bob = open(out / "bob" / "report.html");
   EXPECT_EQ(bob["scenarios"][0]["outcome"], "deadlock");
 }
+
+// Eight clients and their server: at 1280 pixels every lane's head is on the screen, and no two texts of
+// the chart cover each other (boxes measured in the browser), ends and labels included.
+TEST_F(Pictures, EightProcessesFitA1280PixelWindowAndNoLabelsOverlap) {
+  TempDir assignment;
+  assignment.write("assignment.yaml",
+                   "assignment: relay8\nbuild: {command: make, timeout: 60s}\nkeys: {count: 1}\n"
+                   "limits: {wall: 5s}\nscenarios:\n  - name: eight clients\n    processes:\n"
+                   "      - {name: server, run: './server {key} 8', ready: 'stdout ^ready$'}\n"
+                   "      - {name: client, run: './client {key} word{index}', count: 8, ready: exit}\n"
+                   "checks:\n  - {name: clean, type: no-leftovers, points: 1}\n");
+  const fs::path html = dir_.path() / "eight.html";
+  const CliResult r = run_ipcgrade({"grade", assignment.path().string(),
+                                    sample("msgqueue-relay/variants/queue-never-removed").string(), "--html",
+                                    html.string()});
+  ASSERT_EQ(r.code, 1) << r.err;
+  ::setenv("VIEWPORT_WIDTH", "1280", 1);
+  const json page = open(html, "report-eight-clients.png");
+  ::unsetenv("VIEWPORT_WIDTH");
+  ASSERT_EQ(page["viewport"], 1280);
+  const json& s = scenario(page);
+  EXPECT_EQ(s["heads"].size(), 10u);  // the server, eight clients, the queue
+  // Inside the chart's box (which would scroll), not only the window.
+  for (const auto& right : s["heads_right"])
+    EXPECT_LE(right.get<double>(), s["chart_right"].get<double>()) << s["heads_right"] << " " << s["chart_right"];
+  EXPECT_TRUE(s["overlaps"].empty()) << s["overlaps"];
+  EXPECT_FALSE(s["ends"].empty());
+}

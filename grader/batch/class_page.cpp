@@ -35,9 +35,10 @@ std::string histogram(const std::vector<Row>& rows) {
   std::vector<size_t> bins(10, 0);
   for (const auto& r : rows) bins[std::min<size_t>(9, static_cast<size_t>(percent(r) / 10))]++;
   const size_t most = std::max<size_t>(1, *std::max_element(bins.begin(), bins.end()));
-  constexpr int kWidth = 48, kHeight = 160;
+  // kTop: room above the tallest bar for its count.
+  constexpr int kWidth = 48, kHeight = 160, kTop = 18;
   std::string out = fmt::format("<svg class=\"histogram\" width=\"{}\" height=\"{}\" role=\"img\">",
-                                kWidth * 10 + 20, kHeight + 40);
+                                kWidth * 10 + 20, kTop + kHeight + 40);
   for (size_t i = 0; i < bins.size(); ++i) {
     const int h = static_cast<int>(kHeight * bins[i] / most);
     const int x = 10 + static_cast<int>(i) * kWidth;
@@ -47,17 +48,31 @@ std::string histogram(const std::vector<Row>& rows) {
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text x=\"{}\" y=\"{}\" "
         "text-anchor=\"middle\" "
         "font-size=\"11\">{}–{}</text></g>",
-        bins[i], x + 4, 10 + kHeight - h, kWidth - 8, h, x + kWidth / 2, 6 + kHeight - h,
-        bins[i] ? std::to_string(bins[i]) : "", x + kWidth / 2, kHeight + 28, i * 10,
+        bins[i], x + 4, kTop + 10 + kHeight - h, kWidth - 8, h, x + kWidth / 2, kTop + 6 + kHeight - h,
+        bins[i] ? std::to_string(bins[i]) : "", x + kWidth / 2, kTop + kHeight + 28, i * 10,
         i == 9 ? 100 : i * 10 + 9);
   }
   return out + "</svg>";
 }
 
+// `name` cut to `bytes` with "…" last, never inside a UTF-8 character.
+std::string cut(const std::string& name, size_t bytes) {
+  if (name.size() <= bytes) return name;
+  size_t at = bytes > 0 ? bytes - 1 : 0;
+  while (at > 0 && (static_cast<unsigned char>(name[at]) & 0xc0) == 0x80) --at;
+  return name.substr(0, at) + "…";
+}
+
 std::string failure_rates(const config::Assignment& a, const std::vector<Row>& rows) {
-  constexpr int kBar = 300, kRow = 24, kLabel = 340;
+  // The names' column as wide as the longest name needs (about 7 pixels a character), within reason; a
+  // longer name is cut, whole in its tooltip.
+  constexpr int kBar = 300, kRow = 24, kChar = 7;
+  size_t longest = 0;
+  for (const auto& c : a.checks) longest = std::max(longest, c.name.size());
+  const int kLabel = std::clamp(static_cast<int>(longest) * kChar + 16, 120, 560);
+  const size_t fits = static_cast<size_t>((kLabel - 16) / kChar);
   std::string out = fmt::format("<svg class=\"failures\" width=\"{}\" height=\"{}\" role=\"img\">",
-                                kLabel + kBar + 80, static_cast<int>(a.checks.size()) * kRow + 10);
+                                kLabel + kBar + 90, static_cast<int>(a.checks.size()) * kRow + 10);
   for (size_t i = 0; i < a.checks.size(); ++i) {
     size_t failed = 0, seen = 0;
     for (const auto& r : rows) {
@@ -70,14 +85,14 @@ std::string failure_rates(const config::Assignment& a, const std::vector<Row>& r
     const double rate = seen ? static_cast<double>(failed) / static_cast<double>(seen) : 0;
     const int y = 5 + static_cast<int>(i) * kRow;
     out += fmt::format(
-        "<g class=\"rate\" data-check=\"{}\" data-failed=\"{}\"><text x=\"{}\" y=\"{}\" "
+        "<g class=\"rate\" data-check=\"{}\" data-failed=\"{}\"><title>{}</title><text x=\"{}\" y=\"{}\" "
         "text-anchor=\"end\">{}</text>"
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#eaeef2\"/>"
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#c62828\"/>"
         "<text x=\"{}\" y=\"{}\">{:.0f} % ({})</text></g>",
-        html_escape(a.checks[i].name), failed, kLabel - 8, y + 15, html_escape(a.checks[i].name), kLabel,
-        y + 3, kBar, kRow - 8, kLabel, y + 3, static_cast<int>(kBar * rate), kRow - 8, kLabel + kBar + 6,
-        y + 15, rate * 100, failed);
+        html_escape(a.checks[i].name), failed, html_escape(a.checks[i].name), kLabel - 8, y + 15,
+        html_escape(cut(a.checks[i].name, fits)), kLabel, y + 3, kBar, kRow - 8, kLabel, y + 3,
+        static_cast<int>(kBar * rate), kRow - 8, kLabel + kBar + 6, y + 15, rate * 100, failed);
   }
   return out + "</svg>";
 }

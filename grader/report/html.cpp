@@ -85,25 +85,58 @@ dl.limits dt{font-weight:600}dl.limits dd{margin:0}
 
 namespace {
 
-constexpr int kColumn = 170, kRow = 28, kTop = 84, kHeadHeight = 40, kMargin = 16;
+constexpr int kRow = 28, kTop = 84, kHeadHeight = 40, kMargin = 16;
+// Lanes are as wide as the page allows them, between these: 8 processes and their objects fit the chart's
+// box in a 1280-pixel window (the page's margins and the scenario's padding leave it about 1200); past
+// that the chart scrolls sideways (its box says overflow: auto).
+constexpr int kWidest = 170, kNarrowest = 104, kPage = 1170;
+constexpr int kCharWidth = 7;  // of the 13 px sans-serif text, about: a label is cut to its lane
 
-int column_x(size_t i) {
-  return kMargin + kColumn / 2 + static_cast<int>(i) * kColumn;
-}
-int row_y(size_t i) {
-  return kTop + 20 + static_cast<int>(i) * kRow;
+int row_y(size_t row) {
+  return kTop + 20 + static_cast<int>(row) * kRow;
 }
 
 std::string svg_text(int x, int y, const std::string& text, const std::string& attrs = "") {
   return fmt::format("<text x=\"{}\" y=\"{}\" {}>{}</text>", x, y, attrs, html_escape(text));
 }
 
-// The chart as SVG: lifeline heads on top, dashed lifelines, one row per arrow, each end below.
+// `text` cut to `columns` characters, "…" last when cut (the whole text is in the element's title).
+std::string fit(const std::string& text, int columns) {
+  size_t chars = 0, at = 0;
+  for (; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xc0) == 0x80) continue;
+    if (static_cast<int>(chars) == std::max(columns - 1, 1)) {
+      size_t rest = 0;
+      for (size_t i = at; i < text.size(); ++i) rest += (static_cast<unsigned char>(text[i]) & 0xc0) != 0x80;
+      return rest <= 1 ? text : text.substr(0, at) + "…";
+    }
+    ++chars;
+  }
+  return text;
+}
+
+// The chart as SVG: every lifeline's head on top, dashed lifelines, one row per arrow, and each
+// lifeline's end on a row of its own below its last arrow, so that no two texts share a row: an arrow's
+// label, an end, a head never cover one another.
 std::string chart_svg(const Sequence& s) {
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < s.lines.size(); ++i) column[s.lines[i].id] = i;
-  const int width = kMargin * 2 + static_cast<int>(std::max<size_t>(s.lines.size(), 1)) * kColumn;
-  const int height = row_y(s.arrows.size()) + 60;
+  const size_t lanes = std::max<size_t>(s.lines.size(), 1);
+  const int lane = std::clamp((kPage - 2 * kMargin) / static_cast<int>(lanes), kNarrowest, kWidest);
+  auto column_x = [&](size_t i) { return kMargin + lane / 2 + static_cast<int>(i) * lane; };
+  // Rows: each arrow, and after a lifeline's last arrow, its end.
+  std::vector<size_t> arrow_row(s.arrows.size()), end_row(s.lines.size());
+  std::map<size_t, std::vector<size_t>> ends_after;  // arrow index (exclusive end) -> lifelines
+  for (size_t i = 0; i < s.lines.size(); ++i) {
+    if (!s.lines[i].end.empty()) ends_after[s.lines[i].last].push_back(i);
+  }
+  size_t rows = 0;
+  for (size_t i = 0; i <= s.arrows.size(); ++i) {
+    for (const size_t l : ends_after[i]) end_row[l] = rows++;
+    if (i < s.arrows.size()) arrow_row[i] = rows++;
+  }
+  const int width = kMargin * 2 + static_cast<int>(lanes) * lane;
+  const int height = row_y(rows) + 40;
   std::string out = fmt::format(
       "<svg class=\"sequence\" width=\"{}\" height=\"{}\" "
       "viewBox=\"0 0 {} {}\" role=\"img\">",
@@ -112,28 +145,35 @@ std::string chart_svg(const Sequence& s) {
       "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
       "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"context-stroke\"/>"
       "</marker></defs>";
+  const int head_chars = (lane - 16) / kCharWidth;
   for (size_t i = 0; i < s.lines.size(); ++i) {
     const Lifeline& l = s.lines[i];
     const int x = column_x(i);
     const bool object = l.kind == Lifeline::Kind::Object;
-    const int top = object && l.first > 0 ? row_y(l.first) - kRow / 2 - kHeadHeight / 2 : 18;
-    out += fmt::format("<g class=\"head {}\" data-line=\"{}\">", object ? "object" : "process",
-                       html_escape(l.id));
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\"/>", x - kColumn / 2 + 8,
-                       top, kColumn - 16, kHeadHeight);
-    out += svg_text(x, top + 17, l.title, "text-anchor=\"middle\" font-weight=\"600\"");
-    out += svg_text(x, top + 32, l.sub, "text-anchor=\"middle\" fill=\"#57606a\"");
+    const int top = 18;
+    out +=
+        fmt::format("<g class=\"head {}\" data-line=\"{}\"><title>{}</title>", object ? "object" : "process",
+                    html_escape(l.id), html_escape(l.sub.empty() ? l.title : l.title + " (" + l.sub + ")"));
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\"/>", x - lane / 2 + 6, top,
+                       lane - 12, kHeadHeight);
+    out += svg_text(x, top + 17, fit(l.title, head_chars), "text-anchor=\"middle\" font-weight=\"600\"");
+    out += svg_text(x, top + 32, fit(l.sub, head_chars), "text-anchor=\"middle\" fill=\"#57606a\"");
     out += "</g>";
-    const int from = top + kHeadHeight;
-    const int to = row_y(l.last) - kRow / 2;
+    // An object's lifeline starts where it was made; a process's at its head.
+    const int from = object && l.first > 0 && l.first < arrow_row.size()
+                         ? row_y(arrow_row[l.first]) - kRow / 2
+                         : top + kHeadHeight;
+    const int to = !l.end.empty()                             ? row_y(end_row[i]) - kRow / 2
+                   : l.last > 0 && l.last <= arrow_row.size() ? row_y(arrow_row[l.last - 1]) + kRow / 2
+                                                              : from + 6;
     out += fmt::format("<line class=\"life\" data-line=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-                       html_escape(l.id), x, from, x, std::max(to, from + 6));
+                       html_escape(l.id), x, top + kHeadHeight, x, std::max(to, from + 6));
     if (!l.end.empty()) {
       const std::string cls = l.left_behind ? "end left-behind" : l.blocked ? "end blocked" : "end";
       std::string text = l.end;
       if (l.blocked && !l.waits.empty()) text = "blocked in " + l.waits;
       out += svg_text(
-          x, std::max(row_y(l.last) + 6, from + 20), text,
+          x, row_y(end_row[i]) + 4, fit(text, 2 * head_chars),
           fmt::format("class=\"{}\" text-anchor=\"middle\" data-line=\"{}\"", cls, html_escape(l.id)));
     }
   }
@@ -141,7 +181,7 @@ std::string chart_svg(const Sequence& s) {
     const Arrow& a = s.arrows[i];
     const auto f = column.find(a.from), t = column.find(a.to);
     if (f == column.end() || t == column.end()) continue;
-    const int y = row_y(i);
+    const int y = row_y(arrow_row[i]);
     int x1 = column_x(f->second), x2 = column_x(t->second);
     std::string cls = "arrow";
     if (a.kind == Arrow::Kind::Fork) cls += " fork";

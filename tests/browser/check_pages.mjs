@@ -29,7 +29,7 @@ async function watched(page) {
 try {
   if (mode === 'html') {
     const page = await browser.newPage();
-    await page.setViewport({ width: 1400, height: 900 });
+    await page.setViewport({ width: Number(process.env.VIEWPORT_WIDTH || 1400), height: 900 });
     const seen = await watched(page);
     const started = Date.now();
     await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
@@ -47,10 +47,25 @@ try {
         arrows: [...s.querySelectorAll('g.arrow')].map((g) => ({ label: g.querySelector('text')?.textContent, cls: g.getAttribute('class'), call: g.dataset.call })),
         ends: [...s.querySelectorAll('text.end')].map((t) => ({ text: t.textContent, cls: t.getAttribute('class') })),
         drawn: (() => { const svg = s.querySelector('svg.sequence'); if (!svg) return null; const b = svg.getBBox(); return { width: b.width, height: b.height }; })(),
+        // Where each lifeline's head is on the page, and the texts of the chart whose boxes overlap.
+        heads_right: [...s.querySelectorAll('g.head rect')].map((r) => r.getBoundingClientRect().right),
+        chart_right: s.querySelector('.chart')?.getBoundingClientRect().right ?? null,
+        overlaps: (() => {
+          const boxes = [...s.querySelectorAll('svg.sequence text')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+          const out = [];
+          for (let i = 0; i < boxes.length; ++i)
+            for (let j = i + 1; j < boxes.length; ++j) {
+              const a = boxes[i].r, b = boxes[j].r;
+              const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+              if (w > 1 && h > 1) out.push([boxes[i].text, boxes[j].text]);
+            }
+          return out;
+        })(),
       })),
       histogram: [...document.querySelectorAll('svg.histogram g.bin')].map((g) => Number(g.dataset.students)),
       rates: [...document.querySelectorAll('svg.failures g.rate')].map((g) => ({ check: g.dataset.check, failed: Number(g.dataset.failed) })),
       students: [...document.querySelectorAll('tr.student a')].map((a) => a.getAttribute('href')),
+      viewport: window.innerWidth,
     }));
     // A click on the first arrow shows its call and line.
     const first = await page.$('section.scenario g.arrow');
