@@ -224,3 +224,42 @@ TEST(Gradescope, TheEntryPointLeavesAResultsJsonWhenTheGraderCannotGrade) {
       << output;
   EXPECT_NE(output.find("assignment.yaml:3:1: end of sequence flow not found"), std::string::npos) << output;
 }
+
+// On a terminal, evidence lines are wrapped at spaces to its width, indented, never cut mid-word by the
+// terminal itself.
+TEST(CliTerminal, EvidenceIsWrappedAtWordsToTheTerminalsWidth) {
+  const TerminalResult t = run_in_terminal({"grade", sample("msgqueue-relay").string(),
+                                            sample("msgqueue-relay/variants/whole-struct-msgsz").string()},
+                                           std::chrono::seconds(60), {}, 60);
+  ASSERT_FALSE(t.killed) << t.screen;
+  size_t evidence = 0, continued = 0;
+  std::string joined;  // the indented lines put back together: every word whole
+  std::string line;
+  for (char c : t.screen) {
+    if (c != '\n' && c != '\r') {
+      line += c;
+      continue;
+    }
+    std::string plain;  // without the colour escapes
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\033') {
+        while (i < line.size() && line[i] != 'm') ++i;
+        continue;
+      }
+      plain += line[i];
+    }
+    size_t columns = 0;
+    for (unsigned char b : plain) columns += (b & 0xc0) != 0x80 ? 1 : 0;
+    if (plain.rfind("        - ", 0) == 0) ++evidence;
+    if (plain.rfind("          ", 0) == 0) ++continued;
+    if (plain.rfind("        ", 0) == 0) {
+      EXPECT_LE(columns, 60u) << plain;
+      joined += plain.substr(plain.find_first_not_of(' ')) + " ";
+    }
+    line.clear();
+  }
+  EXPECT_GT(evidence, 0u) << t.screen;
+  EXPECT_GT(continued, 0u) << t.screen;
+  EXPECT_NE(joined.find("msgsz 80 counts the long mtype; the payload is 64 to 72 bytes"), std::string::npos)
+      << joined;
+}

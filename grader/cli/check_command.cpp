@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "checks/make_checks.hpp"
+#include "grader/batch/progress.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/cli/guarded.hpp"
 #include "grader/config/assignment.hpp"
@@ -97,7 +98,8 @@ namespace {
 // for, GitHub's step summary.
 int show(const CheckArgs& args, const config::Assignment& assignment, const report::Report& r) {
   const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  std::cout << report::summary(r, color);
+  std::cout << report::summary(r, color,
+                               ::isatty(STDOUT_FILENO) ? batch::terminal_width(STDOUT_FILENO) - 1 : 0);
   // The score is out of the visible checks only: say what the hidden ones hold, so that 80/80 is not
   // read as full marks.
   double total = assignment.hidden_points;

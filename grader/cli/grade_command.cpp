@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "checks/make_checks.hpp"
+#include "grader/batch/progress.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/cli/guarded.hpp"
 #include "grader/config/assignment.hpp"
@@ -82,7 +83,8 @@ int write_outputs(const GradeArgs& args, const report::Report& r) {
     std::cout << report::to_json(r).dump(2) << "\n";
   } else {
     const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-    std::cout << report::summary(r, color);
+    std::cout << report::summary(r, color,
+                                 ::isatty(STDOUT_FILENO) ? batch::terminal_width(STDOUT_FILENO) - 1 : 0);
   }
   std::cout.flush();
   if (r.grader_failed()) {

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   // traced (supervise/spawn.cpp), and exec makes it its own.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   CLI::App app{
-      "ipcgrade: autograder and leak checker for IPC homework: System V queues, shared memory and semaphores, "
+      "ipcgrade: autograder and leak checker for IPC homework: System V queues, shared memory and "
+      "semaphores, "
       "pipes and FIFOs, POSIX queues, shared memory and named semaphores"};
   app.set_version_flag("--version", std::string(IPCGRADE_VERSION));
   app.require_subcommand(1);

@@ -20,7 +20,9 @@ std::string cut_line(size_t total);
 void valid_strings(nlohmann::ordered_json& j);
 std::string to_yaml(const Report& report);
 // The human summary: one line per check, feedback and evidence for failures, the total.
-std::string summary(const Report& report, bool color);
+// `terminal`: its width, when the summary goes to one: evidence lines are then wrapped at spaces with
+// their indent kept, never cut mid-word by the terminal; 0 leaves them whole (a file, a pipe).
+std::string summary(const Report& report, bool color, size_t terminal = 0);
 // A score as the summary shows it: "85", or "7.50".
 std::string points(double p);
 // A check judged in two parts: "visible scenarios 5/5 · hidden scenarios 0/5"; empty for one of one.

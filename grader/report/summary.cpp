@@ -64,7 +64,39 @@ std::string describe_leftover(const run::Leftover& l) {
 
 }  // namespace
 
-std::string summary(const Report& r, bool color) {
+namespace {
+
+// `line` (which starts with `indent`) broken at spaces so that no piece passes `width` columns, each
+// piece after the first indented two more. A word longer than a line stays whole.
+std::string wrapped(const std::string& line, const std::string& indent, size_t width) {
+  auto columns = [](const std::string& t) {
+    size_t n = 0;
+    for (unsigned char c : t) n += (c & 0xc0) != 0x80 ? 1 : 0;
+    return n;
+  };
+  if (width == 0 || columns(line) <= width) return line;
+  const std::string more = indent + "  ";
+  std::string out, current = indent;
+  size_t at = indent.size();
+  while (at < line.size()) {
+    size_t end = line.find(' ', at);
+    if (end == std::string::npos) end = line.size();
+    const std::string word = line.substr(at, end - at);
+    const bool first_word = current.size() == indent.size() || current.size() == more.size();
+    if (!first_word && columns(current) + 1 + columns(word) > width) {
+      out += current + "\n";
+      current = more + word;
+    } else {
+      current += (first_word ? "" : " ") + word;
+    }
+    at = end + 1;
+  }
+  return out + current;
+}
+
+}  // namespace
+
+std::string summary(const Report& r, bool color, size_t terminal) {
   const Palette c{color};
   std::string out = c.bold() + r.assignment + c.reset();
   if (!r.title.empty()) out += " — " + r.title;
@@ -108,7 +140,12 @@ std::string summary(const Report& r, bool color) {
     if (ch.status == checks::Status::Failed && r.build.usable()) {
       if (!ch.parts.empty() && ch.score > 0) out += "        " + parts_text(ch) + "\n";  // what was kept
       const std::string& advice = ch.advice ? *ch.advice : ch.feedback;
-      if (!advice.empty()) out += indent(util::escape_controls(advice), "        ") + "\n";
+      if (!advice.empty()) {
+        std::string text = indent(util::escape_controls(advice), "        ") + "\n", shown;
+        for (size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+          shown += wrapped(text.substr(at, end - at), "        ", terminal) + "\n";
+        out += shown;
+      }
       size_t shown = 0;
       for (const auto& e : ch.evidence) {
         if (++shown > 5) {
@@ -125,7 +162,7 @@ std::string summary(const Report& r, bool color) {
         if (!e.at.empty()) where += (where.empty() ? "at " : " at ") + e.at;
         line += where.empty() ? e.detail : where + " — " + e.detail;
         line = util::one_line(line);  // calls, file names and details carry the submission's text
-        out += c.dim() + "        - " + line + c.reset() + "\n";
+        out += c.dim() + wrapped("        - " + line, "        ", terminal) + c.reset() + "\n";
       }
     }
   }
