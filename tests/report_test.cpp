@@ -8,6 +8,7 @@
 #include "grader/report/exports.hpp"
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
+#include "grader/report/sequence.hpp"
 #include "grader/util/text.hpp"
 
 #include <sstream>
@@ -324,4 +325,48 @@ TEST(Gradebook, ChecksWhoseRunsDisagreedAreMarkedVaried) {
   EXPECT_NE(md.find("| greets in order | 1 of 2 (50 %) | 1 | 50 % of the class: Passed 3 of 5 runs |"),
             std::string::npos)
       << md;
+}
+
+// The chart follows attachments through fork: a child's shmdt of an address it inherited is drawn as
+// the detach it is, from the child to the segment.
+TEST(Sequence, AChildsDetachOfAnInheritedAttachmentIsDrawn) {
+  run::ScenarioResult s;
+  s.name = "fork";
+  auto call = [](long pid, const std::string& name, std::map<std::string, long long> values,
+                 std::optional<long> result) {
+    trace::Event e;
+    e.kind = trace::EventKind::Call;
+    e.pid = pid;
+    e.process = "writer";
+    e.call = name;
+    e.values = std::move(values);
+    e.result = result;
+    return e;
+  };
+  trace::Event fork;
+  fork.kind = trace::EventKind::Spawn;
+  fork.pid = 1001;
+  fork.parent = 1000;
+  fork.process = "writer";
+  s.trace.events = {call(1000, "shmget", {{"key", 0x5000}, {"size", 4096}, {"flags", 01600}}, 3),
+                    call(1000, "shmat", {{"shmid", 3}, {"address", 0x7f0000}}, 0x7f0000), fork,
+                    call(1001, "shmdt", {{"shmaddr", 0x7f0000}}, 0),
+                    call(1000, "shmdt", {{"shmaddr", 0x7f0000}}, 0)};
+  s.processes = {};
+  const report::Sequence seq = report::sequence_of(s, {});
+  std::vector<std::string> detaches;
+  for (const auto& a : seq.arrows) {
+    if (a.label == "detach") detaches.push_back(a.from);
+  }
+  ASSERT_EQ(detaches.size(), 2u);
+  EXPECT_NE(detaches[0], detaches[1]);  // the child's and the parent's
+  // Each holds the segment as a bar on its lifeline: the parent from its attach (arrow 1) to its detach
+  // (arrow 4), the child from the fork (arrow 2) to its own detach (arrow 3).
+  ASSERT_EQ(seq.spans.size(), 2u);
+  EXPECT_EQ(seq.spans[0].object, "shm:3");
+  EXPECT_EQ(seq.spans[0].from, 1u);
+  EXPECT_EQ(seq.spans[0].to, 5u);
+  EXPECT_EQ(seq.spans[1].from, 2u);
+  EXPECT_EQ(seq.spans[1].to, 4u);
+  EXPECT_EQ(seq.spans[1].line, detaches[0]);
 }

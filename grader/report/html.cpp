@@ -177,6 +177,19 @@ std::string chart_svg(const Sequence& s) {
           fmt::format("class=\"{}\" text-anchor=\"middle\" data-line=\"{}\"", cls, html_escape(l.id)));
     }
   }
+  // Attachments as bars on the lifelines, under the arrows.
+  for (const Span& span : s.spans) {
+    const auto l = column.find(span.line);
+    if (l == column.end() || span.from >= arrow_row.size() || span.to == 0) continue;
+    const int y1 = row_y(arrow_row[span.from]),
+              y2 = row_y(arrow_row[std::min(span.to, arrow_row.size()) - 1]);
+    out += fmt::format(
+        "<rect class=\"span\" data-line=\"{}\" data-object=\"{}\" x=\"{}\" y=\"{}\" width=\"8\" "
+        "height=\"{}\" "
+        "fill=\"#fff1c2\" stroke=\"#bf8700\"><title>attached to {}</title></rect>",
+        html_escape(span.line), html_escape(span.object), column_x(l->second) - 4, y1, std::max(y2 - y1, 6),
+        html_escape(span.object));
+  }
   for (size_t i = 0; i < s.arrows.size(); ++i) {
     const Arrow& a = s.arrows[i];
     const auto f = column.find(a.from), t = column.find(a.to);

@@ -161,10 +161,21 @@ class Builder {
         a.process = util::process_label(e.process, e.parent);
         child.first = seq_.arrows.size();
         seq_.arrows.push_back(std::move(a));
+        // fork copies every attachment: the child's shmdt of an inherited address detaches the segment.
+        std::vector<std::pair<long long, std::string>> inherited;
+        for (const auto& [key, segment] : attached_) {
+          if (key.first == e.parent) inherited.emplace_back(key.second, segment);
+        }
+        for (const auto& [address, segment] : inherited) {
+          attached_[{e.pid, address}] = segment;
+          open_span(e.pid, address, segment, seq_.arrows.size() - 1);
+        }
       }
       return;
     }
+    if (e.kind == trace::EventKind::Exec) close_spans(e.pid, std::nullopt);  // exec detaches everything
     if (e.kind == trace::EventKind::Exit) {
+      close_spans(e.pid, std::nullopt);
       Lifeline& p = process(e.pid, e.process);
       p.ended = true;
       p.last = seq_.arrows.size();
@@ -224,7 +235,10 @@ class Builder {
     } else if (c == "shmdt") {
       // The segment of the address: the attach that returned it.
       const auto it = attached_.find({e.pid, e.value("shmaddr")});
-      if (it != attached_.end()) arrow(e, me, it->second, "detach");
+      if (it != attached_.end()) {
+        arrow(e, me, it->second, "detach");
+        close_spans(e.pid, e.value("shmaddr"));
+      }
     } else if (c == "semop" || c == "semtimedop") {
       const std::string id = sysv_id("sem", e.value("semid"));
       object(id, "semaphore set", fmt::format("id {}", e.value("semid")));
@@ -309,6 +323,8 @@ class Builder {
             c == "ftruncate" ? fmt::format("ftruncate {}", bytes(e.value("length")))
             : c == "mmap"    ? "map"
                              : "unmap");
+      if (c == "mmap" && e.has("address")) open_span(e.pid, e.value("address"), id, seq_.arrows.size() - 1);
+      if (c == "munmap") close_spans(e.pid, e.value("addr"));
     } else if (c == "mq_unlink" || c == "shm_unlink" || c == "sem_unlink") {
       const std::string kind = c == "mq_unlink" ? "posix-mq" : c == "shm_unlink" ? "posix-shm" : "posix-sem";
       const std::string id = kind + ":" + text_of(e, "name");
@@ -316,12 +332,35 @@ class Builder {
       arrow(e, me, id, c);
       if (!e.failed()) remove(id);
     }
-    if (c == "shmat" && e.has("address"))
+    if (c == "shmat" && e.has("address") && !e.failed()) {
       attached_[{e.pid, e.value("address")}] = sysv_id("shm", e.value("shmid"));
+      open_span(e.pid, e.value("address"), sysv_id("shm", e.value("shmid")), seq_.arrows.size() - 1);
+    }
+  }
+
+  // A bar on the process's lifeline while it holds an attachment.
+  void open_span(long pid, long long address, const std::string& object, size_t from) {
+    const auto line = index_.find(process_id(pid));
+    if (line == index_.end() || !index_.count(object)) return;
+    open_[{pid, address}] = seq_.spans.size();
+    seq_.spans.push_back({seq_.lines[line->second].id, object, from, from + 1});
+  }
+  // Ends the bars of `pid` (of one address, or all of them at its end) with the latest arrow.
+  void close_spans(long pid, std::optional<long long> address) {
+    for (auto it = open_.begin(); it != open_.end();) {
+      if (it->first.first != pid || (address && it->first.second != *address)) {
+        ++it;
+        continue;
+      }
+      seq_.spans[it->second].to = std::max(seq_.spans[it->second].from + 1, seq_.arrows.size());
+      it = open_.erase(it);
+    }
   }
 
   // How each lifeline ends: processes the grader stopped, the deadlock's blocked calls, objects left.
   void finish() {
+    for (const auto& [key, span] : open_) seq_.spans[span].to = seq_.arrows.size();
+    open_.clear();
     const size_t end = seq_.arrows.size();
     const bool deadlock = s_.outcome == run::Outcome::Deadlock;
     for (const auto& p : s_.processes) {
@@ -412,6 +451,7 @@ class Builder {
   std::map<std::string, int> reuse_;
   std::map<std::pair<long, std::string>, std::string> wrong_;   // (pid, call) -> why
   std::map<std::pair<long, long long>, std::string> attached_;  // (pid, address) -> segment
+  std::map<std::pair<long, long long>, size_t> open_;           // (pid, address) -> its span
   std::map<std::pair<long, long>, std::string> descriptors_;    // (pid, fd) -> POSIX object
   std::map<std::string, std::string> fifo_paths_;               // path as written -> lifeline id
 };

@@ -39,10 +39,20 @@ struct Arrow {
   std::string process;   // "server (pid 1000)"
 };
 
+// A process attached to a segment (shmat, or an mmap of a POSIX object): drawn as a bar on its
+// lifeline from the attach to the detach (or its end), as a sequence chart draws an activation.
+struct Span {
+  std::string line;    // the process's lifeline
+  std::string object;  // the segment's
+  size_t from = 0;     // the arrow that attached (a fork, for an attachment the child inherited)
+  size_t to = 0;       // exclusive: the bar ends with arrows[to - 1]
+};
+
 struct Sequence {
   std::string scenario;
   std::vector<Lifeline> lines;
   std::vector<Arrow> arrows;
+  std::vector<Span> spans;
   size_t not_drawn = 0;     // arrows past the drawing limits (kMaxArrows, kMaxLines)
   std::string outcome;      // "completed", "deadlock", ...
   std::string explanation;  // the outcome's detail: the deadlock's explanation
