@@ -9,8 +9,9 @@
 // still held fails the check; so does exec with one the process made itself. An inherited attachment
 // dropped by exec does not: posix_spawn and system() run their child in the parent's memory until it
 // execs, and a child that execs straight after fork never used it. A process that was killed (by a
-// limit, the deadlock stop, or the end of the scenario) did not reach its end by itself: its detaching
-// is not judged, and the feedback says it was killed while attached.
+// limit, the deadlock stop, the end of the scenario, or a crash of its own) did not reach its end by
+// itself: its detaching is not judged (a crash is charged by exit: one mistake costs once), and the
+// feedback says it was killed while attached.
 #include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -118,15 +119,18 @@ class ShmUsageCheck : public Check {
     auto ended_while_attached = [&](const trace::Event& at_end, const std::string& how) {
       auto it = attached.find(at_end.pid);
       if (it == attached.end()) return;
-      const bool was_killed =
-          grader_killed.count(at_end.pid) > 0 ||
-          (at_end.kind == trace::EventKind::Exit && scenario.result->outcome != run::Outcome::Completed &&
-           at_end.has("signal") && at_end.value("signal") == SIGKILL);
+      // Killed by the grader, or by a signal of its own making (a crash): it never reached its detach,
+      // and the crash is charged where it belongs (exit), not again here.
+      const bool was_killed = grader_killed.count(at_end.pid) > 0 ||
+                              (at_end.kind == trace::EventKind::Exit && at_end.has("signal"));
       for (const auto& [at, a] : it->second) {
         const std::string address = trace::hex(static_cast<unsigned long long>(at));
         if (was_killed) {
-          killed.push_back(util::process_label(at_end.process, at_end.pid) +
-                           " was killed while attached to " + address);
+          killed.push_back(util::process_label(at_end.process, at_end.pid) + " was killed" +
+                           (at_end.has("signal") && at_end.value("signal") != SIGKILL
+                                ? fmt::format(" by signal {}", at_end.value("signal"))
+                                : std::string()) +
+                           " while attached to " + address);
           continue;
         }
         if (detach_share <= 0 || (at_end.kind == trace::EventKind::Exec && !a.parent.empty())) continue;
@@ -134,13 +138,7 @@ class ShmUsageCheck : public Check {
         Evidence e = call_evidence(scenario, *a.shmat, "");
         e.process = at_end.process;
         e.pid = at_end.pid;
-        if (how.rfind("was killed by signal", 0) == 0) {
-          // It did not end by itself: no call it could have made would have run. The crash is the fault.
-          e.detail = fmt::format(
-              "{} was still attached when the process {}: it never reached its detach; the crash is the "
-              "mistake to fix (see exit)",
-              address, how);
-        } else if (a.shmat->is_call("mmap")) {
+        if (a.shmat->is_call("mmap")) {
           const std::string unmap = fmt::format("munmap({}, {})", address, a.shmat->value("length"));
           e.detail = a.parent.empty()
                          ? fmt::format(

@@ -58,7 +58,9 @@ report::CheckResult judge(const config::CheckSpec& spec, const checks::Check& ch
     if (!note.empty()) note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
     notes += " " + note + ".";
   }
-  r.feedback = v.feedback + notes;
+  r.feedback = v.feedback;
+  if (!notes.empty() && !r.feedback.empty() && r.feedback.back() != '.') r.feedback += ".";
+  r.feedback += notes;
   if (v.advice) {
     r.advice = *v.advice;
     if (!notes.empty() && !r.advice->empty() && r.advice->back() != '.') *r.advice += ".";
