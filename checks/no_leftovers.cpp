@@ -104,9 +104,11 @@ class NoLeftoversCheck : public Check {
     }
     v.status = Status::Failed;
     std::string list;
+    size_t shown = 0;
     for (const auto& [kind, n] : per_kind) {
-      if (!list.empty()) list += " and ";
+      if (shown > 0) list += shown + 1 == per_kind.size() ? " and " : ", ";
       list += fmt::format("{} {}", n, kind_name(*trace::parse_ipc_kind(kind), n > 1));
+      ++shown;
     }
     // How to remove each kind, by its own call: a segment is not removed with semctl.
     std::string how;

@@ -126,11 +126,13 @@ class ShmUsageCheck : public Check {
       for (const auto& [at, a] : it->second) {
         const std::string address = trace::hex(static_cast<unsigned long long>(at));
         if (was_killed) {
-          killed.push_back(util::process_label(at_end.process, at_end.pid) + " was killed" +
-                           (at_end.has("signal") && at_end.value("signal") != SIGKILL
-                                ? fmt::format(" by signal {}", at_end.value("signal"))
-                                : std::string()) +
-                           " while attached to " + address);
+          killed.push_back(
+              util::process_label(at_end.process, at_end.pid) + " was killed" +
+              // A crash says its signal; the grader's stop and the scenario's own signals need none.
+              (at_end.kind == trace::EventKind::Exit && run::crash_of(at_end)
+                   ? fmt::format(" by signal {}", run::crash_of(at_end)->signal)
+                   : std::string()) +
+              " while attached to " + address);
           continue;
         }
         if (detach_share <= 0 || (at_end.kind == trace::EventKind::Exec && !a.parent.empty())) continue;

@@ -263,9 +263,9 @@ TEST_F(Pictures, EightProcessesFitA1280PixelWindowAndNoLabelsOverlap) {
                    "      - {name: client, run: './client {key} word{index}', count: 8, ready: exit}\n"
                    "checks:\n  - {name: clean, type: no-leftovers, points: 1}\n");
   const fs::path html = dir_.path() / "eight.html";
-  const CliResult r = run_ipcgrade({"grade", assignment.path().string(),
-                                    sample("msgqueue-relay/variants/queue-never-removed").string(), "--html",
-                                    html.string()});
+  const CliResult r =
+      run_ipcgrade({"grade", assignment.path().string(),
+                    sample("msgqueue-relay/variants/queue-never-removed").string(), "--html", html.string()});
   ASSERT_EQ(r.code, 1) << r.err;
   ::setenv("VIEWPORT_WIDTH", "1280", 1);
   const json page = open(html, "report-eight-clients.png");
@@ -275,7 +275,8 @@ TEST_F(Pictures, EightProcessesFitA1280PixelWindowAndNoLabelsOverlap) {
   EXPECT_EQ(s["heads"].size(), 10u);  // the server, eight clients, the queue
   // Inside the chart's box (which would scroll), not only the window.
   for (const auto& right : s["heads_right"])
-    EXPECT_LE(right.get<double>(), s["chart_right"].get<double>()) << s["heads_right"] << " " << s["chart_right"];
+    EXPECT_LE(right.get<double>(), s["chart_right"].get<double>())
+        << s["heads_right"] << " " << s["chart_right"];
   EXPECT_TRUE(s["overlaps"].empty()) << s["overlaps"];
   EXPECT_FALSE(s["ends"].empty());
 }

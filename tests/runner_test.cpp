@@ -194,8 +194,9 @@ checks:
   EXPECT_EQ(r["checks"][0]["score"], 2);
   EXPECT_EQ(
       r["checks"][0]["feedback"],
-      "1 message queue and 1 semaphore set and 1 shared memory segment were left behind after the programs "
-      "exited; remove each with msgctl(id, IPC_RMID, NULL) once it is no longer needed.");
+      "1 message queue, 1 semaphore set and 1 shared memory segment were left behind after the programs "
+      "exited; remove message queues with msgctl(id, IPC_RMID, NULL), semaphore sets with semctl(id, 0, "
+      "IPC_RMID) and shared memory segments with shmctl(id, IPC_RMID, NULL) once each is no longer needed.");
 }
 
 TEST_F(Runner, TheHostsObjectsAreNeitherSeenNorTouched) {

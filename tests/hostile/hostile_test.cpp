@@ -320,9 +320,11 @@ TEST_P(Hostile, FiveThousandLeakedQueuesAndFiveHundredSegmentsAreAllReclaimed) {
   const json& check = r["checks"][0];
   EXPECT_EQ(check["status"], "failed");
   EXPECT_EQ(check["score"], 0);
-  EXPECT_EQ(check["feedback"],
-            "5000 message queues and 500 shared memory segments were left behind after the programs exited; "
-            "remove each with msgctl(id, IPC_RMID, NULL) once it is no longer needed.");
+  EXPECT_EQ(
+      check["feedback"],
+      "5000 message queues and 500 shared memory segments were left behind after the programs exited; "
+      "remove message queues with msgctl(id, IPC_RMID, NULL) and shared memory segments with shmctl(id, "
+      "IPC_RMID, NULL) once each is no longer needed.");
   // One piece of evidence per line that made them, counting the objects it stands for.
   ASSERT_EQ(check["evidence"].size(), 2u) << check["evidence"];
   EXPECT_EQ(check["evidence"][0]["repeats"]["calls"].get<int>() +

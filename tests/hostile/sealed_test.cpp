@@ -1035,7 +1035,8 @@ TEST_P(Sealed, InstructorFilesAreCopiedAndTheAssignmentFolderStaysHidden) {
   for (const char* sub : {"data", "solution"})
     fs::permissions(assignment() / sub, tracked() ? fs::perms::owner_all : fs::perms(0755));
   assign(
-      "build: {command: make, timeout: 30s}\nlimits: {wall: 2s}\nfiles: [{path: data/input.txt, private: false}]\nscenarios:\n"
+      "build: {command: make, timeout: 30s}\nlimits: {wall: 2s}\nfiles: [{path: data/input.txt, private: "
+      "false}]\nscenarios:\n"
       "  - name: files\n    processes:\n      - {name: prog, run: ./prog run MARKER}\n"
       "checks:\n  - {name: runs, type: exit, points: 10}\n");
   plant();
