@@ -11,7 +11,7 @@ namespace ipcgrade::report {
 namespace {
 
 // Text of the grader's or the submission's, shown by Gradescope as Markdown: every punctuation mark
-// escaped (md_cell), line by line, so that nothing in it can become a link, an image or HTML.
+// escaped (md_prose), line by line, so that nothing in it can become a link, an image or HTML.
 std::string md_text(const std::string& text) {
   std::string out, line;
   for (const char c : text + "\n") {
@@ -19,7 +19,7 @@ std::string md_text(const std::string& text) {
       line += c;
       continue;
     }
-    out += (out.empty() ? "" : "\n") + md_cell(line);
+    out += (out.empty() ? "" : "\n") + md_prose(line);
     line.clear();
   }
   return out;
@@ -45,10 +45,10 @@ std::string evidence_md(const CheckResult& c) {
     out += "\n- **" + md_cell(e.scenario) + "** ";
     // A detail that is a sentence about the process ("server #0 (pid 1000) printed ...") names it already.
     const bool named = e.call.empty() && e.detail.rfind(e.process + " ", 0) == 0;
-    if (!e.process.empty() && !named) out += md_cell(util::process_label(e.process, e.pid)) + ": ";
+    if (!e.process.empty() && !named) out += md_prose(util::process_label(e.process, e.pid)) + ": ";
     if (!e.call.empty()) out += md_code(e.call) + " ";
     if (!e.at.empty()) out += "at " + md_code(e.at) + " ";
-    out += (e.call.empty() && e.at.empty() ? "" : "— ") + md_cell(e.detail);
+    out += (e.call.empty() && e.at.empty() ? "" : "— ") + md_prose(e.detail);
   }
   const std::string cut = cut_line(c.evidence.size());
   if (!cut.empty()) out += "\n\n" + md_cell(cut.substr(cut.find_first_not_of('\n')));

@@ -72,6 +72,17 @@ std::string md_cell(std::string_view text) {
   return out;
 }
 
+std::string md_prose(std::string_view text) {
+  std::string out;
+  for (const char c : util::one_line(util::escape_controls(text, true))) {
+    if (std::ispunct(static_cast<unsigned char>(c)) &&
+        std::string_view("()|,;=\"'/%?").find(c) == std::string_view::npos)
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 namespace {
 
 bool scenario_failed(const run::ScenarioResult& s, const std::vector<CheckResult>& checks) {
@@ -137,17 +148,17 @@ std::string markdown_report(const Report& r) {
   }
   for (const auto& c : r.checks) {
     if (c.status == checks::Status::Passed) continue;
-    out += fmt::format("\n### ❌ {}\n\n{}\n", md_cell(c.name), md_cell(c.feedback));
+    out += fmt::format("\n### ❌ {}\n\n{}\n", md_cell(c.name), md_prose(c.feedback));
     size_t n = 0;
     for (const auto& e : c.evidence) {
       if (++n > 10) {
         out += fmt::format("- … and {} more\n", c.evidence.size() - 10);
         break;
       }
-      out += fmt::format("{}- [{}] {}{}{} — {}\n", n == 1 ? "\n" : "", md_cell(e.scenario),
-                         md_cell(util::process_label(e.process, e.pid)),
+      out += fmt::format("{}- [{}] {}{}{} — {}\n", n == 1 ? "\n" : "", md_prose(e.scenario),
+                         md_prose(util::process_label(e.process, e.pid)),
                          e.call.empty() ? "" : ": " + md_code(e.call),
-                         e.at.empty() ? "" : " at " + md_code(e.at), md_cell(e.detail));
+                         e.at.empty() ? "" : " at " + md_code(e.at), md_prose(e.detail));
     }
   }
   if (!r.build.usable()) {
@@ -164,7 +175,7 @@ std::string markdown_report(const Report& r) {
   for (const auto& s : r.scenarios) {
     if (!scenario_failed(s, r.checks)) continue;
     out += fmt::format("\n### Scenario {}: {}\n\n", md_cell(s.name), run::to_string(s.outcome));
-    if (!s.outcome_detail.empty()) out += "> " + md_cell(s.outcome_detail) + "\n\n";
+    if (!s.outcome_detail.empty()) out += "> " + md_prose(s.outcome_detail) + "\n\n";
     out += "```mermaid\n" + mermaid_sequence(s, r.checks) + "```\n";
   }
   return out;

@@ -32,6 +32,11 @@ std::string parts_text(const CheckResult& check);
 // every ASCII punctuation mark backslash-escaped, so that no link, image, HTML tag, emphasis or table
 // pipe in a submission's text (its output, a file name) is read as Markdown.
 std::string md_cell(std::string_view text);
+// The same for prose outside a table (a check's feedback, an evidence line): the marks that cannot start
+// any Markdown there (`(`, `)`, `|`, `,`, `;`, `=`, quotes, `/`, `%`, `?`) stay as they are, so that a
+// reader of the raw text (a terminal, a renderer without escapes) sees "IPC_CREAT|IPC_EXCL" and not
+// "IPC\_CREAT\|IPC\_EXCL"; every other mark is escaped as md_cell escapes it.
+std::string md_prose(std::string_view text);
 // The same as a code span, for calls and file names: a fence of backticks the text cannot close.
 std::string md_code(std::string_view text);
 
