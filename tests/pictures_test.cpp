@@ -205,7 +205,11 @@ TEST_F(Pictures, TheClassIndexOfFiveHundredStudentsIsSmallAndComplete) {
   a.id = "relay";
   for (int i = 0; i < 8; ++i) {
     config::CheckSpec c;
-    c.name = "check number " + std::to_string(i);
+    // One name longer than the page gives names: cut, whole in its tooltip.
+    c.name =
+        i == 5 ? "every client of the server gets back its own word, in upper case, whatever the others send "
+                 "and in whichever order they send it"
+               : "check number " + std::to_string(i);
     a.checks.push_back(c);
   }
   std::vector<batch::Row> rows;
@@ -228,6 +232,8 @@ TEST_F(Pictures, TheClassIndexOfFiveHundredStudentsIsSmallAndComplete) {
   EXPECT_EQ(counted, 500);
   ASSERT_EQ(seen["rates"].size(), 8u);
   EXPECT_EQ(seen["rates"][0]["failed"], 167);
+  // The tallest bar's count and the longest name are inside their drawings, not cut by them.
+  EXPECT_TRUE(seen["clipped"].empty()) << seen["clipped"];
 }
 
 // A batch of a class writes each student's page and the class's index, which links them.

@@ -66,6 +66,11 @@ try {
       rates: [...document.querySelectorAll('svg.failures g.rate')].map((g) => ({ check: g.dataset.check, failed: Number(g.dataset.failed) })),
       students: [...document.querySelectorAll('tr.student a')].map((a) => a.getAttribute('href')),
       viewport: window.innerWidth,
+      // Texts of the class page's charts that reach past their drawing (a cut count or name).
+      clipped: [...document.querySelectorAll('svg.histogram text, svg.failures text')].filter((t) => {
+        const r = t.getBoundingClientRect(), box = t.ownerSVGElement.getBoundingClientRect();
+        return r.top < box.top - 0.5 || r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5;
+      }).map((t) => t.textContent),
     }));
     // A click on the first arrow shows its call and line.
     const first = await page.$('section.scenario g.arrow');
