@@ -33,7 +33,6 @@ namespace ipcgrade::batch {
 
 namespace {
 
-
 // What batch writes for the class beside the students' folders.
 const std::vector<std::string> kClassFiles = {"gradebook.csv", "summary.md",   "index.html",
                                               "shard.yaml",    "results.json", "junit.xml"};
