@@ -5,6 +5,7 @@
 
 #include "checks/check.hpp"
 #include "grader/trace/spelling.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::checks {
 
@@ -103,28 +104,18 @@ class NoLeftoversCheck : public Check {
       return v;
     }
     v.status = Status::Failed;
-    std::string list;
-    size_t shown = 0;
-    for (const auto& [kind, n] : per_kind) {
-      if (shown > 0) list += shown + 1 == per_kind.size() ? " and " : ", ";
-      list += fmt::format("{} {}", n, kind_name(*trace::parse_ipc_kind(kind), n > 1));
-      ++shown;
-    }
     // How to remove each kind, by its own call: a segment is not removed with semctl.
-    std::string how;
-    if (per_kind.size() == 1) {
-      how = "remove each with " + how_to_remove(*trace::parse_ipc_kind(per_kind.begin()->first));
-    } else {
-      size_t i = 0;
-      for (const auto& [kind, n] : per_kind) {
-        const trace::IpcKind k = *trace::parse_ipc_kind(kind);
-        how += std::string(i == 0                     ? "remove "
-                           : i + 1 == per_kind.size() ? " and "
-                                                      : ", ") +
-               kind_name(k, true) + " with " + how_to_remove(k);
-        ++i;
-      }
+    std::vector<std::string> counts, removals;
+    for (const auto& [kind, n] : per_kind) {
+      const trace::IpcKind k = *trace::parse_ipc_kind(kind);
+      counts.push_back(fmt::format("{} {}", n, kind_name(k, n > 1)));
+      removals.push_back(kind_name(k, true) + " with " + how_to_remove(k));
     }
+    const std::string list = util::listing(counts);
+    const std::string how =
+        per_kind.size() == 1
+            ? "remove each with " + how_to_remove(*trace::parse_ipc_kind(per_kind.begin()->first))
+            : "remove " + util::listing(removals);
     v.feedback =
         fmt::format("{} {} left behind after the programs exited; {} once {} no longer needed.", list,
                     v.offences > 1 ? "were" : "was", how, per_kind.size() == 1 ? "it is" : "each is");

@@ -123,16 +123,14 @@ class ShmUsageCheck : public Check {
       // and the crash is charged where it belongs (exit), not again here.
       const bool was_killed = grader_killed.count(at_end.pid) > 0 ||
                               (at_end.kind == trace::EventKind::Exit && at_end.has("signal"));
+      // A crash says its signal; the grader's stop and the scenario's own signals need none.
+      const auto crash = at_end.kind == trace::EventKind::Exit ? run::crash_of(at_end) : std::nullopt;
+      const std::string how_killed = crash ? fmt::format(" by signal {}", crash->signal) : std::string();
       for (const auto& [at, a] : it->second) {
         const std::string address = trace::hex(static_cast<unsigned long long>(at));
         if (was_killed) {
-          killed.push_back(
-              util::process_label(at_end.process, at_end.pid) + " was killed" +
-              // A crash says its signal; the grader's stop and the scenario's own signals need none.
-              (at_end.kind == trace::EventKind::Exit && run::crash_of(at_end)
-                   ? fmt::format(" by signal {}", run::crash_of(at_end)->signal)
-                   : std::string()) +
-              " while attached to " + address);
+          killed.push_back(util::process_label(at_end.process, at_end.pid) + " was killed" + how_killed +
+                           " while attached to " + address);
           continue;
         }
         if (detach_share <= 0 || (at_end.kind == trace::EventKind::Exec && !a.parent.empty())) continue;

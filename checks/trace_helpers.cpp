@@ -33,9 +33,8 @@ std::optional<std::string> nothing_to_judge(const CheckType& type, const CheckIn
         return std::nullopt;
     }
   }
-  std::string calls;
-  for (size_t i = 0; i < type.needs.size(); ++i)
-    calls += (i == 0 ? "" : i + 1 == type.needs.size() ? " or " : ", ") + std::string(type.needs[i]);
+  const std::string calls =
+      util::listing(std::vector<std::string>(type.needs.begin(), type.needs.end()), "or");
   return fmt::format("no {} was made{} in any scenario (the assignment expects {})", calls,
                      input.spec->process ? " by " + *input.spec->process : "", type.expects);
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "checks/check.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::checks {
 
@@ -49,10 +50,7 @@ class TypeFilterCheck : public Check {
           matched = matched || got == want;
         }
         if (matched) continue;
-        std::string what;
-        for (size_t i = 0; i < whats.size(); ++i)
-          what += (i == 0 ? "" : i + 1 == whats.size() ? " or " : ", ") + whats[i];
-        std::string why = fmt::format("msgtyp {} — it must receive {}", got, what);
+        std::string why = fmt::format("msgtyp {} — it must receive {}", got, util::listing(whats, "or"));
         if (got == 0)
           why += "; with 0 it takes whatever message is first, even one meant for another process";
         v.evidence.push_back(call_evidence(scenario, *call, why));

@@ -6,6 +6,7 @@
 
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
+#include "grader/util/text.hpp"
 
 namespace ipcgrade::batch {
 
@@ -55,14 +56,6 @@ std::string histogram(const std::vector<Row>& rows) {
   return out + "</svg>";
 }
 
-// `name` cut to `bytes` with "…" last, never inside a UTF-8 character.
-std::string cut(const std::string& name, size_t bytes) {
-  if (name.size() <= bytes) return name;
-  size_t at = bytes > 0 ? bytes - 1 : 0;
-  while (at > 0 && (static_cast<unsigned char>(name[at]) & 0xc0) == 0x80) --at;
-  return name.substr(0, at) + "…";
-}
-
 std::string failure_rates(const config::Assignment& a, const std::vector<Row>& rows) {
   // The names' column as wide as the longest name needs (about 7 pixels a character), within reason; a
   // longer name is cut, whole in its tooltip.
@@ -91,8 +84,8 @@ std::string failure_rates(const config::Assignment& a, const std::vector<Row>& r
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#c62828\"/>"
         "<text x=\"{}\" y=\"{}\">{:.0f} % ({})</text></g>",
         html_escape(a.checks[i].name), failed, html_escape(a.checks[i].name), kLabel - 8, y + 15,
-        html_escape(cut(a.checks[i].name, fits)), kLabel, y + 3, kBar, kRow - 8, kLabel, y + 3,
-        static_cast<int>(kBar * rate), kRow - 8, kLabel + kBar + 6, y + 15, rate * 100, failed);
+        html_escape(util::cut_to_columns(a.checks[i].name, fits)), kLabel, y + 3, kBar, kRow - 8, kLabel,
+        y + 3, static_cast<int>(kBar * rate), kRow - 8, kLabel + kBar + 6, y + 15, rate * 100, failed);
   }
   return out + "</svg>";
 }

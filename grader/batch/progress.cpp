@@ -7,6 +7,8 @@
 
 #include <iostream>
 
+#include "grader/util/text.hpp"
+
 namespace ipcgrade::batch {
 
 Progress::Progress(size_t total, size_t kept, bool tty)
@@ -51,7 +53,7 @@ void Progress::draw() {
   } else {
     line += fmt::format(" · {:.0f} s", elapsed);
   }
-  std::cerr << "\r\033[K" << cut_to_width(line, terminal_width(STDERR_FILENO) - 1) << std::flush;
+  std::cerr << "\r\033[K" << util::cut_to_columns(line, terminal_width(STDERR_FILENO) - 1) << std::flush;
 }
 
 void Progress::finish() {
@@ -59,23 +61,6 @@ void Progress::finish() {
     draw();
     std::cerr << "\n";
   }
-}
-
-std::string cut_to_width(const std::string& line, size_t width) {
-  std::string out;
-  size_t columns = 0;
-  for (size_t i = 0; i < line.size();) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    const size_t length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    if (columns + 1 > width || (columns + 1 == width && i + length < line.size())) {
-      if (width > 0) out += "…";
-      return out;
-    }
-    out += line.substr(i, length);
-    ++columns;
-    i += length;
-  }
-  return out;
 }
 
 size_t terminal_width(int fd) {

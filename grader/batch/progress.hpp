@@ -28,9 +28,6 @@ class Progress {
   std::string last_;  // "alice 85/100"
 };
 
-// `line` cut to `width` columns (one per code point; the line is the grader's own, with no wide
-// characters), with "…" where it was cut.
-std::string cut_to_width(const std::string& line, size_t width);
 // The width of the terminal on `fd`; 80 when it says nothing.
 size_t terminal_width(int fd);
 

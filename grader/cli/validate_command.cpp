@@ -11,6 +11,7 @@
 #include "grader/report/render.hpp"
 #include "grader/score/parts.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
 namespace ipcgrade::cli {
@@ -76,8 +77,7 @@ std::vector<std::string> overlaps(const config::Assignment& a) {
           kinds.push_back(trace::ipc_kind_noun(kind, true));
       }
       if (kinds.empty()) continue;
-      std::string what = kinds.front();
-      for (size_t k = 1; k < kinds.size(); ++k) what += (k + 1 == kinds.size() ? " and " : ", ") + kinds[k];
+      const std::string what = util::listing(kinds);
       std::string line = fmt::format(
           "'{}' and '{}' both judge that {} are removed: '{}' (first in the file) charges one left behind, "
           "and "

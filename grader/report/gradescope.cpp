@@ -25,17 +25,6 @@ std::string md_text(const std::string& text) {
   return out;
 }
 
-// A log in a fenced block longer than any run of backticks in it.
-std::string md_block(const std::string& text) {
-  size_t longest = 0, run = 0;
-  for (const char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  const std::string fence(std::max<size_t>(3, longest + 1), '`');
-  return fence + "\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence;
-}
-
 // A test's output in Markdown: the feedback, then the evidence as a list, each call and line in code.
 std::string evidence_md(const CheckResult& c) {
   std::string out = md_text(c.feedback);
@@ -74,7 +63,7 @@ std::string gradescope_json(const Report& r) {
                                "). This is a fault of the grader, not of the submission.");
   else if (!r.build.usable())
     output += "\n\n" + md_text("The submission did not build, so every test fails with it:") + "\n\n" +
-              md_block(util::valid_utf8(r.build.log));
+              md_fenced(util::valid_utf8(r.build.log));
   j["output"] = output;
   j["output_format"] = "md";  // Gradescope renders the output of the whole and of each test as Markdown
   j["tests"] = nlohmann::ordered_json::array();

@@ -100,21 +100,6 @@ std::string svg_text(int x, int y, const std::string& text, const std::string& a
   return fmt::format("<text x=\"{}\" y=\"{}\" {}>{}</text>", x, y, attrs, html_escape(text));
 }
 
-// `text` cut to `columns` characters, "…" last when cut (the whole text is in the element's title).
-std::string fit(const std::string& text, int columns) {
-  size_t chars = 0, at = 0;
-  for (; at < text.size(); ++at) {
-    if ((static_cast<unsigned char>(text[at]) & 0xc0) == 0x80) continue;
-    if (static_cast<int>(chars) == std::max(columns - 1, 1)) {
-      size_t rest = 0;
-      for (size_t i = at; i < text.size(); ++i) rest += (static_cast<unsigned char>(text[i]) & 0xc0) != 0x80;
-      return rest <= 1 ? text : text.substr(0, at) + "…";
-    }
-    ++chars;
-  }
-  return text;
-}
-
 // The chart as SVG: every lifeline's head on top, dashed lifelines, one row per arrow, and each
 // lifeline's end on a row of its own below its last arrow, so that no two texts share a row: an arrow's
 // label, an end, a head never cover one another.
@@ -156,8 +141,10 @@ std::string chart_svg(const Sequence& s) {
                     html_escape(l.id), html_escape(l.sub.empty() ? l.title : l.title + " (" + l.sub + ")"));
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\"/>", x - lane / 2 + 6, top,
                        lane - 12, kHeadHeight);
-    out += svg_text(x, top + 17, fit(l.title, head_chars), "text-anchor=\"middle\" font-weight=\"600\"");
-    out += svg_text(x, top + 32, fit(l.sub, head_chars), "text-anchor=\"middle\" fill=\"#57606a\"");
+    out += svg_text(x, top + 17, util::cut_to_columns(l.title, head_chars),
+                    "text-anchor=\"middle\" font-weight=\"600\"");
+    out += svg_text(x, top + 32, util::cut_to_columns(l.sub, head_chars),
+                    "text-anchor=\"middle\" fill=\"#57606a\"");
     out += "</g>";
     // An object's lifeline starts where it was made; a process's at its head.
     const int from = object && l.first > 0 && l.first < arrow_row.size()
@@ -173,7 +160,7 @@ std::string chart_svg(const Sequence& s) {
       std::string text = l.end;
       if (l.blocked && !l.waits.empty()) text = "blocked in " + l.waits;
       out += svg_text(
-          x, row_y(end_row[i]) + 4, fit(text, 2 * head_chars),
+          x, row_y(end_row[i]) + 4, util::cut_to_columns(text, 2 * head_chars),
           fmt::format("class=\"{}\" text-anchor=\"middle\" data-line=\"{}\"", cls, html_escape(l.id)));
     }
   }

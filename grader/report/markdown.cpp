@@ -47,40 +47,53 @@ std::string mermaid_text(std::string_view text) {
 
 }  // namespace
 
-std::string md_code(std::string_view text) {
-  const std::string inner = util::one_line(util::escape_controls(text, true));
+namespace {
+
+// The longest run of backticks in `text`: a fence one longer is one the text cannot close.
+size_t longest_backticks(std::string_view text) {
   size_t longest = 0, run = 0;
-  for (const char c : inner) {
+  for (const char c : text) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
   }
+  return longest;
+}
+
+// `text` on one line with every ASCII punctuation mark backslash-escaped (CommonMark lets a backslash
+// escape any) but those in `keep`.
+std::string escaped(std::string_view text, std::string_view keep) {
+  std::string out;
+  for (const char c : util::one_line(util::escape_controls(text, true))) {
+    if (std::ispunct(static_cast<unsigned char>(c)) && keep.find(c) == std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string md_code(std::string_view text) {
+  const std::string inner = util::one_line(util::escape_controls(text, true));
   // A fence longer than any run of backticks inside: the text cannot close it (and a space on each side
   // when it starts or ends with one).
-  const std::string fence(longest + 1, '`');
+  const std::string fence(longest_backticks(inner) + 1, '`');
   const bool pad = !inner.empty() && (inner.front() == '`' || inner.back() == '`');
   return fence + (pad ? " " : "") + inner + (pad ? " " : "") + fence;
 }
 
 std::string md_cell(std::string_view text) {
-  std::string out;
-  for (const char c : util::one_line(util::escape_controls(text, true))) {
-    // Every ASCII punctuation mark escaped (CommonMark lets a backslash escape any): no link, image,
-    // emphasis, code span, HTML tag or table pipe can start inside, and the text reads the same.
-    if (std::ispunct(static_cast<unsigned char>(c))) out += '\\';
-    out += c;
-  }
-  return out;
+  // No link, image, emphasis, code span, HTML tag or table pipe can start inside, and the text reads the
+  // same.
+  return escaped(text, "");
 }
 
 std::string md_prose(std::string_view text) {
-  std::string out;
-  for (const char c : util::one_line(util::escape_controls(text, true))) {
-    if (std::ispunct(static_cast<unsigned char>(c)) &&
-        std::string_view("()|,;=\"'/%?").find(c) == std::string_view::npos)
-      out += '\\';
-    out += c;
-  }
-  return out;
+  return escaped(text, "()|,;=\"'/%?");
+}
+
+std::string md_fenced(std::string_view text) {
+  const std::string fence(std::max<size_t>(3, longest_backticks(text) + 1), '`');
+  return fence + "\n" + std::string(text) + (text.empty() || text.back() == '\n' ? "" : "\n") + fence;
 }
 
 namespace {
@@ -163,14 +176,8 @@ std::string markdown_report(const Report& r) {
   }
   if (!r.build.usable()) {
     // A fence longer than any run of backticks in the log: a compiler message cannot close it.
-    const std::string log = util::escape_controls(r.build.log.substr(0, 4000));
-    size_t longest = 0, run = 0;
-    for (const char c : log) {
-      run = c == '`' ? run + 1 : 0;
-      longest = std::max(longest, run);
-    }
-    const std::string fence(std::max<size_t>(3, longest + 1), '`');
-    out += "\n### The submission did not build\n\n" + fence + "\n" + log + "\n" + fence + "\n";
+    out += "\n### The submission did not build\n\n" +
+           md_fenced(util::escape_controls(r.build.log.substr(0, 4000)) + "\n") + "\n";
   }
   for (const auto& s : r.scenarios) {
     if (!scenario_failed(s, r.checks)) continue;

@@ -39,6 +39,9 @@ std::string md_cell(std::string_view text);
 std::string md_prose(std::string_view text);
 // The same as a code span, for calls and file names: a fence of backticks the text cannot close.
 std::string md_code(std::string_view text);
+// A log as a fenced block, its fence longer than any run of backticks in it (a compiler's message cannot
+// close it).
+std::string md_fenced(std::string_view text);
 
 // "0x00005000", the way ipcs prints keys.
 std::string format_key(long key);

@@ -69,12 +69,7 @@ namespace {
 // `line` (which starts with `indent`) broken at spaces so that no piece passes `width` columns, each
 // piece after the first indented two more. A word longer than a line stays whole.
 std::string wrapped(const std::string& line, const std::string& indent, size_t width) {
-  auto columns = [](const std::string& t) {
-    size_t n = 0;
-    for (unsigned char c : t) n += (c & 0xc0) != 0x80 ? 1 : 0;
-    return n;
-  };
-  if (width == 0 || columns(line) <= width) return line;
+  if (width == 0 || util::columns(line) <= width) return line;
   const std::string more = indent + "  ";
   std::string out, current = indent;
   size_t at = indent.size();
@@ -83,7 +78,7 @@ std::string wrapped(const std::string& line, const std::string& indent, size_t w
     if (end == std::string::npos) end = line.size();
     const std::string word = line.substr(at, end - at);
     const bool first_word = current.size() == indent.size() || current.size() == more.size();
-    if (!first_word && columns(current) + 1 + columns(word) > width) {
+    if (!first_word && util::columns(current) + 1 + util::columns(word) > width) {
       out += current + "\n";
       current = more + word;
     } else {

@@ -141,6 +141,18 @@ std::vector<report::CheckResult> with_repeats(std::vector<report::CheckResult> r
   return results;
 }
 
+// Scores the checks with `score`, those over visible and hidden scenarios in two parts (parts.hpp):
+// the parts give the score, the check judged whole what it says. Judged whole only where some check is
+// in two parts.
+template <class Score>
+std::vector<report::CheckResult> in_parts(const config::Assignment& assignment,
+                                          const std::set<std::string>& ran, const Score& score) {
+  const Split split = split_checks(assignment, &ran);
+  std::vector<report::CheckResult> judged = score(split.judged);
+  if (split.judged.checks.size() == assignment.checks.size()) return with_repeats(std::move(judged));
+  return with_repeats(join_parts(assignment, split, score(assignment), std::move(judged)));
+}
+
 }  // namespace
 
 std::vector<report::CheckResult> score_checks(const config::Assignment& assignment,
@@ -153,9 +165,8 @@ std::vector<report::CheckResult> score_checks(const config::Assignment& assignme
     views.push_back(&s);
     ran.insert(s.name);
   }
-  const Split split = split_checks(assignment, &ran);
-  return with_repeats(join_parts(assignment, split, score_views(assignment, views, build, keys),
-                                 score_views(split.judged, views, build, keys)));
+  return in_parts(assignment, ran,
+                  [&](const config::Assignment& a) { return score_views(a, views, build, keys); });
 }
 
 void total(report::Report& report) {
@@ -314,9 +325,8 @@ std::vector<report::CheckResult> score_runs(const config::Assignment& assignment
   for (const auto& r : runs) {
     if (!r.empty()) ran.insert(r.front().name);
   }
-  const Split split = split_checks(assignment, &ran);
-  return with_repeats(join_parts(assignment, split, score_all_runs(assignment, runs, build, keys),
-                                 score_all_runs(split.judged, runs, build, keys)));
+  return in_parts(assignment, ran,
+                  [&](const config::Assignment& a) { return score_all_runs(a, runs, build, keys); });
 }
 
 run::ScenarioResult representative(std::vector<run::ScenarioResult>& runs,

@@ -118,4 +118,33 @@ std::string process_label(std::string_view name, long pid, std::optional<int> in
   return out;
 }
 
+std::string listing(const std::vector<std::string>& items, std::string_view last) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i == 0                  ? ""
+            : i + 1 == items.size() ? " " + std::string(last) + " "
+                                    : std::string(", ")) +
+           items[i];
+  return out;
+}
+
+size_t columns(std::string_view text) {
+  size_t n = 0;
+  for (const unsigned char c : text) n += (c & 0xc0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+std::string cut_to_columns(std::string_view text, size_t width) {
+  if (columns(text) <= width) return std::string(text);
+  if (width == 0) return {};
+  std::string out;
+  size_t kept = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool starts = (static_cast<unsigned char>(text[i]) & 0xc0) != 0x80;
+    if (starts && kept++ == width - 1) break;
+    out += text[i];
+  }
+  return out + "…";
+}
+
 }  // namespace ipcgrade::util

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ipcgrade::util {
 
@@ -34,6 +35,13 @@ std::string one_line(std::string_view bytes);
 // How evidence, feedback and outcomes name a process: "server (pid 1000)", or "client #1 (pid 1002)"
 // with its instance; the name alone when the pid is not known.
 std::string process_label(std::string_view name, long pid, std::optional<int> index = std::nullopt);
+// "a, b and c" (or "a, b or c" with `last` = "or"): the items of a sentence's list.
+std::string listing(const std::vector<std::string>& items, std::string_view last = "and");
+// The columns `text` takes on a terminal or a page: one per code point (the grader's own text and
+// escaped submission text have no wide characters).
+size_t columns(std::string_view text);
+// `text` cut to at most `width` columns, "…" last where it was cut; never inside a UTF-8 character.
+std::string cut_to_columns(std::string_view text, size_t width);
 // A path from the submission as a report shows it: escaped, and cut at 256 bytes ("...").
 std::string shown_path(std::string_view path);
 
