@@ -371,3 +371,21 @@ TEST(Sequence, AChildsDetachOfAnInheritedAttachmentIsDrawn) {
   EXPECT_EQ(seq.spans[1].to, 4u);
   EXPECT_EQ(seq.spans[1].line, detaches[0]);
 }
+
+// Gradescope renders its output as Markdown: a program's output in the evidence cannot become a link, an
+// autolink, an image, an entity or HTML there, whichever marks prose leaves unescaped.
+TEST(GradescopeJson, TheSubmissionsTextIsNeverReadAsMarkdown) {
+  auto r = sample_report();
+  r.checks[0].evidence[0].detail =
+      "printed www.evil.example [win](https://evil.example/x) <img src=x onerror=alert(1)> &amp; (|=%?/)";
+  const auto j = nlohmann::json::parse(report::gradescope_json(r));
+  const std::string out = j["tests"][0]["output"];
+  EXPECT_EQ(out.find("www."), std::string::npos) << out;
+  EXPECT_EQ(out.find("https:"), std::string::npos) << out;
+  EXPECT_EQ(out.find("[win]"), std::string::npos) << out;
+  EXPECT_EQ(out.find("<img"), std::string::npos) << out;
+  EXPECT_EQ(out.find(" &amp;"), std::string::npos) << out;
+  EXPECT_NE(out.find("printed www\\.evil\\.example \\[win\\](https\\://evil\\.example/x) \\<img src=x"),
+            std::string::npos)
+      << out;
+}
