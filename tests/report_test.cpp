@@ -383,7 +383,7 @@ TEST(GradescopeJson, TheSubmissionsTextIsNeverReadAsMarkdown) {
   EXPECT_EQ(out.find("www."), std::string::npos) << out;
   EXPECT_EQ(out.find("https:"), std::string::npos) << out;
   EXPECT_EQ(out.find("[win]"), std::string::npos) << out;
-  EXPECT_EQ(out.find("<img"), std::string::npos) << out;
+  EXPECT_EQ(out.find(" <img"), std::string::npos) << out;  // only as "\\<img", text
   EXPECT_EQ(out.find(" &amp;"), std::string::npos) << out;
   EXPECT_NE(out.find("printed www\\.evil\\.example \\[win\\](https\\://evil\\.example/x) \\<img src=x"),
             std::string::npos)
