@@ -32,6 +32,7 @@
 #include "grader/supervise/watchdog.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/cpus.hpp"
 #include "grader/util/pattern.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
@@ -194,19 +195,26 @@ class Supervisor {
       // The perturbation, from the seed alone: where the programs run, their priorities (drawn at each
       // start, in order) and which of their stops are held (the tracer's).
       schedule_.emplace(*context_.schedule_seed);
-      const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+      cpus_ = util::usable_cpus();
+      const auto n = cpus_.size();
       // A third of the runs packed on one CPU (time slices interleave the processes at random points),
-      // two thirds spread over every CPU (a parent and its child truly run at once): by the seed itself,
-      // so that any 5 consecutive seeds hold at least 3 spread runs and at least 1 packed one.
+      // two thirds spread (a parent and its child truly run at once): by the seed itself, so that any 5
+      // consecutive seeds hold at least 3 spread runs and at least 1 packed one. Spread means pinned to
+      // CPUs in turn, not left to the kernel: with every CPU busy with other work (even at nice 19) the
+      // kernel wakes a new child beside its parent, the two take turns, and a race between them is
+      // never seen.
       (*schedule_)();
-      const bool one = cpus > 1 && *context_.schedule_seed % 3 == 0;
-      one_cpu_ = one ? static_cast<int>((*schedule_)() % static_cast<unsigned long>(cpus)) : -1;
-      tracer_.set_chaos((*schedule_)());
+      const bool one = n > 1 && *context_.schedule_seed % 3 == 0;
+      one_cpu_ = one ? cpus_[(*schedule_)() % n] : -1;
+      if (!one && n > 1) next_cpu_ = *context_.schedule_seed % n;
+      tracer_.set_chaos((*schedule_)(), one || n < 2 ? std::vector<int>{} : cpus_);
       result_.enforced["schedule"] = fmt::format(
           "seed {}: {}, priorities shuffled, a parent and its new child started together, some IPC calls "
-          "held "
-          "up to 20 ms",
-          *context_.schedule_seed, one ? fmt::format("every process on CPU {}", one_cpu_) : "on every CPU");
+          "held up to 20 ms",
+          *context_.schedule_seed,
+          one     ? fmt::format("every process on CPU {}", one_cpu_)
+          : n > 1 ? "each process on a CPU of its own in turn (a new child on the one after its parent's)"
+                  : "on the one CPU");
     }
     for (const auto& p : spec_.processes) {
       for (int i = 0; i < p.count; ++i) plan_.push_back({&p, i});
@@ -650,6 +658,7 @@ class Supervisor {
     if (landlock_) req.landlock = &*landlock_;
     if (schedule_) {
       req.cpu = one_cpu_;
+      if (one_cpu_ < 0 && cpus_.size() > 1) req.cpu = cpus_[next_cpu_++ % cpus_.size()];
       req.nice = static_cast<int>((*schedule_)() % 8);
     }
     if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
@@ -1160,6 +1169,8 @@ class Supervisor {
   int mqueue_root_ = -1;                     // tracked mode: the host's mqueue filesystem, for Landlock
   std::optional<std::mt19937_64> schedule_;  // a run under a schedule perturbation
   int one_cpu_ = -1;                         // ... on this CPU only (-1: every CPU)
+  std::vector<int> cpus_;                    // ... the CPUs the grader may use
+  std::size_t next_cpu_ = 0;                 // ... spread: the next started process's, in turn
   bool names_outside_ = false;               // tracked mode without Landlock: the run may write anywhere
   std::set<std::string> removed_as_run_;     // leftovers removed with the run's credentials
   std::set<std::pair<trace::IpcKind, int>> journaled_;

@@ -24,6 +24,7 @@
 #include "grader/supervise/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/util/cpus.hpp"
 #include "grader/util/fingerprint.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/text.hpp"
@@ -150,8 +151,9 @@ void Tracer::resume(Proc& p, int signal) {
   }
 }
 
-void Tracer::set_chaos(std::uint64_t seed) {
+void Tracer::set_chaos(std::uint64_t seed, std::vector<int> spread) {
   chaos_ = seed;
+  spread_ = std::move(spread);
 }
 
 void Tracer::resume_perturbed(Proc& p, unsigned odds, unsigned longest_ms) {
@@ -609,6 +611,13 @@ void Tracer::on_fork(Proc& p) {
   ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
   if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));
   if (chaos_ && child != 0) {
+    // On a spread run the child goes on the CPU after its parent's, so that the two run at once
+    // even when the machine's other work keeps every CPU busy.
+    const int at = spread_.empty() ? -1 : util::pinned_cpu(p.host_pid);
+    const auto it = std::find(spread_.begin(), spread_.end(), at);
+    if (it != spread_.end())
+      util::pin_to_cpu(static_cast<pid_t>(child),
+                       spread_[(static_cast<std::size_t>(it - spread_.begin()) + 1) % spread_.size()]);
     start_together(static_cast<pid_t>(child), p.host_pid);
     return;
   }

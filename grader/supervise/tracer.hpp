@@ -95,7 +95,8 @@ class Tracer {
   // A schedule perturbation for one run of a scenario (its seed): some stops — at traced IPC calls,
   // forks, a new process's first stop — are resumed a few milliseconds later instead of at once, so
   // that the run's processes interleave otherwise. Each process is held at most kChaosHolds times.
-  void set_chaos(std::uint64_t seed);
+  // `spread`: the CPUs a spread run uses in turn; a new child then goes on the one after its parent's.
+  void set_chaos(std::uint64_t seed, std::vector<int> spread = {});
   // When the next held stop is due; nullopt when none is held.
   std::optional<std::chrono::steady_clock::time_point> next_held() const;
   // Resumes the held stops that are due.
@@ -197,6 +198,7 @@ class Tracer {
   std::map<pid_t, pid_t> fork_parent_;  // a child not started yet -> its parent, held at its fork event
   std::set<pid_t> early_children_;      // children whose initial stop came before their parent's event
   std::optional<std::uint64_t> chaos_;  // the schedule perturbation's seed (set_chaos), if any
+  std::vector<int> spread_;             // ... the CPUs of a spread run (empty: the kernel places)
   std::map<pid_t, int> holds_;          // how many times each process was held
   bool ending_ = false;                 // interrupt_all() was called: every stop stays stopped for the kill
   static constexpr int kChaosHolds = 8;
