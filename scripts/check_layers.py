@@ -14,6 +14,7 @@ import tempfile
 LAYERS = [
     ("grader/util", "helpers with no knowledge of grading: text, units, files, /proc"),
     ("grader/trace", "the events a run records: the contract between the tracer and the checks"),
+    ("grader/families", "one folder per IPC family: its decoders, what its blocked calls wait for, its chart"),
     ("grader/config", "the assignment file's structs and grammar, placeholders included"),
     ("grader/result", "what a scenario produced (processes, leftovers, its trace), read by every layer above"),
     ("grader/build", "what building a submission gave, and the scratch copy it is built in"),

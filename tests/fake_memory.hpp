@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 // A tracee's memory: bytes placed at addresses of the test's choosing.
 class FakeMemory final : public Memory {
@@ -51,4 +51,4 @@ class FakeMemory final : public Memory {
   std::map<std::uint64_t, std::string> regions_;
 };
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

@@ -188,7 +188,8 @@ ordered_json to_json(const Report& r) {
     if (!s.blocked.empty()) {
       sj["blocked"] = ordered_json::array();
       for (const auto& b : s.blocked)
-        sj["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", util::valid_utf8(b.object)}});
+        sj["blocked"].push_back(
+            {{"pid", b.pid}, {"call", b.call}, {"object", util::valid_utf8(b.object.key())}});
     }
     sj["seconds"] = s.seconds;
     if (s.seed) sj["seed"] = *s.seed;

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "grader/families/family.hpp"
 #include "grader/report/render.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/sem_holds.hpp"
@@ -23,32 +24,11 @@ namespace ipcgrade::report {
 
 namespace {
 
-std::string bytes(long long n) {
-  return fmt::format("{} B", n);
-}
-
-std::string text_of(const trace::Event& e, const std::string& name) {
-  const auto it = e.texts.find(name);
-  return it == e.texts.end() ? std::string() : it->second;
-}
-
 std::string process_id(long pid) {
   return fmt::format("p{}", pid);
 }
 
-// The semaphore operations as P and V: "P(0)", "V(2)", "wait-zero(1)".
-std::string sem_label(const trace::Event& e) {
-  std::string out;
-  for (const auto& op : e.sem_ops) {
-    const std::string one = op.op < 0   ? fmt::format("P({})", op.num)
-                            : op.op > 0 ? fmt::format("V({})", op.num)
-                                        : fmt::format("zero?({})", op.num);
-    out += (out.empty() ? "" : " ") + one;
-  }
-  return out.empty() ? "semop" : out;
-}
-
-class Builder {
+class Builder final : public families::Chart {
  public:
   Builder(const run::ScenarioResult& s, const std::vector<CheckResult>& checks) : s_(s) {
     for (const auto& c : checks) {
@@ -146,9 +126,6 @@ class Builder {
     l.last = seq_.arrows.size();
   }
 
-  // The id and title of a System V object by its family and id.
-  static std::string sysv_id(std::string_view family, long id) { return fmt::format("{}:{}", family, id); }
-
   void event(const trace::Event& e) {
     if (e.kind == trace::EventKind::Spawn) {
       Lifeline& child = process(e.pid, e.process);
@@ -191,151 +168,40 @@ class Builder {
       return;
     }
     if (e.kind != trace::EventKind::Call || !e.judged) return;
-    const std::string me = process(e.pid, e.process).id;
-    const std::string& c = e.call;
-    if (c == "msgget" || c == "shmget" || c == "semget") {
-      if (e.failed() || !e.result) return;
-      const std::string family = c.substr(0, 3);
-      const std::string noun = family == "msg" ? "queue" : family == "shm" ? "segment" : "semaphore set";
-      const std::string id = sysv_id(family, *e.result);
-      const bool creating = (e.value("flags") & IPC_CREAT) != 0 && !index_.count(id);
-      object(id, fmt::format("{} {}", noun, trace::key_name(e.value("key"))),
-             fmt::format("id {}", *e.result));
-      arrow(e, me, id, creating ? c + " (create)" : c);
-    } else if (c == "msgsnd") {
-      const std::string id = sysv_id("msg", e.value("msqid"));
-      object(id, "queue", fmt::format("id {}", e.value("msqid")));
-      arrow(e, me, id, fmt::format("mtype={}, {}", e.value("mtype"), bytes(e.value("msgsz"))));
-    } else if (c == "msgrcv") {
-      const std::string id = sysv_id("msg", e.value("msqid"));
-      object(id, "queue", fmt::format("id {}", e.value("msqid")));
-      const std::string got =
-          e.failed() ? std::string(strerrorname_np(e.error) ? strerrorname_np(e.error) : "error")
-          : e.has("received_mtype")
-              ? fmt::format("mtype={}, {}", e.value("received_mtype"), bytes(e.result.value_or(0)))
-              : bytes(e.result.value_or(0));
-      arrow(e, id, me, fmt::format("msgrcv(msgtyp={}) → {}", e.value("msgtyp"), got));
-    } else if (c == "msgctl" || c == "shmctl" || c == "semctl") {
-      const std::string family = c.substr(0, 3);
-      const std::string arg = family == "msg" ? "msqid" : family == "shm" ? "shmid" : "semid";
-      const std::string id = sysv_id(family, e.value(arg));
-      const auto cmd = e.value("cmd");
-      const std::string label = trace::spell(trace::spelling_of(c, "cmd"), cmd);
-      object(id,
-             family == "msg"   ? "queue"
-             : family == "shm" ? "segment"
-                               : "semaphore set",
-             fmt::format("id {}", e.value(arg)));
-      arrow(e, me, id, label);
-      if (cmd == IPC_RMID && !e.failed()) remove(id);
-    } else if (c == "shmat") {
-      const std::string id = sysv_id("shm", e.value("shmid"));
-      object(id, "segment", fmt::format("id {}", e.value("shmid")));
-      arrow(e, me, id, "attach");
-    } else if (c == "shmdt") {
-      // The segment of the address: the attach that returned it.
-      const auto it = attached_.find({e.pid, e.value("shmaddr")});
-      if (it != attached_.end()) {
-        arrow(e, me, it->second, "detach");
-        close_spans(e.pid, e.value("shmaddr"));
-      }
-    } else if (c == "semop" || c == "semtimedop") {
-      const std::string id = sysv_id("sem", e.value("semid"));
-      object(id, "semaphore set", fmt::format("id {}", e.value("semid")));
-      arrow(e, me, id, sem_label(e));
-    } else if (c == "pipe" || c == "pipe2") {
-      if (!e.has("pipe")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("pipe"));
-      object(id, fmt::format("pipe {}", e.value("pipe")),
-             fmt::format("fds {}, {}", e.value("read_fd"), e.value("write_fd")));
-      arrow(e, me, id, c);
-    } else if (c == "mkfifo") {
-      if (e.failed() || !e.has("fifo")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("fifo"));
-      object(id, "FIFO " + text_of(e, "pathname"), "FIFO");
-      fifo_paths_[text_of(e, "pathname")] = id;
-      arrow(e, me, id, "mkfifo");
-    } else if (c == "open") {
-      if (!e.has("fifo")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("fifo"));
-      object(id, "FIFO " + text_of(e, "pathname"), "FIFO");
-      arrow(e, me, id, "open " + trace::spell(trace::Spelling::MqOpenFlags, e.value("flags") & O_ACCMODE));
-    } else if (c == "unlink") {
-      if (!e.has("fifo")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("fifo"));
-      if (!index_.count(id)) return;
-      arrow(e, me, id, "unlink");
-      if (!e.failed()) remove(id);
-    } else if (c == "read" || c == "write") {
-      if (!e.has("pipe")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("pipe"));
-      const std::string fifo = text_of(e, "fifo");
-      object(id, fifo.empty() ? fmt::format("pipe {}", e.value("pipe")) : "FIFO " + fifo,
-             fifo.empty() ? "" : "FIFO");
-      if (c == "write") {
-        arrow(e, me, id, fmt::format("write {}", bytes(e.value("count"))));
-      } else {
-        arrow(e, id, me,
-              e.failed() ? "read failed"
-              : e.result ? fmt::format("read {}", bytes(*e.result))
-                         : fmt::format("read (up to {})", bytes(e.value("count"))));
-      }
-    } else if (c == "close") {
-      if (!e.has("pipe")) return;
-      const std::string id = fmt::format("pipe:{}", e.value("pipe"));
-      if (!index_.count(id)) return;
-      arrow(e, me, id,
-            e.value("end") == 1   ? "close write end"
-            : e.value("end") == 2 ? "close"
-                                  : "close read end");
-    } else if (c == "mq_open" || c == "shm_open" || c == "sem_open") {
-      if (e.failed()) return;
-      const std::string kind = c == "mq_open" ? "posix-mq" : c == "shm_open" ? "posix-shm" : "posix-sem";
-      const std::string name = text_of(e, "name");
-      const std::string id = kind + ":" + name;
-      const bool creating = (e.value("oflag") & O_CREAT) != 0 && !index_.count(id);
-      object(id, name,
-             c == "mq_open"    ? "POSIX queue"
-             : c == "shm_open" ? "POSIX shared memory"
-                               : "POSIX semaphore");
-      if (e.result && c != "sem_open") descriptors_[{e.pid, *e.result}] = id;
-      arrow(e, me, id, creating ? c + " (create)" : c);
-    } else if (c == "mq_send" || c == "mq_timedsend" || c == "mq_receive" || c == "mq_timedreceive" ||
-               c == "mq_close") {
-      const auto it = descriptors_.find({e.pid, e.value("mqdes")});
-      const std::string id = it != descriptors_.end() ? it->second : "posix-mq:" + text_of(e, "name");
-      if (!index_.count(id)) object(id, text_of(e, "name"), "POSIX queue");
-      if (c == "mq_close") {
-        arrow(e, me, id, "mq_close");
-      } else if (c == "mq_send" || c == "mq_timedsend") {
-        arrow(e, me, id, fmt::format("{} {}", c, bytes(e.value("msg_len"))));
-      } else {
-        arrow(e, id, me,
-              e.failed()
-                  ? fmt::format("{} → {}", c, strerrorname_np(e.error) ? strerrorname_np(e.error) : "error")
-                  : fmt::format("{} → {}", c, bytes(e.result.value_or(0))));
-      }
-    } else if (c == "ftruncate" || c == "mmap" || c == "munmap") {
-      const std::string id = "posix-shm:" + text_of(e, "name");
-      if (!index_.count(id)) return;
-      if (c == "mmap" && e.has("address")) attached_[{e.pid, e.value("address")}] = id;
-      arrow(e, me, id,
-            c == "ftruncate" ? fmt::format("ftruncate {}", bytes(e.value("length")))
-            : c == "mmap"    ? "map"
-                             : "unmap");
-      if (c == "mmap" && e.has("address")) open_span(e.pid, e.value("address"), id, seq_.arrows.size() - 1);
-      if (c == "munmap") close_spans(e.pid, e.value("addr"));
-    } else if (c == "mq_unlink" || c == "shm_unlink" || c == "sem_unlink") {
-      const std::string kind = c == "mq_unlink" ? "posix-mq" : c == "shm_unlink" ? "posix-shm" : "posix-sem";
-      const std::string id = kind + ":" + text_of(e, "name");
-      if (!index_.count(id)) return;
-      arrow(e, me, id, c);
-      if (!e.failed()) remove(id);
-    }
-    if (c == "shmat" && e.has("address") && !e.failed()) {
-      attached_[{e.pid, e.value("address")}] = sysv_id("shm", e.value("shmid"));
-      open_span(e.pid, e.value("address"), sysv_id("shm", e.value("shmid")), seq_.arrows.size() - 1);
-    }
+    process(e.pid, e.process);
+    if (const families::Family* family = families::family_of_call(e.call)) family->draw(e, *this);
+  }
+
+  // What a family draws with (families/chart.hpp).
+  bool known(const trace::ObjectId& id) const override { return index_.count(id.key()) > 0; }
+  void object(const trace::ObjectId& id, const std::string& title, const std::string& sub) override {
+    object(id.key(), title, sub);
+  }
+  void to_object(const trace::Event& e, const trace::ObjectId& id, std::string label) override {
+    arrow(e, process_id(e.pid), id.key(), std::move(label));
+  }
+  void to_process(const trace::Event& e, const trace::ObjectId& id, std::string label) override {
+    arrow(e, id.key(), process_id(e.pid), std::move(label));
+  }
+  void removed(const trace::ObjectId& id) override { remove(id.key()); }
+  void attach(long pid, long long address, const trace::ObjectId& id) override {
+    attached_[{pid, address}] = id.key();
+    open_span(pid, address, id.key(), seq_.arrows.size() - 1);
+  }
+  std::optional<trace::ObjectId> attached(long pid, long long address) const override {
+    const auto it = attached_.find({pid, address});
+    if (it == attached_.end()) return std::nullopt;
+    return trace::ObjectId::parse(it->second);
+  }
+  void detach(long pid, long long address) override { close_spans(pid, address); }
+  void descriptor(long pid, long fd, const trace::ObjectId& id) override { descriptors_[{pid, fd}] = id; }
+  std::optional<trace::ObjectId> descriptor_of(long pid, long fd) const override {
+    const auto it = descriptors_.find({pid, fd});
+    if (it == descriptors_.end()) return std::nullopt;
+    return it->second;
+  }
+  void fifo_path(const std::string& path, const trace::ObjectId& id) override {
+    fifo_paths_[path] = id.key();
   }
 
   // A bar on the process's lifeline while it holds an attachment.
@@ -392,9 +258,9 @@ class Builder {
       if (it == index_.end()) continue;
       seq_.lines[it->second].blocked = true;
       seq_.lines[it->second].waits = b.call;
-      std::string target = b.object;
-      if (target.rfind("fifo:", 0) == 0) {
-        const auto f = fifo_paths_.find(target.substr(5));
+      std::string target = b.object.key();
+      if (b.object.kind == trace::ObjectId::Kind::Fifo) {
+        const auto f = fifo_paths_.find(b.object.name);
         target = f == fifo_paths_.end() ? std::string() : f->second;
       }
       if (target.empty() || !index_.count(target)) continue;
@@ -409,25 +275,26 @@ class Builder {
     }
     for (auto& l : seq_.lines) l.last = l.ended ? l.last : seq_.arrows.size();
     for (const auto& left : s_.leftovers) {
+      using K = trace::ObjectId::Kind;
       std::string id;
       switch (left.kind) {
         case trace::IpcKind::MsgQueue:
-          id = sysv_id("msg", left.id);
+          id = trace::ObjectId::sysv(K::Msg, left.id).key();
           break;
         case trace::IpcKind::ShmSegment:
-          id = sysv_id("shm", left.id);
+          id = trace::ObjectId::sysv(K::Shm, left.id).key();
           break;
         case trace::IpcKind::SemSet:
-          id = sysv_id("sem", left.id);
+          id = trace::ObjectId::sysv(K::Sem, left.id).key();
           break;
         case trace::IpcKind::PosixMq:
-          id = "posix-mq:" + left.name;
+          id = trace::ObjectId::named(K::PosixMq, left.name).key();
           break;
         case trace::IpcKind::PosixShm:
-          id = "posix-shm:" + left.name;
+          id = trace::ObjectId::named(K::PosixShm, left.name).key();
           break;
         case trace::IpcKind::PosixSem:
-          id = "posix-sem:" + left.name;
+          id = trace::ObjectId::named(K::PosixSem, left.name).key();
           break;
         case trace::IpcKind::Fifo:
           if (auto f = fifo_paths_.find(left.name); f != fifo_paths_.end()) id = f->second;
@@ -449,11 +316,11 @@ class Builder {
   Sequence seq_;
   std::map<std::string, size_t> index_;  // lifeline id -> index in seq_.lines (the latest of a reused id)
   std::map<std::string, int> reuse_;
-  std::map<std::pair<long, std::string>, std::string> wrong_;   // (pid, call) -> why
-  std::map<std::pair<long, long long>, std::string> attached_;  // (pid, address) -> segment
-  std::map<std::pair<long, long long>, size_t> open_;           // (pid, address) -> its span
-  std::map<std::pair<long, long>, std::string> descriptors_;    // (pid, fd) -> POSIX object
-  std::map<std::string, std::string> fifo_paths_;               // path as written -> lifeline id
+  std::map<std::pair<long, std::string>, std::string> wrong_;     // (pid, call) -> why
+  std::map<std::pair<long, long long>, std::string> attached_;    // (pid, address) -> segment
+  std::map<std::pair<long, long long>, size_t> open_;             // (pid, address) -> its span
+  std::map<std::pair<long, long>, trace::ObjectId> descriptors_;  // (pid, fd) -> POSIX object
+  std::map<std::string, std::string> fifo_paths_;                 // path as written -> lifeline id
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/trace/object_id.hpp"
 #include "grader/trace/trace.hpp"
 
 namespace ipcgrade::run {
@@ -91,11 +92,12 @@ struct Survivor {
 };
 
 // A process the deadlock stop found blocked: the call and the IPC object it waited on, as the pictures
-// draw it ("pipe:1", "msg:0", "sem:0", "posix-mq:/relay", "fifo:up.fifo"; empty when not an object).
+// draw it (written "pipe:1", "msg:0", "sem:0", "posix-mq:/relay", "fifo:up.fifo"; empty when not an
+// object).
 struct BlockedCall {
   long pid = 0;
   std::string call;
-  std::string object;
+  trace::ObjectId object;
 };
 
 // One run of a scenario that runs several times (`runs:`): its seed and how it ended.

@@ -195,7 +195,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
        {"stopped", s.stopped},
        {"trace", s.trace.events}};
   for (const auto& b : s.blocked)
-    j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object}});
+    j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object.key()}});
   if (s.seed) j["seed"] = *s.seed;
 }
 
@@ -216,8 +216,8 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   if (j.contains("refused")) j.at("refused").get_to(s.refused);
   if (j.contains("seed")) s.seed = j.at("seed").get<std::uint64_t>();
   for (const auto& b : j.value("blocked", nlohmann::json::array()))
-    s.blocked.push_back(
-        {b.at("pid").get<long>(), b.at("call").get<std::string>(), b.at("object").get<std::string>()});
+    s.blocked.push_back({b.at("pid").get<long>(), b.at("call").get<std::string>(),
+                         trace::ObjectId::parse(b.at("object").get<std::string>())});
   s.stopped = j.value("stopped", std::vector<long>{});
   j.at("trace").get_to(s.trace.events);
 }

@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <sstream>
 
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/util/procfs.hpp"
 
 namespace ipcgrade::supervise {
+
+using families::read_tracee_value;
 
 // One ELF file: its call-frame information (to walk out of it) and its line table (to name a line).
 struct Symbolizer::Module {

@@ -9,9 +9,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 
 namespace ipcgrade::supervise {
+
+using families::read_tracee;
 
 std::string read_tracee_path(pid_t pid, std::uint64_t address) {
   std::string raw = read_tracee(pid, address, PATH_MAX);

@@ -18,10 +18,10 @@
 #include <sys/ipc.h>
 #include <algorithm>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/decoders.hpp"
 #include "grader/supervise/message_structs.hpp"
 #include "grader/supervise/spawn.hpp"
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/cpus.hpp"

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "grader/supervise/fd_table.hpp"
+#include "grader/families/fd_table.hpp"
 #include "grader/supervise/symbolizer.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/ipc_kind.hpp"
@@ -24,7 +24,11 @@
 
 namespace ipcgrade::supervise {
 
-struct DecodeContext;
+// The families' vocabulary the tracer keeps for each process: its descriptors and what they refer to.
+using families::FdTable;
+using families::Opened;
+using families::PipeEnd;
+using families::RunNames;
 
 // Follows every process of a run with ptrace. The seccomp filter makes the interesting calls stop;
 // this class decodes them into trace events, keeps each process's table of pipe descriptors through

@@ -18,7 +18,7 @@
 
 #include <fmt/format.h>
 
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"

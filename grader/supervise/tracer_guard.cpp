@@ -24,8 +24,8 @@
 #include <fmt/format.h>
 #include <optional>
 
-#include "grader/supervise/decoders.hpp"
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/decoders.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/tracee_paths.hpp"
 #include "grader/supervise/tracer.hpp"
 #include "grader/supervise/tracer_state.hpp"

@@ -4,9 +4,20 @@
 #include <chrono>
 #include <optional>
 
+#include "grader/families/decoders.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/tracer.hpp"
 
 namespace ipcgrade::supervise {
+
+// The families' decoding, which the tracer drives: the tracee's memory and the decoders' dispatch.
+using families::decode_entry;
+using families::decode_exit;
+using families::DecodeContext;
+using families::FileId;
+using families::ProcessMemory;
+using families::read_tracee;
+using families::read_tracee_value;
 
 // A call stopped at entry whose exit the tracer waits for.
 struct Tracer::Pending {

@@ -360,7 +360,14 @@ std::vector<CallRow> make_table() {
       watched("pause", SYS_pause, Blocks::Always),
       watched("rt_sigsuspend", SYS_rt_sigsuspend, Blocks::Always),
       watched("rt_sigtimedwait", SYS_rt_sigtimedwait, Blocks::WithoutTimeout, 2),  // sigwait, sigwaitinfo
-      watched("futex", SYS_futex, Blocks::WithoutTimeout, 3),  // FUTEX_WAIT: a semaphore, a mutex, a join
+      // FUTEX_WAIT: a POSIX semaphore (named or in a POSIX shared-memory object), a mutex, a join. The
+      // files family says which (families/files/blocking.cpp).
+      {.name = "futex",
+       .nr = SYS_futex,
+       .family = Family::Files,
+       .stop = Stop::Never,
+       .blocks = Blocks::WithoutTimeout,
+       .timeout_arg = 3},
       // Timers: a process with one pending is never called deadlocked.
       plain("alarm", SYS_alarm, Family::Timers),
       plain("setitimer", SYS_setitimer, Family::Timers),

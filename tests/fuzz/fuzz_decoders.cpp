@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/decoders.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/trace.hpp"
 #include "tests/fake_memory.hpp"
 
 using namespace ipcgrade;
-using namespace ipcgrade::supervise;
+using namespace ipcgrade::families;
 
 namespace {
 

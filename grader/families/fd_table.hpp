@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 // What an open descriptor the tracer follows refers to.
 enum class Opened : std::uint8_t {
@@ -54,4 +54,4 @@ struct RunNames {
   static constexpr size_t kMaxTemporaries = 64;
 };
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

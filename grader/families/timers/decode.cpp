@@ -2,9 +2,9 @@
 // noted, so that the deadlock watchdog never calls a process with a timer pending deadlocked.
 #include <sys/time.h>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -52,8 +52,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> timer_decoders() {
+std::span<const Decoder> timers::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

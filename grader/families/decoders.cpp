@@ -2,17 +2,17 @@
 #include <stdexcept>
 #include <vector>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/decoders.hpp"
+#include "grader/families/family.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
 std::vector<const Decoder*> make_dispatch() {
   std::vector<const Decoder*> by_nr;
-  for (const auto family : {msg_decoders(), shm_decoders(), sem_decoders(), descriptor_decoders(),
-                            timer_decoders(), mq_decoders(), file_decoders()}) {
-    for (const auto& d : family) {
+  for (const Family* family : all_families()) {
+    for (const auto& d : family->decoders()) {
       const trace::CallRow* row = trace::call_row(d.call);
       // A decoder for a call the table does not hold would never run: a mistake worth stopping at.
       if (!row)
@@ -53,4 +53,4 @@ void decode_exit(DecodeContext& ctx, int nr, const Registers& args, long rval, b
   if (const Decoder* d = decoder_for(nr); d && d->exit) d->exit(ctx, args, rval, e);
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

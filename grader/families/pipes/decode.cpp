@@ -8,10 +8,10 @@
 
 #include <array>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 #include "grader/util/text.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -202,8 +202,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> descriptor_decoders() {
+std::span<const Decoder> pipes::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

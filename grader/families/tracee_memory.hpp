@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 // Reads `length` bytes at `address` in a stopped tracee with process_vm_readv, one iovec per page:
 // the call is partial at iovec granularity, so a read across an unmapped page still returns the
@@ -81,4 +81,4 @@ class ProcessMemory final : public Memory {
   pid_t pid_;
 };
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

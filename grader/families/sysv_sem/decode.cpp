@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -48,8 +48,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> sem_decoders() {
+std::span<const Decoder> sysv_sem::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

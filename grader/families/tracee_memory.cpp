@@ -1,4 +1,4 @@
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/tracee_memory.hpp"
 
 #include <cstdlib>
 
@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 std::string read_tracee(pid_t pid, std::uint64_t address, size_t length) {
   if (length == 0) return {};
@@ -122,4 +122,4 @@ std::optional<FileId> ProcessMemory::file_at(int dirfd, const std::string& path)
   return identity(st);
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

@@ -10,10 +10,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 #include "grader/util/text.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -305,8 +305,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> file_decoders() {
+std::span<const Decoder> files::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

@@ -3,10 +3,10 @@
 // with the leading '/' that glibc strips before the system call.
 #include <mqueue.h>
 
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 #include "grader/util/text.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -81,8 +81,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> mq_decoders() {
+std::span<const Decoder> posix_mq::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

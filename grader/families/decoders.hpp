@@ -1,19 +1,18 @@
 #pragma once
 // The decoders: for each call of the call table (grader/trace/calls.hpp) that the tracer records, what
 // its arguments mean and how it moves descriptors. One file per family, entry and exit side by side, in
-// the manner of strace's ipc_msg.c: decode_msg.cpp, decode_shm.cpp, decode_sem.cpp,
-// decode_descriptors.cpp, decode_timers.cpp, decode_mq.cpp, decode_files.cpp. They read registers and memory
+// the manner of strace's ipc_msg.c: grader/families/<family>/decode.cpp. They read registers and memory
 // through DecodeContext only, so that unit tests decode hand-made registers and memory with no process
 // running.
 #include <chrono>
 #include <span>
 
-#include "grader/supervise/fd_table.hpp"
-#include "grader/supervise/tracee_memory.hpp"
+#include "grader/families/fd_table.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/trace.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 using Registers = unsigned long long[6];
 
@@ -41,15 +40,6 @@ struct Decoder {
   ExitDecoder failed = nullptr;  // at a failed exit (rval is -errno): may leave the event unrecorded
 };
 
-// Each family's decoders, defined in its file.
-std::span<const Decoder> msg_decoders();
-std::span<const Decoder> shm_decoders();
-std::span<const Decoder> sem_decoders();
-std::span<const Decoder> descriptor_decoders();
-std::span<const Decoder> timer_decoders();
-std::span<const Decoder> mq_decoders();
-std::span<const Decoder> file_decoders();
-
 // The decoder of system call `nr`, or null for a call with nothing to decode.
 const Decoder* decoder_for(int nr);
 
@@ -64,4 +54,4 @@ inline int as_int(unsigned long long v) {
   return static_cast<int>(static_cast<std::int32_t>(v));
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

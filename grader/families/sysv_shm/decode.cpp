@@ -1,7 +1,7 @@
 // System V shared memory: shmget, shmat, shmdt, shmctl.
-#include "grader/supervise/decoders.hpp"
+#include "grader/families/family.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::families {
 
 namespace {
 
@@ -42,8 +42,8 @@ constexpr Decoder kDecoders[] = {
 
 }  // namespace
 
-std::span<const Decoder> shm_decoders() {
+std::span<const Decoder> sysv_shm::decoders() {
   return kDecoders;
 }
 
-}  // namespace ipcgrade::supervise
+}  // namespace ipcgrade::families

@@ -1,0 +1,125 @@
+// The families' layout as docs/architecture.md's recipe describes it: a family is its folder
+// (grader/families/<family>/ with decode.cpp, blocking.cpp and chart.cpp) and one line in
+// families/list.hpp; nothing else in grader/ reaches into a family or names one of its calls.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "grader/families/family.hpp"
+#include "grader/trace/calls.hpp"
+
+using namespace ipcgrade;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSource = SOURCE_DIR;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every C++ file of grader/, as a path relative to the source folder.
+std::vector<std::string> grader_files() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(kSource / "grader")) {
+    const auto ext = e.path().extension();
+    if (e.is_regular_file() && (ext == ".cpp" || ext == ".hpp"))
+      out.push_back(fs::relative(e.path(), kSource).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The code of a file: its comments taken out (a comment may name any call).
+std::string code_of(const std::string& text) {
+  static const std::regex comment(R"(//[^\n]*)");
+  return std::regex_replace(text, comment, "");
+}
+
+bool in_folder(const std::string& file, const std::string& folder) {
+  return file.rfind(folder + "/", 0) == 0;
+}
+
+}  // namespace
+
+TEST(Families, EachIsAFolderOfItsThreeFilesAndEveryFolderIsRegistered) {
+  std::set<std::string> registered;
+  for (const families::Family* f : families::all_families()) {
+    registered.insert(std::string(f->name));
+    std::set<std::string> files;
+    for (const auto& e : fs::directory_iterator(kSource / "grader/families" / f->name))
+      files.insert(e.path().filename().string());
+    EXPECT_EQ(files, (std::set<std::string>{"blocking.cpp", "chart.cpp", "decode.cpp"})) << f->name;
+  }
+  for (const auto& e : fs::directory_iterator(kSource / "grader/families")) {
+    if (e.is_directory()) {
+      EXPECT_TRUE(registered.count(e.path().filename().string())) << e.path();
+    }
+  }
+  EXPECT_EQ(registered.size(), families::all_families().size()) << "a folder registered twice";
+}
+
+// The recipe's count: a family touches its folder, its line in list.hpp and its rows in the call
+// table. No other file of grader/ reaches into a family's namespace.
+TEST(Families, ANewFamilyIsItsFolderAndOneLine) {
+  const std::string list = slurp(kSource / "grader/families/list.hpp");
+  for (const families::Family* f : families::all_families()) {
+    const std::string name(f->name);
+    EXPECT_NE(list.find("FAMILY(" + name + ", "), std::string::npos) << name;
+    const std::regex reach("\\b" + name + "::");
+    for (const auto& file : grader_files()) {
+      if (in_folder(file, "grader/families/" + name)) continue;
+      EXPECT_FALSE(std::regex_search(slurp(kSource / file), reach)) << file << " reaches into " << name;
+    }
+  }
+}
+
+// A traced call of a family is named (as a string) in the call table and in its family's folder only:
+// the tracer, the watchdog, the chart and the audit ask the family.
+TEST(Families, TracedCallsAreNamedInTheTableAndTheirFamilyOnly) {
+  std::map<std::string, std::string> contents;
+  for (const auto& file : grader_files()) contents[file] = code_of(slurp(kSource / file));
+  int rows = 0;
+  for (const auto& row : trace::call_table()) {
+    const families::Family* family = families::family_of_call(row.name);
+    if (!family) continue;
+    ++rows;
+    const std::string quoted = "\"" + std::string(row.name) + "\"";
+    for (const auto& [file, text] : contents) {
+      if (file == "grader/trace/calls.cpp" || in_folder(file, "grader/families/" + std::string(family->name)))
+        continue;
+      EXPECT_EQ(text.find(quoted), std::string::npos)
+          << file << " names " << quoted << ", a call of the " << family->name << " family";
+    }
+  }
+  EXPECT_GT(rows, 40);
+}
+
+// What each family's rows reach: the decoders of a family are rows of the table, and the table's rows
+// of a family's Family find the family again (the tracer's, the watchdog's and the chart's lookup).
+TEST(Families, EachFamilysRowsFindItFromTheTable) {
+  for (const families::Family* f : families::all_families()) {
+    EXPECT_EQ(families::family_of(f->id), f) << f->name;
+    for (const auto& d : f->decoders()) {
+      ASSERT_NE(trace::call_row(d.call), nullptr) << d.call;
+      EXPECT_EQ(families::family_of_call(d.call), f) << d.call;
+    }
+  }
+  int blocking = 0;
+  for (const auto& row : trace::call_table()) {
+    if (row.blocks == trace::Blocks::Never) continue;
+    const families::Family* f = families::family_of(row.family);
+    if (!f) continue;  // waitpid, pause: the process calls, which the watchdog answers itself
+    ++blocking;
+    EXPECT_EQ(families::family_of_call(row.name), f) << row.name;
+  }
+  EXPECT_GE(blocking, 8);
+}
