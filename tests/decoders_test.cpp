@@ -236,10 +236,11 @@ TEST(CallTable, EveryRecordedCallHasADecoderAndNoGuardCallHasOne) {
   for (const auto& row : trace::call_table()) {
     SCOPED_TRACE(std::string(row.name));
     // Every row of a family that stops; a row that never stops (futex) is only read from /proc.
-    const bool decoded = row.stop != trace::Stop::Never && (row.family == trace::Family::Msg || row.family == trace::Family::Shm ||
-                         row.family == trace::Family::Sem || row.family == trace::Family::Descriptors ||
-                         row.family == trace::Family::Timers || row.family == trace::Family::Mq ||
-                         row.family == trace::Family::Files || row.name == "mmap");
+    const bool decoded = row.stop != trace::Stop::Never &&
+                         (row.family == trace::Family::Msg || row.family == trace::Family::Shm ||
+                          row.family == trace::Family::Sem || row.family == trace::Family::Descriptors ||
+                          row.family == trace::Family::Timers || row.family == trace::Family::Mq ||
+                          row.family == trace::Family::Files || row.name == "mmap");
     if (row.stop == trace::Stop::Named) {
       // A library function's name: no system call, no decoder; the call it is recorded from has one.
       EXPECT_EQ(row.nr, -1);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/ipc.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
 #include <map>
@@ -81,9 +82,9 @@ const TraceIndex::Events& TraceIndex::named(std::string_view call, const std::st
 }
 
 void attribute_leftover(run::Leftover& left, const TraceIndex& index) {
-  if (left.kind == trace::IpcKind::PosixMq) return attribute_by_name(left, index, "mq_open", "mq_unlink");
-  if (left.kind == trace::IpcKind::PosixShm) return attribute_by_name(left, index, "shm_open", "shm_unlink");
-  if (left.kind == trace::IpcKind::PosixSem) return attribute_by_name(left, index, "sem_open", "sem_unlink");
+  if (const trace::CallRow* unlink = trace::removing_call(left.kind);
+      unlink && left.kind != trace::IpcKind::Fifo)
+    return attribute_by_name(left, index, trace::creating_call(left.kind)->name, unlink->name);
   const trace::CallRow* get_row = trace::creating_call(left.kind);
   const trace::CallRow* ctl_row = trace::control_call(left.kind);
   if (!get_row || !ctl_row) return;
@@ -104,11 +105,15 @@ void attribute_leftover(run::Leftover& left, const TraceIndex& index) {
 }
 
 std::vector<run::Leftover> fifos_left(const trace::Trace& trace, const TraceIndex& index) {
+  // mkfifo, unlink and open, as the call table names them.
+  const std::string_view made_by = trace::creating_call(trace::IpcKind::Fifo)->name;
+  const std::string_view removed_by = trace::removing_call(trace::IpcKind::Fifo)->name;
+  const std::string_view opened_by = trace::call_row(SYS_open)->name;
   std::map<long, const trace::Event*> made;  // by the FIFO's number
   for (const auto& e : trace.events) {
     if (e.failed() || !e.has("fifo")) continue;
-    if (e.is_call("mkfifo")) made[e.value("fifo")] = &e;
-    if (e.is_call("unlink")) made.erase(e.value("fifo"));
+    if (e.is_call(made_by)) made[e.value("fifo")] = &e;
+    if (e.is_call(removed_by)) made.erase(e.value("fifo"));
   }
   std::vector<run::Leftover> out;
   for (const auto& [fifo, e] : made) {
@@ -123,7 +128,7 @@ std::vector<run::Leftover> fifos_left(const trace::Trace& trace, const TraceInde
     left.file_ino = static_cast<std::uint64_t>(e->value("ino"));
     left.mode = static_cast<unsigned>(e->value("mode"));
     credit(left, *e, true);
-    for (const trace::Event* opened : index.with("open", "fifo", fifo)) {
+    for (const trace::Event* opened : index.with(opened_by, "fifo", fifo)) {
       if (!opened->failed()) credit(left, *opened, false);
     }
     out.push_back(std::move(left));
@@ -136,9 +141,9 @@ std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace, const T
     trace::IpcKind kind;
     std::string_view open, unlink;
   };
-  constexpr Kind kinds[] = {{trace::IpcKind::PosixMq, "mq_open", "mq_unlink"},
-                            {trace::IpcKind::PosixShm, "shm_open", "shm_unlink"},
-                            {trace::IpcKind::PosixSem, "sem_open", "sem_unlink"}};
+  std::vector<Kind> kinds;
+  for (const auto kind : {trace::IpcKind::PosixMq, trace::IpcKind::PosixShm, trace::IpcKind::PosixSem})
+    kinds.push_back({kind, trace::creating_call(kind)->name, trace::removing_call(kind)->name});
   std::vector<run::Leftover> out;
   for (const auto& k : kinds) {
     // Only what an open certainly made (O_EXCL, a name that was not there before, a semaphore's link):

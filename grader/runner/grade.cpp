@@ -1,4 +1,5 @@
 #include "grader/runner/grade.hpp"
+#include "grader/trace/calls.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -110,8 +111,12 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     copy_instructor_files(assignment, scratch.dir());
     context.instructor_files = assignment.files;
     context.private_files = assignment.private_files;
-    // read/write are traced only when a check judges them: they are the most frequent calls.
-    context.trace_pipe_io = checks::judges_call(shown, "read") || checks::judges_call(shown, "write");
+    // A pipe's reads and writes (the call table's Stop::PipeIo rows) are traced only when a check judges
+    // them: they are the most frequent calls.
+    const auto& table = trace::call_table();
+    context.trace_pipe_io = std::any_of(table.begin(), table.end(), [&](const trace::CallRow& row) {
+      return row.stop == trace::Stop::PipeIo && checks::judges_call(shown, row.name);
+    });
     context.trace_ipc_results =
         std::any_of(shown.checks.begin(), shown.checks.end(),
                     [](const config::CheckSpec& c) { return c.type == "ipc-errors"; });

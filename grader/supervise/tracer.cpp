@@ -19,9 +19,9 @@
 #include <algorithm>
 
 #include "grader/families/decoders.hpp"
+#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/message_structs.hpp"
 #include "grader/supervise/spawn.hpp"
-#include "grader/families/tracee_memory.hpp"
 #include "grader/supervise/tracer_state.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/util/cpus.hpp"
@@ -469,8 +469,7 @@ void Tracer::on_syscall_exit(Proc& p) {
     if (interrupted) rval = -EINTR;
     const trace::CallRow* row = trace::call_row(pending.nr);
     if (guard_ && row) guard_ipc_exit(p, *row, pending.args, rval, is_error);
-    if (is_error && rval == -ENOMEM && row &&
-        (row->family == trace::Family::Memory || row->name == "shmat")) {
+    if (is_error && rval == -ENOMEM && row && (row->family == trace::Family::Memory || row->allocates)) {
       const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
                                        : pending.nr == SYS_mremap ? pending.args[2]
                                                                   : 0;
@@ -487,7 +486,7 @@ void Tracer::on_syscall_exit(Proc& p) {
     decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
     const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
     // IPC_PRIVATE makes a new object with or without IPC_CREAT.
-    if (row && row->creates && kind && !is_error &&
+    if (row && row->creates == trace::Creates::WithIpcCreat && kind && !is_error &&
         ((pending.event.value("flags") & IPC_CREAT) || pending.args[0] == IPC_PRIVATE)) {
       ipc_creators_.insert(p.root);
       const auto key = static_cast<long>(pending.event.value("key"));
@@ -501,10 +500,10 @@ void Tracer::on_syscall_exit(Proc& p) {
     }
     // `ready: ipc` fires on POSIX objects and FIFOs too: a FIFO made, a queue, shared memory object or
     // named semaphore opened with O_CREAT.
-    if (!is_error && (pending.event.call == "mkfifo" ||
-                      ((pending.event.call == "mq_open" || pending.event.call == "shm_open" ||
-                        pending.event.call == "sem_open") &&
-                       (pending.event.value("oflag") & O_CREAT))))
+    if (const trace::CallRow* made = trace::call_row(pending.event.call);
+        !is_error && made &&
+        (made->creates == trace::Creates::Always ||
+         (made->creates == trace::Creates::WithOCreat && (pending.event.value("oflag") & O_CREAT))))
       ipc_creators_.insert(p.root);
     if (interrupted) {
       p.interrupted = std::move(pending);
@@ -527,7 +526,7 @@ bool Tracer::refuse_past_shared_memory(Proc& p, const unsigned long long (&args)
   }
   const unsigned long long size = page_rounded(args[1]);
   if (shm_total_ + size <= shm_limit_) return false;
-  memory_refusals_.push_back({p.name, p.index, p.pid, "shmget", size});
+  memory_refusals_.push_back({p.name, p.index, p.pid, std::string(trace::call_row(SYS_shmget)->name), size});
   refuse_recorded(
       p, SYS_shmget, args, ENOMEM,
       fmt::format("the run's System V shared memory would pass its memory limit ({}): {} made and "

@@ -141,7 +141,7 @@ bool Tracer::run_key(trace::IpcKind kind, long key) const {
 bool Tracer::guard_ipc_entry(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6]) {
   const auto kind = trace::ipc_kind_of(row.family);
   if (!kind) return false;
-  if (row.creates) {
+  if (row.creates == trace::Creates::WithIpcCreat) {
     // A key the run has not made yet may already name another program's object (a classmate's run in
     // the same batch took it first, or a host program): IPC_CREAT alone would open that object. Made
     // exclusive, the call either makes the run's own object or fails (guard_ipc_exit says why).
@@ -172,7 +172,7 @@ bool Tracer::guard_ipc_entry(Proc& p, const trace::CallRow& row, const unsigned 
 void Tracer::guard_ipc_exit(Proc& p, const trace::CallRow& row, const unsigned long long (&args)[6],
                             long& rval, bool& is_error) {
   const auto kind = trace::ipc_kind_of(row.family);
-  if (!row.creates || !kind) return;
+  if (row.creates != trace::Creates::WithIpcCreat || !kind) return;
   const bool excl_added = std::exchange(p.excl_added, false);
   const int flags_arg = row.family == trace::Family::Msg ? 1 : 2;
   const bool create = (args[flags_arg] & IPC_CREAT) != 0 || static_cast<key_t>(args[0]) == IPC_PRIVATE;

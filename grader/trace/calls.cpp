@@ -97,12 +97,19 @@ CallRow by_path(std::string_view name, int nr, std::vector<Arg> args, std::vecto
           .args = std::move(args),
           .recorded = std::move(recorded)};
 }
+// The row of a call that makes or removes an object by its name or path.
+CallRow of(CallRow row, IpcKind object, bool removes = false) {
+  row.object = object;
+  row.removes = removes;
+  return row;
+}
 // A library function as the trace names the system call it makes.
 CallRow named(std::string_view name, std::string_view via, Family family, std::vector<Arg> args,
-              std::vector<Arg> recorded = {}) {
+              std::vector<Arg> recorded = {}, Creates creates = Creates::No) {
   return {.name = name,
           .family = family,
           .stop = Stop::Named,
+          .creates = creates,
           .args = std::move(args),
           .recorded = std::move(recorded),
           .via = via};
@@ -120,7 +127,7 @@ std::vector<CallRow> make_table() {
        .nr = SYS_msgget,
        .family = Family::Msg,
        .exit = Exit::Always,
-       .creates = true,
+       .creates = Creates::WithIpcCreat,
        .args = {{"key", S::Key}, {"flags", S::GetFlags}},
        .recorded = {{"mode", S::Mode}}},
       {.name = "msgsnd",
@@ -152,13 +159,14 @@ std::vector<CallRow> make_table() {
        .nr = SYS_shmget,
        .family = Family::Shm,
        .exit = Exit::Always,
-       .creates = true,
+       .creates = Creates::WithIpcCreat,
        .args = {{"key", S::Key}, {"size"}, {"flags", S::GetFlags}},
        .recorded = {{"mode", S::Mode}}},
       {.name = "shmat",
        .nr = SYS_shmat,
        .family = Family::Shm,
        .exit = Exit::Always,
+       .allocates = true,
        .args = {{"shmid"}, {"shmaddr", S::Address}, {"shmflg", S::ShmFlags}},
        .recorded = {{"address", S::Hex}}},
       {.name = "shmdt", .nr = SYS_shmdt, .family = Family::Shm, .args = {{"shmaddr", S::Hex}}},
@@ -174,7 +182,7 @@ std::vector<CallRow> make_table() {
        .nr = SYS_semget,
        .family = Family::Sem,
        .exit = Exit::Always,
-       .creates = true,
+       .creates = Creates::WithIpcCreat,
        .args = {{"key", S::Key}, {"nsems"}, {"flags", S::GetFlags}},
        .recorded = {{"mode", S::Mode}}},
       // A P() and a V() often pass the same buffer: the operations are read before loops fold.
@@ -271,9 +279,16 @@ std::vector<CallRow> make_table() {
        .nr = SYS_mq_open,
        .family = Family::Mq,
        .exit = Exit::Always,
+       .creates = Creates::WithOCreat,
+       .object = IpcKind::PosixMq,
        .args = {{"name", S::Path}, {"oflag", S::MqOpenFlags}, {"mode", S::Mode}, {"attr", S::MqAttr}},
        .recorded = {{"mq_maxmsg"}, {"mq_msgsize"}}},
-      {.name = "mq_unlink", .nr = SYS_mq_unlink, .family = Family::Mq, .args = {{"name", S::Path}}},
+      {.name = "mq_unlink",
+       .nr = SYS_mq_unlink,
+       .family = Family::Mq,
+       .object = IpcKind::PosixMq,
+       .removes = true,
+       .args = {{"name", S::Path}}},
       {.name = "mq_timedsend",
        .nr = SYS_mq_timedsend,
        .family = Family::Mq,
@@ -324,6 +339,8 @@ std::vector<CallRow> make_table() {
        .nr = SYS_unlink,
        .family = Family::Files,
        .exit = Exit::Always,
+       .object = IpcKind::Fifo,  // a FIFO's (a POSIX object's unlink is shm_unlink or sem_unlink)
+       .removes = true,
        .args = {kPath},
        .recorded = {{"fifo"}}},
       {.name = "unlinkat",
@@ -342,11 +359,16 @@ std::vector<CallRow> make_table() {
        .family = Family::Files,
        .args = {{"addr", S::Hex}, {"length"}},
        .recorded = {{"name", S::Path}}},
-      named("mkfifo", "mknodat", Family::Files, {kPath, kMode}, {{"fifo"}}),
-      named("shm_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}),
-      named("shm_unlink", "unlink", Family::Files, {{"name", S::Path}}),
-      named("sem_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}),
-      named("sem_unlink", "unlink", Family::Files, {{"name", S::Path}}),
+      of(named("mkfifo", "mknodat", Family::Files, {kPath, kMode}, {{"fifo"}}, Creates::Always),
+         IpcKind::Fifo),
+      of(named("shm_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}, {},
+               Creates::WithOCreat),
+         IpcKind::PosixShm),
+      of(named("shm_unlink", "unlink", Family::Files, {{"name", S::Path}}), IpcKind::PosixShm, true),
+      of(named("sem_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}, {},
+               Creates::WithOCreat),
+         IpcKind::PosixSem),
+      of(named("sem_unlink", "unlink", Family::Files, {{"name", S::Path}}), IpcKind::PosixSem, true),
       // Processes: followed through ptrace's events; the waits are the watchdog's.
       plain("fork", SYS_fork, Family::Process),
       plain("vfork", SYS_vfork, Family::Process),

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -78,6 +79,32 @@ enum class Blocks : std::uint8_t {
   FifoOpen,        // opening a FIFO, until a process opens its other end
 };
 
+// The kinds of object a run can leave behind, one spelling each ("msg", "posix-mq", "fifo", ...): in the
+// report, the journal, `audit` and the leftovers' evidence. System V objects first; then POSIX objects by
+// name; then names in the file system (a FIFO, a socket file, ... made outside the working folder).
+enum class IpcKind : std::uint8_t {
+  MsgQueue,
+  ShmSegment,
+  SemSet,
+  PosixMq,
+  PosixShm,
+  PosixSem,
+  Fifo,
+  Socket,
+  Directory,
+  Symlink,
+  File,
+  Device,
+};
+
+// Whether a successful call makes an IPC object (what `ready: ipc` waits for).
+enum class Creates : std::uint8_t {
+  No,
+  WithIpcCreat,  // System V: with IPC_CREAT in `flags`, an object of its family
+  WithOCreat,    // POSIX: with O_CREAT in `oflag`
+  Always,        // mkfifo
+};
+
 // What tracked mode's guard does with the call (namespaces mode needs none of it).
 enum class Guard : std::uint8_t {
   None,
@@ -109,12 +136,15 @@ struct CallRow {
   Blocks blocks = Blocks::Never;
   int timeout_arg = -1;  // Blocks::WithoutTimeout
   Guard guard = Guard::None;
-  int pid_arg = -1;                // Guard::RunPid
-  std::string_view why = {};       // Guard::Refuse: the report's reason
-  bool creates = false;            // with IPC_CREAT in `flags`, makes an IPC object of its family
-  std::vector<Arg> args = {};      // in the C prototype's order: what the formatter prints
-  std::vector<Arg> recorded = {};  // decoded values besides the arguments: results, pipe ends, ...
-  std::string_view via = {};       // Stop::Named: the system call it is recorded from
+  int pid_arg = -1;                    // Guard::RunPid
+  std::string_view why = {};           // Guard::Refuse: the report's reason
+  Creates creates = Creates::No;       // whether a successful call makes an IPC object
+  bool allocates = false;              // its ENOMEM names the memory limit (the Memory family's rows, shmat)
+  std::optional<IpcKind> object = {};  // POSIX objects and FIFOs: the kind it makes or removes by name
+  bool removes = false;                // removes the object its name or path names (mq_unlink, unlink)
+  std::vector<Arg> args = {};          // in the C prototype's order: what the formatter prints
+  std::vector<Arg> recorded = {};      // decoded values besides the arguments: results, pipe ends, ...
+  std::string_view via = {};           // Stop::Named: the system call it is recorded from
 };
 
 const std::vector<CallRow>& call_table();

@@ -10,7 +10,8 @@ namespace {
 
 // Where the descriptors of a pipe's other end go in the readable form: a reader holds write ends.
 std::string other_ends_name(const Event& e) {
-  return e.call == "write" ? "holds_read_end" : "holds_write_end";
+  const CallRow* row = call_row(e.call);
+  return row && row->blocks == Blocks::PipeWrite ? "holds_read_end" : "holds_write_end";
 }
 
 std::vector<int> parse_fds(const std::string& text) {

@@ -27,8 +27,9 @@ constexpr std::array<KindNames, 12> kKinds = {{
 
 const CallRow* row_of(IpcKind kind, bool creating) {
   for (const auto& row : call_table()) {
+    if (creating && row.object == kind && row.creates != Creates::No) return &row;
     if (ipc_kind_of(row.family) != kind) continue;
-    if (creating ? row.creates : row.guard == Guard::OwnObject) return &row;
+    if (creating ? row.creates == Creates::WithIpcCreat : row.guard == Guard::OwnObject) return &row;
   }
   return nullptr;
 }
@@ -57,6 +58,13 @@ const CallRow* creating_call(IpcKind kind) {
 
 const CallRow* control_call(IpcKind kind) {
   return row_of(kind, false);
+}
+
+const CallRow* removing_call(IpcKind kind) {
+  for (const auto& row : call_table()) {
+    if (row.removes && row.object == kind) return &row;
+  }
+  return nullptr;
 }
 
 }  // namespace ipcgrade::trace

@@ -8,24 +8,6 @@
 
 namespace ipcgrade::trace {
 
-// The kinds of object a run can leave behind, one spelling each ("msg", "posix-mq", "fifo", ...): in the
-// report, the journal, `audit` and the leftovers' evidence. System V objects first; then POSIX objects by
-// name; then names in the file system (a FIFO, a socket file, ... made outside the working folder).
-enum class IpcKind : std::uint8_t {
-  MsgQueue,
-  ShmSegment,
-  SemSet,
-  PosixMq,
-  PosixShm,
-  PosixSem,
-  Fifo,
-  Socket,
-  Directory,
-  Symlink,
-  File,
-  Device,
-};
-
 std::string_view ipc_kind_name(IpcKind kind);  // "msg", "shm", "sem", "posix-mq", ..., "fifo", "file"
 std::optional<IpcKind> parse_ipc_kind(std::string_view name);
 // The kind as a sentence names it: "message queue", "POSIX shared memory objects".
@@ -42,9 +24,11 @@ constexpr std::optional<IpcKind> ipc_kind_of(Family family) {
   if (family == Family::Sem) return IpcKind::SemSet;
   return std::nullopt;
 }
-// From the call table, for a System V kind: the call that makes an object ("msgget"), the call that
-// removes it ("msgctl"), and the name of that call's id argument ("msqid").
+// From the call table: the call that makes an object of a kind ("msgget", "mq_open", "mkfifo"); for
+// a System V kind the call that removes it ("msgctl", whose first argument is the id), for the others
+// the call that removes it by its name or path ("mq_unlink", "unlink").
 const CallRow* creating_call(IpcKind kind);
 const CallRow* control_call(IpcKind kind);
+const CallRow* removing_call(IpcKind kind);
 
 }  // namespace ipcgrade::trace

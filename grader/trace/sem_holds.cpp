@@ -11,7 +11,7 @@ std::vector<SemHold> sem_holds(const Trace& trace) {
   std::map<std::tuple<long, long, int>, size_t> index;  // (pid, semid, num) -> position in `all`
   std::vector<SemHold> all;
   for (const auto& e : trace.events) {
-    if (!(e.is_call("semop") || e.is_call("semtimedop")) || e.failed()) continue;
+    if (e.sem_ops.empty() || e.failed()) continue;  // a semop or semtimedop
     const long semid = static_cast<long>(e.value("semid"));
     for (const auto& op : e.sem_ops) {
       if (op.flags & SEM_UNDO) continue;
