@@ -1,6 +1,7 @@
 // The root a run sees, made from nothing. Modelled on bubblewrap's setup_newroot(): every step is a
 // function of its own, in the order they run, and each either holds or fails the start with its name.
 #include "grader/supervise/new_root.hpp"
+#include "grader/supervise/fs_policy.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -111,9 +112,10 @@ void staging_root() {
 // 2. /usr, /bin, /sbin, /lib*: read-only, as they are on the host (symlinks where /usr is merged).
 std::string system_folders() {
   std::string bound;
-  for (const char* name : {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
-    const std::string from = std::string(kOld) + "/" + name;
-    const std::string to = std::string(kNew) + "/" + name;
+  for (const auto& rule : rules_of(run_policy(), FsRule::Kind::SystemFolder)) {
+    const std::string& name = rule.path;
+    const std::string from = std::string(kOld) + name;
+    const std::string to = std::string(kNew) + name;
     std::error_code ec;
     const auto status = fs::symlink_status(from, ec);
     if (fs::is_symlink(status)) {
@@ -124,8 +126,7 @@ std::string system_folders() {
     } else {
       continue;
     }
-    bound += bound.empty() ? "/" : ", /";
-    bound += name;
+    bound += (bound.empty() ? "" : ", ") + name;
   }
   return bound;
 }
@@ -145,11 +146,12 @@ void etc(const RootPlan& plan) {
   write_file(step, dir + "/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n");
   write_file(step, dir + "/hostname", "ipcgrade\n");
   write_file(step, dir + "/hosts", "127.0.0.1 localhost ipcgrade\n::1 localhost\n");
-  for (const char* name : {"ld.so.cache", "ld.so.conf", "localtime", "timezone"}) copy_etc(name);
-  std::error_code ec;
-  if (fs::is_directory(std::string(kOld) + "/etc/alternatives", ec)) {
-    mkdirs(dir + "/alternatives");
-    bind_mount(step, std::string(kOld) + "/etc/alternatives", dir + "/alternatives", true);
+  for (const auto& rule : rules_of(run_policy(), FsRule::Kind::EtcCopied)) copy_etc(rule.path.substr(5));
+  for (const auto& rule : rules_of(run_policy(), FsRule::Kind::EtcFolder)) {
+    std::error_code ec;
+    if (!fs::is_directory(std::string(kOld) + rule.path, ec)) continue;
+    mkdirs(std::string(kNew) + rule.path);
+    bind_mount(step, std::string(kOld) + rule.path, std::string(kNew) + rule.path, true);
   }
 }
 
@@ -160,12 +162,12 @@ void dev(const RootPlan& plan) {
   mkdirs(dir);
   must(::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") == 0, step,
        "cannot mount a tmpfs");
-  for (const char* name : {"null", "zero", "full", "random", "urandom", "tty"}) {
-    const std::string to = dir + "/" + name;
+  for (const auto& rule : rules_of(run_policy(), FsRule::Kind::Device)) {
+    const std::string to = std::string(kNew) + rule.path;
     const int fd = ::open(to.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
     if (fd >= 0) ::close(fd);
-    must(::mount((std::string(kOld) + "/dev/" + name).c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0,
-         step, fmt::format("cannot bind /dev/{}", name));
+    must(::mount((std::string(kOld) + rule.path).c_str(), to.c_str(), nullptr, MS_BIND, nullptr) == 0, step,
+         "cannot bind " + rule.path);
   }
   std::error_code ec;
   for (const auto& [name, target] :
