@@ -106,7 +106,7 @@ TEST(Families, TracedCallsAreNamedInTheTableAndTheirFamilyOnly) {
     const families::Family* decoding =
         row.stop == trace::Stop::Named ? families::family_of_call(row.via) : nullptr;
     for (const auto& [file, text] : contents) {
-      if (file == "grader/trace/calls.cpp" ||
+      if (file.rfind("grader/trace/calls", 0) == 0 ||
           in_folder(file, "grader/families/" + std::string(family->name)) ||
           (decoding && in_folder(file, "grader/families/" + std::string(decoding->name))) ||
           kNotCalls.count({file, quoted}))
