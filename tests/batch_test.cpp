@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "grader/util/atomic_file.hpp"
+#include "grader/util/procfs.hpp"
 #include "tests/host_clean.hpp"
 #include "tests/run_cli.hpp"
 
@@ -249,8 +250,18 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
   };
   // Kills bob's worker: found from bob's hung build, the `sleep 30.555` below it (kill_worker_above).
   bool named_on_a_command_line = false;
+  bool secret_in_an_environment = false;  // the class's key secret, which the batch drew
+  bool saw_a_worker = false;
   auto kill_worker = [&] {
     named_on_a_command_line = named_on_a_command_line || !processes_with("--student").empty();
+    // A worker (`ipcgrade grade-worker`, started with Boost.Process) gets the secret on its stdin: its
+    // environment is readable for a moment after exec, before it makes itself not dumpable.
+    for (pid_t worker : processes_with(std::string("\0grade-worker", 13))) {
+      saw_a_worker = true;
+      const std::string env = ipcgrade::util::read_proc_file("/proc/" + std::to_string(worker) + "/environ");
+      secret_in_an_environment =
+          secret_in_an_environment || env.find("IPCGRADE_KEY_SECRET=") != std::string::npos;
+    }
     return kill_worker_above(
         std::string("sleep\0"
                     "30.555",
@@ -274,6 +285,8 @@ TEST_F(Batch, AWorkerThatDiesIsAnInternalFaultAndTheBatchGoesOn) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(named_on_a_command_line) << "a worker's command line named the student it grades";
+  EXPECT_TRUE(saw_a_worker) << "no `ipcgrade grade-worker` was seen";
+  EXPECT_FALSE(secret_in_an_environment) << "a worker's environment held the class's key secret";
   const YAML::Node bob = report_of(out.path(), "bob");
   EXPECT_EQ(bob["internal_fault"].as<std::string>(), "the grader's worker was killed by signal 9 (Killed)");
   EXPECT_EQ(bob["score"].as<int>(), 0);

@@ -24,6 +24,7 @@
 #include "grader/batch/gradebook.hpp"
 #include "grader/batch/progress.hpp"
 #include "grader/batch/shard.hpp"
+#include "grader/batch/worker.hpp"
 #include "grader/report/render.hpp"
 #include "grader/util/atomic_file.hpp"
 
@@ -53,15 +54,14 @@ std::vector<std::string> class_of(const Options& o) {
   return all;
 }
 
-// Starts `ipcgrade grade` for one student; its log goes to DIR/<student>/grader.log.
-pid_t start_worker(const Options& o, const std::string& student) {
+// Starts `ipcgrade grade` for one student (worker.cpp); its log goes to DIR/<student>/grader.log.
+Worker start_worker(const Options& o, const std::string& student) {
   const fs::path dir = o.out / student;
-  fs::create_directories(dir);
   // Graded again: a report left from an earlier batch must not stand for this grading.
   std::error_code ec;
   fs::remove(dir / "report.yaml", ec);
-  std::vector<std::string> args = {"ipcgrade",
-                                   "grade",
+  fs::create_directories(dir, ec);  // its grader.log is opened before it runs
+  std::vector<std::string> args = {"grade",
                                    o.assignment.string(),
                                    (o.submissions / student).string(),
                                    "--student",
@@ -75,33 +75,8 @@ pid_t start_worker(const Options& o, const std::string& student) {
   args.insert(args.end(), {"--isolation", o.isolation});
   if (o.runs > 0) args.insert(args.end(), {"--runs", std::to_string(o.runs)});
   if (!o.seed.empty()) args.insert(args.end(), {"--seed", o.seed});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string log = (dir / "grader.log").string();
   std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed batch takes its workers (and their runs) along
-    const int null = ::open("/dev/null", O_RDWR);
-    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    if (err >= 0) ::dup2(err, 2);
-    if (o.grade) {
-      int code = 127;
-      try {
-        code = o.grade(std::vector<std::string>(args.begin() + 1, args.end()));
-      } catch (...) {
-        code = 3;
-      }
-      std::fflush(nullptr);
-      ::_exit(code);
-    }
-    ::execv("/proc/self/exe", argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return Worker(args, dir / "grader.log");
 }
 
 // A worker that crashed: its student gets a report that says so, and a score of 0.
@@ -202,18 +177,19 @@ Outcome grade_class(const config::Assignment& a, const Options& o) {
   outcome.graded = todo.size();
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   Progress progress(todo.size(), outcome.kept, tty);
-  std::map<pid_t, std::string> running;
+  std::map<pid_t, std::pair<Worker, std::string>> running;  // by pid: the worker and its student
   size_t next = 0;
   const Interrupt interrupt;
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < o.jobs && !interrupted) {
-      running[start_worker(o, todo[next])] = todo[next];
+      Worker w = start_worker(o, todo[next]);
+      const pid_t pid = w.pid();
+      running.emplace(pid, std::pair{std::move(w), todo[next]});
       ++next;
     }
     if (interrupted) {
       // Ctrl-C: the students being graded are left without a report (the resumed batch grades them).
-      for (const auto& [pid, student] : running) ::kill(pid, SIGKILL);
-      for (const auto& [pid, student] : running) ::waitpid(pid, nullptr, 0);
+      for (auto& [pid, worker] : running) worker.first.kill();
       progress.finish();
       std::cerr << fmt::format(
           "interrupted: {} of {} graded, their reports kept in {}; run the same command with --resume to "
@@ -223,7 +199,8 @@ Outcome grade_class(const config::Assignment& a, const Options& o) {
       throw Interrupted{};
     }
     int status = 0;
-    // On a terminal the line is redrawn while the workers grade, so that its ETA moves.
+    // On a terminal the line is redrawn while the workers grade, so that its ETA moves. Any child is
+    // reaped: the orphans a worker's grading leaves come back to the batch (a subreaper) too.
     const pid_t pid = ::waitpid(-1, &status, tty ? WNOHANG : 0);
     if (pid == 0) {
       progress.tick();
@@ -236,7 +213,8 @@ Outcome grade_class(const config::Assignment& a, const Options& o) {
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    const std::string student = it->second;
+    it->second.first.reaped(status);
+    const std::string student = it->second.second;
     running.erase(it);
     const bool graded = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
     // A worker that failed but wrote its report (exit 3: a scenario the grader could not run, or the

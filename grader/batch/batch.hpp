@@ -21,10 +21,6 @@ struct Options {
   std::string isolation = "auto";
   int runs = 0;      // > 0: --runs for every worker
   std::string seed;  // set: --seed for every worker (each student's runs then share their seeds)
-  // How a worker grades, in the forked batch process itself (no exec: the grader's processes are not
-  // dumpable, and an exec'd worker would be, and would show the student it grades on its command line,
-  // for a moment): given `ipcgrade grade`'s arguments, returns its exit code.
-  std::function<int(const std::vector<std::string>&)> grade;
 };
 
 // What a batch did, for its last line and its exit code.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/batch/batch.hpp"
+#include "grader/batch/worker.hpp"
 #include "grader/cli/commands.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
@@ -50,27 +52,6 @@ int run_batch(const BatchArgs& args) {
   o.isolation = args.isolation;
   o.runs = args.runs;
   if (parse_seed(args.seed)) o.seed = args.seed;
-  // Each worker grades in a fork of this process: it parses `grade`'s arguments as the command line would.
-  o.grade = [](const std::vector<std::string>& words) {
-    CLI::App app;
-    GradeArgs grade;
-    add_grade_command(app, grade);
-    std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 takes them last first
-    try {
-      app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? kExitPassed : kExitUsage;
-    }
-    try {
-      return run_grade(grade);
-    } catch (const config::ConfigError& e) {
-      std::cerr << e.what() << "\n";
-      return kExitUsage;
-    } catch (const std::exception& e) {
-      std::cerr << "ipcgrade: internal error: " << e.what() << "\n";
-      return kExitInternal;
-    }
-  };
   // Keys derived with a secret of this class run: a student cannot compute a classmate's and take it
   // first where the runs share the host's keys (tracked mode). An instructor's own secret is kept.
   if (!std::getenv("IPCGRADE_KEY_SECRET")) {
@@ -117,6 +98,36 @@ int run_batch(const BatchArgs& args) {
     return kExitInternal;
   }
   return kExitPassed;
+}
+
+// `ipcgrade grade-worker`: one student of a batch (batch/worker.cpp sends what to grade on stdin). It
+// parses `grade`'s arguments as the command line would.
+int run_grade_worker() {
+  const auto order = batch::read_worker_order(STDIN_FILENO);
+  if (!order) return kExitUsage;
+  if (!order->secret.empty()) ::setenv("IPCGRADE_KEY_SECRET", order->secret.c_str(), 1);
+  spdlog::set_level(order->verbosity >= 2   ? spdlog::level::debug
+                    : order->verbosity == 1 ? spdlog::level::info
+                                            : spdlog::level::warn);
+  CLI::App app;
+  GradeArgs grade;
+  add_grade_command(app, grade);
+  std::vector<std::string> reversed(order->words.rbegin(),
+                                    order->words.rend());  // CLI11 takes them last first
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitPassed : kExitUsage;
+  }
+  try {
+    return run_grade(grade);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "ipcgrade: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
 }
 
 }  // namespace ipcgrade::cli

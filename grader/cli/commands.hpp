@@ -103,6 +103,8 @@ void add_batch_command(CLI::App& app, BatchArgs& args);
 void add_kit_command(CLI::App& app, KitArgs& args);
 int run_kit(const KitArgs& args);
 int run_batch(const BatchArgs& args);
+// `ipcgrade grade-worker` (not in --help): one student of a batch, its orders on stdin (batch/worker.hpp).
+int run_grade_worker();
 void add_merge_command(CLI::App& app, MergeArgs& args);
 int run_merge(const MergeArgs& args);
 

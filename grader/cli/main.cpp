@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "grader/audit/journal.hpp"
 #include "grader/build/scratch.hpp"
@@ -23,6 +24,14 @@ int main(int argc, char** argv) {
   // environment (a CI token) there. Each program the grader starts is made dumpable again before it is
   // traced (supervise/spawn.cpp), and exec makes it its own.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (argc == 2 && std::string_view(argv[1]) == "grade-worker") {
+    // A batch's worker (batch/worker.hpp): its orders come on stdin, read only now that it is not
+    // dumpable.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("ipcgrade"));
+    spdlog::set_pattern("ipcgrade: %^%l%$: %v");
+    run::become_subreaper();
+    return cli::run_grade_worker();
+  }
   CLI::App app{
       "ipcgrade: autograder and leak checker for IPC homework: System V queues, shared memory and "
       "semaphores, "
