@@ -1,4 +1,4 @@
-// The file-system policy is one list (grader/supervise/fs_policy.cpp), and the three things made from
+// The file-system policy is one list (grader/sandbox/fs_policy.cpp), and the three things made from
 // it agree: the new root holds exactly its entries, read-only where it says so (namespaces mode);
 // Landlock allows exactly what it holds (tracked mode); the report's `root` line names its system
 // folders.
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "grader/supervise/fs_policy.hpp"
+#include "grader/sandbox/fs_policy.hpp"
 #include "tests/host_clean.hpp"
 #include "tests/run_cli.hpp"
 
@@ -17,7 +17,7 @@ using namespace ipcgrade;
 using namespace ipcgrade::testing;
 using nlohmann::json;
 namespace fs = std::filesystem;
-using Kind = supervise::FsRule::Kind;
+using Kind = sandbox::FsRule::Kind;
 
 namespace {
 
@@ -34,8 +34,8 @@ bool on_host(const std::string& path) {
 }  // namespace
 
 TEST(FilePolicy, LandlockAllowsExactlyWhatThePolicyHolds) {
-  const auto& policy = supervise::run_policy();
-  const auto l = supervise::landlock_of(policy, "/work/w", "/work/t");
+  const auto& policy = sandbox::run_policy();
+  const auto l = sandbox::landlock_of(policy, "/work/w", "/work/t");
   std::set<std::string> read, devices, shared, queues;
   for (const auto& rule : policy) {
     if (rule.kind == Kind::Device) {
@@ -62,7 +62,7 @@ TEST(FilePolicy, LandlockAllowsExactlyWhatThePolicyHolds) {
 class NewRoot : public HostCleanTest {};
 
 TEST_F(NewRoot, HoldsExactlyThePolicyReadOnlyWhereItSaysAndTheReportNamesIt) {
-  const auto& policy = supervise::run_policy();
+  const auto& policy = sandbox::run_policy();
   // The program prints, for each entry of the policy, whether it is there and whether it is writable;
   // then the same of every entry of the host's /, /etc and /dev that the policy does not hold (it cannot
   // list a folder itself: Landlock lets it read only what the policy holds).

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   // Not dumpable: in tracked mode the run shares the host's /proc, and without Landlock a program of the
   // grader's own uid could otherwise read the grader's memory (the hidden expected outputs) and its
   // environment (a CI token) there. Each program the grader starts is made dumpable again before it is
-  // traced (supervise/spawn.cpp), and exec makes it its own.
+  // traced (sandbox/spawn.cpp), and exec makes it its own.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (argc == 2 && std::string_view(argv[1]) == "grade-worker") {
     // A batch's worker (batch/worker.hpp): its orders come on stdin, read only now that it is not

@@ -8,7 +8,7 @@
 #include "grader/audit/files.hpp"
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/run_containment.hpp"
-#include "grader/supervise/run_mounts.hpp"
+#include "grader/sandbox/run_mounts.hpp"
 #include "grader/util/units.hpp"
 
 namespace ipcgrade::run {
@@ -21,13 +21,13 @@ class Namespaces final : public RunContainment {
 
   std::string_view mode() const override { return "namespaces"; }
 
-  void set_up(std::optional<supervise::Landlock>& landlock) override {
+  void set_up(std::optional<sandbox::Landlock>& landlock) override {
     // The new root holds only what the file-system policy binds: a symlink there cannot lead out.
     if (landlock) landlock->symlinks = true;
   }
 
   void describe(std::map<std::string, std::string>& e,
-                const std::optional<supervise::Landlock>&) const override {
+                const std::optional<sandbox::Landlock>&) const override {
     const auto& box = parts_.box;
     e["network"] = "network namespace without interfaces";
     e["disk"] = box.mounts && box.mounts->disk_bytes

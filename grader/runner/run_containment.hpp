@@ -17,9 +17,9 @@
 #include "grader/result/result.hpp"
 #include "grader/runner/attribute_leftovers.hpp"
 #include "grader/runner/scenario.hpp"
-#include "grader/supervise/landlock.hpp"
-#include "grader/supervise/run_cgroup.hpp"
-#include "grader/supervise/tracer.hpp"
+#include "grader/sandbox/landlock.hpp"
+#include "grader/sandbox/run_cgroup.hpp"
+#include "grader/tracer/tracer.hpp"
 
 namespace ipcgrade::run {
 
@@ -28,8 +28,8 @@ struct RunParts {
   const config::ScenarioSpec& spec;
   const RunContext& context;
   const Containment& box;
-  supervise::Tracer& tracer;
-  supervise::RunCgroup& cgroup;
+  tracer::Tracer& tracer;
+  sandbox::RunCgroup& cgroup;
   ScenarioResult& result;
 };
 
@@ -40,10 +40,10 @@ class RunContainment {
   virtual std::string_view mode() const = 0;
   // Before the first process: the tracer's guard and watches, and this mode's part of the programs'
   // Landlock policy (the rest is the file-system policy's, the same in both).
-  virtual void set_up(std::optional<supervise::Landlock>& landlock) = 0;
+  virtual void set_up(std::optional<sandbox::Landlock>& landlock) = 0;
   // The report's `enforced` lines that depend on the mode: network, disk, files.
   virtual void describe(std::map<std::string, std::string>& enforced,
-                        const std::optional<supervise::Landlock>& landlock) const = 0;
+                        const std::optional<sandbox::Landlock>& landlock) const = 0;
   // The end, before any process is killed; `handle` takes a stop or an end collected meanwhile.
   virtual void settle(const std::function<void()>& handle_deferred,
                       const std::function<void(pid_t, int)>& handle) = 0;

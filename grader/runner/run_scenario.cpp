@@ -23,7 +23,7 @@
 
 #include "grader/result/result_json.hpp"
 #include "grader/runner/scenario.hpp"
-#include "grader/supervise/sandbox.hpp"
+#include "grader/sandbox/sandbox.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/procfs.hpp"
 
@@ -229,16 +229,16 @@ ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& erro
 // supervisor's side, then the programs' root made by the init), the working folder handed over; then
 // the scenario; then, for the build, its result copied out of the sandbox.
 ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunContext& context) {
-  supervise::Sandbox sandbox;
+  sandbox::Sandbox sandbox;
   std::string error;
   if (!sandbox.enter_namespaces(&error)) return refused(spec, error);
   Containment box;
   box.run_as = run_uid(context, sandbox.own_user_namespace());
-  supervise::RunMounts mounts;
+  sandbox::RunMounts mounts;
   mounts.work_dir = context.work_dir;
   mounts.disk_bytes = context.private_work_dir ? spec.limits.disk : 0;
   mounts.shm_bytes = spec.limits.memory;
-  supervise::RootPlan root;
+  sandbox::RootPlan root;
   root.work_dir = context.work_dir;
   if (!context.judged_dir.empty()) root.keep.push_back(context.judged_dir);
   root.tmp_bytes = spec.limits.disk;

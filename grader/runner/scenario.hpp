@@ -8,9 +8,9 @@
 #include "grader/config/assignment.hpp"
 #include "grader/config/placeholders.hpp"
 #include "grader/result/result.hpp"
-#include "grader/supervise/new_root.hpp"
+#include "grader/sandbox/new_root.hpp"
 
-namespace ipcgrade::supervise {
+namespace ipcgrade::sandbox {
 class RunMounts;
 }
 
@@ -71,10 +71,10 @@ struct Containment {
   // run's, so that the student's programs can neither read those files nor reach into the programs
   // that do (their /proc entries, their signals). They keep the run's group to share the working folder.
   std::optional<uid_t> judge_as;
-  std::string mode_reason;                 // tracked under `auto`: why namespaces were not used
-  int mount_namespace = -1;                // namespaces: the programs' root, joined by each program
-  supervise::RunMounts* mounts = nullptr;  // namespaces: the working folder's filesystem
-  supervise::StepLines root_lines;         // namespaces: the `enforced` lines of the root's steps
+  std::string mode_reason;               // tracked under `auto`: why namespaces were not used
+  int mount_namespace = -1;              // namespaces: the programs' root, joined by each program
+  sandbox::RunMounts* mounts = nullptr;  // namespaces: the working folder's filesystem
+  sandbox::StepLines root_lines;         // namespaces: the `enforced` lines of the root's steps
   // The run's private temporary folder (TMPDIR): /tmp of the root in namespaces mode, a folder beside
   // the working folder in tracked mode; empty for `run`.
   std::filesystem::path private_tmp;

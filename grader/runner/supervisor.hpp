@@ -27,13 +27,13 @@
 #include "grader/runner/attribute_leftovers.hpp"
 #include "grader/runner/run_containment.hpp"
 #include "grader/runner/scenario.hpp"
-#include "grader/supervise/fs_policy.hpp"
-#include "grader/supervise/run_cgroup.hpp"
-#include "grader/supervise/run_mounts.hpp"
-#include "grader/supervise/spawn.hpp"
-#include "grader/supervise/tracer.hpp"
-#include "grader/supervise/watchdog.hpp"
+#include "grader/sandbox/fs_policy.hpp"
+#include "grader/sandbox/run_cgroup.hpp"
+#include "grader/sandbox/run_mounts.hpp"
+#include "grader/sandbox/spawn.hpp"
 #include "grader/trace/ipc_kind.hpp"
+#include "grader/tracer/tracer.hpp"
+#include "grader/tracer/watchdog.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/cpus.hpp"
 #include "grader/util/pattern.hpp"
@@ -192,7 +192,7 @@ class Supervisor {
   const config::ScenarioSpec& spec_;
   const RunContext& context_;
   const Containment box_;
-  std::optional<supervise::Landlock> landlock_;
+  std::optional<sandbox::Landlock> landlock_;
   std::unique_ptr<RunContainment> containment_;  // namespaces or tracked: made by set_up()
   std::optional<std::mt19937_64> schedule_;      // a run under a schedule perturbation
   int one_cpu_ = -1;                             // ... on this CPU only (-1: every CPU)
@@ -217,15 +217,15 @@ class Supervisor {
   std::set<pid_t> ipc_ready_;  // runner-started processes (host pids) that created an IPC object
   Clock::time_point start_;
   Clock::time_point timer_at_;  // when the armed SIGALRM fires
-  supervise::SeccompFilter filter_;
-  supervise::Tracer tracer_;
-  supervise::Watchdog watchdog_;
+  sandbox::SeccompFilter filter_;
+  tracer::Tracer tracer_;
+  tracer::Watchdog watchdog_;
   // Declared last: destroyed first, once finish() has ended every process of the run.
   // The working folder's tmpfs is charged to the memory cgroup of whoever writes it: the run may hold
   // its memory limit and its disk limit at once.
-  supervise::RunCgroup cgroup_{spec_.limits.processes,
-                               spec_.limits.memory + (box_.mounts ? box_.mounts->disk_bytes : 0),
-                               "ipcgrade-" + std::to_string(::getpid())};
+  sandbox::RunCgroup cgroup_{spec_.limits.processes,
+                             spec_.limits.memory + (box_.mounts ? box_.mounts->disk_bytes : 0),
+                             "ipcgrade-" + std::to_string(::getpid())};
 };
 
 }  // namespace ipcgrade::run

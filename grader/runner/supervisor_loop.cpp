@@ -7,7 +7,7 @@ ScenarioResult Supervisor::run() {
   set_up();
   start_ = Clock::now();
   const auto deadline = start_ + spec_.limits.wall;
-  auto next_sample = start_ + supervise::Watchdog::kInterval;
+  auto next_sample = start_ + tracer::Watchdog::kInterval;
   watchdog_.set_terminal(context_.inherit_stdio && ::isatty(0));
   for (;;) {
     if (!stopping_) launch_ready();
@@ -27,7 +27,7 @@ ScenarioResult Supervisor::run() {
       if (!orphans_since_) orphans_since_ = now;
       bool stuck = false;
       if (now >= next_sample) {
-        next_sample = now + supervise::Watchdog::kInterval;
+        next_sample = now + tracer::Watchdog::kInterval;
         stuck = !context_.is_build && watchdog_.sample(tracer_).has_value();
       }
       if (stuck || now >= *orphans_since_ + spec_.limits.orphan_grace || now >= deadline)
@@ -41,7 +41,7 @@ ScenarioResult Supervisor::run() {
     } else if (now >= next_sample) {
       // Only once every process has started: a run waiting for its next start is not stuck. Nor is
       // one that a `signals:` step will wake at a set time.
-      next_sample = now + supervise::Watchdog::kInterval;
+      next_sample = now + tracer::Watchdog::kInterval;
       std::optional<std::string> deadlock;
       if (next_ == plan_.size() && !context_.is_build && !timed_step_pending() &&
           (deadlock = watchdog_.sample(tracer_))) {

@@ -16,7 +16,7 @@ void Supervisor::set_up() {
   result_.mode_reason = box_.mode_reason;
   // Grading (not `run`, whose program is the caller's own): a Landlock domain for every program.
   if (context_.drop_privileges && !box_.private_tmp.empty())
-    landlock_ = supervise::landlock_of(supervise::run_policy(), context_.work_dir, box_.private_tmp);
+    landlock_ = sandbox::landlock_of(sandbox::run_policy(), context_.work_dir, box_.private_tmp);
   containment_->set_up(landlock_);
   // Nothing else holds the process limit here (root in a container without cgroups): the tracer does.
   if (cgroup_.pids_enforcer().empty() && !box_.run_as)

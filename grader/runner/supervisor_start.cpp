@@ -89,7 +89,7 @@ void Supervisor::start(const Planned& planned) {
   pr.name = planned.spec->name;
   pr.index = planned.index;
   for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
-  supervise::SpawnRequest req;
+  sandbox::SpawnRequest req;
   req.argv = pr.argv;
   req.cwd = context_.work_dir;
   req.limits = spec_.limits;
@@ -115,7 +115,7 @@ void Supervisor::start(const Planned& planned) {
   }
   if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
   if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
-  const supervise::Spawned s = supervise::spawn(req);
+  const sandbox::Spawned s = sandbox::spawn(req);
   if (s.pid < 0) {
     pr.start_error = s.error;
     spdlog::debug("scenario '{}': {} #{} did not start: {}", spec_.name, pr.name, pr.index, s.error);

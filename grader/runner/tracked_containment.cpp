@@ -18,7 +18,7 @@
 #include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/run_containment.hpp"
-#include "grader/supervise/run_mounts.hpp"
+#include "grader/sandbox/run_mounts.hpp"
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
@@ -44,7 +44,7 @@ class Tracked final : public RunContainment {
 
   std::string_view mode() const override { return "tracked"; }
 
-  void set_up(std::optional<supervise::Landlock>& landlock) override {
+  void set_up(std::optional<sandbox::Landlock>& landlock) override {
     const auto& box = parts_.box;
     auto& tracer = parts_.tracer;
     tracer.set_guard(true, {parts_.context.work_dir.string(), box.private_tmp.string()});
@@ -64,7 +64,7 @@ class Tracked final : public RunContainment {
         const auto dir = parts_.context.work_dir.parent_path() / "mqueue";
         std::error_code ec;
         std::filesystem::create_directory(dir, ec);
-        mqueue_root_ = supervise::Landlock::mqueue_root(dir.string());
+        mqueue_root_ = sandbox::Landlock::mqueue_root(dir.string());
         std::filesystem::remove(dir, ec);
         if (mqueue_root_ >= 0) landlock->queue_fds.push_back(mqueue_root_);
       }
@@ -75,18 +75,18 @@ class Tracked final : public RunContainment {
     // none, the names the run makes outside its folders are recorded and removed at the end (`run`'s
     // program is the caller's own, and so are the files it writes).
     if (parts_.context.drop_privileges) {
-      const bool held = landlock && supervise::Landlock::abi() > 0;
+      const bool held = landlock && sandbox::Landlock::abi() > 0;
       tracer.set_write_refusals(held);
       names_outside_ = !held;
       tracer.set_record_names(!held, static_cast<long>(::time(nullptr)));
-      tracer.on_created_file([this](const supervise::Tracer::CreatedFile& made) {
+      tracer.on_created_file([this](const tracer::Tracer::CreatedFile& made) {
         journal_->record_file(made.path, made.dev, made.ino);
       });
     }
   }
 
   void describe(std::map<std::string, std::string>& e,
-                const std::optional<supervise::Landlock>& landlock) const override {
+                const std::optional<sandbox::Landlock>& landlock) const override {
     const auto& box = parts_.box;
     e["network"] = "only Unix sockets (seccomp), reaching only the run's own folders (the tracer)";
     e["disk"] = box.mounts && box.mounts->disk_bytes
@@ -94,7 +94,7 @@ class Tracked final : public RunContainment {
                                   util::format_size(parts_.spec.limits.disk))
                     : "not enforced (tracked mode: the working folder is on the host's disk)";
     e["files"] =
-        landlock && supervise::Landlock::abi() > 0
+        landlock && sandbox::Landlock::abi() > 0
             ? "the host's, as Landlock allows: the system folders to read, the run's own folders to write"
         : box.run_as ? "the host's, with the run's uid: it may read and write only where anyone may"
                      : "not isolated (tracked mode with the grader's uid)";

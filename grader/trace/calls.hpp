@@ -13,8 +13,8 @@
 // guard, the deadlock watchdog and the formatter all read it; docs/tracing.md lists exactly its calls
 // (a test compares them).
 //
-// Adding a traced call is one row here plus its decoder in the family's file under grader/supervise/
-// (decode_msg.cpp, decode_shm.cpp, ...).
+// Adding a traced call is one row here plus its decoder in its family's folder, grader/families/<family>/
+// (sysv_msg/decode.cpp, pipes/decode.cpp, ...).
 namespace ipcgrade::trace {
 
 enum class Family : std::uint8_t {

@@ -2,10 +2,10 @@
 // grader looks for message structs in every program it judges. Any bytes: a list, never a crash.
 #include <cstdint>
 
-#include "grader/supervise/message_structs.hpp"
+#include "grader/tracer/message_structs.hpp"
 #include "tests/fuzz/fuzz_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
-  (void)ipcgrade::supervise::message_structs(ipcgrade::fuzz::input_file(data, size, "program").string());
+  (void)ipcgrade::tracer::message_structs(ipcgrade::fuzz::input_file(data, size, "program").string());
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "grader/supervise/symbolizer.hpp"
+#include "grader/tracer/symbolizer.hpp"
 #include "tests/fuzz/fuzz_file.hpp"
 
 namespace {
@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
     return mixed % 3 == 0 ? mixed : kLoad + mixed % length;
   };
   // A new symbolizer per input: it keeps each file it opened, and the file is rewritten for the next.
-  ipcgrade::supervise::Symbolizer symbolizer(file.parent_path().string());
+  ipcgrade::tracer::Symbolizer symbolizer(file.parent_path().string());
   (void)symbolizer.walk({{kLoad, kLoad + length, 0, file.string()}}, regs, read);
   return 0;
 }
