@@ -4,6 +4,7 @@
 // and what a later call needs to find its object (an address, a descriptor, a FIFO's path).
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -35,6 +36,15 @@ class Chart {
   // A FIFO's path as the program wrote it: how a blocked open() and a leftover name its lifeline.
   virtual void fifo_path(const std::string& path, const trace::ObjectId& id) = 0;
 };
+
+// The System V families draw their objects alike: a lifeline titled by the key from the get that made
+// it ("queue 0x00001234"), or by its noun and id when the trace has no get; control commands as
+// arrows, IPC_RMID ending the lifeline (chart.cpp).
+void draw_sysv_get(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind, std::string_view noun);
+trace::ObjectId sysv_object(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind,
+                            std::string_view noun, const std::string& id_arg);
+void draw_sysv_ctl(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind, std::string_view noun,
+                   const std::string& id_arg);
 
 // "80 B"
 inline std::string bytes(long long n) {

@@ -28,12 +28,8 @@ class Namespaces final : public RunContainment {
 
   void describe(std::map<std::string, std::string>& e,
                 const std::optional<sandbox::Landlock>&) const override {
-    const auto& box = parts_.box;
     e["network"] = "network namespace without interfaces";
-    e["disk"] = box.mounts && box.mounts->disk_bytes
-                    ? fmt::format("{}: the working folder is a tmpfs of that size",
-                                  util::format_size(parts_.spec.limits.disk))
-                    : "not enforced (the working folder is the caller's own)";
+    e["disk"] = disk_line(parts_, "not enforced (the working folder is the caller's own)");
     e["files"] = "a root of its own: only the system folders (read-only) and the working folder";
   }
 

@@ -6,7 +6,11 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "grader/runner/run_containment.hpp"
+#include "grader/sandbox/run_mounts.hpp"
+#include "grader/util/units.hpp"
 
 namespace ipcgrade::run {
 
@@ -48,6 +52,13 @@ void add_fifos(std::vector<Leftover>& all, const RunParts& parts, const TraceInd
     }
     all.push_back(std::move(fifo));
   }
+}
+
+std::string disk_line(const RunParts& parts, std::string_view otherwise) {
+  if (parts.box.mounts && parts.box.mounts->disk_bytes)
+    return fmt::format("{}: the working folder is a tmpfs of that size",
+                       util::format_size(parts.spec.limits.disk));
+  return std::string(otherwise);
 }
 
 std::unique_ptr<RunContainment> make_containment(const RunParts& parts) {

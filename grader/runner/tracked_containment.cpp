@@ -89,10 +89,7 @@ class Tracked final : public RunContainment {
                 const std::optional<sandbox::Landlock>& landlock) const override {
     const auto& box = parts_.box;
     e["network"] = "only Unix sockets (seccomp), reaching only the run's own folders (the tracer)";
-    e["disk"] = box.mounts && box.mounts->disk_bytes
-                    ? fmt::format("{}: the working folder is a tmpfs of that size",
-                                  util::format_size(parts_.spec.limits.disk))
-                    : "not enforced (tracked mode: the working folder is on the host's disk)";
+    e["disk"] = disk_line(parts_, "not enforced (tracked mode: the working folder is on the host's disk)");
     e["files"] =
         landlock && sandbox::Landlock::abi() > 0
             ? "the host's, as Landlock allows: the system folders to read, the run's own folders to write"
