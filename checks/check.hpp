@@ -131,6 +131,9 @@ extern const CheckType kIpcErrorsCheck;
 // Whether `e` is a call this check judges: one of the submission's own programs made it (not a tool it
 // runs), in a process the check's `process:` selects.
 bool judged_by(const CheckInput& input, const trace::Event& e);
+// Whether an event is the check's to judge, whatever its kind: the submission's own program's, and of
+// the check's `process:` when it names one.
+bool selected_by(const CheckInput& input, const trace::Event& e);
 // The calls named in `calls` that this check judges, in order: made by processes that run the
 // submission's own programs (not the tools they exec) and match the check's `process:` selector.
 std::vector<const trace::Event*> judged_calls(const CheckInput& input, const ScenarioView& scenario,

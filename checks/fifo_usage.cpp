@@ -31,7 +31,7 @@ class FifoUsageCheck : public Check {
       std::map<long, const trace::Event*> made;  // by the FIFO's number: the mkfifo not yet unlinked
       for (const auto& e : scenario.result->trace.events) {
         if (e.kind != trace::EventKind::Call || e.failed() || !e.has("fifo")) continue;
-        const bool mine = e.judged && (!input.spec->process || *input.spec->process == e.process);
+        const bool mine = selected_by(input, e);
         if (e.call == "mkfifo" && mine) {
           made[e.value("fifo")] = &e;
         } else if (e.call == "unlink") {

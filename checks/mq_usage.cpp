@@ -50,9 +50,6 @@ class MqUsageCheck : public Check {
     std::map<std::string, const trace::Event*> created;    // queues made and not unlinked yet
     std::map<long, std::map<long long, std::string>> fds;  // pid -> descriptor -> queue name
     std::map<long, std::map<long long, const trace::Event*>> opened;  // pid -> descriptor -> its mq_open
-    auto mine = [&](const trace::Event& e) {
-      return e.judged && (!input.spec->process || *input.spec->process == e.process);
-    };
     for (const auto& e : scenario.result->trace.events) {
       if (e.kind == trace::EventKind::Spawn && e.parent) {
         if (auto it = fds.find(e.parent); it != fds.end()) fds[e.pid] = it->second;  // fork copies them
@@ -88,11 +85,11 @@ class MqUsageCheck : public Check {
         // The first open with O_CREAT made the queue, whichever process it was (an instructor's server
         // too): its attributes are the queue's, and only a student's creation is the student's to unlink.
         if ((e.value("oflag") & O_CREAT) && !msgsize.count(name)) {
-          created[name] = mine(e) ? &e : nullptr;
+          created[name] = selected_by(input, e) ? &e : nullptr;
           msgsize[name] = e.has("mq_msgsize") ? e.value("mq_msgsize") : kDefaultMsgsize;
         }
         fds[e.pid][*e.result] = name;
-        if (mine(e)) opened[e.pid][*e.result] = &e;
+        if (selected_by(input, e)) opened[e.pid][*e.result] = &e;
       } else if (e.call == "mq_close") {
         fds[e.pid].erase(e.value("mqdes"));
         opened[e.pid].erase(e.value("mqdes"));
@@ -107,7 +104,7 @@ class MqUsageCheck : public Check {
       } else if (e.call == "mq_unlink") {
         created.erase(name_of(e));
         msgsize.erase(name_of(e));
-      } else if (receive && mine(e) && receive_buffer) {
+      } else if (receive && selected_by(input, e) && receive_buffer) {
         const auto fd = fds[e.pid].find(e.value("mqdes"));
         if (fd == fds[e.pid].end()) continue;
         const auto size = msgsize.find(fd->second);

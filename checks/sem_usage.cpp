@@ -55,7 +55,7 @@ class SemUsageCheck : public Check {
       std::map<long, SemSet> sets;  // by id, for the run's whole process tree
       for (const auto& e : scenario.result->trace.events) {
         if (e.kind != trace::EventKind::Call || e.failed()) continue;
-        const bool mine = e.judged && (!input.spec->process || *input.spec->process == e.process);
+        const bool mine = selected_by(input, e);
         if (e.call == "semget" && e.result && (e.value("flags") & IPC_CREAT)) {
           SemSet& s = sets[*e.result];
           if (s.created && !s.removed) continue;  // opened again by another process
@@ -108,7 +108,7 @@ class SemUsageCheck : public Check {
       for (const auto& e : scenario.result->trace.events) {
         const auto name = e.texts.find("name");
         if (e.kind != trace::EventKind::Call || e.failed() || name == e.texts.end()) continue;
-        const bool mine = e.judged && (!input.spec->process || *input.spec->process == e.process);
+        const bool mine = selected_by(input, e);
         if (e.call == "sem_open" && (e.value("oflag") & O_CREAT) && mine) named.try_emplace(name->second, &e);
         if (e.call == "sem_unlink") named.erase(name->second);
       }
@@ -130,7 +130,7 @@ class SemUsageCheck : public Check {
       for (const auto& [id, s] : sets) {
         if (!s.created || s.removed) continue;
         const trace::Event& made = *s.created;
-        if (!made.judged || (input.spec->process && *input.spec->process != made.process)) continue;
+        if (!selected_by(input, made)) continue;
         if (!after_stop && cleanup_cut_short(scenario, made.pid)) {
           v.notes.push_back(cut_short_note(scenario, set_name(id, &s)));
           continue;

@@ -89,10 +89,6 @@ class ShmUsageCheck : public Check {
     return remove_share > 0 && detach_share <= 0 && !(size && size_share > 0);
   }
 
-  static bool selected(const CheckInput& input, const trace::Event& e) {
-    return e.judged && (!input.spec->process || *input.spec->process == e.process);
-  }
-
   // The processes the grader ended: runner-started ones it killed, and the ones still alive at the end.
   static std::set<long> killed_by_grader(const ScenarioView& scenario) {
     std::set<long> out;
@@ -179,7 +175,7 @@ class ShmUsageCheck : public Check {
         const bool crashed = e.has("signal");
         ended_while_attached(
             e, crashed ? fmt::format("was killed by signal {}", e.value("signal")) : std::string("exited"));
-      } else if (e.is_call("shmget") && selected(input, e)) {
+      } else if (e.is_call("shmget") && selected_by(input, e)) {
         if (e.failed() || !(e.value("flags") & IPC_CREAT)) continue;
         if (e.result && !created.count(*e.result)) created[*e.result] = &e;
         if (size && size_share > 0 && !size->holds(e.value("size"))) {
@@ -188,7 +184,7 @@ class ShmUsageCheck : public Check {
               call_evidence(scenario, e, fmt::format("the segment should be {}", size->describe())));
         }
       } else if ((e.is_call("shmat") || (e.is_call("mmap") && (e.value("flags") & MAP_SHARED))) &&
-                 e.has("address") && !e.failed() && selected(input, e)) {
+                 e.has("address") && !e.failed() && selected_by(input, e)) {
         attached[e.pid][e.value("address")] = Attachment{&e, e.process, ""};
       } else if (e.is_call("shmdt") && e.has("shmaddr")) {
         auto it = attached.find(e.pid);
@@ -201,10 +197,10 @@ class ShmUsageCheck : public Check {
           std::erase_if(it->second, [&](const auto& kv) { return kv.first >= from && kv.first < to; });
       } else if (e.is_call("shm_open") && !e.failed() && (e.value("oflag") & O_CREAT)) {
         // The first creation of a name, by whichever process: only a student's is the student's to unlink.
-        posix_created.try_emplace(name_of(e), selected(input, e) ? &e : nullptr);
+        posix_created.try_emplace(name_of(e), selected_by(input, e) ? &e : nullptr);
       } else if (e.is_call("shm_unlink") && !e.failed()) {
         posix_created.erase(name_of(e));
-      } else if (e.is_call("ftruncate") && !e.failed() && selected(input, e) && size && size_share > 0 &&
+      } else if (e.is_call("ftruncate") && !e.failed() && selected_by(input, e) && size && size_share > 0 &&
                  !size->holds(e.value("length"))) {
         sizes.failed = true;
         v.evidence.push_back(call_evidence(

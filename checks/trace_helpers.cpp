@@ -21,8 +21,11 @@ std::vector<const trace::Event*> judged_calls(const CheckInput& input, const Sce
 }
 
 bool judged_by(const CheckInput& input, const trace::Event& e) {
-  return e.kind == trace::EventKind::Call && e.judged &&
-         (!input.spec->process || *input.spec->process == e.process);
+  return e.kind == trace::EventKind::Call && selected_by(input, e);
+}
+
+bool selected_by(const CheckInput& input, const trace::Event& e) {
+  return e.judged && (!input.spec->process || *input.spec->process == e.process);
 }
 
 std::optional<std::string> nothing_to_judge(const CheckType& type, const CheckInput& input) {

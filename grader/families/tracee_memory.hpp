@@ -33,6 +33,8 @@ struct FileId {
 // process's own (ProcessMemory), or what a unit test placed there.
 class Memory {
  public:
+  static constexpr size_t kPathMax = 4096;  // PATH_MAX, with its NUL
+
   virtual ~Memory() = default;
   // Up to `length` bytes at `address`: fewer when the rest is not readable.
   virtual std::string read(std::uint64_t address, size_t length) const = 0;
@@ -53,6 +55,15 @@ class Memory {
   // The tracee's file mode creation mask, where it can be read: what a FIFO or POSIX object it makes
   // really gets is its mode without these bits.
   virtual std::optional<unsigned> umask() const { return std::nullopt; }
+
+  // The NUL-terminated path at `address`, as the program passed it; "" when it has no end within
+  // PATH_MAX bytes (no path that long can be opened) or cannot be read.
+  std::string path(std::uint64_t address) const {
+    std::string text = read(address, kPathMax);
+    const size_t end = text.find('\0');
+    text.resize(end == std::string::npos ? 0 : end);
+    return text;
+  }
 
   template <typename T>
   std::optional<T> value(std::uint64_t address) const {

@@ -26,6 +26,7 @@
 #include "grader/sandbox/sandbox.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/procfs.hpp"
+#include "grader/util/small_file.hpp"
 
 namespace ipcgrade::run {
 
@@ -34,16 +35,6 @@ namespace {
 // How long past its wall limit a scenario's supervisor may take (audit, reclaim) before the grader
 // gives up on it.
 constexpr auto kSupervisorGrace = std::chrono::seconds(20);
-
-void write_all(int fd, const std::vector<std::uint8_t>& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
-}
 
 // The supervisor sends its result in frames — an 8-byte length, then CBOR — the result without its
 // trace first, then the trace's events a thousand at a time: neither side ever holds the whole trace
@@ -56,7 +47,7 @@ void send_frame(int fd, const nlohmann::json& value) {
   const std::uint64_t size = body.size();
   for (int i = 0; i < 8; ++i) frame[i] = static_cast<std::uint8_t>(size >> (8 * i));
   frame.insert(frame.end(), body.begin(), body.end());
-  write_all(fd, frame);
+  util::write_all(fd, frame.data(), frame.size());
 }
 
 void send_result(int fd, ScenarioResult result) {

@@ -21,13 +21,7 @@ namespace ipcgrade::sandbox {
 namespace {
 
 void write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
+  util::write_all(fd, text.data(), text.size());
 }
 
 // Maps the caller's own uid and gid into a new user namespace, so files keep their owners.

@@ -16,11 +16,7 @@ namespace ipcgrade::tracer {
 using families::read_tracee;
 
 std::string read_tracee_path(pid_t pid, std::uint64_t address) {
-  std::string raw = read_tracee(pid, address, PATH_MAX);
-  const size_t end = raw.find('\0');
-  if (end == std::string::npos) return {};
-  raw.resize(end);
-  return raw;
+  return families::ProcessMemory(pid).path(address);
 }
 
 std::optional<std::string> read_unix_path(pid_t pid, std::uint64_t address, std::uint64_t length) {

@@ -9,4 +9,8 @@ namespace ipcgrade::util {
 // takes less than all of `text`. Files a user reads are written with util/atomic_file instead.
 bool write_small_file(const std::string& path, const std::string& text, bool create = false);
 
+// Writes every byte to a descriptor (a pipe), going on after EINTR and short writes; false when the
+// reader has gone or the write failed.
+bool write_all(int fd, const void* data, size_t size);
+
 }  // namespace ipcgrade::util

@@ -28,8 +28,7 @@ std::optional<FifoOpen> fifo_open(const Blocked& b) {
   const bool at = b.nr == SYS_openat;
   if (!at && b.nr != SYS_open) return std::nullopt;
   const ProcessMemory memory(b.host_pid);
-  std::string path = memory.read(b.args[at ? 1 : 0], PATH_MAX);
-  path.resize(std::min(path.size(), path.find('\0')));
+  const std::string path = memory.path(b.args[at ? 1 : 0]);
   const int dirfd = at ? static_cast<int>(b.args[0]) : AT_FDCWD;
   const auto file = memory.file_at(dirfd, path);
   if (!file || !S_ISFIFO(file->mode)) return std::nullopt;

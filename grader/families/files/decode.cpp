@@ -22,10 +22,7 @@ constexpr std::string_view kSem = "sem.";
 
 // The NUL-terminated path at `address`, as the program passed it.
 std::string path_at(const DecodeContext& ctx, std::uint64_t address) {
-  std::string path = ctx.memory.read(address, PATH_MAX);
-  const size_t end = path.find('\0');
-  path.resize(end == std::string::npos ? 0 : end);
-  return path;
+  return ctx.memory.path(address);
 }
 
 // The name of a POSIX object from its file under /dev/shm ("/relay" for /dev/shm/relay, and for
