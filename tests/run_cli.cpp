@@ -1,11 +1,12 @@
 #include "tests/run_cli.hpp"
 
+#include <boost/process.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -109,28 +110,26 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
   CliResult r;
   const auto start = std::chrono::steady_clock::now();
-  // posix_spawn and wait4 rather than a library's system(): wait4 says how much memory the grader took.
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  // Started with Boost.Process; reaped with wait4 rather than its wait(), because wait4 says how much
+  // memory the grader took.
   std::vector<std::string> words = wrapper.empty() ? std::vector<std::string>{IPCGRADE_BINARY} : wrapper;
   words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (::posix_spawn(&pid, words[0].c_str(), &files, nullptr, argv.data(), environ) == 0) {
+  std::error_code ec;
+  boost::process::child child(
+      boost::process::exe = words[0],
+      boost::process::args = std::vector<std::string>(words.begin() + 1, words.end()),
+      boost::process::std_in<boost::process::null, boost::process::std_out> out.string(),
+      boost::process::std_err > err.string(), ec);
+  if (!ec) {
     int status = 0;
     rusage usage{};
-    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    while (::wait4(child.id(), &status, 0, &usage) < 0 && errno == EINTR) {
     }
+    child.detach();  // reaped here
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.peak_kib = usage.ru_maxrss;
   }
   if (kSubreaper) reap_ended_children();
-  posix_spawn_file_actions_destroy(&files);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.out = util::read_file(out);
   r.err = util::read_file(err);
