@@ -96,6 +96,9 @@ TEST_F(NewRoot, HoldsExactlyThePolicyReadOnlyWhereItSaysAndTheReportNamesIt) {
     script += "if [ -e " + path + " ] || [ -L " + path + " ]; then e=yes; else e=no; fi; ";
     script += "if w " + path + "; then v=yes; else v=no; fi; echo \"" + path + " $e $v\"; ";
   }
+  // And the run's mounts: a file the run's uid may not write (root's) must still be on a read-only mount
+  // where the policy says read-only, whoever the run is.
+  script += "sed \"s/^/M /\" /proc/self/mountinfo; ";
   TempDir dir;
   dir.write(
       "assignment.yaml",
@@ -110,10 +113,17 @@ TEST_F(NewRoot, HoldsExactlyThePolicyReadOnlyWhereItSaysAndTheReportNamesIt) {
   const json& s = report["scenarios"][0];
   std::istringstream out(s["processes"][0]["stdout"].get<std::string>());
   std::map<std::string, std::pair<bool, bool>> seen;
+  std::map<std::string, bool> mounts;  // mount point -> read-only
   for (std::string line; std::getline(out, line);) {
     std::istringstream words(line);
     std::string first;
     words >> first;
+    if (first == "M") {  // id parent major:minor root mount-point options ...
+      std::string id, parent, device, root, point, options;
+      words >> id >> parent >> device >> root >> point >> options;
+      mounts[point] = (options + ",").rfind("ro,", 0) == 0;
+      continue;
+    }
     std::string e, w;
     words >> e >> w;
     seen[first] = {e == "yes", w == "yes"};
@@ -126,6 +136,16 @@ TEST_F(NewRoot, HoldsExactlyThePolicyReadOnlyWhereItSaysAndTheReportNamesIt) {
     EXPECT_EQ(there, rule.kind == Kind::EtcWritten || on_host(rule.path));
     if (there) {
       EXPECT_EQ(writable, !rule.read_only());
+    }
+    // The mount that holds it (the longest mount point above it; /proc is the kernel's, its files
+    // read-only by their own modes).
+    std::string holder;
+    for (const auto& [point, ro] : mounts) {
+      const bool above = point == "/" || rule.path == point || rule.path.rfind(point + "/", 0) == 0;
+      if (above && point.size() >= holder.size()) holder = point;
+    }
+    if (there && rule.kind != Kind::Kernel && !holder.empty()) {
+      EXPECT_EQ(mounts[holder], rule.read_only()) << "held by the mount at " << holder;
     }
     if (rule.kind == Kind::SystemFolder && on_host(rule.path)) {
       EXPECT_NE(s["enforced"]["root"].get<std::string>().find(rule.path), std::string::npos)
