@@ -397,10 +397,15 @@ void Tracer::on_syscall_exit(Proc& p) {
     }
     // `ready: ipc` fires on POSIX objects and FIFOs too: a FIFO made, a queue, shared memory object or
     // named semaphore opened with O_CREAT.
-    if (const trace::CallRow* made = trace::call_row(pending.event.call);
-        !is_error && made &&
-        (made->creates == trace::Creates::Always ||
-         (made->creates == trace::Creates::WithOCreat && (pending.event.value("oflag") & O_CREAT))))
+    // (The event may be named for the library function the row's call made: mkfifo for mknodat. Only
+    // rows that can make such an object are looked at: a msgrcv's exit costs no lookup.)
+    const trace::CallRow* made =
+        is_error || !row || (row->family != trace::Family::Files && row->creates == trace::Creates::No)
+            ? nullptr
+        : pending.event.call == row->name ? row
+                                          : trace::call_row(pending.event.call);
+    if (made && (made->creates == trace::Creates::Always ||
+                 (made->creates == trace::Creates::WithOCreat && (pending.event.value("oflag") & O_CREAT))))
       ipc_creators_.insert(p.root);
     if (interrupted) {
       p.interrupted = std::move(pending);
