@@ -139,13 +139,13 @@ class Builder final : public families::Chart {
         child.first = seq_.arrows.size();
         seq_.arrows.push_back(std::move(a));
         // fork copies every attachment: the child's shmdt of an inherited address detaches the segment.
-        std::vector<std::pair<long long, std::string>> inherited;
+        std::vector<std::pair<long long, trace::ObjectId>> inherited;
         for (const auto& [key, segment] : attached_) {
           if (key.first == e.parent) inherited.emplace_back(key.second, segment);
         }
         for (const auto& [address, segment] : inherited) {
           attached_[{e.pid, address}] = segment;
-          open_span(e.pid, address, segment, seq_.arrows.size() - 1);
+          open_span(e.pid, address, segment.key(), seq_.arrows.size() - 1);
         }
       }
       return;
@@ -185,13 +185,13 @@ class Builder final : public families::Chart {
   }
   void removed(const trace::ObjectId& id) override { remove(id.key()); }
   void attach(long pid, long long address, const trace::ObjectId& id) override {
-    attached_[{pid, address}] = id.key();
+    attached_[{pid, address}] = id;
     open_span(pid, address, id.key(), seq_.arrows.size() - 1);
   }
   std::optional<trace::ObjectId> attached(long pid, long long address) const override {
     const auto it = attached_.find({pid, address});
     if (it == attached_.end()) return std::nullopt;
-    return trace::ObjectId::parse(it->second);
+    return it->second;
   }
   void detach(long pid, long long address) override { close_spans(pid, address); }
   void descriptor(long pid, long fd, const trace::ObjectId& id) override { descriptors_[{pid, fd}] = id; }
@@ -316,11 +316,11 @@ class Builder final : public families::Chart {
   Sequence seq_;
   std::map<std::string, size_t> index_;  // lifeline id -> index in seq_.lines (the latest of a reused id)
   std::map<std::string, int> reuse_;
-  std::map<std::pair<long, std::string>, std::string> wrong_;     // (pid, call) -> why
-  std::map<std::pair<long, long long>, std::string> attached_;    // (pid, address) -> segment
-  std::map<std::pair<long, long long>, size_t> open_;             // (pid, address) -> its span
-  std::map<std::pair<long, long>, trace::ObjectId> descriptors_;  // (pid, fd) -> POSIX object
-  std::map<std::string, std::string> fifo_paths_;                 // path as written -> lifeline id
+  std::map<std::pair<long, std::string>, std::string> wrong_;       // (pid, call) -> why
+  std::map<std::pair<long, long long>, trace::ObjectId> attached_;  // (pid, address) -> segment
+  std::map<std::pair<long, long long>, size_t> open_;               // (pid, address) -> its span
+  std::map<std::pair<long, long>, trace::ObjectId> descriptors_;    // (pid, fd) -> POSIX object
+  std::map<std::string, std::string> fifo_paths_;                   // path as written -> lifeline id
 };
 
 }  // namespace

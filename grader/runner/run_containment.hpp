@@ -69,7 +69,7 @@ std::unique_ptr<RunContainment> tracked_containment(const RunParts& parts);
 // The report's `disk` line: the working folder's tmpfs where there is one, else `otherwise`.
 std::string disk_line(const RunParts& parts, std::string_view otherwise);
 
-// The FIFOs the run made and never unlinked, in either mode (run_fifos.cpp): `own` are the run's own
+// The FIFOs the run made and never unlinked, in either mode (run_containment.cpp): `own` are the run's own
 // folders, where a FIFO is removed (with the run's credentials when `as_run` is given); one in the run's
 // private /tmp (`tmp_went_with_it`) went with it; one elsewhere is reported, never removed from here.
 void add_fifos(std::vector<Leftover>& all, const RunParts& parts, const TraceIndex& index,

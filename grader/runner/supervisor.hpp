@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +21,6 @@
 #include <sys/ipc.h>
 
 #include "grader/audit/files.hpp"
-#include "grader/audit/journal.hpp"
 #include "grader/audit/sysv.hpp"
 #include "grader/runner/attribute_leftovers.hpp"
 #include "grader/runner/run_containment.hpp"
@@ -42,9 +40,6 @@
 #include "grader/util/units.hpp"
 
 namespace ipcgrade::run {
-
-inline constexpr long kMqueueMagic =
-    0x19800202;  // statfs f_type of an mqueue filesystem (linux/magic.h lacks it)
 
 using Clock = std::chrono::steady_clock;
 

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "grader/families/fd_table.hpp"
-#include "grader/sandbox/spawn.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/trace/trace.hpp"
@@ -37,8 +36,6 @@ using families::RunNames;
 // needed (ids from *get, addresses from shmat, descriptors from pipe and dup).
 class Tracer {
  public:
-  static constexpr int kOptions = sandbox::kTraceOptions;  // what spawn() seizes a new program with
-
   // `own_dir`: programs under it are the submission's own, and their calls are judged.
   // `name_by_program`: a process takes the name of the program it execs (`run`, where there are no
   // assignment names); otherwise forked children keep their parent's assignment name.

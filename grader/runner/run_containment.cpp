@@ -1,5 +1,6 @@
-// The FIFOs a run made and never unlinked, in either mode: from the trace, since a FIFO in the run's
-// private /tmp cannot be looked at once the run is gone.
+// What both containments share: the one place the mode is chosen, the disk line, and the FIFOs a run
+// made and never unlinked, in either mode (from the trace, since a FIFO in the run's private /tmp cannot
+// be looked at once the run is gone).
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
