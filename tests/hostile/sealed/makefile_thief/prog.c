@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   if (shadow >= 0) close(shadow);
   // Outside the file-system policy in either mode: the kernel's /sys (the machine's devices and
   // addresses), the host's /run and its loader configuration folder.
-  const char* outside[] = {"/sys/kernel/hostname", "/run", "/etc/ld.so.conf.d"};
+  const char* outside[] = {"/sys/kernel/uevent_seqnum", "/run", "/etc/ld.so.conf.d"};
   for (size_t i = 0; i < sizeof outside / sizeof outside[0]; ++i) {
     int fd = open(outside[i], O_RDONLY);
     if (fd >= 0) printf("%s: %s is readable\n", mode, outside[i]);
