@@ -55,7 +55,7 @@ trace::Event semget(const std::string& nsems) {
               {{"key", "0x00005000"}, {"nsems", nsems}, {"flags", "IPC_CREAT|0600"}}, 3);
 }
 trace::Event semctl(const std::string& cmd) {
-  return call(1000, "server", "semctl", {{"semid", "3"}, {"semnum", "0"}, {"cmd", cmd}, {"arg", "1"}}, 0);
+  return call(1000, "server", "semctl", {{"semid", "3"}, {"semnum", "0"}, {"cmd", cmd}, {"value", "1"}}, 0);
 }
 trace::Event semop(const std::string& flag) {
   return call(1001, "client", "semop",
@@ -80,7 +80,7 @@ trace::Event pipe_write(const std::string& tail) {
               {{"fd", "4"}, {"count", "10"}, {"pipe", "1"}, {"end", "write"}, {"tail", tail}});
 }
 trace::Event pipe_made() {
-  return call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);
+  return call(1000, "server", "pipe", {{"pipe", "1"}, {"read_fd", "3"}, {"write_fd", "4"}}, 0);
 }
 trace::Event pipe_read_holding_write_end(long pipe) {
   return call(1001, "client", "read",
@@ -220,7 +220,7 @@ const std::vector<Edge>& edges() {
          return traced(
              {semget("2"),
               call(1000, "server", "semctl",
-                   {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"arg", "1"}}, -1, EINVAL),
+                   {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"value", "1"}}, -1, EINVAL),
               call(1001, "client", "semop",
                    {{"semid", "3"}, {"sops", "[{sem_num=5, sem_op=-1, sem_flg=0}]"}, {"nsops", "1"}}, -1,
                    EFBIG)});

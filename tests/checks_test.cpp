@@ -555,7 +555,8 @@ TEST(TypeFilterCheck, AListAcceptsEachTypeListed) {
 
 TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
   const auto a = assignment_with("  - {name: ends, type: pipe-closure, points: 20}\n");
-  const auto made = call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);  // what the reads are on
+  const auto made = call(1000, "server", "pipe", {{"pipe", "1"}, {"read_fd", "3"}, {"write_fd", "4"}},
+                         0);  // what the reads are on
   auto read =
       call(1001, "client", "read",
            {{"fd", "3"}, {"count", "4096"}, {"pipe", "1"}, {"end", "read"}, {"holds_write_end", "fd 4"}});
@@ -579,7 +580,8 @@ TEST(PipeClosureCheck, AReaderHoldingTheWriteEndFailsOncePerPipe) {
 TEST(PipeMessagesCheck, EveryWriteEndsWithTheTerminator) {
   const auto a =
       assignment_with("  - {name: nul, type: pipe-messages, terminator: \"\\n\\0\", points: 10}\n");
-  const auto made = call(1000, "server", "pipe", {{"pipefd", "[3, 4]"}}, 0);  // what the writes are on
+  const auto made = call(1000, "server", "pipe", {{"pipe", "1"}, {"read_fd", "3"}, {"write_fd", "4"}},
+                         0);  // what the writes are on
   auto good =
       call(1000, "server", "write",
            {{"fd", "4"}, {"count", "11"}, {"pipe", "1"}, {"end", "write"}, {"tail", "message 0\\n\\0"}});
@@ -769,8 +771,8 @@ TEST(IpcErrorsCheck, FailedCallsAreExplainedInTheCallsTerms) {
       {with_trace(
           {call(1000, "server", "semget",
                 {{"key", "0x00005000"}, {"nsems", "2"}, {"flags", "IPC_CREAT|0600"}}, 3),
-           call(1000, "server", "semctl", {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"arg", "1"}},
-                -1, EINVAL),
+           call(1000, "server", "semctl",
+                {{"semid", "3"}, {"semnum", "10"}, {"cmd", "SETVAL"}, {"value", "1"}}, -1, EINVAL),
            call(1001, "client", "semop",
                 {{"semid", "3"}, {"sops", "[{sem_num=2, sem_op=-1, sem_flg=0}]"}, {"nsops", "1"}}, -1, EFBIG),
            call(1001, "client", "msgget",

@@ -45,6 +45,8 @@ struct Process {
     trace::Event e;
     const bool exit = decode_entry(ctx, nr, a, e);
     if (exit) decode_exit(ctx, nr, a, rval, rval < 0, e);
+    // Every value it recorded is declared by its row, so that the trace file it goes to loads again.
+    EXPECT_EQ(trace::undeclared_values(e), std::vector<std::string_view>{}) << e.call;
     return {e, exit};
   }
 };
@@ -312,4 +314,20 @@ TEST(Spelling, EveryValueReadsBackFromItsSpelling) {
   EXPECT_EQ(trace::spell(S::Key, IPC_PRIVATE), "IPC_PRIVATE");
   EXPECT_EQ(trace::key_hex(IPC_PRIVATE), "0x00000000");
   EXPECT_EQ(trace::parse(S::GetFlags, "IPC_CREAT|bogus"), std::nullopt);
+}
+
+// A read of a FIFO's descriptor names the FIFO, as its row declares (the check above each call in
+// Process::call asserts the row declares every value a decoder records).
+TEST(Decoders, AReadOfAFifoNamesItsPipeEndAndFile) {
+  Process p;
+  p.memory.put_bytes(0x1000, std::string("chat.fifo") + '\0');
+  p.memory.fd_files[5] = FileId{1, 7, S_IFIFO | 0600};
+  const auto [opened, exit] =
+      p.call(SYS_openat, {static_cast<unsigned long long>(AT_FDCWD), 0x1000, O_RDONLY}, 5);
+  EXPECT_TRUE(exit);
+  EXPECT_EQ(opened.call, "open");
+  const auto [read, read_exit] = p.call(SYS_read, {5, 0x2000, 64}, 10);
+  EXPECT_EQ(read.call, "read");
+  EXPECT_EQ(read.value("end"), 0);
+  EXPECT_EQ(read.texts.at("fifo"), "chat.fifo");
 }

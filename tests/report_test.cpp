@@ -333,7 +333,7 @@ TEST(Gradebook, ChecksWhoseRunsDisagreedAreMarkedVaried) {
 TEST(Sequence, AChildsDetachOfAnInheritedAttachmentIsDrawn) {
   run::ScenarioResult s;
   s.name = "fork";
-  auto call = [](long pid, const std::string& name, std::map<std::string, long long> values,
+  auto call = [](long pid, const std::string& name, trace::Named<long long> values,
                  std::optional<long> result) {
     trace::Event e;
     e.kind = trace::EventKind::Call;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -141,4 +142,47 @@ TEST(TraceFile, DocsListExactlyTheCallTable) {
       << "docs/tracing.md's call table differs from grader/trace/calls.cpp; "
          "the table as the code has it:\n"
       << rendered_call_table();
+}
+
+// Events name their values through trace::ValueName: a misspelt name in the grader does not compile,
+// and the list of names is exactly what the call table's rows and exit events declare (no name that no
+// row uses, no row's name missing).
+TEST(TraceValues, TheNamesAreExactlyWhatTheCallTableDeclares) {
+  std::set<std::string_view> declared = {"refused"};
+  for (const auto& row : trace::call_table()) {
+    for (const auto* list : {&row.args, &row.recorded}) {
+      for (const auto& arg : *list) declared.insert(arg.name.str());
+    }
+  }
+  for (const auto& arg : trace::exit_values()) declared.insert(arg.name.str());
+  const std::set<std::string_view> names(trace::kValueNames.begin(), trace::kValueNames.end());
+  EXPECT_EQ(names, declared);
+}
+
+// A trace file is read strictly: a value no event has, or one its call's row does not declare, is an
+// error naming it, where a lookup by string would have read 0.
+TEST(TraceValues, AValueTheRowDoesNotDeclareDoesNotLoad) {
+  const auto load = [](const std::string& event) -> std::string {
+    try {
+      (void)nlohmann::json::parse(event).get<trace::Event>();
+      return "";
+    } catch (const nlohmann::json::exception& e) {
+      return e.what();
+    }
+  };
+  EXPECT_EQ(
+      load(R"({"seq": 4, "kind": "call", "pid": 1, "call": "msgsnd", "values": {"msqid": 0, "msgsz": 8}})"),
+      "");
+  EXPECT_NE(load(R"({"seq": 4, "kind": "call", "pid": 1, "call": "msgsnd", "values": {"mtpye": 1}})")
+                .find("an event has no value named 'mtpye'"),
+            std::string::npos);
+  EXPECT_NE(load(R"({"seq": 4, "kind": "call", "pid": 1, "call": "msgsnd", "values": {"semid": 1}})")
+                .find("a value of event 4 is not one the call table's row of msgsnd declares: semid"),
+            std::string::npos);
+  EXPECT_NE(load(R"({"seq": 5, "kind": "call", "pid": 1, "call": "msgsnd", "args": {"nsems": "1"}})")
+                .find("not one the call table's row of msgsnd declares: nsems"),
+            std::string::npos);
+  EXPECT_NE(load(R"({"seq": 6, "kind": "exit", "pid": 1, "values": {"key": 1}})")
+                .find("a value of event 6 is not one an exit event declares: key"),
+            std::string::npos);
 }

@@ -17,14 +17,14 @@ void draw_sysv_get(const trace::Event& e, Chart& chart, trace::ObjectId::Kind ki
 }
 
 trace::ObjectId sysv_object(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind,
-                            std::string_view noun, const std::string& id_arg) {
+                            std::string_view noun, trace::ValueName id_arg) {
   const auto id = trace::ObjectId::sysv(kind, e.value(id_arg));
   chart.object(id, std::string(noun), fmt::format("id {}", e.value(id_arg)));
   return id;
 }
 
 void draw_sysv_ctl(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind, std::string_view noun,
-                   const std::string& id_arg) {
+                   trace::ValueName id_arg) {
   const auto id = sysv_object(e, chart, kind, noun, id_arg);
   const auto cmd = e.value("cmd");
   chart.to_object(e, id, trace::spell(trace::spelling_of(e.call, "cmd"), cmd));

@@ -42,9 +42,9 @@ class Chart {
 // arrows, IPC_RMID ending the lifeline (chart.cpp).
 void draw_sysv_get(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind, std::string_view noun);
 trace::ObjectId sysv_object(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind,
-                            std::string_view noun, const std::string& id_arg);
+                            std::string_view noun, trace::ValueName id_arg);
 void draw_sysv_ctl(const trace::Event& e, Chart& chart, trace::ObjectId::Kind kind, std::string_view noun,
-                   const std::string& id_arg);
+                   trace::ValueName id_arg);
 
 // "80 B"
 inline std::string bytes(long long n) {
@@ -52,7 +52,7 @@ inline std::string bytes(long long n) {
 }
 
 // A text value of the event ("" when it has none).
-inline std::string text_of(const trace::Event& e, const std::string& name) {
+inline std::string text_of(const trace::Event& e, trace::ValueName name) {
   const auto it = e.texts.find(name);
   return it == e.texts.end() ? std::string() : it->second;
 }

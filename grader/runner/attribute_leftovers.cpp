@@ -56,9 +56,10 @@ TraceIndex::TraceIndex(const trace::Trace& trace) {
   for (const auto& e : trace.events) {
     if (e.kind != trace::EventKind::Call) continue;
     if (e.result && !e.failed()) by_value_[{e.call, "", *e.result}].push_back(&e);
-    for (const char* arg : {"msqid", "shmid", "semid", "fifo"}) {
+    static constexpr trace::ValueName kIds[] = {"msqid", "shmid", "semid", "fifo"};
+    for (const trace::ValueName arg : kIds) {
       const auto it = e.values.find(arg);
-      if (it != e.values.end()) by_value_[{e.call, arg, static_cast<long>(it->second)}].push_back(&e);
+      if (it != e.values.end()) by_value_[{e.call, arg.str(), static_cast<long>(it->second)}].push_back(&e);
     }
     const auto name = e.texts.find("name");
     if (name != e.texts.end() && !e.failed()) by_name_[{e.call, name->second}].push_back(&e);
@@ -71,7 +72,7 @@ const TraceIndex::Events& TraceIndex::returned(std::string_view call, long resul
 
 const TraceIndex::Events& TraceIndex::with(std::string_view call, std::string_view arg, long value) const {
   static const Events none;
-  const auto it = by_value_.find({std::string(call), std::string(arg), value});
+  const auto it = by_value_.find({std::string(call), arg, value});
   return it == by_value_.end() ? none : it->second;
 }
 
@@ -88,7 +89,7 @@ void attribute_leftover(run::Leftover& left, const TraceIndex& index) {
   const trace::CallRow* get_row = trace::creating_call(left.kind);
   const trace::CallRow* ctl_row = trace::control_call(left.kind);
   if (!get_row || !ctl_row) return;
-  const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name);
+  const std::string get(get_row->name), ctl(ctl_row->name), id_arg(ctl_row->args.front().name.str());
   std::uint64_t from = 0;
   for (const trace::Event* e : index.with(ctl, id_arg, left.id)) {
     if (e->has("cmd") && e->value("cmd") == IPC_RMID) from = std::max(from, e->seq);

@@ -29,7 +29,7 @@ class TraceIndex {
   const Events& named(std::string_view call, const std::string& name) const;
 
  private:
-  std::map<std::tuple<std::string, std::string, long>, Events> by_value_;
+  std::map<std::tuple<std::string, std::string_view, long>, Events> by_value_;
   std::map<std::pair<std::string, std::string>, Events> by_name_;
 };
 

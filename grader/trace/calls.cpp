@@ -62,6 +62,19 @@ CallRow named(std::string_view name, std::string_view via, Family family, std::v
           .via = via};
 }
 
+// What the decoders record of an object a POSIX open makes by its name: the umask its mode met,
+// whether the name was there before (until the exit says whether the call made it), and the file's
+// identity, which the end of a tracked run checks before it removes anything.
+// The name of the FIFO a descriptor's pipe is (a pipe made by pipe(2) has none).
+const Arg kFifoName{"fifo", Spelling::Path};
+
+const std::vector<Arg> kMadeByName = {{"umask"}, {"existed"}, {"created"}, {"dev"}, {"ino"}};
+
+std::vector<Arg> operator+(std::vector<Arg> a, const std::vector<Arg>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 std::vector<CallRow> make_table() {
   std::vector<CallRow> rows = {
       // System V message queues.
@@ -163,7 +176,7 @@ std::vector<CallRow> make_table() {
        .nr = SYS_close,
        .family = Family::Descriptors,
        .args = {{"fd"}},
-       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, kFifoName}},
       {.name = "close_range",
        .nr = SYS_close_range,
        .family = Family::Descriptors,
@@ -173,17 +186,17 @@ std::vector<CallRow> make_table() {
        .family = Family::Descriptors,
        .exit = Exit::IfDecoded,
        .args = {{"oldfd"}},
-       .recorded = {{"newfd"}, {"pipe"}, {"end", S::PipeEnd}}},
+       .recorded = {{"newfd"}, {"pipe"}, {"end", S::PipeEnd}, kFifoName}},
       {.name = "dup2",
        .nr = SYS_dup2,
        .family = Family::Descriptors,
        .args = {{"oldfd"}, {"newfd"}},
-       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, kFifoName}},
       {.name = "dup3",
        .nr = SYS_dup3,
        .family = Family::Descriptors,
        .args = {{"oldfd"}, {"newfd"}},
-       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, kFifoName}},
       // Only where it changes the table of descriptors: libc calls fcntl often for other things. Its
       // duplicates are recorded as dup.
       {.name = "fcntl",
@@ -205,7 +218,7 @@ std::vector<CallRow> make_table() {
        .fold = Fold::Decoded,
        .blocks = Blocks::PipeRead,
        .args = {{"fd"}, {"buf", S::Elided}, {"count"}},
-       .recorded = {{"pipe"}, {"end", S::PipeEnd}}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, kFifoName}},
       {.name = "write",
        .nr = SYS_write,
        .family = Family::Descriptors,
@@ -214,7 +227,7 @@ std::vector<CallRow> make_table() {
        .fold = Fold::Decoded,
        .blocks = Blocks::PipeWrite,
        .args = {{"fd"}, {"head", S::Bytes}, {"count"}},
-       .recorded = {{"pipe"}, {"end", S::PipeEnd}, {"tail", S::Bytes}}},
+       .recorded = {{"pipe"}, {"end", S::PipeEnd}, kFifoName, {"tail", S::Bytes}}},
       // POSIX message queues. glibc passes mq_open and mq_unlink the name without its leading '/': the
       // decoder puts it back, as the student wrote it. A receive or send without a timeout blocks.
       {.name = "mq_open",
@@ -224,7 +237,7 @@ std::vector<CallRow> make_table() {
        .creates = Creates::WithOCreat,
        .object = IpcKind::PosixMq,
        .args = {{"name", S::Path}, {"oflag", S::MqOpenFlags}, {"mode", S::Mode}, {"attr", S::MqAttr}},
-       .recorded = {{"mq_maxmsg"}, {"mq_msgsize"}}},
+       .recorded = kMadeByName + std::vector<Arg>{{"mq_maxmsg"}, {"mq_msgsize"}}},
       {.name = "mq_unlink",
        .nr = SYS_mq_unlink,
        .family = Family::Mq,
@@ -260,7 +273,7 @@ std::vector<CallRow> make_table() {
             {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio"}}),
       named("mq_receive", "mq_timedreceive", Family::Mq,
             {{"mqdes"}, {"msg_ptr", S::Elided}, {"msg_len"}, {"msg_prio", S::Elided}}),
-      named("mq_close", "close", Family::Mq, {{"mqdes"}}),
+      named("mq_close", "close", Family::Mq, {{"mqdes"}}, {{"name", S::Path}}),
       // FIFOs, POSIX shared memory and named semaphores: files. Every open stops, in every mode, because
       // only its result tells a FIFO from a file; an open of anything else is not recorded. glibc makes
       // shm_open an openat of /dev/shm/NAME, sem_open one of /dev/shm/sem.NAME (a new semaphore is a
@@ -301,14 +314,15 @@ std::vector<CallRow> make_table() {
        .family = Family::Files,
        .args = {{"addr", S::Hex}, {"length"}},
        .recorded = {{"name", S::Path}}},
-      of(named("mkfifo", "mknodat", Family::Files, {kPath, kMode}, {{"fifo"}}, Creates::Always),
+      of(named("mkfifo", "mknodat", Family::Files, {kPath, kMode},
+               {{"fifo"}, {"umask"}, {"dev"}, {"ino"}, {"where", S::Path}}, Creates::Always),
          IpcKind::Fifo),
-      of(named("shm_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}, {},
-               Creates::WithOCreat),
+      of(named("shm_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode},
+               kMadeByName, Creates::WithOCreat),
          IpcKind::PosixShm),
       of(named("shm_unlink", "unlink", Family::Files, {{"name", S::Path}}), IpcKind::PosixShm, true),
-      of(named("sem_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode}, {},
-               Creates::WithOCreat),
+      of(named("sem_open", "openat", Family::Files, {{"name", S::Path}, {"oflag", S::MqOpenFlags}, kMode},
+               kMadeByName + std::vector<Arg>{{"temporary", S::Path}}, Creates::WithOCreat),
          IpcKind::PosixSem),
       of(named("sem_unlink", "unlink", Family::Files, {{"name", S::Path}}), IpcKind::PosixSem, true),
       // Processes: followed through ptrace's events; the waits are the watchdog's.
@@ -394,7 +408,7 @@ const CallRow* call_row(std::string_view name) {
   return it == by_name.end() ? nullptr : it->second;
 }
 
-Spelling spelling_of(std::string_view call, std::string_view name) {
+Spelling spelling_of(std::string_view call, ValueName name) {
   if (const CallRow* row = call_row(call)) {
     for (const auto* list : {&row->args, &row->recorded}) {
       for (const auto& arg : *list) {

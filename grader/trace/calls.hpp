@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "grader/trace/spelling.hpp"
+#include "grader/trace/value_name.hpp"
 
 // The one table of the calls the tracer knows, in the manner of strace's syscallent.h: what each call
 // is, how its arguments read, whether the tracer stops at it and waits for its exit, whether a loop's
@@ -16,6 +17,8 @@
 // Adding a traced call is one row here plus its decoder in its family's folder, grader/families/<family>/
 // (sysv_msg/decode.cpp, pipes/decode.cpp, ...).
 namespace ipcgrade::trace {
+
+struct Event;
 
 enum class Family : std::uint8_t {
   Msg,          // System V message queues
@@ -117,9 +120,11 @@ enum class Guard : std::uint8_t {
   RunPidFd,    // allowed only with a pidfd (or a /proc/PID folder) of the run's own processes (argument 0)
 };
 
+// A value of a row: its name (checked against kValueNames while compiling) and how it is spelled.
 struct Arg {
-  std::string_view name = {};
-  Spelling spelling = Spelling::Decimal;
+  Arg(ValueName n, Spelling s = Spelling::Decimal) : name(n), spelling(s) {}  // NOLINT: `{"key", S::Hex}`
+  ValueName name;
+  Spelling spelling;
 };
 
 struct CallRow {
@@ -159,6 +164,11 @@ const CallRow* call_row(int nr);
 // The row of a call as events name it ("dup" for fcntl's F_DUPFD is dup's row), or null.
 const CallRow* call_row(std::string_view name);
 // How value `name` of an event of call `call` is spelled (Decimal when the table does not say).
-Spelling spelling_of(std::string_view call, std::string_view name);
+Spelling spelling_of(std::string_view call, ValueName name);
+// The names of an event's values and texts that its row (or, for spawn, exec and exit events, its
+// kind) does not declare: what a trace file may not hold, and what the decoders' tests refuse.
+std::vector<std::string_view> undeclared_values(const Event& event);
+// The values an exit event may hold (code, signal, crash, ...).
+const std::vector<Arg>& exit_values();
 
 }  // namespace ipcgrade::trace

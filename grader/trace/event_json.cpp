@@ -22,7 +22,7 @@ std::vector<int> parse_fds(const std::string& text) {
 }
 
 // A value the way the trace file writes it: as the formatter spells it, but a message's type as a number.
-Spelling file_spelling(const Event& e, const std::string& name) {
+Spelling file_spelling(const Event& e, ValueName name) {
   const Spelling s = spelling_of(e.call, name);
   return s == Spelling::MtypeStruct ? Spelling::Decimal : s;
 }
@@ -40,17 +40,31 @@ void common_to_json(nlohmann::json& j, const Event& e) {
   if (e.repeat > 1) j["repeat"] = e.repeat;
 }
 
+// A value's name read from a file: one that no event has is an error, where a lookup would answer 0.
+ValueName value_name(const nlohmann::json& j, const std::string& key) {
+  const auto name = ValueName::parse(key);
+  if (!name) throw nlohmann::json::other_error::create(501, "an event has no value named '" + key + "'", &j);
+  return *name;
+}
+
 void read_args(const nlohmann::json& args, Event& e) {
-  for (const auto& [name, item] : args.items()) {
+  for (const auto& [key, item] : args.items()) {
     const std::string text = item.is_string() ? item.get<std::string>() : item.dump();
-    if (name == "message_structs") {
+    if (key == "message_structs") {
       e.message_structs = decode_message_structs(text);
-    } else if (name == "sops") {
+      continue;
+    }
+    if (key == "sops") {
       if (auto ops = parse_sem_ops(text)) e.sem_ops = std::move(*ops);
-    } else if (name == "holds_read_end" || name == "holds_write_end") {
+      continue;
+    }
+    if (key == "holds_read_end" || key == "holds_write_end") {
       e.other_ends = parse_fds(text);
-    } else if (const Spelling s = file_spelling(e, name);
-               s == Spelling::Bytes || s == Spelling::Path || s == Spelling::SockAddr) {
+      continue;
+    }
+    const ValueName name = value_name(args, key);
+    const Spelling s = file_spelling(e, name);
+    if (s == Spelling::Bytes || s == Spelling::Path || s == Spelling::SockAddr) {
       e.texts[name] = text;
     } else if (const auto value = parse(s, text)) {
       e.values[name] = *value;
@@ -81,8 +95,9 @@ nlohmann::json readable_json(const Event& e) {
   nlohmann::json j;
   common_to_json(j, e);
   nlohmann::json args = nlohmann::json::object();
-  for (const auto& [name, value] : e.values) args[name] = spell(file_spelling(e, name), value);
-  for (const auto& [name, text] : e.texts) args[name] = text;
+  for (const auto& [name, value] : e.values)
+    args[std::string(name.str())] = spell(file_spelling(e, name), value);
+  for (const auto& [name, text] : e.texts) args[std::string(name.str())] = text;
   if (!e.other_ends.empty()) args[other_ends_name(e)] = fd_list(e.other_ends);
   if (!e.message_structs.empty()) args["message_structs"] = encode_message_structs(e.message_structs);
   if (!e.sem_ops.empty()) args["sops"] = sem_ops_text(e.sem_ops);
@@ -119,6 +134,14 @@ void from_json(const nlohmann::json& j, Event& e) {
   e.error = j.value("error", 0);
   e.at = j.value("at", std::string());
   e.repeat = j.value("repeat", std::uint64_t{1});
+  if (const auto undeclared = undeclared_values(e); !undeclared.empty()) {
+    const std::string what =
+        e.kind == EventKind::Call ? "the call table's row of " + e.call : "an exit event";
+    throw nlohmann::json::other_error::create(501,
+                                              fmt::format("a value of event {} is not one {} declares: {}",
+                                                          e.seq, what, fmt::join(undeclared, ", ")),
+                                              &j);
+  }
 }
 
 void to_json(nlohmann::json& j, const Refusal& r) {

@@ -27,15 +27,15 @@ std::string format_call(const trace::Event& call) {
       } else if (arg.spelling == Spelling::SemOps) {
         shown = sem_ops_text(call.sem_ops);
       } else if (arg.spelling == Spelling::Path) {
-        const auto it = call.texts.find(std::string(arg.name));
+        const auto it = call.texts.find(arg.name);
         if (it == call.texts.end()) continue;
         shown = "\"" + it->second + "\"";
       } else if (arg.spelling == Spelling::Bytes) {
-        const auto it = call.texts.find(std::string(arg.name));
+        const auto it = call.texts.find(arg.name);
         if (it == call.texts.end()) continue;
         // The first bytes written, as strace shows them: "..." after the quote when there is more.
         shown = "\"" + it->second + "\"" + (call.value("count") > kHeadShown ? "..." : "");
-      } else if (const auto it = call.values.find(std::string(arg.name)); it != call.values.end()) {
+      } else if (const auto it = call.values.find(arg.name); it != call.values.end()) {
         shown = spell(arg.spelling, it->second);
       } else {
         continue;

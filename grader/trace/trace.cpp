@@ -25,8 +25,8 @@ std::uint64_t approximate_bytes(const Event& e) {
     return s.size() > 15 ? s.capacity() + 1 : 0;
   };
   std::uint64_t bytes = sizeof(Event) + text(e.process) + text(e.program) + text(e.call) + text(e.at);
-  for (const auto& [name, value] : e.values) bytes += 32 + sizeof(std::string) + sizeof(value) + text(name);
-  for (const auto& [name, value] : e.texts) bytes += 32 + 2 * sizeof(std::string) + text(name) + text(value);
+  bytes += e.values.size() * sizeof(std::pair<ValueName, long long>);
+  for (const auto& [name, value] : e.texts) bytes += sizeof(std::pair<ValueName, std::string>) + text(value);
   bytes += e.other_ends.capacity() * sizeof(int) + e.sem_ops.capacity() * sizeof(SemOp);
   for (const auto& s : e.message_structs) bytes += sizeof(s) + text(s.name);
   return bytes;

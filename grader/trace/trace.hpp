@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "grader/trace/message_structs.hpp"
+#include "grader/trace/named.hpp"
 
 namespace ipcgrade::trace {
 
@@ -35,7 +36,8 @@ struct SemOp {
 //
 // A call's arguments are decoded once, into numbers (`values`: keys, flags, modes, sizes, ids,
 // addresses, descriptors); the call table (calls.hpp) says how each is spelled, and only the formatter
-// and the trace file spell them.
+// and the trace file spell them. Values are named by ValueName (value_name.hpp): a name no row of the
+// call table declares does not build, and a trace file holding one does not load.
 struct Event {
   std::uint64_t seq = 0;
   EventKind kind = EventKind::Call;
@@ -47,8 +49,8 @@ struct Event {
   std::string program;  // the program the process runs (path)
   bool judged = true;   // the process runs the submission's own program: checks judge only these calls
   std::string call;     // a row of the call table
-  std::map<std::string, long long> values;   // decoded arguments and results, by name
-  std::map<std::string, std::string> texts;  // bytes a program wrote (escaped), and notes ("refused")
+  Named<long long> values;   // decoded arguments and results, by name
+  Named<std::string> texts;  // bytes a program wrote (escaped), paths and names
   // read/write on a pipe: the descriptors of the same pipe's other end that the process still holds
   // (a reader's write ends, a writer's read ends): the ends it should have closed.
   std::vector<int> other_ends;
@@ -64,11 +66,11 @@ struct Event {
   std::uint64_t repeat = 1;
 
   // A decoded value (0 when absent).
-  long long value(const std::string& name) const {
+  long long value(ValueName name) const {
     const auto it = values.find(name);
     return it == values.end() ? 0 : it->second;
   }
-  bool has(const std::string& name) const { return values.count(name) > 0 || texts.count(name) > 0; }
+  bool has(ValueName name) const { return values.count(name) > 0 || texts.count(name) > 0; }
   bool failed() const { return error != 0; }
   bool is_call(std::string_view name) const { return kind == EventKind::Call && call == name; }
   // The same call with the same arguments and outcome: what a loop's repeat is.
