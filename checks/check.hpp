@@ -9,7 +9,7 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/config/params.hpp"
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 
 namespace ipcgrade::checks {
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Checks that the includes of grader/ and checks/ point down the layers, and that no files or
-folders include each other in a cycle.
+"""Checks that the includes of grader/ and checks/ point down the layers, that no files or folders
+include each other in a cycle, and that each file's namespace is its folder's (grader/runner declares
+ipcgrade::runner, checks/ ipcgrade::checks, grader/families/pipes ipcgrade::families or
+ipcgrade::families::pipes).
 
 Usage: check_layers.py SOURCE_DIR     check the tree; exit 1 listing each offending include
        check_layers.py --self-test    plant an upward include in a temporary tree; expect it caught
@@ -16,7 +18,7 @@ LAYERS = [
     ("grader/trace", "the events a run records: the contract between the tracer and the checks"),
     ("grader/families", "one folder per IPC family: its decoders, what its blocked calls wait for, its chart"),
     ("grader/config", "the assignment file's structs and grammar, placeholders included"),
-    ("grader/result", "what a scenario produced (processes, leftovers, its trace), read by every layer above"),
+    ("grader/run", "what a scenario produced (processes, leftovers, its trace), read by every layer above"),
     ("grader/build", "what building a submission gave, and the scratch copy it is built in"),
     ("grader/audit", "lists and reclaims leftovers, as result types"),
     ("grader/sandbox", "namespaces, the new root and its file-system policy, cgroups, Landlock, seccomp, spawning"),
@@ -30,6 +32,8 @@ LAYERS = [
 ]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+NAMESPACE = re.compile(r'^namespace (ipcgrade(?:::\w+)*) \{')
+FORWARD = re.compile(r'^(class|struct|enum class) \w+;$')
 SOURCE = (".cpp", ".hpp", ".h", ".cc")
 
 
@@ -58,6 +62,39 @@ def includes(root):
                         m = INCLUDE.match(text)
                         if m:
                             yield rel, number, m.group(1)
+
+
+def namespaces_of(folder):
+    """The namespaces a file of `folder` may declare: its folder's name, and for a family's folder
+    also the families namespace it belongs to."""
+    parts = folder.split("/")[1:] if folder.startswith("grader/") else [folder]
+    allowed = {"ipcgrade::" + "::".join(parts)}
+    if len(parts) == 2 and parts[0] == "families":
+        allowed.add("ipcgrade::families")
+    return allowed
+
+
+def namespace_problems(root):
+    """Each namespace a file opens that is not its folder's, but for forward declarations."""
+    problems = []
+    for top in ("grader", "checks"):
+        for dirpath, _, names in os.walk(os.path.join(root, top)):
+            for name in sorted(names):
+                if not name.endswith(SOURCE):
+                    continue
+                rel = os.path.relpath(os.path.join(dirpath, name), root)
+                with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+                    lines = f.read().split("\n")
+                for number, text in enumerate(lines, 1):
+                    m = NAMESPACE.match(text)
+                    if not m or m.group(1) in namespaces_of(folder_of(rel)):
+                        continue
+                    body = lines[number:number + 2]
+                    if len(body) == 2 and FORWARD.match(body[0]) and body[1].startswith("}"):
+                        continue  # a forward declaration of another layer's type
+                    problems.append(f"{rel}:{number}: namespace {m.group(1)} in folder {folder_of(rel)} "
+                                    f"(expected {' or '.join(sorted(namespaces_of(folder_of(rel))))})")
+    return problems
 
 
 def find_cycle(graph):
@@ -114,7 +151,7 @@ def check(root):
         cycle = find_cycle(graph)
         if cycle:
             problems.append(f"cycle between {what}: " + " -> ".join(cycle))
-    return problems
+    return problems + namespace_problems(root)
 
 
 def self_test():
@@ -142,7 +179,12 @@ def self_test():
         if not any(p.startswith("cycle between files") for p in check(root)):
             print("self-test: the cycle between files was not reported:", check(root))
             return 1
-    print("self-test: an upward include and a cycle are reported")
+        os.remove(os.path.join(root, "grader/util/b.hpp"))
+        write("grader/report/json.cpp", "namespace ipcgrade::run {\nint x;\n}\n")
+        if not any(p.startswith("grader/report/json.cpp:1: namespace ipcgrade::run") for p in check(root)):
+            print("self-test: a namespace that is not its folder's was not reported:", check(root))
+            return 1
+    print("self-test: an upward include, a cycle and a namespace not its folder's are reported")
     return 0
 
 
@@ -156,10 +198,10 @@ def main(argv):
     for p in problems:
         print(p)
     if problems:
-        print(f"{len(problems)} include(s) against the layers (see the order at the top of "
+        print(f"{len(problems)} problem(s) against the layers (see the order at the top of "
               "scripts/check_layers.py)")
         return 1
-    print("every include points down the layers; no cycles")
+    print("every include points down the layers; no cycles; every namespace is its folder's")
     return 0
 
 

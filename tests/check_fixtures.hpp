@@ -9,7 +9,7 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 #include "grader/score/score.hpp"
 #include "grader/trace/event_json.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "checks/make_checks.hpp"
 #include "grader/config/assignment.hpp"
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 #include "grader/runner/attribute_leftovers.hpp"
 #include "grader/score/score.hpp"
 #include "grader/trace/event_json.hpp"
@@ -611,8 +611,8 @@ TEST(TraceFile, RoundTripsEveryField) {
   spawn.pid = 1002;
   spawn.parent = 1001;
   run::ScenarioResult s = with_trace({e, failed, spawn});
-  const std::string text = trace::trace_file({s}).dump();
-  const auto back = trace::read_trace_file(text);
+  const std::string text = run::trace_file({s}).dump();
+  const auto back = run::read_trace_file(text);
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0].first, "relay");
   const auto& events = back[0].second.events;
@@ -629,7 +629,7 @@ TEST(TraceFile, RoundTripsEveryField) {
   EXPECT_EQ(events[1].error, EINVAL);
   EXPECT_TRUE(events[1].judged);
   EXPECT_EQ(events[2].parent, 1001);
-  EXPECT_THROW(trace::read_trace_file("{\"scenarios\": 3}"), std::runtime_error);
+  EXPECT_THROW(run::read_trace_file("{\"scenarios\": 3}"), std::runtime_error);
 }
 
 TEST(MessageSizeCheck, WithoutPayloadTheProgramsOwnStructsAreTheMeasure) {
@@ -734,7 +734,7 @@ TEST(Leftovers, AnIpcPrivateObjectIsNamedWithItsCreator) {
   run::Leftover left;
   left.kind = trace::IpcKind::SemSet;
   left.id = 5;
-  run::attribute_leftover(left, run::TraceIndex(t));
+  runner::attribute_leftover(left, runner::TraceIndex(t));
   EXPECT_EQ(left.creator, "server (pid 1000)");
   EXPECT_EQ(left.call, "semget(IPC_PRIVATE, 2, 0600) = 5");
 }

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/event_json.hpp"
 
@@ -36,7 +36,7 @@ TEST(TraceFile, RecordedTracesReadBackAndWriteOutUnchanged) {
     ++files;
     const std::string text = read_file(entry.path());
     const auto original = nlohmann::json::parse(text);
-    const auto traces = trace::read_trace_file(text);
+    const auto traces = run::read_trace_file(text);
     ASSERT_EQ(traces.size(), original.at("scenarios").size());
     size_t values = 0;
     for (size_t s = 0; s < traces.size(); ++s) {
@@ -56,7 +56,7 @@ TEST(TraceFile, RecordedTracesReadBackAndWriteOutUnchanged) {
 TEST(TraceFile, TheCompactFormCarriesEverythingTheReadableOneDoes) {
   const fs::path path =
       fs::path(SOURCE_DIR) / "tests" / "golden" / "traces" / "pipe-shout-reader-keeps-write-end.json";
-  for (const auto& [name, trace] : trace::read_trace_file(read_file(path))) {
+  for (const auto& [name, trace] : run::read_trace_file(read_file(path))) {
     for (const auto& e : trace.events) {
       const trace::Event back = nlohmann::json(e).get<trace::Event>();
       EXPECT_EQ(trace::readable_json(back), trace::readable_json(e));

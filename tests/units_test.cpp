@@ -67,13 +67,13 @@ TEST(Keys, DerivedKeysAreStablePositiveAndDistinct) {
   config::Assignment a;
   a.id = "relay";
   a.keys.count = 3;
-  const auto alice = run::assign_keys(a, "alice");
-  EXPECT_EQ(alice, run::assign_keys(a, "alice"));
+  const auto alice = runner::assign_keys(a, "alice");
+  EXPECT_EQ(alice, runner::assign_keys(a, "alice"));
   ASSERT_EQ(alice.size(), 3u);
   EXPECT_EQ(alice[1], alice[0] + 1);
   std::set<key_t> seen;
   for (int i = 0; i < 500; ++i) {
-    const auto k = run::assign_keys(a, "student" + std::to_string(i));
+    const auto k = runner::assign_keys(a, "student" + std::to_string(i));
     EXPECT_GT(k[0], 0);
     seen.insert(k[0]);
   }
@@ -85,7 +85,7 @@ TEST(Keys, BaseGivesEveryoneTheSameKeys) {
   a.id = "relay";
   a.keys.base = 0x5000;
   a.keys.count = 2;
-  EXPECT_EQ(run::assign_keys(a, "bob"), (std::vector<key_t>{0x5000, 0x5001}));
+  EXPECT_EQ(runner::assign_keys(a, "bob"), (std::vector<key_t>{0x5000, 0x5001}));
 }
 
 TEST(Utf8, InvalidBytesBecomeReplacementCharacters) {

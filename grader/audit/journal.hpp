@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 
 namespace ipcgrade::audit {
 

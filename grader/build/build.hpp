@@ -3,7 +3,7 @@
 #include <vector>
 
 #include <string>
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 
 namespace ipcgrade::build {
 

@@ -159,17 +159,17 @@ int run_check(const CheckArgs& args_given) {
   if (!fs::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  run::GradeOptions options{
-      "", true, run::isolation_from_string(args.isolation), std::nullopt, parse_seed(args.seed), {}};
+  runner::GradeOptions options{
+      "", true, runner::isolation_from_string(args.isolation), std::nullopt, parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
   // The check runs in a child: if it dies, the student still gets the JUnit file and the reason.
   config::Assignment visible = assignment;
   std::erase_if(visible.checks, [&](const config::CheckSpec& c) { return !assignment.shown_in_check(c); });
   return run_guarded(
-      [&] { return show(args, assignment, run::grade_submission(assignment, args.submission, options)); },
-      run::grading_limit(assignment, options),
+      [&] { return show(args, assignment, runner::grade_submission(assignment, args.submission, options)); },
+      runner::grading_limit(assignment, options),
       [&](const std::string& why) {
-        show(args, assignment, score::fault_report(visible, run::student_of(args.submission, options), why));
+        show(args, assignment, score::fault_report(visible, runner::student_of(args.submission, options), why));
       });
 }
 

@@ -13,14 +13,14 @@
 #include "grader/report/exports.hpp"
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 #include "grader/runner/grade.hpp"
 #include "grader/score/score.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace ipcgrade::cli {
 
-using trace::trace_file;
+using run::trace_file;
 
 void add_grade_command(CLI::App& app, GradeArgs& args) {
   CLI::App* cmd = app.add_subcommand("grade", "grade one submission against an assignment");
@@ -105,17 +105,17 @@ int run_grade(const GradeArgs& args) {
   if (!std::filesystem::is_directory(args.submission, ec)) {
     throw config::ConfigError(args.submission + ": the submission must be a folder");
   }
-  run::GradeOptions options{
-      args.student,          false, run::isolation_from_string(args.isolation), std::nullopt,
+  runner::GradeOptions options{
+      args.student,          false, runner::isolation_from_string(args.isolation), std::nullopt,
       parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
   if (const char* secret = std::getenv("IPCGRADE_KEY_SECRET")) options.key_secret = secret;
   // The grading runs in a child: if it dies, this process still writes the report and the exports.
   return run_guarded(
-      [&] { return write_outputs(args, run::grade_submission(assignment, args.submission, options)); },
-      run::grading_limit(assignment, options),
+      [&] { return write_outputs(args, runner::grade_submission(assignment, args.submission, options)); },
+      runner::grading_limit(assignment, options),
       [&](const std::string& why) {
-        write_outputs(args, score::fault_report(assignment, run::student_of(args.submission, options), why));
+        write_outputs(args, score::fault_report(assignment, runner::student_of(args.submission, options), why));
       });
 }
 

@@ -45,7 +45,7 @@ int run_guarded(const std::function<int()>& work, std::chrono::seconds limit,
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(kExitInternal);
     // The orphans of the runs come back to the process that grades (a subreaper is not inherited).
-    run::become_subreaper();
+    runner::become_subreaper();
     try {
       leave(work());
     } catch (const config::ConfigError& e) {

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     // dumpable.
     spdlog::set_default_logger(spdlog::stderr_color_mt("ipcgrade"));
     spdlog::set_pattern("ipcgrade: %^%l%$: %v");
-    run::become_subreaper();
+    runner::become_subreaper();
     return cli::run_grade_worker();
   }
   CLI::App app{
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
 
   // Orphans of a run come back to the grader, not to PID 1: in a container whose PID 1 never reaps
   // (`sleep infinity`), every process a run left would otherwise stay a zombie for good.
-  run::become_subreaper();
+  runner::become_subreaper();
 
   try {
     if (app.got_subcommand("validate")) return cli::run_validate(validate_path);

@@ -19,7 +19,7 @@
 #include "grader/config/error.hpp"
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/score/score.hpp"
 #include "grader/util/atomic_file.hpp"
@@ -144,26 +144,26 @@ int run_run(const RunArgs& args) {
   for (const char* system : {"/usr/", "/bin", "/sbin"}) {
     if (judged.rfind(system, 0) == 0) judged = cwd.string();
   }
-  run::RunContext context;
+  runner::RunContext context;
   context.placeholders = {keys, 0, "", cwd.string(), cwd.string()};
   context.work_dir = cwd;
   context.trace_pipe_io = true;
   context.inherit_stdio = true;
   context.expand = false;
   context.judged_dir = judged;
-  context.isolation = run::isolation_from_string(args.isolation);
+  context.isolation = runner::isolation_from_string(args.isolation);
   context.drop_privileges = false;   // the program is the caller's own
   context.private_work_dir = false;  // ... and so is the folder it works in
   // Ctrl-C is for the program: the grader stays to report what it left behind.
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGQUIT, SIG_IGN);
-  const run::ScenarioResult result = run::run_scenario(a.scenarios[0], context);
+  const run::ScenarioResult result = runner::run_scenario(a.scenarios[0], context);
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGQUIT, SIG_DFL);
   if (!args.trace.empty())
     util::write_file_atomically(
         args.trace,
-        trace::trace_file({result}).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        run::trace_file({result}).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 
   build::BuildResult none;
   const auto checks = score::score_checks(a, {result}, none, keys);

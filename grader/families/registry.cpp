@@ -8,13 +8,32 @@
 
 namespace ipcgrade::families {
 
+namespace {
+
+// A family none of whose calls waits on another process (System V shared memory, timers): the
+// watchdog never asks it, and if it did it would have nothing to say.
+bool waits_on_nobody(const Blocked&) {
+  return false;
+}
+std::optional<Wait> waits_for_nothing(const Blocked&, const trace::Trace&) {
+  return std::nullopt;
+}
+std::string no_reason(const Blocked&, std::span<const Blocked>, const trace::Trace&) {
+  return {};
+}
+
+}  // namespace
+
 std::span<const Family* const> all_families() {
   static const std::vector<Family> units = {
-#define FAMILY(folder, rows)                                                                             \
-  Family{#folder,       trace::Family::rows, &folder::decoders, &folder::draw, &folder::waits_on_others, \
-         &folder::wait, &folder::why_stuck},
+#define FAMILY_WAITS_Blocks(folder) true, &folder::waits_on_others, &folder::wait, &folder::why_stuck
+#define FAMILY_WAITS_NeverBlocks(folder) false, &waits_on_nobody, &waits_for_nothing, &no_reason
+#define FAMILY(folder, rows, blocking) \
+  Family{#folder, trace::Family::rows, FAMILY_WAITS_##blocking(folder), &folder::decoders, &folder::draw},
 #include "grader/families/list.hpp"
 #undef FAMILY
+#undef FAMILY_WAITS_Blocks
+#undef FAMILY_WAITS_NeverBlocks
   };
   static const std::vector<const Family*> list = [] {
     std::vector<const Family*> l;

@@ -6,7 +6,7 @@
 
 #include "checks/check.hpp"
 #include "grader/build/build.hpp"
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/util/copy_tree.hpp"
 
 namespace ipcgrade::report {

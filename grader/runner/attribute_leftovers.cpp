@@ -12,7 +12,7 @@
 #include "grader/trace/calls.hpp"
 #include "grader/util/text.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -170,4 +170,4 @@ std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace, const T
   return out;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

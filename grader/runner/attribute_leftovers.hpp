@@ -1,5 +1,5 @@
 #pragma once
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/trace/trace.hpp"
 
 #include <map>
@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // Names the process and the call that created a leftover, from the trace: for a System V object, the
 // first successful *get with IPC_CREAT that returned its id since the last IPC_RMID of that id (the
@@ -33,15 +33,15 @@ class TraceIndex {
   std::map<std::pair<std::string, std::string>, Events> by_name_;
 };
 
-void attribute_leftover(Leftover& left, const TraceIndex& index);
+void attribute_leftover(run::Leftover& left, const TraceIndex& index);
 
 // The FIFOs the trace shows made (mkfifo) and never unlinked, with their creators and the processes that
 // opened them; `name` is the path as the program wrote it, `path` is left for the caller to find.
-std::vector<Leftover> fifos_left(const trace::Trace& trace, const TraceIndex& index);
+std::vector<run::Leftover> fifos_left(const trace::Trace& trace, const TraceIndex& index);
 
 // The POSIX queues, shared-memory objects and named semaphores the trace shows made (opened with
 // O_CREAT) and never unlinked, by name, with their creators: tracked mode's leftovers, which share the
 // host's /dev/shm and queues.
-std::vector<Leftover> posix_objects_left(const trace::Trace& trace, const TraceIndex& index);
+std::vector<run::Leftover> posix_objects_left(const trace::Trace& trace, const TraceIndex& index);
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -6,7 +6,7 @@
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 constexpr std::uint64_t kMaxLog = 256ULL * 1024;
@@ -40,13 +40,13 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
   context.env->push_back("CXXFLAGS=-g -O0");
 
   spdlog::debug("build: sh -c '{}' in {}", b.command, context.work_dir.string());
-  const ScenarioResult r = run_scenario(spec, context);
+  const run::ScenarioResult r = run_scenario(spec, context);
   build::BuildResult result;
   result.seconds = r.seconds;
   result.mode = r.mode;
   std::string log;
   if (!r.processes.empty()) {
-    const ProcessResult& p = r.processes.front();
+    const run::ProcessResult& p = r.processes.front();
     log = p.stdout_text;
     if (p.stdout_cut) log += fmt::format("\n[... {} bytes cut ...]\n", p.stdout_cut);
     if (!p.start_error.empty()) log += "could not start /bin/sh: " + p.start_error + "\n";
@@ -61,7 +61,7 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
         r.leftovers.size(), reclaimed);
   }
   switch (r.outcome) {
-    case Outcome::Completed:
+    case run::Outcome::Completed:
       result.status = result.exit_code == 0 && r.processes.size() == 1 && r.processes[0].started
                           ? build::BuildStatus::Ok
                           : build::BuildStatus::Failed;
@@ -77,16 +77,16 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
         log += "[there is no Makefile in the submission: the assignment builds it with '" + b.command +
                "', so the folder needs a Makefile (or makefile) at its top]\n";
       break;
-    case Outcome::Timeout:
+    case run::Outcome::Timeout:
       result.status = build::BuildStatus::Timeout;
       log += fmt::format("\n[build stopped: it ran longer than its {} ms time limit]\n", b.timeout.count());
       break;
-    case Outcome::Deadlock:
-    case Outcome::Limit:
+    case run::Outcome::Deadlock:
+    case run::Outcome::Limit:
       result.status = build::BuildStatus::Failed;
       log += fmt::format("\n[build stopped: {}]\n", r.outcome_detail);
       break;
-    case Outcome::CrashedGrader:
+    case run::Outcome::CrashedGrader:
       result.status = build::BuildStatus::Failed;
       result.grader_fault = true;
       log += fmt::format("\n[the grader could not run the build: {}]\n", r.outcome_detail);
@@ -97,4 +97,4 @@ build::BuildResult run_build(const config::Assignment& assignment, const RunCont
   return result;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -5,7 +5,7 @@
 #include "grader/config/assignment.hpp"
 #include "grader/runner/scenario.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // Runs the assignment's build command (`/bin/sh -c COMMAND`) in the working folder, in the same sandbox
 // as a scenario — the run's uid, namespaces, a root of its own, no network, the clean environment plus
@@ -14,4 +14,4 @@ namespace ipcgrade::run {
 // tmpfs of `build.limits.disk` whose content replaces the grader's copy when the build ends.
 build::BuildResult run_build(const config::Assignment& assignment, const RunContext& context);
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -22,7 +22,7 @@
 
 namespace fs = std::filesystem;
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -53,7 +53,7 @@ void copy_instructor_files(const config::Assignment& assignment, const fs::path&
 report::Report grade_submission(const config::Assignment& assignment, const fs::path& submission,
                                 const GradeOptions& options) {
   report::Report r;
-  std::vector<std::vector<ScenarioResult>> all_runs;  // each scenario's runs
+  std::vector<std::vector<run::ScenarioResult>> all_runs;  // each scenario's runs
   r.assignment = assignment.id;
   r.title = assignment.title;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(submission));
@@ -128,7 +128,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
     for (const auto& scenario : shown.scenarios) {
       const int runs = options.runs.value_or(scenario.runs);
       const bool perturbed = runs > 1 || options.seed;
-      std::vector<ScenarioResult> results;
+      std::vector<run::ScenarioResult> results;
       for (int k = 0; k < runs; ++k) {
         spdlog::info("running scenario '{}'{}", scenario.name,
                      runs > 1 ? fmt::format(" (run {} of {})", k + 1, runs) : "");
@@ -139,7 +139,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
         results.back().seed = context.schedule_seed;
         if (!results.back().mode.empty()) r.mode = results.back().mode;
         // A grader fault is not the schedule's: one run says it.
-        if (results.back().outcome == Outcome::CrashedGrader) break;
+        if (results.back().outcome == run::Outcome::CrashedGrader) break;
       }
       all_runs.push_back(std::move(results));
     }
@@ -177,4 +177,4 @@ void fault_injection_point() {
   if (how == "hang") ::pause();
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -7,7 +7,7 @@
 #include "grader/report/report.hpp"
 #include "grader/runner/scenario.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 struct GradeOptions {
   std::string student;        // empty: the submission folder's name
@@ -33,4 +33,4 @@ report::Report grade_submission(const config::Assignment& assignment, const std:
 // process fail that way here, with its scratch folder made and its build done (tests/never_crash_test.cpp).
 void fault_injection_point();
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

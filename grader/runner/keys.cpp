@@ -8,7 +8,7 @@
 #include "grader/config/error.hpp"
 #include "grader/util/fingerprint.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -75,4 +75,4 @@ std::vector<key_t> assign_keys(const config::Assignment& a, const std::string& s
   return keys;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -6,7 +6,7 @@
 
 #include "grader/config/assignment.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // The IPC keys handed to `student`: from the roster when the assignment has one (a student missing
 // from it is a ConfigError), else `keys.base` + i, else derived from the assignment id and the
@@ -17,4 +17,4 @@ namespace ipcgrade::run {
 std::vector<key_t> assign_keys(const config::Assignment& assignment, const std::string& student,
                                const std::string& secret = {});
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -11,7 +11,7 @@
 #include "grader/sandbox/run_mounts.hpp"
 #include "grader/util/units.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -40,7 +40,7 @@ class Namespaces final : public RunContainment {
   void stopped_after_kill(pid_t) override {}  // the end of its PID namespace follows
 
   // Everything in its IPC namespace and its private /dev/shm and mqueue, and the FIFOs it made.
-  std::vector<Leftover> leftovers(const TraceIndex& index) override {
+  std::vector<run::Leftover> leftovers(const TraceIndex& index) override {
     auto all = audit::list_sysv_objects();
     for (auto& posix : audit::list_posix_objects("/dev/shm", parts_.box.mqueue_dir)) all.push_back(posix);
     add_fifos(all, parts_, index, {parts_.context.work_dir}, /*tmp_went_with_it=*/true, nullptr);
@@ -61,4 +61,4 @@ std::unique_ptr<RunContainment> namespaces_containment(const RunParts& parts) {
   return std::make_unique<Namespaces>(parts);
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -13,9 +13,9 @@
 #include "grader/sandbox/run_mounts.hpp"
 #include "grader/util/units.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
-void add_fifos(std::vector<Leftover>& all, const RunParts& parts, const TraceIndex& index,
+void add_fifos(std::vector<run::Leftover>& all, const RunParts& parts, const TraceIndex& index,
                const std::vector<std::filesystem::path>& own, bool tmp_went_with_it,
                std::set<std::string>* as_run) {
   char real[PATH_MAX];
@@ -24,7 +24,7 @@ void add_fifos(std::vector<Leftover>& all, const RunParts& parts, const TraceInd
     if (!dir.empty() && ::realpath(dir.c_str(), real)) mine.push_back(std::string(real) + "/");
   }
   const auto listed = [&](const std::string& where) {
-    return std::any_of(all.begin(), all.end(), [&](const Leftover& l) { return l.path == where; });
+    return std::any_of(all.begin(), all.end(), [&](const run::Leftover& l) { return l.path == where; });
   };
   for (auto& fifo : fifos_left(parts.result.trace, index)) {
     const std::string where = fifo.path;
@@ -66,4 +66,4 @@ std::unique_ptr<RunContainment> make_containment(const RunParts& parts) {
   return parts.box.tracked ? tracked_containment(parts) : namespaces_containment(parts);
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -14,14 +14,14 @@
 #include <string_view>
 #include <vector>
 
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/runner/attribute_leftovers.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/sandbox/landlock.hpp"
 #include "grader/sandbox/run_cgroup.hpp"
 #include "grader/tracer/tracer.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // The parts of a run a containment works with, owned by its supervisor.
 struct RunParts {
@@ -30,7 +30,7 @@ struct RunParts {
   const Containment& box;
   tracer::Tracer& tracer;
   sandbox::RunCgroup& cgroup;
-  ScenarioResult& result;
+  run::ScenarioResult& result;
 };
 
 class RunContainment {
@@ -53,7 +53,7 @@ class RunContainment {
   virtual void stopped_after_kill(pid_t pid) = 0;
   // What the run left, once every process has ended; and which of those are removed with the run's own
   // credentials (the rest the grader removes itself).
-  virtual std::vector<Leftover> leftovers(const TraceIndex& index) = 0;
+  virtual std::vector<run::Leftover> leftovers(const TraceIndex& index) = 0;
   virtual bool removed_as_run(const std::string& path) const = 0;
   // After the leftovers are gone.
   virtual void done() = 0;
@@ -72,8 +72,8 @@ std::string disk_line(const RunParts& parts, std::string_view otherwise);
 // The FIFOs the run made and never unlinked, in either mode (run_containment.cpp): `own` are the run's own
 // folders, where a FIFO is removed (with the run's credentials when `as_run` is given); one in the run's
 // private /tmp (`tmp_went_with_it`) went with it; one elsewhere is reported, never removed from here.
-void add_fifos(std::vector<Leftover>& all, const RunParts& parts, const TraceIndex& index,
+void add_fifos(std::vector<run::Leftover>& all, const RunParts& parts, const TraceIndex& index,
                const std::vector<std::filesystem::path>& own, bool tmp_went_with_it,
                std::set<std::string>* as_run);
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -21,14 +21,14 @@
 #include <set>
 #include <utility>
 
-#include "grader/result/result_json.hpp"
+#include "grader/run/result_json.hpp"
 #include "grader/runner/scenario.hpp"
 #include "grader/sandbox/sandbox.hpp"
 #include "grader/util/atomic_file.hpp"
 #include "grader/util/procfs.hpp"
 #include "grader/util/small_file.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -50,7 +50,7 @@ void send_frame(int fd, const nlohmann::json& value) {
   util::write_all(fd, frame.data(), frame.size());
 }
 
-void send_result(int fd, ScenarioResult result) {
+void send_result(int fd, run::ScenarioResult result) {
   std::vector<trace::Event> events = std::move(result.trace.events);
   result.trace.events.clear();
   send_frame(fd, nlohmann::json(result));
@@ -76,7 +76,7 @@ class ResultReader {
       const nlohmann::json value =
           nlohmann::json::from_cbor(begin, begin + static_cast<std::ptrdiff_t>(size));
       if (!result_) {
-        result_ = value.get<ScenarioResult>();
+        result_ = value.get<run::ScenarioResult>();
       } else if (value.is_string() && value == "end") {
         ended_ = true;
       } else {
@@ -87,7 +87,7 @@ class ResultReader {
     bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(at));
   }
   // The result, once its first frame came and nothing was left half-sent.
-  std::optional<ScenarioResult> result() {
+  std::optional<run::ScenarioResult> result() {
     if (!bytes_.empty()) throw std::runtime_error("the result ends in the middle of a frame");
     if (!result_) throw std::runtime_error("no result was sent");
     if (!ended_) throw std::runtime_error("the result's trace was cut short");
@@ -96,7 +96,7 @@ class ResultReader {
 
  private:
   std::vector<std::uint8_t> bytes_;
-  std::optional<ScenarioResult> result_;
+  std::optional<run::ScenarioResult> result_;
   bool ended_ = false;
 };
 
@@ -205,11 +205,11 @@ std::optional<uid_t> judge_as(const RunContext& context, std::optional<uid_t> ru
   return judge_uid(*run_as);
 }
 
-ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& error) {
-  ScenarioResult result;
+run::ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& error) {
+  run::ScenarioResult result;
   result.name = spec.name;
   result.visibility = spec.visibility;
-  result.outcome = Outcome::CrashedGrader;
+  result.outcome = run::Outcome::CrashedGrader;
   result.outcome_detail = "the sandbox could not be set up: " + error;
   result.sandbox_refused = true;
   result.mode_reason = "namespaces unavailable (" + error + ")";  // what `auto` reports if it falls back
@@ -219,7 +219,7 @@ ScenarioResult refused(const config::ScenarioSpec& spec, const std::string& erro
 // The sandbox in namespaces mode, as its steps: namespaces, the run's uid, the filesystem (the
 // supervisor's side, then the programs' root made by the init), the working folder handed over; then
 // the scenario; then, for the build, its result copied out of the sandbox.
-ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunContext& context) {
+run::ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunContext& context) {
   sandbox::Sandbox sandbox;
   std::string error;
   if (!sandbox.enter_namespaces(&error)) return refused(spec, error);
@@ -244,10 +244,10 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   if (context.private_work_dir) box.private_tmp = "/tmp";
   box.judge_as = judge_as(context, box.run_as);
   if (box.run_as) hand_over(context.work_dir, *box.run_as, context, box.judge_as);
-  ScenarioResult result = supervise_scenario(spec, context, box);
+  run::ScenarioResult result = supervise_scenario(spec, context, box);
   bool refused = false;
-  if (context.is_build && result.outcome != Outcome::CrashedGrader && !mounts.copy_back(&error, &refused)) {
-    result.outcome = refused ? Outcome::Limit : Outcome::CrashedGrader;
+  if (context.is_build && result.outcome != run::Outcome::CrashedGrader && !mounts.copy_back(&error, &refused)) {
+    result.outcome = refused ? run::Outcome::Limit : run::Outcome::CrashedGrader;
     result.outcome_detail = error;
   }
   return result;
@@ -262,7 +262,7 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   // In namespaces mode the run cannot see the supervisor (a PID namespace of its own), and a supervisor
   // that is not root writes its own /proc/self/uid_map, which a process that is not dumpable cannot.
   if (!tracked) ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-  ScenarioResult result;
+  run::ScenarioResult result;
   try {
     if (tracked) {
       Containment box;
@@ -292,7 +292,7 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
     }
   } catch (const std::exception& e) {
     result.name = spec.name;
-    result.outcome = Outcome::CrashedGrader;
+    result.outcome = run::Outcome::CrashedGrader;
     result.outcome_detail = std::string("internal error in the supervisor: ") + e.what();
   }
   send_result(out_fd, std::move(result));
@@ -300,17 +300,17 @@ ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const RunCont
   ::_exit(0);
 }
 
-ScenarioResult crashed(const config::ScenarioSpec& spec, const std::string& why) {
-  ScenarioResult r;
+run::ScenarioResult crashed(const config::ScenarioSpec& spec, const std::string& why) {
+  run::ScenarioResult r;
   r.name = spec.name;
   r.visibility = spec.visibility;
-  r.outcome = Outcome::CrashedGrader;
+  r.outcome = run::Outcome::CrashedGrader;
   r.outcome_detail = why;
   return r;
 }
 
 // One scenario in one supervisor process, in the given mode.
-ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& context, bool tracked,
+run::ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& context, bool tracked,
                         const std::string& mode_reason) {
   // Input files are read here, in the grader's view of the filesystem: the supervisor's mount
   // namespace has a /tmp of its own.
@@ -445,7 +445,7 @@ void become_subreaper() {
   subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 }
 
-ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
+run::ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
   struct Reap {
     ~Reap() { reap_orphans(); }
   } reap;
@@ -454,7 +454,7 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
   static std::string refused;
   if (context.isolation == Isolation::Tracked) return run_once(spec, context, true, "");
   if (context.isolation == Isolation::Auto && !refused.empty()) return run_once(spec, context, true, refused);
-  ScenarioResult result = run_once(spec, context, false, "");
+  run::ScenarioResult result = run_once(spec, context, false, "");
   if (!result.sandbox_refused) return result;
   refused = std::exchange(result.mode_reason, "");
   if (context.isolation == Isolation::Namespaces) return result;  // no fallback: the outcome says why
@@ -462,4 +462,4 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
   return run_once(spec, context, true, refused);
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -7,14 +7,14 @@
 
 #include "grader/config/assignment.hpp"
 #include "grader/config/placeholders.hpp"
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/sandbox/new_root.hpp"
 
 namespace ipcgrade::sandbox {
 class RunMounts;
 }
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 enum class Isolation { Auto, Namespaces, Tracked };
 Isolation isolation_from_string(const std::string& text);  // throws std::invalid_argument
@@ -82,7 +82,7 @@ struct Containment {
 
 // Runs one scenario in a fresh sandbox and returns what happened. Never throws for anything the
 // student's programs do; a failure of the grader's own machinery comes back as outcome CrashedGrader.
-ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context);
+run::ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context);
 
 // Makes the calling process (the command line's) a child subreaper, so that a run's orphans come back
 // to it; run_scenario() then reaps them after each scenario. A library caller that is not one keeps
@@ -90,7 +90,7 @@ ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& 
 void become_subreaper();
 
 // The part of run_scenario that runs inside the sandbox, in the supervisor process.
-ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
+run::ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
                                   const Containment& containment);
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

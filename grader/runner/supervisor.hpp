@@ -39,7 +39,7 @@
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 using Clock = std::chrono::steady_clock;
 
@@ -107,7 +107,7 @@ class Supervisor {
                 context.inherit_stdio) {}
 
   // The whole run: set up, the loop, the end; what it gave.
-  ScenarioResult run();
+  run::ScenarioResult run();
 
  private:
   struct Planned {
@@ -137,7 +137,7 @@ class Supervisor {
     env.push_back("PYTHONSAFEPATH=1");
     env.push_back("PYTHONDONTWRITEBYTECODE=1");
     const auto folder = program->parent_path();
-    if (!folder.empty() && run::instructor_only_folder(context_.work_dir, folder, context_.instructor_files))
+    if (!folder.empty() && runner::instructor_only_folder(context_.work_dir, folder, context_.instructor_files))
       env.push_back("PYTHONPATH=" + (context_.work_dir / folder).string());
   }
 
@@ -203,7 +203,7 @@ class Supervisor {
   std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then
   std::set<size_t> fired_;                          // `signals:` steps already sent
   bool announced_wait_ = false;
-  ScenarioResult result_;
+  run::ScenarioResult result_;
   std::vector<Planned> plan_;
   std::vector<Live> live_;
   size_t next_ = 0;
@@ -223,4 +223,4 @@ class Supervisor {
                              "ipcgrade-" + std::to_string(::getpid())};
 };
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -1,9 +1,9 @@
 // The supervisor: the run loop: it starts, watches, stops and waits.
 #include "grader/runner/supervisor.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
-ScenarioResult Supervisor::run() {
+run::ScenarioResult Supervisor::run() {
   set_up();
   start_ = Clock::now();
   const auto deadline = start_ + spec_.limits.wall;
@@ -33,7 +33,7 @@ ScenarioResult Supervisor::run() {
       if (stuck || now >= *orphans_since_ + spec_.limits.orphan_grace || now >= deadline)
         begin_stop(Stop::Survivors);
     } else if (now >= deadline) {
-      result_.outcome = Outcome::Timeout;
+      result_.outcome = run::Outcome::Timeout;
       result_.outcome_detail = "wall limit " + util::format_duration(spec_.limits.wall);
       begin_stop(Stop::Limit);
     } else if (flood_) {
@@ -45,7 +45,7 @@ ScenarioResult Supervisor::run() {
       std::optional<std::string> deadlock;
       if (next_ == plan_.size() && !context_.is_build && !timed_step_pending() &&
           (deadlock = watchdog_.sample(tracer_))) {
-        result_.outcome = Outcome::Deadlock;
+        result_.outcome = run::Outcome::Deadlock;
         result_.outcome_detail = *deadlock;
         result_.blocked = watchdog_.blocked();
         begin_stop(Stop::Limit);
@@ -198,9 +198,9 @@ void Supervisor::reap() {
   while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) handle(pid, status);
 }
 
-ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
+run::ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
                                   const Containment& containment) {
   return Supervisor(spec, context, containment).run();
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -1,7 +1,7 @@
 // The supervisor: what the run is held to, and what the report says of it.
 #include "grader/runner/supervisor.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // Everything before the first process starts: the containment's own set-up, the file-system policy
 // the programs run under, the limits the tracer holds, the schedule perturbation, the plan.
@@ -124,7 +124,7 @@ void Supervisor::name_the_limit() {
     hit = fmt::format("process limit {}: forks were refused ({})", lim.processes, cgroup_.pids_enforcer());
   if (!hit && tracer_.forks_refused() > 0)
     hit = fmt::format("process limit {}: forks were refused by the tracer", lim.processes);
-  auto who = [](const ProcessResult& p) { return util::process_label(p.name, p.pid, p.index); };
+  auto who = [](const run::ProcessResult& p) { return util::process_label(p.name, p.pid, p.index); };
   // The working folder's files live in memory too: a full folder is the cause even when the memory
   // cgroup also filled.
   if (!hit && box_.mounts) {
@@ -152,7 +152,7 @@ void Supervisor::name_the_limit() {
                       util::format_size(lim.memory), victim, cgroup_.memory_enforcer());
   }
   // An allocation refused is the limit at work only when the program did not get over it.
-  bool any_failed = result_.outcome == Outcome::Timeout;
+  bool any_failed = result_.outcome == run::Outcome::Timeout;
   for (const auto& p : result_.processes) any_failed = any_failed || p.signal || p.exit_code.value_or(0) != 0;
   if (!hit && any_failed && !tracer_.memory_refusals().empty()) {
     const auto& r = tracer_.memory_refusals().front();
@@ -168,10 +168,10 @@ void Supervisor::name_the_limit() {
     if (*p.signal == SIGXFSZ)
       hit = fmt::format("file size limit {}: {} wrote past it", util::format_size(lim.file_size), who(p));
   }
-  if (!hit || result_.outcome == Outcome::Deadlock || result_.outcome == Outcome::CrashedGrader) return;
-  if (result_.outcome == Outcome::Timeout) *hit += "; then the wall limit";
-  result_.outcome = Outcome::Limit;
+  if (!hit || result_.outcome == run::Outcome::Deadlock || result_.outcome == run::Outcome::CrashedGrader) return;
+  if (result_.outcome == run::Outcome::Timeout) *hit += "; then the wall limit";
+  result_.outcome = run::Outcome::Limit;
   result_.outcome_detail = *hit;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

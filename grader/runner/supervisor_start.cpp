@@ -1,7 +1,7 @@
 // The supervisor: starting the processes in order, with their `ready:`.
 #include "grader/runner/supervisor.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 void Supervisor::launch_ready() {
   while (next_ < plan_.size() && gate_open()) {
@@ -85,7 +85,7 @@ std::optional<std::filesystem::path> Supervisor::instructor_program(
 void Supervisor::start(const Planned& planned) {
   config::Placeholders ph = context_.placeholders;
   ph.index = planned.index;
-  ProcessResult pr;
+  run::ProcessResult pr;
   pr.name = planned.spec->name;
   pr.index = planned.index;
   for (const auto& word : planned.spec->argv) pr.argv.push_back(context_.expand ? ph.expand(word) : word);
@@ -182,7 +182,7 @@ void Supervisor::note_never_started() {
                       waited);
   }
   for (size_t k = next_; k < plan_.size(); ++k) {
-    ProcessResult pr;
+    run::ProcessResult pr;
     pr.name = plan_[k].spec->name;
     pr.index = plan_[k].index;
     pr.never_reached = true;
@@ -204,10 +204,10 @@ void Supervisor::record_exit(pid_t pid, int status) {
     for (size_t back = 0; back < std::min<size_t>(events.size(), 8); ++back) {
       const trace::Event& e = events[events.size() - 1 - back];
       if (e.kind != trace::EventKind::Exit || e.host_pid != pid) continue;
-      pr.crash = crash_of(e);
+      pr.crash = run::crash_of(e);
       break;
     }
   }
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -1,7 +1,7 @@
 // The supervisor: `signals:` steps, the grader's stop and the end of the run.
 #include "grader/runner/supervisor.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 // `signals:` steps whose moment has come send their signal to every live process of that name.
 void Supervisor::fire_signal_steps() {
@@ -59,7 +59,7 @@ bool Supervisor::timed_step_pending() const {
 // Whether a `signals:` step has sent its signal to a process of this name (or the one it descends from).
 bool Supervisor::signalled(const std::string& name) const {
   return std::any_of(result_.processes.begin(), result_.processes.end(),
-                     [&](const ProcessResult& p) { return p.name == name && p.sent_signal; });
+                     [&](const run::ProcessResult& p) { return p.name == name && p.sent_signal; });
 }
 
 // How the grader ends a process of this name: its `stop:`, or SIGTERM with a grace of 500 ms.
@@ -148,7 +148,7 @@ void Supervisor::finish() {
   ::setitimer(ITIMER_REAL, &off, nullptr);
   index_.emplace(result_.trace);  // every process has ended: the trace is complete
   result_.leftovers = containment_->leftovers(*index_);
-  std::vector<Leftover*> as_run;
+  std::vector<run::Leftover*> as_run;
   for (auto& left : result_.leftovers) {
     if (left.call.empty() && !containment_->removed_as_run(left.path)) attribute_leftover(left, *index_);
     // Removing it was its creator's to do: excused when the grader's stop cut the creator short (or, not
@@ -187,10 +187,10 @@ void Supervisor::note_survivors() {
     if (started_alive.count(a.host_pid)) continue;
     result_.survivors.push_back({a.name, a.index, a.pid});
   }
-  if (result_.survivors.empty() || result_.outcome != Outcome::Completed) return;
+  if (result_.survivors.empty() || result_.outcome != run::Outcome::Completed) return;
   std::string detail;
   for (const auto& s : result_.survivors) detail += (detail.empty() ? "" : "; ") + s.describe();
   result_.outcome_detail = detail;
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -22,7 +22,7 @@
 #include "grader/util/text.hpp"
 #include "grader/util/units.hpp"
 
-namespace ipcgrade::run {
+namespace ipcgrade::runner {
 
 namespace {
 
@@ -146,7 +146,7 @@ class Tracked final : public RunContainment {
   // A child forked a moment before the kill, which nothing else would take down.
   void stopped_after_kill(pid_t pid) override { ::kill(pid, SIGKILL); }
 
-  std::vector<Leftover> leftovers(const TraceIndex& index) override;
+  std::vector<run::Leftover> leftovers(const TraceIndex& index) override;
 
   bool removed_as_run(const std::string& path) const override { return as_run_.count(path) > 0; }
 
@@ -155,7 +155,7 @@ class Tracked final : public RunContainment {
   }
 
  private:
-  void add_own_fifos(std::vector<Leftover>& all, const TraceIndex& index) {
+  void add_own_fifos(std::vector<run::Leftover>& all, const TraceIndex& index) {
     add_fifos(all, parts_, index, {parts_.context.work_dir, parts_.box.private_tmp},
               /*tmp_went_with_it=*/false, &as_run_);
   }
@@ -170,8 +170,8 @@ class Tracked final : public RunContainment {
 
 // Exactly the objects the trace shows the run created that still exist as they were created (same key,
 // and created by the run's uid when it has one of its own): the host's own objects are never touched.
-std::vector<Leftover> Tracked::leftovers(const TraceIndex& index) {
-  std::vector<Leftover> mine;
+std::vector<run::Leftover> Tracked::leftovers(const TraceIndex& index) {
+  std::vector<run::Leftover> mine;
   for (auto& object : audit::list_sysv_objects()) {
     const auto kind = object.kind;
     // With a uid of its own, every object that uid created is the run's: one made by a call the run
@@ -199,7 +199,7 @@ std::vector<Leftover> Tracked::leftovers(const TraceIndex& index) {
   }
   for (auto& posix : posix_objects_left(parts_.result.trace, index)) {
     if (std::any_of(mine.begin(), mine.end(),
-                    [&](const Leftover& l) { return l.kind == posix.kind && l.name == posix.name; }))
+                    [&](const run::Leftover& l) { return l.kind == posix.kind && l.name == posix.name; }))
       continue;
     if (audit::find_posix_object(posix, parts_.box.run_as ? static_cast<long>(*parts_.box.run_as) : -1)) {
       if (!posix.path.empty()) as_run_.insert(posix.path);
@@ -215,7 +215,7 @@ std::vector<Leftover> Tracked::leftovers(const TraceIndex& index) {
     add_own_fifos(mine, index);
     return mine;
   }
-  std::vector<Leftover> files;
+  std::vector<run::Leftover> files;
   if (parts_.box.run_as) {
     files = audit::files_owned_by(*parts_.box.run_as,
                                   names_outside_
@@ -228,7 +228,7 @@ std::vector<Leftover> Tracked::leftovers(const TraceIndex& index) {
     struct stat st {};
     if (::lstat(it->path.c_str(), &st) != 0 || st.st_dev != it->dev || st.st_ino != it->ino) continue;
     auto known =
-        std::find_if(files.begin(), files.end(), [&](const Leftover& l) { return l.path == it->path; });
+        std::find_if(files.begin(), files.end(), [&](const run::Leftover& l) { return l.path == it->path; });
     if (known == files.end()) {
       files.push_back(audit::file_leftover(it->path, st));
       known = files.end() - 1;
@@ -240,7 +240,7 @@ std::vector<Leftover> Tracked::leftovers(const TraceIndex& index) {
     known->at = it->at;
   }
   for (auto& file : files) {
-    if (std::any_of(mine.begin(), mine.end(), [&](const Leftover& l) { return l.path == file.path; }))
+    if (std::any_of(mine.begin(), mine.end(), [&](const run::Leftover& l) { return l.path == file.path; }))
       continue;
     if (file.kind == trace::IpcKind::File && file.path.rfind("/dev/shm/", 0) == 0 &&
         file.path.find('/', 9) == std::string::npos) {  // shm_open's file (a POSIX name has no '/')
@@ -260,4 +260,4 @@ std::unique_ptr<RunContainment> tracked_containment(const RunParts& parts) {
   return std::make_unique<Tracked>(parts);
 }
 
-}  // namespace ipcgrade::run
+}  // namespace ipcgrade::runner

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/tracer/tracer.hpp"
 
 namespace ipcgrade::tracer {

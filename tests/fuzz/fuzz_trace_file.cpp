@@ -4,11 +4,11 @@
 #include <exception>
 #include <string>
 
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, size_t size) {
   try {
-    (void)ipcgrade::trace::read_trace_file(std::string(reinterpret_cast<const char*>(data), size));
+    (void)ipcgrade::run::read_trace_file(std::string(reinterpret_cast<const char*>(data), size));
   } catch (const std::exception&) {
   }
   return 0;

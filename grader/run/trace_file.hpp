@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 
-namespace ipcgrade::trace {
+namespace ipcgrade::run {
 
 // The trace file written by --trace: {"scenarios": [{"name": ..., "events": [...]}, ...]}.
-nlohmann::json trace_file(const std::vector<run::ScenarioResult>& scenarios);
+nlohmann::json trace_file(const std::vector<ScenarioResult>& scenarios);
 // Reads the traces of a trace file back, by scenario name. Throws std::runtime_error on bad input.
-std::vector<std::pair<std::string, Trace>> read_trace_file(const std::string& text);
+std::vector<std::pair<std::string, trace::Trace>> read_trace_file(const std::string& text);
 
-}  // namespace ipcgrade::trace
+}  // namespace ipcgrade::run

@@ -1,7 +1,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "grader/result/result.hpp"
+#include "grader/run/result.hpp"
 #include "grader/trace/event_json.hpp"
 
 // JSON forms of the run model: how a scenario's supervisor hands its result to the grader, and the

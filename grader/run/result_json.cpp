@@ -1,4 +1,4 @@
-#include "grader/result/result_json.hpp"
+#include "grader/run/result_json.hpp"
 #include "grader/util/signals.hpp"
 #include "grader/util/text.hpp"
 

@@ -1,10 +1,10 @@
-#include "grader/result/trace_file.hpp"
+#include "grader/run/trace_file.hpp"
 
-#include "grader/result/result_json.hpp"
+#include "grader/run/result_json.hpp"
 
-namespace ipcgrade::trace {
+namespace ipcgrade::run {
 
-nlohmann::json trace_file(const std::vector<run::ScenarioResult>& scenarios) {
+nlohmann::json trace_file(const std::vector<ScenarioResult>& scenarios) {
   nlohmann::json out = {{"scenarios", nlohmann::json::array()}};
   for (const auto& s : scenarios) {
     nlohmann::json events = nlohmann::json::array();
@@ -32,13 +32,13 @@ void whole_numbers_only(const nlohmann::json& root) {
 }
 }  // namespace
 
-std::vector<std::pair<std::string, Trace>> read_trace_file(const std::string& text) {
-  std::vector<std::pair<std::string, Trace>> out;
+std::vector<std::pair<std::string, trace::Trace>> read_trace_file(const std::string& text) {
+  std::vector<std::pair<std::string, trace::Trace>> out;
   try {
     const auto j = nlohmann::json::parse(text);
     whole_numbers_only(j);
     for (const auto& s : j.at("scenarios")) {
-      Trace t;
+      trace::Trace t;
       s.at("events").get_to(t.events);
       out.emplace_back(s.at("name").get<std::string>(), std::move(t));
     }
@@ -48,4 +48,4 @@ std::vector<std::pair<std::string, Trace>> read_trace_file(const std::string& te
   return out;
 }
 
-}  // namespace ipcgrade::trace
+}  // namespace ipcgrade::run
