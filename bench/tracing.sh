@@ -1,6 +1,9 @@
 #!/bin/bash
 # The tracing benchmark: each load run bare, under strace with its seccomp-bpf filter on the same
-# calls, and under `ipcgrade run`, in one invocation, pinned to one CPU; the median of RUNS runs.
+# calls, and under `ipcgrade run` with each tracer (ptrace alone, and the BPF observer where this
+# machine may load it), in one invocation, pinned to one CPU; the median of RUNS runs. The loads:
+# a message ping-pong (pingpong.c), four workers taking and giving a semaphore (semworkers.c), and a
+# million untraced calls (getppid_loop.c).
 # Usage: bench/tracing.sh [RUNS]   (needs a built ./build/ipcgrade; run from the project root)
 # With BASELINE=/path/to/another/ipcgrade, that build runs too, in the same invocation, and the ratio
 # of the two is printed: how a change to the tracer moved its cost.
@@ -11,6 +14,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cc -O2 -o "$out/pingpong" bench/pingpong.c
 cc -O2 -o "$out/getppid_loop" bench/getppid_loop.c
+cc -O2 -o "$out/semworkers" bench/semworkers.c
 ipcgrade=./build/ipcgrade
 calls=msgget,msgsnd,msgrcv,msgctl,shmget,shmat,shmdt,shmctl,semget,semop,semtimedop,semctl,pipe,pipe2,close,close_range,dup,dup2,dup3,fork,vfork,clone,clone3,exit_group
 cpu=${BENCH_CPU:-0}
@@ -33,20 +37,35 @@ measure() {  # name, command...
 }
 
 printf '%-10s %-9s %10s %8s\n' load runner seconds ratio
-for load in pingpong getppid_loop; do
+# The observer needs CAP_BPF and BTF: where `--tracer bpf` is refused, its rows are left out.
+bpf=yes
+"$ipcgrade" run --tracer bpf -- true > /dev/null 2>&1 || bpf=
+# A baseline built before --tracer existed traces with ptrace alone.
+base_args=(run --)
+if [ -n "${BASELINE:-}" ] && "$BASELINE" run --tracer ptrace -- true > /dev/null 2>&1; then
+  base_args=(run --tracer ptrace --)
+fi
+for load in pingpong semworkers getppid_loop; do
   bare=$(measure "$load-bare" "$out/$load")
   st=$(measure "$load-strace" strace -f --seccomp-bpf -e trace="$calls" -o /dev/null "$out/$load")
-  ig=$(measure "$load-ipcgrade" "$ipcgrade" run -- "$out/$load")
-  rows=("bare:$bare" "strace:$st" "ipcgrade:$ig")
+  ig=$(measure "$load-ipcgrade" "$ipcgrade" run --tracer ptrace -- "$out/$load")
+  rows=("bare:$bare" "strace:$st" "ptrace:$ig")
+  if [ -n "$bpf" ]; then
+    ib=$(measure "$load-bpf" "$ipcgrade" run --tracer bpf -- "$out/$load")
+    rows+=("bpf:$ib")
+  fi
   if [ -n "${BASELINE:-}" ]; then
-    base=$(measure "$load-baseline" "$BASELINE" run -- "$out/$load")
+    base=$(measure "$load-baseline" "$BASELINE" "${base_args[@]}" "$out/$load")
     rows+=("baseline:$base")
   fi
   for r in "${rows[@]}"; do
     printf '%-10s %-9s %10.3f %7.2fx\n' "$load" "${r%%:*}" "${r#*:}" "$(echo "scale=4; ${r#*:} / $bare" | bc)"
   done
-  printf '%-10s ipcgrade/strace = %.2f\n' "$load" "$(echo "scale=4; $ig / $st" | bc)"
+  printf '%-10s ptrace/strace = %.2f\n' "$load" "$(echo "scale=4; $ig / $st" | bc)"
+  if [ -n "$bpf" ]; then
+    printf '%-10s bpf/ptrace = %.2f\n' "$load" "$(echo "scale=4; $ib / $ig" | bc)"
+  fi
   if [ -n "${BASELINE:-}" ]; then
-    printf '%-10s ipcgrade/baseline = %.2f\n' "$load" "$(echo "scale=4; $ig / $base" | bc)"
+    printf '%-10s ptrace/baseline = %.2f\n' "$load" "$(echo "scale=4; $ig / $base" | bc)"
   fi
 done

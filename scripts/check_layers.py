@@ -22,6 +22,7 @@ LAYERS = [
     ("grader/build", "what building a submission gave, and the scratch copy it is built in"),
     ("grader/audit", "lists and reclaims leftovers, as result types"),
     ("grader/sandbox", "namespaces, the new root and its file-system policy, cgroups, Landlock, seccomp, spawning"),
+    ("grader/observer", "the BPF observer: the calls of a run's processes recorded by the kernel, without stops"),
     ("grader/tracer", "the tracer and its guard, the watchdog and the symbolizer, driven by config, writing trace events"),
     ("checks", "judge results against config; declare the calls they judge"),
     ("grader/report", "the Report model (check results, scenarios, build) and its formats"),

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian 12 packages that ipcgrade needs to build and grade: the compiler and CMake, the
-# libraries it links, and what it runs at grading time.
+# libraries it links, clang-14, libbpf and bpftool for the BPF observer (grader/observer), and what it
+# runs at grading time.
 #   --test  also what the test suite needs: GoogleTest, capsh (to grade as a container's root would),
 #           python3 with PyYAML and xmllint (to read the exports as strict parsers do), and podman, runc
 #           and debootstrap (to build and test the container image of docker/), Chromium (the
-#           browser tests render the HTML and Mermaid pictures in it), clang-14 with libFuzzer
+#           browser tests render the HTML and Mermaid pictures in it), libFuzzer for clang-14
 #           (scripts/fuzz.sh), and slurm-wlm with munge (tests/cluster/slurm.sh grades a class as a
 #           Slurm job array on a one-machine cluster).
 # Idempotent: packages already present are left alone. Run as root.
@@ -15,6 +16,7 @@ PACKAGES="
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libboost-dev libboost-filesystem-dev
   libseccomp-dev libcli11-dev nlohmann-json3-dev libdw-dev libpugixml-dev libre2-dev
+  clang-14 libbpf-dev bpftool
   util-linux procps
 "
 TEST_PACKAGES="
@@ -22,7 +24,7 @@ TEST_PACKAGES="
   libcap2-bin python3 python3-yaml libxml2-utils
   podman runc debootstrap
   chromium
-  clang-14 libfuzzer-14-dev
+  libfuzzer-14-dev
   slurm-wlm munge
 "
 

@@ -246,13 +246,18 @@ TEST_F(ConfigTest, UnknownKeysInLimitsAreErrors) {
                "      - {name: p, run: ./p}\n"),
       "DIR/assignment.yaml:3:3: unknown key 'wal' (did you mean 'wall'?); expected one of: wall, cpu, "
       "memory, "
-      "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace");
+      "processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, orphan_grace, "
+      "tracer");
   EXPECT_EQ(
       error_of("assignment: demo\nscenarios:\n  - name: one\n    limits: {memroy: 1MiB}\n    processes:\n"
                "      - {name: p, run: ./p}\n"),
       "DIR/assignment.yaml:4:14: unknown key 'memroy' (did you mean 'memory'?); expected one of: wall, cpu, "
       "memory, processes, output, file_size, open_files, disk, submission, trace_events, trace_bytes, "
-      "orphan_grace");
+      "orphan_grace, tracer");
+  // `tracer:` takes auto, bpf or ptrace, and says so where it is wrong.
+  EXPECT_EQ(error_of("assignment: demo\nlimits:\n  tracer: ebpf\nscenarios:\n  - name: one\n    processes:\n"
+                     "      - {name: p, run: ./p}\n"),
+            "DIR/assignment.yaml:3:11: 'tracer' must be auto, bpf or ptrace");
 }
 
 // A key given twice in one mapping is an error: a reader keeps one of the two, silently.

@@ -73,6 +73,7 @@ Worker start_worker(const Options& o, const std::string& student) {
   if (o.gradescope) args.insert(args.end(), {"--gradescope", (dir / "results.json").string()});
   if (o.junit) args.insert(args.end(), {"--junit", (dir / "junit.xml").string()});
   args.insert(args.end(), {"--isolation", o.isolation});
+  if (!o.tracer.empty()) args.insert(args.end(), {"--tracer", o.tracer});
   if (o.runs > 0) args.insert(args.end(), {"--runs", std::to_string(o.runs)});
   if (!o.seed.empty()) args.insert(args.end(), {"--seed", o.seed});
   std::fflush(nullptr);

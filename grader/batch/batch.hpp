@@ -19,8 +19,9 @@ struct Options {
   bool gradescope = false;    // also write DIR/<student>/results.json
   bool junit = false;         // also write DIR/<student>/junit.xml
   std::string isolation = "auto";
-  int runs = 0;      // > 0: --runs for every worker
-  std::string seed;  // set: --seed for every worker (each student's runs then share their seeds)
+  std::string tracer;  // --tracer, passed on to each worker
+  int runs = 0;        // > 0: --runs for every worker
+  std::string seed;    // set: --seed for every worker (each student's runs then share their seeds)
 };
 
 // What a batch did, for its last line and its exit code.

@@ -35,6 +35,7 @@ void add_batch_command(CLI::App& app, BatchArgs& args) {
   cmd->add_flag("--gradescope", args.gradescope, "also write <student>/results.json for Gradescope");
   cmd->add_flag("--junit", args.junit, "also write <student>/junit.xml");
   add_isolation_option(cmd, args.isolation);
+  add_tracer_option(cmd, args.tracer);
   add_schedule_options(cmd, args.runs, args.seed);
 }
 
@@ -50,6 +51,8 @@ int run_batch(const BatchArgs& args) {
   o.gradescope = args.gradescope;
   o.junit = args.junit;
   o.isolation = args.isolation;
+  (void)parse_tracer(args.tracer);  // `bpf` where it cannot load: refused before any worker starts
+  o.tracer = args.tracer;
   o.runs = args.runs;
   if (parse_seed(args.seed)) o.seed = args.seed;
   // Keys derived with a secret of this class run: a student cannot compute a classmate's and take it

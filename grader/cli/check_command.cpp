@@ -41,6 +41,7 @@ void add_check_command(CLI::App& app, CheckArgs& args) {
                   "also write the summary as Markdown with Mermaid diagrams to FILE (appended to "
                   "$GITHUB_STEP_SUMMARY as well, when that is set)");
   add_isolation_option(cmd, args.isolation);
+  add_tracer_option(cmd, args.tracer);
   add_schedule_options(cmd, args.runs, args.seed);
 }
 
@@ -162,6 +163,7 @@ int run_check(const CheckArgs& args_given) {
   runner::GradeOptions options{
       "", true, runner::isolation_from_string(args.isolation), std::nullopt, parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
+  options.tracer = parse_tracer(args.tracer);
   // The check runs in a child: if it dies, the student still gets the JUnit file and the reason.
   config::Assignment visible = assignment;
   std::erase_if(visible.checks, [&](const config::CheckSpec& c) { return !assignment.shown_in_check(c); });
@@ -169,7 +171,8 @@ int run_check(const CheckArgs& args_given) {
       [&] { return show(args, assignment, runner::grade_submission(assignment, args.submission, options)); },
       runner::grading_limit(assignment, options),
       [&](const std::string& why) {
-        show(args, assignment, score::fault_report(visible, runner::student_of(args.submission, options), why));
+        show(args, assignment,
+             score::fault_report(visible, runner::student_of(args.submission, options), why));
       });
 }
 

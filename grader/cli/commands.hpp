@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "grader/config/assignment.hpp"
+
 namespace ipcgrade::cli {
 
 constexpr int kExitPassed = 0;
@@ -24,8 +26,9 @@ struct GradeArgs {
   std::string markdown;
   bool json = false;
   std::string isolation = "auto";
-  int runs = 0;      // 0: each scenario's own `runs`
-  std::string seed;  // empty: drawn
+  std::string tracer;  // empty: each scenario's `tracer:` (auto by default)
+  int runs = 0;        // 0: each scenario's own `runs`
+  std::string seed;    // empty: drawn
 };
 
 struct CheckArgs {
@@ -37,6 +40,7 @@ struct CheckArgs {
   int runs = 0;
   std::string seed;
   std::string isolation = "auto";
+  std::string tracer;
 };
 
 struct KitArgs {
@@ -56,6 +60,7 @@ struct BatchArgs {
   bool gradescope = false;
   bool junit = false;
   std::string isolation = "auto";
+  std::string tracer;
   int runs = 0;
   std::string seed;
 };
@@ -73,10 +78,15 @@ struct RunArgs {
   std::string markdown;
   std::vector<std::string> command;
   std::string isolation = "auto";
+  std::string tracer;
 };
 
 // --isolation auto|namespaces|tracked, the same on every command that runs student programs.
 void add_isolation_option(CLI::App* cmd, std::string& isolation);
+// --tracer auto|bpf|ptrace, the same on every command that runs student programs; and its value, or
+// nullopt when not given. `bpf` where this grader cannot load the observer is a ConfigError (exit 2).
+void add_tracer_option(CLI::App* cmd, std::string& tracer);
+std::optional<config::TracerChoice> parse_tracer(const std::string& tracer);
 // --runs N and --seed S, the same on grade, check and batch; `seed` parsed (a ConfigError when it is not
 // a whole number).
 void add_schedule_options(CLI::App* cmd, int& runs, std::string& seed);

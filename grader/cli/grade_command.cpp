@@ -10,6 +10,7 @@
 #include "grader/cli/guarded.hpp"
 #include "grader/config/assignment.hpp"
 #include "grader/config/error.hpp"
+#include "grader/observer/observer.hpp"
 #include "grader/report/exports.hpp"
 #include "grader/report/pages.hpp"
 #include "grader/report/render.hpp"
@@ -38,6 +39,7 @@ void add_grade_command(CLI::App& app, GradeArgs& args) {
   cmd->add_option("--markdown", args.markdown,
                   "write the summary as Markdown, with a Mermaid diagram of each failed scenario, to FILE");
   add_isolation_option(cmd, args.isolation);
+  add_tracer_option(cmd, args.tracer);
   add_schedule_options(cmd, args.runs, args.seed);
 }
 
@@ -64,6 +66,24 @@ void add_isolation_option(CLI::App* cmd, std::string& isolation) {
                   "auto (default): namespaces where the kernel allows, else tracked; namespaces: fail "
                   "rather than fall back; tracked: no namespaces, remove exactly what the run created")
       ->check(CLI::IsMember({"auto", "namespaces", "tracked"}));
+}
+
+void add_tracer_option(CLI::App* cmd, std::string& tracer) {
+  cmd->add_option("--tracer", tracer,
+                  "auto (default): the BPF observer where the grader may load it and the scenario needs "
+                  "nothing only ptrace can do, else ptrace; bpf: fail where it cannot be loaded; ptrace: "
+                  "every traced call stops the program")
+      ->check(CLI::IsMember({"auto", "bpf", "ptrace"}));
+}
+
+std::optional<config::TracerChoice> parse_tracer(const std::string& tracer) {
+  if (tracer.empty()) return std::nullopt;
+  const auto choice = config::tracer_choice(tracer);
+  if (choice == config::TracerChoice::Bpf) {
+    if (const std::string why = observer::Observer::unavailable(); !why.empty())
+      throw config::ConfigError("--tracer bpf: " + why);
+  }
+  return choice;
 }
 
 namespace {
@@ -109,13 +129,15 @@ int run_grade(const GradeArgs& args) {
       args.student,          false, runner::isolation_from_string(args.isolation), std::nullopt,
       parse_seed(args.seed), {}};
   if (args.runs > 0) options.runs = args.runs;
+  options.tracer = parse_tracer(args.tracer);
   if (const char* secret = std::getenv("IPCGRADE_KEY_SECRET")) options.key_secret = secret;
   // The grading runs in a child: if it dies, this process still writes the report and the exports.
   return run_guarded(
       [&] { return write_outputs(args, runner::grade_submission(assignment, args.submission, options)); },
       runner::grading_limit(assignment, options),
       [&](const std::string& why) {
-        write_outputs(args, score::fault_report(assignment, runner::student_of(args.submission, options), why));
+        write_outputs(args,
+                      score::fault_report(assignment, runner::student_of(args.submission, options), why));
       });
 }
 

@@ -42,6 +42,7 @@ void add_run_command(CLI::App& app, RunArgs& args) {
                   "write what was seen as one self-contained HTML page, with a sequence chart, to FILE");
   cmd->add_option("--markdown", args.markdown, "write it as Markdown with a Mermaid diagram to FILE");
   add_isolation_option(cmd, args.isolation);
+  add_tracer_option(cmd, args.tracer);
   cmd->add_option("PROGRAM", args.command, "the program and its arguments (after --)")->required();
   cmd->positionals_at_end();
 }
@@ -152,6 +153,7 @@ int run_run(const RunArgs& args) {
   context.expand = false;
   context.judged_dir = judged;
   context.isolation = runner::isolation_from_string(args.isolation);
+  context.tracer = parse_tracer(args.tracer);
   context.drop_privileges = false;   // the program is the caller's own
   context.private_work_dir = false;  // ... and so is the folder it works in
   // Ctrl-C is for the program: the grader stays to report what it left behind.

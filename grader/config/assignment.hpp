@@ -20,6 +20,13 @@ enum class Visibility { Visible, Hidden };
 // "visible" | "hidden": how assignment files, results and reports spell it.
 std::string to_string(Visibility visibility);
 
+// Which tracer follows a run's calls: the BPF observer where the grader may load it and the scenario
+// needs nothing only ptrace can do (auto), or always ptrace. See docs/tracing.md.
+enum class TracerChoice { Auto, Bpf, Ptrace };
+
+// "auto", "bpf" or "ptrace"; nullopt for anything else.
+std::optional<TracerChoice> tracer_choice(const std::string& text);
+
 struct Limits {
   Millis wall{10000};
   Millis cpu{5000};
@@ -34,6 +41,7 @@ struct Limits {
   std::uint64_t trace_bytes = 64ULL << 20;  // ... and the memory they may take (decoded arguments included)
   // Children still running when every runner-started process has ended get this long to finish.
   Millis orphan_grace{1000};
+  TracerChoice tracer = TracerChoice::Auto;  // `tracer:` (`--tracer` overrides it)
 };
 
 // How the grader ends a process it has to stop (wall limit, deadlock, end of the scenario): this signal

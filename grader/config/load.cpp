@@ -1,4 +1,5 @@
-// The assignment file's loader: the file, its sections and its checks (its scenarios are load_scenarios.cpp's).
+// The assignment file's loader: the file, its sections and its checks (its scenarios are
+// load_scenarios.cpp's).
 #include <signal.h>
 
 #include <fmt/format.h>
@@ -288,14 +289,26 @@ KeysSpec Loader::keys(const YAML::Node& node) {
   return k;
 }
 
+std::optional<TracerChoice> tracer_choice(const std::string& text) {
+  if (text == "auto") return TracerChoice::Auto;
+  if (text == "bpf") return TracerChoice::Bpf;
+  if (text == "ptrace") return TracerChoice::Ptrace;
+  return std::nullopt;
+}
+
 Limits Loader::limits(const YAML::Node& node, Limits base) {
   if (!node.IsMap())
     fail_at(file_, node.Mark(),
             "'limits' must be a mapping (wall, cpu, memory, processes, output, file_size, open_files, "
-            "disk, submission, trace_events, trace_bytes, orphan_grace)");
+            "disk, submission, trace_events, trace_bytes, orphan_grace, tracer)");
   reject_unknown_keys(file_, node,
                       {"wall", "cpu", "memory", "processes", "output", "file_size", "open_files", "disk",
-                       "submission", "trace_events", "trace_bytes", "orphan_grace"});
+                       "submission", "trace_events", "trace_bytes", "orphan_grace", "tracer"});
+  if (node["tracer"]) {
+    const auto choice = node["tracer"].IsScalar() ? tracer_choice(node["tracer"].Scalar()) : std::nullopt;
+    if (!choice) fail_at(file_, node["tracer"].Mark(), "'tracer' must be auto, bpf or ptrace");
+    base.tracer = *choice;
+  }
   if (node["wall"]) base.wall = duration(node["wall"], "wall limit");
   if (node["cpu"]) base.cpu = duration(node["cpu"], "cpu limit");
   if (node["memory"]) base.memory = size(node["memory"], "memory limit");

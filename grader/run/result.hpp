@@ -125,6 +125,8 @@ struct ScenarioResult {
   std::vector<Leftover> leftovers;
   std::vector<Survivor> survivors;  // student processes killed at the end of a run that had otherwise ended
   std::uint64_t trace_dropped = 0;  // calls past limits.trace_events, not recorded
+  // internal: records the BPF observer had no room for (the run is then graded again under ptrace)
+  std::uint64_t observer_lost = 0;
   std::vector<trace::Refusal> refused;  // calls the sandbox refused instead of running
   std::vector<BlockedCall> blocked;     // a deadlock: what each process waited in
   // The processes (pids as they saw themselves) still running when the grader stopped the run (wall

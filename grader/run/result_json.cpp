@@ -197,6 +197,7 @@ void to_json(nlohmann::json& j, const ScenarioResult& s) {
   for (const auto& b : s.blocked)
     j["blocked"].push_back({{"pid", b.pid}, {"call", b.call}, {"object", b.object.key()}});
   if (s.seed) j["seed"] = *s.seed;
+  if (s.observer_lost) j["observer_lost"] = s.observer_lost;
 }
 
 void from_json(const nlohmann::json& j, ScenarioResult& s) {
@@ -213,6 +214,7 @@ void from_json(const nlohmann::json& j, ScenarioResult& s) {
   j.at("leftovers").get_to(s.leftovers);
   if (j.contains("survivors")) j.at("survivors").get_to(s.survivors);
   s.trace_dropped = j.value("trace_dropped", std::uint64_t{0});
+  s.observer_lost = j.value("observer_lost", std::uint64_t{0});
   if (j.contains("refused")) j.at("refused").get_to(s.refused);
   if (j.contains("seed")) s.seed = j.at("seed").get<std::uint64_t>();
   for (const auto& b : j.value("blocked", nlohmann::json::array()))

@@ -93,6 +93,7 @@ report::Report grade_submission(const config::Assignment& assignment, const fs::
                           config::object_names(assignment.id, r.keys)};
   context.work_dir = scratch.dir();
   context.isolation = options.isolation;
+  context.tracer = options.tracer;
   context.env = clean_environment(scratch.dir(), assignment.env);
   if (!r.submission.refused.empty()) {
     r.build.status = build::BuildStatus::Refused;

@@ -16,6 +16,7 @@ struct GradeOptions {
   std::optional<int> runs;            // `--runs N`: every scenario runs N times (else its `runs:`)
   std::optional<std::uint64_t> seed;  // `--seed S`: the first run's seed, then S+1, ... (else drawn)
   std::string key_secret;             // IPCGRADE_KEY_SECRET: mixed into derived keys (see assign_keys)
+  std::optional<config::TracerChoice> tracer = {};  // `--tracer` (else each scenario's `tracer:`)
 };
 
 // The longest a grading may take, however the submission behaves: the build's timeout and every run of

@@ -246,7 +246,8 @@ run::ScenarioResult run_in_namespaces(const config::ScenarioSpec& spec, const Ru
   if (box.run_as) hand_over(context.work_dir, *box.run_as, context, box.judge_as);
   run::ScenarioResult result = supervise_scenario(spec, context, box);
   bool refused = false;
-  if (context.is_build && result.outcome != run::Outcome::CrashedGrader && !mounts.copy_back(&error, &refused)) {
+  if (context.is_build && result.outcome != run::Outcome::CrashedGrader &&
+      !mounts.copy_back(&error, &refused)) {
     result.outcome = refused ? run::Outcome::Limit : run::Outcome::CrashedGrader;
     result.outcome_detail = error;
   }
@@ -311,7 +312,7 @@ run::ScenarioResult crashed(const config::ScenarioSpec& spec, const std::string&
 
 // One scenario in one supervisor process, in the given mode.
 run::ScenarioResult run_once(const config::ScenarioSpec& given, const RunContext& context, bool tracked,
-                        const std::string& mode_reason) {
+                             const std::string& mode_reason) {
   // Input files are read here, in the grader's view of the filesystem: the supervisor's mount
   // namespace has a /tmp of its own.
   config::ScenarioSpec spec = given;
@@ -445,10 +446,9 @@ void become_subreaper() {
   subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 }
 
-run::ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
-  struct Reap {
-    ~Reap() { reap_orphans(); }
-  } reap;
+namespace {
+
+run::ScenarioResult run_contained(const config::ScenarioSpec& spec, const RunContext& context) {
   // Under `auto`, once the kernel has refused the namespaces it will go on refusing them: the
   // following scenarios go straight to tracked mode.
   static std::string refused;
@@ -460,6 +460,29 @@ run::ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunCont
   if (context.isolation == Isolation::Namespaces) return result;  // no fallback: the outcome says why
   spdlog::info("scenario '{}': {}; running it in tracked mode", spec.name, refused);
   return run_once(spec, context, true, refused);
+}
+
+}  // namespace
+
+run::ScenarioResult run_scenario(const config::ScenarioSpec& spec, const RunContext& context) {
+  struct Reap {
+    ~Reap() { reap_orphans(); }
+  } reap;
+  run::ScenarioResult result = run_contained(spec, context);
+  if (result.observer_lost == 0) return result;
+  // The BPF observer's ring overflowed: some calls were not recorded, and a grade judged on the rest
+  // would be a guess. The run is graded again with every traced call stopping at ptrace.
+  const std::uint64_t lost = result.observer_lost;
+  spdlog::info("scenario '{}': the BPF observer lost {} record(s); grading it again under ptrace", spec.name,
+               lost);
+  RunContext again = context;
+  again.tracer = config::TracerChoice::Ptrace;
+  result = run_contained(spec, again);
+  result.enforced["tracer"] = fmt::format(
+      "ptrace: the BPF observer lost {} record(s) of this scenario's calls (its ring was full); graded "
+      "again with every traced call stopping at ptrace",
+      lost);
+  return result;
 }
 
 }  // namespace ipcgrade::runner

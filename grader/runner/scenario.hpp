@@ -47,6 +47,8 @@ struct RunContext {
   // A run under a schedule perturbation derived from this seed (a scenario's `runs`, `--seed`): the
   // programs on one CPU or all, at shuffled priorities, some of their stops held a few milliseconds.
   std::optional<std::uint64_t> schedule_seed;
+  // `--tracer`: overrides the scenario's `tracer:` limit (see tracer_choice.cpp).
+  std::optional<config::TracerChoice> tracer;
 };
 
 // The uid of the instructor's programs for a run whose uid is `run_as` (see Containment::judge_as).
@@ -91,6 +93,6 @@ void become_subreaper();
 
 // The part of run_scenario that runs inside the sandbox, in the supervisor process.
 run::ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
-                                  const Containment& containment);
+                                       const Containment& containment);
 
 }  // namespace ipcgrade::runner

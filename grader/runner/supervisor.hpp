@@ -88,6 +88,11 @@ struct Live {
   std::optional<util::Pattern> ready_pattern;  // `ready: stdout`'s, compiled once
 };
 
+// The BPF observer for a scenario, or null where ptrace alone follows it; `line` says which and why
+// (tracer_choice.cpp).
+std::unique_ptr<observer::Observer> choose_tracer(const config::ScenarioSpec& spec, const RunContext& context,
+                                                  const Containment& box, std::string& line);
+
 class Supervisor {
  public:
   ~Supervisor() = default;
@@ -98,7 +103,8 @@ class Supervisor {
       : spec_(spec),
         context_(context),
         box_(containment),
-        filter_(context.trace_pipe_io, containment.tracked),
+        observer_(choose_tracer(spec, context, containment, tracer_line_)),
+        filter_(context.trace_pipe_io, containment.tracked, observer_ != nullptr),
         // The build's programs (make, the compiler) are followed for containment, never judged.
         tracer_(result_.trace,
                 context.is_build             ? std::string()
@@ -137,7 +143,8 @@ class Supervisor {
     env.push_back("PYTHONSAFEPATH=1");
     env.push_back("PYTHONDONTWRITEBYTECODE=1");
     const auto folder = program->parent_path();
-    if (!folder.empty() && runner::instructor_only_folder(context_.work_dir, folder, context_.instructor_files))
+    if (!folder.empty() &&
+        runner::instructor_only_folder(context_.work_dir, folder, context_.instructor_files))
       env.push_back("PYTHONPATH=" + (context_.work_dir / folder).string());
   }
 
@@ -211,7 +218,9 @@ class Supervisor {
   Clock::time_point gate_since_;
   std::set<pid_t> ipc_ready_;  // runner-started processes (host pids) that created an IPC object
   Clock::time_point start_;
-  Clock::time_point timer_at_;  // when the armed SIGALRM fires
+  Clock::time_point timer_at_;                    // when the armed SIGALRM fires
+  std::string tracer_line_;                       // enforced.tracer: which tracer follows the run, and why
+  std::unique_ptr<observer::Observer> observer_;  // the BPF observer, when it records the run's calls
   sandbox::SeccompFilter filter_;
   tracer::Tracer tracer_;
   tracer::Watchdog watchdog_;

@@ -10,6 +10,7 @@ run::ScenarioResult Supervisor::run() {
   auto next_sample = start_ + tracer::Watchdog::kInterval;
   watchdog_.set_terminal(context_.inherit_stdio && ::isatty(0));
   for (;;) {
+    tracer_.drain_observed();  // the observer's records before anything is judged of the run
     if (!stopping_) launch_ready();
     fire_signal_steps();
     const auto now = Clock::now();
@@ -61,6 +62,7 @@ run::ScenarioResult Supervisor::run() {
   finish();
   name_the_limit();
   result_.trace_dropped = tracer_.dropped();
+  if (observer_) result_.observer_lost = observer_->lost();
   result_.refused = tracer_.refusals();
   return std::move(result_);
 }
@@ -134,6 +136,8 @@ bool Supervisor::outputs_open() const {
 void Supervisor::wait_for_events(Clock::time_point wake) {
   auto in = wake - Clock::now();
   if (outputs_open()) in = std::min<Clock::duration>(in, std::chrono::milliseconds(20));
+  // The observer's ring is read often enough that a message loop never fills it.
+  if (observer_) in = std::min<Clock::duration>(in, std::chrono::milliseconds(2));
   arm_timer(in);
   int status;
   if (handle_deferred()) {
@@ -199,7 +203,7 @@ void Supervisor::reap() {
 }
 
 run::ScenarioResult supervise_scenario(const config::ScenarioSpec& spec, const RunContext& context,
-                                  const Containment& containment) {
+                                       const Containment& containment) {
   return Supervisor(spec, context, containment).run();
 }
 

@@ -26,7 +26,9 @@ void Supervisor::set_up() {
   tracer_.set_shared_memory_limit(spec_.limits.memory);
   tracer_.set_want_results(context_.trace_ipc_results);
   tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
+  tracer_.set_observer(observer_.get());
   describe_enforcement();
+  if (!tracer_line_.empty()) result_.enforced["tracer"] = tracer_line_;
   if (context_.schedule_seed) {
     // The perturbation, from the seed alone: where the programs run, their priorities (drawn at each
     // start, in order) and which of their stops are held (the tracer's).
@@ -168,7 +170,8 @@ void Supervisor::name_the_limit() {
     if (*p.signal == SIGXFSZ)
       hit = fmt::format("file size limit {}: {} wrote past it", util::format_size(lim.file_size), who(p));
   }
-  if (!hit || result_.outcome == run::Outcome::Deadlock || result_.outcome == run::Outcome::CrashedGrader) return;
+  if (!hit || result_.outcome == run::Outcome::Deadlock || result_.outcome == run::Outcome::CrashedGrader)
+    return;
   if (result_.outcome == run::Outcome::Timeout) *hit += "; then the wall limit";
   result_.outcome = run::Outcome::Limit;
   result_.outcome_detail = *hit;

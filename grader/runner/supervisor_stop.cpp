@@ -111,7 +111,8 @@ void Supervisor::announce_signal_wait() {
 }
 
 void Supervisor::finish() {
-  handle_deferred();  // an end the tracer collected is recorded before the kill
+  tracer_.drain_observed();  // placed while the processes and their memory maps are still there
+  handle_deferred();         // an end the tracer collected is recorded before the kill
   note_never_started();
   if (stopping_ && stopping_->why == Stop::Interrupt) note_survivors();
   for (auto& l : live_) {

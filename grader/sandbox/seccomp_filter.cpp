@@ -28,7 +28,7 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
+SeccompFilter::SeccompFilter(bool pipe_io, bool tracked, bool observed) {
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_ALLOW), seccomp_release);
   if (!ctx) throw std::runtime_error("seccomp_init failed");
   check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS)), "bad-arch action");
@@ -45,6 +45,8 @@ SeccompFilter::SeccompFilter(bool pipe_io, bool tracked) {
     }
     if (row.stop == trace::Stop::Never || row.stop == trace::Stop::Named) continue;
     if (row.mode == trace::Mode::Tracked && !tracked) continue;
+    // The BPF observer records these without a stop: the filter lets them run.
+    if (observed && row.capture != trace::Capture::None) continue;
     if (row.stop == trace::Stop::PipeIo && !pipe_io) continue;
     const std::uint32_t action = SCMP_ACT_TRACE(row.guard == trace::Guard::Refuse ? EPERM : 0);
     if (row.when.empty()) {

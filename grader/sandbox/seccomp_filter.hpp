@@ -16,10 +16,14 @@ namespace ipcgrade::sandbox {
 // would give: kill, tkill and tgkill stop so the tracer can refuse signals to processes outside the
 // run, and IPv4/IPv6 sockets are refused with EPERM (no network namespace). Every refusal stops at
 // the tracer with the errno as the rule's data (SECCOMP_RET_TRACE), so that it is seen and reported.
+//
+// With `observed` (the BPF observer records the run's calls), the calls the call table gives a
+// `capture` do not stop: the observer records them from the kernel. The containment rules (the
+// refusals, the ABIs) are the same.
 class SeccompFilter {
  public:
   // Built with libseccomp; throws std::runtime_error on failure.
-  SeccompFilter(bool pipe_io, bool tracked);
+  SeccompFilter(bool pipe_io, bool tracked, bool observed = false);
 
   // Installs the filter in the calling process: for the child between fork and exec. Uses only raw
   // system calls (no libseccomp code runs after the filter is active). Returns false on failure.

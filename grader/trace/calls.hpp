@@ -49,6 +49,17 @@ enum class Stop : std::uint8_t {
 // In which isolation mode the call stops.
 enum class Mode : std::uint8_t { Every, Tracked };
 
+// What the BPF observer (grader/observer) copies from the caller's memory when it records the call
+// instead of the tracer stopping it; None: the call is never observed, it stops as the row says. The
+// values are the BPF program's (observed_call.h).
+enum class Capture : std::uint8_t {
+  None = 0,
+  Args = 1,    // the arguments only
+  Mtype = 2,   // the long at argument 1: msgsnd's mtype at entry, msgrcv's at exit
+  SemOps = 3,  // the sembuf array at argument 1 (argument 2 of them)
+  Write = 4,   // the first and last bytes written (argument 1, count in argument 2)
+};
+
 // A condition on one argument, as the seccomp filter tests it.
 struct Condition {
   enum class Op : std::uint8_t { Eq, Ne, Gt, MaskedEq };
@@ -147,6 +158,7 @@ struct CallRow {
   bool allocates = false;              // its ENOMEM names the memory limit (the Memory family's rows, shmat)
   std::optional<IpcKind> object = {};  // POSIX objects and FIFOs: the kind it makes or removes by name
   bool removes = false;                // removes the object its name or path names (mq_unlink, unlink)
+  Capture capture = Capture::None;     // what the BPF observer copies when it records the call
   std::vector<Arg> args = {};          // in the C prototype's order: what the formatter prints
   std::vector<Arg> recorded = {};      // decoded values besides the arguments: results, pipe ends, ...
   std::string_view via = {};           // Stop::Named: the system call it is recorded from

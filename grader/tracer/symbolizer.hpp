@@ -23,6 +23,7 @@ class Symbolizer {
   std::string call_site(pid_t pid, const user_regs_struct& regs);
   // The process ran exec (or is new): its memory map must be read again.
   void forget(pid_t pid) { maps_.erase(pid); }
+  bool knows_map(pid_t pid) const { return maps_.count(pid) > 0; }
 
   struct Module;
   struct Mapping {
@@ -35,6 +36,11 @@ class Symbolizer {
   // named by `mappings` are the submission's own, so every byte of their ELF, DWARF and call-frame
   // information is hostile (the fuzz target tests/fuzz/fuzz_symbolizer.cpp feeds it mutated binaries).
   std::string walk(const std::vector<Mapping>& mappings, const user_regs_struct& regs, const ReadWord& read);
+  // The call site of a call the BPF observer recorded: the process's mappings, and the registers and
+  // piece of stack the observer copied (a frame past that piece is not guessed).
+  std::string call_site(pid_t pid, const user_regs_struct& regs, const ReadWord& read) {
+    return walk(maps(pid), regs, read);
+  }
 
  private:
   Module* module(const std::string& path);

@@ -68,6 +68,7 @@ void Tracer::adopt(pid_t host_pid, long pid, const std::string& name, int index)
   seen_pids_.insert(pid);
   seen_pids_.insert(host_pid);
   procs_[host_pid] = std::move(p);
+  if (observer_) observer_->follow(host_pid);
 }
 
 Tracer::Proc& Tracer::proc(pid_t host_pid) {
@@ -142,9 +143,14 @@ void Tracer::resume(Proc& p, int signal) {
 }
 
 void Tracer::on_stop(pid_t host_pid, int status) {
-  Proc& p = proc(host_pid);
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
+  // What the observer recorded came before this stop: the trace keeps their order. At an exec, the
+  // process's calls before it are placed with the memory map it had, if the symbolizer read it then.
+  execing_ = event == PTRACE_EVENT_EXEC ? host_pid : 0;
+  drain_observed();
+  execing_ = 0;
+  Proc& p = proc(host_pid);
   switch (event) {
     case PTRACE_EVENT_SECCOMP:
       on_seccomp(p);
@@ -251,39 +257,14 @@ void Tracer::on_seccomp(Proc& p) {
     p.forking = true;
   }
   if (guard_ && guard_call(p, *row, args)) return;
-  // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
-  // its event without being decoded again. Only the call's own arguments are compared: the registers
-  // past them hold whatever the caller left there.
-  const bool ipc_call = row->family == trace::Family::Msg || row->family == trace::Family::Sem ||
-                        row->family == trace::Family::Shm || row->family == trace::Family::Mq;
-  const bool raw_fold = row->fold == trace::Fold::Raw && !(want_results_ && ipc_call);
-  long memory = 0;
-  if (raw_fold) {
-    if (row->fold_memory >= 0)
-      memory = read_tracee_value<long>(p.host_pid, args[row->fold_memory]).value_or(0);
-    for (const auto& r : p.raw) {
-      if (r.nr == nr && r.mtype == memory && std::equal(args, args + row->fold_args, r.args)) {
-        ++out_.events[r.event].repeat;
-        resume(p, 0);
-        return;
-      }
-    }
-  }
-  trace::Event e;
-  const bool wants_exit = decode_entry(ctx, nr, args, e) || (want_results_ && ipc_call && !e.call.empty());
-  // Tracked mode: a call that makes a name is watched to its exit, recorded or not.
-  if (guard_ && row->guard == trace::Guard::Name && watch_name(p, *row, args, wants_exit ? &e : nullptr)) {
-    resume(p, 0);
-    return;
-  }
-  if (wants_exit) {
-    p.pending = Pending{};
-    p.pending->event = std::move(e);
-    p.pending->nr = nr;
-    std::copy(std::begin(args), std::end(args), p.pending->args);
-  } else if (!e.call.empty()) {
-    const size_t index = emit_call(p, std::move(e));
-    if (raw_fold) remember_raw(p, nr, args, memory, index);
+  switch (record_entry(p, *row, nr, args, tracee)) {
+    case Entry::Folded:
+      resume(p, 0);
+      return;
+    case Entry::Resumed:
+      return;
+    case Entry::Recorded:
+      break;
   }
   // An IPC call may be held a moment before it runs: another process's call may then come first.
   if (row->family == trace::Family::Process || row->family == trace::Family::Memory) {
@@ -291,6 +272,48 @@ void Tracer::on_seccomp(Proc& p) {
   } else {
     resume_perturbed(p, 4, 10);
   }
+}
+
+// A call at its entry, stopped there (ptrace) or observed (the BPF observer's record, with what it
+// copied of the caller's memory): a loop's repeat is counted on its earlier event; otherwise the call
+// is decoded and recorded, or kept until its exit.
+Tracer::Entry Tracer::record_entry(Proc& p, const trace::CallRow& row, int nr,
+                                   const unsigned long long (&args)[6], const families::Memory& tracee) {
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
+  // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
+  // its event without being decoded again. Only the call's own arguments are compared: the registers
+  // past them hold whatever the caller left there.
+  const bool ipc_call = row.family == trace::Family::Msg || row.family == trace::Family::Sem ||
+                        row.family == trace::Family::Shm || row.family == trace::Family::Mq;
+  const bool raw_fold = row.fold == trace::Fold::Raw && !(want_results_ && ipc_call);
+  long memory = 0;
+  if (raw_fold) {
+    if (row.fold_memory >= 0) memory = tracee.value<long>(args[row.fold_memory]).value_or(0);
+    for (const auto& r : p.raw) {
+      if (r.nr == nr && r.mtype == memory && std::equal(args, args + row.fold_args, r.args)) {
+        ++out_.events[r.event].repeat;
+        return Entry::Folded;
+      }
+    }
+  }
+  trace::Event e;
+  const bool wants_exit = decode_entry(ctx, nr, args, e) || (want_results_ && ipc_call && !e.call.empty());
+  // Tracked mode: a call that makes a name is watched to its exit, recorded or not.
+  if (guard_ && row.guard == trace::Guard::Name && watch_name(p, row, args, wants_exit ? &e : nullptr)) {
+    resume(p, 0);
+    return Entry::Resumed;
+  }
+  if (wants_exit) {
+    auto& pending = observed_ ? p.observed_pending : p.pending;
+    pending = Pending{};
+    pending->event = std::move(e);
+    pending->nr = nr;
+    std::copy(std::begin(args), std::end(args), pending->args);
+  } else if (!e.call.empty()) {
+    const size_t index = emit_call(p, std::move(e));
+    if (raw_fold) remember_raw(p, nr, args, memory, index);
+  }
+  return Entry::Recorded;
 }
 
 size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
@@ -310,10 +333,12 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   trace::Event& out = emit(p, trace::EventKind::Call);
   const std::uint64_t empty = trace::approximate_bytes(out);
   // Where in the student's code the call was made: paid once per distinct call, not per repeat.
-  if (p.judged) {
+  // File and function names come from the submission's debug information: text it chose.
+  if (p.judged && observed_) {
+    out.at = util::escape_controls(observed_site(p, *observed_));
+  } else if (p.judged) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)
-      // File and function names come from the submission's debug information: text it chose.
       out.at = util::escape_controls(symbolizer_.call_site(p.host_pid, regs));
   }
   out.call = std::move(call.call);
@@ -349,72 +374,71 @@ void Tracer::on_syscall_exit(Proc& p) {
   p.pending.reset();
   if (ptrace(PTRACE_GET_SYSCALL_INFO, p.host_pid, sizeof info, &info) > 0 &&
       info.op == PTRACE_SYSCALL_INFO_EXIT) {
-    long rval = static_cast<long>(info.exit.rval);
-    bool is_error = info.exit.is_error != 0;
-    // A signal interrupted the call: it ends with a restart code the program never sees. ERESTARTNOHAND
-    // (msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise: held
-    // until the signal's delivery stop says which. The others (ERESTARTSYS to ERESTART_RESTARTBLOCK)
-    // are restarts, or depend on SA_RESTART, which the tracer cannot see: not recorded (the restarted
-    // call is, when it returns).
-    constexpr long kRestartSys = 512, kRestartNoHand = 514, kRestartBlock = 516;  // the kernel's codes
-    const bool interrupted = is_error && rval == -kRestartNoHand;
-    const bool restart_code = is_error && rval <= -kRestartSys && rval >= -kRestartBlock;
-    if ((restart_code && !interrupted) || (interrupted && ending_)) {
-      resume(p, 0);
-      return;
-    }
-    if (interrupted) rval = -EINTR;
-    const trace::CallRow* row = trace::call_row(pending.nr);
-    if (guard_ && row) guard_ipc_exit(p, *row, pending.args, rval, is_error);
-    if (is_error && rval == -ENOMEM && row && (row->family == trace::Family::Memory || row->allocates)) {
-      const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
-                                       : pending.nr == SYS_mremap ? pending.args[2]
-                                                                  : 0;
-      memory_refusals_.push_back({p.name, p.index, p.pid, std::string(row->name), bytes});
-    }
-    const bool recorded = !pending.event.call.empty();
-    if (!pending.path.empty()) named(p, pending, rval, is_error);
-    if (!recorded) {
-      resume(p, 0);
-      return;
-    }
     const ProcessMemory tracee(p.host_pid);
-    DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
-    decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
-    const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
-    // IPC_PRIVATE makes a new object with or without IPC_CREAT.
-    if (row && row->creates == trace::Creates::WithIpcCreat && kind && !is_error &&
-        ((pending.event.value("flags") & IPC_CREAT) || pending.args[0] == IPC_PRIVATE)) {
-      ipc_creators_.insert(p.root);
-      const auto key = static_cast<long>(pending.event.value("key"));
-      created_[{*kind, static_cast<int>(rval)}] = key;
-      if (on_created_) on_created_(*kind, static_cast<int>(rval), key);
-      if (*kind == trace::IpcKind::ShmSegment && !shm_sizes_.count(static_cast<int>(rval))) {
-        const unsigned long long size = page_rounded(pending.args[1]);
-        shm_sizes_[static_cast<int>(rval)] = size;
-        shm_total_ += size;
-      }
-    }
-    // `ready: ipc` fires on POSIX objects and FIFOs too: a FIFO made, a queue, shared memory object or
-    // named semaphore opened with O_CREAT.
-    // (The event may be named for the library function the row's call made: mkfifo for mknodat. Only
-    // rows that can make such an object are looked at: a msgrcv's exit costs no lookup.)
-    const trace::CallRow* made =
-        is_error || !row || (row->family != trace::Family::Files && row->creates == trace::Creates::No)
-            ? nullptr
-        : pending.event.call == row->name ? row
-                                          : trace::call_row(pending.event.call);
-    if (made && (made->creates == trace::Creates::Always ||
-                 (made->creates == trace::Creates::WithOCreat && (pending.event.value("oflag") & O_CREAT))))
-      ipc_creators_.insert(p.root);
-    if (interrupted) {
-      p.interrupted = std::move(pending);
-    } else if (!pending.event.call.empty()) {
-      const size_t index = emit_call(p, std::move(pending.event));
-      if (row && row->fold == trace::Fold::Raw) remember_raw(p, pending.nr, pending.args, 0, index);
-    }
+    complete_exit(p, std::move(pending), static_cast<long>(info.exit.rval), info.exit.is_error != 0, tracee);
   }
   resume(p, 0);
+}
+
+// A call's exit, stopped there or observed: the result, what the decoder reads then, the objects it
+// made, and the event recorded.
+void Tracer::complete_exit(Proc& p, Pending pending, long rval, bool is_error,
+                           const families::Memory& tracee) {
+  // A signal interrupted the call: it ends with a restart code the program never sees. ERESTARTNOHAND
+  // (msgrcv, msgsnd, semop, pause) becomes EINTR when a handler runs and a restart otherwise: held
+  // until the signal's delivery stop says which. The others (ERESTARTSYS to ERESTART_RESTARTBLOCK)
+  // are restarts, or depend on SA_RESTART, which the tracer cannot see: not recorded (the restarted
+  // call is, when it returns).
+  constexpr long kRestartSys = 512, kRestartNoHand = 514, kRestartBlock = 516;  // the kernel's codes
+  const bool interrupted = is_error && rval == -kRestartNoHand;
+  const bool restart_code = is_error && rval <= -kRestartSys && rval >= -kRestartBlock;
+  if ((restart_code && !interrupted) || (interrupted && ending_)) return;
+  if (interrupted) rval = -EINTR;
+  const trace::CallRow* row = trace::call_row(pending.nr);
+  if (guard_ && row) guard_ipc_exit(p, *row, pending.args, rval, is_error);
+  if (is_error && rval == -ENOMEM && row && (row->family == trace::Family::Memory || row->allocates)) {
+    const unsigned long long bytes = pending.nr == SYS_mmap     ? pending.args[1]
+                                     : pending.nr == SYS_mremap ? pending.args[2]
+                                                                : 0;
+    memory_refusals_.push_back({p.name, p.index, p.pid, std::string(row->name), bytes});
+  }
+  const bool recorded = !pending.event.call.empty();
+  if (!pending.path.empty()) named(p, pending, rval, is_error);
+  if (!recorded) return;
+  DecodeContext ctx{tracee, *p.fds, next_pipe_, p.timer_until, names_};
+  decode_exit(ctx, pending.nr, pending.args, rval, is_error, pending.event);
+  const auto kind = row ? trace::ipc_kind_of(row->family) : std::nullopt;
+  // IPC_PRIVATE makes a new object with or without IPC_CREAT.
+  if (row && row->creates == trace::Creates::WithIpcCreat && kind && !is_error &&
+      ((pending.event.value("flags") & IPC_CREAT) || pending.args[0] == IPC_PRIVATE)) {
+    ipc_creators_.insert(p.root);
+    const auto key = static_cast<long>(pending.event.value("key"));
+    created_[{*kind, static_cast<int>(rval)}] = key;
+    if (on_created_) on_created_(*kind, static_cast<int>(rval), key);
+    if (*kind == trace::IpcKind::ShmSegment && !shm_sizes_.count(static_cast<int>(rval))) {
+      const unsigned long long size = page_rounded(pending.args[1]);
+      shm_sizes_[static_cast<int>(rval)] = size;
+      shm_total_ += size;
+    }
+  }
+  // `ready: ipc` fires on POSIX objects and FIFOs too: a FIFO made, a queue, shared memory object or
+  // named semaphore opened with O_CREAT.
+  // (The event may be named for the library function the row's call made: mkfifo for mknodat. Only
+  // rows that can make such an object are looked at: a msgrcv's exit costs no lookup.)
+  const trace::CallRow* made =
+      is_error || !row || (row->family != trace::Family::Files && row->creates == trace::Creates::No)
+          ? nullptr
+      : pending.event.call == row->name ? row
+                                        : trace::call_row(pending.event.call);
+  if (made && (made->creates == trace::Creates::Always ||
+               (made->creates == trace::Creates::WithOCreat && (pending.event.value("oflag") & O_CREAT))))
+    ipc_creators_.insert(p.root);
+  if (interrupted) {
+    p.interrupted = std::move(pending);
+  } else if (!pending.event.call.empty()) {
+    const size_t index = emit_call(p, std::move(pending.event));
+    if (row && row->fold == trace::Fold::Raw) remember_raw(p, pending.nr, pending.args, 0, index);
+  }
 }
 
 bool Tracer::refuse_past_shared_memory(Proc& p, const unsigned long long (&args)[6]) {

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "grader/families/fd_table.hpp"
+#include "grader/families/tracee_memory.hpp"
+#include "grader/observer/observer.hpp"
 #include "grader/trace/calls.hpp"
 #include "grader/trace/ipc_kind.hpp"
 #include "grader/trace/trace.hpp"
@@ -176,10 +178,26 @@ class Tracer {
   }
   static constexpr size_t kMaxCreatedFiles = 1000;
 
+  // The BPF observer records the calls the call table gives a `capture` (the filter no longer stops
+  // them): each process the runner starts is followed by it too, and what it recorded is read here
+  // before every stop is handled and whenever the supervisor asks (drain_observed), so that the trace
+  // holds the same events, in the same order, as when every call stopped.
+  void set_observer(observer::Observer* observer) { observer_ = observer; }
+  void drain_observed();
+
   struct Proc;
   struct Pending;
 
  private:
+  enum class Entry { Folded, Recorded, Resumed };
+  Entry record_entry(Proc& p, const trace::CallRow& row, int nr, const unsigned long long (&args)[6],
+                     const families::Memory& tracee);
+  void complete_exit(Proc& p, Pending pending, long rval, bool is_error, const families::Memory& tracee);
+  void on_observed(const observer::ObservedCall& call);
+  std::string observed_site(Proc& p, const observer::ObservedCall& call);
+  observer::Observer* observer_ = nullptr;
+  const observer::ObservedCall* observed_ = nullptr;  // the record being decoded, if any
+  pid_t execing_ = 0;  // the process stopped at its exec while the observer's records are read
   Proc& proc(pid_t host_pid);
   Proc& discover(pid_t host_pid);
   void resume(Proc& p, int signal);

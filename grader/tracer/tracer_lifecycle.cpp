@@ -174,6 +174,7 @@ void Tracer::on_exec(Proc& p) {
 }
 
 void Tracer::on_exit(pid_t host_pid, int status) {
+  drain_observed();  // its last calls come before its end
   auto it = procs_.find(host_pid);
   if (it == procs_.end()) return;
   Proc& p = *it->second;

@@ -53,6 +53,8 @@ struct Tracer::Proc {
   std::chrono::steady_clock::time_point timer_until{};
   std::shared_ptr<FdTable> fds = std::make_shared<FdTable>();  // shared by the threads of a process
   std::optional<Pending> pending;
+  // An observed call whose exit record the tracer waits for (no ptrace stop is involved).
+  std::optional<Pending> observed_pending;
   // A call a signal interrupted, decoded as failing with EINTR: recorded at the signal's delivery stop
   // if a handler runs for it (see settle_interrupted).
   std::optional<Pending> interrupted;

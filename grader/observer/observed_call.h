@@ -1,0 +1,43 @@
+// The record the observer (observer.bpf.c) writes for each observed call, and the flags the grader
+// gives it per call: shared by the BPF program and the grader (observer.cpp).
+#pragma once
+#ifndef __VMLINUX_TYPES
+#include <linux/types.h>
+#endif
+
+#define IPCGRADE_OBSERVED_CALLS 512  // system call numbers the call table may name (x86_64)
+#define IPCGRADE_OBSERVED_HEAD 96    // bytes of a region the decoders read (16 sembufs, a write's head)
+#define IPCGRADE_OBSERVED_TAIL 16    // bytes of a write's tail
+#define IPCGRADE_OBSERVED_STACK 512  // bytes of the caller's stack, for the call site's frames
+
+// What the observer copies from the caller's memory, per call (the call table's `capture`).
+enum ipcgrade_capture {
+  IPCGRADE_CAPTURE_NONE = 0,      // the call is not observed: it stops at the tracer
+  IPCGRADE_CAPTURE_ARGS = 1,      // its arguments only
+  IPCGRADE_CAPTURE_MTYPE = 2,     // a long at argument 1 (msgsnd's mtype), at entry; msgrcv's, at exit
+  IPCGRADE_CAPTURE_SEM_OPS = 3,   // argument 2 sembufs at argument 1
+  IPCGRADE_CAPTURE_WRITE = 4,     // the first and last bytes of argument 1 (count in argument 2)
+};
+#define IPCGRADE_CAPTURE_EXIT 0x100        // the call's exit is recorded too
+#define IPCGRADE_CAPTURE_FD_ABOVE_2 0x200  // only on a descriptor above 2 (argument 0)
+
+struct ipcgrade_region {
+  __u64 address;
+  __u32 length;
+  __u32 pad;
+};
+
+struct ipcgrade_observed_call {
+  __u64 ns;        // CLOCK_MONOTONIC
+  __u32 tid;       // the host's thread id
+  __s32 nr;
+  __u32 exit;      // 0: the call's entry; 1: its exit
+  __u32 stack_length;
+  __u64 args[6];
+  __s64 ret;       // at exit
+  __u64 regs[21];  // struct pt_regs: the same order as user_regs_struct's first 21
+  struct ipcgrade_region head, tail;
+  __u8 head_bytes[IPCGRADE_OBSERVED_HEAD];
+  __u8 tail_bytes[IPCGRADE_OBSERVED_TAIL];
+  __u8 stack[IPCGRADE_OBSERVED_STACK];
+};

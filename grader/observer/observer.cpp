@@ -1,0 +1,132 @@
+#include "grader/observer/observer.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "grader/trace/calls.hpp"
+#include "observer.skel.h"  // generated from observer.bpf.c at build time
+
+namespace ipcgrade::observer {
+
+namespace {
+
+static_assert(sizeof(ipcgrade_observed_call) % 8 == 0, "records are 8-byte aligned in the ring");
+static_assert(static_cast<int>(trace::Capture::Args) == IPCGRADE_CAPTURE_ARGS &&
+                  static_cast<int>(trace::Capture::Mtype) == IPCGRADE_CAPTURE_MTYPE &&
+                  static_cast<int>(trace::Capture::SemOps) == IPCGRADE_CAPTURE_SEM_OPS &&
+                  static_cast<int>(trace::Capture::Write) == IPCGRADE_CAPTURE_WRITE,
+              "the call table's capture kinds are the BPF program's");
+
+// The effective capabilities of this process, from /proc/self/status.
+std::uint64_t effective_capabilities() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  }
+  return 0;
+}
+
+// Whether this process is in the host's user namespace: capabilities in a namespace of its own (the
+// grader's, where it lacks CAP_SYS_ADMIN) do not let it load a BPF program.
+bool in_initial_user_namespace() {
+  std::ifstream in("/proc/self/uid_map");
+  unsigned long inside = 1, outside = 1, count = 0;
+  in >> inside >> outside >> count;
+  return inside == 0 && outside == 0 && count == 4294967295UL;
+}
+
+// What the program records of a row's calls, for the map `captures`.
+std::uint32_t capture_flags(const trace::CallRow& row, const Observer::Options& options) {
+  if (row.capture == trace::Capture::None || row.nr < 0 || row.nr >= IPCGRADE_OBSERVED_CALLS) return 0;
+  if (row.stop == trace::Stop::PipeIo && !options.pipe_io) return 0;
+  std::uint32_t flags = static_cast<std::uint32_t>(row.capture);
+  const bool ipc = row.family != trace::Family::Descriptors;
+  if (row.exit == trace::Exit::Always || (options.want_results && ipc)) flags |= IPCGRADE_CAPTURE_EXIT;
+  if (row.stop == trace::Stop::PipeIo) flags |= IPCGRADE_CAPTURE_FD_ABOVE_2;
+  return flags;
+}
+
+}  // namespace
+
+struct Observer::Loaded {
+  observer_bpf* skeleton = nullptr;
+  ring_buffer* ring = nullptr;
+  ~Loaded() {
+    if (ring) ring_buffer__free(ring);
+    if (skeleton) observer_bpf__destroy(skeleton);
+  }
+};
+
+std::string Observer::unavailable() {
+  constexpr int kSysAdmin = 21, kPerfmon = 38, kBpf = 39;
+  const std::uint64_t caps = effective_capabilities();
+  const auto has = [&](int cap) { return (caps >> cap) & 1; };
+  if (!in_initial_user_namespace() || (!has(kSysAdmin) && !(has(kBpf) && has(kPerfmon))))
+    return "the grader may not load a BPF program (it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
+  if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
+    return "the kernel has no BTF (/sys/kernel/btf/vmlinux) to place the observer's reads";
+  return {};
+}
+
+Observer::Observer(const Options& options) : loaded_(std::make_unique<Loaded>()) {
+  libbpf_set_print([](enum libbpf_print_level, const char*, va_list) { return 0; });
+  loaded_->skeleton = observer_bpf__open();
+  if (!loaded_->skeleton)
+    throw std::runtime_error(fmt::format("cannot open the observer: {}", std::strerror(errno)));
+  bpf_map__set_max_entries(loaded_->skeleton->maps.records, options.ring_bytes);
+  if (const int err = observer_bpf__load(loaded_->skeleton))
+    throw std::runtime_error(fmt::format("the kernel refused the observer: {}", std::strerror(-err)));
+  const int captures = bpf_map__fd(loaded_->skeleton->maps.captures);
+  for (const auto& row : trace::call_table()) {
+    const std::uint32_t flags = capture_flags(row, options);
+    if (!flags) continue;
+    const std::uint32_t key = static_cast<std::uint32_t>(row.nr);
+    if (bpf_map_update_elem(captures, &key, &flags, BPF_ANY) != 0)
+      throw std::runtime_error(fmt::format("cannot configure the observer: {}", std::strerror(errno)));
+  }
+  if (const int err = observer_bpf__attach(loaded_->skeleton))
+    throw std::runtime_error(fmt::format("cannot attach the observer: {}", std::strerror(-err)));
+  loaded_->ring = ring_buffer__new(
+      bpf_map__fd(loaded_->skeleton->maps.records),
+      [](void* self, void* data, size_t) {
+        const auto* on = static_cast<Observer*>(self)->on_;
+        (*on)(*static_cast<const ObservedCall*>(data));
+        return 0;
+      },
+      this, nullptr);
+  if (!loaded_->ring)
+    throw std::runtime_error(fmt::format("cannot read the observer: {}", std::strerror(errno)));
+}
+
+Observer::~Observer() = default;
+
+void Observer::follow(pid_t tid) {
+  const std::uint32_t key = static_cast<std::uint32_t>(tid);
+  const std::uint8_t one = 1;
+  bpf_map_update_elem(bpf_map__fd(loaded_->skeleton->maps.followed), &key, &one, BPF_ANY);
+}
+
+size_t Observer::drain(const std::function<void(const ObservedCall&)>& on) {
+  on_ = &on;
+  const int n = ring_buffer__consume(loaded_->ring);
+  on_ = nullptr;
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+std::uint64_t Observer::lost() const {
+  const std::uint32_t zero = 0;
+  std::uint64_t n = 0;
+  bpf_map_lookup_elem(bpf_map__fd(loaded_->skeleton->maps.drops), &zero, &n);
+  return n;
+}
+
+}  // namespace ipcgrade::observer

@@ -1,0 +1,54 @@
+#pragma once
+// The observer: a BPF program (observer.bpf.c) on the kernel's system-call tracepoints that records the
+// calls of a run's processes without stopping them, for graders that may load one (root on a host:
+// CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, and a kernel with BTF). The tracer still follows every
+// process with ptrace for its forks, execs, signals and exit, and still stops the calls it must judge
+// or change before they run; the observer takes the calls a loop makes thousands of times (msgsnd,
+// msgrcv, semop, POSIX queue sends and receives, pipe reads and writes): the call table's `capture`.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "grader/observer/observed_call.h"
+
+namespace ipcgrade::observer {
+
+using ObservedCall = ipcgrade_observed_call;
+
+class Observer {
+ public:
+  struct Options {
+    std::uint32_t ring_bytes = 32u << 20;  // the ring buffer: a power of two of pages
+    bool pipe_io = false;                  // read and write on descriptors above 2 are observed
+    bool want_results = false;             // every observed IPC call's exit is recorded too
+  };
+
+  // Why this process cannot load the observer here ("no CAP_BPF", "the kernel has no BTF"); empty when
+  // it may try. Loading can still fail (a container's seccomp profile refuses bpf()): the constructor
+  // then throws with the kernel's reason.
+  static std::string unavailable();
+
+  // Loads the program, sets which calls it records from the call table, and attaches it. Throws
+  // std::runtime_error.
+  explicit Observer(const Options& options);
+  ~Observer();
+  Observer(const Observer&) = delete;
+  Observer& operator=(const Observer&) = delete;
+
+  // Follows a thread (its children and threads are followed from their first instruction).
+  void follow(pid_t tid);
+  // Hands every record the ring holds to `on`, oldest first; returns how many.
+  size_t drain(const std::function<void(const ObservedCall&)>& on);
+  // Records the ring had no room for: a run with any is graded again under ptrace.
+  std::uint64_t lost() const;
+
+ private:
+  struct Loaded;
+  std::unique_ptr<Loaded> loaded_;
+  const std::function<void(const ObservedCall&)>* on_ = nullptr;
+};
+
+}  // namespace ipcgrade::observer

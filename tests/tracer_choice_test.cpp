@@ -1,0 +1,125 @@
+// Which tracer follows a run (`--tracer`, `tracer:`), as the report's enforced.tracer says: the BPF
+// observer by default where the grader may load it, ptrace wherever the observer cannot hold the
+// contract (tracked mode's guard, a schedule perturbation, a grader without the capability), and a
+// grading whose observer lost records graded again under ptrace, with the same grade.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "grader/observer/observer.hpp"
+#include "tests/run_cli.hpp"
+
+namespace fs = std::filesystem;
+using namespace ipcgrade;
+using namespace ipcgrade::testing;
+
+namespace {
+
+const fs::path kRelay = fs::path(SOURCE_DIR) / "assignments" / "msgqueue-relay";
+
+struct Graded {
+  int code = -1;
+  double score = -1;
+  std::set<std::string> tracers;  // every scenario's enforced.tracer
+  std::string err;
+};
+
+Graded grade(std::vector<std::string> extra, const std::vector<std::string>& wrapper = {}) {
+  std::vector<std::string> args = {"grade", kRelay.string(), (kRelay / "solution").string(), "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult r = run_ipcgrade(args, wrapper);
+  Graded g{r.code, -1, {}, r.err};
+  if (r.code != 0 && r.code != 1) return g;
+  const auto report = nlohmann::json::parse(r.out);
+  g.score = report.at("score").get<double>();
+  for (const auto& s : report.at("scenarios")) g.tracers.insert(s.at("enforced").value("tracer", ""));
+  return g;
+}
+
+// Whether this machine lets the grader load the observer (a container's seccomp profile may refuse
+// bpf() to a root that has the capabilities).
+bool may_load_observer() {
+  if (!observer::Observer::unavailable().empty()) return false;
+  try {
+    observer::Observer probe({});
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool starts_with_all(const std::set<std::string>& lines, const std::string& prefix) {
+  for (const auto& l : lines) {
+    if (l.rfind(prefix, 0) != 0) return false;
+  }
+  return !lines.empty();
+}
+
+}  // namespace
+
+TEST(TracerChoice, AutoObservesWithBpfWhereTheGraderMayLoadIt) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  const Graded bpf = grade({});
+  ASSERT_EQ(bpf.code, 0) << bpf.err;
+  EXPECT_TRUE(starts_with_all(bpf.tracers, "bpf: the kernel records msgsnd, msgrcv, semop"))
+      << *bpf.tracers.begin();
+  const Graded ptrace = grade({"--tracer", "ptrace"});
+  EXPECT_TRUE(starts_with_all(ptrace.tracers, "ptrace: asked for")) << *ptrace.tracers.begin();
+  EXPECT_EQ(bpf.score, ptrace.score);
+  EXPECT_EQ(bpf.score, 100.0);
+}
+
+TEST(TracerChoice, TrackedModeAndSchedulePerturbationsArePtraces) {
+  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  const Graded tracked = grade({"--isolation", "tracked"});
+  ASSERT_EQ(tracked.code, 0) << tracked.err;
+  EXPECT_TRUE(starts_with_all(tracked.tracers, "ptrace: tracked mode's guard must see each IPC call"))
+      << *tracked.tracers.begin();
+  const Graded asked = grade({"--isolation", "tracked", "--tracer", "bpf"});
+  EXPECT_TRUE(starts_with_all(asked.tracers, "ptrace (bpf was asked): tracked mode's guard"))
+      << *asked.tracers.begin();
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  const Graded runs = grade({"--runs", "2", "--seed", "7"});
+  ASSERT_EQ(runs.code, 0) << runs.err;
+  EXPECT_TRUE(starts_with_all(runs.tracers, "ptrace: the schedule perturbation holds calls at their stops"))
+      << *runs.tracers.begin();
+}
+
+TEST(TracerChoice, AGraderWithoutTheCapabilityUsesPtraceAndRefusesBpf) {
+  if (::geteuid() != 0 || ::access("/usr/sbin/capsh", X_OK) != 0) GTEST_SKIP() << "needs root and capsh";
+  const std::vector<std::string> without = {"/usr/sbin/capsh", "--drop=cap_bpf,cap_perfmon,cap_sys_admin",
+                                            std::string("--shell=") + IPCGRADE_BINARY, "--"};
+  const Graded g = grade({}, without);
+  ASSERT_EQ(g.code, 0) << g.err;
+  EXPECT_TRUE(starts_with_all(g.tracers, "ptrace: the grader may not load a BPF program"))
+      << *g.tracers.begin();
+  EXPECT_EQ(g.score, 100.0);
+  const Graded refused = grade({"--tracer", "bpf"}, without);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("--tracer bpf: the grader may not load a BPF program (it needs CAP_BPF and "
+                             "CAP_PERFMON, or CAP_SYS_ADMIN)"),
+            std::string::npos)
+      << refused.err;
+}
+
+// A ring too small for the run's records: the observer loses some, and the scenario is graded again
+// under ptrace, with the grade the ptrace grading gives and the report saying why.
+TEST(TracerChoice, AGradingWhoseObserverLostRecordsIsGradedAgainUnderPtrace) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  ::setenv("IPCGRADE_OBSERVER_RING", "4096", 1);
+  const Graded small = grade({});
+  ::unsetenv("IPCGRADE_OBSERVER_RING");
+  ASSERT_EQ(small.code, 0) << small.err;
+  bool fell_back = false;
+  for (const auto& line : small.tracers) {
+    if (line.find("the BPF observer lost") != std::string::npos &&
+        line.find("graded again with every traced call stopping at ptrace") != std::string::npos)
+      fell_back = true;
+  }
+  EXPECT_TRUE(fell_back) << *small.tracers.begin();
+  EXPECT_EQ(small.score, grade({"--tracer", "ptrace"}).score);
+}
