@@ -105,13 +105,16 @@ class Hostile : public HostCleanTest, public ::testing::WithParamInterface<std::
   // Grades the submission (mallory/, with the programs submit() put there) against an assignment with
   // `body`, in this test's isolation mode. Returns the report; asserts it was written and the grader
   // finished in time.
-  json grade(const std::string& body, double wall, const std::vector<std::string>& wrapper = {}) {
+  json grade(const std::string& body, double wall, const std::vector<std::string>& wrapper = {},
+             const std::vector<std::string>& extra = {}) {
     dir_.write("assignment.yaml", "assignment: hostile\n" + body);
     fs::create_directories(dir_.path() / "mallory");
     const fs::path report = dir_.path() / "report.yaml";
-    last_ = run_ipcgrade({"grade", dir_.path().string(), (dir_.path() / "mallory").string(), "--json",
-                          "--isolation", GetParam(), "--report", report.string()},
-                         wrapper);
+    std::vector<std::string> args = {"grade",    dir_.path().string(), (dir_.path() / "mallory").string(),
+                                     "--json",   "--isolation",        GetParam(),
+                                     "--report", report.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    last_ = run_ipcgrade(args, wrapper);
     EXPECT_TRUE(last_.code == 0 || last_.code == 1) << last_.code << last_.err;
     EXPECT_LT(last_.seconds, wall + kMargin);
     EXPECT_TRUE(fs::exists(report));
@@ -1338,4 +1341,31 @@ TEST_P(Hostile, HostPosixObjectsOpenedWithOCreatAreNeitherReportedNorRemoved) {
 #if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(last_.peak_kib, 64L * 1024) << "KiB after 30,000 failed temporaries";
 #endif
+}
+
+// Eight processes flood the BPF observer with semop calls, hoping its ring overflows and a call goes
+// unjudged, then leave a queue behind. Whatever the observer kept or lost, the grade, the leftover and
+// its creator are those ptrace alone finds: a run whose observer lost records is graded again.
+TEST_P(Hostile, FloodingTheObserverChangesNoGrade) {
+  const std::string run = submit("ring_flood");
+  const std::string body =
+      "limits: {wall: 20s, cpu: 20s}\nscenarios:\n  - name: flood\n    processes:\n"
+      "      - {name: flooder, run: " +
+      run + "}\nchecks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n";
+  const json observed = grade(body, 20);
+  const json ptrace = grade(body, 20, {}, {"--tracer", "ptrace"});
+  const std::string line = scenario(observed)["enforced"]["tracer"];
+  if (!tracked() && line.rfind("bpf", 0) != 0) {
+    EXPECT_NE(line.find("the BPF observer lost"), std::string::npos) << line;
+  }
+  EXPECT_EQ(observed["score"], ptrace["score"]);
+  EXPECT_EQ(observed["score"], 0.0);
+  ASSERT_EQ(scenario(observed)["leftovers"].size(), 1u) << scenario(observed)["leftovers"].dump(2);
+  EXPECT_EQ(scenario(observed)["leftovers"][0]["kind"], "msg");
+  const json& left = scenario(observed)["leftovers"][0];
+  EXPECT_NE(left["creator"].get<std::string>().find("flooder"), std::string::npos) << left.dump(2);
+  EXPECT_EQ(left["call"].get<std::string>().rfind("msgget(IPC_PRIVATE, IPC_CREAT|0600) = ", 0), 0u)
+      << left.dump(2);
+  EXPECT_EQ(left["at"], "ring_flood.c:31");
+  EXPECT_EQ(left["at"], scenario(ptrace)["leftovers"][0]["at"]);
 }
