@@ -129,11 +129,13 @@ static struct ipcgrade_observed_call* start_record(const struct x86_regs* kregs,
 
 SEC("raw_tracepoint/sys_enter")
 int observe_enter(struct bpf_raw_tracepoint_args* ctx) {
-  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
+  // Every system call of the machine comes here: the array of observed calls first (most calls are
+  // not observed), the hash of followed threads after.
   const long nr = (long)ctx->args[1];
   const __u32 capture = capture_of(nr);
   if (!capture) return 0;
+  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
   const struct x86_regs* kregs = (const struct x86_regs*)ctx->args[0];
   if (capture & CAPTURE_FD_ABOVE_2) {
     __u64 fd = 0;
@@ -164,14 +166,14 @@ int observe_enter(struct bpf_raw_tracepoint_args* ctx) {
 
 SEC("raw_tracepoint/sys_exit")
 int observe_exit(struct bpf_raw_tracepoint_args* ctx) {
-  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
   const struct x86_regs* kregs = (const struct x86_regs*)ctx->args[0];
   __u64 orig = 0;
   bpf_probe_read_kernel(&orig, sizeof(orig), &kregs->orig_ax);
   const long nr = (long)orig;
   const __u32 capture = capture_of(nr);
   if (!(capture & CAPTURE_EXIT)) return 0;
+  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
   if (capture & CAPTURE_FD_ABOVE_2) {
     __u64 fd = 0;
     bpf_probe_read_kernel(&fd, sizeof(fd), &kregs->di);
