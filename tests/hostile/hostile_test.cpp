@@ -1369,3 +1369,16 @@ TEST_P(Hostile, FloodingTheObserverChangesNoGrade) {
   EXPECT_EQ(left["at"], "ring_flood.c:31");
   EXPECT_EQ(left["at"], scenario(ptrace)["leftovers"][0]["at"]);
 }
+
+// The observer's maps and ring are the supervisor's: none of their descriptors reaches the program (they
+// close at its exec), and bpf() is refused to it, so it can neither read what other processes did nor
+// stop being followed.
+TEST_P(Hostile, TheObserverIsOutOfTheRunsReach) {
+  const std::string run = submit("observer_reach");
+  const json r = grade("scenarios:\n  - name: reach\n    processes:\n      - {name: reacher, run: " + run +
+                           "}\nchecks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n",
+                       10);
+  const std::string out = scenario(r)["processes"][0]["stdout"];
+  EXPECT_NE(out.find("bpf() refused: "), std::string::npos) << out;
+  EXPECT_NE(out.find("nothing of the observer\n"), std::string::npos) << out;
+}
