@@ -20,6 +20,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "grader/observer/observer.hpp"
 #include "grader/util/atomic_file.hpp"
 
 namespace fs = std::filesystem;
@@ -71,6 +72,19 @@ fs::path TempDir::write(const std::string& name, const std::string& content, boo
     fs::permissions(p, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add);
   return p;
+}
+
+bool observer_loadable() {
+  static const bool loadable = [] {
+    if (!observer::Observer::unavailable().empty()) return false;
+    try {
+      observer::Observer probe({});
+      return true;
+    } catch (const std::exception&) {
+      return false;  // a container runtime's seccomp profile refuses bpf() to a root with the capabilities
+    }
+  }();
+  return loadable;
 }
 
 bool namespaces_available() {

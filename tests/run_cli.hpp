@@ -49,6 +49,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Whether this machine lets the grader load the BPF observer (root on a host with BTF, not a container).
+bool observer_loadable();
+
 // Whether this machine lets a process make the namespaces of namespaces mode (a container whose seccomp
 // profile refuses unshare does not: there `auto` grades in tracked mode).
 bool namespaces_available();
