@@ -214,7 +214,8 @@ TEST_F(Races, AParentAndItsChildRacingOnASharedCounterAreCaught) {
       "assignment.yaml",
       "assignment: counter\nbuild: {command: make, timeout: 60s}\nscenarios:\n  - name: s\n    runs: 5\n"
       "    processes:\n      - {name: c, run: ./c}\nchecks:\n"
-      "  - {name: counts to 80000, type: output, process: c, stdout: {equals: \"80000\\n\"}, points: 10}\n");
+      "  - {name: counts to 800000, type: output, process: c, stdout: {equals: \"800000\\n\"}, points: "
+      "10}\n");
   dir.write("s/c.c",
             "#include <stdio.h>\n#include <sys/ipc.h>\n#include <sys/shm.h>\n#include <sys/wait.h>\n#include "
             "<unistd.h>\n"
@@ -223,7 +224,7 @@ TEST_F(Races, AParentAndItsChildRacingOnASharedCounterAreCaught) {
             "  volatile long *n = shmat(id, NULL, 0);\n"
             "  *n = 0;\n"
             "  pid_t c = fork();\n"
-            "  for (int i = 0; i < 40000; i++) *n = *n + 1;\n"
+            "  for (int i = 0; i < 400000; i++) *n = *n + 1;\n"
             "  if (c == 0) return 0;\n"
             "  waitpid(c, NULL, 0);\n"
             "  printf(\"%ld\\n\", *n);\n"

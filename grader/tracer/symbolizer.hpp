@@ -24,6 +24,11 @@ class Symbolizer {
   // The process ran exec (or is new): its memory map must be read again.
   void forget(pid_t pid) { maps_.erase(pid); }
   bool knows_map(pid_t pid) const { return maps_.count(pid) > 0; }
+  // A fork: the child's memory map is its parent's. Read now (the parent is stopped at its fork), it
+  // lets the child's observed calls be placed even if the child is gone when they are read.
+  void share_map(pid_t parent, pid_t child) {
+    if (!maps_.count(child)) maps_[child] = maps(parent);
+  }
 
   struct Module;
   struct Mapping {

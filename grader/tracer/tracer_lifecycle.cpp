@@ -117,6 +117,9 @@ void Tracer::on_fork(Proc& p) {
   unsigned long child = 0;
   ptrace(PTRACE_GETEVENTMSG, p.host_pid, nullptr, &child);
   if (child != 0 && !procs_.count(static_cast<pid_t>(child))) discover(static_cast<pid_t>(child));
+  // The observer's records of the child may be read after it ended (killed by a sibling, say): its
+  // calls are placed with the map it was born with.
+  if (observer_ && child != 0 && p.judged) symbolizer_.share_map(p.host_pid, static_cast<pid_t>(child));
   if (chaos_ && child != 0) {
     // On a spread run the child goes on the CPU after its parent's, so that the two run at once
     // even when the machine's other work keeps every CPU busy.
