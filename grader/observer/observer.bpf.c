@@ -52,7 +52,7 @@ struct {
 // Its size is set by the grader before loading (Observer::Options::ring_bytes).
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 32 << 20);
+  __uint(max_entries, 8 << 20);
 } records SEC(".maps");
 
 struct {

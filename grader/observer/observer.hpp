@@ -21,9 +21,11 @@ using ObservedCall = ipcgrade_observed_call;
 class Observer {
  public:
   struct Options {
-    std::uint32_t ring_bytes = 32u << 20;  // the ring buffer: a power of two of pages
-    bool pipe_io = false;                  // read and write on descriptors above 2 are observed
-    bool want_results = false;             // every observed IPC call's exit is recorded too
+    // The ring buffer (a power of two of pages): read at least every 2 ms, it holds about 7,500
+    // records; its pages count in the grader's memory as they are used.
+    std::uint32_t ring_bytes = 8u << 20;
+    bool pipe_io = false;       // read and write on descriptors above 2 are observed
+    bool want_results = false;  // every observed IPC call's exit is recorded too
   };
 
   // Why this process cannot load the observer here ("no CAP_BPF", "the kernel has no BTF"); empty when
