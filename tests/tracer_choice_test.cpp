@@ -38,10 +38,6 @@ Graded grade(std::vector<std::string> extra, const std::vector<std::string>& wra
   return g;
 }
 
-bool may_load_observer() {
-  return observer_loadable();
-}
-
 bool starts_with_all(const std::set<std::string>& lines, const std::string& prefix) {
   for (const auto& l : lines) {
     if (l.rfind(prefix, 0) != 0) return false;
@@ -53,7 +49,7 @@ bool starts_with_all(const std::set<std::string>& lines, const std::string& pref
 
 TEST(TracerChoice, AutoObservesWithBpfWhereTheGraderMayLoadIt) {
   IPCGRADE_SKIP_WITHOUT_NAMESPACES();
-  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
   const Graded bpf = grade({});
   ASSERT_EQ(bpf.code, 0) << bpf.err;
   EXPECT_TRUE(starts_with_all(bpf.tracers, "bpf: the kernel records msgsnd, msgrcv, semop"))
@@ -65,7 +61,7 @@ TEST(TracerChoice, AutoObservesWithBpfWhereTheGraderMayLoadIt) {
 }
 
 TEST(TracerChoice, TrackedModeAndSchedulePerturbationsArePtraces) {
-  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
   const Graded tracked = grade({"--isolation", "tracked"});
   ASSERT_EQ(tracked.code, 0) << tracked.err;
   EXPECT_TRUE(starts_with_all(tracked.tracers, "ptrace: tracked mode's guard must see each IPC call"))
@@ -101,7 +97,7 @@ TEST(TracerChoice, AGraderWithoutTheCapabilityUsesPtraceAndRefusesBpf) {
 // under ptrace, with the grade the ptrace grading gives and the report saying why.
 TEST(TracerChoice, AGradingWhoseObserverLostRecordsIsGradedAgainUnderPtrace) {
   IPCGRADE_SKIP_WITHOUT_NAMESPACES();
-  if (!may_load_observer()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
   ::setenv("IPCGRADE_OBSERVER_RING", "4096", 1);
   const Graded small = grade({});
   ::unsetenv("IPCGRADE_OBSERVER_RING");

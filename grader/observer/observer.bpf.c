@@ -62,6 +62,15 @@ struct {
   __type(value, __u64);
 } drops SEC(".maps");
 
+// Whether the call is on stdin, stdout or stderr (its first argument), where `CAPTURE_FD_ABOVE_2`
+// leaves it unrecorded: they are not pipes of the run.
+static __always_inline int on_standard_stream(__u32 capture, const struct x86_regs* kregs) {
+  if (!(capture & CAPTURE_FD_ABOVE_2)) return 0;
+  __u64 fd = 0;
+  bpf_probe_read_kernel(&fd, sizeof(fd), &kregs->di);
+  return (int)fd <= 2;
+}
+
 static __u32 capture_of(long nr) {
   if (nr < 0 || nr >= IPCGRADE_OBSERVED_CALLS) return 0;
   __u32 key = (__u32)nr;
@@ -137,11 +146,7 @@ int observe_enter(struct bpf_raw_tracepoint_args* ctx) {
   const __u32 tid = (__u32)bpf_get_current_pid_tgid();
   if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
   const struct x86_regs* kregs = (const struct x86_regs*)ctx->args[0];
-  if (capture & CAPTURE_FD_ABOVE_2) {
-    __u64 fd = 0;
-    bpf_probe_read_kernel(&fd, sizeof(fd), &kregs->di);
-    if ((int)fd <= 2) return 0;
-  }
+  if (on_standard_stream(capture, kregs)) return 0;
   struct ipcgrade_observed_call* r = start_record(kregs, tid, nr, 0);
   if (!r) return 0;
   const __u32 kind = capture & CAPTURE_KIND;
@@ -174,11 +179,7 @@ int observe_exit(struct bpf_raw_tracepoint_args* ctx) {
   if (!(capture & CAPTURE_EXIT)) return 0;
   const __u32 tid = (__u32)bpf_get_current_pid_tgid();
   if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
-  if (capture & CAPTURE_FD_ABOVE_2) {
-    __u64 fd = 0;
-    bpf_probe_read_kernel(&fd, sizeof(fd), &kregs->di);
-    if ((int)fd <= 2) return 0;
-  }
+  if (on_standard_stream(capture, kregs)) return 0;
   struct ipcgrade_observed_call* r = start_record(kregs, tid, nr, 1);
   if (!r) return 0;
   r->ret = (__s64)ctx->args[1];

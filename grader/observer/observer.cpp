@@ -8,10 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "grader/trace/calls.hpp"
+#include "grader/util/procfs.hpp"
 #include "observer.skel.h"  // generated from observer.bpf.c at build time
 
 namespace ipcgrade::observer {
@@ -27,20 +28,15 @@ static_assert(static_cast<int>(trace::Capture::Args) == IPCGRADE_CAPTURE_ARGS &&
 
 // The effective capabilities of this process, from /proc/self/status.
 std::uint64_t effective_capabilities() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-  }
-  return 0;
+  return std::strtoull(util::proc_status("self")["CapEff"].c_str(), nullptr, 16);
 }
 
 // Whether this process is in the host's user namespace: capabilities in a namespace of its own (the
 // grader's, where it lacks CAP_SYS_ADMIN) do not let it load a BPF program.
 bool in_initial_user_namespace() {
-  std::ifstream in("/proc/self/uid_map");
+  std::istringstream map(util::read_proc_file("/proc/self/uid_map"));
   unsigned long inside = 1, outside = 1, count = 0;
-  in >> inside >> outside >> count;
+  map >> inside >> outside >> count;
   return inside == 0 && outside == 0 && count == 4294967295UL;
 }
 
@@ -49,8 +45,8 @@ std::uint32_t capture_flags(const trace::CallRow& row, const Observer::Options& 
   if (row.capture == trace::Capture::None || row.nr < 0 || row.nr >= IPCGRADE_OBSERVED_CALLS) return 0;
   if (row.stop == trace::Stop::PipeIo && !options.pipe_io) return 0;
   std::uint32_t flags = static_cast<std::uint32_t>(row.capture);
-  const bool ipc = row.family != trace::Family::Descriptors;
-  if (row.exit == trace::Exit::Always || (options.want_results && ipc)) flags |= IPCGRADE_CAPTURE_EXIT;
+  if (row.exit == trace::Exit::Always || (options.want_results && trace::waits_for_results(row.family)))
+    flags |= IPCGRADE_CAPTURE_EXIT;
   if (row.stop == trace::Stop::PipeIo) flags |= IPCGRADE_CAPTURE_FD_ABOVE_2;
   return flags;
 }

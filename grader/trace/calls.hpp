@@ -36,6 +36,12 @@ enum class Family : std::uint8_t {
   Files,        // FIFOs, POSIX shared memory and named semaphores: files made, opened and removed by path
 };
 
+// The families whose calls `want_results` (an `ipc-errors` check) waits for at their exit: System V
+// IPC and POSIX queues; their calls are otherwise recorded at entry.
+constexpr bool waits_for_results(Family family) {
+  return family == Family::Msg || family == Family::Sem || family == Family::Shm || family == Family::Mq;
+}
+
 // When the call stops at the tracer.
 enum class Stop : std::uint8_t {
   Always,  // every call

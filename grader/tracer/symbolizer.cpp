@@ -174,8 +174,8 @@ std::string Symbolizer::function_of(Module& m, unsigned long address) {
 }
 
 std::string Symbolizer::call_site(pid_t pid, const user_regs_struct& start) {
-  return walk(maps(pid), start,
-              [pid](unsigned long address) { return read_tracee_value<unsigned long>(pid, address); });
+  return call_site(pid, start,
+                   [pid](unsigned long address) { return read_tracee_value<unsigned long>(pid, address); });
 }
 
 std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_regs_struct& start,

@@ -283,8 +283,7 @@ Tracer::Entry Tracer::record_entry(Proc& p, const trace::CallRow& row, int nr,
   // The hot path of a message loop: the very same msgsnd/msgrcv/semop as a moment ago is counted on
   // its event without being decoded again. Only the call's own arguments are compared: the registers
   // past them hold whatever the caller left there.
-  const bool ipc_call = row.family == trace::Family::Msg || row.family == trace::Family::Sem ||
-                        row.family == trace::Family::Shm || row.family == trace::Family::Mq;
+  const bool ipc_call = trace::waits_for_results(row.family);
   const bool raw_fold = row.fold == trace::Fold::Raw && !(want_results_ && ipc_call);
   long memory = 0;
   if (raw_fold) {

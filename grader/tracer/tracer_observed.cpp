@@ -35,9 +35,7 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   const ObservedMemory memory(call);
   observed_ = &call;
   if (!call.exit) {
-    unsigned long long args[6];
-    std::copy(std::begin(call.args), std::end(call.args), args);
-    record_entry(p, *row, call.nr, args, memory);
+    record_entry(p, *row, call.nr, call.args, memory);
   } else if (p.observed_pending && p.observed_pending->nr == call.nr) {
     Pending pending = std::move(*p.observed_pending);
     p.observed_pending.reset();
