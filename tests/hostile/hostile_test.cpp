@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <linux/bpf.h>
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1384,6 +1386,12 @@ TEST_P(Hostile, TheObserverIsOutOfTheRunsReach) {
   EXPECT_NE(out.find("bpf() refused: Operation not permitted\n"), std::string::npos) << out;
   EXPECT_NE(out.find("nothing of the observer\n"), std::string::npos) << out;
   // Refused by the sandbox's filter, and listed, not only by the kernel for want of the capability.
+  // A container whose own profile refuses bpf() (podman's and Docker's default) answers first: a
+  // filter's errno outranks the sandbox's trace, so there the run's refusal is the container's.
+  union bpf_attr attr {};
+  const bool container_refuses =
+      syscall(SYS_bpf, BPF_MAP_GET_NEXT_ID, &attr, sizeof attr) != 0 && errno == EPERM;
+  if (container_refuses) return;
   bool listed = false;
   for (const auto& refusal : scenario(r)["refused"])
     listed = listed || refusal["call"].get<std::string>().rfind("bpf(", 0) == 0;
