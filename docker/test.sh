@@ -168,9 +168,9 @@ if [ -x build/tests/hostile_tests ]; then
   }
   echo "docker/test.sh: the test suite in two containers (${SECONDS}s)"
   # Left to the machine's own run: what a container does not change (the grader's memory, verdicts that
-  # hold under any scheduling, batch bookkeeping — batch itself is graded in the container in 3 above —
-  # and the kit, which is files).
-  same_anywhere='Pictures.*:Races.*:*Million*:*TenTimes*:Batch.KilledAndResumed*:Batch.Shards*:Batch.EveryReportEquals*:Kit.*:SampleReports.*'
+  # hold under any scheduling, batch bookkeeping — shards, their merge, resuming, the progress line;
+  # batch itself is graded in the container in 3 above — and the kit, which is files).
+  same_anywhere='Pictures.*:Races.*:*Million*:*TenTimes*:Batch.KilledAndResumed*:Batch.Shards*:Batch.ThreeShards*:Batch.AMissingShard*:Batch.TheProgressLine*:Batch.EveryReportEquals*:Kit.*:SampleReports.*'
   # Tracked mode in a default container is what the no-unshare container grades with (root without
   # CAP_IPC_OWNER or CAP_SYS_PTRACE in both): each attack's `tracked` run is left to that one.
   suite default "-$same_anywhere:Modes/*/tracked" &

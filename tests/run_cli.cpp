@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "grader/observer/observer.hpp"
@@ -119,11 +120,17 @@ std::string read_whole(const fs::path& path) {
   return out.str();
 }
 
-CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper) {
-  TempDir io;
-  const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
-  CliResult r;
-  const auto start = std::chrono::steady_clock::now();
+namespace {
+
+// One ipcgrade started, its stdout and stderr going to files of a folder of its own.
+struct Started {
+  std::unique_ptr<TempDir> io = std::make_unique<TempDir>();
+  pid_t pid = -1;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+Started start_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper) {
+  Started s;
   // Started with Boost.Process; reaped with wait4 rather than its wait(), because wait4 says how much
   // memory the grader took.
   std::vector<std::string> words = wrapper.empty() ? std::vector<std::string>{IPCGRADE_BINARY} : wrapper;
@@ -132,22 +139,70 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   boost::process::child child(
       boost::process::exe = words[0],
       boost::process::args = std::vector<std::string>(words.begin() + 1, words.end()),
-      boost::process::std_in<boost::process::null, boost::process::std_out> out.string(),
-      boost::process::std_err > err.string(), ec);
+      boost::process::std_in<boost::process::null, boost::process::std_out>(s.io->path() / "stdout").string(),
+      boost::process::std_err > (s.io->path() / "stderr").string(), ec);
   if (!ec) {
-    int status = 0;
-    rusage usage{};
-    while (::wait4(child.id(), &status, 0, &usage) < 0 && errno == EINTR) {
-    }
-    child.detach();  // reaped here
+    s.pid = child.id();
+    child.detach();  // reaped by finish_ipcgrade
+  }
+  return s;
+}
+
+// Its result, once it ended (`status` and `usage` as wait4 gave them).
+CliResult finish_ipcgrade(const Started& s, int status, const rusage& usage) {
+  CliResult r;
+  if (s.pid > 0) {
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.peak_kib = usage.ru_maxrss;
   }
-  if (kSubreaper) reap_ended_children();
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  r.out = util::read_file(out);
-  r.err = util::read_file(err);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+  r.out = util::read_file(s.io->path() / "stdout");
+  r.err = util::read_file(s.io->path() / "stderr");
   return r;
+}
+
+}  // namespace
+
+CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper) {
+  const Started s = start_ipcgrade(args, wrapper);
+  int status = 0;
+  rusage usage{};
+  if (s.pid > 0) {
+    while (::wait4(s.pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+  }
+  if (kSubreaper) reap_ended_children();
+  return finish_ipcgrade(s, status, usage);
+}
+
+std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs, size_t jobs) {
+  std::vector<CliResult> results(runs.size());
+  std::vector<std::pair<size_t, Started>> running;
+  size_t next = 0;
+  while (next < runs.size() || !running.empty()) {
+    while (next < runs.size() && running.size() < std::max<size_t>(jobs, 1)) {
+      running.emplace_back(next, start_ipcgrade(runs[next], {}));
+      ++next;
+    }
+    // Each is waited for by its own pid: a wait for any child would reap the orphans this process
+    // adopts as a subreaper, or a run of another.
+    bool ended = false;
+    for (auto it = running.begin(); it != running.end();) {
+      int status = 0;
+      rusage usage{};
+      const pid_t pid = it->second.pid > 0 ? ::wait4(it->second.pid, &status, WNOHANG, &usage) : -1;
+      if (pid == 0) {
+        ++it;
+        continue;
+      }
+      results[it->first] = finish_ipcgrade(it->second, status, usage);
+      it = running.erase(it);
+      ended = true;
+    }
+    if (!ended) ::usleep(5000);
+  }
+  if (kSubreaper) reap_ended_children();
+  return results;
 }
 
 TerminalResult run_in_terminal(const std::vector<std::string>& args, std::chrono::seconds limit,

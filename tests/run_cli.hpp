@@ -22,6 +22,10 @@ struct CliResult {
 // (capsh --drop=... --shell=BINARY --, say), runs the wrapper with `args` instead.
 CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {});
 
+// Runs ipcgrade once for each of `runs`, `jobs` at a time, and gives their results in the same order:
+// for a test whose gradings are independent of one another (each in a sandbox of its own).
+std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs, size_t jobs);
+
 // What a terminal showed while the ipcgrade binary ran in it.
 struct TerminalResult {
   int status = 0;       // as waitpid reports it

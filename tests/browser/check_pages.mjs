@@ -2,8 +2,9 @@
 //   node check_pages.mjs html FILE [SCREENSHOT]   the page after its scripts ran: score, checks,
 //                                                 each scenario's lifelines, arrows, ends, explanation;
 //                                                 a click on the first arrow; console errors; requests
-//   node check_pages.mjs mermaid FILE             each ```mermaid block of a Markdown file rendered by
-//                                                 the mermaid package: an SVG, or the parse error
+//   node check_pages.mjs mermaid FILE...          each ```mermaid block of each Markdown file rendered
+//                                                 by the mermaid package: an SVG, or the parse error
+//                                                 (one browser for them all: a launch is a second or two)
 // Test-only (tests/pictures_test.cpp runs it); puppeteer-core drives /usr/bin/chromium.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import puppeteer from 'puppeteer-core';
 
 const require = createRequire(import.meta.url);
 const [mode, file, screenshot] = process.argv.slice(2);
+const files = process.argv.slice(3);
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -84,29 +86,35 @@ try {
     result.requests = seen.requests;
     console.log(JSON.stringify(result));
   } else if (mode === 'mermaid') {
-    const text = fs.readFileSync(file, 'utf8');
-    const blocks = [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
     const page = await browser.newPage();
     const seen = await watched(page);
     await page.setContent('<!DOCTYPE html><html><body></body></html>');
     await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
-    const results = await page.evaluate(async (all) => {
-      window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
-      const out = [];
-      for (let i = 0; i < all.length; ++i) {
-        try {
-          const { svg } = await window.mermaid.render('diagram' + i, all[i]);
-          const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
-          out.push({ ok: true, svg: svg.startsWith('<svg'), actors: doc.querySelectorAll('rect.actor').length, messages: doc.querySelectorAll('.messageText').length, error: null });
-        } catch (e) {
-          out.push({ ok: false, error: String(e && e.message ? e.message : e) });
+    await page.evaluate(() => window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
+    const rendered = [];
+    for (const [n, name] of files.entries()) {
+      const text = fs.readFileSync(name, 'utf8');
+      const blocks = [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+      const results = await page.evaluate(async (all, n) => {
+        const out = [];
+        for (let i = 0; i < all.length; ++i) {
+          try {
+            const { svg } = await window.mermaid.render('diagram' + n + '_' + i, all[i]);
+            const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+            out.push({ ok: true, svg: svg.startsWith('<svg'), actors: doc.querySelectorAll('rect.actor').length, messages: doc.querySelectorAll('.messageText').length, error: null });
+          } catch (e) {
+            out.push({ ok: false, error: String(e && e.message ? e.message : e) });
+          }
         }
-      }
-      return out;
-    }, blocks);
-    console.log(JSON.stringify({ blocks: blocks.length, results, errors: seen.errors, requests: seen.requests }));
+        return out;
+      }, blocks, n);
+      rendered.push({ file: name, blocks: blocks.length, results });
+    }
+    // One file: its blocks and results at the top, as before; several: one entry each under `files`.
+    const only = rendered.length === 1 ? rendered[0] : { files: rendered };
+    console.log(JSON.stringify({ ...only, errors: seen.errors, requests: seen.requests }));
   } else {
-    throw new Error('usage: check_pages.mjs html|mermaid FILE [SCREENSHOT]');
+    throw new Error('usage: check_pages.mjs html FILE [SCREENSHOT] | mermaid FILE...');
   }
 } finally {
   await browser.close();
