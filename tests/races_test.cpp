@@ -88,8 +88,8 @@ TEST_F(Races, TheSolutionPassesEveryRunOfEveryScenario) {
   }
 }
 
-// Each race is caught (its check fails, naming a failing seed): in at least 1 of 2 gradings here;
-// bench/races.sh measures the rate over 40 (40 of 40 for each).
+// Each race is caught (its check fails, naming a failing seed): in at least 1 of 2 gradings here (the
+// second only when the first missed it); bench/races.sh measures the rate over 40 (40 of 40 for each).
 TEST_F(Races, EachRacyVariantIsCaughtWithTheScheduleNamed) {
   for (const auto& [variant, name] :
        std::vector<std::pair<std::string, std::string>>{{"counter-without-semaphore", kCounter},
@@ -97,7 +97,7 @@ TEST_F(Races, EachRacyVariantIsCaughtWithTheScheduleNamed) {
                                                         {"output-order-assumed", kGreeting}}) {
     SCOPED_TRACE(variant);
     int caught = 0;
-    for (int grading = 0; grading < 2; ++grading) {
+    for (int grading = 0; grading < 2 && caught == 0; ++grading) {
       const json r = grade("variants/" + variant);
       const json& c = check_named(r, name);
       if (c["status"] != "failed") continue;
