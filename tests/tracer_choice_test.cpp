@@ -111,3 +111,34 @@ TEST(TracerChoice, AGradingWhoseObserverLostRecordsIsGradedAgainUnderPtrace) {
   EXPECT_TRUE(fell_back) << *small.tracers.begin();
   EXPECT_EQ(small.score, grade({"--tracer", "ptrace"}).score);
 }
+
+// The attempt whose observer lost records is not graded, so it is not waited out either: it ends as soon
+// as the loss is seen, and the ptrace grading starts then. A program that loops until its wall limit
+// (3 s) takes about 3 s in all, not 6.
+TEST(TracerChoice, AnAttemptThatLostRecordsEndsAtOnce) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  TempDir dir;
+  dir.write("hw/assignment.yaml",
+            "assignment: loop\nlimits: {wall: 3s}\nscenarios:\n  - name: loop\n    processes:\n"
+            "      - {name: looper, run: ./queue_loop}\n"
+            "checks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n");
+  fs::create_directories(dir.path() / "student");
+  fs::copy_file(fs::path(PROGRAMS_DIR) / "queue_loop", dir.path() / "student" / "queue_loop");
+  ::setenv("IPCGRADE_OBSERVER_RING", "4096", 1);
+  const CliResult r =
+      run_ipcgrade({"grade", (dir.path() / "hw").string(), (dir.path() / "student").string(), "--json"});
+  ::unsetenv("IPCGRADE_OBSERVER_RING");
+  ASSERT_EQ(r.code, 0) << r.err;  // a run the wall limit stopped is not charged its cleanup
+  const auto report = nlohmann::json::parse(r.out);
+  const auto& s = report.at("scenarios").at(0);
+  EXPECT_EQ(s.at("outcome"), "timeout");
+  const std::string tracer = s.at("enforced").value("tracer", "");
+  EXPECT_NE(tracer.find("the BPF observer lost"), std::string::npos) << tracer;
+  // The queue the loop never removed is the ptrace grading's, found, reclaimed and excused.
+  ASSERT_EQ(s.at("leftovers").size(), 1u) << s.at("leftovers").dump(2);
+  EXPECT_EQ(s.at("leftovers")[0].at("at"), "queue_loop.c:11");
+  EXPECT_EQ(s.at("leftovers")[0].at("cleanup_stopped"), true);
+  EXPECT_EQ(report.at("score"), 10.0);
+  EXPECT_LT(r.seconds, 4.5) << "the abandoned attempt was waited out";
+}

@@ -9,6 +9,10 @@
 #define IPCGRADE_OBSERVED_HEAD 96    // bytes of a region the decoders read (16 sembufs, a write's head)
 #define IPCGRADE_OBSERVED_TAIL 16    // bytes of a write's tail
 #define IPCGRADE_OBSERVED_STACK 512  // bytes of the caller's stack, for the call site's frames
+// A call whose libc wrapper is one or two small frames (a queue's, a semaphore's) has its call site
+// within this much of the stack: its record is that much shorter. Pipe reads and writes, often made
+// through stdio's deeper frames, keep the whole piece.
+#define IPCGRADE_OBSERVED_STACK_SHORT 128
 
 // What the observer copies from the caller's memory, per call (the call table's `capture`).
 enum ipcgrade_capture {
@@ -20,6 +24,7 @@ enum ipcgrade_capture {
 };
 #define IPCGRADE_CAPTURE_EXIT 0x100        // the call's exit is recorded too
 #define IPCGRADE_CAPTURE_FD_ABOVE_2 0x200  // only on a descriptor above 2 (argument 0)
+#define IPCGRADE_CAPTURE_DEEP 0x400        // the whole piece of stack, not the short one
 
 struct ipcgrade_region {
   __u64 address;
@@ -39,5 +44,9 @@ struct ipcgrade_observed_call {
   struct ipcgrade_region head, tail;
   __u8 head_bytes[IPCGRADE_OBSERVED_HEAD];
   __u8 tail_bytes[IPCGRADE_OBSERVED_TAIL];
-  __u8 stack[IPCGRADE_OBSERVED_STACK];
+  __u8 stack[IPCGRADE_OBSERVED_STACK];  // the last member: a short record ends within it
 };
+// The two sizes a record has in the ring.
+#define IPCGRADE_RECORD_LONG sizeof(struct ipcgrade_observed_call)
+#define IPCGRADE_RECORD_SHORT \
+  (sizeof(struct ipcgrade_observed_call) - IPCGRADE_OBSERVED_STACK + IPCGRADE_OBSERVED_STACK_SHORT)

@@ -1,4 +1,4 @@
-// The observer: the system calls of a run's processes, read from the kernel's raw tracepoints instead
+// The observer: the system calls of a run's processes, read from the kernel's tracepoints instead
 // of stopping the processes. It follows the run by thread id (the map `followed`, seeded by the grader
 // with the first process and grown at each fork of a followed task), records each call the map
 // `captures` names at its entry (and its exit where the grader needs the result), with the bytes of
@@ -23,6 +23,13 @@ struct task_struct {
   int pid;
 } __attribute__((preserve_access_index));
 
+// The kernel's struct pt_regs, the fields read: a BTF tracepoint's arguments are typed, so the program
+// loads them in place instead of through a helper call (every system call of the machine passes here).
+// cs and ss (in unions of the kernel's) are not read: the call site's walk needs neither.
+struct pt_regs {
+  unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, flags, sp;
+} __attribute__((preserve_access_index));
+
 // struct pt_regs of x86_64: 21 registers in user_regs_struct's order (an ABI the kernel keeps).
 struct x86_regs {
   __u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
@@ -42,6 +49,7 @@ struct {
 #define CAPTURE_KIND 0xff
 #define CAPTURE_EXIT IPCGRADE_CAPTURE_EXIT
 #define CAPTURE_FD_ABOVE_2 IPCGRADE_CAPTURE_FD_ABOVE_2
+#define CAPTURE_DEEP IPCGRADE_CAPTURE_DEEP
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, IPCGRADE_OBSERVED_CALLS);
@@ -64,11 +72,9 @@ struct {
 
 // Whether the call is on stdin, stdout or stderr (its first argument), where `CAPTURE_FD_ABOVE_2`
 // leaves it unrecorded: they are not pipes of the run.
-static __always_inline int on_standard_stream(__u32 capture, const struct x86_regs* kregs) {
+static __always_inline int on_standard_stream(__u32 capture, const struct pt_regs* regs) {
   if (!(capture & CAPTURE_FD_ABOVE_2)) return 0;
-  __u64 fd = 0;
-  bpf_probe_read_kernel(&fd, sizeof(fd), &kregs->di);
-  return (int)fd <= 2;
+  return (int)regs->di <= 2;
 }
 
 static __u32 capture_of(long nr) {
@@ -96,19 +102,23 @@ static __always_inline void copy_region(struct ipcgrade_region* region, __u8* in
 }
 
 // The caller's stack from its stack pointer, for the frames from the system call out to the student's
-// code; a shorter piece where the stack's top is nearer than that.
-static __always_inline void copy_stack(struct ipcgrade_observed_call* r) {
+// code (`room` bytes, a constant: the record's size); a quarter of it where the stack's top is nearer.
+static __always_inline void copy_stack(struct ipcgrade_observed_call* r, const __u32 room) {
   const __u64 sp = ((const struct x86_regs*)r->regs)->sp;
   r->stack_length = 0;
-  if (bpf_probe_read_user(r->stack, IPCGRADE_OBSERVED_STACK, (void*)sp) == 0) {
-    r->stack_length = IPCGRADE_OBSERVED_STACK;
-  } else if (bpf_probe_read_user(r->stack, IPCGRADE_OBSERVED_STACK / 4, (void*)sp) == 0) {
-    r->stack_length = IPCGRADE_OBSERVED_STACK / 4;
+  if (bpf_probe_read_user(r->stack, room, (void*)sp) == 0) {
+    r->stack_length = room;
+  } else if (bpf_probe_read_user(r->stack, room / 4, (void*)sp) == 0) {
+    r->stack_length = room / 4;
   }
 }
 
-static struct ipcgrade_observed_call* start_record(const struct x86_regs* kregs, __u32 tid, long nr, __u32 exit) {
-  struct ipcgrade_observed_call* r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+// A record in the ring, long or short (`deep`, a constant at each call, so that the verifier knows
+// which size each path holds), with the caller's registers and the call's arguments.
+static __always_inline struct ipcgrade_observed_call* start_record(const struct pt_regs* regs, __u32 tid, long nr,
+                                                                   __u32 exit, const int deep) {
+  struct ipcgrade_observed_call* r = deep ? bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_LONG, 0)
+                                          : bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_SHORT, 0);
   if (!r) {
     count_drop();
     return 0;
@@ -120,12 +130,28 @@ static struct ipcgrade_observed_call* start_record(const struct x86_regs* kregs,
   r->ret = 0;
   r->head.length = r->tail.length = 0;
   r->stack_length = 0;
-  if (bpf_probe_read_kernel(r->regs, sizeof(r->regs), kregs) != 0) {
-    bpf_ringbuf_discard(r, 0);
-    count_drop();
-    return 0;
-  }
-  const struct x86_regs* u = (const struct x86_regs*)r->regs;
+  struct x86_regs* u = (struct x86_regs*)r->regs;
+  u->r15 = regs->r15;
+  u->r14 = regs->r14;
+  u->r13 = regs->r13;
+  u->r12 = regs->r12;
+  u->bp = regs->bp;
+  u->bx = regs->bx;
+  u->r11 = regs->r11;
+  u->r10 = regs->r10;
+  u->r9 = regs->r9;
+  u->r8 = regs->r8;
+  u->ax = regs->ax;
+  u->cx = regs->cx;
+  u->dx = regs->dx;
+  u->si = regs->si;
+  u->di = regs->di;
+  u->orig_ax = regs->orig_ax;
+  u->ip = regs->ip;
+  u->cs = 0;
+  u->flags = regs->flags;
+  u->sp = regs->sp;
+  u->ss = 0;
   // The arguments as the system call sees them (the fourth is in r10, not rcx).
   r->args[0] = u->di;
   r->args[1] = u->si;
@@ -136,19 +162,11 @@ static struct ipcgrade_observed_call* start_record(const struct x86_regs* kregs,
   return r;
 }
 
-SEC("raw_tracepoint/sys_enter")
-int observe_enter(struct bpf_raw_tracepoint_args* ctx) {
-  // Every system call of the machine comes here: the array of observed calls first (most calls are
-  // not observed), the hash of followed threads after.
-  const long nr = (long)ctx->args[1];
-  const __u32 capture = capture_of(nr);
-  if (!capture) return 0;
-  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
-  const struct x86_regs* kregs = (const struct x86_regs*)ctx->args[0];
-  if (on_standard_stream(capture, kregs)) return 0;
-  struct ipcgrade_observed_call* r = start_record(kregs, tid, nr, 0);
-  if (!r) return 0;
+// A call's entry: its record, with the bytes of the caller's memory its kind names.
+static __always_inline void record_entry(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture,
+                                         const int deep) {
+  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, 0, deep);
+  if (!r) return;
   const __u32 kind = capture & CAPTURE_KIND;
   if (kind == IPCGRADE_CAPTURE_MTYPE) {
     copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
@@ -164,29 +182,54 @@ int observe_enter(struct bpf_raw_tracepoint_args* ctx) {
       copy_region(&r->tail, r->tail_bytes, IPCGRADE_OBSERVED_TAIL, r->args[1] + count - tail, tail);
     }
   }
-  copy_stack(r);
+  copy_stack(r, deep ? IPCGRADE_OBSERVED_STACK : IPCGRADE_OBSERVED_STACK_SHORT);
   bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+// A call's exit: its result, and what msgrcv received; placed at its exit.
+static __always_inline void record_exit(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture, __s64 ret,
+                                        const int deep) {
+  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, 1, deep);
+  if (!r) return;
+  r->ret = ret;
+  if ((capture & CAPTURE_KIND) == IPCGRADE_CAPTURE_MTYPE && r->ret >= 0)
+    copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
+  copy_stack(r, deep ? IPCGRADE_OBSERVED_STACK : IPCGRADE_OBSERVED_STACK_SHORT);
+  bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+// A BTF tracepoint (tp_btf): its context is the tracepoint's arguments, typed by the kernel's BTF.
+SEC("tp_btf/sys_enter")
+int observe_enter(__u64* ctx) {
+  // Every system call of the machine comes here: the array of observed calls first (most calls are
+  // not observed), the hash of followed threads after.
+  const long nr = (long)ctx[1];
+  const __u32 capture = capture_of(nr);
+  if (!capture) return 0;
+  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
+  const struct pt_regs* regs = (const struct pt_regs*)ctx[0];
+  if (on_standard_stream(capture, regs)) return 0;
+  if (capture & CAPTURE_DEEP)
+    record_entry(regs, tid, nr, capture, 1);
+  else
+    record_entry(regs, tid, nr, capture, 0);
   return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int observe_exit(struct bpf_raw_tracepoint_args* ctx) {
-  const struct x86_regs* kregs = (const struct x86_regs*)ctx->args[0];
-  __u64 orig = 0;
-  bpf_probe_read_kernel(&orig, sizeof(orig), &kregs->orig_ax);
-  const long nr = (long)orig;
+SEC("tp_btf/sys_exit")
+int observe_exit(__u64* ctx) {
+  const struct pt_regs* regs = (const struct pt_regs*)ctx[0];
+  const long nr = (long)regs->orig_ax;
   const __u32 capture = capture_of(nr);
   if (!(capture & CAPTURE_EXIT)) return 0;
   const __u32 tid = (__u32)bpf_get_current_pid_tgid();
   if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
-  if (on_standard_stream(capture, kregs)) return 0;
-  struct ipcgrade_observed_call* r = start_record(kregs, tid, nr, 1);
-  if (!r) return 0;
-  r->ret = (__s64)ctx->args[1];
-  if ((capture & CAPTURE_KIND) == IPCGRADE_CAPTURE_MTYPE && r->ret >= 0)
-    copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
-  copy_stack(r);  // a call recorded at its exit is placed then
-  bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+  if (on_standard_stream(capture, regs)) return 0;
+  if (capture & CAPTURE_DEEP)
+    record_exit(regs, tid, nr, capture, (__s64)ctx[1], 1);
+  else
+    record_exit(regs, tid, nr, capture, (__s64)ctx[1], 0);
   return 0;
 }
 

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -47,7 +49,8 @@ std::uint32_t capture_flags(const trace::CallRow& row, const Observer::Options& 
   std::uint32_t flags = static_cast<std::uint32_t>(row.capture);
   if (row.exit == trace::Exit::Always || (options.want_results && trace::waits_for_results(row.family)))
     flags |= IPCGRADE_CAPTURE_EXIT;
-  if (row.stop == trace::Stop::PipeIo) flags |= IPCGRADE_CAPTURE_FD_ABOVE_2;
+  // A pipe's read or write is often made through stdio, whose frames need the longer piece of stack.
+  if (row.stop == trace::Stop::PipeIo) flags |= IPCGRADE_CAPTURE_FD_ABOVE_2 | IPCGRADE_CAPTURE_DEEP;
   return flags;
 }
 
@@ -93,9 +96,21 @@ Observer::Observer(const Options& options) : loaded_(std::make_unique<Loaded>())
     throw std::runtime_error(fmt::format("cannot attach the observer: {}", std::strerror(-err)));
   loaded_->ring = ring_buffer__new(
       bpf_map__fd(loaded_->skeleton->maps.records),
-      [](void* self, void* data, size_t) {
+      [](void* self, void* data, size_t size) {
         const auto* on = static_cast<Observer*>(self)->on_;
-        (*on)(*static_cast<const ObservedCall*>(data));
+        if (size >= sizeof(ObservedCall)) {
+          (*on)(*static_cast<const ObservedCall*>(data));
+        } else {
+          // A short record ends within the piece of stack: whole here, its stack_length saying how much
+          // of that piece there is.
+          ObservedCall call;
+          std::memcpy(&call, data, std::min(size, sizeof call));
+          const size_t stack = offsetof(ObservedCall, stack);
+          call.stack_length = size > stack ? std::min<std::uint32_t>(call.stack_length,
+                                                                     static_cast<std::uint32_t>(size - stack))
+                                           : 0;
+          (*on)(call);
+        }
         return 0;
       },
       this, nullptr);

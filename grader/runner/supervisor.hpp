@@ -125,6 +125,7 @@ class Supervisor {
     Limit,      // wall limit, deadlock, a flood: the run is stopped, and its cleanup is not charged
     Survivors,  // every started process has ended and the orphans' grace is over
     Interrupt,  // `run`: Ctrl-C
+    Abandon,    // the observer lost records: this attempt is graded again under ptrace, so it ends now
   };
 
   // A program of the instructor's (`files:`), run directly or by an interpreter (`python3 tools/judge.py`):
@@ -207,6 +208,7 @@ class Supervisor {
     Stop why;
   };
   std::optional<Stopping> stopping_;                // the grader's stop is under way
+  Clock::time_point next_loss_check_{};             // when the observer's drops are read next
   std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then
   std::set<size_t> fired_;                          // `signals:` steps already sent
   bool announced_wait_ = false;

@@ -1,6 +1,8 @@
 // The supervisor: the run loop: it starts, watches, stops and waits.
 #include "grader/runner/supervisor.hpp"
 
+#include <algorithm>
+
 namespace ipcgrade::runner {
 
 run::ScenarioResult Supervisor::run() {
@@ -14,6 +16,12 @@ run::ScenarioResult Supervisor::run() {
     if (!stopping_) launch_ready();
     fire_signal_steps();
     const auto now = Clock::now();
+    // The observer's ring overflowed: the scenario is graded again under ptrace (run_scenario), so
+    // nothing more of this attempt is worth waiting for. Asked once a millisecond at most (a map read).
+    if (observer_ && !stopping_ && now >= next_loss_check_) {
+      next_loss_check_ = now + std::chrono::milliseconds(1);
+      if (observer_->lost() > 0) begin_stop(Stop::Abandon);
+    }
     const bool started_ended = next_ == plan_.size() && all_exited();
     // The end: every traced process is gone (the runner's, and whatever they forked).
     if ((started_ended || stopping_) && tracer_.live_pids().empty()) break;
@@ -118,10 +126,14 @@ void Supervisor::arm_timer(Clock::duration in) {
   const auto at = Clock::now() + in;
   if (timer_at_ > Clock::now() && timer_at_ <= at) return;
   const auto us = std::max<long long>(std::chrono::duration_cast<std::chrono::microseconds>(in).count(), 100);
-  // Then again every 50 ms until re-armed: a SIGALRM that fires while the supervisor is not yet in
-  // waitpid (a deadline already due, a busy machine) interrupts nothing, and a one-shot timer would
-  // leave waitpid blocked for good when no process of the run has anything more to report.
-  itimerval t{{0, 50000}, {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)}};
+  // Then again every 50 ms, or every `in` (1 ms at least) if sooner, until re-armed: a SIGALRM that
+  // fires while the supervisor is not yet in waitpid (a deadline already due, a busy machine, or just
+  // between this check and waitpid) interrupts nothing, and a one-shot timer would leave waitpid
+  // blocked for good when no process of the run has anything more to report. The observer's ring is
+  // read every 2 ms: a missed wake waited out for 50 ms lets a busy run overflow it.
+  const auto every = std::clamp<long long>(us, 1000, 50000);
+  itimerval t{{0, static_cast<suseconds_t>(every)},
+              {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)}};
   ::setitimer(ITIMER_REAL, &t, nullptr);
   timer_at_ = at;
 }

@@ -89,8 +89,13 @@ void Supervisor::begin_stop(Stop why) {
       if (interrupt_pending == 2) ::kill(l.host_pid, SIGINT);
       continue;
     }
+    if (why == Stop::Abandon) {
+      ::kill(l.host_pid, SIGKILL);  // nothing of this attempt is judged: no grace
+      continue;
+    }
     ::kill(l.host_pid, stop.grace.count() > 0 ? stop.signal : SIGKILL);
   }
+  if (why == Stop::Abandon) grace = config::Millis{0};
   if (why == Stop::Interrupt) grace = stop_of(spec_.processes.front().name).grace;
   if (why == Stop::Limit) {
     for (auto& l : live_) {
