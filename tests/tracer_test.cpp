@@ -371,3 +371,20 @@ TEST_F(Tracer, ACallASignalInterruptsIsRecordedAsTheProgramSawIt) {
   EXPECT_EQ(opens[0].value("repeat", 1), 1);
   EXPECT_FALSE(opens[0].contains("error"));
 }
+
+// A pipe's write and read made through stdio (fclose flushing, fgets filling its buffer) are several
+// libc frames below the program's line: each is placed at that line, by either tracer (the observer
+// copies enough of the stack for those frames).
+TEST_F(Tracer, PipeCallsMadeThroughStdioArePlacedAtTheProgramsLines) {
+  std::vector<std::string> tracers = {"ptrace"};
+  if (observer_loadable()) tracers.push_back("bpf");
+  for (const auto& tracer : tracers) {
+    SCOPED_TRACE(tracer);
+    const json events = run("stdio_pipe", 0, {"--tracer", tracer});
+    const auto writes = calls(events, "write"), reads = calls(events, "read");
+    ASSERT_EQ(writes.size(), 1u) << events.dump(2);
+    ASSERT_EQ(reads.size(), 1u) << events.dump(2);
+    EXPECT_EQ(writes[0]["at"], "stdio_pipe.c:14");
+    EXPECT_EQ(reads[0]["at"], "stdio_pipe.c:20");
+  }
+}
