@@ -37,9 +37,12 @@ struct x86_regs {
 
 char LICENSE[] SEC("license") = "GPL";
 
+// Not preallocated: its 65,536 entries took 1.5 ms to set up for every scenario, and an entry is added
+// only at a fork, far from the hot path (a lookup costs the same either way).
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 65536);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, __u32);
   __type(value, __u8);
 } followed SEC(".maps");
