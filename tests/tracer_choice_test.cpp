@@ -142,3 +142,18 @@ TEST(TracerChoice, AnAttemptThatLostRecordsEndsAtOnce) {
   EXPECT_EQ(report.at("score"), 10.0);
   EXPECT_LT(r.seconds, 4.5) << "the abandoned attempt was waited out";
 }
+
+// Observing, the supervisor shortens its own time slice so that it empties the ring as soon as its timer
+// fires; the programs it starts keep the machine's default slice, as they would without the grader.
+TEST(TracerChoice, TheProgramsKeepTheDefaultTimeSliceUnderTheObserver) {
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  const auto slice_line = [](const std::string& sched) {
+    const size_t at = sched.find("se.slice");
+    return at == std::string::npos ? std::string() : sched.substr(at, sched.find('\n', at) - at);
+  };
+  const std::string own = slice_line(read_whole("/proc/self/sched"));
+  if (own.empty()) GTEST_SKIP() << "this kernel shows no se.slice in /proc/self/sched";
+  const CliResult r = run_ipcgrade({"run", "--tracer", "bpf", "--", "/bin/cat", "/proc/self/sched"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(slice_line(r.out), own) << r.out;
+}

@@ -209,6 +209,7 @@ class Supervisor {
   };
   std::optional<Stopping> stopping_;                // the grader's stop is under way
   Clock::time_point next_loss_check_{};             // when the observer's drops are read next
+  bool short_slice_ = false;                        // this process runs with a short time slice (set_up)
   std::optional<Clock::time_point> orphans_since_;  // every started process had ended by then
   std::set<size_t> fired_;                          // `signals:` steps already sent
   bool announced_wait_ = false;

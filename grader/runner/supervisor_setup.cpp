@@ -1,6 +1,8 @@
 // The supervisor: what the run is held to, and what the report says of it.
 #include "grader/runner/supervisor.hpp"
 
+#include "grader/util/cpus.hpp"
+
 namespace ipcgrade::runner {
 
 // Everything before the first process starts: the containment's own set-up, the file-system policy
@@ -27,6 +29,11 @@ void Supervisor::set_up() {
   tracer_.set_want_results(context_.trace_ipc_results);
   tracer_.set_max_events(static_cast<size_t>(spec_.limits.trace_events), spec_.limits.trace_bytes);
   tracer_.set_observer(observer_.get());
+  // The observer's ring is emptied by this process alone, every 2 ms: with the scheduler's default
+  // slice it may get its CPU a tick or two (4-8 ms) late behind busy programs, long enough for four
+  // workers on one core to fill the ring. A short slice lets it in as soon as its timer fires; the
+  // programs keep the default (SpawnRequest::default_slice).
+  if (observer_) short_slice_ = util::set_time_slice(std::chrono::microseconds(100));
   describe_enforcement();
   if (!tracer_line_.empty()) result_.enforced["tracer"] = tracer_line_;
   if (context_.schedule_seed) {

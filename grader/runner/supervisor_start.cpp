@@ -113,6 +113,7 @@ void Supervisor::start(const Planned& planned) {
     if (one_cpu_ < 0 && cpus_.size() > 1) req.cpu = cpus_[next_cpu_++ % cpus_.size()];
     req.nice = static_cast<int>((*schedule_)() % 8);
   }
+  req.default_slice = short_slice_;
   if (planned.spec->stdin_text) req.stdin_data = ph.expand(*planned.spec->stdin_text);
   if (planned.spec->stdin_file) req.stdin_data = ph.expand(util::read_file(*planned.spec->stdin_file));
   const sandbox::Spawned s = sandbox::spawn(req);

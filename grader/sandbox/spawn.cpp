@@ -20,6 +20,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "grader/util/cpus.hpp"
 #include "grader/util/procfs.hpp"
 
 namespace ipcgrade::sandbox {
@@ -163,6 +164,7 @@ Spawned spawn(const SpawnRequest& request) {
       CPU_SET(request.cpu, &one);
       ::sched_setaffinity(0, sizeof one, &one);
     }
+    if (request.default_slice) util::default_time_slice();
     if (request.nice > 0) ::setpriority(PRIO_PROCESS, 0, request.nice);
     if (request.drop_capabilities && !drop_all_capabilities()) child_fail(report[1], errno);
     if (request.landlock && !request.landlock->restrict_self()) child_fail(report[1], errno);

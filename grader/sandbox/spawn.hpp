@@ -44,6 +44,9 @@ struct SpawnRequest {
   // and how much lower its priority is (a nice increment: raising it needs no privilege).
   int cpu = -1;
   int nice = 0;
+  // The supervisor shortened its own time slice (to read the observer's ring in time): the program
+  // gets the default back, so that it is scheduled as it would be without the grader.
+  bool default_slice = false;
 };
 
 struct Spawned {

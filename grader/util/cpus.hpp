@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <vector>
 
 namespace ipcgrade::util {
@@ -15,5 +16,13 @@ bool pin_to_cpu(pid_t pid, int cpu);
 
 // The one CPU a process is pinned to, or -1 when it may run on more than one.
 int pinned_cpu(pid_t pid);
+
+// The calling thread's time slice (the scheduler's EEVDF slice, Linux 6.12 and later; older kernels
+// ignore it): a thread with a shorter slice than the one running is switched to as soon as it wakes,
+// where one with the default may wait a tick or two (4-8 ms) behind busy processes. Its priority is
+// kept. Children inherit the slice: default_time_slice() gives one back the default. False when the
+// kernel refused.
+bool set_time_slice(std::chrono::microseconds slice);
+bool default_time_slice();
 
 }  // namespace ipcgrade::util
