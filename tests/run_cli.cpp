@@ -148,10 +148,10 @@ Started start_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   return s;
 }
 
-// Its result, once it ended (`status` and `usage` as wait4 gave them).
-CliResult finish_ipcgrade(const Started& s, int status, const rusage& usage) {
+// Its result, once it ended (`status` and `usage` as wait4 gave them; `reaped` false: no status, code -1).
+CliResult finish_ipcgrade(const Started& s, int status, const rusage& usage, bool reaped = true) {
   CliResult r;
-  if (s.pid > 0) {
+  if (s.pid > 0 && reaped) {
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.peak_kib = usage.ru_maxrss;
   }
@@ -191,11 +191,11 @@ std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::stri
       int status = 0;
       rusage usage{};
       const pid_t pid = it->second.pid > 0 ? ::wait4(it->second.pid, &status, WNOHANG, &usage) : -1;
-      if (pid == 0) {
+      if (pid == 0 || (pid < 0 && errno == EINTR && it->second.pid > 0)) {
         ++it;
         continue;
       }
-      results[it->first] = finish_ipcgrade(it->second, status, usage);
+      results[it->first] = finish_ipcgrade(it->second, status, usage, pid > 0);
       it = running.erase(it);
       ended = true;
     }

@@ -18,7 +18,9 @@ run::ScenarioResult Supervisor::run() {
     const auto now = Clock::now();
     // The observer's ring overflowed: the scenario is graded again under ptrace (run_scenario), so
     // nothing more of this attempt is worth waiting for. Asked once a millisecond at most (a map read).
-    if (observer_ && !stopping_ && now >= next_loss_check_) {
+    // Not under `run`, whose programs work in the user's own folder: killed without their cleanup,
+    // they would leave it files (a FIFO, a lock) that the second attempt trips over.
+    if (observer_ && context_.private_work_dir && !stopping_ && now >= next_loss_check_) {
       next_loss_check_ = now + std::chrono::milliseconds(1);
       if (observer_->lost() > 0) begin_stop(Stop::Abandon);
     }

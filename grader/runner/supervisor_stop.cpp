@@ -102,7 +102,7 @@ void Supervisor::begin_stop(Stop why) {
       if (!l.exited) result_.processes[l.result].killed_by_grader = true;
     }
   }
-  interrupt_pending = 0;
+  if (why != Stop::Abandon) interrupt_pending = 0;  // a Ctrl-C meanwhile is for the attempt to come
   stopping_ = Stopping{Clock::now() + grace, why};
 }
 

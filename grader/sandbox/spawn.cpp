@@ -221,7 +221,10 @@ Spawned spawn(const SpawnRequest& request) {
     // A traced child stops at its exit_group: kill it rather than walk it through its end.
     ::kill(pid, SIGKILL);
     int status;
-    while (::waitpid(pid, &status, __WALL) == pid && !WIFEXITED(status) && !WIFSIGNALED(status)) {
+    for (;;) {
+      const pid_t got = ::waitpid(pid, &status, __WALL);
+      if (got < 0 && errno == EINTR) continue;  // the supervisor's timer: keep waiting
+      if (got != pid || WIFEXITED(status) || WIFSIGNALED(status)) break;
     }
     for (int fd : {out[0], err[0]}) {
       if (fd >= 0) ::close(fd);

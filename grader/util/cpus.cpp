@@ -1,11 +1,9 @@
 #include "grader/util/cpus.hpp"
 
 #include <sched.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 
 namespace ipcgrade::util {
@@ -55,15 +53,12 @@ struct SchedAttr {
 };
 static_assert(sizeof(SchedAttr) == 48);
 
-// sched_setattr for SCHED_OTHER with the thread's own nice value and the given slice (0: the default).
+// The thread's own scheduling attributes (policy, nice, flags) with only the slice changed
+// (0: the default): sched_getattr, then sched_setattr.
 bool set_fair_slice(std::uint64_t nanoseconds) {
-  errno = 0;
-  const int nice = ::getpriority(PRIO_PROCESS, 0);
-  if (errno != 0) return false;
   SchedAttr attr{};
+  if (::syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return false;
   attr.size = sizeof attr;
-  attr.sched_policy = SCHED_OTHER;
-  attr.sched_nice = nice;
   attr.sched_runtime = nanoseconds;
   return ::syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
 }

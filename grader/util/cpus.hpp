@@ -19,9 +19,9 @@ int pinned_cpu(pid_t pid);
 
 // The calling thread's time slice (the scheduler's EEVDF slice, Linux 6.12 and later; older kernels
 // ignore it): a thread with a shorter slice than the one running is switched to as soon as it wakes,
-// where one with the default may wait a tick or two (4-8 ms) behind busy processes. Its priority is
-// kept. Children inherit the slice: default_time_slice() gives one back the default. False when the
-// kernel refused.
+// where one with the default may wait a tick or two (4-8 ms) behind busy processes. Its policy, nice
+// value and flags are kept. Children inherit the slice: default_time_slice() gives one back the
+// default. False when the kernel refused.
 bool set_time_slice(std::chrono::microseconds slice);
 bool default_time_slice();
 
