@@ -123,13 +123,12 @@ TEST_F(Batch, EveryReportEqualsASingleGradingAndTheGradebookMatches) {
       "removed,msgget uses the assigned key,the queue is private to its owner,\"msgsz counts the payload, "
       "not "
       "the mtype\",clients receive only replies of their own pid,varied");
-  // Each student graded alone: two at a time where each grading has IPC namespaces of its own (two
-  // copies of the hard-coded-key variant would share their key in tracked mode).
+  // Each student graded alone (two at a time where each grading has IPC namespaces of its own).
   std::vector<std::vector<std::string>> gradings;
   for (const auto& student : students())
     gradings.push_back(
         {"grade", sample("msgqueue-relay").string(), (class_.path() / student).string(), "--json"});
-  const std::vector<CliResult> singles = run_ipcgrade_each(gradings, namespaces_available() ? 2 : 1);
+  const std::vector<CliResult> singles = run_ipcgrade_each(gradings);
   size_t n = 0;
   for (const auto& student : students()) {
     SCOPED_TRACE(student);

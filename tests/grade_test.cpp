@@ -18,49 +18,47 @@ namespace {
 
 class Sample : public HostCleanTest {
  protected:
-  // Grades assignments/<assignment>/<submission> and returns the JSON report.
-  json grade(const std::string& assignment, const std::string& submission, int expected_code,
-             const std::string& isolation = "auto") {
-    const CliResult r =
-        run_ipcgrade({"grade", sample(assignment).string(), sample(assignment + "/" + submission).string(),
-                      "--json", "--isolation", isolation});
-    EXPECT_EQ(r.code, expected_code) << r.err << r.out;
+  // `grade`'s arguments for assignments/<assignment>/<submission>.
+  static std::vector<std::string> grading(const std::string& assignment, const std::string& submission,
+                                          const std::string& isolation) {
+    return {"grade",
+            sample(assignment).string(),
+            sample(assignment + "/" + submission).string(),
+            "--json",
+            "--isolation",
+            isolation};
+  }
+  // The JSON report of a grading that exited with `expected_code`.
+  static json report_of(const CliResult& r, int expected_code, const std::string& what) {
+    EXPECT_EQ(r.code, expected_code) << what << ": " << r.err << r.out;
     try {
       return json::parse(r.out);
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "not JSON: " << e.what() << "\n" << r.out << r.err;
+      ADD_FAILURE() << what << ": not JSON: " << e.what() << "\n" << r.out << r.err;
       return json::object();
     }
   }
 
-  // Grades each of (assignment, submission, isolation), and returns the reports in the same order; each
-  // exits with the solution's 0 or a variant's 1. Two at a time where each grading has IPC namespaces
-  // of its own; one at a time where any is in tracked mode, whose objects are the host's (two gradings
-  // of one submission would make the same key).
+  // Grades assignments/<assignment>/<submission> and returns the JSON report.
+  json grade(const std::string& assignment, const std::string& submission, int expected_code,
+             const std::string& isolation = "auto") {
+    return report_of(run_ipcgrade(grading(assignment, submission, isolation)), expected_code,
+                     assignment + "/" + submission);
+  }
+
+  // Grades each of (assignment, submission, isolation), two at a time where run_ipcgrade_each may, and
+  // returns the reports in the same order; each exits with the solution's 0 or a variant's 1.
   struct Grading {
     std::string assignment, submission, isolation = "auto";
   };
   std::vector<json> grade_each(const std::vector<Grading>& gradings) {
     std::vector<std::vector<std::string>> runs;
-    for (const auto& g : gradings)
-      runs.push_back({"grade", sample(g.assignment).string(),
-                      sample(g.assignment + "/" + g.submission).string(), "--json", "--isolation",
-                      g.isolation});
-    bool tracked = !namespaces_available();
-    for (const auto& g : gradings) tracked = tracked || g.isolation == "tracked";
-    const std::vector<CliResult> results = run_ipcgrade_each(runs, tracked ? 1 : 2);
+    for (const auto& g : gradings) runs.push_back(grading(g.assignment, g.submission, g.isolation));
+    const std::vector<CliResult> results = run_ipcgrade_each(runs);
     std::vector<json> reports;
-    for (size_t i = 0; i < results.size(); ++i) {
-      const CliResult& r = results[i];
-      EXPECT_EQ(r.code, gradings[i].submission == "solution" ? 0 : 1)
-          << gradings[i].assignment << "/" << gradings[i].submission << ": " << r.err << r.out;
-      try {
-        reports.push_back(json::parse(r.out));
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << "not JSON: " << e.what() << "\n" << r.out << r.err;
-        reports.push_back(json::object());
-      }
-    }
+    for (size_t i = 0; i < results.size(); ++i)
+      reports.push_back(report_of(results[i], gradings[i].submission == "solution" ? 0 : 1,
+                                  gradings[i].assignment + "/" + gradings[i].submission));
     return reports;
   }
 

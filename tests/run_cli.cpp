@@ -175,12 +175,18 @@ CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<s
   return finish_ipcgrade(s, status, usage);
 }
 
-std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs, size_t jobs) {
+std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs) {
+  bool tracked = !namespaces_available();
+  for (const auto& args : runs) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+      tracked = tracked || (args[i] == "--isolation" && args[i + 1] == "tracked");
+  }
+  const size_t jobs = tracked ? 1 : 2;
   std::vector<CliResult> results(runs.size());
   std::vector<std::pair<size_t, Started>> running;
   size_t next = 0;
   while (next < runs.size() || !running.empty()) {
-    while (next < runs.size() && running.size() < std::max<size_t>(jobs, 1)) {
+    while (next < runs.size() && running.size() < jobs) {
       running.emplace_back(next, start_ipcgrade(runs[next], {}));
       ++next;
     }

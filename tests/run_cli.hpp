@@ -22,9 +22,11 @@ struct CliResult {
 // (capsh --drop=... --shell=BINARY --, say), runs the wrapper with `args` instead.
 CliResult run_ipcgrade(const std::vector<std::string>& args, const std::vector<std::string>& wrapper = {});
 
-// Runs ipcgrade once for each of `runs`, `jobs` at a time, and gives their results in the same order:
-// for a test whose gradings are independent of one another (each in a sandbox of its own).
-std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs, size_t jobs);
+// Runs ipcgrade once for each of `runs` and gives their results in the same order: two at a time where
+// each grading has IPC namespaces of its own, one at a time where any runs in tracked mode (asked with
+// `--isolation tracked`, or the machine has no namespaces), whose objects are the host's: two gradings of
+// one submission there would make the same key.
+std::vector<CliResult> run_ipcgrade_each(const std::vector<std::vector<std::string>>& runs);
 
 // What a terminal showed while the ipcgrade binary ran in it.
 struct TerminalResult {

@@ -92,7 +92,7 @@ void compare_with_recorded(const std::vector<std::string>& extra, bool update) {
   };
   std::vector<std::vector<std::string>> runs;
   for (const auto& [assignment, submission] : submissions) runs.push_back(grading(assignment, submission));
-  const std::vector<CliResult> first = run_ipcgrade_each(runs, namespaces_available() ? 2 : 1);
+  const std::vector<CliResult> first = run_ipcgrade_each(runs);
   for (size_t i = 0; i < submissions.size(); ++i) {
     const auto& [assignment, submission] = submissions[i];
     const std::string name = assignment.filename().string() + "-" + submission.filename().string();

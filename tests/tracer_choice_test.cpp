@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "grader/observer/observer.hpp"
 #include "tests/run_cli.hpp"
@@ -133,12 +134,20 @@ TEST(TracerChoice, AnAttemptThatLostRecordsEndsAtOnce) {
   const auto report = nlohmann::json::parse(r.out);
   const auto& s = report.at("scenarios").at(0);
   EXPECT_EQ(s.at("outcome"), "timeout");
+  // The graded attempt ran in a working folder of its own: nothing the killed one made is there.
+  EXPECT_EQ(s.at("processes")[0].at("stdout"), "a folder of its own\n");
   const std::string tracer = s.at("enforced").value("tracer", "");
   EXPECT_NE(tracer.find("the BPF observer lost"), std::string::npos) << tracer;
-  // The queue the loop never removed is the ptrace grading's, found, reclaimed and excused.
-  ASSERT_EQ(s.at("leftovers").size(), 1u) << s.at("leftovers").dump(2);
-  EXPECT_EQ(s.at("leftovers")[0].at("at"), "queue_loop.c:11");
-  EXPECT_EQ(s.at("leftovers")[0].at("cleanup_stopped"), true);
+  // The queue and the FIFO the loop never removed are the ptrace grading's, found, reclaimed and excused.
+  const auto& left = s.at("leftovers");
+  ASSERT_EQ(left.size(), 2u) << left.dump(2);
+  std::map<std::string, std::string> at;  // kind -> line
+  for (const auto& l : left) {
+    at[l.at("kind").get<std::string>()] = l.value("at", "");
+    EXPECT_EQ(l.at("cleanup_stopped"), true) << l.dump(2);
+  }
+  EXPECT_EQ(at["msg"], "queue_loop.c:16") << left.dump(2);
+  EXPECT_EQ(at.count("fifo"), 1u) << left.dump(2);
   EXPECT_EQ(report.at("score"), 10.0);
   EXPECT_LT(r.seconds, 5.5) << "the abandoned attempt was waited out";
 }

@@ -104,7 +104,7 @@ Observer::Observer(const Options& options) : loaded_(std::make_unique<Loaded>())
           // A short record ends within the piece of stack: whole here, its stack_length saying how much
           // of that piece there is.
           ObservedCall call{};
-          std::memcpy(&call, data, std::min(size, sizeof call));
+          std::memcpy(&call, data, size);
           const size_t stack = offsetof(ObservedCall, stack);
           call.stack_length = size > stack ? std::min<std::uint32_t>(call.stack_length,
                                                                      static_cast<std::uint32_t>(size - stack))

@@ -21,8 +21,8 @@ using ObservedCall = ipcgrade_observed_call;
 class Observer {
  public:
   struct Options {
-    // The ring buffer (a power of two of pages): read at least every 2 ms, it holds about 7,500
-    // records; its pages count in the grader's memory as they are used.
+    // The ring buffer (a power of two of pages): read at least every 2 ms, it holds about 15,000
+    // short records or 9,000 long ones; its mapping counts twice its size in the grader's memory.
     std::uint32_t ring_bytes = 8u << 20;
     bool pipe_io = false;       // read and write on descriptors above 2 are observed
     bool want_results = false;  // every observed IPC call's exit is recorded too

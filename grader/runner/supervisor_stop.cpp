@@ -72,6 +72,15 @@ config::StopSpec Supervisor::stop_of(const std::string& name) const {
 // its grace, still traced, so that a handler can remove what it made and flush its output; the loop
 // then ends when they have all gone or the longest grace is over, and finish() kills the rest.
 void Supervisor::begin_stop(Stop why) {
+  // An attempt whose observer lost records: nothing of it is judged, so every process is killed now,
+  // with no grace, and a Ctrl-C meanwhile is left for the attempt to come.
+  if (why == Stop::Abandon) {
+    for (const auto& l : tracer_.live()) {
+      if (!l.thread) ::kill(l.host_pid, SIGKILL);
+    }
+    stopping_ = Stopping{Clock::now(), why};
+    return;
+  }
   // Processes past their orphans' grace are survivors; those a limit or a deadlock stopped are the
   // run's, stopped with it (the exit check charges that once); after Ctrl-C, only those still running
   // when the grace ends (finish()).
@@ -89,20 +98,15 @@ void Supervisor::begin_stop(Stop why) {
       if (interrupt_pending == 2) ::kill(l.host_pid, SIGINT);
       continue;
     }
-    if (why == Stop::Abandon) {
-      ::kill(l.host_pid, SIGKILL);  // nothing of this attempt is judged: no grace
-      continue;
-    }
     ::kill(l.host_pid, stop.grace.count() > 0 ? stop.signal : SIGKILL);
   }
-  if (why == Stop::Abandon) grace = config::Millis{0};
   if (why == Stop::Interrupt) grace = stop_of(spec_.processes.front().name).grace;
   if (why == Stop::Limit) {
     for (auto& l : live_) {
       if (!l.exited) result_.processes[l.result].killed_by_grader = true;
     }
   }
-  if (why != Stop::Abandon) interrupt_pending = 0;  // a Ctrl-C meanwhile is for the attempt to come
+  interrupt_pending = 0;
   stopping_ = Stopping{Clock::now() + grace, why};
 }
 
