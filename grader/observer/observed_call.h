@@ -32,12 +32,25 @@ struct ipcgrade_region {
   __u32 pad;
 };
 
+// What a record is (its `exit`).
+#define IPCGRADE_RECORD_ENTRY 0   // a call's entry
+#define IPCGRADE_RECORD_EXIT 1    // a call's exit
+#define IPCGRADE_RECORD_REPEAT 2  // a call's entry that is an earlier entry's again: only the head is written
+
+// A thread's last entries the observer compares each new one with (per thread, oldest replaced first).
+#define IPCGRADE_REPEAT_SLOTS 4
+// The words of the short piece of stack a repeat rule can name (a bit each).
+#define IPCGRADE_REPEAT_WORDS (IPCGRADE_OBSERVED_STACK_SHORT / 8)
+
 struct ipcgrade_observed_call {
   __u64 ns;        // CLOCK_MONOTONIC
   __u32 tid;       // the host's thread id
   __s32 nr;
-  __u32 exit;      // 0: the call's entry; 1: its exit
+  __u32 exit;      // IPCGRADE_RECORD_ENTRY, _EXIT or _REPEAT
   __u32 stack_length;
+  // An entry the observer may find again: a number no other record has (0: one it never compares). A
+  // repeat: the number of the entry it is again, which the grader was given before.
+  __u64 gen;
   __u64 args[6];
   __s64 ret;       // at exit
   __u64 regs[21];  // struct pt_regs: the same order as user_regs_struct's first 21
@@ -46,7 +59,8 @@ struct ipcgrade_observed_call {
   __u8 tail_bytes[IPCGRADE_OBSERVED_TAIL];
   __u8 stack[IPCGRADE_OBSERVED_STACK];  // the last member: a short record ends within it
 };
-// The two sizes a record has in the ring.
+// The three sizes a record has in the ring.
+#define IPCGRADE_RECORD_REPEAT_SIZE 32  // ns, tid, nr, exit, stack_length and gen
 #define IPCGRADE_RECORD_LONG sizeof(struct ipcgrade_observed_call)
 #define IPCGRADE_RECORD_SHORT \
   (sizeof(struct ipcgrade_observed_call) - IPCGRADE_OBSERVED_STACK + IPCGRADE_OBSERVED_STACK_SHORT)

@@ -72,6 +72,58 @@ struct {
   __type(value, __u64);
 } drops SEC(".maps");
 
+// A loop's calls, recorded once: each thread's last entries of the short kind (queue and semaphore
+// calls), kept with the task and compared with every new one. A call equal to one of them in its
+// arguments, the bytes copied, its instruction, stack and frame pointers, and in the words of the
+// stack the grader's walk to its call site read (the entry's rule) is written as a repeat of it: 32
+// bytes instead of a whole record, from which the grader makes the same call again.
+struct repeat_slot {
+  __u64 gen;  // 0: empty
+  __s64 nr;
+  __u64 args[6];
+  __u64 ip, sp, bp;
+  __u32 head_length, tail_length, stack_length, pad;
+  __u64 head[IPCGRADE_OBSERVED_HEAD / 8];
+  __u64 tail[IPCGRADE_OBSERVED_TAIL / 8];
+  __u64 stack[IPCGRADE_REPEAT_WORDS];
+};
+struct repeat_state {
+  __u32 next;  // the slot the next whole entry replaces
+  __u32 pad;
+  struct repeat_slot slots[IPCGRADE_REPEAT_SLOTS];
+};
+// Made at a thread's first observed call; one the kernel cannot allocate leaves that thread's calls
+// whole records, nothing lost.
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct repeat_state);
+} repeats SEC(".maps");
+
+// By entry number, the grader's rule for finding that entry again: a bit per word of the short piece of
+// stack its call-site walk read. An entry without one is never repeated (the grader gives none where
+// the walk read anything else: another register, memory outside the piece). Least recently used
+// first out: a rule lost so is an entry recorded whole again.
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64);
+  __type(value, __u32);
+} rules SEC(".maps");
+
+// The record being made, before it is known whether it is a repeat (one per CPU: a tracepoint's
+// program does not migrate).
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ipcgrade_observed_call);
+} scratch SEC(".maps");
+
+// The numbers of entries: unique within the loaded observer (one per scenario).
+__u64 next_gen = 0;
+
 // Whether the call is on stdin, stdout or stderr (its first argument), where `CAPTURE_FD_ABOVE_2`
 // leaves it unrecorded: they are not pipes of the run.
 static __always_inline int on_standard_stream(__u32 capture, const struct pt_regs* regs) {
@@ -115,20 +167,14 @@ static __always_inline void copy_stack(struct ipcgrade_observed_call* r, const _
   }
 }
 
-// A record in the ring, long or short (`deep`, a constant at each call, so that the verifier knows
-// which size each path holds), with the caller's registers and the call's arguments.
-static __always_inline struct ipcgrade_observed_call* start_record(const struct pt_regs* regs, __u32 tid, long nr,
-                                                                   __u32 exit, const int deep) {
-  struct ipcgrade_observed_call* r = deep ? bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_LONG, 0)
-                                          : bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_SHORT, 0);
-  if (!r) {
-    count_drop();
-    return 0;
-  }
+// A record's head, the caller's registers and the call's arguments.
+static __always_inline void fill_record(struct ipcgrade_observed_call* r, const struct pt_regs* regs, __u32 tid,
+                                        long nr, __u32 exit) {
   r->ns = bpf_ktime_get_ns();
   r->tid = tid;
   r->nr = (__s32)nr;
   r->exit = exit;
+  r->gen = 0;
   r->ret = 0;
   r->head.length = r->tail.length = 0;
   r->stack_length = 0;
@@ -161,14 +207,24 @@ static __always_inline struct ipcgrade_observed_call* start_record(const struct 
   r->args[3] = u->r10;
   r->args[4] = u->r8;
   r->args[5] = u->r9;
+}
+
+// A record in the ring, long or short (`deep`, a constant at each call, so that the verifier knows
+// which size each path holds).
+static __always_inline struct ipcgrade_observed_call* start_record(const struct pt_regs* regs, __u32 tid, long nr,
+                                                                   __u32 exit, const int deep) {
+  struct ipcgrade_observed_call* r = deep ? bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_LONG, 0)
+                                          : bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_SHORT, 0);
+  if (!r) {
+    count_drop();
+    return 0;
+  }
+  fill_record(r, regs, tid, nr, exit);
   return r;
 }
 
-// A call's entry: its record, with the bytes of the caller's memory its kind names.
-static __always_inline void record_entry(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture,
-                                         const int deep) {
-  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, 0, deep);
-  if (!r) return;
+// The bytes of the caller's memory a call's kind names, at its entry.
+static __always_inline void copy_entry_regions(struct ipcgrade_observed_call* r, __u32 capture) {
   const __u32 kind = capture & CAPTURE_KIND;
   if (kind == IPCGRADE_CAPTURE_MTYPE) {
     copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
@@ -184,14 +240,114 @@ static __always_inline void record_entry(const struct pt_regs* regs, __u32 tid, 
       copy_region(&r->tail, r->tail_bytes, IPCGRADE_OBSERVED_TAIL, r->args[1] + count - tail, tail);
     }
   }
-  copy_stack(r, deep ? IPCGRADE_OBSERVED_STACK : IPCGRADE_OBSERVED_STACK_SHORT);
+}
+
+// A pipe's read or write at its entry: always a whole (long) record.
+static __always_inline void record_deep_entry(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture) {
+  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, IPCGRADE_RECORD_ENTRY, 1);
+  if (!r) return;
+  copy_entry_regions(r, capture);
+  copy_stack(r, IPCGRADE_OBSERVED_STACK);
   bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline int same_words(const __u64* a, const __u64* b, const int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+// Whether the call in `r` is slot `s`'s entry again, to everything the grader reads of it: SAME, or
+// AWAITED where only the rule is missing (the grader has not read that entry yet), or DIFFERENT.
+#define DIFFERENT 0
+#define SAME 1
+#define AWAITED 2
+static __always_inline int repeats_slot(const struct ipcgrade_observed_call* r, const struct repeat_slot* s) {
+  if (!s->gen || s->nr != r->nr) return DIFFERENT;
+  const struct x86_regs* u = (const struct x86_regs*)r->regs;
+  if (s->ip != u->ip || s->sp != u->sp || s->bp != u->bp) return DIFFERENT;
+  if (s->head_length != r->head.length || s->tail_length != r->tail.length || s->stack_length != r->stack_length)
+    return DIFFERENT;
+  if (!same_words(s->args, r->args, 6)) return DIFFERENT;
+  if (!same_words(s->head, (const __u64*)r->head_bytes, IPCGRADE_OBSERVED_HEAD / 8)) return DIFFERENT;
+  if (!same_words(s->tail, (const __u64*)r->tail_bytes, IPCGRADE_OBSERVED_TAIL / 8)) return DIFFERENT;
+  __u64 key = s->gen;
+  const __u32* rule = bpf_map_lookup_elem(&rules, &key);
+  if (!rule) return AWAITED;
+  const __u32 words = *rule;
+  const __u64* stack = (const __u64*)r->stack;
+  for (int i = 0; i < IPCGRADE_REPEAT_WORDS; i++)
+    if ((words >> i) & 1 && s->stack[i] != stack[i]) return DIFFERENT;
+  return SAME;
+}
+
+static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipcgrade_observed_call* r) {
+  const struct x86_regs* u = (const struct x86_regs*)r->regs;
+  s->gen = r->gen;
+  s->nr = r->nr;
+  s->ip = u->ip;
+  s->sp = u->sp;
+  s->bp = u->bp;
+  s->head_length = r->head.length;
+  s->tail_length = r->tail.length;
+  s->stack_length = r->stack_length;
+  __builtin_memcpy(s->args, r->args, sizeof(s->args));
+  __builtin_memcpy(s->head, r->head_bytes, sizeof(s->head));
+  __builtin_memcpy(s->tail, r->tail_bytes, sizeof(s->tail));
+  __builtin_memcpy(s->stack, r->stack, sizeof(s->stack));
+}
+
+// A queue's or semaphore's call at its entry: made aside, then written as a repeat of one of the
+// thread's last entries, or whole (and kept as one of them).
+static __always_inline void record_short_entry(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture) {
+  __u32 zero = 0;
+  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &zero);
+  if (!r) return;
+  fill_record(r, regs, tid, nr, IPCGRADE_RECORD_ENTRY);
+  // Compared whole: the bytes past what was copied must not be an earlier call's.
+  __builtin_memset(r->head_bytes, 0, sizeof(r->head_bytes));
+  __builtin_memset(r->tail_bytes, 0, sizeof(r->tail_bytes));
+  copy_entry_regions(r, capture);
+  copy_stack(r, IPCGRADE_OBSERVED_STACK_SHORT);
+  struct repeat_state* state =
+      bpf_task_storage_get(&repeats, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  int awaited = 0;
+  if (state) {
+    for (int i = 0; i < IPCGRADE_REPEAT_SLOTS; i++) {
+      const int match = repeats_slot(r, &state->slots[i]);
+      awaited |= match == AWAITED;
+      if (match != SAME) continue;
+      struct ipcgrade_observed_call* repeat = bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_REPEAT_SIZE, 0);
+      if (!repeat) {
+        count_drop();
+        return;
+      }
+      repeat->ns = r->ns;
+      repeat->tid = tid;
+      repeat->nr = r->nr;
+      repeat->exit = IPCGRADE_RECORD_REPEAT;
+      repeat->stack_length = 0;
+      repeat->gen = state->slots[i].gen;
+      bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+      return;
+    }
+    // Where an earlier entry may be this call again once the grader has read it, the call is written
+    // whole without a number and takes no slot: a loop's first calls do not push out the entries its
+    // later calls will repeat.
+    if (!awaited) r->gen = __sync_fetch_and_add(&next_gen, 1) + 1;
+  }
+  if (bpf_ringbuf_output(&records, r, IPCGRADE_RECORD_SHORT, BPF_RB_NO_WAKEUP) != 0) {
+    count_drop();
+    return;
+  }
+  // Kept only once the grader has the entry whole: a repeat names an entry it holds.
+  if (state && r->gen) keep_in_slot(&state->slots[state->next++ % IPCGRADE_REPEAT_SLOTS], r);
 }
 
 // A call's exit: its result, and what msgrcv received; placed at its exit.
 static __always_inline void record_exit(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture, __s64 ret,
                                         const int deep) {
-  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, 1, deep);
+  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, IPCGRADE_RECORD_EXIT, deep);
   if (!r) return;
   r->ret = ret;
   if ((capture & CAPTURE_KIND) == IPCGRADE_CAPTURE_MTYPE && r->ret >= 0)
@@ -213,9 +369,9 @@ int observe_enter(__u64* ctx) {
   const struct pt_regs* regs = (const struct pt_regs*)ctx[0];
   if (on_standard_stream(capture, regs)) return 0;
   if (capture & CAPTURE_DEEP)
-    record_entry(regs, tid, nr, capture, 1);
+    record_deep_entry(regs, tid, nr, capture);
   else
-    record_entry(regs, tid, nr, capture, 0);
+    record_short_entry(regs, tid, nr, capture);
   return 0;
 }
 
@@ -247,6 +403,14 @@ int observe_fork(struct bpf_raw_tracepoint_args* ctx) {
   // A child not followed would make calls no one records: counted as a loss, the scenario is graded
   // again under ptrace.
   if (bpf_map_update_elem(&followed, &child_tid, &one, BPF_ANY) != 0) count_drop();
+  return 0;
+}
+
+// A new program in a followed task: its entries are not the old program's, whatever their addresses.
+SEC("tp_btf/sched_process_exec")
+int observe_exec(__u64* ctx) {
+  const __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  if (bpf_map_lookup_elem(&followed, &tid)) bpf_task_storage_delete(&repeats, bpf_get_current_task_btf());
   return 0;
 }
 

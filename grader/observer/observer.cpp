@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "grader/trace/calls.hpp"
 #include "grader/util/procfs.hpp"
@@ -59,6 +61,9 @@ std::uint32_t capture_flags(const trace::CallRow& row, const Observer::Options& 
 struct Observer::Loaded {
   observer_bpf* skeleton = nullptr;
   ring_buffer* ring = nullptr;
+  // Each thread's last whole entries with a number, as the program keeps them (the same ones: it keeps
+  // every such entry it wrote, oldest replaced first), for the repeats that name them.
+  std::unordered_map<std::uint32_t, std::deque<ObservedCall>> entries;
   ~Loaded() {
     if (ring) ring_buffer__free(ring);
     if (skeleton) observer_bpf__destroy(skeleton);
@@ -97,20 +102,7 @@ Observer::Observer(const Options& options) : loaded_(std::make_unique<Loaded>())
   loaded_->ring = ring_buffer__new(
       bpf_map__fd(loaded_->skeleton->maps.records),
       [](void* self, void* data, size_t size) {
-        const auto* on = static_cast<Observer*>(self)->on_;
-        if (size >= sizeof(ObservedCall)) {
-          (*on)(*static_cast<const ObservedCall*>(data));
-        } else {
-          // A short record ends within the piece of stack: whole here, its stack_length saying how much
-          // of that piece there is.
-          ObservedCall call{};
-          std::memcpy(&call, data, size);
-          const size_t stack = offsetof(ObservedCall, stack);
-          call.stack_length = size > stack ? std::min<std::uint32_t>(call.stack_length,
-                                                                     static_cast<std::uint32_t>(size - stack))
-                                           : 0;
-          (*on)(call);
-        }
+        static_cast<Observer*>(self)->receive(data, size);
         return 0;
       },
       this, nullptr);
@@ -119,6 +111,48 @@ Observer::Observer(const Options& options) : loaded_(std::make_unique<Loaded>())
 }
 
 Observer::~Observer() = default;
+
+void Observer::receive(const void* data, size_t size) {
+  const auto* head = static_cast<const ObservedCall*>(data);
+  if (size < IPCGRADE_RECORD_REPEAT_SIZE) return;
+  if (head->exit == IPCGRADE_RECORD_REPEAT) {
+    ++repeats_;
+    const auto held = loaded_->entries.find(head->tid);
+    if (held != loaded_->entries.end()) {
+      for (const ObservedCall& entry : held->second) {
+        if (entry.gen != head->gen) continue;
+        ObservedCall again = entry;
+        again.ns = head->ns;
+        again.exit = IPCGRADE_RECORD_REPEAT;
+        (*on_)(again);
+        return;
+      }
+    }
+    ++unmatched_;
+    return;
+  }
+  const ObservedCall* whole = head;  // a long record is read in place
+  ObservedCall call{};
+  if (size < sizeof(ObservedCall)) {
+    // A short record ends within the piece of stack: whole here, its stack_length saying how much of
+    // that piece there is.
+    std::memcpy(&call, data, size);
+    const size_t stack = offsetof(ObservedCall, stack);
+    call.stack_length =
+        size > stack ? std::min<std::uint32_t>(call.stack_length, static_cast<std::uint32_t>(size - stack)) : 0;
+    whole = &call;
+  }
+  if (whole->exit == IPCGRADE_RECORD_ENTRY && whole->gen != 0) {
+    auto& held = loaded_->entries[whole->tid];
+    held.push_back(*whole);
+    if (held.size() > IPCGRADE_REPEAT_SLOTS) held.pop_front();
+  }
+  (*on_)(*whole);
+}
+
+void Observer::allow_repeats(std::uint64_t gen, std::uint32_t stack_words) {
+  bpf_map_update_elem(bpf_map__fd(loaded_->skeleton->maps.rules), &gen, &stack_words, BPF_ANY);
+}
 
 void Observer::follow(pid_t tid) {
   const std::uint32_t key = static_cast<std::uint32_t>(tid);
@@ -137,7 +171,7 @@ std::uint64_t Observer::lost() const {
   const std::uint32_t zero = 0;
   std::uint64_t n = 0;
   bpf_map_lookup_elem(bpf_map__fd(loaded_->skeleton->maps.drops), &zero, &n);
-  return n;
+  return n + unmatched_;
 }
 
 }  // namespace ipcgrade::observer

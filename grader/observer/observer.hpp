@@ -42,15 +42,26 @@ class Observer {
 
   // Follows a thread (its children and threads are followed from their first instruction).
   void follow(pid_t tid);
-  // Hands every record the ring holds to `on`, oldest first; returns how many.
+  // Hands every record the ring holds to `on`, oldest first; returns how many. A repeat (`exit` is
+  // IPCGRADE_RECORD_REPEAT) comes as the whole entry it repeats, with its own time.
   size_t drain(const std::function<void(const ObservedCall&)>& on);
-  // Records the ring had no room for: a run with any is graded again under ptrace.
+  // Records the ring had no room for, and repeats of entries this side does not hold: a run with any
+  // is graded again under ptrace.
   std::uint64_t lost() const;
+  // Lets the program write entry `gen` (an entry record's `gen`) again as a repeat when a call equals it
+  // in everything it compares and in the words of the short piece of stack set in `stack_words` (bit i:
+  // the 8 bytes at the stack pointer + 8i): those the grader's walk to its call site read.
+  void allow_repeats(std::uint64_t gen, std::uint32_t stack_words);
+  // Repeats received so far.
+  std::uint64_t repeats() const { return repeats_; }
 
  private:
   struct Loaded;
   std::unique_ptr<Loaded> loaded_;
   const std::function<void(const ObservedCall&)>* on_ = nullptr;
+  std::uint64_t unmatched_ = 0;  // repeats of entries not held
+  std::uint64_t repeats_ = 0;
+  void receive(const void* data, size_t size);
 };
 
 }  // namespace ipcgrade::observer

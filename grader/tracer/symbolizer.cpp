@@ -38,13 +38,26 @@ namespace {
 
 constexpr int kRegRbp = 6, kRegRsp = 7, kRegRa = 16;
 
+// What a value of the walk came from (Symbolizer::WalkInputs): the words of memory read for it, and
+// whether one of the stopped frame's registers other than rip, rsp and rbp went into it.
+struct Sources {
+  bool other = false;
+  std::vector<unsigned long> words;
+  void add(const Sources& more) {
+    other = other || more.other;
+    words.insert(words.end(), more.words.begin(), more.words.end());
+  }
+};
+
 // The registers a frame walk tracks, by DWARF number (x86-64).
 struct Regs {
   std::array<unsigned long, 17> value{};
   std::array<bool, 17> known{};
-  void set(int r, unsigned long v) {
+  std::array<Sources, 17> sources{};
+  void set(int r, unsigned long v, Sources from) {
     value[r] = v;
     known[r] = true;
+    sources[r] = std::move(from);
   }
 };
 
@@ -52,25 +65,31 @@ Regs from(const user_regs_struct& r) {
   Regs out;
   const unsigned long values[] = {r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
                                   r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
-  for (int i = 0; i < 16; ++i) out.set(i, values[i]);
-  out.set(kRegRa, r.rip);
+  for (int i = 0; i < 16; ++i) out.set(i, values[i], Sources{.other = i != kRegRbp && i != kRegRsp, .words = {}});
+  out.set(kRegRa, r.rip, {});
   return out;
 }
 
-// Evaluates the small DWARF expressions CFI uses; false for anything else.
-bool evaluate(const Dwarf_Op* ops, size_t n, const Regs& regs, unsigned long cfa, unsigned long* out) {
+// Evaluates the small DWARF expressions CFI uses; false for anything else. `used` gathers the sources
+// of the registers (and the CFA) it read, whether it succeeded or not.
+bool evaluate(const Dwarf_Op* ops, size_t n, const Regs& regs, unsigned long cfa, const Sources& cfa_sources,
+              unsigned long* out, Sources* used) {
   std::vector<unsigned long> stack;
   for (size_t i = 0; i < n; ++i) {
     const Dwarf_Op& op = ops[i];
     if (op.atom >= DW_OP_breg0 && op.atom <= DW_OP_breg16) {
       const int r = op.atom - DW_OP_breg0;
+      used->add(regs.sources[r]);
       if (!regs.known[r]) return false;
       stack.push_back(regs.value[r] + static_cast<unsigned long>(static_cast<long>(op.number)));
     } else if (op.atom == DW_OP_bregx) {
       const auto r = static_cast<size_t>(op.number);
-      if (r >= regs.known.size() || !regs.known[r]) return false;
+      if (r >= regs.known.size()) return false;
+      used->add(regs.sources[r]);
+      if (!regs.known[r]) return false;
       stack.push_back(regs.value[r] + static_cast<unsigned long>(static_cast<long>(op.number2)));
     } else if (op.atom == DW_OP_call_frame_cfa) {
+      used->add(cfa_sources);
       stack.push_back(cfa);
     } else if (op.atom >= DW_OP_lit0 && op.atom <= DW_OP_lit31) {
       stack.push_back(op.atom - DW_OP_lit0);
@@ -179,18 +198,29 @@ std::string Symbolizer::call_site(pid_t pid, const user_regs_struct& start) {
 }
 
 std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_regs_struct& start,
-                             const ReadWord& read) {
+                             const ReadWord& read, WalkInputs* inputs) {
   Regs regs = from(start);
+  // What the answer depends on: each frame's pc (which file, which line, whether to go on), and so
+  // everything that went into it. A register restored but never used is not part of it.
+  Sources answer;
+  const auto done = [&](std::string site) {
+    if (inputs) {
+      inputs->only_ip_sp_bp = !answer.other;
+      inputs->reads = std::move(answer.words);
+    }
+    return site;
+  };
   std::string fallback;
   for (int depth = 0; depth < 16; ++depth) {
+    answer.add(regs.sources[kRegRa]);
     const unsigned long pc = regs.value[kRegRa];
     const Mapping* map = nullptr;
     for (const auto& m : mappings) {
       if (pc >= m.start && pc < m.end) map = &m;
     }
-    if (!map) return fallback;
+    if (!map) return done(fallback);
     Module* m = module(map->path);
-    if (!m || !m->elf) return fallback;
+    if (!m || !m->elf) return done(fallback);
     // The load base: where the file's offset 0 is mapped (0 for a non-PIE executable).
     unsigned long base = 0;
     if (m->relocatable) {
@@ -206,16 +236,19 @@ std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_re
       // The student's program; in a static binary also libc, which has no line information: keep
       // walking out until a frame has a line, and fall back to the first function+offset.
       std::string line = line_of(*m, lookup);
-      if (!line.empty()) return line;
+      if (!line.empty()) return done(line);
       if (fallback.empty()) fallback = function_of(*m, lookup);
     }
     // Still in a library: step out of this frame with its call-frame information.
     Dwarf_Frame* frame = nullptr;
-    if (!m->cfi || dwarf_cfi_addrframe(m->cfi, lookup, &frame) != 0) return fallback;
+    if (!m->cfi || dwarf_cfi_addrframe(m->cfi, lookup, &frame) != 0) return done(fallback);
     Dwarf_Op* ops;
     size_t n;
     unsigned long cfa = 0;
-    const bool have_cfa = dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0 && evaluate(ops, n, regs, 0, &cfa);
+    Sources cfa_sources;
+    const bool have_cfa = dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0 &&
+                          evaluate(ops, n, regs, 0, {}, &cfa, &cfa_sources);
+    answer.add(cfa_sources);  // whether there is one decides too
     Regs caller;
     bool ok = have_cfa;
     for (int r = 0; ok && r <= kRegRa; ++r) {
@@ -225,28 +258,41 @@ std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_re
         continue;
       }
       if (n == 0) {
-        if (ops == nullptr && regs.known[r]) caller.set(r, regs.value[r]);  // same value
-        continue;                                                           // or undefined
+        if (ops == nullptr && regs.known[r]) caller.set(r, regs.value[r], regs.sources[r]);  // same value
+        continue;                                                                             // or undefined
       }
       unsigned long where = 0;
-      if (!evaluate(ops, n, regs, cfa, &where)) {
+      Sources where_sources;
+      if (!evaluate(ops, n, regs, cfa, cfa_sources, &where, &where_sources)) {
+        if (r == kRegRa) answer.add(where_sources);
         ok = r != kRegRa;
         continue;
       }
       if (ops[n - 1].atom == DW_OP_stack_value) {
-        caller.set(r, where);
-      } else if (auto v = read(where)) {
-        caller.set(r, *v);
-      } else if (r == kRegRa) {
-        ok = false;
+        caller.set(r, where, std::move(where_sources));
+        continue;
+      }
+      // Read or not, the value came from that word (one not read is unknown to whatever uses it).
+      where_sources.words.push_back(where);
+      if (auto v = read(where)) {
+        caller.set(r, *v, std::move(where_sources));
+      } else {
+        caller.sources[r] = std::move(where_sources);
+        if (r == kRegRa) {
+          answer.add(caller.sources[r]);
+          ok = false;
+        }
       }
     }
     free(frame);
-    if (!ok || !caller.known[kRegRa] || caller.value[kRegRa] == 0) return fallback;
-    caller.set(kRegRsp, cfa);
+    if (!ok || !caller.known[kRegRa] || caller.value[kRegRa] == 0) {
+      answer.add(caller.sources[kRegRa]);
+      return done(fallback);
+    }
+    caller.set(kRegRsp, cfa, cfa_sources);
     regs = caller;
   }
-  return fallback;
+  return done(fallback);
 }
 
 }  // namespace ipcgrade::tracer

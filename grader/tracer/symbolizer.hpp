@@ -40,11 +40,22 @@ class Symbolizer {
   // The walk itself, over given mappings and memory: call_site reads both from the process. The files
   // named by `mappings` are the submission's own, so every byte of their ELF, DWARF and call-frame
   // information is hostile (the fuzz target tests/fuzz/fuzz_symbolizer.cpp feeds it mutated binaries).
-  std::string walk(const std::vector<Mapping>& mappings, const user_regs_struct& regs, const ReadWord& read);
+  //
+  // What a walk's answer depended on, besides the mappings and the files: the instruction, stack and
+  // frame pointers, and the words read. A call equal to another in those is placed at the same site
+  // without walking (the observer's repeats). `only_ip_sp_bp` is false where the walk used another
+  // register's value (a frame's address computed from rbx, say), which a repeat does not compare.
+  struct WalkInputs {
+    bool only_ip_sp_bp = true;
+    std::vector<unsigned long> reads;  // the addresses read, in order
+  };
+  std::string walk(const std::vector<Mapping>& mappings, const user_regs_struct& regs, const ReadWord& read,
+                   WalkInputs* inputs = nullptr);
   // The call site of a call the BPF observer recorded: the process's mappings, and the registers and
   // piece of stack the observer copied (a frame past that piece is not guessed).
-  std::string call_site(pid_t pid, const user_regs_struct& regs, const ReadWord& read) {
-    return walk(maps(pid), regs, read);
+  std::string call_site(pid_t pid, const user_regs_struct& regs, const ReadWord& read,
+                        WalkInputs* inputs = nullptr) {
+    return walk(maps(pid), regs, read, inputs);
   }
 
  private:

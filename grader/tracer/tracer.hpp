@@ -194,7 +194,9 @@ class Tracer {
                      const families::Memory& tracee);
   void complete_exit(Proc& p, Pending pending, long rval, bool is_error, const families::Memory& tracee);
   void on_observed(const observer::ObservedCall& call);
-  std::string observed_site(Proc& p, const observer::ObservedCall& call);
+  std::string observed_site(Proc& p, const observer::ObservedCall& call,
+                            Symbolizer::WalkInputs* inputs = nullptr);
+  void allow_repeats(Proc& p, const observer::ObservedCall& call);
   observer::Observer* observer_ = nullptr;
   const observer::ObservedCall* observed_ = nullptr;  // the record being decoded, if any
   pid_t execing_ = 0;  // the process stopped at its exec while the observer's records are read

@@ -34,8 +34,10 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   Proc& p = *it->second;
   const ObservedMemory memory(call);
   observed_ = &call;
-  if (!call.exit) {
+  if (call.exit != IPCGRADE_RECORD_EXIT) {
+    // An entry, or a repeat of one: the same call again, decoded and folded as a stop of it would be.
     record_entry(p, *row, call.nr, call.args, memory);
+    if (call.exit == IPCGRADE_RECORD_ENTRY && call.gen != 0) allow_repeats(p, call);
   } else if (p.observed_pending && p.observed_pending->nr == call.nr) {
     Pending pending = std::move(*p.observed_pending);
     p.observed_pending.reset();
@@ -45,19 +47,47 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   observed_ = nullptr;
 }
 
-std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call) {
+std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call, Symbolizer::WalkInputs* inputs) {
   // Its program is already replaced: the old memory map is known only if it was read before. Without
   // it the call has no line, never one found in the new program.
-  if (p.host_pid == execing_ && !symbolizer_.knows_map(p.host_pid)) return {};
+  if (p.host_pid == execing_ && !symbolizer_.knows_map(p.host_pid)) {
+    if (inputs) inputs->only_ip_sp_bp = false;  // an answer that depends on when the record is read
+    return {};
+  }
   const std::uint64_t sp = call.regs[19];  // rsp
-  return symbolizer_.call_site(p.host_pid, registers_of(call),
-                               [&](unsigned long address) -> std::optional<unsigned long> {
-                                 if (address < sp || address + sizeof(unsigned long) > sp + call.stack_length)
-                                   return std::nullopt;
-                                 unsigned long word;
-                                 std::memcpy(&word, call.stack + (address - sp), sizeof word);
-                                 return word;
-                               });
+  return symbolizer_.call_site(
+      p.host_pid, registers_of(call),
+      [&](unsigned long address) -> std::optional<unsigned long> {
+        if (address < sp || address + sizeof(unsigned long) > sp + call.stack_length) return std::nullopt;
+        unsigned long word;
+        std::memcpy(&word, call.stack + (address - sp), sizeof word);
+        return word;
+      },
+      inputs);
+}
+
+// The rule by which the observer may write a whole entry again as a repeat: what its walk to a call
+// site read. A process not judged has no call sites (emit_call places no call of it): there, the
+// arguments, bytes and pointers alone decide. Where the walk read a word outside the piece of stack or
+// used another register, the entry gets no rule and is never repeated: a call equal in everything the
+// program compares could still be placed elsewhere.
+void Tracer::allow_repeats(Proc& p, const observer::ObservedCall& call) {
+  std::uint32_t words = 0;
+  if (p.judged) {
+    Symbolizer::WalkInputs inputs;
+    observed_site(p, call, &inputs);
+    if (!inputs.only_ip_sp_bp) return;
+    const std::uint64_t sp = call.regs[19];
+    // A word outside the piece was unreadable to the walk, as it is for any call with the same stack
+    // pointer and piece (both compared); one inside is compared, both words where it straddles two.
+    for (const unsigned long address : inputs.reads) {
+      if (address < sp || address - sp >= call.stack_length) continue;
+      const unsigned long offset = address - sp;
+      for (unsigned long word = offset / 8; word <= (offset + 7) / 8 && word < IPCGRADE_REPEAT_WORDS; ++word)
+        words |= 1u << word;
+    }
+  }
+  observer_->allow_repeats(call.gen, words);
 }
 
 }  // namespace ipcgrade::tracer
