@@ -152,6 +152,57 @@ TEST(TracerChoice, AnAttemptThatLostRecordsEndsAtOnce) {
   EXPECT_LT(r.seconds, 5.5) << "the abandoned attempt was waited out";
 }
 
+// A loop's calls come from the observer as short repeats of an entry (or exit) the grader already read,
+// so a ring of 1 MiB, which holds some 2,000 whole records, is enough for two programs' 17,000 calls and
+// 4,000 recorded exits; and a repeat is placed where it was made: the same call from another line,
+// equal in its arguments, bytes and stack pointer, is an entry of its own, whose line the trace names as
+// ptrace's does.
+TEST(TracerChoice, ALoopsRepeatsFitASmallRingAndArePlacedWhereTheyAreMade) {
+  IPCGRADE_SKIP_WITHOUT_NAMESPACES();
+  if (!observer_loadable()) GTEST_SKIP() << "this machine does not let the grader load the BPF observer";
+  TempDir dir;
+  dir.write("hw/assignment.yaml",
+            "assignment: repeats\nscenarios:\n  - name: sites\n    processes:\n"
+            "      - {name: semaphores, run: [./repeat_sites, sem]}\n"
+            "      - {name: messages, run: [./repeat_sites, msg]}\n"
+            "checks:\n  - {name: nothing left, type: no-leftovers, points: 10}\n");
+  fs::create_directories(dir.path() / "student");
+  fs::copy_file(fs::path(PROGRAMS_DIR) / "repeat_sites", dir.path() / "student" / "repeat_sites");
+  // Each process's IPC calls in a grading with `tracer`: where each was placed, what it did, how often.
+  using Calls = std::map<std::string, std::vector<std::string>>;
+  const auto graded = [&](const std::string& tracer, std::string& line) {
+    const std::string trace = (dir.path() / (tracer + ".json")).string();
+    ::setenv("IPCGRADE_OBSERVER_RING", "1048576", 1);
+    const CliResult r = run_ipcgrade({"grade", (dir.path() / "hw").string(), (dir.path() / "student").string(),
+                                      "--json", "--tracer", tracer, "--trace", trace});
+    ::unsetenv("IPCGRADE_OBSERVER_RING");
+    EXPECT_EQ(r.code, 0) << r.err;
+    line = nlohmann::json::parse(r.out).at("scenarios").at(0).at("enforced").value("tracer", "");
+    Calls out;
+    const auto events = nlohmann::json::parse(read_whole(trace)).at("scenarios").at(0).at("events");
+    for (const auto& e : events) {
+      if (e.value("kind", "") != "call") continue;
+      out[e.value("process", "")].push_back(e.value("call", "") + " " + e.value("at", "") + " " +
+                                            e.value("args", nlohmann::json::object()).dump() + " x" + std::to_string(e.value("repeat", 1)));
+    }
+    return out;
+  };
+  std::string bpf_line, ptrace_line;
+  const Calls bpf = graded("bpf", bpf_line), ptrace = graded("ptrace", ptrace_line);
+  EXPECT_EQ(bpf_line.rfind("bpf:", 0), 0u) << "the observer lost records: " << bpf_line;
+  EXPECT_EQ(bpf, ptrace);
+  // Each place's first semop of each of the 21 rounds is an event of its own, at its own line.
+  std::map<std::string, int> at;
+  for (const auto& e : bpf.at("semaphores")) {
+    const size_t space = e.find(' ');
+    ++at[e.substr(space + 1, e.find(' ', space + 1) - space - 1)];
+  }
+  EXPECT_EQ(at["repeat_sites.c:40"], 21);
+  EXPECT_EQ(at["repeat_sites.c:41"], 21);
+  EXPECT_EQ(at["repeat_sites.c:51"], 21);
+  EXPECT_EQ(at["repeat_sites.c:52"], 21);
+}
+
 // Observing, the supervisor shortens its own time slice so that it empties the ring as soon as its timer
 // fires; the programs it starts keep the machine's default slice, as they would without the grader.
 TEST(TracerChoice, TheProgramsKeepTheDefaultTimeSliceUnderTheObserver) {

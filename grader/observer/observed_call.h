@@ -36,9 +36,12 @@ struct ipcgrade_region {
 #define IPCGRADE_RECORD_ENTRY 0   // a call's entry
 #define IPCGRADE_RECORD_EXIT 1    // a call's exit
 #define IPCGRADE_RECORD_REPEAT 2  // a call's entry that is an earlier entry's again: only the head is written
+#define IPCGRADE_RECORD_EXIT_REPEAT 3  // that call's exit, the earlier entry's exit again: only the head
+// The rule of an entry's exit is kept under the entry's number with this bit set.
+#define IPCGRADE_EXIT_RULE (1ull << 63)
 
 // A thread's last entries the observer compares each new one with (per thread, oldest replaced first).
-#define IPCGRADE_REPEAT_SLOTS 4
+#define IPCGRADE_REPEAT_SLOTS 8
 // The words of the short piece of stack a repeat rule can name (a bit each).
 #define IPCGRADE_REPEAT_WORDS (IPCGRADE_OBSERVED_STACK_SHORT / 8)
 
@@ -48,8 +51,9 @@ struct ipcgrade_observed_call {
   __s32 nr;
   __u32 exit;      // IPCGRADE_RECORD_ENTRY, _EXIT or _REPEAT
   __u32 stack_length;
-  // An entry the observer may find again: a number no other record has (0: one it never compares). A
-  // repeat: the number of the entry it is again, which the grader was given before.
+  // An entry the observer may find again: a number no other entry has (0: one it never compares); the
+  // exit of that entry has it too. A repeat: the number of the entry (or exit) it is again, which the
+  // grader was given before.
   __u64 gen;
   __u64 args[6];
   __s64 ret;       // at exit

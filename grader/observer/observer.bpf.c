@@ -86,10 +86,20 @@ struct repeat_slot {
   __u64 head[IPCGRADE_OBSERVED_HEAD / 8];
   __u64 tail[IPCGRADE_OBSERVED_TAIL / 8];
   __u64 stack[IPCGRADE_REPEAT_WORDS];
+  // Its exit, as the grader has it whole (exit_known): what a repeat's exit is compared with.
+  __u32 exit_known, exit_head_length, exit_stack_length, exit_pad;
+  __s64 exit_ret;
+  __u64 exit_head;  // msgrcv's received mtype
+  __u64 exit_stack[IPCGRADE_REPEAT_WORDS];
 };
+// The call in flight on the thread, from its entry to its exit.
+#define INFLIGHT_NONE 0       // its exit is written whole, without a number
+#define INFLIGHT_RECORDING 1  // its entry took slot inflight_slot: its exit is kept there too
+#define INFLIGHT_REPEATING 2  // its entry repeated slot inflight_slot: so may its exit
 struct repeat_state {
   __u32 next;  // the slot the next whole entry replaces
-  __u32 pad;
+  __u32 inflight, inflight_slot, pad;
+  __u64 inflight_gen;
   struct repeat_slot slots[IPCGRADE_REPEAT_SLOTS];
 };
 // Made at a thread's first observed call; one the kernel cannot allocate leaves that thread's calls
@@ -284,6 +294,7 @@ static __always_inline int repeats_slot(const struct ipcgrade_observed_call* r, 
 static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipcgrade_observed_call* r) {
   const struct x86_regs* u = (const struct x86_regs*)r->regs;
   s->gen = r->gen;
+  s->exit_known = 0;
   s->nr = r->nr;
   s->ip = u->ip;
   s->sp = u->sp;
@@ -327,10 +338,15 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
       repeat->nr = r->nr;
       repeat->exit = IPCGRADE_RECORD_REPEAT;
       repeat->stack_length = 0;
-      repeat->gen = state->slots[i].gen;
+      const __u64 gen = state->slots[i].gen;
+      repeat->gen = gen;
       bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+      state->inflight = INFLIGHT_REPEATING;
+      state->inflight_slot = i;
+      state->inflight_gen = gen;
       return;
     }
+    state->inflight = INFLIGHT_NONE;
     // Where an earlier entry may be this call again once the grader has read it, the call is written
     // whole without a number and takes no slot: a loop's first calls do not push out the entries its
     // later calls will repeat.
@@ -341,18 +357,90 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
     return;
   }
   // Kept only once the grader has the entry whole: a repeat names an entry it holds.
-  if (state && r->gen) keep_in_slot(&state->slots[state->next++ % IPCGRADE_REPEAT_SLOTS], r);
+  if (state && r->gen) {
+    const __u32 slot = state->next++ % IPCGRADE_REPEAT_SLOTS;
+    keep_in_slot(&state->slots[slot], r);
+    state->inflight = INFLIGHT_RECORDING;
+    state->inflight_slot = slot;
+    state->inflight_gen = r->gen;
+  }
 }
 
-// A call's exit: its result, and what msgrcv received; placed at its exit.
-static __always_inline void record_exit(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture, __s64 ret,
-                                        const int deep) {
-  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, IPCGRADE_RECORD_EXIT, deep);
+// Whether the exit in `r` is slot `s`'s exit again, to everything the grader reads of it (the entry was
+// that slot's again: arguments and pointers are equal already).
+static __always_inline int repeats_exit(const struct ipcgrade_observed_call* r, const struct repeat_slot* s,
+                                        __u64 gen) {
+  if (s->gen != gen || !s->exit_known || s->exit_ret != r->ret) return 0;
+  if (s->exit_head_length != r->head.length || s->exit_head != *(const __u64*)r->head_bytes) return 0;
+  if (s->exit_stack_length != r->stack_length) return 0;
+  __u64 key = gen | IPCGRADE_EXIT_RULE;
+  const __u32* rule = bpf_map_lookup_elem(&rules, &key);
+  if (!rule) return 0;
+  const __u32 words = *rule;
+  const __u64* stack = (const __u64*)r->stack;
+  for (int i = 0; i < IPCGRADE_REPEAT_WORDS; i++)
+    if ((words >> i) & 1 && s->exit_stack[i] != stack[i]) return 0;
+  return 1;
+}
+
+// A queue's or semaphore's call at its exit: a repeat of the exit of the entry it repeated, or whole.
+static __always_inline void record_short_exit(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture,
+                                              __s64 ret) {
+  __u32 zero = 0;
+  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &zero);
+  if (!r) return;
+  fill_record(r, regs, tid, nr, IPCGRADE_RECORD_EXIT);
+  r->ret = ret;
+  __builtin_memset(r->head_bytes, 0, 8);
+  if ((capture & CAPTURE_KIND) == IPCGRADE_CAPTURE_MTYPE && ret >= 0)
+    copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
+  copy_stack(r, IPCGRADE_OBSERVED_STACK_SHORT);
+  struct repeat_state* state = bpf_task_storage_get(&repeats, bpf_get_current_task_btf(), 0, 0);
+  __u32 inflight = INFLIGHT_NONE, slot = 0;
+  __u64 gen = 0;
+  if (state) {
+    inflight = state->inflight;
+    slot = state->inflight_slot % IPCGRADE_REPEAT_SLOTS;
+    gen = state->inflight_gen;
+    state->inflight = INFLIGHT_NONE;
+  }
+  if (state && inflight == INFLIGHT_REPEATING && repeats_exit(r, &state->slots[slot], gen)) {
+    struct ipcgrade_observed_call* repeat = bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_REPEAT_SIZE, 0);
+    if (!repeat) {
+      count_drop();
+      return;
+    }
+    repeat->ns = r->ns;
+    repeat->tid = tid;
+    repeat->nr = r->nr;
+    repeat->exit = IPCGRADE_RECORD_EXIT_REPEAT;
+    repeat->stack_length = 0;
+    repeat->gen = gen;
+    bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+    return;
+  }
+  const int keep = state && inflight == INFLIGHT_RECORDING && state->slots[slot].gen == gen;
+  if (keep) r->gen = gen;
+  if (bpf_ringbuf_output(&records, r, IPCGRADE_RECORD_SHORT, BPF_RB_NO_WAKEUP) != 0) {
+    count_drop();
+    return;
+  }
+  if (!keep) return;
+  struct repeat_slot* s = &state->slots[slot];
+  s->exit_ret = ret;
+  s->exit_head_length = r->head.length;
+  s->exit_head = *(const __u64*)r->head_bytes;
+  s->exit_stack_length = r->stack_length;
+  __builtin_memcpy(s->exit_stack, r->stack, sizeof(s->exit_stack));
+  s->exit_known = 1;
+}
+
+// A pipe's read or write at its exit: its result, placed at its exit; always a whole (long) record.
+static __always_inline void record_deep_exit(const struct pt_regs* regs, __u32 tid, long nr, __s64 ret) {
+  struct ipcgrade_observed_call* r = start_record(regs, tid, nr, IPCGRADE_RECORD_EXIT, 1);
   if (!r) return;
   r->ret = ret;
-  if ((capture & CAPTURE_KIND) == IPCGRADE_CAPTURE_MTYPE && r->ret >= 0)
-    copy_region(&r->head, r->head_bytes, 8, r->args[1], 8);
-  copy_stack(r, deep ? IPCGRADE_OBSERVED_STACK : IPCGRADE_OBSERVED_STACK_SHORT);
+  copy_stack(r, IPCGRADE_OBSERVED_STACK);
   bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
@@ -385,9 +473,9 @@ int observe_exit(__u64* ctx) {
   if (!bpf_map_lookup_elem(&followed, &tid)) return 0;
   if (on_standard_stream(capture, regs)) return 0;
   if (capture & CAPTURE_DEEP)
-    record_exit(regs, tid, nr, capture, (__s64)ctx[1], 1);
+    record_deep_exit(regs, tid, nr, (__s64)ctx[1]);
   else
-    record_exit(regs, tid, nr, capture, (__s64)ctx[1], 0);
+    record_short_exit(regs, tid, nr, capture, (__s64)ctx[1]);
   return 0;
 }
 

@@ -62,8 +62,8 @@ struct Observer::Loaded {
   observer_bpf* skeleton = nullptr;
   ring_buffer* ring = nullptr;
   // Each thread's last whole entries with a number, as the program keeps them (the same ones: it keeps
-  // every such entry it wrote, oldest replaced first), for the repeats that name them.
-  std::unordered_map<std::uint32_t, std::deque<ObservedCall>> entries;
+  // every such entry it wrote, oldest replaced first), and their exits, for the repeats that name them.
+  std::unordered_map<std::uint32_t, std::deque<ObservedCall>> entries, exits;
   ~Loaded() {
     if (ring) ring_buffer__free(ring);
     if (skeleton) observer_bpf__destroy(skeleton);
@@ -115,15 +115,16 @@ Observer::~Observer() = default;
 void Observer::receive(const void* data, size_t size) {
   const auto* head = static_cast<const ObservedCall*>(data);
   if (size < IPCGRADE_RECORD_REPEAT_SIZE) return;
-  if (head->exit == IPCGRADE_RECORD_REPEAT) {
+  if (head->exit == IPCGRADE_RECORD_REPEAT || head->exit == IPCGRADE_RECORD_EXIT_REPEAT) {
     ++repeats_;
-    const auto held = loaded_->entries.find(head->tid);
-    if (held != loaded_->entries.end()) {
-      for (const ObservedCall& entry : held->second) {
-        if (entry.gen != head->gen) continue;
-        ObservedCall again = entry;
+    const auto& store = head->exit == IPCGRADE_RECORD_REPEAT ? loaded_->entries : loaded_->exits;
+    const auto held = store.find(head->tid);
+    if (held != store.end()) {
+      for (const ObservedCall& whole : held->second) {
+        if (whole.gen != head->gen) continue;
+        ObservedCall again = whole;
         again.ns = head->ns;
-        again.exit = IPCGRADE_RECORD_REPEAT;
+        again.exit = head->exit;
         (*on_)(again);
         return;
       }
@@ -142,16 +143,17 @@ void Observer::receive(const void* data, size_t size) {
         size > stack ? std::min<std::uint32_t>(call.stack_length, static_cast<std::uint32_t>(size - stack)) : 0;
     whole = &call;
   }
-  if (whole->exit == IPCGRADE_RECORD_ENTRY && whole->gen != 0) {
-    auto& held = loaded_->entries[whole->tid];
+  if (whole->gen != 0) {
+    auto& held = (whole->exit == IPCGRADE_RECORD_ENTRY ? loaded_->entries : loaded_->exits)[whole->tid];
     held.push_back(*whole);
     if (held.size() > IPCGRADE_REPEAT_SLOTS) held.pop_front();
   }
   (*on_)(*whole);
 }
 
-void Observer::allow_repeats(std::uint64_t gen, std::uint32_t stack_words) {
-  bpf_map_update_elem(bpf_map__fd(loaded_->skeleton->maps.rules), &gen, &stack_words, BPF_ANY);
+void Observer::allow_repeats(const ObservedCall& whole, std::uint32_t stack_words) {
+  const std::uint64_t key = whole.gen | (whole.exit == IPCGRADE_RECORD_EXIT ? IPCGRADE_EXIT_RULE : 0);
+  bpf_map_update_elem(bpf_map__fd(loaded_->skeleton->maps.rules), &key, &stack_words, BPF_ANY);
 }
 
 void Observer::follow(pid_t tid) {

@@ -43,15 +43,17 @@ class Observer {
   // Follows a thread (its children and threads are followed from their first instruction).
   void follow(pid_t tid);
   // Hands every record the ring holds to `on`, oldest first; returns how many. A repeat (`exit` is
-  // IPCGRADE_RECORD_REPEAT) comes as the whole entry it repeats, with its own time.
+  // IPCGRADE_RECORD_REPEAT or _EXIT_REPEAT) comes as the whole entry or exit it repeats, with its own
+  // time.
   size_t drain(const std::function<void(const ObservedCall&)>& on);
   // Records the ring had no room for, and repeats of entries this side does not hold: a run with any
   // is graded again under ptrace.
   std::uint64_t lost() const;
-  // Lets the program write entry `gen` (an entry record's `gen`) again as a repeat when a call equals it
-  // in everything it compares and in the words of the short piece of stack set in `stack_words` (bit i:
-  // the 8 bytes at the stack pointer + 8i): those the grader's walk to its call site read.
-  void allow_repeats(std::uint64_t gen, std::uint32_t stack_words);
+  // Lets the program write `whole` (an entry or exit record with a `gen`) again as a repeat when a call
+  // equals it in everything it compares and in the words of the short piece of stack set in
+  // `stack_words` (bit i: the 8 bytes at the stack pointer + 8i): those the grader's walk to its call
+  // site read.
+  void allow_repeats(const ObservedCall& whole, std::uint32_t stack_words);
   // Repeats received so far.
   std::uint64_t repeats() const { return repeats_; }
 

@@ -28,7 +28,7 @@ std::uint64_t Observer::lost() const {
   return 0;
 }
 
-void Observer::allow_repeats(std::uint64_t, std::uint32_t) {}
+void Observer::allow_repeats(const ObservedCall&, std::uint32_t) {}
 
 void Observer::receive(const void*, size_t) {}
 

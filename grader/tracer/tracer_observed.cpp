@@ -34,16 +34,17 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   Proc& p = *it->second;
   const ObservedMemory memory(call);
   observed_ = &call;
-  if (call.exit != IPCGRADE_RECORD_EXIT) {
+  if (call.exit == IPCGRADE_RECORD_ENTRY || call.exit == IPCGRADE_RECORD_REPEAT) {
     // An entry, or a repeat of one: the same call again, decoded and folded as a stop of it would be.
     record_entry(p, *row, call.nr, call.args, memory);
-    if (call.exit == IPCGRADE_RECORD_ENTRY && call.gen != 0) allow_repeats(p, call);
   } else if (p.observed_pending && p.observed_pending->nr == call.nr) {
     Pending pending = std::move(*p.observed_pending);
     p.observed_pending.reset();
     const bool is_error = call.ret < 0 && call.ret >= -4095;
     complete_exit(p, std::move(pending), static_cast<long>(call.ret), is_error, memory);
   }
+  if ((call.exit == IPCGRADE_RECORD_ENTRY || call.exit == IPCGRADE_RECORD_EXIT) && call.gen != 0)
+    allow_repeats(p, call);
   observed_ = nullptr;
 }
 
@@ -87,7 +88,7 @@ void Tracer::allow_repeats(Proc& p, const observer::ObservedCall& call) {
         words |= 1u << word;
     }
   }
-  observer_->allow_repeats(call.gen, words);
+  observer_->allow_repeats(call, words);
 }
 
 }  // namespace ipcgrade::tracer
