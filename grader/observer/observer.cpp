@@ -140,7 +140,8 @@ void Observer::receive(const void* data, size_t size) {
     std::memcpy(&call, data, size);
     const size_t stack = offsetof(ObservedCall, stack);
     call.stack_length =
-        size > stack ? std::min<std::uint32_t>(call.stack_length, static_cast<std::uint32_t>(size - stack)) : 0;
+        size > stack ? std::min<std::uint32_t>(call.stack_length, static_cast<std::uint32_t>(size - stack))
+                     : 0;
     whole = &call;
   }
   if (whole->gen != 0) {

@@ -65,7 +65,8 @@ Regs from(const user_regs_struct& r) {
   Regs out;
   const unsigned long values[] = {r.rax, r.rdx, r.rcx, r.rbx, r.rsi, r.rdi, r.rbp, r.rsp,
                                   r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
-  for (int i = 0; i < 16; ++i) out.set(i, values[i], Sources{.other = i != kRegRbp && i != kRegRsp, .words = {}});
+  for (int i = 0; i < 16; ++i)
+    out.set(i, values[i], Sources{.other = i != kRegRbp && i != kRegRsp, .words = {}});
   out.set(kRegRa, r.rip, {});
   return out;
 }
@@ -246,8 +247,8 @@ std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_re
     size_t n;
     unsigned long cfa = 0;
     Sources cfa_sources;
-    const bool have_cfa = dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0 &&
-                          evaluate(ops, n, regs, 0, {}, &cfa, &cfa_sources);
+    const bool have_cfa =
+        dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0 && evaluate(ops, n, regs, 0, {}, &cfa, &cfa_sources);
     answer.add(cfa_sources);  // whether there is one decides too
     Regs caller;
     bool ok = have_cfa;
@@ -259,7 +260,7 @@ std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_re
       }
       if (n == 0) {
         if (ops == nullptr && regs.known[r]) caller.set(r, regs.value[r], regs.sources[r]);  // same value
-        continue;                                                                             // or undefined
+        continue;                                                                            // or undefined
       }
       unsigned long where = 0;
       Sources where_sources;

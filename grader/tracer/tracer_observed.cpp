@@ -48,7 +48,8 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   observed_ = nullptr;
 }
 
-std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call, Symbolizer::WalkInputs* inputs) {
+std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call,
+                                  Symbolizer::WalkInputs* inputs) {
   // Its program is already replaced: the old memory map is known only if it was read before. Without
   // it the call has no line, never one found in the new program.
   if (p.host_pid == execing_ && !symbolizer_.knows_map(p.host_pid)) {

@@ -4,7 +4,8 @@
  * `repeat_sites sem`: at each place a semaphore is given and taken. Four other calls between the
  * places leave the tracer no recent event to count a call on, so each place's first call of a round is
  * an event of its own, placed where it was made.
- * `repeat_sites msg`: at each place a message is sent and received (each receive's exit is recorded). */
+ * `repeat_sites msg`: a message sent and received once, a pause, then 3,000 times more (each receive's
+ * exit is recorded). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -31,29 +32,27 @@ int main(int argc, char** argv) {
   if (messages ? (queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0
                : (set = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600)) < 0)
     return 1;
+  if (messages) {
+    for (int i = 0; i <= 3000; i++) {
+      msgsnd(queue, &m, sizeof m.text, 0);
+      msgrcv(queue, &m, sizeof m.text, 1, 0);
+      if (i == 0) usleep(100000);
+    }
+    return msgctl(queue, IPC_RMID, NULL);
+  }
   for (int round = 0; round <= 20; round++) {
     for (int i = 0; i < (round == 0 ? 1 : 100); i++) {
-      if (messages) {
-        msgsnd(queue, &m, sizeof m.text, 0);
-        msgrcv(queue, &m, sizeof m.text, 1, 0);
-      } else {
-        semop(set, &give, 1);
-        semop(set, &take, 1);
-      }
+      semop(set, &give, 1);
+      semop(set, &take, 1);
     }
-    if (!messages) four_others();
+    four_others();
     if (round == 0) usleep(100000);
     for (int i = 0; i < (round == 0 ? 1 : 100); i++) {
-      if (messages) {
-        msgsnd(queue, &m, sizeof m.text, 0);
-        msgrcv(queue, &m, sizeof m.text, 1, 0);
-      } else {
-        semop(set, &give, 1);
-        semop(set, &take, 1);
-      }
+      semop(set, &give, 1);
+      semop(set, &take, 1);
     }
-    if (!messages) four_others();
+    four_others();
     if (round == 0) usleep(100000);
   }
-  return messages ? msgctl(queue, IPC_RMID, NULL) : semctl(set, 0, IPC_RMID);
+  return semctl(set, 0, IPC_RMID);
 }
