@@ -13,9 +13,11 @@ typedef unsigned long long __u64;
 typedef long long __s64;
 #define __VMLINUX_TYPES
 
+// clang-format off: linux/bpf.h first, the helpers' headers need its types
 #include <linux/bpf.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+// clang-format on
 
 #include "observed_call.h"
 
@@ -178,8 +180,8 @@ static __always_inline void copy_stack(struct ipcgrade_observed_call* r, const _
 }
 
 // A record's head, the caller's registers and the call's arguments.
-static __always_inline void fill_record(struct ipcgrade_observed_call* r, const struct pt_regs* regs, __u32 tid,
-                                        long nr, __u32 exit) {
+static __always_inline void fill_record(struct ipcgrade_observed_call* r, const struct pt_regs* regs,
+                                        __u32 tid, long nr, __u32 exit) {
   r->ns = bpf_ktime_get_ns();
   r->tid = tid;
   r->nr = (__s32)nr;
@@ -221,8 +223,8 @@ static __always_inline void fill_record(struct ipcgrade_observed_call* r, const 
 
 // A record in the ring, long or short (`deep`, a constant at each call, so that the verifier knows
 // which size each path holds).
-static __always_inline struct ipcgrade_observed_call* start_record(const struct pt_regs* regs, __u32 tid, long nr,
-                                                                   __u32 exit, const int deep) {
+static __always_inline struct ipcgrade_observed_call* start_record(const struct pt_regs* regs, __u32 tid,
+                                                                   long nr, __u32 exit, const int deep) {
   struct ipcgrade_observed_call* r = deep ? bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_LONG, 0)
                                           : bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_SHORT, 0);
   if (!r) {
@@ -276,7 +278,8 @@ static __always_inline int repeats_slot(const struct ipcgrade_observed_call* r, 
   if (!s->gen || s->nr != r->nr) return DIFFERENT;
   const struct x86_regs* u = (const struct x86_regs*)r->regs;
   if (s->ip != u->ip || s->sp != u->sp || s->bp != u->bp) return DIFFERENT;
-  if (s->head_length != r->head.length || s->tail_length != r->tail.length || s->stack_length != r->stack_length)
+  if (s->head_length != r->head.length || s->tail_length != r->tail.length ||
+      s->stack_length != r->stack_length)
     return DIFFERENT;
   if (!same_words(s->args, r->args, 6)) return DIFFERENT;
   if (!same_words(s->head, (const __u64*)r->head_bytes, IPCGRADE_OBSERVED_HEAD / 8)) return DIFFERENT;
@@ -310,7 +313,8 @@ static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipc
 
 // A queue's or semaphore's call at its entry: made aside, then written as a repeat of one of the
 // thread's last entries, or whole (and kept as one of them).
-static __always_inline void record_short_entry(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture) {
+static __always_inline void record_short_entry(const struct pt_regs* regs, __u32 tid, long nr,
+                                               __u32 capture) {
   __u32 zero = 0;
   struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &zero);
   if (!r) return;
