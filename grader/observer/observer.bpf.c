@@ -13,7 +13,8 @@ typedef unsigned long long __u64;
 typedef long long __s64;
 #define __VMLINUX_TYPES
 
-// clang-format off: linux/bpf.h first, the helpers' headers need its types
+// linux/bpf.h first: the helpers' headers need its types.
+// clang-format off
 #include <linux/bpf.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
