@@ -125,11 +125,12 @@ struct {
   __type(value, __u32);
 } rules SEC(".maps");
 
-// The record being made, before it is known whether it is a repeat (one per CPU: a tracepoint's
-// program does not migrate).
+// The record being made, before it is known whether it is a repeat: one per CPU (a tracepoint's program
+// does not migrate, nor does the kernel run it again on a CPU where it is running) and per program
+// (key 0 for the entry's, 1 for the exit's: one may run while the other is preempted).
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
+  __uint(max_entries, 2);
   __type(key, __u32);
   __type(value, struct ipcgrade_observed_call);
 } scratch SEC(".maps");
@@ -316,8 +317,8 @@ static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipc
 // thread's last entries, or whole (and kept as one of them).
 static __always_inline void record_short_entry(const struct pt_regs* regs, __u32 tid, long nr,
                                                __u32 capture) {
-  __u32 zero = 0;
-  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &zero);
+  __u32 mine = 0;
+  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &mine);
   if (!r) return;
   fill_record(r, regs, tid, nr, IPCGRADE_RECORD_ENTRY);
   // Compared whole: the bytes past what was copied must not be an earlier call's.
@@ -329,6 +330,7 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
       bpf_task_storage_get(&repeats, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   int awaited = 0;
   if (state) {
+    state->inflight = INFLIGHT_NONE;
     for (int i = 0; i < IPCGRADE_REPEAT_SLOTS; i++) {
       const int match = repeats_slot(r, &state->slots[i]);
       awaited |= match == AWAITED;
@@ -351,7 +353,6 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
       state->inflight_gen = gen;
       return;
     }
-    state->inflight = INFLIGHT_NONE;
     // Where an earlier entry may be this call again once the grader has read it, the call is written
     // whole without a number and takes no slot: a loop's first calls do not push out the entries its
     // later calls will repeat.
@@ -391,8 +392,8 @@ static __always_inline int repeats_exit(const struct ipcgrade_observed_call* r, 
 // A queue's or semaphore's call at its exit: a repeat of the exit of the entry it repeated, or whole.
 static __always_inline void record_short_exit(const struct pt_regs* regs, __u32 tid, long nr, __u32 capture,
                                               __s64 ret) {
-  __u32 zero = 0;
-  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &zero);
+  __u32 mine = 1;
+  struct ipcgrade_observed_call* r = bpf_map_lookup_elem(&scratch, &mine);
   if (!r) return;
   fill_record(r, regs, tid, nr, IPCGRADE_RECORD_EXIT);
   r->ret = ret;

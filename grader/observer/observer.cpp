@@ -174,6 +174,14 @@ std::uint64_t Observer::lost() const {
   const std::uint32_t zero = 0;
   std::uint64_t n = 0;
   bpf_map_lookup_elem(bpf_map__fd(loaded_->skeleton->maps.drops), &zero, &n);
+  // A program the kernel did not run because it was already running on that CPU (a preemptible
+  // kernel: another task's call while one was being recorded) recorded nothing of that call.
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, loaded_->skeleton->obj) {
+    bpf_prog_info info{};
+    std::uint32_t length = sizeof info;
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0) n += info.recursion_misses;
+  }
   return n + unmatched_;
 }
 

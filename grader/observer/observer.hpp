@@ -22,7 +22,8 @@ class Observer {
  public:
   struct Options {
     // The ring buffer (a power of two of pages): read at least every 2 ms, it holds about 15,000
-    // short records or 9,000 long ones; its mapping counts twice its size in the grader's memory.
+    // short records, 9,000 long ones or 260,000 repeats; its mapping counts twice its size in the
+    // grader's memory.
     std::uint32_t ring_bytes = 8u << 20;
     bool pipe_io = false;       // read and write on descriptors above 2 are observed
     bool want_results = false;  // every observed IPC call's exit is recorded too

@@ -259,13 +259,17 @@ std::string Symbolizer::walk(const std::vector<Mapping>& mappings, const user_re
         continue;
       }
       if (n == 0) {
-        if (ops == nullptr && regs.known[r]) caller.set(r, regs.value[r], regs.sources[r]);  // same value
-        continue;                                                                            // or undefined
+        // Same value (known, or unknown for the reasons it was unknown here), or undefined.
+        if (ops == nullptr && regs.known[r]) caller.set(r, regs.value[r], regs.sources[r]);
+        if (ops == nullptr && !regs.known[r]) caller.sources[r] = regs.sources[r];
+        continue;
       }
       unsigned long where = 0;
       Sources where_sources;
       if (!evaluate(ops, n, regs, cfa, cfa_sources, &where, &where_sources)) {
-        if (r == kRegRa) answer.add(where_sources);
+        // Unknown to whatever uses it later, for what the expression read.
+        caller.sources[r] = std::move(where_sources);
+        if (r == kRegRa) answer.add(caller.sources[r]);
         ok = r != kRegRa;
         continue;
       }
