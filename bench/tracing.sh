@@ -40,10 +40,12 @@ printf '%-10s %-9s %10s %8s\n' load runner seconds ratio
 # The observer needs CAP_BPF and BTF: where `--tracer bpf` is refused, its rows are left out.
 bpf=yes
 "$ipcgrade" run --tracer bpf -- true > /dev/null 2>&1 || bpf=
-# A baseline built before --tracer existed traces with ptrace alone.
+# A baseline built before --tracer existed traces with ptrace alone. BASELINE_TRACER=bpf compares the
+# two builds' observers instead.
+base_tracer=${BASELINE_TRACER:-ptrace}
 base_args=(run --)
-if [ -n "${BASELINE:-}" ] && "$BASELINE" run --tracer ptrace -- true > /dev/null 2>&1; then
-  base_args=(run --tracer ptrace --)
+if [ -n "${BASELINE:-}" ] && "$BASELINE" run --tracer "$base_tracer" -- true > /dev/null 2>&1; then
+  base_args=(run --tracer "$base_tracer" --)
 fi
 for load in pingpong semworkers getppid_loop; do
   bare=$(measure "$load-bare" "$out/$load")
@@ -66,6 +68,8 @@ for load in pingpong semworkers getppid_loop; do
     printf '%-10s bpf/ptrace = %.2f\n' "$load" "$(echo "scale=4; $ib / $ig" | bc)"
   fi
   if [ -n "${BASELINE:-}" ]; then
-    printf '%-10s ptrace/baseline = %.2f\n' "$load" "$(echo "scale=4; $ig / $base" | bc)"
+    mine=$ig
+    [ "$base_tracer" = bpf ] && [ -n "$bpf" ] && mine=$ib
+    printf '%-10s %s/baseline = %.2f\n' "$load" "$base_tracer" "$(echo "scale=4; $mine / $base" | bc)"
   fi
 done

@@ -265,10 +265,18 @@ static __always_inline void record_deep_entry(const struct pt_regs* regs, __u32 
   bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline int same_words(const __u64* a, const __u64* b, const int n) {
-  for (int i = 0; i < n; i++)
-    if (a[i] != b[i]) return 0;
-  return 1;
+// The bits where n words differ (0: equal), without a branch per word: fewer paths for the verifier.
+static __always_inline __u64 differing(const __u64* a, const __u64* b, const int n) {
+  __u64 d = 0;
+  for (int i = 0; i < n; i++) d |= a[i] ^ b[i];
+  return d;
+}
+
+// Of the short piece of stack, the words set in `words` that differ.
+static __always_inline __u64 differing_words(const __u64* a, const __u64* b, __u32 words) {
+  __u64 d = 0;
+  for (int i = 0; i < IPCGRADE_REPEAT_WORDS; i++) d |= (a[i] ^ b[i]) & -(__u64)((words >> i) & 1);
+  return d;
 }
 
 // Whether the call in `r` is slot `s`'s entry again, to everything the grader reads of it: SAME, or
@@ -277,23 +285,19 @@ static __always_inline int same_words(const __u64* a, const __u64* b, const int 
 #define SAME 1
 #define AWAITED 2
 static __always_inline int repeats_slot(const struct ipcgrade_observed_call* r, const struct repeat_slot* s) {
-  if (!s->gen || s->nr != r->nr) return DIFFERENT;
   const struct x86_regs* u = (const struct x86_regs*)r->regs;
-  if (s->ip != u->ip || s->sp != u->sp || s->bp != u->bp) return DIFFERENT;
-  if (s->head_length != r->head.length || s->tail_length != r->tail.length ||
-      s->stack_length != r->stack_length)
-    return DIFFERENT;
-  if (!same_words(s->args, r->args, 6)) return DIFFERENT;
-  if (!same_words(s->head, (const __u64*)r->head_bytes, IPCGRADE_OBSERVED_HEAD / 8)) return DIFFERENT;
-  if (!same_words(s->tail, (const __u64*)r->tail_bytes, IPCGRADE_OBSERVED_TAIL / 8)) return DIFFERENT;
+  // The call and its place first: most slots differ there.
+  if (!s->gen || s->nr != r->nr || s->ip != u->ip) return DIFFERENT;
+  __u64 d = (s->sp ^ u->sp) | (s->bp ^ u->bp) | (s->head_length ^ r->head.length) |
+            (s->tail_length ^ r->tail.length) | (s->stack_length ^ r->stack_length);
+  d |= differing(s->args, r->args, 6);
+  d |= differing(s->head, (const __u64*)r->head_bytes, IPCGRADE_OBSERVED_HEAD / 8);
+  d |= differing(s->tail, (const __u64*)r->tail_bytes, IPCGRADE_OBSERVED_TAIL / 8);
+  if (d) return DIFFERENT;
   __u64 key = s->gen;
   const __u32* rule = bpf_map_lookup_elem(&rules, &key);
   if (!rule) return AWAITED;
-  const __u32 words = *rule;
-  const __u64* stack = (const __u64*)r->stack;
-  for (int i = 0; i < IPCGRADE_REPEAT_WORDS; i++)
-    if ((words >> i) & 1 && s->stack[i] != stack[i]) return DIFFERENT;
-  return SAME;
+  return differing_words(s->stack, (const __u64*)r->stack, *rule) ? DIFFERENT : SAME;
 }
 
 static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipcgrade_observed_call* r) {
@@ -376,17 +380,13 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
 // that slot's again: arguments and pointers are equal already).
 static __always_inline int repeats_exit(const struct ipcgrade_observed_call* r, const struct repeat_slot* s,
                                         __u64 gen) {
-  if (s->gen != gen || !s->exit_known || s->exit_ret != r->ret) return 0;
-  if (s->exit_head_length != r->head.length || s->exit_head != *(const __u64*)r->head_bytes) return 0;
-  if (s->exit_stack_length != r->stack_length) return 0;
+  if (s->gen != gen || !s->exit_known) return 0;
+  const __u64 d = (s->exit_ret ^ r->ret) | (s->exit_head_length ^ r->head.length) |
+                  (s->exit_head ^ *(const __u64*)r->head_bytes) | (s->exit_stack_length ^ r->stack_length);
+  if (d) return 0;
   __u64 key = gen | IPCGRADE_EXIT_RULE;
   const __u32* rule = bpf_map_lookup_elem(&rules, &key);
-  if (!rule) return 0;
-  const __u32 words = *rule;
-  const __u64* stack = (const __u64*)r->stack;
-  for (int i = 0; i < IPCGRADE_REPEAT_WORDS; i++)
-    if ((words >> i) & 1 && s->exit_stack[i] != stack[i]) return 0;
-  return 1;
+  return rule && !differing_words(s->exit_stack, (const __u64*)r->stack, *rule);
 }
 
 // A queue's or semaphore's call at its exit: a repeat of the exit of the entry it repeated, or whole.

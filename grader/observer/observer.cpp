@@ -117,15 +117,19 @@ void Observer::receive(const void* data, size_t size) {
   if (size < IPCGRADE_RECORD_REPEAT_SIZE) return;
   if (head->exit == IPCGRADE_RECORD_REPEAT || head->exit == IPCGRADE_RECORD_EXIT_REPEAT) {
     ++repeats_;
-    const auto& store = head->exit == IPCGRADE_RECORD_REPEAT ? loaded_->entries : loaded_->exits;
+    auto& store = head->exit == IPCGRADE_RECORD_REPEAT ? loaded_->entries : loaded_->exits;
     const auto held = store.find(head->tid);
     if (held != store.end()) {
-      for (const ObservedCall& whole : held->second) {
+      for (ObservedCall& whole : held->second) {
         if (whole.gen != head->gen) continue;
-        ObservedCall again = whole;
-        again.ns = head->ns;
-        again.exit = head->exit;
-        (*on_)(again);
+        // Handed on in place (a record is a kilobyte), with the repeat's time and kind for the call.
+        const auto ns = whole.ns;
+        const auto exit = whole.exit;
+        whole.ns = head->ns;
+        whole.exit = head->exit;
+        (*on_)(whole);
+        whole.ns = ns;
+        whole.exit = exit;
         return;
       }
     }
