@@ -388,3 +388,20 @@ TEST_F(Tracer, PipeCallsMadeThroughStdioArePlacedAtTheProgramsLines) {
     EXPECT_EQ(reads[0]["at"], "stdio_pipe.c:20");
   }
 }
+
+// A thread other than the first runs exec: under the observer too, the new program's queue calls are
+// the process's (the exec gives that thread the process's id), recorded and placed at their lines.
+TEST_F(Tracer, CallsAfterAnExecFromASecondThreadAreRecorded) {
+  std::vector<std::string> tracers = {"ptrace"};
+  if (observer_loadable()) tracers.push_back("bpf");
+  for (const auto& tracer : tracers) {
+    SCOPED_TRACE(tracer);
+    const json events = run("thread_exec", 0, {"--tracer", tracer});
+    const auto sends = calls(events, "msgsnd"), receives = calls(events, "msgrcv");
+    ASSERT_EQ(sends.size(), 1u) << events.dump(2);
+    ASSERT_EQ(receives.size(), 1u) << events.dump(2);
+    EXPECT_EQ(sends[0]["at"], "thread_exec.c:25");
+    EXPECT_EQ(receives[0]["at"], "thread_exec.c:26");
+    EXPECT_EQ(receives[0]["args"]["received_mtype"], "7");
+  }
+}

@@ -378,9 +378,16 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
 
 // Whether the exit in `r` is slot `s`'s exit again, to everything the grader reads of it (the entry was
 // that slot's again: arguments and pointers are equal already).
+// The exit in `r` is the call's whose entry took or repeated slot `s`: its call and pointers, compared
+// again in case the entry was not seen (the thread's storage busy at that moment).
+static __always_inline int pairs_with(const struct ipcgrade_observed_call* r, const struct repeat_slot* s) {
+  const struct x86_regs* u = (const struct x86_regs*)r->regs;
+  return !((s->nr ^ r->nr) | (s->ip ^ u->ip) | (s->sp ^ u->sp) | (s->bp ^ u->bp));
+}
+
 static __always_inline int repeats_exit(const struct ipcgrade_observed_call* r, const struct repeat_slot* s,
                                         __u64 gen) {
-  if (s->gen != gen || !s->exit_known) return 0;
+  if (s->gen != gen || !s->exit_known || !pairs_with(r, s)) return 0;
   const __u64 d = (s->exit_ret ^ r->ret) | (s->exit_head_length ^ r->head.length) |
                   (s->exit_head ^ *(const __u64*)r->head_bytes) | (s->exit_stack_length ^ r->stack_length);
   if (d) return 0;
@@ -425,7 +432,8 @@ static __always_inline void record_short_exit(const struct pt_regs* regs, __u32 
     bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
     return;
   }
-  const int keep = state && inflight == INFLIGHT_RECORDING && state->slots[slot].gen == gen;
+  const int keep = state && inflight == INFLIGHT_RECORDING && state->slots[slot].gen == gen &&
+                   pairs_with(r, &state->slots[slot]);
   if (keep) r->gen = gen;
   if (bpf_ringbuf_output(&records, r, IPCGRADE_RECORD_SHORT, BPF_RB_NO_WAKEUP) != 0) {
     count_drop();
@@ -500,11 +508,24 @@ int observe_fork(struct bpf_raw_tracepoint_args* ctx) {
   return 0;
 }
 
-// A new program in a followed task: its entries are not the old program's, whatever their addresses.
+// A new program in a followed task. Its entries are not the old program's, whatever their addresses:
+// the thread's slots are emptied (written in place: deleting the storage can fail on a busy lock). A
+// thread other than the first that runs exec takes the process's id (the old first thread is gone and
+// no longer followed): the id it had (`old_pid`) says it was followed, and the new one is followed.
 SEC("tp_btf/sched_process_exec")
 int observe_exec(__u64* ctx) {
   const __u32 tid = (__u32)bpf_get_current_pid_tgid();
-  if (bpf_map_lookup_elem(&followed, &tid)) bpf_task_storage_delete(&repeats, bpf_get_current_task_btf());
+  const __u32 old_tid = (__u32)ctx[1];
+  if (!bpf_map_lookup_elem(&followed, &tid) && !bpf_map_lookup_elem(&followed, &old_tid)) return 0;
+  if (old_tid != tid) {
+    __u8 one = 1;
+    if (bpf_map_update_elem(&followed, &tid, &one, BPF_ANY) != 0) count_drop();
+    bpf_map_delete_elem(&followed, &old_tid);
+  }
+  struct repeat_state* state = bpf_task_storage_get(&repeats, bpf_get_current_task_btf(), 0, 0);
+  if (!state) return 0;
+  state->inflight = INFLIGHT_NONE;
+  for (int i = 0; i < IPCGRADE_REPEAT_SLOTS; i++) state->slots[i].gen = 0;
   return 0;
 }
 
