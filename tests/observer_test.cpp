@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include "grader/families/decoders.hpp"
 #include "grader/tracer/observed_memory.hpp"
@@ -98,4 +100,23 @@ TEST(ObservedRecords, WhatWasNotCopiedReadsAsUnreadable) {
   const auto [from_process, from_record] = decode(r, FakeMemory{});
   EXPECT_FALSE(from_record.has("mtype"));
   EXPECT_EQ(from_record.values, from_process.values);
+}
+
+// The walk to a call site reads the copied piece of stack word by word, at addresses the student's own
+// call-frame rules can make anything: a word inside the piece is read, and nothing else is, not even an
+// address so near the top of the address space that adding a word's size to it wraps.
+TEST(ObservedRecords, TheWalkReadsOnlyWordsInsideTheCopiedStack) {
+  auto r = std::make_unique<observer::ObservedCall>();
+  const std::uint64_t sp = 0x7ffd00001000;
+  r->regs[19] = sp;
+  r->stack_length = 128;
+  for (unsigned i = 0; i < 128; ++i) r->stack[i] = static_cast<std::uint8_t>(i);
+  const tracer::ObservedMemory memory(*r);
+  EXPECT_EQ(memory.stack_word(sp), 0x0706050403020100ul);
+  EXPECT_EQ(memory.stack_word(sp + 120), 0x7f7e7d7c7b7a7978ul);
+  EXPECT_EQ(memory.stack_word(sp + 121), std::nullopt);  // its last byte is past the piece
+  EXPECT_EQ(memory.stack_word(sp - 8), std::nullopt);
+  EXPECT_EQ(memory.stack_word(sp + 128), std::nullopt);
+  EXPECT_EQ(memory.stack_word(~0ul - 3), std::nullopt);  // ~0 - 3 + 8 wraps to 4
+  EXPECT_EQ(memory.stack_word(~0ul), std::nullopt);
 }

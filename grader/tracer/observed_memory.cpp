@@ -1,6 +1,7 @@
 #include "grader/tracer/observed_memory.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace ipcgrade::tracer {
@@ -15,6 +16,16 @@ std::string ObservedMemory::read(std::uint64_t address, size_t length) const {
                        std::min<size_t>(length, region->length - at));
   }
   return {};
+}
+
+std::optional<unsigned long> ObservedMemory::stack_word(std::uint64_t address) const {
+  const std::uint64_t sp = call_.regs[19];  // rsp
+  // Checked without adding to the address, which may be near the top of the address space.
+  unsigned long word;
+  if (address < sp || address - sp > call_.stack_length || call_.stack_length - (address - sp) < sizeof word)
+    return std::nullopt;
+  std::memcpy(&word, call_.stack + (address - sp), sizeof word);
+  return word;
 }
 
 }  // namespace ipcgrade::tracer

@@ -18,6 +18,10 @@ class ObservedMemory final : public families::Memory {
   std::string fd_path(int) const override { return {}; }
   bool queue_exists(const std::string&) const override { return false; }
 
+  // A word of the piece of stack the observer copied (from the stack pointer), for the walk to the call
+  // site; nothing outside it, whatever the address (the student's call-frame rules make them).
+  std::optional<unsigned long> stack_word(std::uint64_t address) const;
+
  private:
   const observer::ObservedCall& call_;
 };

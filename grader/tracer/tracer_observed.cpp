@@ -56,17 +56,9 @@ std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call,
     if (inputs) inputs->only_ip_sp_bp = false;  // an answer that depends on when the record is read
     return {};
   }
-  const std::uint64_t sp = call.regs[19];  // rsp
+  const ObservedMemory memory(call);
   return symbolizer_.call_site(
-      p.host_pid, registers_of(call),
-      [&](unsigned long address) -> std::optional<unsigned long> {
-        // Checked without adding to the address: a student's call-frame rules can make it any value.
-        if (address < sp || address - sp > call.stack_length || call.stack_length - (address - sp) < 8)
-          return std::nullopt;
-        unsigned long word;
-        std::memcpy(&word, call.stack + (address - sp), sizeof word);
-        return word;
-      },
+      p.host_pid, registers_of(call), [&](unsigned long address) { return memory.stack_word(address); },
       inputs);
 }
 
