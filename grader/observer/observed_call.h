@@ -16,11 +16,11 @@
 
 // What the observer copies from the caller's memory, per call (the call table's `capture`).
 enum ipcgrade_capture {
-  IPCGRADE_CAPTURE_NONE = 0,      // the call is not observed: it stops at the tracer
-  IPCGRADE_CAPTURE_ARGS = 1,      // its arguments only
-  IPCGRADE_CAPTURE_MTYPE = 2,     // a long at argument 1 (msgsnd's mtype), at entry; msgrcv's, at exit
-  IPCGRADE_CAPTURE_SEM_OPS = 3,   // argument 2 sembufs at argument 1
-  IPCGRADE_CAPTURE_WRITE = 4,     // the first and last bytes of argument 1 (count in argument 2)
+  IPCGRADE_CAPTURE_NONE = 0,     // the call is not observed: it stops at the tracer
+  IPCGRADE_CAPTURE_ARGS = 1,     // its arguments only
+  IPCGRADE_CAPTURE_MTYPE = 2,    // a long at argument 1 (msgsnd's mtype), at entry; msgrcv's, at exit
+  IPCGRADE_CAPTURE_SEM_OPS = 3,  // argument 2 sembufs at argument 1
+  IPCGRADE_CAPTURE_WRITE = 4,    // the first and last bytes of argument 1 (count in argument 2)
 };
 #define IPCGRADE_CAPTURE_EXIT 0x100        // the call's exit is recorded too
 #define IPCGRADE_CAPTURE_FD_ABOVE_2 0x200  // only on a descriptor above 2 (argument 0)
@@ -46,10 +46,10 @@ struct ipcgrade_region {
 #define IPCGRADE_REPEAT_WORDS (IPCGRADE_OBSERVED_STACK_SHORT / 8)
 
 struct ipcgrade_observed_call {
-  __u64 ns;        // CLOCK_MONOTONIC
-  __u32 tid;       // the host's thread id
+  __u64 ns;   // CLOCK_MONOTONIC
+  __u32 tid;  // the host's thread id
   __s32 nr;
-  __u32 exit;      // IPCGRADE_RECORD_ENTRY, _EXIT or _REPEAT
+  __u32 exit;  // IPCGRADE_RECORD_ENTRY, _EXIT or _REPEAT
   __u32 stack_length;
   // An entry the observer may find again: a number no other entry has (0: one it never compares); the
   // exit of that entry has it too. A repeat: the number of the entry (or exit) it is again, which the
