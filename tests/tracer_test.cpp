@@ -400,8 +400,8 @@ TEST_F(Tracer, CallsAfterAnExecFromASecondThreadAreRecorded) {
     const auto sends = calls(events, "msgsnd"), receives = calls(events, "msgrcv");
     ASSERT_EQ(sends.size(), 1u) << events.dump(2);
     ASSERT_EQ(receives.size(), 1u) << events.dump(2);
-    EXPECT_EQ(sends[0].value("at", ""), "thread_exec.c:25");
-    EXPECT_EQ(receives[0].value("at", ""), "thread_exec.c:26");
+    EXPECT_EQ(sends[0].value("at", ""), "thread_exec.c:28");
+    EXPECT_EQ(receives[0].value("at", ""), "thread_exec.c:29");
     EXPECT_EQ(receives[0].value("args", json::object()).value("received_mtype", ""), "7");
   }
 }
