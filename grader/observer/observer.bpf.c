@@ -317,6 +317,24 @@ static __always_inline void keep_in_slot(struct repeat_slot* s, const struct ipc
   __builtin_memcpy(s->stack, r->stack, sizeof(s->stack));
 }
 
+// Writes the 32-byte repeat of kept entry (or exit) `gen` for the call in `r`; false when the ring had
+// no room (counted).
+static __always_inline int write_repeat(const struct ipcgrade_observed_call* r, __u32 kind, __u64 gen) {
+  struct ipcgrade_observed_call* repeat = bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_REPEAT_SIZE, 0);
+  if (!repeat) {
+    count_drop();
+    return 0;
+  }
+  repeat->ns = r->ns;
+  repeat->tid = r->tid;
+  repeat->nr = r->nr;
+  repeat->exit = kind;
+  repeat->stack_length = 0;
+  repeat->gen = gen;
+  bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+  return 1;
+}
+
 // A queue's or semaphore's call at its entry: made aside, then written as a repeat of one of the
 // thread's last entries, or whole (and kept as one of them).
 static __always_inline void record_short_entry(const struct pt_regs* regs, __u32 tid, long nr,
@@ -339,19 +357,8 @@ static __always_inline void record_short_entry(const struct pt_regs* regs, __u32
       const int match = repeats_slot(r, &state->slots[i]);
       awaited |= match == AWAITED;
       if (match != SAME) continue;
-      struct ipcgrade_observed_call* repeat = bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_REPEAT_SIZE, 0);
-      if (!repeat) {
-        count_drop();
-        return;
-      }
-      repeat->ns = r->ns;
-      repeat->tid = tid;
-      repeat->nr = r->nr;
-      repeat->exit = IPCGRADE_RECORD_REPEAT;
-      repeat->stack_length = 0;
       const __u64 gen = state->slots[i].gen;
-      repeat->gen = gen;
-      bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+      if (!write_repeat(r, IPCGRADE_RECORD_REPEAT, gen)) return;
       state->inflight = INFLIGHT_REPEATING;
       state->inflight_slot = i;
       state->inflight_gen = gen;
@@ -418,18 +425,7 @@ static __always_inline void record_short_exit(const struct pt_regs* regs, __u32 
     state->inflight = INFLIGHT_NONE;
   }
   if (state && inflight == INFLIGHT_REPEATING && repeats_exit(r, &state->slots[slot], gen)) {
-    struct ipcgrade_observed_call* repeat = bpf_ringbuf_reserve(&records, IPCGRADE_RECORD_REPEAT_SIZE, 0);
-    if (!repeat) {
-      count_drop();
-      return;
-    }
-    repeat->ns = r->ns;
-    repeat->tid = tid;
-    repeat->nr = r->nr;
-    repeat->exit = IPCGRADE_RECORD_EXIT_REPEAT;
-    repeat->stack_length = 0;
-    repeat->gen = gen;
-    bpf_ringbuf_submit(repeat, BPF_RB_NO_WAKEUP);
+    write_repeat(r, IPCGRADE_RECORD_EXIT_REPEAT, gen);
     return;
   }
   const int keep = state && inflight == INFLIGHT_RECORDING && state->slots[slot].gen == gen &&

@@ -116,7 +116,6 @@ void Observer::receive(const void* data, size_t size) {
   const auto* head = static_cast<const ObservedCall*>(data);
   if (size < IPCGRADE_RECORD_REPEAT_SIZE) return;
   if (head->exit == IPCGRADE_RECORD_REPEAT || head->exit == IPCGRADE_RECORD_EXIT_REPEAT) {
-    ++repeats_;
     auto& store = head->exit == IPCGRADE_RECORD_REPEAT ? loaded_->entries : loaded_->exits;
     const auto held = store.find(head->tid);
     if (held != store.end()) {

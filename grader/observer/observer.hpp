@@ -55,15 +55,12 @@ class Observer {
   // `stack_words` (bit i: the 8 bytes at the stack pointer + 8i): those the grader's walk to its call
   // site read.
   void allow_repeats(const ObservedCall& whole, std::uint32_t stack_words);
-  // Repeats received so far.
-  std::uint64_t repeats() const { return repeats_; }
 
  private:
   struct Loaded;
   std::unique_ptr<Loaded> loaded_;
   const std::function<void(const ObservedCall&)>* on_ = nullptr;
   std::uint64_t unmatched_ = 0;  // repeats of entries not held
-  std::uint64_t repeats_ = 0;
   void receive(const void* data, size_t size);
 };
 

@@ -30,6 +30,4 @@ std::uint64_t Observer::lost() const {
 
 void Observer::allow_repeats(const ObservedCall&, std::uint32_t) {}
 
-void Observer::receive(const void*, size_t) {}
-
 }  // namespace ipcgrade::observer

@@ -334,7 +334,7 @@ size_t Tracer::emit_call(Proc& p, trace::Event&& call) {
   // Where in the student's code the call was made: paid once per distinct call, not per repeat.
   // File and function names come from the submission's debug information: text it chose.
   if (p.judged && observed_) {
-    out.at = util::escape_controls(observed_site(p, *observed_));
+    out.at = util::escape_controls(observed_site(p, *observed_, &observed_walk_.emplace()));
   } else if (p.judged) {
     user_regs_struct regs;
     if (ptrace(PTRACE_GETREGS, p.host_pid, nullptr, &regs) == 0)

@@ -199,6 +199,9 @@ class Tracer {
   void allow_repeats(Proc& p, const observer::ObservedCall& call);
   observer::Observer* observer_ = nullptr;
   const observer::ObservedCall* observed_ = nullptr;  // the record being decoded, if any
+  // What the walk to that record's call site read, when decoding it placed an event (allow_repeats
+  // uses it rather than walking again).
+  std::optional<Symbolizer::WalkInputs> observed_walk_;
   pid_t execing_ = 0;  // the process stopped at its exec while the observer's records are read
   Proc& proc(pid_t host_pid);
   Proc& discover(pid_t host_pid);

@@ -34,6 +34,7 @@ void Tracer::on_observed(const observer::ObservedCall& call) {
   Proc& p = *it->second;
   const ObservedMemory memory(call);
   observed_ = &call;
+  observed_walk_.reset();
   if (call.exit == IPCGRADE_RECORD_ENTRY || call.exit == IPCGRADE_RECORD_REPEAT) {
     // An entry, or a repeat of one: the same call again, decoded and folded as a stop of it would be.
     record_entry(p, *row, call.nr, call.args, memory);
@@ -70,8 +71,8 @@ std::string Tracer::observed_site(Proc& p, const observer::ObservedCall& call,
 void Tracer::allow_repeats(Proc& p, const observer::ObservedCall& call) {
   std::uint32_t words = 0;
   if (p.judged) {
-    Symbolizer::WalkInputs inputs;
-    observed_site(p, call, &inputs);
+    if (!observed_walk_) observed_site(p, call, &observed_walk_.emplace());
+    const Symbolizer::WalkInputs& inputs = *observed_walk_;
     if (!inputs.only_ip_sp_bp) return;
     const std::uint64_t sp = call.regs[19];
     // A word outside the piece was unreadable to the walk, as it is for any call with the same stack
